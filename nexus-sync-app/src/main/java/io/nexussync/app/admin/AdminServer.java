@@ -1,0 +1,92 @@
+package io.nexussync.app.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.nexussync.core.pipeline.SyncProgress;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+/**
+ * The admin HTTP API: {@code /health} (for orchestrators: 200 while live and streaming, 503 when
+ * degraded), {@code /status} (JSON) and {@code /metrics} (Prometheus). The JDK's own server: Neo4j's
+ * and Javalin's Jetty versions clash on one classpath.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final SyncProgress progress;
+    private final PrometheusMeterRegistry metrics;
+
+    public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics) {
+        this.progress = progress;
+        this.metrics = metrics;
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the admin HTTP port " + port + " cannot be opened (" + e.getMessage()
+                    + "): choose another with NEXUS_SYNC_ADMIN_PORT, or -1 to turn it off", e);
+        }
+        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nexus-sync-admin");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/health", this::health);
+        server.createContext("/status", this::status);
+        server.createContext("/metrics", exchange -> send(exchange, 200, "text/plain; version=0.0.4", metrics.scrape()));
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void health(HttpExchange exchange) throws IOException {
+        String state = progress.state();
+        boolean ready = state.equals("streaming");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("live", !state.equals("failed"));
+        body.put("ready", ready);
+        body.put("status", ready ? "ready" : state.equals("starting") ? "starting" : "degraded");
+        body.put("state", state);
+        if (!ready && progress.lastError() != null) {
+            body.put("reason", progress.lastError());
+        }
+        send(exchange, ready ? 200 : 503, "application/json", JSON.writeValueAsString(body));
+    }
+
+    private void status(HttpExchange exchange) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("state", progress.state());
+        body.put("graphCheckpoint", progress.checkpoint().committedEnd().toString());
+        body.put("changesApplied", progress.changesApplied());
+        body.put("batchesApplied", progress.batchesApplied());
+        body.put("retries", progress.retries());
+        body.put("lastBatchAt", progress.lastBatchAt() == null ? null : progress.lastBatchAt().toString());
+        body.put("lastError", progress.lastError());
+        send(exchange, 200, "application/json", JSON.writeValueAsString(body));
+    }
+
+    private static void send(HttpExchange exchange, int code, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,14 @@
+package io.nexussync.app.cli;
+
+import io.nexussync.app.config.ConfigLoader;
+import io.nexussync.app.config.SyncConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** What every command gets from outside: the environment and the two output streams (injected, so tests run the CLI in-process). */
+public record CliContext(Map<String, String> environment, PrintStream out, PrintStream err) {
+    public SyncConfig config(Path file) {
+        return ConfigLoader.load(file, environment);
+    }
+}

@@ -1,0 +1,82 @@
+package io.nexussync.app.cli;
+
+import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.SyncMetrics;
+import io.nexussync.app.config.ConfigLoader;
+import io.nexussync.app.demo.DemoRun;
+import io.nexussync.app.service.SyncService;
+import io.nexussync.embedded.EmbeddedNeo4jServer;
+import io.nexussync.embedded.EmbeddedPostgresServer;
+import io.nexussync.embedded.FreePort;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", description = "Start an embedded PostgreSQL 17 and an embedded Neo4j 5 (Bolt on localhost), load sample data, "
+        + "run a live workload and sync it, printing what was synced. Ctrl-C stops everything.")
+final class DemoCommand implements Callable<Integer> {
+    private final CliContext context;
+
+    @Option(names = "--duration", description = "stop after this many seconds (default: run until Ctrl-C)")
+    int durationSeconds;
+
+    @Option(names = "--rate", description = "application transactions per second (default: ${DEFAULT-VALUE})", defaultValue = "20")
+    int rate;
+
+    @Option(names = "--bolt-port", description = "Bolt port for the embedded Neo4j (default: 7687, or a free one)", defaultValue = "7687")
+    int boltPort;
+
+    @Option(names = "--pg-port", description = "port for the embedded PostgreSQL (default: 54329, or a free one)", defaultValue = "54329")
+    int pgPort;
+
+    DemoCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = Files.createTempDirectory("nexus-sync-demo");
+        context.out().println("Starting embedded PostgreSQL 17 and Neo4j 5 (first start unpacks binaries; a few seconds)...");
+        try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(null, available(pgPort), "logical");
+             EmbeddedNeo4jServer neo4j = EmbeddedNeo4jServer.start(work.resolve("neo4j"), available(boltPort))) {
+            Map<String, String> env = new HashMap<>(context.environment());
+            env.put("NEXUS_SYNC_PG_URL", postgres.jdbcUrl());
+            env.put("NEXUS_SYNC_PG_USER", EmbeddedPostgresServer.USER);
+            env.put("NEXUS_SYNC_PG_PASSWORD", "");
+            env.put("NEXUS_SYNC_NEO4J_URI", neo4j.boltUri());
+            env.put("NEXUS_SYNC_NEO4J_USER", "");
+            env.putIfAbsent("NEXUS_SYNC_ADMIN_PORT", "0");
+            try (SyncService service = new SyncService(ConfigLoader.load(null, env));
+                 AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(), SyncMetrics.register(service.progress()))) {
+                context.out().printf("%nLook for yourself while it runs:%n"
+                                + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
+                                + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"
+                                + "  admin:  http://localhost:%d/health  /status  /metrics%n%n",
+                        postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port());
+                return new DemoRun(service, context.out(), rate, durationSeconds).run();
+            }
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private static int available(int preferred) {
+        try (var socket = new java.net.ServerSocket(preferred)) {
+            return preferred;
+        } catch (java.io.IOException e) {
+            return FreePort.pick();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.nexussync.app.cli;
+
+import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.SyncMetrics;
+import io.nexussync.app.service.SyncService;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", description = "Set up, then stream PostgreSQL changes into Neo4j until stopped (SIGTERM or Ctrl-C drain the current batch first).")
+final class RunCommand implements Callable<Integer> {
+    private final CliContext context;
+
+    @Option(names = "--config", description = "YAML configuration file; environment variables override it")
+    Path config;
+
+    RunCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (SyncService service = new SyncService(context.config(config))) {
+            AdminServer admin = service.config().adminPort() < 0 ? null
+                    : new AdminServer(service.config().adminPort(), service.progress(), SyncMetrics.register(service.progress()));
+            Thread main = Thread.currentThread();
+            Thread hook = new Thread(() -> {
+                service.stop();
+                try {
+                    main.join(15_000);
+                } catch (InterruptedException ignored) {
+                    // the JVM is going down either way
+                }
+            }, "nexus-sync-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                service.run();
+            } finally {
+                if (admin != null) {
+                    admin.close();
+                }
+            }
+        }
+        return 0;
+    }
+}

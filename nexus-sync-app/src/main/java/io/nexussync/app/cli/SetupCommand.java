@@ -1,0 +1,29 @@
+package io.nexussync.app.cli;
+
+import io.nexussync.app.service.SyncService;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "setup", description = "Check PostgreSQL, create or adopt the tables, publication, slot and Neo4j constraints. Safe to run twice.")
+final class SetupCommand implements Callable<Integer> {
+    private final CliContext context;
+
+    @Option(names = "--config", description = "YAML configuration file; environment variables override it")
+    Path config;
+
+    SetupCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        try (SyncService service = new SyncService(context.config(config))) {
+            service.setup();
+            context.out().println("setup complete: publication " + service.config().postgres().publication() + ", slot "
+                    + service.config().postgres().slot() + ", mapping " + service.mapping().name());
+        }
+        return 0;
+    }
+}

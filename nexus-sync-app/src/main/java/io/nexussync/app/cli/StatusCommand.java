@@ -1,0 +1,38 @@
+package io.nexussync.app.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.nexussync.app.service.Neo4jConnector;
+import io.nexussync.app.service.StatusReport;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.neo4j.driver.Driver;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", description = "Show the slot position, lag in bytes, the graph's checkpoint and the last batch.")
+final class StatusCommand implements Callable<Integer> {
+    private final CliContext context;
+
+    @Option(names = "--config", description = "YAML configuration file; environment variables override it")
+    Path config;
+
+    @Option(names = "--json", description = "print JSON instead of text")
+    boolean json;
+
+    StatusCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        var cfg = context.config(config);
+        try (Driver driver = Neo4jConnector.connect(cfg)) {
+            var status = StatusReport.collect(cfg, driver);
+            context.out().print(json
+                    ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status) + "\n"
+                    : StatusReport.asText(status));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,10 @@
+package io.nexussync.app.config;
+
+import java.util.List;
+
+/** A configuration that cannot start the service; every problem names the key and the fix. */
+public final class ConfigException extends RuntimeException {
+    public ConfigException(List<String> problems) {
+        super("the configuration has " + problems.size() + " problem(s):\n  - " + String.join("\n  - ", problems));
+    }
+}

@@ -1,0 +1,56 @@
+package io.nexussync.app.config;
+
+/**
+ * Every setting in one table: its key in the YAML file, its environment variable, its default and
+ * what it means. {@code nexus-sync config --explain} prints this table.
+ */
+public enum ConfigKey {
+    PG_URL("postgres.url", "NEXUS_SYNC_PG_URL", null, false, "JDBC URL of the source database, e.g. jdbc:postgresql://db:5432/app"),
+    PG_USER("postgres.user", "NEXUS_SYNC_PG_USER", "postgres", false, "PostgreSQL role; needs REPLICATION and the right to create the publication"),
+    PG_PASSWORD("postgres.password", "NEXUS_SYNC_PG_PASSWORD", "", true, "password of that role"),
+    NEO4J_URI("neo4j.uri", "NEXUS_SYNC_NEO4J_URI", null, false, "Bolt URI of Neo4j, e.g. bolt://graph:7687 or neo4j://graph:7687"),
+    NEO4J_USER("neo4j.user", "NEXUS_SYNC_NEO4J_USER", "", false, "Neo4j user; empty means no authentication"),
+    NEO4J_PASSWORD("neo4j.password", "NEXUS_SYNC_NEO4J_PASSWORD", "", true, "Neo4j password"),
+    NEO4J_DATABASE("neo4j.database", "NEXUS_SYNC_NEO4J_DATABASE", "", false, "Neo4j database; empty means the server's default"),
+    SLOT("sync.slot", "NEXUS_SYNC_SLOT", "contextnexus_cdc", false, "logical replication slot this service owns (pgoutput)"),
+    PUBLICATION("sync.publication", "NEXUS_SYNC_PUBLICATION", "contextnexus_sync", false, "publication listing the mapped tables"),
+    MAPPING("sync.mapping", "NEXUS_SYNC_MAPPING", "", false, "mapping YAML file; empty means the built-in ContextNexus mapping"),
+    BATCH_SIZE("sync.batch-size", "NEXUS_SYNC_BATCH_SIZE", "5000", false, "most row changes in one Neo4j transaction"),
+    BATCH_DELAY_MS("sync.batch-delay-ms", "NEXUS_SYNC_BATCH_DELAY_MS", "50", false, "longest a change waits for its batch to fill, in ms"),
+    QUEUE_CAPACITY("sync.queue-capacity", "NEXUS_SYNC_QUEUE_CAPACITY", "20000", false, "decoded events held between capture and apply; bounds capture memory"),
+    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status and /metrics; -1 turns it off");
+
+    private final String key;
+    private final String environment;
+    private final String defaultValue;
+    private final boolean secret;
+    private final String description;
+
+    ConfigKey(String key, String environment, String defaultValue, boolean secret, String description) {
+        this.key = key;
+        this.environment = environment;
+        this.defaultValue = defaultValue;
+        this.secret = secret;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String environment() {
+        return environment;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public boolean secret() {
+        return secret;
+    }
+
+    public String description() {
+        return description;
+    }
+}

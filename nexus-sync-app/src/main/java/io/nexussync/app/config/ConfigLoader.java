@@ -1,0 +1,149 @@
+package io.nexussync.app.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.nexussync.postgres.PgSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** File first, then environment overrides, then validation that reports every problem at once. */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private ConfigLoader() {}
+
+    public static SyncConfig load(Path file, Map<String, String> environment) {
+        List<String> problems = new ArrayList<>();
+        Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
+        if (file != null) {
+            readFile(file, values, problems);
+        }
+        for (ConfigKey key : ConfigKey.values()) {
+            String fromEnvironment = environment.get(key.environment());
+            if (fromEnvironment != null) {
+                values.put(key, fromEnvironment);
+            }
+            values.putIfAbsent(key, key.defaultValue());
+        }
+        SyncConfig config = validate(values, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    private static void readFile(Path file, Map<ConfigKey, String> values, List<String> problems) {
+        if (!Files.isReadable(file)) {
+            problems.add("config file " + file + " cannot be read: check the path given to --config");
+            return;
+        }
+        Map<String, Object> tree;
+        try {
+            tree = YAML.readValue(file.toFile(), Map.class);
+        } catch (IOException e) {
+            problems.add("config file " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            return;
+        }
+        Map<String, String> flat = new LinkedHashMap<>();
+        flatten("", tree == null ? Map.of() : tree, flat);
+        flat.forEach((key, value) -> {
+            ConfigKey known = null;
+            for (ConfigKey k : ConfigKey.values()) {
+                if (k.key().equals(key)) {
+                    known = k;
+                }
+            }
+            if (known == null) {
+                problems.add(file + ": unknown key '" + key + "'; known keys: " + knownKeys());
+            } else {
+                values.put(known, value);
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void flatten(String prefix, Map<String, Object> tree, Map<String, String> out) {
+        tree.forEach((k, v) -> {
+            String key = prefix.isEmpty() ? k : prefix + "." + k;
+            if (v instanceof Map<?, ?> nested) {
+                flatten(key, (Map<String, Object>) nested, out);
+            } else {
+                out.put(key, v == null ? "" : String.valueOf(v));
+            }
+        });
+    }
+
+    private static SyncConfig validate(Map<ConfigKey, String> v, List<String> problems) {
+        String url = v.get(ConfigKey.PG_URL);
+        if (url == null || url.isBlank()) {
+            problems.add(missing(ConfigKey.PG_URL));
+        } else if (!url.startsWith("jdbc:postgresql://")) {
+            problems.add(ConfigKey.PG_URL.environment() + " is '" + url + "': it must be a JDBC URL starting jdbc:postgresql://");
+        }
+        String uri = v.get(ConfigKey.NEO4J_URI);
+        if (uri == null || uri.isBlank()) {
+            problems.add(missing(ConfigKey.NEO4J_URI));
+        } else if (!uri.matches("(bolt|neo4j)(\\+s|\\+ssc)?://.+")) {
+            problems.add(ConfigKey.NEO4J_URI.environment() + " is '" + uri + "': it must be a bolt:// or neo4j:// URI");
+        }
+        for (ConfigKey name : new ConfigKey[] {ConfigKey.SLOT, ConfigKey.PUBLICATION}) {
+            if (!v.get(name).matches("[a-z0-9_]{1,63}")) {
+                problems.add(name.environment() + " is '" + v.get(name) + "': use 1 to 63 lower-case letters, digits or _");
+            }
+        }
+        int batchSize = positive(v, ConfigKey.BATCH_SIZE, problems);
+        int batchDelay = positive(v, ConfigKey.BATCH_DELAY_MS, problems);
+        int queue = positive(v, ConfigKey.QUEUE_CAPACITY, problems);
+        int adminPort = integer(v, ConfigKey.ADMIN_PORT, problems);
+        if (adminPort < -1 || adminPort > 65535) {
+            problems.add(ConfigKey.ADMIN_PORT.environment() + " is " + adminPort + ": use a port 0-65535, or -1 to turn the admin HTTP off");
+        }
+        String mapping = v.get(ConfigKey.MAPPING);
+        if (mapping != null && !mapping.isEmpty() && !Files.isReadable(Path.of(mapping))) {
+            problems.add(ConfigKey.MAPPING.environment() + " names " + mapping + ", which cannot be read: check the path");
+        }
+        return new SyncConfig(new PgSettings(url, v.get(ConfigKey.PG_USER), v.get(ConfigKey.PG_PASSWORD), v.get(ConfigKey.SLOT), v.get(ConfigKey.PUBLICATION)),
+                uri, v.get(ConfigKey.NEO4J_USER), v.get(ConfigKey.NEO4J_PASSWORD), emptyToNull(v.get(ConfigKey.NEO4J_DATABASE)),
+                mapping, batchSize, Duration.ofMillis(batchDelay), queue, adminPort);
+    }
+
+    private static String missing(ConfigKey key) {
+        return key.key() + " is not set: set " + key.environment() + " or '" + key.key() + "' in the config file (" + key.description() + ")";
+    }
+
+    private static int positive(Map<ConfigKey, String> v, ConfigKey key, List<String> problems) {
+        int value = integer(v, key, problems);
+        if (value < 1 && problems.stream().noneMatch(p -> p.startsWith(key.environment()))) {
+            problems.add(key.environment() + " is " + value + ": it must be at least 1");
+        }
+        return Math.max(value, 1);
+    }
+
+    private static int integer(Map<ConfigKey, String> v, ConfigKey key, List<String> problems) {
+        try {
+            return Integer.parseInt(v.get(key).trim());
+        } catch (NumberFormatException e) {
+            problems.add(key.environment() + " is '" + v.get(key) + "': it must be a whole number (" + key.description() + ")");
+            return 1;
+        }
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static String knownKeys() {
+        List<String> keys = new ArrayList<>();
+        for (ConfigKey k : ConfigKey.values()) {
+            keys.add(k.key());
+        }
+        return String.join(", ", keys);
+    }
+}

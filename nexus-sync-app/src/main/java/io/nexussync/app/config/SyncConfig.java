@@ -1,0 +1,36 @@
+package io.nexussync.app.config;
+
+import io.nexussync.postgres.PgSettings;
+import java.time.Duration;
+
+/** The service's whole configuration, immutable and validated ({@link ConfigLoader}). */
+public record SyncConfig(
+        PgSettings postgres,
+        String neo4jUri,
+        String neo4jUser,
+        String neo4jPassword,
+        String neo4jDatabase,
+        String mappingFile,
+        int batchSize,
+        Duration batchDelay,
+        int queueCapacity,
+        int adminPort) {
+
+    public boolean neo4jAuthentication() {
+        return neo4jUser != null && !neo4jUser.isEmpty();
+    }
+
+    public boolean builtInMapping() {
+        return mappingFile == null || mappingFile.isEmpty();
+    }
+
+    public SyncConfig withAdminPort(int port) {
+        return new SyncConfig(postgres, neo4jUri, neo4jUser, neo4jPassword, neo4jDatabase, mappingFile, batchSize, batchDelay, queueCapacity, port);
+    }
+
+    @Override
+    public String toString() {
+        return "SyncConfig[postgres=" + postgres + ", neo4j=" + neo4jUri + " as '" + neo4jUser + "', password=<redacted>, mapping="
+                + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms]";
+    }
+}

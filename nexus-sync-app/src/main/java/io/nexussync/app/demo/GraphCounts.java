@@ -1,0 +1,24 @@
+package io.nexussync.app.demo;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.neo4j.driver.Driver;
+
+/** Counts per label and relationship type, for the demo's running account. */
+final class GraphCounts {
+    private GraphCounts() {}
+
+    static Map<String, Long> of(Driver driver) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (var session = driver.session()) {
+            for (String label : new String[] {"ContentItem", "Thread", "Message", "Tag"}) {
+                counts.put(label, session.run("MATCH (n:" + label + ") RETURN count(n) AS c").single().get("c").asLong());
+            }
+            counts.put("HAS_MESSAGE", session.run("MATCH ()-[r:HAS_MESSAGE]->() RETURN count(r) AS c").single().get("c").asLong());
+            counts.put("TAGGED_WITH", session.run("MATCH ()-[r:TAGGED_WITH]->() RETURN count(r) AS c").single().get("c").asLong());
+            counts.put("INCLUDES(current)", session.run(
+                    "MATCH ()-[r:INCLUDES]->() WHERE r.validTo = datetime('9999-12-31T00:00:00Z') RETURN count(r) AS c").single().get("c").asLong());
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,42 @@
+package io.nexussync.app.service;
+
+import io.nexussync.app.config.SyncConfig;
+import io.nexussync.core.apply.SyncException;
+import java.util.concurrent.TimeUnit;
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Config;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Logging;
+import org.neo4j.driver.exceptions.AuthenticationException;
+import org.neo4j.driver.exceptions.ServiceUnavailableException;
+
+/** Opens the Neo4j driver and proves the server answers, with a message that names the fix when it does not. */
+public final class Neo4jConnector {
+    private Neo4jConnector() {}
+
+    public static Driver connect(SyncConfig config) {
+        Driver driver = GraphDatabase.driver(config.neo4jUri(),
+                config.neo4jAuthentication() ? AuthTokens.basic(config.neo4jUser(), config.neo4jPassword()) : AuthTokens.none(),
+                Config.builder()
+                        .withConnectionTimeout(10, TimeUnit.SECONDS)
+                        .withMaxConnectionPoolSize(16)
+                        .withLogging(Logging.slf4j())
+                        .build());
+        try {
+            driver.verifyConnectivity();
+            return driver;
+        } catch (AuthenticationException e) {
+            driver.close();
+            throw SyncException.persistent("Neo4j at " + config.neo4jUri() + " refused the credentials of user '" + config.neo4jUser()
+                    + "': check NEXUS_SYNC_NEO4J_USER and NEXUS_SYNC_NEO4J_PASSWORD (empty user: no authentication)", e);
+        } catch (ServiceUnavailableException e) {
+            driver.close();
+            throw SyncException.retryable("cannot reach Neo4j at " + config.neo4jUri() + " (" + e.getMessage()
+                    + "): is it running, and is NEXUS_SYNC_NEO4J_URI right?", e);
+        } catch (RuntimeException e) {
+            driver.close();
+            throw SyncException.persistent("Neo4j at " + config.neo4jUri() + " cannot be used: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.nexussync.app.service;
+
+import io.nexussync.app.config.SyncConfig;
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.pipeline.BatchPolicy;
+import io.nexussync.core.pipeline.RetryPolicy;
+import io.nexussync.core.pipeline.SyncPipeline;
+import io.nexussync.core.pipeline.SyncProgress;
+import io.nexussync.core.plan.GraphPlanner;
+import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.neo4j.Neo4jGraphReader;
+import io.nexussync.neo4j.Neo4jGraphWriter;
+import io.nexussync.neo4j.Neo4jSchema;
+import io.nexussync.postgres.bookkeeping.PgSyncLog;
+import io.nexussync.postgres.capture.PgReplicationSource;
+import io.nexussync.postgres.capture.SlotInUseException;
+import io.nexussync.postgres.setup.PgSetup;
+import io.nexussync.postgres.writeback.PgCrossReferenceWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.neo4j.driver.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running service: set up both sides, then stream. Start-up problems stop it at once with their
+ * message; once streaming, a broken connection on either side restarts the stream from the graph's
+ * checkpoint after a backoff, which the checkpoint makes safe.
+ */
+public final class SyncService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SyncService.class);
+
+    private final SyncConfig config;
+    private final Mapping mapping;
+    private final SyncProgress progress = new SyncProgress();
+    private final RetryPolicy retry = RetryPolicy.standard();
+    private volatile boolean stopping;
+    private volatile SyncPipeline pipeline;
+    private Driver driver;
+
+    public SyncService(SyncConfig config) {
+        this.config = config;
+        this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
+    }
+
+    public SyncProgress progress() {
+        return progress;
+    }
+
+    public SyncConfig config() {
+        return config;
+    }
+
+    /** {@code nexus-sync setup}: PostgreSQL objects, then the Neo4j constraints. Idempotent. */
+    public void setup() {
+        PgSetup.run(config.postgres(), mapping, config.builtInMapping());
+        Neo4jSchema.ensureConstraints(driver(), config.neo4jDatabase(), mapping);
+    }
+
+    /** Runs until {@link #stop()}; throws the first problem that a retry cannot fix. */
+    public void run() throws InterruptedException {
+        setup();
+        PgSetup.checkSlotFree(config.postgres());
+        Neo4jGraphWriter writer = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
+        GraphPlanner planner = new GraphPlanner(mapping);
+        try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
+             PgSyncLog syncLog = new PgSyncLog(config.postgres())) {
+            CrossReferenceCatchUp.run(config.postgres(), mapping, new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
+            boolean streamedBefore = false;
+            int failures = 0;
+            while (!stopping) {
+                try {
+                    Checkpoint checkpoint = writer.loadCheckpoint();
+                    try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity())) {
+                        SyncPipeline next = new SyncPipeline(source, planner, writer, crossReferences, syncLog,
+                                new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress);
+                        pipeline = next;
+                        streamedBefore = true;
+                        failures = 0;
+                        if (!stopping) {
+                            next.run(checkpoint);
+                        }
+                    }
+                } catch (SyncException e) {
+                    boolean ourOldWalsender = e instanceof SlotInUseException && streamedBefore;
+                    if (!e.isRetryable() && !ourOldWalsender) {
+                        progress.stateChanged("failed", e.getMessage());
+                        throw e;
+                    }
+                    failures++;
+                    var wait = retry.backoff(failures);
+                    progress.stateChanged("reconnecting", e.getMessage());
+                    log.warn("stream interrupted ({}); restarting from the checkpoint in {} ms", e.getMessage(), wait.toMillis());
+                    Thread.sleep(wait.toMillis());
+                }
+            }
+        }
+    }
+
+    /** Asks {@link #run()} to drain its batch, commit, and return. */
+    public void stop() {
+        stopping = true;
+        SyncPipeline current = pipeline;
+        if (current != null) {
+            current.stop();
+        }
+    }
+
+    public Mapping mapping() {
+        return mapping;
+    }
+
+    public synchronized Driver driver() {
+        if (driver == null) {
+            driver = Neo4jConnector.connect(config);
+        }
+        return driver;
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+        if (driver != null) {
+            driver.close();
+            driver = null;
+        }
+    }
+}

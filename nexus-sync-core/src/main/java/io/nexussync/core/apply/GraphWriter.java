@@ -1,0 +1,17 @@
+package io.nexussync.core.apply;
+
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.plan.GraphWritePlan;
+
+/**
+ * Writes one batch to the graph. Implementations run the whole plan and store the checkpoint in a
+ * single transaction: either both are in the graph or neither is. That is what makes a restart
+ * exactly-once. Failures are thrown as {@link SyncException}, classified retryable or not.
+ */
+public interface GraphWriter {
+
+    ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint);
+
+    /** The checkpoint last committed with {@link #apply}, or {@link Checkpoint#NONE}. */
+    Checkpoint loadCheckpoint();
+}

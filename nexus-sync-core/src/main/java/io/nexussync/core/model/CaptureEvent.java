@@ -1,0 +1,21 @@
+package io.nexussync.core.model;
+
+import java.time.Instant;
+
+/**
+ * What the capture hands the pipeline, in WAL commit order. Transactions arrive whole and in
+ * commit order: Begin, then its changes and messages, then Commit.
+ */
+public sealed interface CaptureEvent {
+
+    /** @param finalLsn the LSN of the transaction's commit record; unique per transaction and ordered like commits */
+    record Begin(long xid, Lsn finalLsn, Instant commitTime) implements CaptureEvent {}
+
+    record Change(RowChange change) implements CaptureEvent {}
+
+    /** A logical decoding message ({@code pg_logical_emit_message}). */
+    record Message(boolean transactional, Lsn lsn, String prefix, byte[] content) implements CaptureEvent {}
+
+    /** @param endLsn the end of the commit record: what gets confirmed to the slot once applied */
+    record Commit(Lsn commitLsn, Lsn endLsn, Instant commitTime) implements CaptureEvent {}
+}

@@ -1,0 +1,24 @@
+package io.nexussync.core.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One row-level change as PostgreSQL logged it. Values are already converted from the wire
+ * (see the postgres module's value converter): {@code null} is SQL NULL, {@link Unchanged#TOAST}
+ * is an unchanged TOASTed value, anything else is the Java value.
+ */
+public sealed interface RowChange {
+
+    record Insert(TableId table, Map<String, Object> newValues) implements RowChange {}
+
+    /**
+     * @param oldKey the old key columns when the key changed or the replica identity is FULL; otherwise null
+     */
+    record Update(TableId table, Map<String, Object> oldKey, Map<String, Object> newValues) implements RowChange {}
+
+    /** @param oldKey the replica identity columns of the deleted row (the primary key by default) */
+    record Delete(TableId table, Map<String, Object> oldKey) implements RowChange {}
+
+    record Truncate(List<TableId> tables, boolean cascade, boolean restartIdentity) implements RowChange {}
+}

@@ -1,0 +1,68 @@
+package io.nexussync.core.pipeline;
+
+import io.nexussync.core.apply.SyncException;
+import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Exponential backoff with jitter (half the step fixed, half random) and a cap, for retryable {@link SyncException}s only. The
+ * sleeper is injected so tests never sleep. Retries until it succeeds, a non-retryable error, or
+ * {@code maxAttempts} (0: no limit, for a service that must outlast an outage).
+ */
+public final class RetryPolicy {
+
+    /** Sleeps; interruptible, so a stopping service does not wait out a backoff. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    /** Told about each failed attempt before the wait, for the transaction log and the logs. */
+    @FunctionalInterface
+    public interface RetryListener {
+        void retrying(String operation, SyncException failure, int attempt, Duration wait);
+    }
+
+    private final Duration initial;
+    private final Duration cap;
+    private final int maxAttempts;
+    private final Sleeper sleeper;
+    private final RandomGenerator random;
+
+    public RetryPolicy(Duration initial, Duration cap, int maxAttempts, Sleeper sleeper, RandomGenerator random) {
+        this.initial = initial;
+        this.cap = cap;
+        this.maxAttempts = maxAttempts;
+        this.sleeper = sleeper;
+        this.random = random;
+    }
+
+    public static RetryPolicy standard() {
+        return new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(30), 0,
+                d -> Thread.sleep(d.toMillis()), RandomGenerator.getDefault());
+    }
+
+    /** The wait before attempt {@code attempt + 1}: uniform in [cap/2, cap] of the exponential step, so waits stay spread. */
+    public Duration backoff(int attempt) {
+        long ceiling = initial.toMillis() << Math.min(attempt - 1, 20);
+        ceiling = Math.min(ceiling <= 0 ? Long.MAX_VALUE : ceiling, cap.toMillis());
+        long half = ceiling / 2;
+        return Duration.ofMillis(half + (half > 0 ? random.nextLong(half + 1) : 0));
+    }
+
+    public <T> T call(String operation, Supplier<T> action, RetryListener listener) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return action.get();
+            } catch (SyncException failure) {
+                if (!failure.isRetryable() || (maxAttempts > 0 && attempt >= maxAttempts)) {
+                    throw failure;
+                }
+                Duration wait = backoff(attempt);
+                listener.retrying(operation, failure, attempt, wait);
+                sleeper.sleep(wait);
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package io.nexussync.core.pipeline;
+
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.CrossReferenceWriter;
+import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.apply.SyncLog;
+import io.nexussync.core.apply.SyncLog.BatchRecord;
+import io.nexussync.core.apply.SyncLog.FailureRecord;
+import io.nexussync.core.model.CaptureEvent;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.SourceChange;
+import io.nexussync.core.plan.GraphPlanner;
+import io.nexussync.core.plan.GraphWritePlan;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The apply loop: reads captured transactions, cuts them into batches, plans each batch, writes it
+ * and its checkpoint to the graph in one transaction, writes back cross-references, and only then
+ * acknowledges the position to the source. Single-threaded: one instance runs on one thread.
+ *
+ * <p>Exactly-once rests on two rules: a transaction already covered by the graph's checkpoint is
+ * skipped (wholly, or its first N changes when a batch ended inside it), and the source is never
+ * acknowledged past what the graph has committed.
+ */
+public final class SyncPipeline {
+    /** Prefix of the logical message that tags our own write-back transactions, so that their echo is dropped. */
+    public static final String ECHO_PREFIX = "nexus-sync:write-back";
+
+    private static final Logger log = LoggerFactory.getLogger(SyncPipeline.class);
+
+    private final ChangeSource source;
+    private final GraphPlanner planner;
+    private final GraphWriter writer;
+    private final CrossReferenceWriter crossReferences;
+    private final SyncLog syncLog;
+    private final BatchPolicy policy;
+    private final RetryPolicy retry;
+    private final Clock clock;
+    private final SyncProgress progress;
+    private volatile boolean stopping;
+
+    private Checkpoint checkpoint = Checkpoint.NONE;
+    private OpenTransaction tx;
+    private final List<SourceChange> batch = new ArrayList<>();
+    private Lsn batchCommittedEnd = Lsn.INVALID;
+    private Lsn batchFirstLsn = Lsn.INVALID;
+    private Instant batchStartedAt;
+
+    public SyncPipeline(ChangeSource source, GraphPlanner planner, GraphWriter writer, CrossReferenceWriter crossReferences,
+                        SyncLog syncLog, BatchPolicy policy, RetryPolicy retry, Clock clock, SyncProgress progress) {
+        this.source = source;
+        this.planner = planner;
+        this.writer = writer;
+        this.crossReferences = crossReferences;
+        this.syncLog = syncLog;
+        this.policy = policy;
+        this.retry = retry;
+        this.clock = clock;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs from {@code start} (the graph's checkpoint, which the source was started at) until {@link #stop()},
+     * then drains the open batch; or until the source or a write fails for good.
+     */
+    public void run(Checkpoint start) throws InterruptedException {
+        checkpoint = start;
+        progress.started(checkpoint);
+        log.info("resuming after {}", describe(checkpoint));
+        while (!stopping) {
+            CaptureEvent event = source.poll(pollTimeout());
+            if (event != null) {
+                accept(event);
+            }
+            if (batchDue()) {
+                flush();
+            }
+        }
+        flush();
+        progress.stateChanged("stopped", null);
+    }
+
+    /** Asks {@link #run()} to finish its current batch and return. Safe from any thread. */
+    public void stop() {
+        stopping = true;
+    }
+
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    private Duration pollTimeout() {
+        if (batchStartedAt == null) {
+            return policy.maxDelay();
+        }
+        Duration left = policy.maxDelay().minus(Duration.between(batchStartedAt, clock.instant()));
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private void accept(CaptureEvent event) throws InterruptedException {
+        if (event instanceof CaptureEvent.Begin begin) {
+            tx = new OpenTransaction(begin, checkpoint.covers(begin.finalLsn()), checkpoint.changesAppliedOf(begin.finalLsn()), batch.size());
+            markBatchStarted(begin.finalLsn());
+        } else if (event instanceof CaptureEvent.Message message) {
+            if (tx != null && message.transactional() && ECHO_PREFIX.equals(message.prefix())) {
+                tx.echo = true;
+                // The tag is the write-back's first statement, so this drops nothing in practice; it keeps the rule local.
+                batch.subList(Math.min(tx.batchMark, batch.size()), batch.size()).clear();
+            }
+        } else if (event instanceof CaptureEvent.Change change) {
+            if (tx == null) {
+                throw SyncException.persistent("a change arrived outside a transaction: " + change.change(), null);
+            }
+            tx.seen++;
+            if (!tx.alreadyApplied && !tx.echo && tx.seen > tx.appliedBefore) {
+                batch.add(new SourceChange(change.change(), tx.begin.finalLsn(), tx.begin.commitTime()));
+            }
+            if (batch.size() >= policy.maxChanges()) {
+                flush();
+            }
+        } else if (event instanceof CaptureEvent.Commit commit) {
+            if (tx != null && !tx.alreadyApplied) {
+                batchCommittedEnd = commit.endLsn();
+            }
+            tx = null;
+        }
+    }
+
+    private void markBatchStarted(Lsn lsn) {
+        if (batchStartedAt == null) {
+            batchStartedAt = clock.instant();
+            batchFirstLsn = lsn;
+        }
+    }
+
+    private boolean batchDue() {
+        return batchStartedAt != null
+                && (batch.size() >= policy.maxChanges() || !clock.instant().isBefore(batchStartedAt.plus(policy.maxDelay())));
+    }
+
+    private void flush() throws InterruptedException {
+        if (batch.isEmpty() && !batchCommittedEnd.isValid()) {
+            batchStartedAt = tx == null ? null : batchStartedAt;
+            return;
+        }
+        Instant started = clock.instant();
+        Lsn committedEnd = batchCommittedEnd.isValid() ? batchCommittedEnd : checkpoint.committedEnd();
+        Checkpoint next = tx == null || tx.alreadyApplied
+                ? Checkpoint.after(committedEnd)
+                : new Checkpoint(committedEnd, tx.begin.finalLsn(), tx.seen);
+        GraphWritePlan plan = planner.plan(batch);
+        ApplyResult result = plan.isEmpty()
+                ? ApplyResult.NOTHING
+                : retry.call("apply", () -> writer.apply(plan, next), this::onRetry);
+        writeBack(result);
+        checkpoint = next;
+        BatchRecord record = new BatchRecord(batchFirstLsn, committedEnd, batch.size(), plan.steps().size(),
+                result.nodeRows(), result.relationshipRows(), result.crossReferences().size(),
+                Duration.between(started, clock.instant()));
+        syncLog.batchApplied(record);
+        // The one invariant in plain sight: PostgreSQL may release WAL only once the graph has committed it.
+        if (committedEnd.isValid()) {
+            source.acknowledge(committedEnd);
+        }
+        progress.batchApplied(record, next, clock.instant());
+        batch.clear();
+        batchCommittedEnd = Lsn.INVALID;
+        batchStartedAt = null;
+        if (tx != null) {
+            tx.batchMark = 0;
+            markBatchStarted(tx.begin.finalLsn());
+        }
+    }
+
+    private void writeBack(ApplyResult result) throws InterruptedException {
+        if (result.crossReferences().isEmpty()) {
+            return;
+        }
+        try {
+            retry.call("write-back", () -> {
+                crossReferences.write(result.crossReferences());
+                return null;
+            }, this::onRetry);
+        } catch (SyncException e) {
+            // The graph is right; only the cross-reference is missing, and start-up catch-up writes it later.
+            log.warn("write-back of {} cross-references failed: {}", result.crossReferences().size(), e.getMessage());
+            syncLog.operationFailed(new FailureRecord("write-back", result.crossReferences().size() + " rows", null, e.getMessage(), 1, null));
+        }
+    }
+
+    private void onRetry(String operation, SyncException failure, int attempt, Duration wait) {
+        log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+        progress.retrying(operation, failure.getMessage());
+        syncLog.operationFailed(new FailureRecord(operation, "batch from " + batchFirstLsn, batch.size() + " changes",
+                failure.getMessage(), attempt, wait));
+    }
+
+    private static String describe(Checkpoint c) {
+        return c.committedEnd().isValid() ? "WAL position " + c.committedEnd()
+                + (c.partialTx().isValid() ? " (+" + c.partialChanges() + " changes of the transaction at " + c.partialTx() + ")" : "")
+                : "nothing (fresh start: streaming from the slot's position)";
+    }
+
+    private static final class OpenTransaction {
+        final CaptureEvent.Begin begin;
+        final boolean alreadyApplied;
+        final long appliedBefore;
+        int batchMark;
+        long seen;
+        boolean echo;
+
+        OpenTransaction(CaptureEvent.Begin begin, boolean alreadyApplied, long appliedBefore, int batchMark) {
+            this.begin = begin;
+            this.alreadyApplied = alreadyApplied;
+            this.appliedBefore = appliedBefore;
+            this.batchMark = batchMark;
+        }
+    }
+}

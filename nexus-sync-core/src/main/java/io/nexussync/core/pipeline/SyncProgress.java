@@ -1,0 +1,77 @@
+package io.nexussync.core.pipeline;
+
+import io.nexussync.core.apply.SyncLog.BatchRecord;
+import io.nexussync.core.model.Checkpoint;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the pipeline has done so far, for status, health and metrics. Thread-safe; written by the pipeline only. */
+public final class SyncProgress {
+    private final AtomicLong changesApplied = new AtomicLong();
+    private final AtomicLong batchesApplied = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private volatile Checkpoint checkpoint = Checkpoint.NONE;
+    private volatile BatchRecord lastBatch;
+    private volatile Instant lastBatchAt;
+    private volatile String state = "starting";
+    private volatile String lastError;
+
+    void started(Checkpoint from) {
+        checkpoint = from;
+        state = "streaming";
+    }
+
+    void batchApplied(BatchRecord record, Checkpoint now, Instant at) {
+        changesApplied.addAndGet(record.changes());
+        batchesApplied.incrementAndGet();
+        lastBatch = record;
+        lastBatchAt = at;
+        checkpoint = now;
+        state = "streaming";
+    }
+
+    void retrying(String operation, String error) {
+        retries.incrementAndGet();
+        lastError = error;
+        state = "retrying " + operation;
+    }
+
+    public void stateChanged(String newState, String error) {
+        state = newState;
+        if (error != null) {
+            lastError = error;
+        }
+    }
+
+    public long changesApplied() {
+        return changesApplied.get();
+    }
+
+    public long batchesApplied() {
+        return batchesApplied.get();
+    }
+
+    public long retries() {
+        return retries.get();
+    }
+
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    public BatchRecord lastBatch() {
+        return lastBatch;
+    }
+
+    public Instant lastBatchAt() {
+        return lastBatchAt;
+    }
+
+    public String state() {
+        return state;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+}

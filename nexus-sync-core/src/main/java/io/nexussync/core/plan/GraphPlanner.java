@@ -1,0 +1,90 @@
+package io.nexussync.core.plan;
+
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.SourceChange;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.plan.GraphStep.TruncateNodes;
+import io.nexussync.core.plan.GraphStep.TruncateRelationships;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a batch of row changes, in commit order, into the graph writes that leave the graph as if
+ * each change had been applied one by one. Changes to one entity coalesce into its last state; a
+ * TRUNCATE splits the batch into segments so that nothing before it survives it. Stateless and
+ * thread-safe.
+ */
+public final class GraphPlanner {
+    private final Mapping mapping;
+
+    public GraphPlanner(Mapping mapping) {
+        this.mapping = mapping;
+    }
+
+    public Mapping mapping() {
+        return mapping;
+    }
+
+    public GraphWritePlan plan(List<SourceChange> changes) {
+        List<GraphStep> steps = new ArrayList<>();
+        BatchSegment segment = new BatchSegment();
+        for (SourceChange sourceChange : changes) {
+            RowChange change = sourceChange.change();
+            if (change instanceof RowChange.Truncate truncate) {
+                segment.appendStepsTo(steps);
+                segment = new BatchSegment();
+                appendTruncate(truncate, sourceChange, steps);
+            } else {
+                add(segment, change, sourceChange);
+            }
+        }
+        segment.appendStepsTo(steps);
+        return new GraphWritePlan(List.copyOf(steps), changes.size());
+    }
+
+    private void add(BatchSegment segment, RowChange change, SourceChange source) {
+        TableId table = tableOf(change);
+        var node = mapping.node(table);
+        if (node.isPresent()) {
+            if (change instanceof RowChange.Insert insert) {
+                segment.upsertNode(node.get(), null, insert.newValues());
+            } else if (change instanceof RowChange.Update update) {
+                segment.upsertNode(node.get(), update.oldKey(), update.newValues());
+            } else if (change instanceof RowChange.Delete delete) {
+                segment.deleteNode(node.get(), delete.oldKey());
+            }
+            return;
+        }
+        var relationship = mapping.relationship(table);
+        if (relationship.isEmpty()) {
+            return;
+        }
+        if (change instanceof RowChange.Insert insert) {
+            segment.upsertRelationship(relationship.get(), null, insert.newValues(), source.commitTime());
+        } else if (change instanceof RowChange.Update update) {
+            segment.upsertRelationship(relationship.get(), update.oldKey(), update.newValues(), source.commitTime());
+        } else if (change instanceof RowChange.Delete delete) {
+            segment.deleteRelationship(relationship.get(), delete.oldKey(), source.commitTime());
+        }
+    }
+
+    private void appendTruncate(RowChange.Truncate truncate, SourceChange source, List<GraphStep> steps) {
+        for (TableId table : truncate.tables()) {
+            mapping.relationship(table).ifPresent(r -> steps.add(new TruncateRelationships(r, source.commitTime())));
+        }
+        for (TableId table : truncate.tables()) {
+            mapping.node(table).ifPresent(n -> steps.add(new TruncateNodes(n)));
+        }
+    }
+
+    private static TableId tableOf(RowChange change) {
+        if (change instanceof RowChange.Insert i) {
+            return i.table();
+        } else if (change instanceof RowChange.Update u) {
+            return u.table();
+        } else if (change instanceof RowChange.Delete d) {
+            return d.table();
+        }
+        throw new IllegalArgumentException("no single table for " + change);
+    }
+}

@@ -1,0 +1,51 @@
+package io.nexussync.core.plan;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One group of graph writes of the same kind, label and type: what the Neo4j writer turns into one
+ * {@code UNWIND $rows ...} statement. Properties hold values the graph can store (no TOAST markers).
+ */
+public sealed interface GraphStep {
+
+    /** Detach-deletes the nodes (their relationships, graph-only ones included, go with them). */
+    record DeleteNodes(NodeMapping mapping, List<String> ids) implements GraphStep {}
+
+    /** Merges each node by id and sets its properties, unless the graph already holds a newer version. */
+    record UpsertNodes(NodeMapping mapping, List<NodeRow> rows) implements GraphStep {}
+
+    /** Sets the one relationship that a foreign-key column implies, replacing a link to another parent. */
+    record LinkParents(NodeMapping mapping, ParentLink link, List<ParentRow> rows) implements GraphStep {}
+
+    record DeleteRelationships(RelationshipMapping mapping, List<RelationshipKey> keys) implements GraphStep {}
+
+    record UpsertRelationships(RelationshipMapping mapping, List<RelationshipRow> rows) implements GraphStep {}
+
+    /** One round of temporal changes: at most one per (from, to) pair, so rows never interfere. */
+    record TemporalRound(RelationshipMapping mapping, List<TemporalRow> rows) implements GraphStep {}
+
+    record TruncateNodes(NodeMapping mapping) implements GraphStep {}
+
+    record TruncateRelationships(RelationshipMapping mapping, Instant at) implements GraphStep {}
+
+    /**
+     * @param knownElementId the cross-reference the row already holds, or null: a different elementId is written back
+     */
+    record NodeRow(String id, Map<String, Object> properties, Long version, String knownElementId) {}
+
+    /** @param parentId null removes the link */
+    record ParentRow(String childId, String parentId, Long childVersion) {}
+
+    record RelationshipKey(String fromId, String toId) {}
+
+    record RelationshipRow(String fromId, String toId, Map<String, Object> properties, Long version) {}
+
+    /** @param properties null closes the current version without opening a new one (the row was deleted) */
+    record TemporalRow(String fromId, String toId, Map<String, Object> properties, Long version, Instant at) {
+        public boolean closesOnly() {
+            return properties == null;
+        }
+    }
+}

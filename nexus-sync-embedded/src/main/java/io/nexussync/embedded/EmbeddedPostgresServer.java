@@ -1,0 +1,67 @@
+package io.nexussync.embedded;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real PostgreSQL 17 (zonky's binaries) configured for logical replication, on loopback. Trust
+ * authentication for user {@code postgres}, as a fresh cluster has it.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+    public static final String USER = "postgres";
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /** @param dataDirectory kept across starts when given; a throw-away directory when null */
+    public static EmbeddedPostgresServer start(Path dataDirectory, int port, String walLevel) {
+        try {
+            var builder = EmbeddedPostgres.builder()
+                    .setPort(port == 0 ? FreePort.pick() : port)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("wal_level", walLevel)
+                    .setServerConfig("max_replication_slots", "20")
+                    .setServerConfig("max_wal_senders", "20")
+                    .setServerConfig("wal_sender_timeout", "60s")
+                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("timezone", "UTC");
+            if (dataDirectory != null) {
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+            }
+            return new EmbeddedPostgresServer(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded PostgreSQL did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public static EmbeddedPostgresServer startLogical() {
+        return start(null, 0, "logical");
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl("postgres");
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + database;
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.nexussync.neo4j;
+
+import io.nexussync.core.plan.PropertyNames;
+
+/** Identifier quoting: a mapping's names reach Cypher only through here, so a mapping cannot inject Cypher. */
+final class Cypher {
+    private Cypher() {}
+
+    static String name(String identifier) {
+        if (!PropertyNames.isIdentifier(identifier)) {
+            throw new IllegalArgumentException("not a valid label, type or property name: " + identifier);
+        }
+        return "`" + identifier + "`";
+    }
+}

@@ -1,0 +1,28 @@
+package io.nexussync.neo4j;
+
+import io.nexussync.core.apply.SyncException;
+import org.neo4j.driver.exceptions.AuthenticationException;
+import org.neo4j.driver.exceptions.Neo4jException;
+import org.neo4j.driver.exceptions.RetryableException;
+
+/** Translates the driver's failures once: the driver's own retryable marker decides, never the message text. */
+final class Neo4jErrors {
+    private Neo4jErrors() {}
+
+    static SyncException translate(String operation, RuntimeException e) {
+        if (e instanceof SyncException s) {
+            return s;
+        }
+        if (e instanceof AuthenticationException) {
+            return SyncException.persistent("Neo4j refused the credentials while trying to " + operation
+                    + ": check NEXUS_SYNC_NEO4J_USER and NEXUS_SYNC_NEO4J_PASSWORD (" + e.getMessage() + ")", e);
+        }
+        if (e instanceof RetryableException) {
+            return SyncException.retryable("Neo4j is unavailable or busy during " + operation + ": " + e.getMessage(), e);
+        }
+        if (e instanceof Neo4jException n && n.code() != null && n.code().startsWith("Neo.TransientError.")) {
+            return SyncException.retryable("Neo4j transient error during " + operation + ": " + e.getMessage(), e);
+        }
+        return SyncException.persistent("Neo4j rejected " + operation + ": " + e.getMessage(), e);
+    }
+}

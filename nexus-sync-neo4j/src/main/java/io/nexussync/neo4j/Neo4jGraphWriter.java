@@ -1,0 +1,125 @@
+package io.nexussync.neo4j;
+
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.CrossReference;
+import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.plan.GraphStep;
+import io.nexussync.core.plan.GraphStep.DeleteNodes;
+import io.nexussync.core.plan.GraphStep.DeleteRelationships;
+import io.nexussync.core.plan.GraphStep.LinkParents;
+import io.nexussync.core.plan.GraphStep.TemporalRound;
+import io.nexussync.core.plan.GraphStep.TemporalRow;
+import io.nexussync.core.plan.GraphStep.TruncateNodes;
+import io.nexussync.core.plan.GraphStep.TruncateRelationships;
+import io.nexussync.core.plan.GraphStep.UpsertNodes;
+import io.nexussync.core.plan.GraphStep.UpsertRelationships;
+import io.nexussync.core.plan.GraphWritePlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.SessionConfig;
+import org.neo4j.driver.Transaction;
+
+/**
+ * Writes a batch and its checkpoint in one Neo4j transaction. The checkpoint is a
+ * {@code (:_SyncCheckpoint {slot})} node, so it commits or rolls back with the data it covers.
+ */
+public final class Neo4jGraphWriter implements GraphWriter {
+    private static final String SAVE_CHECKPOINT = "MERGE (c:`_SyncCheckpoint` {slot: $slot}) "
+            + "SET c.committedEnd = $committedEnd, c.committedEndText = $committedEndText, "
+            + "c.partialTx = $partialTx, c.partialChanges = $partialChanges, c.updatedAt = datetime()";
+    private static final String LOAD_CHECKPOINT =
+            "MATCH (c:`_SyncCheckpoint` {slot: $slot}) RETURN c.committedEnd AS end, c.partialTx AS ptx, c.partialChanges AS pc";
+
+    private final Driver driver;
+    private final SessionConfig session;
+    private final String slot;
+
+    public Neo4jGraphWriter(Driver driver, String database, String slot) {
+        this.driver = driver;
+        this.session = database == null ? SessionConfig.defaultConfig() : SessionConfig.forDatabase(database);
+        this.slot = slot;
+    }
+
+    @Override
+    public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
+        try (Session s = driver.session(session); Transaction tx = s.beginTransaction()) {
+            List<CrossReference> crossReferences = new ArrayList<>();
+            long nodeRows = 0;
+            long relationshipRows = 0;
+            for (GraphStep step : plan.steps()) {
+                if (step instanceof UpsertNodes upsert) {
+                    nodeRows += upsert.rows().size();
+                    for (Record r : tx.run(StatementRenderer.upsertNodes(upsert), rows(StepParameters.nodeRows(upsert))).list()) {
+                        crossReferences.add(new CrossReference(upsert.mapping(), r.get("id").asString(), r.get("elementId").asString()));
+                    }
+                } else if (step instanceof DeleteNodes delete) {
+                    nodeRows += delete.ids().size();
+                    tx.run(StatementRenderer.deleteNodes(delete), rows(delete.ids())).consume();
+                } else if (step instanceof LinkParents link) {
+                    relationshipRows += link.rows().size();
+                    tx.run(StatementRenderer.linkParents(link), rows(StepParameters.parentRows(link))).consume();
+                } else if (step instanceof DeleteRelationships delete) {
+                    relationshipRows += delete.keys().size();
+                    tx.run(StatementRenderer.deleteRelationships(delete), rows(StepParameters.relationshipKeys(delete))).consume();
+                } else if (step instanceof UpsertRelationships upsert) {
+                    relationshipRows += upsert.rows().size();
+                    tx.run(StatementRenderer.upsertRelationships(upsert), rows(StepParameters.relationshipRows(upsert))).consume();
+                } else if (step instanceof TemporalRound round) {
+                    relationshipRows += round.rows().size();
+                    runTemporal(tx, round);
+                } else if (step instanceof TruncateNodes truncate) {
+                    tx.run(StatementRenderer.truncateNodes(truncate)).consume();
+                } else if (step instanceof TruncateRelationships truncate) {
+                    tx.run(StatementRenderer.truncateRelationships(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
+                }
+            }
+            tx.run(SAVE_CHECKPOINT, checkpointParameters(checkpoint)).consume();
+            tx.commit();
+            return new ApplyResult(crossReferences, nodeRows, relationshipRows);
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("a batch of " + plan.sourceChanges() + " changes", e);
+        }
+    }
+
+    private static void runTemporal(Transaction tx, TemporalRound round) {
+        List<TemporalRow> opens = round.rows().stream().filter(r -> !r.closesOnly()).toList();
+        List<TemporalRow> closes = round.rows().stream().filter(TemporalRow::closesOnly).toList();
+        if (!closes.isEmpty()) {
+            tx.run(StatementRenderer.closeTemporal(round), rows(StepParameters.temporalRows(closes))).consume();
+        }
+        if (!opens.isEmpty()) {
+            tx.run(StatementRenderer.openTemporal(round), rows(StepParameters.temporalRows(opens))).consume();
+        }
+    }
+
+    @Override
+    public Checkpoint loadCheckpoint() {
+        try (Session s = driver.session(session)) {
+            return s.executeRead(tx -> {
+                var result = tx.run(LOAD_CHECKPOINT, Map.of("slot", slot));
+                if (!result.hasNext()) {
+                    return Checkpoint.NONE;
+                }
+                Record r = result.next();
+                return new Checkpoint(Lsn.of(r.get("end").asLong(0)), Lsn.of(r.get("ptx").asLong(0)), r.get("pc").asLong(0));
+            });
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("reading the checkpoint", e);
+        }
+    }
+
+    private Map<String, Object> checkpointParameters(Checkpoint c) {
+        return Map.of("slot", slot, "committedEnd", c.committedEnd().value(), "committedEndText", c.committedEnd().toString(),
+                "partialTx", c.partialTx().value(), "partialChanges", c.partialChanges());
+    }
+
+    private static Map<String, Object> rows(List<?> rows) {
+        return Map.of("rows", rows);
+    }
+}

@@ -1,0 +1,111 @@
+package io.nexussync.neo4j;
+
+import static io.nexussync.neo4j.Cypher.name;
+
+import io.nexussync.core.plan.GraphStep;
+import io.nexussync.core.plan.GraphStep.DeleteNodes;
+import io.nexussync.core.plan.GraphStep.DeleteRelationships;
+import io.nexussync.core.plan.GraphStep.LinkParents;
+import io.nexussync.core.plan.GraphStep.TemporalRound;
+import io.nexussync.core.plan.GraphStep.TruncateNodes;
+import io.nexussync.core.plan.GraphStep.TruncateRelationships;
+import io.nexussync.core.plan.GraphStep.UpsertNodes;
+import io.nexussync.core.plan.GraphStep.UpsertRelationships;
+import io.nexussync.core.plan.NodeMapping;
+import io.nexussync.core.plan.RelationshipMapping;
+
+/**
+ * The Cypher for each kind of {@link GraphStep}: one {@code UNWIND $rows} statement per step, so a
+ * batch costs a handful of round trips whatever its size. Version guards make every statement a
+ * no-op for a row the graph already holds at that version or newer.
+ */
+final class StatementRenderer {
+    /** The {@code validTo} of a temporal relationship's current version. */
+    static final String OPEN_END = "datetime('9999-12-31T00:00:00Z')";
+
+    private StatementRenderer() {}
+
+    static String deleteNodes(DeleteNodes step) {
+        return "UNWIND $rows AS id MATCH (n:" + name(step.mapping().label()) + " {id: id}) DETACH DELETE n";
+    }
+
+    static String upsertNodes(UpsertNodes step) {
+        NodeMapping m = step.mapping();
+        String fresh = m.versionProperty() == null ? "true"
+                : "(n." + name(m.versionProperty()) + " IS NULL OR row.version IS NULL OR n." + name(m.versionProperty()) + " < row.version)";
+        return "UNWIND $rows AS row "
+                + "MERGE (n:" + name(m.label()) + " {id: row.id}) "
+                + "WITH n, row, " + fresh + " AS fresh "
+                + "FOREACH (_ IN CASE WHEN fresh THEN [1] ELSE [] END | SET n += row.props, n.lastSyncedAt = datetime()) "
+                + "WITH n, row WHERE row.xref IS NULL OR row.xref <> elementId(n) "
+                + "RETURN row.id AS id, elementId(n) AS elementId";
+    }
+
+    static String linkParents(LinkParents step) {
+        NodeMapping m = step.mapping();
+        String child = "(c:" + name(m.label()) + " {id: row.child})";
+        String arrowOld = step.link().parentToChild()
+                ? "(old:" + name(step.link().parentLabel()) + ")-[l:" + name(step.link().type()) + "]->(c)"
+                : "(c)-[l:" + name(step.link().type()) + "]->(old:" + name(step.link().parentLabel()) + ")";
+        String arrowNew = step.link().parentToChild()
+                ? "MERGE (p)-[:" + name(step.link().type()) + "]->(c)"
+                : "MERGE (c)-[:" + name(step.link().type()) + "]->(p)";
+        String guard = m.versionProperty() == null ? ""
+                : " WHERE row.version IS NULL OR c." + name(m.versionProperty()) + " IS NULL OR c." + name(m.versionProperty()) + " <= row.version";
+        return "UNWIND $rows AS row MATCH " + child + guard + " "
+                + "OPTIONAL MATCH " + arrowOld + " WHERE row.parent IS NULL OR old.id <> row.parent "
+                + "DELETE l "
+                + "WITH DISTINCT c, row WHERE row.parent IS NOT NULL "
+                + "MERGE (p:" + name(step.link().parentLabel()) + " {id: row.parent}) ON CREATE SET p.pgId = row.parent "
+                + arrowNew;
+    }
+
+    static String deleteRelationships(DeleteRelationships step) {
+        return "UNWIND $rows AS row MATCH " + pattern(step.mapping()) + " DELETE r";
+    }
+
+    static String upsertRelationships(UpsertRelationships step) {
+        RelationshipMapping m = step.mapping();
+        String guard = m.versionProperty() == null ? ""
+                : " WITH r, row WHERE row.version IS NULL OR r." + name(m.versionProperty()) + " IS NULL OR r." + name(m.versionProperty()) + " < row.version";
+        return "UNWIND $rows AS row " + mergeEndpoints(m)
+                + "MERGE (a)-[r:" + name(m.type()) + "]->(b)" + guard + " SET r += row.props";
+    }
+
+    /** Opens a new version of each pair, closing the current one; a row no newer than the current one is a repeat and is skipped. */
+    static String openTemporal(TemporalRound step) {
+        RelationshipMapping m = step.mapping();
+        String version = m.versionProperty() == null ? "version" : m.versionProperty();
+        return "UNWIND $rows AS row " + mergeEndpoints(m)
+                + "WITH a, b, row "
+                + "OPTIONAL MATCH (a)-[cur:" + name(m.type()) + "]->(b) WHERE cur.validTo = " + OPEN_END + " "
+                + "WITH a, b, row, collect(cur) AS current "
+                + "WHERE row.version IS NULL OR all(c IN current WHERE c." + name(version) + " IS NULL OR c." + name(version) + " < row.version) "
+                + "FOREACH (c IN current | SET c.validTo = row.at) "
+                + "CREATE (a)-[r:" + name(m.type()) + "]->(b) "
+                + "SET r = row.props, r.validFrom = row.at, r.validTo = " + OPEN_END;
+    }
+
+    static String closeTemporal(TemporalRound step) {
+        return "UNWIND $rows AS row MATCH " + pattern(step.mapping()) + " WHERE r.validTo = " + OPEN_END + " SET r.validTo = row.at";
+    }
+
+    static String truncateNodes(TruncateNodes step) {
+        return "MATCH (n:" + name(step.mapping().label()) + ") DETACH DELETE n";
+    }
+
+    static String truncateRelationships(TruncateRelationships step) {
+        RelationshipMapping m = step.mapping();
+        String match = "MATCH (:" + name(m.from().label()) + ")-[r:" + name(m.type()) + "]->(:" + name(m.to().label()) + ")";
+        return m.temporal() ? match + " WHERE r.validTo = " + OPEN_END + " SET r.validTo = $at" : match + " DELETE r";
+    }
+
+    private static String pattern(RelationshipMapping m) {
+        return "(a:" + name(m.from().label()) + " {id: row.from})-[r:" + name(m.type()) + "]->(b:" + name(m.to().label()) + " {id: row.to})";
+    }
+
+    private static String mergeEndpoints(RelationshipMapping m) {
+        return "MERGE (a:" + name(m.from().label()) + " {id: row.from}) ON CREATE SET a.pgId = row.from "
+                + "MERGE (b:" + name(m.to().label()) + " {id: row.to}) ON CREATE SET b.pgId = row.to ";
+    }
+}

@@ -1,0 +1,51 @@
+package io.nexussync.neo4j;
+
+import io.nexussync.core.plan.GraphStep.DeleteRelationships;
+import io.nexussync.core.plan.GraphStep.LinkParents;
+import io.nexussync.core.plan.GraphStep.TemporalRow;
+import io.nexussync.core.plan.GraphStep.UpsertNodes;
+import io.nexussync.core.plan.GraphStep.UpsertRelationships;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code $rows} parameter of each statement: plain maps the driver can send. */
+final class StepParameters {
+    private StepParameters() {}
+
+    static List<Map<String, Object>> nodeRows(UpsertNodes step) {
+        return step.rows().stream().map(r -> map("id", r.id(), "props", r.properties(), "version", r.version(), "xref", r.knownElementId())).toList();
+    }
+
+    static List<Map<String, Object>> parentRows(LinkParents step) {
+        return step.rows().stream().map(r -> map("child", r.childId(), "parent", r.parentId(), "version", r.childVersion())).toList();
+    }
+
+    static List<Map<String, Object>> relationshipKeys(DeleteRelationships step) {
+        return step.keys().stream().map(k -> map("from", k.fromId(), "to", k.toId())).toList();
+    }
+
+    static List<Map<String, Object>> relationshipRows(UpsertRelationships step) {
+        return step.rows().stream().map(r -> map("from", r.fromId(), "to", r.toId(), "props", r.properties(), "version", r.version())).toList();
+    }
+
+    static List<Map<String, Object>> temporalRows(List<TemporalRow> rows) {
+        return rows.stream().map(r -> map("from", r.fromId(), "to", r.toId(), "props", r.properties(), "version", r.version(), "at", time(r.at()))).toList();
+    }
+
+    static OffsetDateTime time(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    /** Map.of refuses nulls, and a null here is meaningful (no version, no parent). */
+    private static Map<String, Object> map(Object... keysAndValues) {
+        Map<String, Object> map = new HashMap<>(keysAndValues.length);
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,47 @@
+package io.nexussync.postgres;
+
+import io.nexussync.core.apply.SyncException;
+import java.sql.SQLException;
+
+/**
+ * Translates PostgreSQL failures once, by SQLState: connection, shutdown, serialization and deadlock
+ * failures are retryable; authentication, missing objects and bad SQL are not.
+ */
+public final class PgErrors {
+    private PgErrors() {}
+
+    public static SyncException translate(String operation, PgSettings settings, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("28")) {
+            return SyncException.persistent("PostgreSQL refused user '" + settings.user() + "' at " + settings.url()
+                    + " (" + firstLine(e) + "): check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD", e);
+        }
+        if (state.equals("3D000")) {
+            return SyncException.persistent("PostgreSQL has no such database (" + firstLine(e) + "): check the database name in NEXUS_SYNC_PG_URL", e);
+        }
+        if (state.equals("08001") || state.equals("08004") || (state.startsWith("08") && isConnectionRefused(e))) {
+            return SyncException.retryable("cannot reach PostgreSQL at " + settings.url() + " (" + firstLine(e)
+                    + "): is the server running, and is NEXUS_SYNC_PG_URL right?", e);
+        }
+        if (state.startsWith("08") || state.startsWith("57P") || state.equals("40001") || state.equals("40P01")
+                || state.startsWith("53") || state.equals("55P03")) {
+            return SyncException.retryable("PostgreSQL failed during " + operation + ", will retry: " + firstLine(e), e);
+        }
+        return SyncException.persistent("PostgreSQL failed during " + operation + " (SQLState " + state + "): " + firstLine(e), e);
+    }
+
+    private static boolean isConnectionRefused(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,174 @@
+package io.nexussync.postgres.capture;
+
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.model.CaptureEvent;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.pipeline.ChangeSource;
+import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgErrors;
+import io.nexussync.postgres.PgSettings;
+import io.nexussync.postgres.pgoutput.PgOutputDecoder;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams the slot with pgoutput on a reader thread of its own and hands decoded events over a
+ * bounded queue: when the queue is full the reader stops reading (the slot keeps the WAL), but keeps
+ * sending status updates so the server does not time the connection out. Acknowledgements are
+ * passed to the reader thread, the only one that touches the pgjdbc stream.
+ */
+public final class PgReplicationSource implements ChangeSource {
+    private static final Logger log = LoggerFactory.getLogger(PgReplicationSource.class);
+    private static final Object END = new Object();
+
+    private final PgSettings settings;
+    private final Connection connection;
+    private final PGReplicationStream stream;
+    private final BlockingQueue<Object> queue;
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final Thread reader;
+    private volatile boolean closing;
+    private volatile SyncException failure;
+
+    private PgReplicationSource(PgSettings settings, Connection connection, PGReplicationStream stream, int capacity) {
+        this.settings = settings;
+        this.connection = connection;
+        this.stream = stream;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.reader = new Thread(this::readLoop, "nexus-sync-capture");
+        this.reader.setDaemon(true);
+    }
+
+    /**
+     * Starts streaming at {@code from} (the server starts at the slot's confirmed position when that is later).
+     * @param capacity how many decoded events may wait for the pipeline: the bound on capture memory
+     */
+    public static PgReplicationSource start(PgSettings settings, Lsn from, int capacity) {
+        Connection connection = null;
+        try {
+            connection = PgConnections.openReplication(settings);
+            PGReplicationStream stream = connection.unwrap(PGConnection.class).getReplicationAPI()
+                    .replicationStream().logical()
+                    .withSlotName(settings.slot())
+                    .withStartPosition(LogSequenceNumber.valueOf(from.value()))
+                    .withSlotOption("proto_version", "1")
+                    .withSlotOption("publication_names", settings.publication())
+                    .withSlotOption("messages", "true")
+                    .withStatusInterval(5, TimeUnit.SECONDS)
+                    .start();
+            PgReplicationSource source = new PgReplicationSource(settings, connection, stream, capacity);
+            source.acknowledged.set(from.value());
+            source.reader.start();
+            return source;
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            if ("55006".equals(e.getSQLState())) {
+                throw new SlotInUseException(settings.slot(), e.getMessage(), e);
+            }
+            throw PgErrors.translate("starting replication from slot " + settings.slot(), settings, e);
+        }
+    }
+
+    @Override
+    public CaptureEvent poll(Duration timeout) throws InterruptedException {
+        Object next = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (next == END || (next == null && failure != null)) {
+            queue.offer(END);
+            throw failure != null ? failure : SyncException.retryable("the replication stream ended", null);
+        }
+        return (CaptureEvent) next;
+    }
+
+    @Override
+    public void acknowledge(Lsn appliedEnd) {
+        acknowledged.accumulateAndGet(appliedEnd.value(), (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    }
+
+    private void readLoop() {
+        PgOutputDecoder decoder = new PgOutputDecoder();
+        long sentAck = acknowledged.get();
+        try {
+            while (!closing) {
+                sentAck = sendAcknowledgement(sentAck);
+                ByteBuffer message = stream.readPending();
+                if (message == null) {
+                    Thread.sleep(2);
+                    continue;
+                }
+                CaptureEvent event = decoder.decode(message);
+                if (event != null) {
+                    while (!queue.offer(event, 200, TimeUnit.MILLISECONDS)) {
+                        if (closing) {
+                            return;
+                        }
+                        sentAck = sendAcknowledgement(sentAck);
+                        stream.forceUpdateStatus();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (SQLException e) {
+            if (!closing) {
+                failure = PgErrors.translate("reading the replication stream", settings, e);
+                log.warn("replication stream failed: {}", failure.getMessage());
+            }
+        } catch (RuntimeException e) {
+            failure = e instanceof SyncException s ? s : SyncException.persistent("cannot decode the replication stream: " + e.getMessage(), e);
+            log.error("capture stopped: {}", failure.getMessage(), e);
+        } finally {
+            queue.offer(END);
+        }
+    }
+
+    private long sendAcknowledgement(long sent) throws SQLException {
+        long ack = acknowledged.get();
+        if (ack != sent) {
+            LogSequenceNumber lsn = LogSequenceNumber.valueOf(ack);
+            stream.setFlushedLSN(lsn);
+            stream.setAppliedLSN(lsn);
+            stream.forceUpdateStatus();
+        }
+        return ack;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            reader.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (!stream.isClosed()) {
+                sendAcknowledgement(-1);
+                stream.close();
+            }
+        } catch (SQLException e) {
+            log.debug("closing the replication stream: {}", e.getMessage());
+        }
+        closeQuietly(connection);
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing after a failure; the failure is what matters
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.nexussync.postgres.pgoutput;
+
+import io.nexussync.core.model.Unchanged;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads a TupleData block into a row keyed by column name, values converted by column type. */
+final class TupleData {
+
+    private TupleData() {}
+
+    /**
+     * @param keyOnly for a {@code 'K'} old tuple: PostgreSQL sends every column but only the key
+     *                ones carry values, the rest are placeholder nulls that must not read as "was NULL"
+     */
+    static Map<String, Object> read(PgOutputReader reader, RelationDescriptor relation, boolean keyOnly) {
+        List<ColumnDescriptor> columns = relation.columns();
+        int count = reader.int16("tuple column count");
+        if (count != columns.size()) {
+            throw reader.fail("tuple for " + relation.table() + " has " + count
+                    + " column(s) but its Relation message described " + columns.size());
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (ColumnDescriptor column : columns) {
+            Object value = readValue(reader, relation, column);
+            if (!keyOnly || column.key()) {
+                row.put(column.name(), value);
+            }
+        }
+        return Collections.unmodifiableMap(row);
+    }
+
+    private static Object readValue(PgOutputReader reader, RelationDescriptor relation, ColumnDescriptor column) {
+        String field = "column " + column.name();
+        byte kind = reader.int8(field + " kind");
+        return switch (kind) {
+            case 'n' -> null;
+            case 'u' -> Unchanged.TOAST;
+            case 't' -> {
+                String text = new String(reader.bytes(reader.int32(field + " length"), field + " text"), StandardCharsets.UTF_8);
+                yield convert(relation, column, text);
+            }
+            // We never ask for binary, so there is no per-type binary decoding: keep the bytes as they came.
+            case 'b' -> reader.bytes(reader.int32(field + " length"), field + " bytes");
+            default -> throw reader.fail("unknown tuple value kind '" + (char) kind + "' for "
+                    + relation.table() + "." + column.name());
+        };
+    }
+
+    private static Object convert(RelationDescriptor relation, ColumnDescriptor column, String text) {
+        try {
+            return ValueConverter.fromText(column.typeOid(), text);
+        } catch (ValueConversionException e) {
+            // Same exception type, so callers can still tell a value problem from a protocol one.
+            throw new ValueConversionException(relation.table() + "." + column.name() + ": " + e.getMessage(), e);
+        }
+    }
+}

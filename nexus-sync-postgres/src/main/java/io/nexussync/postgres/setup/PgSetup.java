@@ -1,0 +1,56 @@
+package io.nexussync.postgres.setup;
+
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.plan.Mapping;
+import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgErrors;
+import io.nexussync.postgres.PgSettings;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * {@code nexus-sync setup}: everything PostgreSQL needs before capture, in order, idempotent and
+ * serialised by an advisory lock so two instances starting together do not race.
+ */
+public final class PgSetup {
+    private static final long SETUP_LOCK = 0x6e65787573L; // "nexus"
+
+    private PgSetup() {}
+
+    /** @return the slot's confirmed position after setup */
+    public static Lsn run(PgSettings settings, Mapping mapping, boolean createReferenceTables) {
+        try (Connection c = PgConnections.open(settings, "setup")) {
+            ServerReadiness.check(c, settings.slot());
+            TableAdoption.execute(c, "SELECT pg_advisory_lock(" + SETUP_LOCK + ")");
+            try {
+                Migrations.bookkeeping(settings);
+                if (createReferenceTables) {
+                    Migrations.contextNexusTables(settings);
+                }
+                TableAdoption.adopt(c, mapping);
+                ReplicationObjects.ensurePublication(c, settings.publication(), mapping.tables());
+                return ReplicationObjects.ensureSlot(c, settings.slot());
+            } finally {
+                TableAdoption.execute(c, "SELECT pg_advisory_unlock(" + SETUP_LOCK + ")");
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate("setup", settings, e);
+        } catch (FlywayException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw PgErrors.translate("the schema migration", settings, sql);
+            }
+            throw SyncException.persistent("the schema migration failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Connects and checks that nobody else streams from the slot. */
+    public static void checkSlotFree(PgSettings settings) {
+        try (Connection c = PgConnections.open(settings, "setup")) {
+            ServerReadiness.checkSlotFree(c, settings.slot());
+        } catch (SQLException e) {
+            throw PgErrors.translate("checking the slot", settings, e);
+        }
+    }
+}

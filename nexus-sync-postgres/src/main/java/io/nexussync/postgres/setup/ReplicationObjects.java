@@ -1,0 +1,86 @@
+package io.nexussync.postgres.setup;
+
+import static io.nexussync.postgres.setup.SqlNames.quote;
+
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.TableId;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The publication and the pgoutput slot, created when missing and completed when they lack a mapped table. */
+public final class ReplicationObjects {
+    private static final Logger log = LoggerFactory.getLogger(ReplicationObjects.class);
+
+    private ReplicationObjects() {}
+
+    public static void ensurePublication(Connection c, String publication, Set<TableId> tables) throws SQLException {
+        boolean exists;
+        try (var ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                exists = rs.next();
+            }
+        }
+        String list = tables.stream().map(SqlNames::quote).collect(Collectors.joining(", "));
+        if (!exists) {
+            TableAdoption.execute(c, "CREATE PUBLICATION " + quote(publication) + " FOR TABLE " + list);
+            log.info("created publication {} for {}", publication, tables);
+            return;
+        }
+        Set<TableId> published = new HashSet<>();
+        try (var ps = c.prepareStatement("SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    published.add(new TableId(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        for (TableId table : tables) {
+            if (!published.contains(table)) {
+                TableAdoption.execute(c, "ALTER PUBLICATION " + quote(publication) + " ADD TABLE " + quote(table));
+                log.info("added {} to publication {}", table, publication);
+            }
+        }
+    }
+
+    /** Creates the slot if it is missing; returns its confirmed position (where streaming resumes). */
+    public static Lsn ensureSlot(Connection c, String slot) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT plugin, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    if (!"pgoutput".equals(rs.getString(1))) {
+                        throw SyncException.persistent("replication slot '" + slot + "' exists but uses plugin '" + rs.getString(1)
+                                + "', not pgoutput: drop it (SELECT pg_drop_replication_slot('" + slot + "')) or choose another NEXUS_SYNC_SLOT", null);
+                    }
+                    return rs.getString(2) == null ? Lsn.INVALID : Lsn.valueOf(rs.getString(2));
+                }
+            }
+        }
+        try (var ps = c.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                log.info("created replication slot {} at {}", slot, rs.getString(1));
+                return Lsn.valueOf(rs.getString(1));
+            }
+        }
+    }
+
+    public static void dropSlotIfExists(Connection c, String slot) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            ps.execute();
+        }
+    }
+
+}

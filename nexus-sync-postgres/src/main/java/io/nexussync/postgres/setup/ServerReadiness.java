@@ -1,0 +1,74 @@
+package io.nexussync.postgres.setup;
+
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.postgres.capture.SlotInUseException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks that the server can feed a logical replication slot before anything is created, and says
+ * what to change when it cannot: every missing setting is reported at once.
+ */
+public final class ServerReadiness {
+    private ServerReadiness() {}
+
+    public static void check(Connection c, String slot) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        String walLevel = single(c, "SHOW wal_level");
+        if (!"logical".equals(walLevel)) {
+            problems.add("wal_level is '" + walLevel + "' but logical replication needs 'logical': run "
+                    + "ALTER SYSTEM SET wal_level = 'logical'; then restart PostgreSQL");
+        }
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT rolreplication OR rolsuper, current_user FROM pg_roles WHERE rolname = current_user")) {
+            if (rs.next() && !rs.getBoolean(1)) {
+                problems.add("role '" + rs.getString(2) + "' may not use replication: run ALTER ROLE " + rs.getString(2) + " WITH REPLICATION;");
+            }
+        }
+        int maxSlots = Integer.parseInt(single(c, "SHOW max_replication_slots"));
+        int maxSenders = Integer.parseInt(single(c, "SHOW max_wal_senders"));
+        boolean slotExists;
+        int slotsUsed;
+        try (var ps = c.prepareStatement("SELECT count(*), count(*) FILTER (WHERE slot_name = ?) FROM pg_replication_slots")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                slotsUsed = rs.getInt(1);
+                slotExists = rs.getInt(2) > 0;
+            }
+        }
+        if (!slotExists && slotsUsed >= maxSlots) {
+            problems.add("no free replication slot (" + slotsUsed + " of max_replication_slots = " + maxSlots
+                    + " in use): drop an unused slot with SELECT pg_drop_replication_slot('name'), or raise max_replication_slots and restart");
+        }
+        if (maxSenders < 1) {
+            problems.add("max_wal_senders is 0: set it to at least 1 (ALTER SYSTEM SET max_wal_senders = 10) and restart");
+        }
+        if (!problems.isEmpty()) {
+            throw SyncException.persistent("PostgreSQL is not ready for nexus-sync:\n  - " + String.join("\n  - ", problems), null);
+        }
+    }
+
+    /** Fails when another process is streaming from the slot: two consumers of one slot would each lose what the other confirmed. */
+    public static void checkSlotFree(Connection c, String slot) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT active, active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    throw new SlotInUseException(slot, "walsender PID " + rs.getInt(2), null);
+                }
+            }
+        }
+    }
+
+    static String single(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.nexussync.postgres.setup;
+
+import static io.nexussync.postgres.setup.SqlNames.quote;
+
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.plan.NodeMapping;
+import io.nexussync.core.plan.RelationshipMapping;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes existing tables fit for capture, idempotently: the sync columns they lack, the version
+ * trigger, and a replica identity that carries the mapping's keys on DELETE.
+ */
+public final class TableAdoption {
+    /** The graph-side half of the version vector, added beside the row version on node tables. */
+    public static final String GRAPH_VERSION_COLUMN = "neo4j_version";
+
+    private static final Logger log = LoggerFactory.getLogger(TableAdoption.class);
+
+    private TableAdoption() {}
+
+    public static void adopt(Connection c, Mapping mapping) throws SQLException {
+        List<String> missing = new ArrayList<>();
+        for (TableId table : mapping.tables()) {
+            if (!exists(c, table)) {
+                missing.add(table.toString());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw SyncException.persistent("the mapping names table(s) that do not exist: " + String.join(", ", missing)
+                    + ": create them, or remove them from the mapping", null);
+        }
+        for (NodeMapping node : mapping.nodes()) {
+            if (node.crossReferenceColumn() != null) {
+                addColumn(c, node.table(), node.crossReferenceColumn(), "text");
+            }
+            if (node.versionColumn() != null) {
+                addColumn(c, node.table(), node.versionColumn(), "bigint NOT NULL DEFAULT 1");
+                addColumn(c, node.table(), GRAPH_VERSION_COLUMN, "bigint NOT NULL DEFAULT 0");
+                installVersionTrigger(c, node.table(), node.versionColumn(), Set.of(node.crossReferenceColumn() == null ? "" : node.crossReferenceColumn(), GRAPH_VERSION_COLUMN));
+            }
+            ensureReplicaIdentity(c, node.table(), List.of(node.keyColumn()));
+        }
+        for (RelationshipMapping rel : mapping.relationships()) {
+            if (rel.versionColumn() != null) {
+                addColumn(c, rel.table(), rel.versionColumn(), "bigint NOT NULL DEFAULT 1");
+                installVersionTrigger(c, rel.table(), rel.versionColumn(), Set.of());
+            }
+            ensureReplicaIdentity(c, rel.table(), List.of(rel.from().column(), rel.to().column()));
+        }
+    }
+
+    private static boolean exists(Connection c, TableId table) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT 1 FROM pg_tables WHERE schemaname = ? AND tablename = ?")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void addColumn(Connection c, TableId table, String column, String definition) throws SQLException {
+        if (columns(c, table).contains(column)) {
+            return;
+        }
+        execute(c, "ALTER TABLE " + quote(table) + " ADD COLUMN IF NOT EXISTS " + quote(column) + " " + definition);
+        log.info("added sync column {}.{} ({})", table, column, definition);
+    }
+
+    /**
+     * Bumps the version on every UPDATE that changes a column other than the excluded ones (the
+     * cross-reference and the graph version), so the service's own write-back never looks like a change.
+     */
+    static void installVersionTrigger(Connection c, TableId table, String versionColumn, Set<String> excluded) throws SQLException {
+        List<String> compared = new ArrayList<>();
+        for (String column : columns(c, table)) {
+            if (!column.equals(versionColumn) && !excluded.contains(column)) {
+                compared.add("NEW." + quote(column) + " IS DISTINCT FROM OLD." + quote(column));
+            }
+        }
+        String function = quote(Migrations.SCHEMA) + "." + quote("bump_version__" + table.schema() + "__" + table.name());
+        String v = quote(versionColumn);
+        execute(c, "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"
+                + "  IF " + (compared.isEmpty() ? "false" : String.join("\n     OR ", compared)) + " THEN\n"
+                + "    NEW." + v + " := OLD." + v + " + 1;\n  ELSE\n    NEW." + v + " := OLD." + v + ";\n  END IF;\n"
+                + "  RETURN NEW;\nEND\n$fn$");
+        execute(c, "CREATE OR REPLACE TRIGGER nexus_sync_bump_version BEFORE UPDATE ON " + quote(table)
+                + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+    }
+
+    /** DEFAULT identity sends the primary key on DELETE; when the mapping keys on other columns, FULL is needed. */
+    private static void ensureReplicaIdentity(Connection c, TableId table, List<String> keyColumns) throws SQLException {
+        Set<String> primaryKey = new LinkedHashSet<>();
+        String identity;
+        try (var ps = c.prepareStatement("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                + "WHERE i.indrelid = ?::regclass AND i.indisprimary")) {
+            ps.setString(1, quote(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    primaryKey.add(rs.getString(1));
+                }
+            }
+        }
+        try (var ps = c.prepareStatement("SELECT relreplident FROM pg_class WHERE oid = ?::regclass")) {
+            ps.setString(1, quote(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                identity = rs.getString(1);
+            }
+        }
+        boolean keyIsPrimary = !primaryKey.isEmpty() && primaryKey.containsAll(keyColumns);
+        if ("f".equals(identity) || ("d".equals(identity) && keyIsPrimary)) {
+            return;
+        }
+        execute(c, "ALTER TABLE " + quote(table) + " REPLICA IDENTITY " + (keyIsPrimary ? "DEFAULT" : "FULL"));
+        log.info("set replica identity of {} to {}", table, keyIsPrimary ? "DEFAULT (primary key)" : "FULL (the mapping keys on non-primary-key columns)");
+    }
+
+    static List<String> columns(Connection c, TableId table) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (var ps = c.prepareStatement("SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
+            ps.setString(1, quote(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        }
+        return columns;
+    }
+
+    static void execute(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.nexussync.postgres.writeback;
+
+import static io.nexussync.postgres.setup.SqlNames.quote;
+
+import io.nexussync.core.apply.CrossReference;
+import io.nexussync.core.apply.CrossReferenceWriter;
+import io.nexussync.core.pipeline.SyncPipeline;
+import io.nexussync.core.plan.NodeMapping;
+import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgErrors;
+import io.nexussync.postgres.PgSettings;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes elementIds back to {@code neo4j_node_id}: one UPDATE per table per batch, in one transaction
+ * that starts with a transactional logical message, so capture recognises the transaction as its own
+ * echo and drops it. The version trigger ignores the cross-reference column, so no version moves.
+ */
+public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoCloseable {
+    private final PgSettings settings;
+    private final Map<NodeMapping, String> keyTypes = new HashMap<>();
+    private Connection connection;
+
+    public PgCrossReferenceWriter(PgSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void write(List<CrossReference> references) {
+        Map<NodeMapping, List<CrossReference>> byTable = new LinkedHashMap<>();
+        references.forEach(r -> byTable.computeIfAbsent(r.mapping(), m -> new ArrayList<>()).add(r));
+        try {
+            Connection c = connection();
+            try {
+                try (var tag = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, '')")) {
+                    tag.setString(1, SyncPipeline.ECHO_PREFIX);
+                    tag.execute();
+                }
+                for (var entry : byTable.entrySet()) {
+                    update(c, entry.getKey(), entry.getValue());
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            reset();
+            throw PgErrors.translate("writing back " + references.size() + " cross-references", settings, e);
+        }
+    }
+
+    private void update(Connection c, NodeMapping mapping, List<CrossReference> references) throws SQLException {
+        // Sorted so that two write-backs (or a write-back and an application batch in key order) lock rows in one order.
+        List<CrossReference> sorted = new ArrayList<>(references);
+        sorted.sort(Comparator.comparing(CrossReference::id));
+        String xref = quote(mapping.crossReferenceColumn());
+        String sql = "UPDATE " + quote(mapping.table()) + " t SET " + xref + " = x.eid "
+                + "FROM unnest(?::text[], ?::text[]) AS x(id, eid) "
+                + "WHERE t." + quote(mapping.keyColumn()) + " = x.id::" + keyType(c, mapping)
+                + " AND t." + xref + " IS DISTINCT FROM x.eid";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", sorted.stream().map(CrossReference::id).toArray()));
+            ps.setArray(2, c.createArrayOf("text", sorted.stream().map(CrossReference::elementId).toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    private String keyType(Connection c, NodeMapping mapping) throws SQLException {
+        String known = keyTypes.get(mapping);
+        if (known != null) {
+            return known;
+        }
+        try (var ps = c.prepareStatement("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = ?::regclass AND attname = ?")) {
+            ps.setString(1, quote(mapping.table()));
+            ps.setString(2, mapping.keyColumn());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("key column " + mapping.keyColumn() + " not found in " + mapping.table(), "42703");
+                }
+                keyTypes.put(mapping, rs.getString(1));
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = PgConnections.open(settings, "write-back");
+            connection.setAutoCommit(false);
+        }
+        return connection;
+    }
+
+    private void reset() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException ignored) {
+            // the connection is being discarded because it failed
+        }
+        connection = null;
+    }
+
+    @Override
+    public void close() {
+        reset();
+    }
+}

@@ -27,7 +27,9 @@ public final class Migrations {
                 .createSchemas(true)
                 .table(historyTable)
                 .locations("classpath:" + location)
-                .baselineOnMigrate(false)
+                // The two histories share the schema, so neither may insist on finding it empty; version 0 keeps V1 pending.
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
                 .load();
     }
 }

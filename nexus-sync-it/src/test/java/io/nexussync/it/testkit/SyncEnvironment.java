@@ -1,0 +1,210 @@
+package io.nexussync.it.testkit;
+
+import io.nexussync.app.config.ConfigLoader;
+import io.nexussync.app.config.SyncConfig;
+import io.nexussync.app.service.SyncService;
+import io.nexussync.core.model.Lsn;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Record;
+
+/**
+ * A fresh database, slot and publication on the shared servers, an empty graph, and the sync
+ * service running in this JVM (or the environment for one in a child JVM). One per test class.
+ */
+public final class SyncEnvironment implements AutoCloseable {
+    private final String database;
+    private final Map<String, String> environment = new HashMap<>();
+    private final Driver driver;
+    private SyncService service;
+    private Thread serviceThread;
+    private final AtomicReference<Throwable> serviceFailure = new AtomicReference<>();
+
+    private SyncEnvironment(String name) throws SQLException {
+        this.database = name;
+        try (Connection admin = DriverManager.getConnection(TestServers.postgres().jdbcUrl(), "postgres", "");
+             Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + name);
+        }
+        dropSlot(name + "_slot");
+        driver = GraphDatabase.driver(TestServers.neo4j().boltUri(), AuthTokens.none());
+        try (var session = driver.session()) {
+            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume();
+        }
+        environment.put("NEXUS_SYNC_PG_URL", TestServers.postgres().jdbcUrl(name));
+        environment.put("NEXUS_SYNC_PG_USER", "postgres");
+        environment.put("NEXUS_SYNC_PG_PASSWORD", "");
+        environment.put("NEXUS_SYNC_NEO4J_URI", TestServers.neo4j().boltUri());
+        environment.put("NEXUS_SYNC_NEO4J_USER", "");
+        environment.put("NEXUS_SYNC_SLOT", name + "_slot");
+        environment.put("NEXUS_SYNC_PUBLICATION", name + "_pub");
+        environment.put("NEXUS_SYNC_ADMIN_PORT", "-1");
+        environment.put("NEXUS_SYNC_BATCH_DELAY_MS", "20");
+    }
+
+    /** @param name lower-case, unique per test class: names the database, slot and publication */
+    public static SyncEnvironment create(String name) throws SQLException {
+        return new SyncEnvironment(name);
+    }
+
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    public SyncConfig config() {
+        return ConfigLoader.load(null, environment);
+    }
+
+    /** Runs {@code nexus-sync setup} in-process: the reference tables, publication, slot, constraints. */
+    public void setup() {
+        try (SyncService s = new SyncService(config())) {
+            s.setup();
+        }
+    }
+
+    public void startService() {
+        service = new SyncService(config());
+        serviceThread = new Thread(() -> {
+            try {
+                service.run();
+            } catch (Throwable t) {
+                serviceFailure.set(t);
+            }
+        }, "sync-under-test");
+        serviceThread.start();
+    }
+
+    public void stopService() throws InterruptedException {
+        if (service != null) {
+            service.stop();
+            serviceThread.join(30_000);
+            service.close();
+            service = null;
+        }
+        if (serviceFailure.get() != null) {
+            throw new AssertionError("the service failed", serviceFailure.get());
+        }
+    }
+
+    public SyncService service() {
+        return service;
+    }
+
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(TestServers.postgres().jdbcUrl(database), "postgres", "");
+    }
+
+    public int sql(String sql, Object... parameters) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    public List<Map<String, Object>> query(String sql, Object... parameters) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new HashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    public List<Record> cypher(String query, Map<String, Object> parameters) {
+        try (var session = driver.session()) {
+            return session.run(query, parameters).list();
+        }
+    }
+
+    public List<Record> cypher(String query) {
+        return cypher(query, Map.of());
+    }
+
+    public Driver driver() {
+        return driver;
+    }
+
+    /**
+     * Waits until everything committed so far is in the graph: writes a marker into the WAL and waits
+     * for the slot to be confirmed past it, which the service does only after the graph commit.
+     */
+    public void awaitCaughtUp(Duration atMost) throws SQLException, InterruptedException {
+        Lsn marker;
+        try (Connection c = connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_logical_emit_message(true, 'nexus-sync-test-marker', '')::text")) {
+            rs.next();
+            marker = Lsn.valueOf(rs.getString(1));
+        }
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (serviceFailure.get() != null) {
+                throw new AssertionError("the service failed", serviceFailure.get());
+            }
+            Lsn confirmed = confirmedFlush();
+            if (confirmed.isValid() && confirmed.compareTo(marker) > 0) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the graph did not catch up with " + marker + " within " + atMost + " (slot at " + confirmedFlush() + ")");
+    }
+
+    public Lsn confirmedFlush() throws SQLException {
+        List<Map<String, Object>> rows = query("SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = ?", environment.get("NEXUS_SYNC_SLOT"));
+        return rows.isEmpty() || rows.get(0).get("lsn") == null ? Lsn.INVALID : Lsn.valueOf((String) rows.get(0).get("lsn"));
+    }
+
+    public List<String> discrepancies() throws SQLException {
+        try (Connection c = connect()) {
+            return new GraphEquality(c, driver).discrepancies();
+        }
+    }
+
+    private static void dropSlot(String slot) throws SQLException {
+        try (Connection admin = DriverManager.getConnection(TestServers.postgres().jdbcUrl(), "postgres", "");
+             PreparedStatement ps = admin.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            ps.execute();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stopService();
+        } finally {
+            driver.close();
+            dropSlot(environment.get("NEXUS_SYNC_SLOT"));
+            try (Connection admin = DriverManager.getConnection(TestServers.postgres().jdbcUrl(), "postgres", "");
+                 Statement st = admin.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            }
+        }
+    }
+}

@@ -108,7 +108,9 @@ public final class SyncPipeline {
     private void accept(CaptureEvent event) throws InterruptedException {
         if (event instanceof CaptureEvent.Begin begin) {
             tx = new OpenTransaction(begin, checkpoint.covers(begin.finalLsn()), checkpoint.changesAppliedOf(begin.finalLsn()), batch.size());
-            markBatchStarted(begin.finalLsn());
+            if (!tx.alreadyApplied) {
+                markBatchStarted(begin.finalLsn());
+            }
         } else if (event instanceof CaptureEvent.Message message) {
             if (tx != null && message.transactional() && ECHO_PREFIX.equals(message.prefix())) {
                 tx.echo = true;
@@ -176,7 +178,9 @@ public final class SyncPipeline {
         batchStartedAt = null;
         if (tx != null) {
             tx.batchMark = 0;
-            markBatchStarted(tx.begin.finalLsn());
+            if (!tx.alreadyApplied) {
+                markBatchStarted(tx.begin.finalLsn());
+            }
         }
     }
 

@@ -85,9 +85,12 @@ public final class TableAdoption {
      */
     static void installVersionTrigger(Connection c, TableId table, String versionColumn, Set<String> excluded) throws SQLException {
         List<String> compared = new ArrayList<>();
+        Set<String> withoutEquality = columnsWithoutEquality(c, table);
         for (String column : columns(c, table)) {
             if (!column.equals(versionColumn) && !excluded.contains(column)) {
-                compared.add("NEW." + quote(column) + " IS DISTINCT FROM OLD." + quote(column));
+                // json, xml, point and friends have no '=' operator; their text form decides instead.
+                String cast = withoutEquality.contains(column) ? "::text" : "";
+                compared.add("NEW." + quote(column) + cast + " IS DISTINCT FROM OLD." + quote(column) + cast);
             }
         }
         String function = quote(Migrations.SCHEMA) + "." + quote("bump_version__" + table.schema() + "__" + table.name());
@@ -126,6 +129,22 @@ public final class TableAdoption {
         }
         execute(c, "ALTER TABLE " + quote(table) + " REPLICA IDENTITY " + (keyIsPrimary ? "DEFAULT" : "FULL"));
         log.info("set replica identity of {} to {}", table, keyIsPrimary ? "DEFAULT (primary key)" : "FULL (the mapping keys on non-primary-key columns)");
+    }
+
+    private static Set<String> columnsWithoutEquality(Connection c, TableId table) throws SQLException {
+        Set<String> columns = new LinkedHashSet<>();
+        try (var ps = c.prepareStatement("SELECT a.attname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                + "WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped AND NOT EXISTS (SELECT 1 FROM pg_operator o "
+                + "WHERE o.oprname = '=' AND o.oprleft = CASE WHEN t.typelem <> 0 AND t.typlen = -1 THEN t.typelem ELSE t.oid END "
+                + "AND o.oprright = o.oprleft)")) {
+            ps.setString(1, quote(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        }
+        return columns;
     }
 
     static List<String> columns(Connection c, TableId table) throws SQLException {

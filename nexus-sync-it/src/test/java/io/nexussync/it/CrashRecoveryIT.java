@@ -1,0 +1,91 @@
+package io.nexussync.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexussync.core.model.Lsn;
+import io.nexussync.it.testkit.BackgroundWorkload;
+import io.nexussync.it.testkit.ChildService;
+import io.nexussync.it.testkit.SyncEnvironment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The service runs as a child JVM under a concurrent multi-table workload and is killed with SIGKILL
+ * again and again. After it catches up, the graph equals the database, and the transaction log shows
+ * that no batch re-applied anything an earlier batch had committed.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class CrashRecoveryIT {
+    private static final int KILLS = 4;
+
+    @Test
+    void shouldLoseNothingAndApplyNothingTwiceAcrossRepeatedSigkill() throws Exception {
+        try (SyncEnvironment env = SyncEnvironment.create("crash_recovery")) {
+            env.setup();
+            Random random = new Random(7);
+            Path log = ChildService.logFile("crash-recovery");
+            try (BackgroundWorkload workload = new BackgroundWorkload(env.config().postgres(), 3, 11, 2)) {
+                long checkpoint = graphCheckpoint(env);
+                for (int i = 0; i < KILLS; i++) {
+                    ChildService child = ChildService.start(env.environment(), log);
+                    // Kill only once this run has committed batches of its own, at a random point of its work.
+                    checkpoint = awaitCheckpointBeyond(env, checkpoint, child);
+                    Thread.sleep(200 + random.nextInt(2_000));
+                    assertThat(child.isAlive()).as("the service died on its own; see %s", log).isTrue();
+                    child.kill();
+                }
+                assertThat(workload.transactions()).isGreaterThan(100);
+            }
+            ChildService last = ChildService.start(env.environment(), log);
+            try {
+                env.awaitCaughtUp(Duration.ofSeconds(120));
+                // Cross-references of the last batch are written after its graph commit; one more marker waits for them.
+                env.awaitCaughtUp(Duration.ofSeconds(60));
+                assertThat(env.discrepancies()).as("graph vs database after %d SIGKILLs; service log %s", KILLS, log).isEmpty();
+            } finally {
+                assertThat(last.terminate()).as("a SIGTERM drains and exits cleanly").isIn(0, 143);
+            }
+            assertNoBatchReappliedCommittedChanges(env);
+            assertThat(env.cypher("MATCH (n:ContentItem) RETURN count(n) AS c").get(0).get("c").asLong()).isGreaterThan(50);
+        }
+    }
+
+    private static long awaitCheckpointBeyond(SyncEnvironment env, long previous, ChildService child) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            assertThat(child.isAlive()).as("the service died on its own").isTrue();
+            long now = graphCheckpoint(env);
+            if (now > previous) {
+                return now;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the service applied nothing within 90 s");
+    }
+
+    private static long graphCheckpoint(SyncEnvironment env) {
+        var rows = env.cypher("MATCH (c:`_SyncCheckpoint` {slot: $slot}) RETURN c.committedEnd AS e", Map.of("slot", env.environment().get("NEXUS_SYNC_SLOT")));
+        return rows.isEmpty() ? 0 : rows.get(0).get("e").asLong();
+    }
+
+    /** Each logged batch starts at or after where the previous one's committed position ended: nothing was replayed. */
+    private static void assertNoBatchReappliedCommittedChanges(SyncEnvironment env) throws Exception {
+        List<Map<String, Object>> batches = env.query("SELECT from_lsn::text AS f, to_lsn::text AS t FROM nexus_sync.transaction_log "
+                + "WHERE kind = 'batch' AND changes > 0 ORDER BY id");
+        assertThat(batches).hasSizeGreaterThan(KILLS);
+        Lsn committed = Lsn.INVALID;
+        for (Map<String, Object> batch : batches) {
+            Lsn from = Lsn.valueOf((String) batch.get("f"));
+            assertThat(from).as("batch starting at %s re-applies changes committed up to %s", from, committed).isGreaterThanOrEqualTo(committed);
+            if (batch.get("t") != null) {
+                committed = Lsn.valueOf((String) batch.get("t"));
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.nexussync.it.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real executable ({@code nexus-sync-app/target/nexus-sync.jar}, as a user runs it) in a child
+ * JVM, so a test can kill it with SIGKILL: no shutdown hook, no drain, nothing flushed.
+ */
+public final class ChildService {
+    private final Process process;
+    private final Path log;
+
+    private ChildService(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    public static ChildService start(Map<String, String> environment, Path log) throws IOException {
+        Path jar = Path.of(System.getProperty("nexus.sync.jar", "../nexus-sync-app/target/nexus-sync.jar")).toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with mvn -pl nexus-sync-app -am package");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar.toString(), "run"))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        return new ChildService(builder.start(), log);
+    }
+
+    /** SIGKILL, as {@code kill -9}: the JVM gets no chance to do anything. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM: the service drains its batch and exits. */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        return process.waitFor();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    public static Path logFile(String name) throws IOException {
+        File dir = new File("target/child-logs");
+        dir.mkdirs();
+        Path file = dir.toPath().resolve(name + ".log");
+        Files.deleteIfExists(file);
+        return file;
+    }
+}

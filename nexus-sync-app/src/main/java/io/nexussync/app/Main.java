@@ -8,6 +8,20 @@ public final class Main {
 
     public static void main(String[] args) {
         int code = NexusSyncCommand.execute(args, System.getenv(), System.out, System.err);
-        System.exit(code);
+        // After Ctrl-C or SIGTERM the JVM is already exiting, and System.exit would block forever.
+        if (!shutdownInProgress()) {
+            System.exit(code);
+        }
+    }
+
+    private static boolean shutdownInProgress() {
+        try {
+            Thread probe = new Thread(() -> { });
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 }

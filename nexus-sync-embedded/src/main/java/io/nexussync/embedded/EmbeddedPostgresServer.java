@@ -25,6 +25,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             var builder = EmbeddedPostgres.builder()
                     .setPort(port == 0 ? FreePort.pick() : port)
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // Its own hook would stop PostgreSQL while the sync service is still draining; the owner closes it in order.
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("wal_level", walLevel)
                     .setServerConfig("max_replication_slots", "20")
                     .setServerConfig("max_wal_senders", "20")

@@ -38,6 +38,7 @@ public final class SyncService implements AutoCloseable {
     private final RetryPolicy retry = RetryPolicy.standard();
     private volatile boolean stopping;
     private volatile SyncPipeline pipeline;
+    private volatile Thread runner;
     private Driver driver;
 
     public SyncService(SyncConfig config) {
@@ -61,6 +62,7 @@ public final class SyncService implements AutoCloseable {
 
     /** Runs until {@link #stop()}; throws the first problem that a retry cannot fix. */
     public void run() throws InterruptedException {
+        runner = Thread.currentThread();
         setup();
         PgSetup.checkSlotFree(config.postgres());
         Neo4jGraphWriter writer = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
@@ -82,8 +84,17 @@ public final class SyncService implements AutoCloseable {
                         if (!stopping) {
                             next.run(checkpoint);
                         }
+                    } catch (InterruptedException interrupted) {
+                        if (stopping) {
+                            return;
+                        }
+                        throw interrupted;
                     }
                 } catch (SyncException e) {
+                    if (stopping) {
+                        log.info("stopped while {} failed; the next start resumes from the graph's checkpoint", e.getMessage());
+                        return;
+                    }
                     boolean ourOldWalsender = e instanceof SlotInUseException && streamedBefore;
                     if (!e.isRetryable() && !ourOldWalsender) {
                         progress.stateChanged("failed", e.getMessage());
@@ -93,7 +104,14 @@ public final class SyncService implements AutoCloseable {
                     var wait = retry.backoff(failures);
                     progress.stateChanged("reconnecting", e.getMessage());
                     log.warn("stream interrupted ({}); restarting from the checkpoint in {} ms", e.getMessage(), wait.toMillis());
-                    Thread.sleep(wait.toMillis());
+                    try {
+                        Thread.sleep(wait.toMillis());
+                    } catch (InterruptedException interrupted) {
+                        if (stopping) {
+                            return;
+                        }
+                        throw interrupted;
+                    }
                 }
             }
         }
@@ -105,6 +123,11 @@ public final class SyncService implements AutoCloseable {
         SyncPipeline current = pipeline;
         if (current != null) {
             current.stop();
+        }
+        Thread running = runner;
+        // A backoff wait can be long while a server is down; a stop should not have to sit it out.
+        if (running != null && !progress.state().equals("streaming")) {
+            running.interrupt();
         }
     }
 

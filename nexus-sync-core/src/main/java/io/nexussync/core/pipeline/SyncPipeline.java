@@ -201,6 +201,10 @@ public final class SyncPipeline {
     }
 
     private void onRetry(String operation, SyncException failure, int attempt, Duration wait) {
+        if (stopping) {
+            // Stopping during an outage: give up the batch; the checkpoint brings it back on the next start.
+            throw failure;
+        }
         log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
         progress.retrying(operation, failure.getMessage());
         syncLog.operationFailed(new FailureRecord(operation, "batch from " + batchFirstLsn, batch.size() + " changes",

@@ -39,6 +39,7 @@ public final class SyncService implements AutoCloseable {
     private volatile boolean stopping;
     private volatile SyncPipeline pipeline;
     private volatile Thread runner;
+    private boolean streamedBefore;
     private Driver driver;
 
     public SyncService(SyncConfig config) {
@@ -66,37 +67,21 @@ public final class SyncService implements AutoCloseable {
         setup();
         PgSetup.checkSlotFree(config.postgres());
         Neo4jGraphWriter writer = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
-        GraphPlanner planner = new GraphPlanner(mapping);
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
              PgSyncLog syncLog = new PgSyncLog(config.postgres())) {
             CrossReferenceCatchUp.run(config.postgres(), mapping, new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
-            boolean streamedBefore = false;
             int failures = 0;
             while (!stopping) {
                 try {
-                    Checkpoint checkpoint = writer.loadCheckpoint();
-                    try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity())) {
-                        SyncPipeline next = new SyncPipeline(source, planner, writer, crossReferences, syncLog,
-                                new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress);
-                        pipeline = next;
-                        streamedBefore = true;
-                        failures = 0;
-                        if (!stopping) {
-                            next.run(checkpoint);
-                        }
-                    } catch (InterruptedException interrupted) {
-                        if (stopping) {
-                            return;
-                        }
-                        throw interrupted;
-                    }
+                    streamFromCheckpoint(writer, crossReferences, syncLog);
+                    failures = 0;
                 } catch (SyncException e) {
                     if (stopping) {
                         log.info("stopped while {} failed; the next start resumes from the graph's checkpoint", e.getMessage());
                         return;
                     }
-                    boolean ourOldWalsender = e instanceof SlotInUseException && streamedBefore;
-                    if (!e.isRetryable() && !ourOldWalsender) {
+                    // Right after our own connection broke, the slot may still look busy with our old walsender.
+                    if (!e.isRetryable() && !(e instanceof SlotInUseException && streamedBefore)) {
                         progress.stateChanged("failed", e.getMessage());
                         throw e;
                     }
@@ -104,15 +89,26 @@ public final class SyncService implements AutoCloseable {
                     var wait = retry.backoff(failures);
                     progress.stateChanged("reconnecting", e.getMessage());
                     log.warn("stream interrupted ({}); restarting from the checkpoint in {} ms", e.getMessage(), wait.toMillis());
-                    try {
-                        Thread.sleep(wait.toMillis());
-                    } catch (InterruptedException interrupted) {
-                        if (stopping) {
-                            return;
-                        }
-                        throw interrupted;
-                    }
+                    Thread.sleep(wait.toMillis());
                 }
+            }
+        } catch (InterruptedException interrupted) {
+            if (!stopping) {
+                throw interrupted;
+            }
+        }
+    }
+
+    /** One stream session: from the graph's checkpoint until stopped or broken. */
+    private void streamFromCheckpoint(Neo4jGraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog) throws InterruptedException {
+        Checkpoint checkpoint = writer.loadCheckpoint();
+        try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity())) {
+            SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
+                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress);
+            pipeline = next;
+            streamedBefore = true;
+            if (!stopping) {
+                next.run(checkpoint);
             }
         }
     }

@@ -28,6 +28,8 @@ public final class ContextNexusWorkload implements AutoCloseable {
     private final UUID project;
     private final AtomicLong rowChanges = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    /** Counted only when the transaction commits; statements' own counts, so cascaded deletes are not included. */
+    private long pendingRowChanges;
 
     public ContextNexusWorkload(PgSettings settings, SharedIds ids, long seed) throws SQLException {
         this.connection = PgConnections.open(settings, "workload");
@@ -40,6 +42,7 @@ public final class ContextNexusWorkload implements AutoCloseable {
 
     /** Sample data to start from: tags, content, threads with messages, links. */
     public void seedSample(int contentItems, int threads, int tags) throws SQLException {
+        pendingRowChanges = 0;
         for (int i = 0; i < tags; i++) {
             insertTag("tag-" + i);
         }
@@ -57,16 +60,19 @@ public final class ContextNexusWorkload implements AutoCloseable {
             includeContent();
         }
         connection.commit();
+        rowChanges.addAndGet(pendingRowChanges);
     }
 
     /** One application transaction of 1-5 random operations; returns false when it lost a race and rolled back. */
     public boolean transaction() throws SQLException {
+        pendingRowChanges = 0;
         try {
             int operations = 1 + random.nextInt(5);
             for (int i = 0; i < operations; i++) {
                 operation();
             }
             connection.commit();
+            rowChanges.addAndGet(pendingRowChanges);
             return true;
         } catch (SQLException e) {
             connection.rollback();
@@ -182,7 +188,7 @@ public final class ContextNexusWorkload implements AutoCloseable {
             for (int i = 0; i < parameters.length; i++) {
                 ps.setObject(i + 1, parameters[i]);
             }
-            rowChanges.addAndGet(ps.executeUpdate());
+            pendingRowChanges += ps.executeUpdate();
         }
     }
 

@@ -167,12 +167,18 @@ public final class SyncPipeline {
         BatchRecord record = new BatchRecord(batchFirstLsn, committedEnd, batch.size(), plan.steps().size(),
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(),
                 Duration.between(started, clock.instant()));
-        syncLog.batchApplied(record);
+        if (!batch.isEmpty()) {
+            syncLog.batchApplied(record);
+        }
         // The one invariant in plain sight: PostgreSQL may release WAL only once the graph has committed it.
         if (committedEnd.isValid()) {
             source.acknowledge(committedEnd);
         }
-        progress.batchApplied(record, next, clock.instant());
+        if (batch.isEmpty()) {
+            progress.advanced(next);
+        } else {
+            progress.batchApplied(record, next, clock.instant());
+        }
         batch.clear();
         batchCommittedEnd = Lsn.INVALID;
         batchStartedAt = null;

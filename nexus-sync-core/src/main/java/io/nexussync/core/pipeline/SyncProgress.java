@@ -30,6 +30,11 @@ public final class SyncProgress {
         state = "streaming";
     }
 
+    /** Only the position moved: transactions with nothing to apply (echoes, markers, other tables). */
+    void advanced(Checkpoint now) {
+        checkpoint = now;
+    }
+
     void retrying(String operation, String error) {
         retries.incrementAndGet();
         lastError = error;

@@ -1,0 +1,63 @@
+package io.nexussync.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.SyncMetrics;
+import io.nexussync.app.cli.NexusSyncCommand;
+import io.nexussync.it.testkit.SyncEnvironment;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What an operator sees: {@code status --json} and the admin API's health and metrics. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class StatusAndAdminIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void shouldReportPositionLagLastBatchHealthAndMetrics() throws Exception {
+        try (SyncEnvironment env = SyncEnvironment.create("status_admin")) {
+            env.setup();
+            env.startService();
+            UUID id = UUID.randomUUID();
+            env.sql("INSERT INTO tags (id, tenant_id, name) VALUES (?, ?, 'status')", id, id);
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int code = NexusSyncCommand.execute(new String[] {"status", "--json"}, env.environment(),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertThat(code).isZero();
+            JsonNode status = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+            assertThat(status.get("slot").asText()).isEqualTo("status_admin_slot");
+            assertThat(status.get("slotActive").asBoolean()).isTrue();
+            assertThat(status.get("lagBytes").asLong()).isGreaterThanOrEqualTo(0);
+            assertThat(status.get("confirmedPosition").asText()).matches("[0-9A-F]+/[0-9A-F]+");
+            assertThat(status.get("lastBatch").get("changes").asInt()).isPositive();
+            assertThat(status.get("graphCheckpoint").asText()).matches("[0-9A-F]+/[0-9A-F]+");
+
+            try (AdminServer admin = new AdminServer(0, env.service().progress(), SyncMetrics.register(env.service().progress()))) {
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("ready");
+                String metrics = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("nexus_sync_changes_applied_total").contains("nexus_sync_streaming 1.0");
+            }
+            env.stopService();
+        }
+    }
+}

@@ -18,9 +18,7 @@ cd "$(dirname "$0")/.."
 # shellcheck disable=SC2086 # BENCH_MVN_FLAGS is a list of flags
 mvn -B -q -T 1 ${BENCH_MVN_FLAGS:-} -DskipTests -pl nexus-sync-bench -am install
 
-# Plain java rather than exec:java, so the JVM flags are the benchmark's own and not Maven's. The
-# classpath comes from a second, non-reactor call: inside the reactor nexus-sync-app resolves to its
-# packaged jar, whose manifest Class-Path (lib/*.jar) would load every library, PostgreSQL binaries included, twice.
+# Plain java rather than exec:java, so the JVM flags are the benchmark's own and not Maven's.
 classpath_file="$PWD/nexus-sync-bench/target/bench.classpath"
 # shellcheck disable=SC2086
 mvn -B -q ${BENCH_MVN_FLAGS:-} -pl nexus-sync-bench dependency:build-classpath \

@@ -64,6 +64,15 @@ public final class SyncService implements AutoCloseable {
     /** Runs until {@link #stop()}; throws the first problem that a retry cannot fix. */
     public void run() throws InterruptedException {
         runner = Thread.currentThread();
+        try {
+            setupAndStream();
+        } finally {
+            // Once run() has returned, stop() must never interrupt this thread: it is the caller's again.
+            runner = null;
+        }
+    }
+
+    private void setupAndStream() throws InterruptedException {
         setup();
         PgSetup.checkSlotFree(config.postgres());
         Neo4jGraphWriter writer = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());

@@ -21,9 +21,9 @@ public final class ChildService {
     }
 
     public static ChildService start(Map<String, String> environment, Path log) throws IOException {
-        Path jar = Path.of(System.getProperty("nexus.sync.jar", "../nexus-sync-app/target/nexus-sync.jar")).toAbsolutePath();
+        Path jar = Path.of(System.getProperty("nexus.sync.jar", "../nexus-sync-dist/target/nexus-sync.jar")).toAbsolutePath();
         if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it with mvn -pl nexus-sync-app -am package");
+            throw new IllegalStateException(jar + " is missing: build it with mvn -pl nexus-sync-dist -am package");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar.toString(), "run"))

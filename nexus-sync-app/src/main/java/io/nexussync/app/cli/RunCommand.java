@@ -3,17 +3,16 @@ package io.nexussync.app.cli;
 import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.service.SyncService;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "run", description = "Set up, then stream PostgreSQL changes into Neo4j until stopped (SIGTERM or Ctrl-C drain the current batch first).")
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
 
-    @Option(names = "--config", description = "YAML configuration file; environment variables override it")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     RunCommand(CliContext context) {
         this.context = context;
@@ -21,7 +20,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (SyncService service = new SyncService(context.config(config))) {
+        try (SyncService service = new SyncService(config.load(context))) {
             AdminServer admin = service.config().adminPort() < 0 ? null
                     : new AdminServer(service.config().adminPort(), service.progress(), SyncMetrics.register(service.progress()));
             Thread main = Thread.currentThread();

@@ -1,17 +1,16 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.service.SyncService;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "setup", description = "Check PostgreSQL, create or adopt the tables, publication, slot and Neo4j constraints. Safe to run twice.")
 final class SetupCommand implements Callable<Integer> {
     private final CliContext context;
 
-    @Option(names = "--config", description = "YAML configuration file; environment variables override it")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     SetupCommand(CliContext context) {
         this.context = context;
@@ -19,7 +18,7 @@ final class SetupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (SyncService service = new SyncService(context.config(config))) {
+        try (SyncService service = new SyncService(config.load(context))) {
             service.setup();
             context.out().println("setup complete: publication " + service.config().postgres().publication() + ", slot "
                     + service.config().postgres().slot() + ", mapping " + service.mapping().name());

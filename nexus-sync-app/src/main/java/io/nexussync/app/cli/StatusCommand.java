@@ -4,18 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.nexussync.app.service.Neo4jConnector;
 import io.nexussync.app.service.StatusReport;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.neo4j.driver.Driver;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", description = "Show the slot position, lag in bytes, the graph's checkpoint and the last batch.")
 final class StatusCommand implements Callable<Integer> {
     private final CliContext context;
 
-    @Option(names = "--config", description = "YAML configuration file; environment variables override it")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--json", description = "print JSON instead of text")
     boolean json;
@@ -26,7 +26,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var cfg = context.config(config);
+        var cfg = config.load(context);
         try (Driver driver = Neo4jConnector.connect(cfg)) {
             var status = StatusReport.collect(cfg, driver);
             context.out().print(json

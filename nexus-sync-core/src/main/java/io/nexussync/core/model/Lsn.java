@@ -13,10 +13,10 @@ public record Lsn(long value) implements Comparable<Lsn> {
 
     /** Parses the {@code XXX/XXX} form; throws {@link IllegalArgumentException} naming the text when it is not one. */
     public static Lsn valueOf(String text) {
-        int slash = text == null ? -1 : text.indexOf('/');
-        if (slash <= 0) {
-            throw new IllegalArgumentException("not a WAL position (expected XXX/XXX in hex): " + text);
+        if (text == null || !text.matches("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}")) {
+            throw new IllegalArgumentException("not a WAL position (expected XXX/XXX, each half 1 to 8 hex digits): " + text);
         }
+        int slash = text.indexOf('/');
         try {
             long high = Long.parseLong(text.substring(0, slash), 16);
             long low = Long.parseLong(text.substring(slash + 1), 16);

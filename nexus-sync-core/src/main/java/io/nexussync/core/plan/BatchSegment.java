@@ -57,6 +57,9 @@ final class BatchSegment {
     void deleteNode(NodeMapping mapping, Map<String, Object> oldKey) {
         String id = GraphValues.toId(oldKey.get(mapping.keyColumn()));
         markDeleted(nodes.computeIfAbsent(new NodeKey(mapping, id), k -> new EntityState()));
+        // The detach-delete takes the node's temporal history with it; a node recreated later in the
+        // batch must not get that history back.
+        temporal.keySet().removeIf(pair -> touches(pair, mapping.label(), id));
     }
 
     void upsertRelationship(RelationshipMapping mapping, Map<String, Object> oldKey, Map<String, Object> newValues, Instant at) {
@@ -138,9 +141,11 @@ final class BatchSegment {
         Map<RelationshipMapping, List<RelationshipKey>> relationshipDeletes = new LinkedHashMap<>();
         Map<RelationshipMapping, List<RelationshipRow>> relationshipUpserts = new LinkedHashMap<>();
         relationships.forEach((key, state) -> {
-            if (state.row == null) {
+            // Deleted and inserted again: the new row starts from scratch (its version restarts too).
+            if (state.row == null || state.deleteFirst) {
                 relationshipDeletes.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(new RelationshipKey(key.fromId(), key.toId()));
-            } else if (!touchesDeleted(key, deletedNodes)) {
+            }
+            if (state.row != null && !touchesDeleted(key, deletedNodes)) {
                 relationshipUpserts.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(new RelationshipRow(key.fromId(), key.toId(),
                         relationshipProperties(key.mapping(), state.row), GraphValues.version(state.row, key.mapping().versionColumn())));
             }
@@ -189,6 +194,11 @@ final class BatchSegment {
             }
         });
         rounds.forEach((m, list) -> list.forEach(round -> steps.add(new TemporalRound(m, List.copyOf(round)))));
+    }
+
+    private static boolean touches(PairKey pair, String label, String id) {
+        return (pair.mapping().from().label().equals(label) && pair.fromId().equals(id))
+                || (pair.mapping().to().label().equals(label) && pair.toId().equals(id));
     }
 
     private static boolean touchesDeleted(PairKey key, Set<String> deletedNodes) {

@@ -1,7 +1,10 @@
 package io.nexussync.core.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.nexussync.core.model.TableId;
@@ -19,8 +22,6 @@ import java.util.Set;
 public final class MappingLoader {
     public static final String BUILT_IN = "contextnexus";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     private MappingLoader() {}
 
@@ -42,19 +43,33 @@ public final class MappingLoader {
 
     static Mapping parse(InputStream in, String source) {
         MappingFile file;
+        List<String> unknownKeys = new ArrayList<>();
         try {
-            file = YAML.readValue(in, MappingFile.class);
+            file = yaml(unknownKeys).readValue(in, MappingFile.class);
         } catch (JsonProcessingException e) {
             String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
             throw new MappingException(source, List.of(e.getOriginalMessage() + at));
         } catch (IOException e) {
             throw new MappingException(source, List.of("cannot read: " + e.getMessage()));
         }
-        return validate(file, source);
+        return validate(file, source, unknownKeys);
     }
 
-    private static Mapping validate(MappingFile file, String source) {
-        List<String> problems = new ArrayList<>();
+    /** A reader that notes each unknown key and reads on, so that one typo does not hide the other problems. */
+    private static ObjectMapper yaml(List<String> unknownKeys) {
+        return new ObjectMapper(new YAMLFactory()).addHandler(new DeserializationProblemHandler() {
+            @Override
+            public boolean handleUnknownProperty(DeserializationContext context, JsonParser parser, JsonDeserializer<?> deserializer,
+                                                 Object bean, String property) throws IOException {
+                unknownKeys.add("unknown key '" + property + "' (line " + parser.currentLocation().getLineNr() + "): check its spelling");
+                parser.skipChildren();
+                return true;
+            }
+        });
+    }
+
+    private static Mapping validate(MappingFile file, String source, List<String> unknownKeys) {
+        List<String> problems = new ArrayList<>(unknownKeys);
         List<NodeMapping> nodes = new ArrayList<>();
         List<RelationshipMapping> relationships = new ArrayList<>();
         Set<String> labels = new HashSet<>();

@@ -1,0 +1,215 @@
+package io.nexussync.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final Map<String, String> MINIMAL_ENV = Map.of(
+            "NEXUS_SYNC_PG_URL", "jdbc:postgresql://db:5432/app",
+            "NEXUS_SYNC_NEO4J_URI", "bolt://graph:7687");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldLoadFromEnvironmentAloneWithDefaults() {
+        SyncConfig config = ConfigLoader.load(null, MINIMAL_ENV);
+
+        assertThat(config.postgres().url()).isEqualTo("jdbc:postgresql://db:5432/app");
+        assertThat(config.postgres().user()).isEqualTo("postgres");
+        assertThat(config.postgres().password()).isEmpty();
+        assertThat(config.postgres().slot()).isEqualTo("contextnexus_cdc");
+        assertThat(config.postgres().publication()).isEqualTo("contextnexus_sync");
+        assertThat(config.neo4jUri()).isEqualTo("bolt://graph:7687");
+        assertThat(config.neo4jUser()).isEmpty();
+        assertThat(config.neo4jAuthentication()).isFalse();
+        assertThat(config.neo4jDatabase()).isNull();
+        assertThat(config.builtInMapping()).isTrue();
+        assertThat(config.batchSize()).isEqualTo(5000);
+        assertThat(config.batchDelay()).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.queueCapacity()).isEqualTo(20000);
+        assertThat(config.adminPort()).isEqualTo(8089);
+    }
+
+    @Test
+    void shouldLoadNestedKeysFromYamlFile() throws IOException {
+        Path file = write("""
+                postgres:
+                  url: jdbc:postgresql://pg:5433/contextnexus
+                  user: sync
+                  password: from-file
+                neo4j:
+                  uri: neo4j+s://graph.example:7687
+                  user: neo4j
+                  database: nexus
+                sync:
+                  slot: my_slot
+                  batch-size: 250
+                  batch-delay-ms: 20
+                admin:
+                  port: -1
+                """);
+
+        SyncConfig config = ConfigLoader.load(file, Map.of());
+
+        assertThat(config.postgres().url()).isEqualTo("jdbc:postgresql://pg:5433/contextnexus");
+        assertThat(config.postgres().user()).isEqualTo("sync");
+        assertThat(config.postgres().password()).isEqualTo("from-file");
+        assertThat(config.postgres().slot()).isEqualTo("my_slot");
+        assertThat(config.neo4jUri()).isEqualTo("neo4j+s://graph.example:7687");
+        assertThat(config.neo4jAuthentication()).isTrue();
+        assertThat(config.neo4jDatabase()).isEqualTo("nexus");
+        assertThat(config.batchSize()).isEqualTo(250);
+        assertThat(config.batchDelay()).isEqualTo(Duration.ofMillis(20));
+        assertThat(config.adminPort()).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldLetEnvironmentOverrideFile() throws IOException {
+        Path file = write("""
+                postgres:
+                  url: jdbc:postgresql://pg:5433/contextnexus
+                  user: from-file
+                neo4j:
+                  uri: bolt://graph:7687
+                sync:
+                  batch-size: 250
+                """);
+        Map<String, String> env = Map.of("NEXUS_SYNC_PG_USER", "from-env", "NEXUS_SYNC_BATCH_SIZE", "99");
+
+        SyncConfig config = ConfigLoader.load(file, env);
+
+        assertThat(config.postgres().user()).isEqualTo("from-env");
+        assertThat(config.batchSize()).isEqualTo(99);
+        assertThat(config.postgres().url()).isEqualTo("jdbc:postgresql://pg:5433/contextnexus");
+    }
+
+    @Test
+    void shouldReportEveryProblemInOneExceptionNamingEnvironmentVariables() {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of("NEXUS_SYNC_BATCH_SIZE", "lots")));
+
+        assertThat(e.getMessage())
+                .contains("3 problem(s)")
+                .contains("NEXUS_SYNC_PG_URL")
+                .contains("NEXUS_SYNC_NEO4J_URI")
+                .contains("NEXUS_SYNC_BATCH_SIZE is 'lots'");
+    }
+
+    @Test
+    void shouldRejectBatchSizeBelowOne() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_BATCH_SIZE", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("1 problem(s)")
+                .hasMessageContaining("NEXUS_SYNC_BATCH_SIZE is 0: it must be at least 1");
+    }
+
+    @Test
+    void shouldRejectUrlsOfWrongScheme() {
+        Map<String, String> env = Map.of("NEXUS_SYNC_PG_URL", "postgres://db/app", "NEXUS_SYNC_NEO4J_URI", "http://graph:7474");
+
+        assertThatThrownBy(() -> ConfigLoader.load(null, env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("NEXUS_SYNC_PG_URL is 'postgres://db/app'")
+                .hasMessageContaining("NEXUS_SYNC_NEO4J_URI is 'http://graph:7474'");
+    }
+
+    @Test
+    void shouldRejectAdminPortOutOfRange() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_ADMIN_PORT", "70000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("NEXUS_SYNC_ADMIN_PORT is 70000");
+    }
+
+    @Test
+    void shouldRejectSlotNameThatIsNotPlain() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_SLOT", "My-Slot")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("NEXUS_SYNC_SLOT is 'My-Slot'");
+    }
+
+    @Test
+    void shouldNameUnknownYamlKey() throws IOException {
+        Path file = write("""
+                postgres:
+                  passwrd: oops
+                """);
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, MINIMAL_ENV))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'postgres.passwrd'")
+                .hasMessageContaining("postgres.password");
+    }
+
+    @Test
+    void shouldReportUnreadableFile() {
+        Path missing = dir.resolve("nope.yaml");
+
+        assertThatThrownBy(() -> ConfigLoader.load(missing, MINIMAL_ENV))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void shouldReportInvalidYaml() throws IOException {
+        Path file = write("postgres: [unclosed\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, MINIMAL_ENV))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void shouldReportMappingFileThatCannotBeRead() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_MAPPING", dir.resolve("missing.yaml").toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("NEXUS_SYNC_MAPPING");
+    }
+
+    @Test
+    void shouldNeverShowPasswordsInToString() throws IOException {
+        Path file = write("""
+                postgres:
+                  password: pg-secret-from-file
+                """);
+        Map<String, String> env = with("NEXUS_SYNC_NEO4J_PASSWORD", "neo4j-secret-from-env");
+
+        SyncConfig config = ConfigLoader.load(file, env);
+
+        assertThat(config.postgres().password()).isEqualTo("pg-secret-from-file");
+        assertThat(config.neo4jPassword()).isEqualTo("neo4j-secret-from-env");
+        assertThat(config.toString())
+                .doesNotContain("pg-secret-from-file")
+                .doesNotContain("neo4j-secret-from-env")
+                .contains("<redacted>");
+    }
+
+    @Test
+    void shouldNeverShowPasswordsInErrors() {
+        Map<String, String> env = Map.of("NEXUS_SYNC_PG_PASSWORD", "pg-secret", "NEXUS_SYNC_NEO4J_PASSWORD", "neo4j-secret");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(null, env));
+
+        assertThat(e.getMessage()).doesNotContain("pg-secret").doesNotContain("neo4j-secret");
+    }
+
+    private static Map<String, String> with(String key, String value) {
+        Map<String, String> env = new HashMap<>(MINIMAL_ENV);
+        env.put(key, value);
+        return env;
+    }
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("nexus-sync.yaml"), yaml);
+    }
+}

@@ -1,0 +1,498 @@
+package io.nexussync.core.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.CrossReference;
+import io.nexussync.core.apply.CrossReferenceWriter;
+import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.apply.SyncLog;
+import io.nexussync.core.model.CaptureEvent;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.plan.GraphPlanner;
+import io.nexussync.core.plan.GraphStep;
+import io.nexussync.core.plan.GraphWritePlan;
+import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.plan.NodeMapping;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class SyncPipelineTest {
+    private static final TableId CONTENT_ITEMS = TableId.parse("content_items");
+    private static final TableId AUDIT_LOG = TableId.parse("audit_log");
+    private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+
+    private final GraphPlanner planner = new GraphPlanner(MappingLoader.builtIn());
+    private final List<String> journal = new ArrayList<>();
+    private final ManualClock clock = new ManualClock(T0);
+    private final FakeChangeSource source = new FakeChangeSource(journal);
+    private final RecordingGraphWriter writer = new RecordingGraphWriter(journal);
+    private final RecordingCrossReferenceWriter crossReferences = new RecordingCrossReferenceWriter(journal);
+
+    @Test
+    void shouldAcknowledgeCommitEndOnlyAfterApplyReturned() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        source.add(tx(2, "0/2000", "0/2010", insert("c2")));
+
+        pipeline(100).run(Checkpoint.NONE);
+
+        assertThat(journal).containsExactly("apply " + Checkpoint.after(lsn("0/2010")), "ack 0/2010");
+        assertThat(writer.applied).singleElement().satisfies(a -> assertThat(upsertedIds(a.plan())).containsExactly("c1", "c2"));
+    }
+
+    @Test
+    void shouldAcknowledgeEachBatchAfterItsApply() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        source.add(tx(2, "0/2000", "0/2010", insert("c2")));
+        SyncPipeline pipeline = pipeline(100);
+
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(journal).containsExactly(
+                "apply " + Checkpoint.after(lsn("0/1010")), "ack 0/1010",
+                "apply " + Checkpoint.after(lsn("0/2010")), "ack 0/2010");
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/2010")));
+    }
+
+    @Test
+    void shouldSkipTransactionCoveredByStartCheckpoint() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("old1"), insert("old2")));
+        source.add(tx(2, "0/2000", "0/2010", insert("new")));
+
+        pipeline(100).run(Checkpoint.after(lsn("0/1010")));
+
+        assertThat(writer.applied).singleElement().satisfies(a -> {
+            assertThat(upsertedIds(a.plan())).containsExactly("new");
+            assertThat(a.plan().sourceChanges()).isEqualTo(1);
+            assertThat(a.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/2010")));
+        });
+        assertThat(source.acknowledged).containsExactly(lsn("0/2010"));
+    }
+
+    @Test
+    void shouldApplyNothingWhenEveryTransactionIsCovered() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("old")));
+
+        pipeline(100).run(Checkpoint.after(lsn("0/1010")));
+
+        assertThat(writer.attempts).isZero();
+        assertThat(source.acknowledged).isEmpty();
+    }
+
+    @Test
+    void shouldSkipChangesOfPartialTransactionAlreadyApplied() throws InterruptedException {
+        source.add(tx(7, "0/2000", "0/2010", insert("c1"), insert("c2"), insert("c3"), insert("c4")));
+
+        pipeline(100).run(new Checkpoint(lsn("0/1010"), lsn("0/2000"), 2));
+
+        assertThat(writer.applied).singleElement().satisfies(a -> {
+            assertThat(upsertedIds(a.plan())).containsExactly("c3", "c4");
+            assertThat(a.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/2010")));
+        });
+        assertThat(source.acknowledged).containsExactly(lsn("0/2010"));
+    }
+
+    @Test
+    void shouldNotSkipChangesOfOtherTransactionThanPartialOne() throws InterruptedException {
+        source.add(tx(8, "0/3000", "0/3010", insert("c1"), insert("c2"), insert("c3")));
+
+        pipeline(100).run(new Checkpoint(lsn("0/1010"), lsn("0/2000"), 2));
+
+        assertThat(upsertedIds(writer.applied.get(0).plan())).containsExactly("c1", "c2", "c3");
+    }
+
+    @Test
+    void shouldDropEchoOfWriteBackButAcknowledgeIt() throws InterruptedException {
+        source.add(echoTx(3, "0/1000", "0/1010", update("c1")));
+
+        pipeline(100).run(Checkpoint.NONE);
+
+        assertThat(writer.attempts).isZero();
+        assertThat(source.acknowledged).containsExactly(lsn("0/1010"));
+    }
+
+    @Test
+    void shouldDropOnlyEchoTransactionFromBatch() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        source.add(echoTx(2, "0/2000", "0/2010", update("c1"), update("c9")));
+        source.add(tx(3, "0/3000", "0/3010", insert("c3")));
+
+        pipeline(100).run(Checkpoint.NONE);
+
+        assertThat(writer.applied).singleElement().satisfies(a -> {
+            assertThat(upsertedIds(a.plan())).containsExactly("c1", "c3");
+            assertThat(a.plan().sourceChanges()).isEqualTo(2);
+        });
+        assertThat(source.acknowledged).containsExactly(lsn("0/3010"));
+    }
+
+    @Test
+    void shouldKeepTransactionWhoseMessageHasAnotherPrefix() throws InterruptedException {
+        List<CaptureEvent> events = new ArrayList<>(tx(1, "0/1000", "0/1010", insert("c1")));
+        events.add(1, new CaptureEvent.Message(true, lsn("0/0F00"), "someone-else", new byte[0]));
+        source.add(events);
+
+        pipeline(100).run(Checkpoint.NONE);
+
+        assertThat(upsertedIds(writer.applied.get(0).plan())).containsExactly("c1");
+    }
+
+    @Test
+    void shouldCarryPartialCheckpointWhenBatchEndsInsideTransaction() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        source.add(tx(2, "0/2000", "0/2010", insert("c2"), insert("c3"), insert("c4"), insert("c5")));
+
+        pipeline(3).run(Checkpoint.NONE);
+
+        assertThat(journal).containsExactly(
+                "apply " + new Checkpoint(lsn("0/1010"), lsn("0/2000"), 2), "ack 0/1010",
+                "apply " + Checkpoint.after(lsn("0/2010")), "ack 0/2010");
+        assertThat(upsertedIds(writer.applied.get(0).plan())).containsExactly("c1", "c2", "c3");
+        assertThat(upsertedIds(writer.applied.get(1).plan())).containsExactly("c4", "c5");
+    }
+
+    @Test
+    void shouldAcknowledgeNothingWhenFirstBatchEndsInsideFirstTransaction() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), insert("c2"), insert("c3")));
+        source.then(() -> assertThat(source.acknowledged).isEmpty());
+
+        pipeline(2).run(Checkpoint.NONE);
+
+        assertThat(writer.applied).extracting(Applied::checkpoint)
+                .containsExactly(new Checkpoint(Lsn.INVALID, lsn("0/1000"), 2), Checkpoint.after(lsn("0/1010")));
+        assertThat(source.acknowledged).containsExactly(lsn("0/1010"));
+    }
+
+    @Test
+    void shouldCountUnmappedChangesInPartialCheckpoint() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), new RowChange.Insert(AUDIT_LOG, Map.of("id", 1)), insert("c2"), insert("c3")));
+
+        pipeline(3).run(Checkpoint.NONE);
+
+        assertThat(writer.applied.get(0).checkpoint()).isEqualTo(new Checkpoint(Lsn.INVALID, lsn("0/1000"), 3));
+        assertThat(upsertedIds(writer.applied.get(1).plan())).containsExactly("c3");
+    }
+
+    @Test
+    void shouldApplyEveryChangeExactlyOnceWhenResumingFromPartialCheckpoint() throws InterruptedException {
+        List<List<CaptureEvent>> stream = List.of(
+                tx(1, "0/1000", "0/1010", insert("c1")),
+                tx(2, "0/2000", "0/2010", insert("c2"), insert("c3"), insert("c4"), insert("c5"), insert("c6")),
+                tx(3, "0/3000", "0/3010", insert("c7")));
+        stream.forEach(source::add);
+        writer.failOnAttempt(2, SyncException.persistent("graph refused", null));
+        assertThatThrownBy(() -> pipeline(3).run(Checkpoint.NONE)).hasMessage("graph refused");
+        Checkpoint saved = writer.applied.get(writer.applied.size() - 1).checkpoint();
+
+        FakeChangeSource replay = new FakeChangeSource(journal);
+        stream.forEach(replay::add);
+        SyncPipeline resumed = new SyncPipeline(replay, planner, writer, crossReferences, SyncLog.NONE,
+                new BatchPolicy(3, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress());
+        replay.stopWhenDrained(resumed);
+        resumed.run(saved);
+
+        assertThat(saved).isEqualTo(new Checkpoint(lsn("0/1010"), lsn("0/2000"), 2));
+        assertThat(writer.applied).flatExtracting(a -> upsertedIds(a.plan()))
+                .containsExactly("c1", "c2", "c3", "c4", "c5", "c6", "c7");
+        assertThat(resumed.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
+    }
+
+    @Test
+    void shouldRetryRetryableFailureAndApplyBatchOnce() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        writer.failOnAttempt(1, SyncException.retryable("connection reset", null));
+
+        pipeline(100).run(Checkpoint.NONE);
+
+        assertThat(writer.attempts).isEqualTo(2);
+        assertThat(writer.applied).hasSize(1);
+        assertThat(journal).containsExactly("fail connection reset", "apply " + Checkpoint.after(lsn("0/1010")), "ack 0/1010");
+    }
+
+    @Test
+    void shouldPropagatePersistentFailureWithoutAcknowledging() {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        SyncException failure = SyncException.persistent("constraint violated", null);
+        writer.failOnAttempt(1, failure);
+
+        assertThatThrownBy(() -> pipeline(100).run(Checkpoint.NONE)).isSameAs(failure);
+
+        assertThat(writer.attempts).isEqualTo(1);
+        assertThat(source.acknowledged).isEmpty();
+    }
+
+    @Test
+    void shouldGiveUpRetryingWhenStoppingSoRestartReplaysBatch() {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        writer.failOnAttempt(1, SyncException.retryable("graph down", null));
+
+        assertThatThrownBy(() -> pipeline(100).run(Checkpoint.NONE)).hasMessage("graph down");
+
+        assertThat(writer.attempts).isEqualTo(1);
+        assertThat(source.acknowledged).isEmpty();
+    }
+
+    @Test
+    void shouldPassCrossReferencesToWriterBeforeAcknowledging() throws InterruptedException {
+        NodeMapping contentItems = planner.mapping().node(CONTENT_ITEMS).orElseThrow();
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), insert("c2")));
+        writer.result = plan -> new ApplyResult(upsertedIds(plan).stream()
+                .map(id -> new CrossReference(contentItems, id, "4:db:" + id)).toList(), 2, 0);
+
+        pipeline(100).run(Checkpoint.NONE);
+
+        assertThat(crossReferences.written).containsExactly(List.of(
+                new CrossReference(contentItems, "c1", "4:db:c1"), new CrossReference(contentItems, "c2", "4:db:c2")));
+        assertThat(journal).containsExactly("apply " + Checkpoint.after(lsn("0/1010")), "write-back 2", "ack 0/1010");
+    }
+
+    @Test
+    void shouldNotCallCrossReferenceWriterWithoutCrossReferences() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+
+        pipeline(100).run(Checkpoint.NONE);
+
+        assertThat(crossReferences.written).isEmpty();
+    }
+
+    @Test
+    void shouldDrainOpenBatchWhenStopped() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        source.add(tx(2, "0/2000", "0/2010", insert("c2")));
+        SyncPipeline pipeline = pipeline(100);
+
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(writer.applied).hasSize(1);
+        assertThat(upsertedIds(writer.applied.get(0).plan())).containsExactly("c1", "c2");
+        assertThat(source.acknowledged).containsExactly(lsn("0/2010"));
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/2010")));
+    }
+
+    @Test
+    void shouldDrainOpenTransactionWithPartialCheckpointWhenStopped() throws InterruptedException {
+        List<CaptureEvent> open = new ArrayList<>(tx(1, "0/1000", "0/1010", insert("c1"), insert("c2")));
+        open.remove(open.size() - 1);
+        source.add(open);
+
+        pipeline(100).run(Checkpoint.NONE);
+
+        assertThat(writer.applied).singleElement()
+                .satisfies(a -> assertThat(a.checkpoint()).isEqualTo(new Checkpoint(Lsn.INVALID, lsn("0/1000"), 2)));
+        assertThat(source.acknowledged).isEmpty();
+    }
+
+    @Test
+    void shouldFailOnChangeOutsideTransaction() {
+        source.add(List.of(new CaptureEvent.Change(insert("c1"))));
+
+        assertThatThrownBy(() -> pipeline(100).run(Checkpoint.NONE))
+                .isInstanceOf(SyncException.class)
+                .hasMessageContaining("outside a transaction");
+    }
+
+    private SyncPipeline pipeline(int maxChanges) {
+        SyncPipeline pipeline = new SyncPipeline(source, planner, writer, crossReferences, SyncLog.NONE,
+                new BatchPolicy(maxChanges, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress());
+        source.stopWhenDrained(pipeline);
+        return pipeline;
+    }
+
+    private static RetryPolicy noSleepRetry() {
+        return new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(10), 0, d -> {}, new Random(1));
+    }
+
+    private static List<CaptureEvent> tx(long xid, String finalLsn, String endLsn, RowChange... changes) {
+        List<CaptureEvent> events = new ArrayList<>();
+        Instant at = T0.plusSeconds(xid);
+        events.add(new CaptureEvent.Begin(xid, lsn(finalLsn), at));
+        for (RowChange change : changes) {
+            events.add(new CaptureEvent.Change(change));
+        }
+        events.add(new CaptureEvent.Commit(lsn(finalLsn), lsn(endLsn), at));
+        return events;
+    }
+
+    /** What a write-back transaction looks like: the tag message first, then its updates. */
+    private static List<CaptureEvent> echoTx(long xid, String finalLsn, String endLsn, RowChange... changes) {
+        List<CaptureEvent> events = tx(xid, finalLsn, endLsn, changes);
+        events.add(1, new CaptureEvent.Message(true, lsn(finalLsn), SyncPipeline.ECHO_PREFIX, "x".getBytes(StandardCharsets.UTF_8)));
+        return events;
+    }
+
+    private static RowChange insert(String id) {
+        return new RowChange.Insert(CONTENT_ITEMS, row(id));
+    }
+
+    private static RowChange update(String id) {
+        return new RowChange.Update(CONTENT_ITEMS, null, row(id));
+    }
+
+    private static Map<String, Object> row(String id) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("title", "title of " + id);
+        row.put("pg_version", 1L);
+        return row;
+    }
+
+    private static Lsn lsn(String text) {
+        return Lsn.valueOf(text);
+    }
+
+    private static List<String> upsertedIds(GraphWritePlan plan) {
+        return plan.steps().stream()
+                .filter(GraphStep.UpsertNodes.class::isInstance)
+                .flatMap(s -> ((GraphStep.UpsertNodes) s).rows().stream())
+                .map(GraphStep.NodeRow::id)
+                .toList();
+    }
+
+    /** Hands out scripted events; an action in the script runs when polled and reads as "nothing arrived". */
+    private static final class FakeChangeSource implements ChangeSource {
+        private final Deque<Object> script = new ArrayDeque<>();
+        private final List<String> journal;
+        final List<Lsn> acknowledged = new ArrayList<>();
+        private SyncPipeline stopWhenDrained;
+
+        FakeChangeSource(List<String> journal) {
+            this.journal = journal;
+        }
+
+        void add(List<CaptureEvent> events) {
+            script.addAll(events);
+        }
+
+        void then(Runnable action) {
+            script.add(action);
+        }
+
+        void stopWhenDrained(SyncPipeline pipeline) {
+            this.stopWhenDrained = pipeline;
+        }
+
+        @Override
+        public CaptureEvent poll(Duration timeout) {
+            Object next = script.poll();
+            if (next == null) {
+                if (stopWhenDrained != null) {
+                    stopWhenDrained.stop();
+                }
+                return null;
+            }
+            if (next instanceof Runnable action) {
+                action.run();
+                return null;
+            }
+            return (CaptureEvent) next;
+        }
+
+        @Override
+        public void acknowledge(Lsn appliedEnd) {
+            acknowledged.add(appliedEnd);
+            journal.add("ack " + appliedEnd);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private record Applied(GraphWritePlan plan, Checkpoint checkpoint) {}
+
+    private static final class RecordingGraphWriter implements GraphWriter {
+        private final List<String> journal;
+        private final Map<Integer, SyncException> failures = new LinkedHashMap<>();
+        final List<Applied> applied = new ArrayList<>();
+        int attempts;
+        Function<GraphWritePlan, ApplyResult> result = plan -> ApplyResult.NOTHING;
+
+        RecordingGraphWriter(List<String> journal) {
+            this.journal = journal;
+        }
+
+        void failOnAttempt(int attempt, SyncException failure) {
+            failures.put(attempt, failure);
+        }
+
+        @Override
+        public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
+            attempts++;
+            SyncException failure = failures.remove(attempts);
+            if (failure != null) {
+                journal.add("fail " + failure.getMessage());
+                throw failure;
+            }
+            applied.add(new Applied(plan, checkpoint));
+            journal.add("apply " + checkpoint);
+            return result.apply(plan);
+        }
+
+        @Override
+        public Checkpoint loadCheckpoint() {
+            return applied.isEmpty() ? Checkpoint.NONE : applied.get(applied.size() - 1).checkpoint();
+        }
+    }
+
+    private static final class RecordingCrossReferenceWriter implements CrossReferenceWriter {
+        private final List<String> journal;
+        final List<List<CrossReference>> written = new ArrayList<>();
+
+        RecordingCrossReferenceWriter(List<String> journal) {
+            this.journal = journal;
+        }
+
+        @Override
+        public void write(List<CrossReference> references) {
+            written.add(List.copyOf(references));
+            journal.add("write-back " + references.size());
+        }
+    }
+
+    private static final class ManualClock extends Clock {
+        private Instant now;
+
+        ManualClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}

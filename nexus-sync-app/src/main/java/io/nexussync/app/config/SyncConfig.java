@@ -24,10 +24,6 @@ public record SyncConfig(
         return mappingFile == null || mappingFile.isEmpty();
     }
 
-    public SyncConfig withAdminPort(int port) {
-        return new SyncConfig(postgres, neo4jUri, neo4jUser, neo4jPassword, neo4jDatabase, mappingFile, batchSize, batchDelay, queueCapacity, port);
-    }
-
     @Override
     public String toString() {
         return "SyncConfig[postgres=" + postgres + ", neo4j=" + neo4jUri + " as '" + neo4jUser + "', password=<redacted>, mapping="

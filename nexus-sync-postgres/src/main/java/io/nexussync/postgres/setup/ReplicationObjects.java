@@ -75,12 +75,4 @@ public final class ReplicationObjects {
             }
         }
     }
-
-    public static void dropSlotIfExists(Connection c, String slot) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            ps.execute();
-        }
-    }
-
 }

@@ -78,7 +78,11 @@ public final class SyncService implements AutoCloseable {
         Neo4jGraphWriter writer = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
              PgSyncLog syncLog = new PgSyncLog(config.postgres())) {
-            CrossReferenceCatchUp.run(config.postgres(), mapping, new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
+            var filled = CrossReferenceRefresh.run(CrossReferenceRefresh.Scope.MISSING, config.postgres(), mapping,
+                    new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
+            if (filled.rewritten() > 0) {
+                log.info("wrote {} cross-references that an interrupted write-back had left empty", filled.rewritten());
+            }
             int failures = 0;
             while (!stopping) {
                 try {
@@ -119,6 +123,17 @@ public final class SyncService implements AutoCloseable {
             if (!stopping) {
                 next.run(checkpoint);
             }
+        }
+    }
+
+    /**
+     * {@code nexus-sync refresh-cross-references}: checks every row's {@code neo4j_node_id} against its
+     * node's elementId and rewrites the ones that differ (after a Neo4j restore, for example).
+     */
+    public CrossReferenceReport refreshAllCrossReferences() {
+        try (PgCrossReferenceWriter writer = new PgCrossReferenceWriter(config.postgres())) {
+            return CrossReferenceRefresh.run(CrossReferenceRefresh.Scope.ALL, config.postgres(), mapping,
+                    new Neo4jGraphReader(driver(), config.neo4jDatabase()), writer);
         }
     }
 

@@ -37,6 +37,7 @@ public final class PgReplicationSource implements ChangeSource {
     private final PGReplicationStream stream;
     private final BlockingQueue<Object> queue;
     private final AtomicLong acknowledged = new AtomicLong();
+    private long sentAcknowledgement;
     private final Thread reader;
     private volatile boolean closing;
     private volatile SyncException failure;
@@ -69,6 +70,7 @@ public final class PgReplicationSource implements ChangeSource {
                     .start();
             PgReplicationSource source = new PgReplicationSource(settings, connection, stream, capacity);
             source.acknowledged.set(from.value());
+            source.sentAcknowledgement = from.value();
             source.reader.start();
             return source;
         } catch (SQLException e) {
@@ -97,10 +99,9 @@ public final class PgReplicationSource implements ChangeSource {
 
     private void readLoop() {
         PgOutputDecoder decoder = new PgOutputDecoder();
-        long sentAck = acknowledged.get();
         try {
             while (!closing) {
-                sentAck = sendAcknowledgement(sentAck);
+                sendAcknowledgement();
                 ByteBuffer message = stream.readPending();
                 if (message == null) {
                     Thread.sleep(2);
@@ -112,7 +113,7 @@ public final class PgReplicationSource implements ChangeSource {
                         if (closing) {
                             return;
                         }
-                        sentAck = sendAcknowledgement(sentAck);
+                        sendAcknowledgement();
                         stream.forceUpdateStatus();
                     }
                 }
@@ -132,15 +133,16 @@ public final class PgReplicationSource implements ChangeSource {
         }
     }
 
-    private long sendAcknowledgement(long sent) throws SQLException {
+    /** Tells the server what the graph has committed, when that moved. Only the thread that owns the stream calls this. */
+    private void sendAcknowledgement() throws SQLException {
         long ack = acknowledged.get();
-        if (ack != sent) {
+        if (ack != sentAcknowledgement) {
             LogSequenceNumber lsn = LogSequenceNumber.valueOf(ack);
             stream.setFlushedLSN(lsn);
             stream.setAppliedLSN(lsn);
             stream.forceUpdateStatus();
+            sentAcknowledgement = ack;
         }
-        return ack;
     }
 
     @Override
@@ -152,8 +154,9 @@ public final class PgReplicationSource implements ChangeSource {
             Thread.currentThread().interrupt();
         }
         try {
-            if (!stream.isClosed()) {
-                sendAcknowledgement(-1);
+            // Once the reader has stopped this thread may touch the stream: confirm the last commit before leaving.
+            if (!reader.isAlive() && !stream.isClosed()) {
+                sendAcknowledgement();
                 stream.close();
             }
         } catch (SQLException e) {

@@ -176,13 +176,20 @@ public final class EndToEndBenchmark {
              Statement st = admin.createStatement()) {
             st.execute("CREATE DATABASE " + name);
         }
-        return ConfigLoader.load(null, Map.of(
+        Map<String, String> environment = new java.util.HashMap<>(Map.of(
                 "NEXUS_SYNC_PG_URL", postgres.jdbcUrl(name),
                 "NEXUS_SYNC_PG_USER", EmbeddedPostgresServer.USER,
                 "NEXUS_SYNC_NEO4J_URI", neo4j.boltUri(),
                 "NEXUS_SYNC_SLOT", name + "_slot",
                 "NEXUS_SYNC_PUBLICATION", name + "_pub",
                 "NEXUS_SYNC_ADMIN_PORT", "-1"));
+        // Batch tuning can be tried from the shell: NEXUS_SYNC_BATCH_SIZE=2000 bench/run-e2e.sh
+        for (String tuning : new String[] {"NEXUS_SYNC_BATCH_SIZE", "NEXUS_SYNC_BATCH_DELAY_MS", "NEXUS_SYNC_QUEUE_CAPACITY"}) {
+            if (System.getenv(tuning) != null) {
+                environment.put(tuning, System.getenv(tuning));
+            }
+        }
+        return ConfigLoader.load(null, environment);
     }
 
     private static PgSettings withSlot(PgSettings settings, String slot) {

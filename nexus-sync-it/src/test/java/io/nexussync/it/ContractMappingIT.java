@@ -24,9 +24,7 @@ class ContractMappingIT {
 
     @BeforeAll
     void start() throws Exception {
-        env = SyncEnvironment.create("contract_mapping");
-        env.setup();
-        env.startService();
+        env = SyncEnvironment.streaming("contract_mapping");
     }
 
     @AfterAll

@@ -25,9 +25,7 @@ class CrossReferenceRepairIT {
 
     @Test
     void shouldFillAnEmptyCrossReferenceAtStartAndRewriteAStaleOneOnDemand() throws Exception {
-        try (SyncEnvironment env = SyncEnvironment.create("xref_repair")) {
-            env.setup();
-            env.startService();
+        try (SyncEnvironment env = SyncEnvironment.streaming("xref_repair")) {
             UUID emptied = UUID.randomUUID();
             UUID stale = UUID.randomUUID();
             env.sql("INSERT INTO tags (id, tenant_id, name) VALUES (?, ?, 'emptied'), (?, ?, 'stale')", emptied, emptied, stale, stale);

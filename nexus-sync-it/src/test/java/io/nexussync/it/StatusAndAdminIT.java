@@ -28,9 +28,7 @@ class StatusAndAdminIT {
 
     @Test
     void shouldReportPositionLagLastBatchHealthAndMetrics() throws Exception {
-        try (SyncEnvironment env = SyncEnvironment.create("status_admin")) {
-            env.setup();
-            env.startService();
+        try (SyncEnvironment env = SyncEnvironment.streaming("status_admin")) {
             UUID id = UUID.randomUUID();
             env.sql("INSERT INTO tags (id, tenant_id, name) VALUES (?, ?, 'status')", id, id);
             env.awaitCaughtUp(Duration.ofSeconds(60));

@@ -25,9 +25,7 @@ class TemporalIncludesIT {
 
     @BeforeAll
     void start() throws Exception {
-        env = SyncEnvironment.create("temporal_includes");
-        env.setup();
-        env.startService();
+        env = SyncEnvironment.streaming("temporal_includes");
     }
 
     @AfterAll

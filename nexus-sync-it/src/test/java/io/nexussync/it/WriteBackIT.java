@@ -21,9 +21,7 @@ class WriteBackIT {
 
     @BeforeAll
     void start() throws Exception {
-        env = SyncEnvironment.create("write_back");
-        env.setup();
-        env.startService();
+        env = SyncEnvironment.streaming("write_back");
     }
 
     @AfterAll

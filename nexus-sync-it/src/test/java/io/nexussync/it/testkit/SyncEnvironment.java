@@ -69,6 +69,14 @@ public final class SyncEnvironment implements AutoCloseable {
         return ConfigLoader.load(null, environment);
     }
 
+    /** A fresh environment, set up, with the service streaming: what most test classes start from. */
+    public static SyncEnvironment streaming(String name) throws SQLException {
+        SyncEnvironment env = create(name);
+        env.setup();
+        env.startService();
+        return env;
+    }
+
     /** Runs {@code nexus-sync setup} in-process: the reference tables, publication, slot, constraints. */
     public void setup() {
         try (SyncService s = new SyncService(config())) {

@@ -150,7 +150,9 @@ public final class SyncPipeline {
 
     private void flush() throws InterruptedException {
         if (batch.isEmpty() && !batchCommittedEnd.isValid()) {
-            batchStartedAt = tx == null ? null : batchStartedAt;
+            // Nothing to write yet (a transaction still arriving, all of it skipped so far): restart the
+            // window rather than finding it overdue again on every poll.
+            batchStartedAt = tx == null ? null : clock.instant();
             return;
         }
         Instant started = clock.instant();

@@ -304,6 +304,19 @@ class SyncPipelineTest {
     }
 
     @Test
+    void shouldNotSpinWhileATransactionWithNothingToApplyIsStillArriving() throws InterruptedException {
+        List<CaptureEvent> echo = echoTx(9, "0/4000", "0/4010", update("c1"));
+        source.add(echo.subList(0, 2));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+
+        pipeline(100).run(Checkpoint.NONE);
+
+        // The window was overdue with nothing to write; the next wait must be a real one, not a busy poll.
+        assertThat(source.pollTimeouts.get(source.pollTimeouts.size() - 1)).isPositive();
+        assertThat(writer.attempts).isZero();
+    }
+
+    @Test
     void shouldFailOnChangeOutsideTransaction() {
         source.add(List.of(new CaptureEvent.Change(insert("c1"))));
 
@@ -374,6 +387,7 @@ class SyncPipelineTest {
         private final Deque<Object> script = new ArrayDeque<>();
         private final List<String> journal;
         final List<Lsn> acknowledged = new ArrayList<>();
+        final List<Duration> pollTimeouts = new ArrayList<>();
         private SyncPipeline stopWhenDrained;
 
         FakeChangeSource(List<String> journal) {
@@ -394,6 +408,7 @@ class SyncPipelineTest {
 
         @Override
         public CaptureEvent poll(Duration timeout) {
+            pollTimeouts.add(timeout);
             Object next = script.poll();
             if (next == null) {
                 if (stopWhenDrained != null) {

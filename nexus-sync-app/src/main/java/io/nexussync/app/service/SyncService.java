@@ -20,6 +20,8 @@ import io.nexussync.postgres.setup.PgSetup;
 import io.nexussync.postgres.writeback.PgCrossReferenceWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.neo4j.driver.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,11 @@ public final class SyncService implements AutoCloseable {
     private volatile boolean stopping;
     private volatile SyncPipeline pipeline;
     private volatile Thread runner;
+    private final ExecutorService afterCommit = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "nexus-sync-after-commit");
+        t.setDaemon(true);
+        return t;
+    });
     private boolean streamedBefore;
     private Driver driver;
 
@@ -117,7 +124,7 @@ public final class SyncService implements AutoCloseable {
         Checkpoint checkpoint = writer.loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
-                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress);
+                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit);
             pipeline = next;
             streamedBefore = true;
             if (!stopping) {
@@ -165,6 +172,7 @@ public final class SyncService implements AutoCloseable {
     @Override
     public synchronized void close() {
         stop();
+        afterCommit.shutdown();
         if (driver != null) {
             driver.close();
             driver = null;

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * The apply loop: reads captured transactions, cuts them into batches, plans each batch, writes it
  * and its checkpoint to the graph in one transaction, writes back cross-references, and only then
  * acknowledges the position to the source. Single-threaded: one instance runs on one thread.
+ *
+ * <p>The steps after a graph commit (write-back, transaction log, acknowledgement) run in commit order
+ * on {@code afterCommitExecutor}, overlapping the next batch; {@code Runnable::run} keeps them on the
+ * apply thread.
  *
  * <p>Exactly-once rests on two rules: a transaction already covered by the graph's checkpoint is
  * skipped (wholly, or its first N changes when a batch ended inside it), and the source is never
@@ -45,6 +50,7 @@ public final class SyncPipeline {
     private final RetryPolicy retry;
     private final Clock clock;
     private final SyncProgress progress;
+    private final AfterCommitStage afterCommit;
     private volatile boolean stopping;
 
     private Checkpoint checkpoint = Checkpoint.NONE;
@@ -55,7 +61,8 @@ public final class SyncPipeline {
     private Instant batchStartedAt;
 
     public SyncPipeline(ChangeSource source, GraphPlanner planner, GraphWriter writer, CrossReferenceWriter crossReferences,
-                        SyncLog syncLog, BatchPolicy policy, RetryPolicy retry, Clock clock, SyncProgress progress) {
+                        SyncLog syncLog, BatchPolicy policy, RetryPolicy retry, Clock clock, SyncProgress progress,
+                        Executor afterCommitExecutor) {
         this.source = source;
         this.planner = planner;
         this.writer = writer;
@@ -65,6 +72,7 @@ public final class SyncPipeline {
         this.retry = retry;
         this.clock = clock;
         this.progress = progress;
+        this.afterCommit = new AfterCommitStage(afterCommitExecutor);
     }
 
     /**
@@ -75,16 +83,21 @@ public final class SyncPipeline {
         checkpoint = start;
         progress.started(checkpoint);
         log.info("resuming after {}", describe(checkpoint));
-        while (!stopping) {
-            CaptureEvent event = source.poll(pollTimeout());
-            if (event != null) {
-                accept(event);
+        try {
+            while (!stopping) {
+                CaptureEvent event = source.poll(pollTimeout());
+                if (event != null) {
+                    accept(event);
+                }
+                if (batchDue()) {
+                    flush();
+                }
             }
-            if (batchDue()) {
-                flush();
-            }
+            flush();
+        } finally {
+            // Whatever ended the loop, batches the graph has committed still get their write-back and acknowledgement.
+            afterCommit.drain();
         }
-        flush();
         progress.stateChanged("stopped", null);
     }
 
@@ -164,18 +177,22 @@ public final class SyncPipeline {
         ApplyResult result = plan.isEmpty()
                 ? ApplyResult.NOTHING
                 : retry.call("apply", () -> writer.apply(plan, next), this::onRetry);
-        writeBack(result);
         checkpoint = next;
         BatchRecord record = new BatchRecord(batchFirstLsn, committedEnd, batch.size(), plan.steps().size(),
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(),
                 Duration.between(started, clock.instant()));
-        if (!batch.isEmpty()) {
-            syncLog.batchApplied(record);
-        }
-        // The one invariant in plain sight: PostgreSQL may release WAL only once the graph has committed it.
-        if (committedEnd.isValid()) {
-            source.acknowledge(committedEnd);
-        }
+        boolean applied = !batch.isEmpty();
+        afterCommit.submit(() -> {
+            writeBack(result, record);
+            if (applied) {
+                syncLog.batchApplied(record);
+            }
+            // The one invariant in plain sight: PostgreSQL may release WAL only once the graph has committed it.
+            // (This runs after the commit above, in commit order, after the batch's write-back.)
+            if (committedEnd.isValid()) {
+                source.acknowledge(committedEnd);
+            }
+        });
         if (batch.isEmpty()) {
             progress.advanced(next);
         } else {
@@ -192,7 +209,8 @@ public final class SyncPipeline {
         }
     }
 
-    private void writeBack(ApplyResult result) throws InterruptedException {
+    /** Runs on the after-commit stage: a failure here costs only cross-references, which start-up catch-up writes later. */
+    private void writeBack(ApplyResult result, BatchRecord batchRecord) {
         if (result.crossReferences().isEmpty()) {
             return;
         }
@@ -200,22 +218,27 @@ public final class SyncPipeline {
             retry.call("write-back", () -> {
                 crossReferences.write(result.crossReferences());
                 return null;
-            }, this::onRetry);
+            }, (operation, failure, attempt, wait) -> onRetry(operation, failure, attempt, wait, batchRecord));
         } catch (SyncException e) {
-            // The graph is right; only the cross-reference is missing, and start-up catch-up writes it later.
             log.warn("write-back of {} cross-references failed: {}", result.crossReferences().size(), e.getMessage());
             syncLog.operationFailed(new FailureRecord("write-back", result.crossReferences().size() + " rows", null, e.getMessage(), 1, null));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private void onRetry(String operation, SyncException failure, int attempt, Duration wait) {
+        onRetry(operation, failure, attempt, wait, new BatchRecord(batchFirstLsn, Lsn.INVALID, batch.size(), 0, 0, 0, 0, Duration.ZERO));
+    }
+
+    private void onRetry(String operation, SyncException failure, int attempt, Duration wait, BatchRecord batchRecord) {
         if (stopping) {
-            // Stopping during an outage: give up the batch; the checkpoint brings it back on the next start.
+            // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
             throw failure;
         }
         log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
         progress.retrying(operation, failure.getMessage());
-        syncLog.operationFailed(new FailureRecord(operation, "batch from " + batchFirstLsn, batch.size() + " changes",
+        syncLog.operationFailed(new FailureRecord(operation, "batch from " + batchRecord.fromLsn(), batchRecord.changes() + " changes",
                 failure.getMessage(), attempt, wait));
     }
 

@@ -206,7 +206,7 @@ class SyncPipelineTest {
         FakeChangeSource replay = new FakeChangeSource(journal);
         stream.forEach(replay::add);
         SyncPipeline resumed = new SyncPipeline(replay, planner, writer, crossReferences, SyncLog.NONE,
-                new BatchPolicy(3, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress());
+                new BatchPolicy(3, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress(), Runnable::run);
         replay.stopWhenDrained(resumed);
         resumed.run(saved);
 
@@ -327,7 +327,7 @@ class SyncPipelineTest {
 
     private SyncPipeline pipeline(int maxChanges) {
         SyncPipeline pipeline = new SyncPipeline(source, planner, writer, crossReferences, SyncLog.NONE,
-                new BatchPolicy(maxChanges, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress());
+                new BatchPolicy(maxChanges, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress(), Runnable::run);
         source.stopWhenDrained(pipeline);
         return pipeline;
     }

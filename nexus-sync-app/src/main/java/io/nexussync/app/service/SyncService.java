@@ -47,6 +47,7 @@ public final class SyncService implements AutoCloseable {
         return t;
     });
     private boolean streamedBefore;
+    private volatile boolean setUp;
     private Driver driver;
 
     public SyncService(SyncConfig config) {
@@ -66,6 +67,7 @@ public final class SyncService implements AutoCloseable {
     public void setup() {
         PgSetup.run(config.postgres(), mapping, config.builtInMapping());
         Neo4jSchema.ensureConstraints(driver(), config.neo4jDatabase(), mapping);
+        setUp = true;
     }
 
     /** Runs until {@link #stop()}; throws the first problem that a retry cannot fix. */
@@ -80,7 +82,9 @@ public final class SyncService implements AutoCloseable {
     }
 
     private void setupAndStream() throws InterruptedException {
-        setup();
+        if (!setUp) {
+            setup();
+        }
         PgSetup.checkSlotFree(config.postgres());
         Neo4jGraphWriter writer = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());

@@ -2,6 +2,7 @@ package io.nexussync.core.pipeline;
 
 import io.nexussync.core.apply.SyncException;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -39,8 +40,9 @@ public final class RetryPolicy {
     }
 
     public static RetryPolicy standard() {
+        // ThreadLocalRandom: the apply loop and the after-commit stage retry from different threads.
         return new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(30), 0,
-                d -> Thread.sleep(d.toMillis()), RandomGenerator.getDefault());
+                d -> Thread.sleep(d.toMillis()), ThreadLocalRandom.current());
     }
 
     /** The wait before attempt {@code attempt + 1}: uniform in [cap/2, cap] of the exponential step, so waits stay spread. */

@@ -30,7 +30,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("wal_level", walLevel)
                     .setServerConfig("max_replication_slots", "20")
                     .setServerConfig("max_wal_senders", "20")
-                    .setServerConfig("wal_sender_timeout", "60s")
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("timezone", "UTC");
             if (dataDirectory != null) {

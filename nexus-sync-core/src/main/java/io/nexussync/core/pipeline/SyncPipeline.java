@@ -176,7 +176,7 @@ public final class SyncPipeline {
         GraphWritePlan plan = planner.plan(batch);
         ApplyResult result = plan.isEmpty()
                 ? ApplyResult.NOTHING
-                : retry.call("apply", () -> writer.apply(plan, next), this::onRetry);
+                : retry.call("apply", () -> writer.apply(plan, next), retryListener(batchFirstLsn, batch.size()));
         checkpoint = next;
         BatchRecord record = new BatchRecord(batchFirstLsn, committedEnd, batch.size(), plan.steps().size(),
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(),
@@ -218,7 +218,7 @@ public final class SyncPipeline {
             retry.call("write-back", () -> {
                 crossReferences.write(result.crossReferences());
                 return null;
-            }, (operation, failure, attempt, wait) -> onRetry(operation, failure, attempt, wait, batchRecord));
+            }, retryListener(batchRecord.fromLsn(), batchRecord.changes()));
         } catch (SyncException e) {
             log.warn("write-back of {} cross-references failed: {}", result.crossReferences().size(), e.getMessage());
             syncLog.operationFailed(new FailureRecord("write-back", result.crossReferences().size() + " rows", null, e.getMessage(), 1, null));
@@ -227,19 +227,17 @@ public final class SyncPipeline {
         }
     }
 
-    private void onRetry(String operation, SyncException failure, int attempt, Duration wait) {
-        onRetry(operation, failure, attempt, wait, new BatchRecord(batchFirstLsn, Lsn.INVALID, batch.size(), 0, 0, 0, 0, Duration.ZERO));
-    }
-
-    private void onRetry(String operation, SyncException failure, int attempt, Duration wait, BatchRecord batchRecord) {
-        if (stopping) {
-            // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
-            throw failure;
-        }
-        log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
-        progress.retrying(operation, failure.getMessage());
-        syncLog.operationFailed(new FailureRecord(operation, "batch from " + batchRecord.fromLsn(), batchRecord.changes() + " changes",
-                failure.getMessage(), attempt, wait));
+    /** Logs each failed attempt of the batch that starts at {@code from}; gives up at once when the pipeline is stopping. */
+    private RetryPolicy.RetryListener retryListener(Lsn from, int changes) {
+        return (operation, failure, attempt, wait) -> {
+            if (stopping) {
+                // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
+                throw failure;
+            }
+            log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+            progress.retrying(operation, failure.getMessage());
+            syncLog.operationFailed(new FailureRecord(operation, "batch from " + from, changes + " changes", failure.getMessage(), attempt, wait));
+        };
     }
 
     private static String describe(Checkpoint c) {

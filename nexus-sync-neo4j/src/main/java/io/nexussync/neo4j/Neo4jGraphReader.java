@@ -1,5 +1,9 @@
 package io.nexussync.neo4j;
 
+import io.nexussync.core.plan.GraphStep.RelationshipKey;
+import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.snapshot.GraphInventory;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,8 +11,11 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 
-/** Reads the graph for the cross-reference catch-up: which of these ids have a node, and its elementId. */
-public final class Neo4jGraphReader {
+/**
+ * Reads the graph: for the cross-reference catch-up, which of these ids have a node and its elementId;
+ * for a snapshot over a graph that already has data, what the graph holds, page by page.
+ */
+public final class Neo4jGraphReader implements GraphInventory {
     private final Driver driver;
     private final SessionConfig session;
 
@@ -29,5 +36,60 @@ public final class Neo4jGraphReader {
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("reading element ids", e);
         }
+    }
+
+    @Override
+    public boolean holdsAnyNode(List<String> labels) {
+        return read("looking for mapped nodes", tx -> {
+            for (String label : labels) {
+                if (tx.run("MATCH (n:" + Cypher.name(label) + ") RETURN 1 LIMIT 1").hasNext()) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    @Override
+    public List<String> nodeIds(String label, String afterId, int limit) {
+        return read("listing " + label + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(label) + ") "
+                        + "WHERE $after IS NULL OR n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $limit",
+                parameters("after", afterId, "limit", limit)).list(r -> r.get("id").asString()));
+    }
+
+    @Override
+    public RelationshipPage currentRelationships(RelationshipMapping m, String afterFromId, int startNodes) {
+        String current = m.temporal() ? " WHERE r.validTo = " + StatementRenderer.OPEN_END : "";
+        return read("listing " + m.type() + " relationships", tx -> {
+            List<RelationshipKey> pairs = new ArrayList<>();
+            String last = null;
+            var result = tx.run("MATCH (a:" + Cypher.name(m.from().label()) + ") WHERE $after IS NULL OR a.id > $after "
+                    + "WITH a ORDER BY a.id LIMIT $limit "
+                    + "OPTIONAL MATCH (a)-[r:" + Cypher.name(m.type()) + "]->(b:" + Cypher.name(m.to().label()) + ")" + current + " "
+                    + "RETURN a.id AS from, collect(b.id) AS tos ORDER BY from", parameters("after", afterFromId, "limit", startNodes));
+            while (result.hasNext()) {
+                var r = result.next();
+                last = r.get("from").asString();
+                for (Object to : r.get("tos").asList()) {
+                    pairs.add(new RelationshipKey(last, (String) to));
+                }
+            }
+            return new RelationshipPage(pairs, last);
+        });
+    }
+
+    private <T> T read(String what, org.neo4j.driver.TransactionCallback<T> work) {
+        try (Session s = driver.session(session)) {
+            return s.executeRead(work);
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate(what, e);
+        }
+    }
+
+    private static Map<String, Object> parameters(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(k1, v1);
+        p.put(k2, v2);
+        return p;
     }
 }

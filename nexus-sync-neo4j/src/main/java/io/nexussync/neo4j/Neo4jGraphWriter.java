@@ -5,6 +5,7 @@ import io.nexussync.core.apply.CrossReference;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphStep.DeleteNodes;
 import io.nexussync.core.plan.GraphStep.DeleteRelationships;
@@ -35,6 +36,14 @@ public final class Neo4jGraphWriter implements GraphWriter {
             + "c.partialTx = $partialTx, c.partialChanges = $partialChanges, c.updatedAt = datetime()";
     private static final String LOAD_CHECKPOINT =
             "MATCH (c:`_SyncCheckpoint` {slot: $slot}) RETURN c.committedEnd AS end, c.partialTx AS ptx, c.partialChanges AS pc";
+    /** A snapshot mark; a DONE mark also sets the stream checkpoint, so the two change together. */
+    private static final String SAVE_SNAPSHOT_MARK = "MERGE (c:`_SyncCheckpoint` {slot: $slot}) "
+            + "SET c.snapshotState = $state, c.snapshotConsistentPoint = $consistentPoint, c.snapshotRows = $rows, c.updatedAt = datetime() "
+            + "FOREACH (_ IN CASE WHEN $state = 'DONE' THEN [1] ELSE [] END | "
+            + "SET c.committedEnd = $consistentPoint, c.committedEndText = $consistentPointText, c.partialTx = 0, c.partialChanges = 0)";
+    private static final String LOAD_SNAPSHOT_MARK = "MATCH (c:`_SyncCheckpoint` {slot: $slot}) "
+            + "RETURN c.snapshotState AS state, c.snapshotConsistentPoint AS point, c.snapshotRows AS rows, c.committedEnd AS end";
+    private static final String RESET_CHECKPOINT = "MATCH (c:`_SyncCheckpoint` {slot: $slot}) DELETE c";
 
     private final Driver driver;
     private final SessionConfig session;
@@ -48,6 +57,17 @@ public final class Neo4jGraphWriter implements GraphWriter {
 
     @Override
     public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
+        return write(plan, SAVE_CHECKPOINT, checkpointParameters(checkpoint));
+    }
+
+    @Override
+    public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
+        return write(plan, SAVE_SNAPSHOT_MARK, Map.of("slot", slot, "state", mark.state().name(),
+                "consistentPoint", mark.consistentPoint().value(), "consistentPointText", mark.consistentPoint().toString(),
+                "rows", mark.rowsDone()));
+    }
+
+    private ApplyResult write(GraphWritePlan plan, String bookkeeping, Map<String, Object> bookkeepingParameters) {
         try (Session s = driver.session(session); Transaction tx = s.beginTransaction()) {
             List<CrossReference> crossReferences = new ArrayList<>();
             long nodeRows = 0;
@@ -79,7 +99,7 @@ public final class Neo4jGraphWriter implements GraphWriter {
                     tx.run(StatementRenderer.truncateRelationships(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
                 }
             }
-            tx.run(SAVE_CHECKPOINT, checkpointParameters(checkpoint)).consume();
+            tx.run(bookkeeping, bookkeepingParameters).consume();
             tx.commit();
             return new ApplyResult(crossReferences, nodeRows, relationshipRows);
         } catch (RuntimeException e) {
@@ -111,6 +131,36 @@ public final class Neo4jGraphWriter implements GraphWriter {
             });
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("reading the checkpoint", e);
+        }
+    }
+
+    @Override
+    public SnapshotMark loadSnapshotMark() {
+        try (Session s = driver.session(session)) {
+            return s.executeRead(tx -> {
+                var result = tx.run(LOAD_SNAPSHOT_MARK, Map.of("slot", slot));
+                if (!result.hasNext()) {
+                    return SnapshotMark.NONE;
+                }
+                Record r = result.next();
+                if (r.get("state").isNull()) {
+                    // A checkpoint from before snapshots existed: streaming had begun, so count it as done.
+                    return r.get("end").asLong(0) == 0 ? SnapshotMark.NONE : SnapshotMark.done(Lsn.of(r.get("end").asLong()), 0);
+                }
+                return new SnapshotMark(SnapshotMark.State.valueOf(r.get("state").asString()),
+                        Lsn.of(r.get("point").asLong(0)), r.get("rows").asLong(0));
+            });
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("reading the snapshot mark", e);
+        }
+    }
+
+    @Override
+    public void resetCheckpoint() {
+        try (Session s = driver.session(session)) {
+            s.executeWrite(tx -> tx.run(RESET_CHECKPOINT, Map.of("slot", slot)).consume());
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("resetting the checkpoint", e);
         }
     }
 

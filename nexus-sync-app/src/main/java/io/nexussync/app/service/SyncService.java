@@ -1,8 +1,10 @@
 package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
+import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.pipeline.BatchPolicy;
 import io.nexussync.core.pipeline.RetryPolicy;
 import io.nexussync.core.pipeline.SyncPipeline;
@@ -10,6 +12,8 @@ import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.Mapping;
 import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.snapshot.InitialSnapshot;
+import io.nexussync.core.snapshot.SnapshotProgress;
 import io.nexussync.neo4j.Neo4jGraphReader;
 import io.nexussync.neo4j.Neo4jGraphWriter;
 import io.nexussync.neo4j.Neo4jSchema;
@@ -17,9 +21,12 @@ import io.nexussync.postgres.bookkeeping.PgSyncLog;
 import io.nexussync.postgres.capture.PgReplicationSource;
 import io.nexussync.postgres.capture.SlotInUseException;
 import io.nexussync.postgres.setup.PgSetup;
+import io.nexussync.postgres.snapshot.PgSnapshotSource;
 import io.nexussync.postgres.writeback.PgCrossReferenceWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.neo4j.driver.Driver;
@@ -49,9 +56,16 @@ public final class SyncService implements AutoCloseable {
     private boolean streamedBefore;
     private volatile boolean setUp;
     private Driver driver;
+    private final UnaryOperator<GraphWriter> writerDecorator;
 
     public SyncService(SyncConfig config) {
+        this(config, UnaryOperator.identity());
+    }
+
+    /** @param writerDecorator wraps the graph writer, to observe what is written (instrumentation, tests) */
+    public SyncService(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator) {
         this.config = config;
+        this.writerDecorator = writerDecorator;
         this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
     }
 
@@ -86,9 +100,10 @@ public final class SyncService implements AutoCloseable {
             setup();
         }
         PgSetup.checkSlotFree(config.postgres());
-        Neo4jGraphWriter writer = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
+        GraphWriter writer = writerDecorator.apply(new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()));
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
              PgSyncLog syncLog = new PgSyncLog(config.postgres())) {
+            snapshotIfNeeded(writer, crossReferences);
             var filled = CrossReferenceRefresh.run(CrossReferenceRefresh.Scope.MISSING, config.postgres(), mapping,
                     new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
             if (filled.rewritten() > 0) {
@@ -123,8 +138,52 @@ public final class SyncService implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the initial snapshot when the graph holds no stream checkpoint, or holds a snapshot that was
+     * cut short. A snapshot cut short is begun again with a new slot (its exported view is gone with the
+     * connection that held it), and the sweep at its end removes what the first attempt wrote that
+     * PostgreSQL has since deleted. A connection lost during the snapshot begins it again after a backoff.
+     */
+    private void snapshotIfNeeded(GraphWriter writer, PgCrossReferenceWriter crossReferences) throws InterruptedException {
+        Neo4jGraphReader graph = new Neo4jGraphReader(driver(), config.neo4jDatabase());
+        for (int failures = 0; !stopping; ) {
+            SnapshotMark mark = writer.loadSnapshotMark();
+            if (mark.state() == SnapshotMark.State.DONE && writer.loadCheckpoint().committedEnd().isValid()) {
+                return;
+            }
+            if (mark.state() == SnapshotMark.State.RUNNING) {
+                log.info("the snapshot consistent with {} was cut short after {} rows; taking a new one", mark.consistentPoint(), mark.rowsDone());
+            }
+            try {
+                takeSnapshot(writer, graph, crossReferences);
+                return;
+            } catch (SyncException e) {
+                if (!e.isRetryable() || stopping) {
+                    progress.stateChanged("failed", e.getMessage());
+                    throw e;
+                }
+                failures++;
+                var wait = retry.backoff(failures);
+                progress.stateChanged("reconnecting", e.getMessage());
+                log.warn("snapshot interrupted ({}); beginning it again in {} ms", e.getMessage(), wait.toMillis());
+                Thread.sleep(wait.toMillis());
+            }
+        }
+    }
+
+    private void takeSnapshot(GraphWriter writer, Neo4jGraphReader graph, PgCrossReferenceWriter crossReferences) throws InterruptedException {
+        boolean graphHasData = graph.holdsAnyNode(List.copyOf(mapping.labels()));
+        PgSetup.dropSlotForSnapshot(config.postgres());
+        SnapshotProgress snapshotProgress = new SnapshotProgress(Clock.systemUTC());
+        progress.snapshotStarted(snapshotProgress);
+        try (PgSnapshotSource source = PgSnapshotSource.begin(config.postgres(), mapping)) {
+            new InitialSnapshot(mapping, writer, crossReferences, retry, Clock.systemUTC(), config.batchSize(), snapshotProgress, afterCommit)
+                    .run(source, graph, graphHasData);
+        }
+    }
+
     /** One stream session: from the graph's checkpoint until stopped or broken. */
-    private void streamFromCheckpoint(Neo4jGraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog) throws InterruptedException {
+    private void streamFromCheckpoint(GraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog) throws InterruptedException {
         Checkpoint checkpoint = writer.loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
@@ -158,6 +217,7 @@ public final class SyncService implements AutoCloseable {
         Thread running = runner;
         // A backoff wait can be long while a server is down; a stop should not have to sit it out.
         if (running != null && !progress.state().equals("streaming")) {
+            // (a snapshot checks for the interrupt between chunks: it is begun again at the next start)
             running.interrupt();
         }
     }

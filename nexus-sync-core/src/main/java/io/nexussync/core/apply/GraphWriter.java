@@ -1,6 +1,7 @@
 package io.nexussync.core.apply;
 
 import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphWritePlan;
 
 /**
@@ -14,4 +15,16 @@ public interface GraphWriter {
 
     /** The checkpoint last committed with {@link #apply}, or {@link Checkpoint#NONE}. */
     Checkpoint loadCheckpoint();
+
+    /**
+     * Writes one chunk of the initial snapshot with {@code mark} in one transaction. A {@link SnapshotMark.State#DONE}
+     * mark also sets the stream checkpoint to the snapshot's consistent point, in the same transaction.
+     */
+    ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark);
+
+    /** The mark last committed with {@link #applySnapshot}, or {@link SnapshotMark#NONE}. */
+    SnapshotMark loadSnapshotMark();
+
+    /** Forgets the checkpoint and the snapshot mark, so that the next start takes a new snapshot (a resync). */
+    void resetCheckpoint();
 }

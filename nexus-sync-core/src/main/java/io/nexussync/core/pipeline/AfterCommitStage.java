@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * work. At most {@link #MAX_PENDING} committed batches wait; beyond that the apply loop waits too.
  * A failing step is logged and never stops the steps of later batches.
  */
-final class AfterCommitStage {
+public final class AfterCommitStage {
     static final int MAX_PENDING = 4;
 
     private static final Logger log = LoggerFactory.getLogger(AfterCommitStage.class);
@@ -22,12 +22,12 @@ final class AfterCommitStage {
     private final Semaphore pending = new Semaphore(MAX_PENDING);
     private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
-    AfterCommitStage(Executor executor) {
+    public AfterCommitStage(Executor executor) {
         this.executor = executor;
     }
 
     /** Called from the apply loop only. */
-    void submit(Runnable work) throws InterruptedException {
+    public void submit(Runnable work) throws InterruptedException {
         pending.acquire();
         last = last.thenRunAsync(() -> {
             try {
@@ -41,7 +41,7 @@ final class AfterCommitStage {
     }
 
     /** Waits until everything submitted has run. */
-    void drain() throws InterruptedException {
+    public void drain() throws InterruptedException {
         try {
             last.get();
         } catch (ExecutionException e) {

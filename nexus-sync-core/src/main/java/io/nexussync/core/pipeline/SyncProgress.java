@@ -2,6 +2,7 @@ package io.nexussync.core.pipeline;
 
 import io.nexussync.core.apply.SyncLog.BatchRecord;
 import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.snapshot.SnapshotProgress;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,6 +16,7 @@ public final class SyncProgress {
     private volatile Instant lastBatchAt;
     private volatile String state = "starting";
     private volatile String lastError;
+    private volatile SnapshotProgress snapshot;
 
     void started(Checkpoint from) {
         checkpoint = from;
@@ -46,6 +48,16 @@ public final class SyncProgress {
         if (error != null) {
             lastError = error;
         }
+    }
+
+    /** The initial snapshot this run took (running or finished), or null when it took none. */
+    public SnapshotProgress snapshot() {
+        return snapshot;
+    }
+
+    public void snapshotStarted(SnapshotProgress started) {
+        snapshot = started;
+        state = "snapshot";
     }
 
     public long changesApplied() {

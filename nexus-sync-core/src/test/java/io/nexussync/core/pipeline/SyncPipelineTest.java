@@ -467,6 +467,21 @@ class SyncPipelineTest {
         public Checkpoint loadCheckpoint() {
             return applied.isEmpty() ? Checkpoint.NONE : applied.get(applied.size() - 1).checkpoint();
         }
+
+        @Override
+        public ApplyResult applySnapshot(GraphWritePlan plan, io.nexussync.core.model.SnapshotMark mark) {
+            throw new AssertionError("the stream pipeline never writes snapshot chunks");
+        }
+
+        @Override
+        public io.nexussync.core.model.SnapshotMark loadSnapshotMark() {
+            throw new AssertionError("the stream pipeline never reads the snapshot mark");
+        }
+
+        @Override
+        public void resetCheckpoint() {
+            throw new AssertionError("the stream pipeline never resets the checkpoint");
+        }
     }
 
     private static final class RecordingCrossReferenceWriter implements CrossReferenceWriter {

@@ -3,6 +3,7 @@ package io.nexussync.it.testkit;
 import io.nexussync.app.config.ConfigLoader;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.app.service.SyncService;
+import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Lsn;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
@@ -85,7 +87,12 @@ public final class SyncEnvironment implements AutoCloseable {
     }
 
     public void startService() {
-        service = new SyncService(config());
+        startService(UnaryOperator.identity());
+    }
+
+    /** @param writerDecorator wraps the service's graph writer, to observe what it writes */
+    public void startService(UnaryOperator<GraphWriter> writerDecorator) {
+        service = new SyncService(config(), writerDecorator);
         serviceThread = new Thread(() -> {
             try {
                 service.run();

@@ -1,7 +1,6 @@
 package io.nexussync.postgres.setup;
 
 import io.nexussync.core.apply.SyncException;
-import io.nexussync.core.model.Lsn;
 import io.nexussync.core.plan.Mapping;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
@@ -19,8 +18,8 @@ public final class PgSetup {
 
     private PgSetup() {}
 
-    /** @return the slot's confirmed position after setup */
-    public static Lsn run(PgSettings settings, Mapping mapping, boolean createReferenceTables) {
+    /** Everything but the slot, which the first start creates together with its snapshot. */
+    public static void run(PgSettings settings, Mapping mapping, boolean createReferenceTables) {
         try (Connection c = PgConnections.open(settings, "setup")) {
             ServerReadiness.check(c, settings.slot());
             TableAdoption.execute(c, "SELECT pg_advisory_lock(" + SETUP_LOCK + ")");
@@ -31,7 +30,7 @@ public final class PgSetup {
                 }
                 TableAdoption.adopt(c, mapping);
                 ReplicationObjects.ensurePublication(c, settings.publication(), mapping.tables());
-                return ReplicationObjects.ensureSlot(c, settings.slot());
+                ReplicationObjects.slotExists(c, settings.slot());
             } finally {
                 TableAdoption.execute(c, "SELECT pg_advisory_unlock(" + SETUP_LOCK + ")");
             }
@@ -42,6 +41,19 @@ public final class PgSetup {
                 throw PgErrors.translate("the schema migration", settings, sql);
             }
             throw SyncException.persistent("the schema migration failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes way for a new slot and its snapshot: drops the slot if it exists, after checking that nobody
+     * streams from it. Called only when the graph holds no stream checkpoint from it.
+     */
+    public static void dropSlotForSnapshot(PgSettings settings) {
+        try (Connection c = PgConnections.open(settings, "setup")) {
+            ServerReadiness.checkSlotFree(c, settings.slot());
+            ReplicationObjects.dropSlot(c, settings.slot());
+        } catch (SQLException e) {
+            throw PgErrors.translate("dropping the slot", settings, e);
         }
     }
 

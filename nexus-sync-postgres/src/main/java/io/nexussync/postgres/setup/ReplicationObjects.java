@@ -3,7 +3,6 @@ package io.nexussync.postgres.setup;
 import static io.nexussync.postgres.setup.SqlNames.quote;
 
 import io.nexussync.core.apply.SyncException;
-import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.TableId;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -52,26 +51,36 @@ public final class ReplicationObjects {
         }
     }
 
-    /** Creates the slot if it is missing; returns its confirmed position (where streaming resumes). */
-    public static Lsn ensureSlot(Connection c, String slot) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT plugin, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+    /**
+     * True when the slot exists (and uses pgoutput). The slot itself is created by the initial snapshot,
+     * which needs the snapshot that only a slot created on a replication connection exports.
+     */
+    public static boolean slotExists(Connection c, String slot) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT plugin FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    if (!"pgoutput".equals(rs.getString(1))) {
-                        throw SyncException.persistent("replication slot '" + slot + "' exists but uses plugin '" + rs.getString(1)
-                                + "', not pgoutput: drop it (SELECT pg_drop_replication_slot('" + slot + "')) or choose another NEXUS_SYNC_SLOT", null);
-                    }
-                    return rs.getString(2) == null ? Lsn.INVALID : Lsn.valueOf(rs.getString(2));
+                if (!rs.next()) {
+                    return false;
                 }
+                if (!"pgoutput".equals(rs.getString(1))) {
+                    throw SyncException.persistent("replication slot '" + slot + "' exists but uses plugin '" + rs.getString(1)
+                            + "', not pgoutput: drop it (SELECT pg_drop_replication_slot('" + slot + "')) or choose another NEXUS_SYNC_SLOT", null);
+                }
+                return true;
             }
         }
-        try (var ps = c.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+    }
+
+    /** Drops the slot if it exists; the caller has made sure nobody streams from it. */
+    public static boolean dropSlot(Connection c, String slot) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                log.info("created replication slot {} at {}", slot, rs.getString(1));
-                return Lsn.valueOf(rs.getString(1));
+                boolean dropped = rs.next();
+                if (dropped) {
+                    log.info("dropped replication slot {}", slot);
+                }
+                return dropped;
             }
         }
     }

@@ -1,0 +1,26 @@
+package io.nexussync.core.snapshot;
+
+import io.nexussync.core.plan.GraphStep.RelationshipKey;
+import io.nexussync.core.plan.RelationshipMapping;
+import java.util.List;
+
+/**
+ * What the graph holds, read page by page, so that a snapshot over a graph that already has data
+ * (a resync, or a snapshot interrupted and begun again) can find what PostgreSQL no longer has.
+ */
+public interface GraphInventory {
+
+    boolean holdsAnyNode(List<String> labels);
+
+    /** Up to {@code limit} node ids of {@code label} greater than {@code afterId} (null: from the start), in id order. */
+    List<String> nodeIds(String label, String afterId, int limit);
+
+    /**
+     * The current relationships of {@code mapping} (for a temporal one, the open versions) of the next
+     * {@code startNodes} start nodes (by id, after {@code afterFromId}; null: from the start).
+     */
+    RelationshipPage currentRelationships(RelationshipMapping mapping, String afterFromId, int startNodes);
+
+    /** @param lastFromId the last start node id looked at, to page on from; null when there were none */
+    record RelationshipPage(List<RelationshipKey> pairs, String lastFromId) {}
+}

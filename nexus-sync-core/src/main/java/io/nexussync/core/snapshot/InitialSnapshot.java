@@ -1,0 +1,162 @@
+package io.nexussync.core.snapshot;
+
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.CrossReferenceWriter;
+import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.SnapshotMark;
+import io.nexussync.core.model.SourceChange;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.pipeline.AfterCommitStage;
+import io.nexussync.core.pipeline.RetryPolicy;
+import io.nexussync.core.plan.GraphPlanner;
+import io.nexussync.core.plan.GraphWritePlan;
+import io.nexussync.core.plan.Mapping;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mirrors every mapped table as one consistent view tied to a slot position, then hands over to the
+ * stream at exactly that position: the view holds every transaction committed before it and the slot
+ * every one after, so nothing is missed and nothing is applied twice.
+ *
+ * <p>Tables go in mapping order (node tables before the join tables that point at them), each in key
+ * order, a chunk per graph transaction. Each chunk commits with a {@link SnapshotMark} on the graph's
+ * checkpoint; only the last one sets the stream checkpoint, so a snapshot cut short is begun again
+ * rather than taken for a whole one. When the graph already held mapped data (a resync, or that second
+ * attempt), entities PostgreSQL no longer has are removed at the end, from the same view.
+ */
+public final class InitialSnapshot {
+    private static final Logger log = LoggerFactory.getLogger(InitialSnapshot.class);
+    private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
+
+    private final Mapping mapping;
+    private final GraphPlanner planner;
+    private final GraphWriter writer;
+    private final CrossReferenceWriter crossReferences;
+    private final RetryPolicy retry;
+    private final Clock clock;
+    private final int chunkSize;
+    private final SnapshotProgress progress;
+    private final AfterCommitStage afterCommit;
+    private Instant lastReport;
+
+    public InitialSnapshot(Mapping mapping, GraphWriter writer, CrossReferenceWriter crossReferences, RetryPolicy retry,
+                           Clock clock, int chunkSize, SnapshotProgress progress, Executor afterCommitExecutor) {
+        this.mapping = mapping;
+        this.planner = new GraphPlanner(mapping);
+        this.writer = writer;
+        this.crossReferences = crossReferences;
+        this.retry = retry;
+        this.clock = clock;
+        this.chunkSize = chunkSize;
+        this.progress = progress;
+        this.afterCommit = new AfterCommitStage(afterCommitExecutor);
+    }
+
+    /**
+     * @param sweep true when the graph may hold entities the view does not (it held mapped data before)
+     * @return the checkpoint the stream starts from
+     */
+    public Checkpoint run(SnapshotSource source, GraphInventory inventory, boolean sweep) throws InterruptedException {
+        Lsn consistentPoint = source.consistentPoint();
+        // PostgreSQL does not record when a row's current version began; a temporal relationship's
+        // current version is dated from the snapshot that first saw it.
+        Instant seenAt = clock.instant();
+        long total = 0;
+        for (TableId table : mapping.tables()) {
+            total += source.countRows(table);
+        }
+        progress.estimated(total);
+        log.info("snapshot of {} rows in {} tables, consistent with slot position {}", total, mapping.tables().size(), consistentPoint);
+        lastReport = clock.instant();
+        try {
+            for (TableId table : mapping.tables()) {
+                copyTable(source, table, consistentPoint, seenAt);
+            }
+            if (sweep) {
+                new StaleEntitySweep(mapping, source, inventory, chunkSize, progress).run(
+                        changes -> write(changes, consistentPoint, seenAt));
+            }
+            retry.call("snapshot", () -> writer.applySnapshot(GraphWritePlan.EMPTY, SnapshotMark.done(consistentPoint, progress.rowsDone())),
+                    this::logRetry);
+        } finally {
+            afterCommit.drain();
+        }
+        progress.finished();
+        log.info(progress.describe() + " in " + progress.elapsed().toSeconds() + " s; streaming from " + consistentPoint);
+        return Checkpoint.after(consistentPoint);
+    }
+
+    private void copyTable(SnapshotSource source, TableId table, Lsn consistentPoint, Instant seenAt) throws InterruptedException {
+        progress.reading(table);
+        List<String> after = null;
+        while (true) {
+            SnapshotSource.Chunk chunk = source.readChunk(table, after, chunkSize);
+            if (chunk.isEmpty()) {
+                return;
+            }
+            List<RowChange> inserts = new ArrayList<>(chunk.rows().size());
+            for (Map<String, Object> row : chunk.rows()) {
+                inserts.add(new RowChange.Insert(table, row));
+            }
+            write(inserts, consistentPoint, seenAt);
+            progress.rowsWritten(chunk.rows().size());
+            report();
+            after = chunk.lastKey();
+            if (Thread.interrupted()) {
+                throw new InterruptedException("snapshot stopped");
+            }
+        }
+    }
+
+    private void write(List<RowChange> changes, Lsn consistentPoint, Instant seenAt) throws InterruptedException {
+        List<SourceChange> sourceChanges = new ArrayList<>(changes.size());
+        for (RowChange change : changes) {
+            sourceChanges.add(new SourceChange(change, consistentPoint, seenAt));
+        }
+        GraphWritePlan plan = planner.plan(sourceChanges);
+        SnapshotMark mark = SnapshotMark.running(consistentPoint, progress.rowsDone() + changes.size());
+        ApplyResult result = retry.call("snapshot", () -> writer.applySnapshot(plan, mark), this::logRetry);
+        if (!result.crossReferences().isEmpty()) {
+            afterCommit.submit(() -> writeBack(result));
+        }
+    }
+
+    /** A failed write-back costs only cross-references; the start-up catch-up fills them in. */
+    private void writeBack(ApplyResult result) {
+        try {
+            retry.call("write-back", () -> {
+                crossReferences.write(result.crossReferences());
+                return null;
+            }, this::logRetry);
+        } catch (SyncException e) {
+            log.warn("write-back of {} cross-references failed; they are filled in at the next start: {}",
+                    result.crossReferences().size(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void logRetry(String operation, SyncException failure, int attempt, Duration wait) {
+        log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+    }
+
+    private void report() {
+        Instant now = clock.instant();
+        if (Duration.between(lastReport, now).compareTo(REPORT_EVERY) >= 0) {
+            lastReport = now;
+            log.info(progress.describe());
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.nexussync.core.snapshot;
+
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.plan.GraphStep.RelationshipKey;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The source side of a snapshot: one consistent view of every mapped table, tied to a slot position
+ * so that the stream continues exactly where the view ends. Rows come in key order, a bounded chunk
+ * at a time, so memory does not grow with the table.
+ */
+public interface SnapshotSource extends AutoCloseable {
+
+    /** The slot position the view is consistent with: every transaction committed before it is in the view, none after. */
+    Lsn consistentPoint();
+
+    long countRows(TableId table);
+
+    /**
+     * @param afterKey the key of the last row of the previous chunk (its columns' text), or null for the first chunk
+     * @return up to {@code limit} rows after {@code afterKey}, in key order, with every column converted as the stream converts it
+     */
+    Chunk readChunk(TableId table, List<String> afterKey, int limit);
+
+    /** Which of {@code ids} (node ids, as the graph holds them) are keys of rows in the view. */
+    Set<String> existingNodeIds(TableId table, String keyColumn, Collection<String> ids);
+
+    /** Which of {@code pairs} are rows of the join table {@code table} in the view. */
+    Set<RelationshipKey> existingPairs(TableId table, String fromColumn, String toColumn, Collection<RelationshipKey> pairs);
+
+    @Override
+    void close();
+
+    /** @param lastKey the text of the key columns of the chunk's last row, to read the next chunk from */
+    record Chunk(List<Map<String, Object>> rows, List<String> lastKey) {
+        public boolean isEmpty() {
+            return rows.isEmpty();
+        }
+    }
+}

@@ -27,6 +27,10 @@ class ResumeFromCheckpointIT {
     void shouldApplyOnlyTheRestOfATransactionThatABatchCut() throws Exception {
         try (SyncEnvironment env = SyncEnvironment.create("resume_checkpoint")) {
             env.setup();
+            // The first start creates the slot (with its snapshot); the copy below needs it.
+            env.startService();
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            env.stopService();
             UUID thread = UUID.randomUUID();
             env.sql("INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'resume')", thread, thread, thread);
             String slot = env.environment().get("NEXUS_SYNC_SLOT");

@@ -75,7 +75,7 @@ public final class Neo4jGraphWriter implements GraphWriter {
             for (GraphStep step : plan.steps()) {
                 if (step instanceof UpsertNodes upsert) {
                     nodeRows += upsert.rows().size();
-                    for (Record r : tx.run(StatementRenderer.upsertNodes(upsert), rows(StepParameters.nodeRows(upsert))).list()) {
+                    for (Record r : tx.run(StatementRenderer.upsertNodes(upsert, plan.refresh()), rows(StepParameters.nodeRows(upsert))).list()) {
                         crossReferences.add(new CrossReference(upsert.mapping(), r.get("id").asString(), r.get("elementId").asString()));
                     }
                 } else if (step instanceof DeleteNodes delete) {
@@ -89,10 +89,10 @@ public final class Neo4jGraphWriter implements GraphWriter {
                     tx.run(StatementRenderer.deleteRelationships(delete), rows(StepParameters.relationshipKeys(delete))).consume();
                 } else if (step instanceof UpsertRelationships upsert) {
                     relationshipRows += upsert.rows().size();
-                    tx.run(StatementRenderer.upsertRelationships(upsert), rows(StepParameters.relationshipRows(upsert))).consume();
+                    tx.run(StatementRenderer.upsertRelationships(upsert, plan.refresh()), rows(StepParameters.relationshipRows(upsert))).consume();
                 } else if (step instanceof TemporalRound round) {
                     relationshipRows += round.rows().size();
-                    runTemporal(tx, round);
+                    runTemporal(tx, round, plan.refresh());
                 } else if (step instanceof TruncateNodes truncate) {
                     tx.run(StatementRenderer.truncateNodes(truncate)).consume();
                 } else if (step instanceof TruncateRelationships truncate) {
@@ -107,9 +107,12 @@ public final class Neo4jGraphWriter implements GraphWriter {
         }
     }
 
-    private static void runTemporal(Transaction tx, TemporalRound round) {
+    private static void runTemporal(Transaction tx, TemporalRound round, boolean refresh) {
         List<TemporalRow> opens = round.rows().stream().filter(r -> !r.closesOnly()).toList();
         List<TemporalRow> closes = round.rows().stream().filter(TemporalRow::closesOnly).toList();
+        if (refresh && !opens.isEmpty()) {
+            tx.run(StatementRenderer.refreshTemporal(round), rows(StepParameters.temporalRows(opens))).consume();
+        }
         if (!closes.isEmpty()) {
             tx.run(StatementRenderer.closeTemporal(round), rows(StepParameters.temporalRows(closes))).consume();
         }

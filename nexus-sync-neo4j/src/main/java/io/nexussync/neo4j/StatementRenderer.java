@@ -29,10 +29,15 @@ final class StatementRenderer {
         return "UNWIND $rows AS id MATCH (n:" + name(step.mapping().label()) + " {id: id}) DETACH DELETE n";
     }
 
-    static String upsertNodes(UpsertNodes step) {
+    /** A refresh (re-read rows) is written at the version the graph holds too; a streamed repeat is not. */
+    private static String newer(boolean refresh) {
+        return refresh ? " <= " : " < ";
+    }
+
+    static String upsertNodes(UpsertNodes step, boolean refresh) {
         NodeMapping m = step.mapping();
         String fresh = m.versionProperty() == null ? "true"
-                : "(n." + name(m.versionProperty()) + " IS NULL OR row.version IS NULL OR n." + name(m.versionProperty()) + " < row.version)";
+                : "(n." + name(m.versionProperty()) + " IS NULL OR row.version IS NULL OR n." + name(m.versionProperty()) + newer(refresh) + "row.version)";
         return "UNWIND $rows AS row "
                 + "MERGE (n:" + name(m.label()) + " {id: row.id}) "
                 + "WITH n, row, " + fresh + " AS fresh "
@@ -64,10 +69,10 @@ final class StatementRenderer {
         return "UNWIND $rows AS row MATCH " + pattern(step.mapping()) + " DELETE r";
     }
 
-    static String upsertRelationships(UpsertRelationships step) {
+    static String upsertRelationships(UpsertRelationships step, boolean refresh) {
         RelationshipMapping m = step.mapping();
         String guard = m.versionProperty() == null ? ""
-                : " WITH r, row WHERE row.version IS NULL OR r." + name(m.versionProperty()) + " IS NULL OR r." + name(m.versionProperty()) + " < row.version";
+                : " WITH r, row WHERE row.version IS NULL OR r." + name(m.versionProperty()) + " IS NULL OR r." + name(m.versionProperty()) + newer(refresh) + "row.version";
         return "UNWIND $rows AS row " + mergeEndpoints(m)
                 + "MERGE (a)-[r:" + name(m.type()) + "]->(b)" + guard + " SET r += row.props";
     }
@@ -84,6 +89,14 @@ final class StatementRenderer {
                 + "FOREACH (c IN current | SET c.validTo = row.at) "
                 + "CREATE (a)-[r:" + name(m.type()) + "]->(b) "
                 + "SET r = row.props, r.validFrom = row.at, r.validTo = " + OPEN_END;
+    }
+
+    /** A refresh of a pair whose current version is the row's: its properties are set in place, no new version opens. */
+    static String refreshTemporal(TemporalRound step) {
+        RelationshipMapping m = step.mapping();
+        String version = m.versionProperty() == null ? "version" : m.versionProperty();
+        return "UNWIND $rows AS row MATCH " + pattern(m) + " WHERE r.validTo = " + OPEN_END + " AND r." + name(version) + " = row.version "
+                + "SET r += row.props";
     }
 
     static String closeTemporal(TemporalRound step) {

@@ -3,7 +3,10 @@ package io.nexussync.app.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.nexussync.app.service.Backfills;
+import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.pipeline.SyncProgress;
+import io.nexussync.core.snapshot.SnapshotProgress;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,9 +28,16 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
     private final SyncProgress progress;
     private final PrometheusMeterRegistry metrics;
+    private final Backfills backfills;
 
     public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics) {
+        this(port, progress, metrics, null);
+    }
+
+    /** @param backfills where {@code /backfill} queues and lists jobs; null leaves that endpoint out */
+    public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics, Backfills backfills) {
         this.progress = progress;
+        this.backfills = backfills;
         this.metrics = metrics;
         try {
             server = HttpServer.create(new InetSocketAddress(port), 0);
@@ -43,7 +53,31 @@ public final class AdminServer implements AutoCloseable {
         server.createContext("/health", this::health);
         server.createContext("/status", this::status);
         server.createContext("/metrics", exchange -> send(exchange, 200, "text/plain; version=0.0.4", metrics.scrape()));
+        if (backfills != null) {
+            server.createContext("/backfill", this::backfill);
+        }
         server.start();
+    }
+
+    /** GET lists the jobs; POST {"table": "...", "where": "..."} queues one (202 with its id, 400 with the reason). */
+    private void backfill(HttpExchange exchange) throws IOException {
+        try {
+            if ("POST".equals(exchange.getRequestMethod())) {
+                Map<?, ?> request = JSON.readValue(exchange.getRequestBody(), Map.class);
+                Object table = request.get("table");
+                if (!(table instanceof String name) || name.isBlank()) {
+                    send(exchange, 400, "application/json", JSON.writeValueAsString(Map.of("error", "the body needs \"table\", e.g. {\"table\": \"public.content_items\"}")));
+                    return;
+                }
+                Object where = request.get("where");
+                long id = backfills.request(name, where instanceof String w ? w : null, "http " + exchange.getRemoteAddress().getAddress().getHostAddress());
+                send(exchange, 202, "application/json", JSON.writeValueAsString(Map.of("id", id, "table", name)));
+            } else {
+                send(exchange, 200, "application/json", JSON.writeValueAsString(backfills.list(100)));
+            }
+        } catch (SyncException | com.fasterxml.jackson.core.JacksonException e) {
+            send(exchange, 400, "application/json", JSON.writeValueAsString(Map.of("error", String.valueOf(e.getMessage()))));
+        }
     }
 
     public int port() {
@@ -56,7 +90,8 @@ public final class AdminServer implements AutoCloseable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("live", !state.equals("failed"));
         body.put("ready", ready);
-        body.put("status", ready ? "ready" : state.equals("starting") ? "starting" : "degraded");
+        boolean starting = state.equals("starting") || state.equals("snapshot");
+        body.put("status", ready ? "ready" : starting ? "starting" : "degraded");
         body.put("state", state);
         if (!ready && progress.lastError() != null) {
             body.put("reason", progress.lastError());
@@ -73,6 +108,18 @@ public final class AdminServer implements AutoCloseable {
         body.put("retries", progress.retries());
         body.put("lastBatchAt", progress.lastBatchAt() == null ? null : progress.lastBatchAt().toString());
         body.put("lastError", progress.lastError());
+        SnapshotProgress snapshot = progress.snapshot();
+        if (snapshot != null) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("phase", snapshot.phase());
+            view.put("table", snapshot.table() == null ? null : snapshot.table().toString());
+            view.put("rowsDone", snapshot.rowsDone());
+            view.put("rowsTotal", snapshot.rowsTotal());
+            view.put("rowsPerSecond", Math.round(snapshot.rowsPerSecond()));
+            view.put("etaSeconds", snapshot.eta() == null || snapshot.isFinished() ? null : snapshot.eta().toSeconds());
+            view.put("elapsedSeconds", snapshot.elapsed().toSeconds());
+            body.put("snapshot", view);
+        }
         send(exchange, 200, "application/json", JSON.writeValueAsString(body));
     }
 

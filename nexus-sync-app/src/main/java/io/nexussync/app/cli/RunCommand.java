@@ -2,6 +2,7 @@ package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.SyncMetrics;
+import io.nexussync.app.service.Backfills;
 import io.nexussync.app.service.SyncService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +23,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (SyncService service = new SyncService(config.load(context))) {
             AdminServer admin = service.config().adminPort() < 0 ? null
-                    : new AdminServer(service.config().adminPort(), service.progress(), SyncMetrics.register(service.progress()));
+                    : new AdminServer(service.config().adminPort(), service.progress(), SyncMetrics.register(service.progress()),
+                            new Backfills(service.config(), service.mapping()));
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
                 service.stop();

@@ -2,6 +2,7 @@ package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.neo4j.Neo4jGraphWriter;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
@@ -34,7 +35,7 @@ public final class StatusReport {
                         status.put("walStatus", rs.getString(6));
                     } else {
                         status.put("slotActive", false);
-                        status.put("problem", "the slot does not exist: run nexus-sync setup");
+                        status.put("problem", "the slot does not exist yet: the first nexus-sync run creates it and takes the initial snapshot");
                     }
                 }
             }
@@ -56,8 +57,21 @@ public final class StatusReport {
         } catch (SQLException e) {
             throw PgErrors.translate("reading the status", config.postgres(), e);
         }
-        Checkpoint checkpoint = new Neo4jGraphWriter(driver, config.neo4jDatabase(), config.postgres().slot()).loadCheckpoint();
+        Neo4jGraphWriter graph = new Neo4jGraphWriter(driver, config.neo4jDatabase(), config.postgres().slot());
+        Checkpoint checkpoint = graph.loadCheckpoint();
         status.put("graphCheckpoint", checkpoint.committedEnd().isValid() ? checkpoint.committedEnd().toString() : null);
+        SnapshotMark mark = graph.loadSnapshotMark();
+        Map<String, Object> snapshot = new LinkedHashMap<>();
+        snapshot.put("state", switch (mark.state()) {
+            case NONE -> "not taken yet";
+            case RUNNING -> "running, or cut short (a new one begins at the next start)";
+            case DONE -> "done";
+        });
+        if (mark.state() != SnapshotMark.State.NONE) {
+            snapshot.put("consistentPosition", mark.consistentPoint().toString());
+            snapshot.put("rows", mark.rowsDone());
+        }
+        status.put("snapshot", snapshot);
         return status;
     }
 

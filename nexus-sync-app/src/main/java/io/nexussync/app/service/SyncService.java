@@ -2,6 +2,8 @@ package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.backfill.BackfillCoordinator;
+import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
@@ -17,6 +19,8 @@ import io.nexussync.core.snapshot.SnapshotProgress;
 import io.nexussync.neo4j.Neo4jGraphReader;
 import io.nexussync.neo4j.Neo4jGraphWriter;
 import io.nexussync.neo4j.Neo4jSchema;
+import io.nexussync.postgres.backfill.PgBackfillReader;
+import io.nexussync.postgres.backfill.PgBackfillStore;
 import io.nexussync.postgres.bookkeeping.PgSyncLog;
 import io.nexussync.postgres.capture.PgReplicationSource;
 import io.nexussync.postgres.capture.SlotInUseException;
@@ -25,6 +29,7 @@ import io.nexussync.postgres.snapshot.PgSnapshotSource;
 import io.nexussync.postgres.writeback.PgCrossReferenceWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +62,8 @@ public final class SyncService implements AutoCloseable {
     private volatile boolean setUp;
     private Driver driver;
     private final UnaryOperator<GraphWriter> writerDecorator;
+    private final WatermarkWindows watermarks;
+    private volatile BackfillCoordinator backfill;
 
     public SyncService(SyncConfig config) {
         this(config, UnaryOperator.identity());
@@ -67,6 +74,7 @@ public final class SyncService implements AutoCloseable {
         this.config = config;
         this.writerDecorator = writerDecorator;
         this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
+        this.watermarks = new WatermarkWindows(mapping);
     }
 
     public SyncProgress progress() {
@@ -109,6 +117,7 @@ public final class SyncService implements AutoCloseable {
             if (filled.rewritten() > 0) {
                 log.info("wrote {} cross-references that an interrupted write-back had left empty", filled.rewritten());
             }
+            startBackfill();
             int failures = 0;
             while (!stopping) {
                 try {
@@ -135,7 +144,29 @@ public final class SyncService implements AutoCloseable {
             if (!stopping) {
                 throw interrupted;
             }
+        } finally {
+            BackfillCoordinator running = backfill;
+            if (running != null) {
+                running.stop();
+            }
         }
+    }
+
+    /** Backfill jobs run beside the stream, which lets their chunks in at their watermarks. */
+    private void startBackfill() {
+        BackfillCoordinator coordinator = new BackfillCoordinator(new PgBackfillStore(config.postgres()),
+                new PgBackfillReader(config.postgres(), mapping), watermarks, retry, Clock.systemUTC(), config.batchSize(),
+                Duration.ofSeconds(1), Duration.ofMinutes(5));
+        Thread thread = new Thread(coordinator, "nexus-sync-backfill");
+        thread.setDaemon(true);
+        backfill = coordinator;
+        thread.start();
+    }
+
+    /** The backfill in progress, or null. */
+    public BackfillCoordinator.Status backfillStatus() {
+        BackfillCoordinator running = backfill;
+        return running == null ? null : running.status();
     }
 
     /**
@@ -187,7 +218,7 @@ public final class SyncService implements AutoCloseable {
         Checkpoint checkpoint = writer.loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
-                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit);
+                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit, watermarks);
             pipeline = next;
             streamedBefore = true;
             if (!stopping) {
@@ -210,6 +241,10 @@ public final class SyncService implements AutoCloseable {
     /** Asks {@link #run()} to drain its batch, commit, and return. */
     public void stop() {
         stopping = true;
+        BackfillCoordinator runningBackfill = backfill;
+        if (runningBackfill != null) {
+            runningBackfill.stop();
+        }
         SyncPipeline current = pipeline;
         if (current != null) {
             current.stop();

@@ -1,6 +1,7 @@
 package io.nexussync.core.pipeline;
 
 import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.apply.CrossReferenceWriter;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.apply.SyncException;
@@ -10,14 +11,18 @@ import io.nexussync.core.apply.SyncLog.FailureRecord;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.GraphWritePlan;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +56,7 @@ public final class SyncPipeline {
     private final Clock clock;
     private final SyncProgress progress;
     private final AfterCommitStage afterCommit;
+    private final WatermarkWindows watermarks;
     private volatile boolean stopping;
 
     private Checkpoint checkpoint = Checkpoint.NONE;
@@ -59,10 +65,22 @@ public final class SyncPipeline {
     private Lsn batchCommittedEnd = Lsn.INVALID;
     private Lsn batchFirstLsn = Lsn.INVALID;
     private Instant batchStartedAt;
+    /** Backfill chunks let into the open batch, to report once the graph has committed it. */
+    private final Map<String, Long> batchChunks = new LinkedHashMap<>();
+    private boolean batchIsRefresh;
 
     public SyncPipeline(ChangeSource source, GraphPlanner planner, GraphWriter writer, CrossReferenceWriter crossReferences,
                         SyncLog syncLog, BatchPolicy policy, RetryPolicy retry, Clock clock, SyncProgress progress,
                         Executor afterCommitExecutor) {
+        this(source, planner, writer, crossReferences, syncLog, policy, retry, clock, progress, afterCommitExecutor,
+                new WatermarkWindows(planner.mapping()));
+    }
+
+    /** @param watermarks where backfill chunks are let into the stream (shared with the backfill coordinator) */
+    public SyncPipeline(ChangeSource source, GraphPlanner planner, GraphWriter writer, CrossReferenceWriter crossReferences,
+                        SyncLog syncLog, BatchPolicy policy, RetryPolicy retry, Clock clock, SyncProgress progress,
+                        Executor afterCommitExecutor, WatermarkWindows watermarks) {
+        this.watermarks = watermarks;
         this.source = source;
         this.planner = planner;
         this.writer = writer;
@@ -81,6 +99,7 @@ public final class SyncPipeline {
      */
     public void run(Checkpoint start) throws InterruptedException {
         checkpoint = start;
+        watermarks.streamRestarted();
         progress.started(checkpoint);
         log.info("resuming after {}", describe(checkpoint));
         try {
@@ -129,6 +148,10 @@ public final class SyncPipeline {
                 tx.echo = true;
                 // The tag is the write-back's first statement, so this drops nothing in practice; it keeps the rule local.
                 batch.subList(Math.min(tx.batchMark, batch.size()), batch.size()).clear();
+            } else if (tx != null && !tx.alreadyApplied && WatermarkWindows.LOW.equals(message.prefix())) {
+                watermarks.lowWatermark(new String(message.content(), StandardCharsets.UTF_8));
+            } else if (tx != null && !tx.alreadyApplied && WatermarkWindows.HIGH.equals(message.prefix())) {
+                letInBackfillChunk(new String(message.content(), StandardCharsets.UTF_8));
             }
         } else if (event instanceof CaptureEvent.Change change) {
             if (tx == null) {
@@ -138,6 +161,9 @@ public final class SyncPipeline {
             if (!tx.alreadyApplied && !tx.echo && tx.seen > tx.appliedBefore) {
                 batch.add(new SourceChange(change.change(), tx.begin.finalLsn(), tx.begin.commitTime()));
             }
+            if (!tx.alreadyApplied && !tx.echo) {
+                watermarks.observe(change.change());
+            }
             if (batch.size() >= policy.maxChanges()) {
                 flush();
             }
@@ -146,6 +172,28 @@ public final class SyncPipeline {
                 batchCommittedEnd = commit.endLsn();
             }
             tx = null;
+        }
+    }
+
+    /** At a high watermark: the chunk's rows that the stream did not touch meanwhile join the batch here, in stream order. */
+    private void letInBackfillChunk(String chunkId) throws InterruptedException {
+        List<RowChange> rows = watermarks.highWatermark(chunkId);
+        if (rows == null) {
+            return;
+        }
+        // The chunk goes in a batch of its own, written as a refresh (see GraphWritePlan): what the stream
+        // brought before it is committed first, and nothing streamed after it shares its transaction.
+        flush();
+        for (RowChange row : rows) {
+            batch.add(new SourceChange(row, tx.begin.finalLsn(), tx.begin.commitTime()));
+        }
+        batchChunks.put(chunkId, (long) rows.size());
+        markBatchStarted(tx.begin.finalLsn());
+        batchIsRefresh = true;
+        try {
+            flush();
+        } finally {
+            batchIsRefresh = false;
         }
     }
 
@@ -173,7 +221,7 @@ public final class SyncPipeline {
         Checkpoint next = tx == null || tx.alreadyApplied
                 ? Checkpoint.after(committedEnd)
                 : new Checkpoint(committedEnd, tx.begin.finalLsn(), tx.seen);
-        GraphWritePlan plan = planner.plan(batch);
+        GraphWritePlan plan = batchIsRefresh ? planner.plan(batch).asRefresh() : planner.plan(batch);
         ApplyResult result = plan.isEmpty()
                 ? ApplyResult.NOTHING
                 : retry.call("apply", () -> writer.apply(plan, next), retryListener(batchFirstLsn, batch.size()));
@@ -182,7 +230,10 @@ public final class SyncPipeline {
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(),
                 Duration.between(started, clock.instant()));
         boolean applied = !batch.isEmpty();
+        Map<String, Long> chunks = batchChunks.isEmpty() ? Map.of() : new LinkedHashMap<>(batchChunks);
+        batchChunks.clear();
         afterCommit.submit(() -> {
+            chunks.forEach(watermarks::applied);
             writeBack(result, record);
             if (applied) {
                 syncLog.batchApplied(record);

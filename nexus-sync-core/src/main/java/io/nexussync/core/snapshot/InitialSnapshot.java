@@ -125,7 +125,7 @@ public final class InitialSnapshot {
         for (RowChange change : changes) {
             sourceChanges.add(new SourceChange(change, consistentPoint, seenAt));
         }
-        GraphWritePlan plan = planner.plan(sourceChanges);
+        GraphWritePlan plan = planner.plan(sourceChanges).asRefresh();
         SnapshotMark mark = SnapshotMark.running(consistentPoint, progress.rowsDone() + changes.size());
         ApplyResult result = retry.call("snapshot", () -> writer.applySnapshot(plan, mark), this::logRetry);
         if (!result.crossReferences().isEmpty()) {

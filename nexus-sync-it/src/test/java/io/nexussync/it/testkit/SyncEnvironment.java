@@ -170,13 +170,23 @@ public final class SyncEnvironment implements AutoCloseable {
      * for the slot to be confirmed past it, which the service does only after the graph commit.
      */
     public void awaitCaughtUp(Duration atMost) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        // Until the initial snapshot is in the graph, the slot's position says nothing about the graph.
+        while (graphCheckpoint() == 0) {
+            if (serviceFailure.get() != null) {
+                throw new AssertionError("the service failed", serviceFailure.get());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the initial snapshot did not finish within " + atMost);
+            }
+            Thread.sleep(50);
+        }
         Lsn marker;
         try (Connection c = connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_logical_emit_message(true, 'nexus-sync-test-marker', '')::text")) {
             rs.next();
             marker = Lsn.valueOf(rs.getString(1));
         }
-        long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
             if (serviceFailure.get() != null) {
                 throw new AssertionError("the service failed", serviceFailure.get());
@@ -188,6 +198,12 @@ public final class SyncEnvironment implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new AssertionError("the graph did not catch up with " + marker + " within " + atMost + " (slot at " + confirmedFlush() + ")");
+    }
+
+    /** The stream checkpoint the graph holds (0 before the initial snapshot has finished). */
+    public long graphCheckpoint() {
+        var rows = cypher("MATCH (c:`_SyncCheckpoint` {slot: $slot}) RETURN c.committedEnd AS e", Map.of("slot", environment.get("NEXUS_SYNC_SLOT")));
+        return rows.isEmpty() || rows.get(0).get("e").isNull() ? 0 : rows.get(0).get("e").asLong();
     }
 
     public Lsn confirmedFlush() throws SQLException {

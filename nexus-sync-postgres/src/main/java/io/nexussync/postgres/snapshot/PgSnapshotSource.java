@@ -11,8 +11,6 @@ import io.nexussync.core.snapshot.SnapshotSource;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
-import io.nexussync.postgres.pgoutput.ValueConversionException;
-import io.nexussync.postgres.pgoutput.ValueConverter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +27,7 @@ import java.util.stream.Collectors;
 /**
  * Reads the mapped tables inside one REPEATABLE READ transaction that imported the snapshot the slot
  * exported when it was created: every read sees the database exactly as of the slot's consistent point.
- * Values are read as their text output and converted by {@link ValueConverter}, as the stream does,
- * so a snapshot row and a streamed row of the same state are the same graph values.
+ * Rows are read by {@link ChunkReader}.
  */
 public final class PgSnapshotSource implements SnapshotSource {
     private final PgSettings settings;
@@ -90,52 +86,11 @@ public final class PgSnapshotSource implements SnapshotSource {
 
     @Override
     public Chunk readChunk(TableId table, List<String> afterKey, int limit) {
-        TableLayout layout = layouts.get(table);
-        List<TableLayout.Column> columns = List.copyOf(layout.columns().values());
-        String keyList = layout.keyColumns().stream().map(k -> quote(k)).collect(Collectors.joining(", "));
-        StringBuilder sql = new StringBuilder("SELECT ")
-                .append(columns.stream().map(c -> quote(c.name()) + "::text").collect(Collectors.joining(", ")))
-                .append(" FROM ").append(quote(table));
-        if (afterKey != null) {
-            sql.append(" WHERE (").append(keyList).append(") > (")
-                    .append(layout.keyColumns().stream().map(k -> "CAST(? AS " + layout.column(k).sqlType() + ")").collect(Collectors.joining(", ")))
-                    .append(")");
-        }
-        sql.append(" ORDER BY ").append(keyList).append(" LIMIT ").append(limit);
-        try (PreparedStatement ps = reader.prepareStatement(sql.toString())) {
-            if (afterKey != null) {
-                for (int i = 0; i < afterKey.size(); i++) {
-                    ps.setString(i + 1, afterKey.get(i));
-                }
-            }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            List<String> lastKey = null;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, String> text = new LinkedHashMap<>();
-                    for (int i = 0; i < columns.size(); i++) {
-                        text.put(columns.get(i).name(), rs.getString(i + 1));
-                    }
-                    lastKey = layout.keyColumns().stream().map(text::get).toList();
-                    rows.add(convert(layout, text, lastKey));
-                }
-            }
-            return new Chunk(rows, lastKey);
+        try {
+            return ChunkReader.read(reader, layouts.get(table), null, afterKey, limit);
         } catch (SQLException e) {
             throw PgErrors.translate("reading " + table + " for the snapshot", settings, e);
         }
-    }
-
-    private static Map<String, Object> convert(TableLayout layout, Map<String, String> text, List<String> key) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (var entry : text.entrySet()) {
-            try {
-                row.put(entry.getKey(), ValueConverter.fromText(layout.column(entry.getKey()).typeOid(), entry.getValue()));
-            } catch (ValueConversionException e) {
-                throw SyncException.persistent("row " + key + " of " + layout.table() + ", column " + entry.getKey() + ": " + e.getMessage(), e);
-            }
-        }
-        return row;
     }
 
     @Override

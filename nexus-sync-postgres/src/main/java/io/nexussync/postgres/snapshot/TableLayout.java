@@ -14,11 +14,11 @@ import java.util.Map;
  * A table as the snapshot reads it: its columns with type OIDs (to convert values exactly as the
  * stream does) and SQL type names (to cast key text back), and the key it is read in order of.
  */
-record TableLayout(TableId table, Map<String, Column> columns, List<String> keyColumns) {
+public record TableLayout(TableId table, Map<String, Column> columns, List<String> keyColumns) {
 
-    record Column(String name, int typeOid, String sqlType) {}
+    public record Column(String name, int typeOid, String sqlType) {}
 
-    Column column(String name) {
+    public Column column(String name) {
         Column c = columns.get(name);
         if (c == null) {
             throw SyncException.persistent("table " + table + " has no column '" + name + "' that the mapping names: "
@@ -28,7 +28,7 @@ record TableLayout(TableId table, Map<String, Column> columns, List<String> keyC
     }
 
     /** @param keyColumns the key to read in order of; null means the table's primary key */
-    static TableLayout read(Connection c, TableId table, List<String> keyColumns) throws SQLException {
+    public static TableLayout read(Connection c, TableId table, List<String> keyColumns) throws SQLException {
         Map<String, Column> columns = new LinkedHashMap<>();
         try (var ps = c.prepareStatement("SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod) "
                 + "FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid JOIN pg_namespace n ON n.oid = r.relnamespace "

@@ -1,0 +1,41 @@
+package io.nexussync.app.service;
+
+import io.nexussync.app.config.SyncConfig;
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.plan.Mapping;
+import io.nexussync.postgres.backfill.PgBackfillStore;
+import io.nexussync.postgres.setup.Migrations;
+import java.util.List;
+import java.util.Map;
+
+/** Backfill requests, from the CLI or the admin API: checked against the mapping, then queued for the running service. */
+public final class Backfills {
+    private final SyncConfig config;
+    private final Mapping mapping;
+    private final PgBackfillStore store;
+
+    public Backfills(SyncConfig config, Mapping mapping) {
+        this.config = config;
+        this.mapping = mapping;
+        this.store = new PgBackfillStore(config.postgres());
+    }
+
+    /**
+     * @param table {@code schema.table}, or a bare name in {@code public}
+     * @return the job id
+     */
+    public long request(String table, String where, String requestedBy) {
+        TableId id = TableId.parse(table.contains(".") ? table : "public." + table);
+        if (!mapping.tables().contains(id)) {
+            throw SyncException.persistent("table " + id + " is not mapped, so there is nothing to backfill; mapped tables: "
+                    + mapping.tables(), null);
+        }
+        Migrations.bookkeeping(config.postgres());
+        return store.request(id, where, requestedBy);
+    }
+
+    public List<Map<String, Object>> list(int limit) {
+        return store.list(limit);
+    }
+}

@@ -1,0 +1,59 @@
+package io.nexussync.core.backfill;
+
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.plan.Mapping;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The entity a row is, as one string per table: a node row's key, a join-table row's pair. Two rows
+ * with the same entity key are the same node or relationship in the graph.
+ */
+final class EntityKeys {
+    private final Mapping mapping;
+
+    EntityKeys(Mapping mapping) {
+        this.mapping = mapping;
+    }
+
+    /** The entity of a row's values, or null when the table is not mapped or the key is missing. */
+    String of(TableId table, Map<String, Object> values) {
+        if (values == null) {
+            return null;
+        }
+        var node = mapping.node(table);
+        if (node.isPresent()) {
+            Object key = values.get(node.get().keyColumn());
+            return key == null ? null : key.toString();
+        }
+        var relationship = mapping.relationship(table);
+        if (relationship.isPresent()) {
+            Object from = values.get(relationship.get().from().column());
+            Object to = values.get(relationship.get().to().column());
+            return from == null || to == null ? null : from + "\u0000" + to;
+        }
+        return null;
+    }
+
+    /** Every entity a change touches: an update that moves a row's key touches the old one too. */
+    List<String> touchedBy(RowChange change) {
+        if (change instanceof RowChange.Insert insert) {
+            return nonNull(of(insert.table(), insert.newValues()));
+        }
+        if (change instanceof RowChange.Update update) {
+            String now = of(update.table(), update.newValues());
+            String before = of(update.table(), update.oldKey());
+            return before == null || before.equals(now) ? nonNull(now) : nonNull(now, before);
+        }
+        if (change instanceof RowChange.Delete delete) {
+            return nonNull(of(delete.table(), delete.oldKey()));
+        }
+        return List.of();
+    }
+
+    private static List<String> nonNull(String... keys) {
+        return java.util.Arrays.stream(keys).filter(Objects::nonNull).toList();
+    }
+}

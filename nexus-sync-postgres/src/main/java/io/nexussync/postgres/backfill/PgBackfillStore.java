@@ -1,0 +1,162 @@
+package io.nexussync.postgres.backfill;
+
+import static io.nexussync.postgres.setup.SqlNames.quote;
+
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.backfill.BackfillJob;
+import io.nexussync.core.backfill.BackfillStore;
+import io.nexussync.core.model.TableId;
+import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgErrors;
+import io.nexussync.postgres.PgSettings;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code nexus_sync.backfill}: the queue of backfill jobs and their progress. Each call uses its own connection. */
+public final class PgBackfillStore implements BackfillStore {
+    private final PgSettings settings;
+
+    public PgBackfillStore(PgSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Queues a job after checking that {@code where} is a condition PostgreSQL accepts on the table. The
+     * condition is the operator's own SQL, run only inside read-only transactions.
+     *
+     * @return the job id
+     */
+    public long request(TableId table, String where, String requestedBy) {
+        String condition = where == null || where.isBlank() ? null : where.strip();
+        if (condition != null && condition.contains(";")) {
+            throw SyncException.persistent("--where must be one SQL condition, without ';': " + condition, null);
+        }
+        try (Connection c = PgConnections.open(settings, "backfill")) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            try (var st = c.createStatement()) {
+                st.execute("EXPLAIN SELECT 1 FROM " + quote(table) + (condition == null ? "" : " WHERE (" + condition + ")"));
+            } catch (SQLException e) {
+                throw SyncException.persistent("cannot backfill " + table + (condition == null ? "" : " where " + condition) + ": "
+                        + firstLine(e) + (condition == null ? "" : " (check the --where condition: it must be valid SQL on that table's columns)"), e);
+            } finally {
+                c.rollback();
+            }
+            c.setReadOnly(false);
+            c.setAutoCommit(true);
+            try (var ps = c.prepareStatement("INSERT INTO nexus_sync.backfill (table_name, where_clause, requested_by) VALUES (?, ?, ?) RETURNING id")) {
+                ps.setString(1, table.toString());
+                ps.setString(2, condition);
+                ps.setString(3, requestedBy);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate("queueing the backfill", settings, e);
+        }
+    }
+
+    @Override
+    public Optional<BackfillJob> next() {
+        try (Connection c = PgConnections.open(settings, "backfill")) {
+            try (var st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "UPDATE nexus_sync.backfill SET state = 'running', updated_at = now() WHERE id = ("
+                            + "SELECT id FROM nexus_sync.backfill WHERE state IN ('running', 'pending') "
+                            + "ORDER BY state = 'running' DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                            + "RETURNING id, table_name, where_clause, last_key, rows_done")) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Array key = rs.getArray(4);
+                return Optional.of(new BackfillJob(rs.getLong(1), TableId.parse(rs.getString(2)), rs.getString(3),
+                        key == null ? null : Arrays.asList((String[]) key.getArray()), rs.getLong(5)));
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate("reading the backfill queue", settings, e);
+        }
+    }
+
+    @Override
+    public void progressed(BackfillJob job, List<String> lastKey, long rowsDone) {
+        update("UPDATE nexus_sync.backfill SET last_key = ?, rows_done = ?, updated_at = now() WHERE id = ?", (c, ps) -> {
+            ps.setArray(1, c.createArrayOf("text", lastKey.toArray()));
+            ps.setLong(2, rowsDone);
+            ps.setLong(3, job.id());
+        });
+    }
+
+    @Override
+    public void finished(BackfillJob job, long rowsDone) {
+        update("UPDATE nexus_sync.backfill SET state = 'done', rows_done = ?, updated_at = now() WHERE id = ?", (c, ps) -> {
+            ps.setLong(1, rowsDone);
+            ps.setLong(2, job.id());
+        });
+    }
+
+    @Override
+    public void failed(BackfillJob job, String error) {
+        update("UPDATE nexus_sync.backfill SET state = 'failed', error = ?, updated_at = now() WHERE id = ?", (c, ps) -> {
+            ps.setString(1, error);
+            ps.setLong(2, job.id());
+        });
+    }
+
+    /** Every job, newest first, for {@code status} and the admin API. */
+    public List<Map<String, Object>> list(int limit) {
+        try (Connection c = PgConnections.open(settings, "backfill");
+             var ps = c.prepareStatement("SELECT id, table_name, where_clause, state, rows_done, requested_by, error, "
+                     + "requested_at::text, updated_at::text FROM nexus_sync.backfill ORDER BY id DESC LIMIT ?")) {
+            ps.setInt(1, limit);
+            List<Map<String, Object>> jobs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> job = new LinkedHashMap<>();
+                    job.put("id", rs.getLong(1));
+                    job.put("table", rs.getString(2));
+                    job.put("where", rs.getString(3));
+                    job.put("state", rs.getString(4));
+                    job.put("rowsDone", rs.getLong(5));
+                    job.put("requestedBy", rs.getString(6));
+                    job.put("error", rs.getString(7));
+                    job.put("requestedAt", rs.getString(8));
+                    job.put("updatedAt", rs.getString(9));
+                    jobs.add(job);
+                }
+            }
+            return jobs;
+        } catch (SQLException e) {
+            throw PgErrors.translate("listing backfills", settings, e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(Connection c, PreparedStatement ps) throws SQLException;
+    }
+
+    private void update(String sql, Binder binder) {
+        try (Connection c = PgConnections.open(settings, "backfill"); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(c, ps);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PgErrors.translate("recording backfill progress", settings, e);
+        }
+    }
+
+    private static String firstLine(SQLException e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

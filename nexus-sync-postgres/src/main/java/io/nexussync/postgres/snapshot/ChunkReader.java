@@ -1,0 +1,79 @@
+package io.nexussync.postgres.snapshot;
+
+import static io.nexussync.postgres.setup.SqlNames.quote;
+
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.snapshot.SnapshotSource.Chunk;
+import io.nexussync.postgres.pgoutput.ValueConversionException;
+import io.nexussync.postgres.pgoutput.ValueConverter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads one chunk of a table in key order (keyset pagination: {@code WHERE key > last ORDER BY key LIMIT n},
+ * so each chunk costs an index range scan however far into the table it is). Values are read as
+ * their text output and converted by {@link ValueConverter}, as the stream does, so a row read here
+ * and a streamed row of the same state become the same graph values.
+ */
+public final class ChunkReader {
+    private ChunkReader() {}
+
+    /**
+     * @param where a SQL condition on the table's columns, or null; it is the operator's own SQL (see the backfill command)
+     */
+    public static Chunk read(Connection c, TableLayout layout, String where, List<String> afterKey, int limit) throws SQLException {
+        List<TableLayout.Column> columns = List.copyOf(layout.columns().values());
+        String keyList = layout.keyColumns().stream().map(k -> quote(k)).collect(Collectors.joining(", "));
+        List<String> conditions = new ArrayList<>();
+        if (afterKey != null) {
+            conditions.add("(" + keyList + ") > (" + layout.keyColumns().stream()
+                    .map(k -> "CAST(? AS " + layout.column(k).sqlType() + ")").collect(Collectors.joining(", ")) + ")");
+        }
+        if (where != null) {
+            conditions.add("(" + where + ")");
+        }
+        String sql = "SELECT " + columns.stream().map(col -> quote(col.name()) + "::text").collect(Collectors.joining(", "))
+                + " FROM " + quote(layout.table())
+                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
+                + " ORDER BY " + keyList + " LIMIT " + limit;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (afterKey != null) {
+                for (int i = 0; i < afterKey.size(); i++) {
+                    ps.setString(i + 1, afterKey.get(i));
+                }
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            List<String> lastKey = null;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, String> text = new LinkedHashMap<>();
+                    for (int i = 0; i < columns.size(); i++) {
+                        text.put(columns.get(i).name(), rs.getString(i + 1));
+                    }
+                    lastKey = layout.keyColumns().stream().map(text::get).toList();
+                    rows.add(convert(layout, text, lastKey));
+                }
+            }
+            return new Chunk(rows, lastKey);
+        }
+    }
+
+    private static Map<String, Object> convert(TableLayout layout, Map<String, String> text, List<String> key) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (var entry : text.entrySet()) {
+            try {
+                row.put(entry.getKey(), ValueConverter.fromText(layout.column(entry.getKey()).typeOid(), entry.getValue()));
+            } catch (ValueConversionException e) {
+                throw SyncException.persistent("row " + key + " of " + layout.table() + ", column " + entry.getKey() + ": " + e.getMessage(), e);
+            }
+        }
+        return row;
+    }
+}

@@ -111,7 +111,7 @@ class BackfillIT {
     /** A graph gone wrong behind the service's back: nodes lost, properties changed. */
     private static void drift(SyncEnvironment env) {
         env.cypher("MATCH (c:ContentItem) WITH c ORDER BY c.id SKIP 100 LIMIT 50 DETACH DELETE c");
-        env.cypher("MATCH (c:ContentItem) WITH c ORDER BY c.id DESC LIMIT 50 SET c.title = 'drifted', c.viewCount = -1");
+        env.cypher("MATCH (c:ContentItem) WITH c ORDER BY c.id DESC LIMIT 50 SET c.title = 'drifted', c.viewCount = -1, c.stray = 'not a column'");
     }
 
     private static Thread hotUpdates(SyncEnvironment env, AtomicLong updates) throws Exception {

@@ -40,10 +40,40 @@ final class StatementRenderer {
                 : "(n." + name(m.versionProperty()) + " IS NULL OR row.version IS NULL OR n." + name(m.versionProperty()) + newer(refresh) + "row.version)";
         return "UNWIND $rows AS row "
                 + "MERGE (n:" + name(m.label()) + " {id: row.id}) "
-                + "WITH n, row, " + fresh + " AS fresh "
-                + "FOREACH (_ IN CASE WHEN fresh THEN [1] ELSE [] END | SET n += row.props, n.lastSyncedAt = datetime()) "
+                + "WITH n, row, " + fresh + " AS fresh" + keptGraphOnly(m, refresh) + " "
+                + "FOREACH (_ IN CASE WHEN fresh THEN [1] ELSE [] END | " + setNodeProperties(m, refresh) + ", n.lastSyncedAt = datetime()) "
                 + "WITH n, row WHERE row.xref IS NULL OR row.xref <> elementId(n) "
                 + "RETURN row.id AS id, elementId(n) AS elementId";
+    }
+
+    /**
+     * A streamed row may lack unchanged TOAST values, so it adds to what the node has; a refresh is the
+     * whole row, so it replaces the node's properties (dropping those of dropped columns or drift),
+     * keeping only what the graph owns.
+     */
+    private static String setNodeProperties(NodeMapping m, boolean refresh) {
+        if (!refresh) {
+            return "SET n += row.props";
+        }
+        StringBuilder set = new StringBuilder("SET n = row.props");
+        int i = 0;
+        for (String graphOnly : m.graphOnlyProperties()) {
+            set.append(", n.").append(name(graphOnly)).append(" = kept").append(i++);
+        }
+        return set.toString();
+    }
+
+    /** The graph-owned values, read before a refresh replaces the node's properties. */
+    private static String keptGraphOnly(NodeMapping m, boolean refresh) {
+        if (!refresh) {
+            return "";
+        }
+        StringBuilder kept = new StringBuilder();
+        int i = 0;
+        for (String graphOnly : m.graphOnlyProperties()) {
+            kept.append(", n.").append(name(graphOnly)).append(" AS kept").append(i++);
+        }
+        return kept.toString();
     }
 
     static String linkParents(LinkParents step) {
@@ -74,7 +104,7 @@ final class StatementRenderer {
         String guard = m.versionProperty() == null ? ""
                 : " WITH r, row WHERE row.version IS NULL OR r." + name(m.versionProperty()) + " IS NULL OR r." + name(m.versionProperty()) + newer(refresh) + "row.version";
         return "UNWIND $rows AS row " + mergeEndpoints(m)
-                + "MERGE (a)-[r:" + name(m.type()) + "]->(b)" + guard + " SET r += row.props";
+                + "MERGE (a)-[r:" + name(m.type()) + "]->(b)" + guard + (refresh ? " SET r = row.props" : " SET r += row.props");
     }
 
     /** Opens a new version of each pair, closing the current one; a row no newer than the current one is a repeat and is skipped. */
@@ -96,7 +126,7 @@ final class StatementRenderer {
         RelationshipMapping m = step.mapping();
         String version = m.versionProperty() == null ? "version" : m.versionProperty();
         return "UNWIND $rows AS row MATCH " + pattern(m) + " WHERE r.validTo = " + OPEN_END + " AND r." + name(version) + " = row.version "
-                + "SET r += row.props";
+                + "WITH r, row, r.validFrom AS validFrom SET r = row.props, r.validFrom = validFrom, r.validTo = " + OPEN_END;
     }
 
     static String closeTemporal(TemporalRound step) {

@@ -5,8 +5,10 @@ import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.backfill.BackfillCoordinator;
 import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
+import io.nexussync.core.model.TableId;
 import io.nexussync.core.pipeline.BatchPolicy;
 import io.nexussync.core.pipeline.RetryPolicy;
 import io.nexussync.core.pipeline.SyncPipeline;
@@ -24,6 +26,7 @@ import io.nexussync.postgres.backfill.PgBackfillStore;
 import io.nexussync.postgres.bookkeeping.PgSyncLog;
 import io.nexussync.postgres.capture.PgReplicationSource;
 import io.nexussync.postgres.capture.SlotInUseException;
+import io.nexussync.postgres.setup.MappedTables;
 import io.nexussync.postgres.setup.PgSetup;
 import io.nexussync.postgres.snapshot.PgSnapshotSource;
 import io.nexussync.postgres.writeback.PgCrossReferenceWriter;
@@ -34,6 +37,8 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.neo4j.driver.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +69,13 @@ public final class SyncService implements AutoCloseable {
     private final UnaryOperator<GraphWriter> writerDecorator;
     private final WatermarkWindows watermarks;
     private volatile BackfillCoordinator backfill;
+    private volatile SyncException fatal;
+    private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "nexus-sync-table-watch");
+        t.setDaemon(true);
+        return t;
+    });
+    static final Duration TABLE_WATCH_PERIOD = Duration.ofSeconds(10);
 
     public SyncService(SyncConfig config) {
         this(config, UnaryOperator.identity());
@@ -118,10 +130,14 @@ public final class SyncService implements AutoCloseable {
                 log.info("wrote {} cross-references that an interrupted write-back had left empty", filled.rewritten());
             }
             startBackfill();
+            startTableWatch();
             int failures = 0;
             while (!stopping) {
                 try {
                     streamFromCheckpoint(writer, crossReferences, syncLog);
+                    if (fatal != null) {
+                        throw fatal;
+                    }
                     failures = 0;
                 } catch (SyncException e) {
                     if (stopping) {
@@ -149,7 +165,26 @@ public final class SyncService implements AutoCloseable {
             if (running != null) {
                 running.stop();
             }
+            watch.shutdownNow();
         }
+    }
+
+    /** Every {@link #TABLE_WATCH_PERIOD}: a mapped table gone from the catalog stops the stream with what to do. */
+    private void startTableWatch() {
+        watch.scheduleWithFixedDelay(() -> {
+            try {
+                List<TableId> missing = MappedTables.missing(config.postgres(), mapping.tables());
+                if (!missing.isEmpty()) {
+                    fatal = MappedTables.droppedWhileStreaming(missing);
+                    SyncPipeline current = pipeline;
+                    if (current != null) {
+                        current.stop();
+                    }
+                }
+            } catch (SyncException e) {
+                log.debug("could not check the mapped tables: {}", e.getMessage());
+            }
+        }, TABLE_WATCH_PERIOD.toMillis(), TABLE_WATCH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Backfill jobs run beside the stream, which lets their chunks in at their watermarks. */
@@ -161,6 +196,33 @@ public final class SyncService implements AutoCloseable {
         thread.setDaemon(true);
         backfill = coordinator;
         thread.start();
+    }
+
+    /**
+     * An ALTER TABLE met in the stream. A mapped table renamed would silently fall out of the sync, so that
+     * stops the service; added, dropped or retyped columns queue a backfill of the table, whose refresh
+     * writes give every existing node the new shape (a column added with a DEFAULT changes no row in the WAL).
+     */
+    private void schemaChanged(CaptureEvent.SchemaChange change) {
+        if (change.renamed() && mapping.tables().contains(change.previousTable())) {
+            throw SyncException.persistent("mapped table " + change.previousTable() + " was renamed to " + change.table()
+                    + " while streaming: its changes would no longer reach the graph. Rename it back (ALTER TABLE " + change.table()
+                    + " RENAME TO " + change.previousTable().name() + "), or map " + change.table()
+                    + " in the mapping file and run nexus-sync resync", null);
+        }
+        if (!mapping.tables().contains(change.table())) {
+            return;
+        }
+        log.info("{} changed shape: added {}, dropped {}, changed type of {}; properties follow the mapping's naming rule, "
+                        + "and the table is backfilled so that existing nodes take the new shape",
+                change.table(), change.addedColumns(), change.droppedColumns(), change.retypedColumns());
+        try {
+            long job = new PgBackfillStore(config.postgres()).request(change.table(), null, "schema change");
+            log.info("queued backfill #{} of {} after its schema change", job, change.table());
+        } catch (SyncException e) {
+            log.error("could not queue the backfill of {} after its schema change; run nexus-sync backfill {}: {}",
+                    change.table(), change.table(), e.getMessage());
+        }
     }
 
     /** The backfill in progress, or null. */
@@ -218,7 +280,7 @@ public final class SyncService implements AutoCloseable {
         Checkpoint checkpoint = writer.loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
-                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit, watermarks);
+                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged);
             pipeline = next;
             streamedBefore = true;
             if (!stopping) {
@@ -272,6 +334,7 @@ public final class SyncService implements AutoCloseable {
     public synchronized void close() {
         stop();
         afterCommit.shutdown();
+        watch.shutdownNow();
         if (driver != null) {
             driver.close();
             driver = null;

@@ -1,6 +1,7 @@
 package io.nexussync.core.model;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What the capture hands the pipeline, in WAL commit order. Transactions arrive whole and in
@@ -15,6 +16,23 @@ public sealed interface CaptureEvent {
 
     /** A logical decoding message ({@code pg_logical_emit_message}). */
     record Message(boolean transactional, Lsn lsn, String prefix, byte[] content) implements CaptureEvent {}
+
+    /**
+     * A published table's shape changed while streaming (ALTER TABLE, seen as a new Relation message
+     * before the first change that uses it). {@code previousTable} differs from {@code table} when it was renamed.
+     */
+    record SchemaChange(TableId table, TableId previousTable, List<String> addedColumns, List<String> droppedColumns,
+                        List<String> retypedColumns) implements CaptureEvent {
+        public SchemaChange {
+            addedColumns = List.copyOf(addedColumns);
+            droppedColumns = List.copyOf(droppedColumns);
+            retypedColumns = List.copyOf(retypedColumns);
+        }
+
+        public boolean renamed() {
+            return !table.equals(previousTable);
+        }
+    }
 
     /** @param endLsn the end of the commit record: what gets confirmed to the slot once applied */
     record Commit(Lsn commitLsn, Lsn endLsn, Instant commitTime) implements CaptureEvent {}

@@ -57,6 +57,7 @@ public final class SyncPipeline {
     private final SyncProgress progress;
     private final AfterCommitStage afterCommit;
     private final WatermarkWindows watermarks;
+    private final SchemaChangeHandler schemaChanges;
     private volatile boolean stopping;
 
     private Checkpoint checkpoint = Checkpoint.NONE;
@@ -73,14 +74,18 @@ public final class SyncPipeline {
                         SyncLog syncLog, BatchPolicy policy, RetryPolicy retry, Clock clock, SyncProgress progress,
                         Executor afterCommitExecutor) {
         this(source, planner, writer, crossReferences, syncLog, policy, retry, clock, progress, afterCommitExecutor,
-                new WatermarkWindows(planner.mapping()));
+                new WatermarkWindows(planner.mapping()), SchemaChangeHandler.IGNORE);
     }
 
-    /** @param watermarks where backfill chunks are let into the stream (shared with the backfill coordinator) */
+    /**
+     * @param watermarks    where backfill chunks are let into the stream (shared with the backfill coordinator)
+     * @param schemaChanges told about ALTER TABLEs on published tables as the stream meets them
+     */
     public SyncPipeline(ChangeSource source, GraphPlanner planner, GraphWriter writer, CrossReferenceWriter crossReferences,
                         SyncLog syncLog, BatchPolicy policy, RetryPolicy retry, Clock clock, SyncProgress progress,
-                        Executor afterCommitExecutor, WatermarkWindows watermarks) {
+                        Executor afterCommitExecutor, WatermarkWindows watermarks, SchemaChangeHandler schemaChanges) {
         this.watermarks = watermarks;
+        this.schemaChanges = schemaChanges;
         this.source = source;
         this.planner = planner;
         this.writer = writer;
@@ -167,6 +172,8 @@ public final class SyncPipeline {
             if (batch.size() >= policy.maxChanges()) {
                 flush();
             }
+        } else if (event instanceof CaptureEvent.SchemaChange change) {
+            schemaChanges.schemaChanged(change);
         } else if (event instanceof CaptureEvent.Commit commit) {
             if (tx != null && !tx.alreadyApplied) {
                 batchCommittedEnd = commit.endLsn();

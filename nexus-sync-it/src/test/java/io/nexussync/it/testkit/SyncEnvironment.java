@@ -115,6 +115,18 @@ public final class SyncEnvironment implements AutoCloseable {
         }
     }
 
+    /** Waits until the in-process service fails on its own, and returns why. */
+    public Throwable awaitServiceFailure(Duration atMost) throws InterruptedException {
+        serviceThread.join(atMost.toMillis());
+        Throwable failure = serviceFailure.getAndSet(null);
+        if (failure == null) {
+            throw new AssertionError("the service did not fail within " + atMost);
+        }
+        service.close();
+        service = null;
+        return failure;
+    }
+
     public SyncService service() {
         return service;
     }

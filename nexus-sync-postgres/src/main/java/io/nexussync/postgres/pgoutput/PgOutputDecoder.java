@@ -24,7 +24,8 @@ public final class PgOutputDecoder {
      * Decodes one message: the payload of an XLogData, its first byte the message kind. The
      * buffer's position and limit are left as they were.
      *
-     * @return the event, or null for messages that only update this decoder's state (Relation, Type, Origin)
+     * @return the event, or null for messages that only update this decoder's state (Type, Origin, and a
+     *         Relation that describes its table as before or for the first time)
      * @throws PgOutputException for an unknown kind, a change on an unknown relation, or a short buffer
      * @throws ValueConversionException for a column value that has no Java form (e.g. an infinite timestamp)
      */
@@ -46,10 +47,7 @@ public final class PgOutputDecoder {
                 origin = OriginMessage.decode(new PgOutputReader(buffer, "Origin"));
                 yield null;
             }
-            case 'R' -> {
-                RelationMessage.decode(new PgOutputReader(buffer, "Relation"), relations);
-                yield null;
-            }
+            case 'R' -> RelationMessage.decode(new PgOutputReader(buffer, "Relation"), relations);
             case 'Y' -> {
                 TypeDescriptor type = TypeMessage.decode(new PgOutputReader(buffer, "Type"));
                 types.put(type.oid(), type);

@@ -1,8 +1,11 @@
 package io.nexussync.postgres.pgoutput;
 
+import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.TableId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** 'R': the shape of a published table, sent before its first change and after each schema change. */
 final class RelationMessage {
@@ -11,7 +14,8 @@ final class RelationMessage {
 
     private RelationMessage() {}
 
-    static void decode(PgOutputReader reader, Relations relations) {
+    /** @return what changed against the relation's previous description on this stream, or null when nothing did (or there was none) */
+    static CaptureEvent.SchemaChange decode(PgOutputReader reader, Relations relations) {
         int id = reader.int32("relation id");
         String namespace = Namespaces.of(reader.string("namespace"));
         String name = reader.string("relation name");
@@ -28,6 +32,29 @@ final class RelationMessage {
             int typmod = reader.int32("column " + column + " typmod");
             columns.add(new ColumnDescriptor(column, typeOid, typmod, (flags & FLAG_KEY) != 0));
         }
-        relations.put(id, new RelationDescriptor(new TableId(namespace, name), replicaIdentity, columns));
+        RelationDescriptor now = new RelationDescriptor(new TableId(namespace, name), replicaIdentity, columns);
+        RelationDescriptor before = relations.find(id).orElse(null);
+        relations.put(id, now);
+        return before == null ? null : difference(before, now);
+    }
+
+    private static CaptureEvent.SchemaChange difference(RelationDescriptor before, RelationDescriptor now) {
+        Map<String, ColumnDescriptor> old = new LinkedHashMap<>();
+        before.columns().forEach(c -> old.put(c.name(), c));
+        List<String> added = new ArrayList<>();
+        List<String> retyped = new ArrayList<>();
+        for (ColumnDescriptor c : now.columns()) {
+            ColumnDescriptor was = old.remove(c.name());
+            if (was == null) {
+                added.add(c.name());
+            } else if (was.typeOid() != c.typeOid() || was.typmod() != c.typmod()) {
+                retyped.add(c.name());
+            }
+        }
+        List<String> dropped = List.copyOf(old.keySet());
+        if (added.isEmpty() && dropped.isEmpty() && retyped.isEmpty() && before.table().equals(now.table())) {
+            return null;
+        }
+        return new CaptureEvent.SchemaChange(now.table(), before.table(), added, dropped, retyped);
     }
 }

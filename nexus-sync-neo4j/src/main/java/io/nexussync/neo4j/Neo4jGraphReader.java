@@ -78,6 +78,18 @@ public final class Neo4jGraphReader implements GraphInventory {
         });
     }
 
+    @Override
+    public long countNodes(String label) {
+        return read("counting " + label + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(label) + ") RETURN count(n) AS n").single().get("n").asLong());
+    }
+
+    @Override
+    public long countCurrentRelationships(RelationshipMapping m) {
+        String current = m.temporal() ? " WHERE r.validTo = " + StatementRenderer.OPEN_END : "";
+        return read("counting " + m.type() + " relationships", tx -> tx.run("MATCH (:" + Cypher.name(m.from().label()) + ")-[r:"
+                + Cypher.name(m.type()) + "]->(:" + Cypher.name(m.to().label()) + ")" + current + " RETURN count(r) AS n").single().get("n").asLong());
+    }
+
     private <T> T read(String what, org.neo4j.driver.TransactionCallback<T> work) {
         try (Session s = driver.session(session)) {
             return s.executeRead(work);

@@ -39,6 +39,7 @@ public final class NexusSyncCommand implements Runnable {
                 .addSubcommand(new StatusCommand(context))
                 .addSubcommand(new RefreshCrossReferencesCommand(context))
                 .addSubcommand(new BackfillCommand(context))
+                .addSubcommand(new ResyncCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new ConfigCommand(context));
         cli.setOut(new PrintWriter(out, true));

@@ -18,6 +18,7 @@ import io.nexussync.core.plan.Mapping;
 import io.nexussync.core.plan.MappingLoader;
 import io.nexussync.core.snapshot.InitialSnapshot;
 import io.nexussync.core.snapshot.SnapshotProgress;
+import io.nexussync.core.snapshot.SnapshotVerification;
 import io.nexussync.neo4j.Neo4jGraphReader;
 import io.nexussync.neo4j.Neo4jGraphWriter;
 import io.nexussync.neo4j.Neo4jSchema;
@@ -264,14 +265,32 @@ public final class SyncService implements AutoCloseable {
         }
     }
 
-    private void takeSnapshot(GraphWriter writer, Neo4jGraphReader graph, PgCrossReferenceWriter crossReferences) throws InterruptedException {
+    private SnapshotVerification takeSnapshot(GraphWriter writer, Neo4jGraphReader graph, PgCrossReferenceWriter crossReferences) throws InterruptedException {
         boolean graphHasData = graph.holdsAnyNode(List.copyOf(mapping.labels()));
         PgSetup.dropSlotForSnapshot(config.postgres());
         SnapshotProgress snapshotProgress = new SnapshotProgress(Clock.systemUTC());
         progress.snapshotStarted(snapshotProgress);
         try (PgSnapshotSource source = PgSnapshotSource.begin(config.postgres(), mapping)) {
-            new InitialSnapshot(mapping, writer, crossReferences, retry, Clock.systemUTC(), config.batchSize(), snapshotProgress, afterCommit)
-                    .run(source, graph, graphHasData);
+            InitialSnapshot snapshot = new InitialSnapshot(mapping, writer, crossReferences, retry, Clock.systemUTC(), config.batchSize(),
+                    snapshotProgress, afterCommit);
+            snapshot.run(source, graph, graphHasData);
+            return snapshot.verification();
+        }
+    }
+
+    /**
+     * {@code nexus-sync resync}: after the slot was lost (or the graph is not to be trusted), forgets the
+     * checkpoint, replaces the slot with a new one and takes a snapshot over the graph as it is: rows are
+     * rewritten, what PostgreSQL no longer has is removed, and the counts are compared at the snapshot's
+     * point. The next {@code run} streams on from there. Refuses while a service streams from the slot.
+     */
+    public SnapshotVerification resync() throws InterruptedException {
+        PgSetup.checkSlotFree(config.postgres());
+        setup();
+        GraphWriter writer = writerDecorator.apply(new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()));
+        writer.resetCheckpoint();
+        try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres())) {
+            return takeSnapshot(writer, new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
         }
     }
 

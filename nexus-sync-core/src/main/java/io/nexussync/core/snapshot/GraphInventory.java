@@ -21,6 +21,11 @@ public interface GraphInventory {
      */
     RelationshipPage currentRelationships(RelationshipMapping mapping, String afterFromId, int startNodes);
 
+    long countNodes(String label);
+
+    /** Relationships of {@code mapping} (for a temporal one, the open versions only). */
+    long countCurrentRelationships(RelationshipMapping mapping);
+
     /** @param lastFromId the last start node id looked at, to page on from; null when there were none */
     record RelationshipPage(List<RelationshipKey> pairs, String lastFromId) {}
 }

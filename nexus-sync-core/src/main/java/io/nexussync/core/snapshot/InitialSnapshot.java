@@ -50,6 +50,7 @@ public final class InitialSnapshot {
     private final SnapshotProgress progress;
     private final AfterCommitStage afterCommit;
     private Instant lastReport;
+    private SnapshotVerification verification;
 
     public InitialSnapshot(Mapping mapping, GraphWriter writer, CrossReferenceWriter crossReferences, RetryPolicy retry,
                            Clock clock, int chunkSize, SnapshotProgress progress, Executor afterCommitExecutor) {
@@ -88,6 +89,12 @@ public final class InitialSnapshot {
                 new StaleEntitySweep(mapping, source, inventory, chunkSize, progress).run(
                         changes -> write(changes, consistentPoint, seenAt));
             }
+            verification = SnapshotVerification.run(mapping, source, inventory);
+            if (verification.agrees()) {
+                log.info("snapshot verified: every mapped table and its nodes and relationships agree in number");
+            } else {
+                log.warn("snapshot verification found differences (is something else writing these labels?): {}", verification.mismatches());
+            }
             retry.call("snapshot", () -> writer.applySnapshot(GraphWritePlan.EMPTY, SnapshotMark.done(consistentPoint, progress.rowsDone())),
                     this::logRetry);
         } finally {
@@ -96,6 +103,11 @@ public final class InitialSnapshot {
         progress.finished();
         log.info(progress.describe() + " in " + progress.elapsed().toSeconds() + " s; streaming from " + consistentPoint);
         return Checkpoint.after(consistentPoint);
+    }
+
+    /** What the check at the end of {@link #run} found; null before it ran. */
+    public SnapshotVerification verification() {
+        return verification;
     }
 
     private void copyTable(SnapshotSource source, TableId table, Lsn consistentPoint, Instant seenAt) throws InterruptedException {

@@ -114,6 +114,21 @@ class InitialSnapshotTest {
         }
     }
 
+    @Test
+    void shouldCompareRowAndNodeCountsAtTheSnapshotPoint() throws Exception {
+        source.add(TAGS, tag(1));
+        source.add(TAGS, tag(2));
+        inventory.nodes.put("Tag", List.of(id(1), id(2)));
+        InitialSnapshot agreeing = snapshot(10);
+        agreeing.run(source, inventory, false);
+        assertThat(agreeing.verification().agrees()).isTrue();
+
+        inventory.nodes.put("Tag", List.of(id(1), id(2), id(3)));
+        InitialSnapshot differing = snapshot(10);
+        differing.run(source, inventory, false);
+        assertThat(differing.verification().mismatches()).containsExactly("public.tags has 2 rows but the graph 3 :Tag nodes");
+    }
+
     private InitialSnapshot snapshot(int chunk) {
         return new InitialSnapshot(MAPPING, writer, refs -> { }, RetryPolicy.standard(), CLOCK, chunk, new SnapshotProgress(CLOCK), Runnable::run);
     }
@@ -218,6 +233,16 @@ class InitialSnapshotTest {
         public List<String> nodeIds(String label, String afterId, int limit) {
             return nodes.getOrDefault(label, List.of()).stream().sorted()
                     .filter(id -> afterId == null || id.compareTo(afterId) > 0).limit(limit).toList();
+        }
+
+        @Override
+        public long countNodes(String label) {
+            return nodes.getOrDefault(label, List.of()).size();
+        }
+
+        @Override
+        public long countCurrentRelationships(RelationshipMapping mapping) {
+            return relationships.getOrDefault(mapping.type(), List.of()).size();
         }
 
         @Override

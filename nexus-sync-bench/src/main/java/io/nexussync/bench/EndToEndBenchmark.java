@@ -104,8 +104,9 @@ public final class EndToEndBenchmark {
         // 1. backlog drain; the raw slot, created before the writes, records the very changes the references replay
         clearGraph();
         SyncConfig config = freshDatabase(prefix + "drain");
-        try (SyncService setup = new SyncService(config)) {
-            setup.setup();
+        try (RunningService first = RunningService.start(config)) {
+            // The first start sets up, creates the slot and snapshots the (empty) tables: the backlog below is streamed.
+            first.awaitStreaming(Duration.ofMinutes(2));
         }
         sql(config.postgres(), "SELECT pg_create_logical_replication_slot(?, 'pgoutput')", RAW_SLOT);
         WorkloadWriter.Written backlog;

@@ -21,7 +21,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,25 +116,50 @@ public final class InitialSnapshot {
         return verification;
     }
 
+    /** Reads chunk k+1 on a thread of its own while chunk k is written: PostgreSQL and Neo4j work at once. */
     private void copyTable(SnapshotSource source, TableId table, Lsn consistentPoint, Instant seenAt) throws InterruptedException {
         progress.reading(table);
-        List<String> after = null;
-        while (true) {
-            SnapshotSource.Chunk chunk = source.readChunk(table, after, chunkSize);
-            if (chunk.isEmpty()) {
-                return;
+        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nexus-sync-snapshot-read");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<SnapshotSource.Chunk> next = reader.submit(() -> source.readChunk(table, null, chunkSize));
+            while (true) {
+                SnapshotSource.Chunk chunk = await(next);
+                if (chunk.isEmpty()) {
+                    return;
+                }
+                List<String> after = chunk.lastKey();
+                // A short chunk is the table's last: nothing to read ahead.
+                next = chunk.rows().size() < chunkSize ? CompletableFuture.completedFuture(new SnapshotSource.Chunk(List.of(), null))
+                        : reader.submit(() -> source.readChunk(table, after, chunkSize));
+                List<RowChange> inserts = new ArrayList<>(chunk.rows().size());
+                for (Map<String, Object> row : chunk.rows()) {
+                    inserts.add(new RowChange.Insert(table, row));
+                }
+                write(inserts, consistentPoint, seenAt);
+                progress.rowsWritten(chunk.rows().size());
+                report();
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("snapshot stopped");
+                }
             }
-            List<RowChange> inserts = new ArrayList<>(chunk.rows().size());
-            for (Map<String, Object> row : chunk.rows()) {
-                inserts.add(new RowChange.Insert(table, row));
+        } finally {
+            reader.shutdownNow();
+            reader.awaitTermination(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static SnapshotSource.Chunk await(Future<SnapshotSource.Chunk> chunk) throws InterruptedException {
+        try {
+            return chunk.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
             }
-            write(inserts, consistentPoint, seenAt);
-            progress.rowsWritten(chunk.rows().size());
-            report();
-            after = chunk.lastKey();
-            if (Thread.interrupted()) {
-                throw new InterruptedException("snapshot stopped");
-            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 

@@ -51,7 +51,9 @@ final class DemoCommand implements Callable<Integer> {
             env.put("NEXUS_SYNC_NEO4J_USER", "");
             env.putIfAbsent("NEXUS_SYNC_ADMIN_PORT", "0");
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
-                 AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(), SyncMetrics.register(service.progress()))) {
+                 AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(),
+                         SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes()),
+                         service::slotHealth, service.config().walWarnBytes())) {
                 context.out().printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
                                 + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"

@@ -14,7 +14,9 @@ public record SyncConfig(
         int batchSize,
         Duration batchDelay,
         int queueCapacity,
-        int adminPort) {
+        int adminPort,
+        long walWarnBytes,
+        Duration slotCheckInterval) {
 
     public boolean neo4jAuthentication() {
         return neo4jUser != null && !neo4jUser.isEmpty();

@@ -17,6 +17,8 @@ import io.nexussync.postgres.bookkeeping.PgSyncLog;
 import io.nexussync.postgres.capture.PgReplicationSource;
 import io.nexussync.postgres.capture.SlotInUseException;
 import io.nexussync.postgres.setup.PgSetup;
+import io.nexussync.postgres.slot.SlotHealth;
+import io.nexussync.postgres.slot.SlotMonitor;
 import io.nexussync.postgres.writeback.PgCrossReferenceWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The running service: set up both sides, then stream. Start-up problems stop it at once with their
  * message; once streaming, a broken connection on either side restarts the stream from the graph's
- * checkpoint after a backoff, which the checkpoint makes safe.
+ * checkpoint after a backoff, which the checkpoint makes safe. A slot PostgreSQL has invalidated
+ * (found at start, by the slot monitor while running, or by the stream) stops it for good.
  */
 public final class SyncService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SyncService.class);
@@ -49,10 +52,26 @@ public final class SyncService implements AutoCloseable {
     private boolean streamedBefore;
     private volatile boolean setUp;
     private Driver driver;
+    private final SlotMonitor slotMonitor;
+    private volatile SyncException fatal;
 
     public SyncService(SyncConfig config) {
         this.config = config;
         this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
+        this.slotMonitor = new SlotMonitor(config.postgres(), config.walWarnBytes(), config.slotCheckInterval(), this::fail);
+    }
+
+    /** The slot monitor's last reading (retained WAL, lag, invalidation), or null before the first. */
+    public SlotHealth slotHealth() {
+        return slotMonitor.latest();
+    }
+
+    /** Stops the service for a problem found beside the stream (a lost slot): {@link #run()} then throws it. */
+    public void fail(SyncException problem) {
+        if (fatal == null) {
+            fatal = problem;
+        }
+        stop();
     }
 
     public SyncProgress progress() {
@@ -75,7 +94,12 @@ public final class SyncService implements AutoCloseable {
         runner = Thread.currentThread();
         try {
             setupAndStream();
+            if (fatal != null) {
+                progress.stateChanged("failed", fatal.getMessage());
+                throw fatal;
+            }
         } finally {
+            slotMonitor.close();
             // Once run() has returned, stop() must never interrupt this thread: it is the caller's again.
             runner = null;
         }
@@ -86,6 +110,9 @@ public final class SyncService implements AutoCloseable {
             setup();
         }
         PgSetup.checkSlotFree(config.postgres());
+        // A lost slot would stream on from after the gap: stop before the first change, and watch for it from now on.
+        slotMonitor.checkNow();
+        slotMonitor.start();
         Neo4jGraphWriter writer = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
              PgSyncLog syncLog = new PgSyncLog(config.postgres())) {
@@ -176,6 +203,7 @@ public final class SyncService implements AutoCloseable {
     @Override
     public synchronized void close() {
         stop();
+        slotMonitor.close();
         afterCommit.shutdown();
         if (driver != null) {
             driver.close();

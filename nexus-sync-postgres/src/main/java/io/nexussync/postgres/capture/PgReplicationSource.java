@@ -8,6 +8,7 @@ import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
 import io.nexussync.postgres.pgoutput.PgOutputDecoder;
+import io.nexussync.postgres.slot.SlotInvalidatedException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -78,6 +79,10 @@ public final class PgReplicationSource implements ChangeSource {
             if ("55006".equals(e.getSQLState())) {
                 throw new SlotInUseException(settings.slot(), e.getMessage(), e);
             }
+            SlotInvalidatedException invalidated = SlotInvalidatedException.fromServerError(settings.slot(), e);
+            if (invalidated != null) {
+                throw invalidated;
+            }
             throw PgErrors.translate("starting replication from slot " + settings.slot(), settings, e);
         }
     }
@@ -122,7 +127,8 @@ public final class PgReplicationSource implements ChangeSource {
             Thread.currentThread().interrupt();
         } catch (SQLException e) {
             if (!closing) {
-                failure = PgErrors.translate("reading the replication stream", settings, e);
+                SlotInvalidatedException invalidated = SlotInvalidatedException.fromServerError(settings.slot(), e);
+                failure = invalidated != null ? invalidated : PgErrors.translate("reading the replication stream", settings, e);
                 log.warn("replication stream failed: {}", failure.getMessage());
             }
         } catch (RuntimeException e) {

@@ -109,6 +109,10 @@ public final class ConfigLoader {
         if (adminPort < -1 || adminPort > 65535) {
             problems.add(ConfigKey.ADMIN_PORT.environment() + " is " + adminPort + ": use a port 0-65535, or -1 to turn the admin HTTP off");
         }
+        int heartbeat = integer(v, ConfigKey.HEARTBEAT_MS, problems);
+        if (heartbeat < 0 || (heartbeat > 0 && heartbeat < 100)) {
+            problems.add(ConfigKey.HEARTBEAT_MS.environment() + " is " + heartbeat + ": use at least 100 (ms), or 0 to turn the heartbeat off");
+        }
         long walWarnBytes = bytes(v, ConfigKey.WAL_WARN_BYTES, problems);
         int slotCheck = integer(v, ConfigKey.SLOT_CHECK_MS, problems);
         if (slotCheck < 100) {
@@ -121,7 +125,7 @@ public final class ConfigLoader {
         return new SyncConfig(new PgSettings(url, v.get(ConfigKey.PG_USER), v.get(ConfigKey.PG_PASSWORD), v.get(ConfigKey.SLOT), v.get(ConfigKey.PUBLICATION)),
                 uri, v.get(ConfigKey.NEO4J_USER), v.get(ConfigKey.NEO4J_PASSWORD), emptyToNull(v.get(ConfigKey.NEO4J_DATABASE)),
                 mapping, batchSize, Duration.ofMillis(batchDelay), queue, adminPort,
-                walWarnBytes, Duration.ofMillis(Math.max(slotCheck, 100)));
+                Duration.ofMillis(Math.max(heartbeat, 0)), walWarnBytes, Duration.ofMillis(Math.max(slotCheck, 100)));
     }
 
     private static String missing(ConfigKey key) {

@@ -15,6 +15,7 @@ public record SyncConfig(
         Duration batchDelay,
         int queueCapacity,
         int adminPort,
+        Duration heartbeat,
         long walWarnBytes,
         Duration slotCheckInterval) {
 
@@ -29,6 +30,7 @@ public record SyncConfig(
     @Override
     public String toString() {
         return "SyncConfig[postgres=" + postgres + ", neo4j=" + neo4jUri + " as '" + neo4jUser + "', password=<redacted>, mapping="
-                + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms]";
+                + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms, heartbeat="
+                + heartbeat.toMillis() + "ms]";
     }
 }

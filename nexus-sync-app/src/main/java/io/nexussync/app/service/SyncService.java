@@ -153,7 +153,7 @@ public final class SyncService implements AutoCloseable {
     /** One stream session: from the graph's checkpoint until stopped or broken. */
     private void streamFromCheckpoint(Neo4jGraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog) throws InterruptedException {
         Checkpoint checkpoint = writer.loadCheckpoint();
-        try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity())) {
+        try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
                     new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit);
             pipeline = next;

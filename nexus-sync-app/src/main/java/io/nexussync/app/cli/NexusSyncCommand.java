@@ -38,6 +38,7 @@ public final class NexusSyncCommand implements Runnable {
                 .addSubcommand(new SetupCommand(context))
                 .addSubcommand(new StatusCommand(context))
                 .addSubcommand(new RefreshCrossReferencesCommand(context))
+                .addSubcommand(new TeardownCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new ConfigCommand(context));
         cli.setOut(new PrintWriter(out, true));

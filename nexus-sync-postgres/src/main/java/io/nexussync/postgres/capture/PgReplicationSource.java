@@ -89,7 +89,7 @@ public final class PgReplicationSource implements ChangeSource {
             if ("55006".equals(e.getSQLState())) {
                 throw new SlotInUseException(settings.slot(), e.getMessage(), e);
             }
-            SlotInvalidatedException invalidated = SlotInvalidatedException.fromServerError(settings.slot(), e);
+            SlotInvalidatedException invalidated = SlotInvalidatedException.classify(settings, e);
             if (invalidated != null) {
                 throw invalidated;
             }
@@ -143,7 +143,7 @@ public final class PgReplicationSource implements ChangeSource {
             Thread.currentThread().interrupt();
         } catch (SQLException e) {
             if (!closing) {
-                SlotInvalidatedException invalidated = SlotInvalidatedException.fromServerError(settings.slot(), e);
+                SlotInvalidatedException invalidated = SlotInvalidatedException.classify(settings, e);
                 failure = invalidated != null ? invalidated : PgErrors.translate("reading the replication stream", settings, e);
                 log.warn("replication stream failed: {}", failure.getMessage());
             }

@@ -1,6 +1,7 @@
 package io.nexussync.postgres.slot;
 
 import io.nexussync.core.apply.SyncException;
+import io.nexussync.postgres.PgSettings;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -50,8 +51,28 @@ public final class SlotInvalidatedException extends SyncException {
     }
 
     /**
+     * Classifies an error of the replication stream: when PostgreSQL refused because the slot is invalidated
+     * (SQLState 55000) or its WAL is gone (58P01), the slot's row says so in any server language; the English
+     * message is the fallback when the row cannot be read. Null for any other error.
+     */
+    public static SlotInvalidatedException classify(PgSettings settings, SQLException e) {
+        if (!"55000".equals(e.getSQLState()) && !"58P01".equals(e.getSQLState())) {
+            return null;
+        }
+        try {
+            SlotHealth health = SlotHealthReader.read(settings);
+            if (health.lost()) {
+                return new SlotInvalidatedException(settings.slot(), health.reason(), e);
+            }
+        } catch (SyncException unreadable) {
+            // the server's words below are all there is
+        }
+        return fromServerError(settings.slot(), e);
+    }
+
+    /**
      * The error PostgreSQL raises when asked to stream from an invalidated slot (or WAL it no longer has),
-     * as this exception; null for any other error.
+     * recognised by its English message, as this exception; null for any other error.
      */
     public static SlotInvalidatedException fromServerError(String slot, SQLException e) {
         String message = String.valueOf(e.getMessage());

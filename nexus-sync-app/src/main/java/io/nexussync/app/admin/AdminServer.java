@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.nexussync.app.service.Backfills;
+import io.nexussync.app.service.StatusReport;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.snapshot.SnapshotProgress;
+import io.nexussync.postgres.slot.SlotHealth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The admin HTTP API: {@code /health} (for orchestrators: 200 while live and streaming, 503 when
@@ -28,17 +31,25 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
     private final SyncProgress progress;
     private final PrometheusMeterRegistry metrics;
+    private final Supplier<SlotHealth> slot;
+    private final long walWarnBytes;
     private final Backfills backfills;
 
     public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics) {
-        this(port, progress, metrics, null);
+        this(port, progress, metrics, () -> null, Long.MAX_VALUE, null);
     }
 
-    /** @param backfills where {@code /backfill} queues and lists jobs; null leaves that endpoint out */
-    public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics, Backfills backfills) {
+    /**
+     * @param slot      the slot monitor's latest reading (null before the first), shown under {@code slot} in {@code /status}
+     * @param backfills where {@code /backfill} queues and lists jobs; null leaves that endpoint out
+     */
+    public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot, long walWarnBytes,
+                       Backfills backfills) {
         this.progress = progress;
         this.backfills = backfills;
         this.metrics = metrics;
+        this.slot = slot;
+        this.walWarnBytes = walWarnBytes;
         try {
             server = HttpServer.create(new InetSocketAddress(port), 0);
         } catch (IOException e) {
@@ -108,6 +119,14 @@ public final class AdminServer implements AutoCloseable {
         body.put("retries", progress.retries());
         body.put("lastBatchAt", progress.lastBatchAt() == null ? null : progress.lastBatchAt().toString());
         body.put("lastError", progress.lastError());
+        SlotHealth health = slot.get();
+        if (health != null) {
+            Map<String, Object> slotStatus = new LinkedHashMap<>();
+            slotStatus.put("name", health.slot());
+            slotStatus.put("readAt", health.readAt().toString());
+            StatusReport.putSlot(slotStatus, health, walWarnBytes);
+            body.put("slot", slotStatus);
+        }
         SnapshotProgress snapshot = progress.snapshot();
         if (snapshot != null) {
             Map<String, Object> view = new LinkedHashMap<>();

@@ -5,12 +5,23 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.core.pipeline.SyncProgress;
+import io.nexussync.postgres.slot.SlotHealth;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Prometheus meters read from the pipeline's progress on each scrape, so the hot path never touches a meter. */
 public final class SyncMetrics {
     private SyncMetrics() {}
 
     public static PrometheusMeterRegistry register(SyncProgress progress) {
+        return register(progress, () -> null, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param slot the slot monitor's latest reading (null before the first: the slot gauges are then NaN)
+     * @param walWarnBytes the retained-WAL warning threshold, exported so an alert can compare against it
+     */
+    public static PrometheusMeterRegistry register(SyncProgress progress, Supplier<SlotHealth> slot, long walWarnBytes) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         FunctionCounter.builder("nexus_sync_changes_applied", progress, SyncProgress::changesApplied)
                 .description("row changes applied to the graph").register(registry);
@@ -26,6 +37,25 @@ public final class SyncMetrics {
                 .description("WAL position the graph has committed").register(registry);
         Gauge.builder("nexus_sync_streaming", progress, p -> p.state().equals("streaming") ? 1 : 0)
                 .description("1 while streaming, 0 while starting, reconnecting or stopped").register(registry);
+        slotGauge(registry, slot, "nexus_sync_slot_retained_wal_bytes", "WAL the slot keeps on the server (current position minus restart_lsn)",
+                h -> h.retainedWalBytes());
+        slotGauge(registry, slot, "nexus_sync_slot_lag_bytes", "WAL not yet confirmed by the sync (current position minus confirmed_flush_lsn)",
+                h -> h.lagBytes());
+        slotGauge(registry, slot, "nexus_sync_slot_safe_wal_bytes", "WAL that can still be written before the slot is in danger (safe_wal_size; NaN: no limit)",
+                h -> h.safeWalBytes());
+        slotGauge(registry, slot, "nexus_sync_slot_lost", "1 when PostgreSQL has invalidated the slot (the service stops; run nexus-sync resync)",
+                h -> h.lost() ? 1L : 0L);
+        Gauge.builder("nexus_sync_slot_wal_warn_bytes", () -> walWarnBytes == Long.MAX_VALUE ? Double.NaN : (double) walWarnBytes)
+                .description("the retained-WAL warning threshold (NEXUS_SYNC_WAL_WARN_BYTES)").register(registry);
         return registry;
+    }
+
+    private static void slotGauge(PrometheusMeterRegistry registry, Supplier<SlotHealth> slot, String name, String description,
+                                  Function<SlotHealth, Long> value) {
+        Gauge.builder(name, () -> {
+            SlotHealth health = slot.get();
+            Long v = health == null ? null : value.apply(health);
+            return v == null ? Double.NaN : (double) v;
+        }).description(description).register(registry);
     }
 }

@@ -4,6 +4,7 @@ import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.config.ConfigLoader;
 import io.nexussync.app.demo.DemoRun;
+import io.nexussync.app.service.Backfills;
 import io.nexussync.app.service.SyncService;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
@@ -51,11 +52,13 @@ final class DemoCommand implements Callable<Integer> {
             env.put("NEXUS_SYNC_NEO4J_USER", "");
             env.putIfAbsent("NEXUS_SYNC_ADMIN_PORT", "0");
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
-                 AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(), SyncMetrics.register(service.progress()))) {
+                 AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(),
+                         SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes()),
+                         service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))) {
                 context.out().printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
                                 + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"
-                                + "  admin:  http://localhost:%d/health  /status  /metrics%n%n",
+                                + "  admin:  http://localhost:%d/health  /status  /metrics  /backfill%n%n",
                         postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port());
                 return new DemoRun(service, context.out(), rate, durationSeconds).run();
             }

@@ -40,6 +40,7 @@ public final class NexusSyncCommand implements Runnable {
                 .addSubcommand(new RefreshCrossReferencesCommand(context))
                 .addSubcommand(new BackfillCommand(context))
                 .addSubcommand(new ResyncCommand(context))
+                .addSubcommand(new TeardownCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new ConfigCommand(context));
         cli.setOut(new PrintWriter(out, true));

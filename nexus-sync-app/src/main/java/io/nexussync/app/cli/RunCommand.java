@@ -23,8 +23,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (SyncService service = new SyncService(config.load(context))) {
             AdminServer admin = service.config().adminPort() < 0 ? null
-                    : new AdminServer(service.config().adminPort(), service.progress(), SyncMetrics.register(service.progress()),
-                            new Backfills(service.config(), service.mapping()));
+                    : new AdminServer(service.config().adminPort(), service.progress(),
+                            SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes()),
+                            service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()));
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
                 service.stop();

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", description = "Show the slot position, lag in bytes, the graph's checkpoint and the last batch.")
+@Command(name = "status", description = "Show the slot: position, lag and retained WAL in bytes, warnings, whether PostgreSQL invalidated it; "
+        + "the graph's checkpoint and the last batch.")
 final class StatusCommand implements Callable<Integer> {
     private final CliContext context;
 

@@ -18,6 +18,12 @@ public enum ConfigKey {
     BATCH_SIZE("sync.batch-size", "NEXUS_SYNC_BATCH_SIZE", "5000", false, "most row changes in one Neo4j transaction"),
     BATCH_DELAY_MS("sync.batch-delay-ms", "NEXUS_SYNC_BATCH_DELAY_MS", "50", false, "longest a change waits for its batch to fill, in ms"),
     QUEUE_CAPACITY("sync.queue-capacity", "NEXUS_SYNC_QUEUE_CAPACITY", "20000", false, "decoded events held between capture and apply; bounds capture memory"),
+    HEARTBEAT_MS("sync.heartbeat-ms", "NEXUS_SYNC_HEARTBEAT_MS", "10000", false,
+            "while the mapped tables are quiet, confirm the server's WAL position this often, so other tables' traffic does not pile up in the slot; 0 turns it off"),
+    WAL_WARN_BYTES("sync.wal-warn-bytes", "NEXUS_SYNC_WAL_WARN_BYTES", "1GB", false,
+            "retained WAL above which status shows a warning and the service logs one; bytes, or kB/MB/GB/TB (powers of 1024, as PostgreSQL counts)"),
+    SLOT_CHECK_MS("sync.slot-check-ms", "NEXUS_SYNC_SLOT_CHECK_MS", "10000", false,
+            "how often the running service reads the slot's health: retained WAL, lag, invalidation (a lost slot stops it)"),
     ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status and /metrics; -1 turns it off");
 
     private final String key;

@@ -11,11 +11,15 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** File first, then environment overrides, then validation that reports every problem at once. */
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*((?:[kKmMgGtT]i?)?[bB]?)");
 
     private ConfigLoader() {}
 
@@ -105,13 +109,23 @@ public final class ConfigLoader {
         if (adminPort < -1 || adminPort > 65535) {
             problems.add(ConfigKey.ADMIN_PORT.environment() + " is " + adminPort + ": use a port 0-65535, or -1 to turn the admin HTTP off");
         }
+        int heartbeat = integer(v, ConfigKey.HEARTBEAT_MS, problems);
+        if (heartbeat < 0 || (heartbeat > 0 && heartbeat < 100)) {
+            problems.add(ConfigKey.HEARTBEAT_MS.environment() + " is " + heartbeat + ": use at least 100 (ms), or 0 to turn the heartbeat off");
+        }
+        long walWarnBytes = bytes(v, ConfigKey.WAL_WARN_BYTES, problems);
+        int slotCheck = integer(v, ConfigKey.SLOT_CHECK_MS, problems);
+        if (slotCheck < 100) {
+            problems.add(ConfigKey.SLOT_CHECK_MS.environment() + " is " + slotCheck + ": it must be at least 100 (ms)");
+        }
         String mapping = v.get(ConfigKey.MAPPING);
         if (mapping != null && !mapping.isEmpty() && !Files.isReadable(Path.of(mapping))) {
             problems.add(ConfigKey.MAPPING.environment() + " names " + mapping + ", which cannot be read: check the path");
         }
         return new SyncConfig(new PgSettings(url, v.get(ConfigKey.PG_USER), v.get(ConfigKey.PG_PASSWORD), v.get(ConfigKey.SLOT), v.get(ConfigKey.PUBLICATION)),
                 uri, v.get(ConfigKey.NEO4J_USER), v.get(ConfigKey.NEO4J_PASSWORD), emptyToNull(v.get(ConfigKey.NEO4J_DATABASE)),
-                mapping, batchSize, Duration.ofMillis(batchDelay), queue, adminPort);
+                mapping, batchSize, Duration.ofMillis(batchDelay), queue, adminPort,
+                Duration.ofMillis(Math.max(heartbeat, 0)), walWarnBytes, Duration.ofMillis(Math.max(slotCheck, 100)));
     }
 
     private static String missing(ConfigKey key) {
@@ -133,6 +147,31 @@ public final class ConfigLoader {
             problems.add(key.environment() + " is '" + v.get(key) + "': it must be a whole number (" + key.description() + ")");
             return 1;
         }
+    }
+
+    /** A byte count: digits, optionally followed by B, kB, MB, GB or TB (powers of 1024, as in postgresql.conf; KiB, MiB... too). */
+    private static long bytes(Map<ConfigKey, String> v, ConfigKey key, List<String> problems) {
+        Matcher m = BYTES.matcher(v.get(key).trim());
+        if (m.matches()) {
+            String unit = m.group(2).toUpperCase(Locale.ROOT).replace("I", "").replace("B", "");
+            int shift = switch (unit) {
+                case "" -> 0;
+                case "K" -> 10;
+                case "M" -> 20;
+                case "G" -> 30;
+                default -> 40;
+            };
+            try {
+                long number = Long.parseLong(m.group(1));
+                if (number >= 1 && number <= (Long.MAX_VALUE >> shift)) {
+                    return number << shift;
+                }
+            } catch (NumberFormatException tooLong) {
+                // reported below
+            }
+        }
+        problems.add(key.environment() + " is '" + v.get(key) + "': use a positive number of bytes, optionally with kB, MB, GB or TB (e.g. 1GB)");
+        return 1;
     }
 
     private static String emptyToNull(String s) {

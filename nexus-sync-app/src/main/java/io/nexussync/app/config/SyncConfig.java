@@ -14,7 +14,10 @@ public record SyncConfig(
         int batchSize,
         Duration batchDelay,
         int queueCapacity,
-        int adminPort) {
+        int adminPort,
+        Duration heartbeat,
+        long walWarnBytes,
+        Duration slotCheckInterval) {
 
     public boolean neo4jAuthentication() {
         return neo4jUser != null && !neo4jUser.isEmpty();
@@ -27,6 +30,7 @@ public record SyncConfig(
     @Override
     public String toString() {
         return "SyncConfig[postgres=" + postgres + ", neo4j=" + neo4jUri + " as '" + neo4jUser + "', password=<redacted>, mapping="
-                + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms]";
+                + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms, heartbeat="
+                + heartbeat.toMillis() + "ms]";
     }
 }

@@ -6,14 +6,21 @@ import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.neo4j.Neo4jGraphWriter;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
+import io.nexussync.postgres.slot.Bytes;
+import io.nexussync.postgres.slot.SlotHealth;
+import io.nexussync.postgres.slot.SlotHealthReader;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.neo4j.driver.Driver;
 
-/** {@code nexus-sync status}: where the slot stands, how far behind the graph is, and the last batch. */
+/**
+ * {@code nexus-sync status}: where the slot stands (retained WAL, lag, warnings, invalidation), how
+ * far behind the graph is, and the last batch.
+ */
 public final class StatusReport {
     private StatusReport() {}
 
@@ -21,24 +28,7 @@ public final class StatusReport {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("slot", config.postgres().slot());
         try (Connection c = PgConnections.open(config.postgres(), "status")) {
-            try (var ps = c.prepareStatement("SELECT active, confirmed_flush_lsn::text, pg_current_wal_lsn()::text, "
-                    + "pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, "
-                    + "pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, config.postgres().slot());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        status.put("slotActive", rs.getBoolean(1));
-                        status.put("confirmedPosition", rs.getString(2));
-                        status.put("serverPosition", rs.getString(3));
-                        status.put("lagBytes", rs.getLong(4));
-                        status.put("retainedWalBytes", rs.getLong(5));
-                        status.put("walStatus", rs.getString(6));
-                    } else {
-                        status.put("slotActive", false);
-                        status.put("problem", "the slot does not exist yet: the first nexus-sync run creates it and takes the initial snapshot");
-                    }
-                }
-            }
+            putSlot(status, SlotHealthReader.read(c, config.postgres().slot()), config.walWarnBytes());
             try (var st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT logged_at::text, from_lsn::text, to_lsn::text, changes, duration_ms FROM nexus_sync.transaction_log "
                          + "WHERE kind = 'batch' ORDER BY id DESC LIMIT 1")) {
@@ -75,10 +65,45 @@ public final class StatusReport {
         return status;
     }
 
+    /**
+     * The slot's part of the status, shared by {@code nexus-sync status} and the admin {@code /status}:
+     * {@code slotHealth} is one word ({@code ok}, {@code warning}, {@code lost}, {@code missing}),
+     * {@code warnings} what to look at, {@code problem} what stops the service and how to recover.
+     */
+    public static void putSlot(Map<String, Object> status, SlotHealth slot, long warnBytes) {
+        status.put("slotHealth", slot.state(warnBytes));
+        status.put("slotActive", slot.active());
+        if (!slot.exists()) {
+            status.put("serverPosition", slot.serverPosition().toString());
+            status.put("problem", "the slot does not exist yet: the first nexus-sync run creates it and takes the initial snapshot");
+            return;
+        }
+        status.put("slotPid", slot.activePid());
+        status.put("confirmedPosition", slot.confirmedPosition().isValid() ? slot.confirmedPosition().toString() : null);
+        status.put("serverPosition", slot.serverPosition().toString());
+        status.put("lagBytes", slot.lagBytes());
+        status.put("retainedWalBytes", slot.retainedWalBytes());
+        status.put("retainedWal", slot.retainedWalBytes() == null ? null : Bytes.format(slot.retainedWalBytes()));
+        status.put("walWarnBytes", warnBytes);
+        status.put("walStatus", slot.walStatus());
+        status.put("safeWalBytes", slot.safeWalBytes());
+        status.put("invalidationReason", slot.lost() ? slot.reason() : null);
+        List<String> warnings = slot.warnings(warnBytes);
+        if (!warnings.isEmpty()) {
+            status.put("warnings", warnings);
+        }
+        if (slot.lost()) {
+            status.put("problem", slot.problem().getMessage());
+        }
+    }
+
     public static String asText(Map<String, Object> status) {
         StringBuilder out = new StringBuilder();
         status.forEach((k, v) -> {
-            if (v instanceof Map<?, ?> nested) {
+            if (v instanceof List<?> items) {
+                out.append(k).append(":\n");
+                items.forEach(item -> out.append("  - ").append(item).append('\n'));
+            } else if (v instanceof Map<?, ?> nested) {
                 out.append(k).append(":\n");
                 nested.forEach((nk, nv) -> out.append("  ").append(nk).append(": ").append(nv).append('\n'));
             } else {

@@ -30,6 +30,8 @@ import io.nexussync.postgres.capture.SlotInUseException;
 import io.nexussync.postgres.setup.MappedTables;
 import io.nexussync.postgres.setup.PgSetup;
 import io.nexussync.postgres.snapshot.PgSnapshotSource;
+import io.nexussync.postgres.slot.SlotHealth;
+import io.nexussync.postgres.slot.SlotMonitor;
 import io.nexussync.postgres.writeback.PgCrossReferenceWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The running service: set up both sides, then stream. Start-up problems stop it at once with their
  * message; once streaming, a broken connection on either side restarts the stream from the graph's
- * checkpoint after a backoff, which the checkpoint makes safe.
+ * checkpoint after a backoff, which the checkpoint makes safe. A slot PostgreSQL has invalidated
+ * (found at start, by the slot monitor while running, or by the stream) stops it for good.
  */
 public final class SyncService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SyncService.class);
@@ -70,13 +73,14 @@ public final class SyncService implements AutoCloseable {
     private final UnaryOperator<GraphWriter> writerDecorator;
     private final WatermarkWindows watermarks;
     private volatile BackfillCoordinator backfill;
-    private volatile SyncException fatal;
     private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "nexus-sync-table-watch");
         t.setDaemon(true);
         return t;
     });
     static final Duration TABLE_WATCH_PERIOD = Duration.ofSeconds(10);
+    private final SlotMonitor slotMonitor;
+    private volatile SyncException fatal;
 
     public SyncService(SyncConfig config) {
         this(config, UnaryOperator.identity());
@@ -88,6 +92,20 @@ public final class SyncService implements AutoCloseable {
         this.writerDecorator = writerDecorator;
         this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
         this.watermarks = new WatermarkWindows(mapping);
+        this.slotMonitor = new SlotMonitor(config.postgres(), config.walWarnBytes(), config.slotCheckInterval(), this::fail);
+    }
+
+    /** The slot monitor's last reading (retained WAL, lag, invalidation), or null before the first. */
+    public SlotHealth slotHealth() {
+        return slotMonitor.latest();
+    }
+
+    /** Stops the service for a problem found beside the stream (a lost slot): {@link #run()} then throws it. */
+    public void fail(SyncException problem) {
+        if (fatal == null) {
+            fatal = problem;
+        }
+        stop();
     }
 
     public SyncProgress progress() {
@@ -110,7 +128,12 @@ public final class SyncService implements AutoCloseable {
         runner = Thread.currentThread();
         try {
             setupAndStream();
+            if (fatal != null) {
+                progress.stateChanged("failed", fatal.getMessage());
+                throw fatal;
+            }
         } finally {
+            slotMonitor.close();
             // Once run() has returned, stop() must never interrupt this thread: it is the caller's again.
             runner = null;
         }
@@ -125,6 +148,10 @@ public final class SyncService implements AutoCloseable {
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
              PgSyncLog syncLog = new PgSyncLog(config.postgres())) {
             snapshotIfNeeded(writer, crossReferences);
+            // A lost slot would stream on from after the gap: stop before the first change, and watch for it from now on.
+            // (After the snapshot, which replaces the slot when it takes one.)
+            slotMonitor.checkNow();
+            slotMonitor.start();
             var filled = CrossReferenceRefresh.run(CrossReferenceRefresh.Scope.MISSING, config.postgres(), mapping,
                     new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
             if (filled.rewritten() > 0) {
@@ -136,9 +163,6 @@ public final class SyncService implements AutoCloseable {
             while (!stopping) {
                 try {
                     streamFromCheckpoint(writer, crossReferences, syncLog);
-                    if (fatal != null) {
-                        throw fatal;
-                    }
                     failures = 0;
                 } catch (SyncException e) {
                     if (stopping) {
@@ -176,11 +200,7 @@ public final class SyncService implements AutoCloseable {
             try {
                 List<TableId> missing = MappedTables.missing(config.postgres(), mapping.tables());
                 if (!missing.isEmpty()) {
-                    fatal = MappedTables.droppedWhileStreaming(missing);
-                    SyncPipeline current = pipeline;
-                    if (current != null) {
-                        current.stop();
-                    }
+                    fail(MappedTables.droppedWhileStreaming(missing));
                 }
             } catch (SyncException e) {
                 log.debug("could not check the mapped tables: {}", e.getMessage());
@@ -297,7 +317,7 @@ public final class SyncService implements AutoCloseable {
     /** One stream session: from the graph's checkpoint until stopped or broken. */
     private void streamFromCheckpoint(GraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog) throws InterruptedException {
         Checkpoint checkpoint = writer.loadCheckpoint();
-        try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity())) {
+        try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
                     new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged);
             pipeline = next;
@@ -352,6 +372,7 @@ public final class SyncService implements AutoCloseable {
     @Override
     public synchronized void close() {
         stop();
+        slotMonitor.close();
         afterCommit.shutdown();
         watch.shutdownNow();
         if (driver != null) {

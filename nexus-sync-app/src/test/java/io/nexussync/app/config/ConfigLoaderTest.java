@@ -39,6 +39,45 @@ class ConfigLoaderTest {
         assertThat(config.batchDelay()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.queueCapacity()).isEqualTo(20000);
         assertThat(config.adminPort()).isEqualTo(8089);
+        assertThat(config.heartbeat()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.walWarnBytes()).isEqualTo(1L << 30);
+        assertThat(config.slotCheckInterval()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldTakeSlotSafetySettingsWithUnits() {
+        Map<String, String> env = new HashMap<>(MINIMAL_ENV);
+        env.put("NEXUS_SYNC_HEARTBEAT_MS", "0");
+        env.put("NEXUS_SYNC_WAL_WARN_BYTES", "512MB");
+        env.put("NEXUS_SYNC_SLOT_CHECK_MS", "250");
+
+        SyncConfig config = ConfigLoader.load(null, env);
+
+        assertThat(config.heartbeat()).as("0 turns the heartbeat off").isEqualTo(Duration.ZERO);
+        assertThat(config.walWarnBytes()).isEqualTo(512L << 20);
+        assertThat(config.slotCheckInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WAL_WARN_BYTES", "2 GiB")).walWarnBytes()).isEqualTo(2L << 30);
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WAL_WARN_BYTES", "65536")).walWarnBytes()).isEqualTo(65536);
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WAL_WARN_BYTES", "64kB")).walWarnBytes()).isEqualTo(65536);
+    }
+
+    @Test
+    void shouldRejectSlotSafetySettingsOutOfRange() {
+        Map<String, String> env = new HashMap<>(MINIMAL_ENV);
+        env.put("NEXUS_SYNC_HEARTBEAT_MS", "5");
+        env.put("NEXUS_SYNC_WAL_WARN_BYTES", "lots");
+        env.put("NEXUS_SYNC_SLOT_CHECK_MS", "0");
+
+        assertThatThrownBy(() -> ConfigLoader.load(null, env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("3 problem(s)")
+                .hasMessageContaining("NEXUS_SYNC_HEARTBEAT_MS is 5: use at least 100 (ms), or 0 to turn the heartbeat off")
+                .hasMessageContaining("NEXUS_SYNC_WAL_WARN_BYTES is 'lots'")
+                .hasMessageContaining("NEXUS_SYNC_SLOT_CHECK_MS is 0");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_WAL_WARN_BYTES", "0")))
+                .hasMessageContaining("NEXUS_SYNC_WAL_WARN_BYTES is '0'");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_HEARTBEAT_MS", "-1")))
+                .hasMessageContaining("NEXUS_SYNC_HEARTBEAT_MS is -1");
     }
 
     @Test

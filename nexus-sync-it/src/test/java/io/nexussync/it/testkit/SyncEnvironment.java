@@ -115,20 +115,24 @@ public final class SyncEnvironment implements AutoCloseable {
         }
     }
 
-    /** Waits until the in-process service fails on its own, and returns why. */
+    public SyncService service() {
+        return service;
+    }
+
+    /** Waits for the service started by {@link #startService()} to stop on its own with a failure, and returns it (then clears it). */
     public Throwable awaitServiceFailure(Duration atMost) throws InterruptedException {
         serviceThread.join(atMost.toMillis());
+        if (serviceThread.isAlive()) {
+            throw new AssertionError("the service was still running after " + atMost + " (state " + service.progress().state()
+                    + ", last error " + service.progress().lastError() + ")");
+        }
         Throwable failure = serviceFailure.getAndSet(null);
         if (failure == null) {
-            throw new AssertionError("the service did not fail within " + atMost);
+            throw new AssertionError("the service stopped without a failure");
         }
         service.close();
         service = null;
         return failure;
-    }
-
-    public SyncService service() {
-        return service;
     }
 
     public Connection connect() throws SQLException {

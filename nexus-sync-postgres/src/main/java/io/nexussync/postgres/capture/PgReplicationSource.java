@@ -8,6 +8,7 @@ import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
 import io.nexussync.postgres.pgoutput.PgOutputDecoder;
+import io.nexussync.postgres.slot.SlotInvalidatedException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * bounded queue: when the queue is full the reader stops reading (the slot keeps the WAL), but keeps
  * sending status updates so the server does not time the connection out. Acknowledgements are
  * passed to the reader thread, the only one that touches the pgjdbc stream.
+ *
+ * <p>While the stream is idle and everything received has been acknowledged, the reader confirms the
+ * server's position every heartbeat interval, so that traffic on unmapped tables does not make the
+ * slot hold WAL ({@link Heartbeat} says why that is safe).
  */
 public final class PgReplicationSource implements ChangeSource {
     private static final Logger log = LoggerFactory.getLogger(PgReplicationSource.class);
@@ -37,13 +42,15 @@ public final class PgReplicationSource implements ChangeSource {
     private final PGReplicationStream stream;
     private final BlockingQueue<Object> queue;
     private final AtomicLong acknowledged = new AtomicLong();
+    private final Heartbeat heartbeat;
     private long sentAcknowledgement;
     private final Thread reader;
     private volatile boolean closing;
     private volatile SyncException failure;
 
-    private PgReplicationSource(PgSettings settings, Connection connection, PGReplicationStream stream, int capacity) {
+    private PgReplicationSource(PgSettings settings, Connection connection, PGReplicationStream stream, int capacity, Duration heartbeat) {
         this.settings = settings;
+        this.heartbeat = new Heartbeat(heartbeat);
         this.connection = connection;
         this.stream = stream;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -54,8 +61,9 @@ public final class PgReplicationSource implements ChangeSource {
     /**
      * Starts streaming at {@code from} (the server starts at the slot's confirmed position when that is later).
      * @param capacity how many decoded events may wait for the pipeline: the bound on capture memory
+     * @param heartbeat how often an idle stream confirms the server's position; zero turns that off
      */
-    public static PgReplicationSource start(PgSettings settings, Lsn from, int capacity) {
+    public static PgReplicationSource start(PgSettings settings, Lsn from, int capacity, Duration heartbeat) {
         Connection connection = null;
         try {
             connection = PgConnections.openReplication(settings);
@@ -67,8 +75,11 @@ public final class PgReplicationSource implements ChangeSource {
                     .withSlotOption("publication_names", settings.publication())
                     .withSlotOption("messages", "true")
                     .withStatusInterval(5, TimeUnit.SECONDS)
+                    // Only this class decides what is confirmed: pgjdbc's keepalive flush could confirm past a
+                    // transaction received but not yet in the graph (see Heartbeat).
+                    .withAutomaticFlush(false)
                     .start();
-            PgReplicationSource source = new PgReplicationSource(settings, connection, stream, capacity);
+            PgReplicationSource source = new PgReplicationSource(settings, connection, stream, capacity, heartbeat);
             source.acknowledged.set(from.value());
             source.sentAcknowledgement = from.value();
             source.reader.start();
@@ -77,6 +88,10 @@ public final class PgReplicationSource implements ChangeSource {
             closeQuietly(connection);
             if ("55006".equals(e.getSQLState())) {
                 throw new SlotInUseException(settings.slot(), e.getMessage(), e);
+            }
+            SlotInvalidatedException invalidated = SlotInvalidatedException.classify(settings, e);
+            if (invalidated != null) {
+                throw invalidated;
             }
             throw PgErrors.translate("starting replication from slot " + settings.slot(), settings, e);
         }
@@ -104,10 +119,16 @@ public final class PgReplicationSource implements ChangeSource {
                 sendAcknowledgement();
                 ByteBuffer message = stream.readPending();
                 if (message == null) {
+                    beatIfIdle();
                     Thread.sleep(2);
                     continue;
                 }
                 CaptureEvent event = decoder.decode(message);
+                if (event instanceof CaptureEvent.Begin) {
+                    heartbeat.begin();
+                } else if (event instanceof CaptureEvent.Commit commit) {
+                    heartbeat.commit(commit.endLsn().value());
+                }
                 if (event != null) {
                     while (!queue.offer(event, 200, TimeUnit.MILLISECONDS)) {
                         if (closing) {
@@ -122,7 +143,8 @@ public final class PgReplicationSource implements ChangeSource {
             Thread.currentThread().interrupt();
         } catch (SQLException e) {
             if (!closing) {
-                failure = PgErrors.translate("reading the replication stream", settings, e);
+                SlotInvalidatedException invalidated = SlotInvalidatedException.classify(settings, e);
+                failure = invalidated != null ? invalidated : PgErrors.translate("reading the replication stream", settings, e);
                 log.warn("replication stream failed: {}", failure.getMessage());
             }
         } catch (RuntimeException e) {
@@ -130,6 +152,24 @@ public final class PgReplicationSource implements ChangeSource {
             log.error("capture stopped: {}", failure.getMessage(), e);
         } finally {
             queue.offer(END);
+        }
+    }
+
+    /**
+     * Nothing to read: once per heartbeat interval, confirm the server's last reported position when everything
+     * received is in the graph ({@link Heartbeat}), and ask the server for its current one (a status update that
+     * requests a reply, which the walsender answers with a keepalive carrying how far it has decoded).
+     */
+    private void beatIfIdle() throws SQLException {
+        if (!heartbeat.due(System.nanoTime())) {
+            return;
+        }
+        long position = heartbeat.confirmable(stream.getLastReceiveLSN().asLong(), acknowledged.get());
+        if (position != 0) {
+            log.debug("heartbeat: nothing pending, confirming the server position {}", Lsn.of(position));
+            acknowledge(Lsn.of(position));
+        } else {
+            stream.forceUpdateStatus();
         }
     }
 

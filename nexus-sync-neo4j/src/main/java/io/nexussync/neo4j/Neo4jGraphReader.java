@@ -19,10 +19,15 @@ public final class Neo4jGraphReader {
 
     /** elementId by id for the ids that have a node with {@code label}; absent ids are left out. */
     public Map<String, String> elementIds(String label, List<String> ids) {
+        return elementIds(label, "id", ids);
+    }
+
+    /** elementId by identity for the identities that have a node with {@code label}, found by {@code idProperty}. */
+    public Map<String, String> elementIds(String label, String idProperty, List<String> ids) {
         try (Session s = driver.session(session)) {
             return s.executeRead(tx -> {
                 Map<String, String> found = new HashMap<>();
-                tx.run("UNWIND $ids AS id MATCH (n:" + Cypher.name(label) + " {id: id}) RETURN id, elementId(n) AS eid", Map.of("ids", ids))
+                tx.run("UNWIND $ids AS id MATCH (n:" + Cypher.name(label) + " {" + Cypher.name(idProperty) + ": id}) RETURN id, elementId(n) AS eid", Map.of("ids", ids))
                         .forEachRemaining(r -> found.put(r.get("id").asString(), r.get("eid").asString()));
                 return found;
             });

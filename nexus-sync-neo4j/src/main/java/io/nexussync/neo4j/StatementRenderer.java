@@ -22,11 +22,14 @@ import io.nexussync.core.plan.RelationshipMapping;
 final class StatementRenderer {
     /** The {@code validTo} of a temporal relationship's current version. */
     static final String OPEN_END = "datetime('9999-12-31T00:00:00Z')";
+    /** Endpoint nodes a relationship creates before their own row arrives get the contract's {@code pgId} too. */
+    private static final String PG_ID = name(NodeMapping.PG_ID_PROPERTY);
 
     private StatementRenderer() {}
 
     static String deleteNodes(DeleteNodes step) {
-        return "UNWIND $rows AS id MATCH (n:" + name(step.mapping().label()) + " {id: id}) DETACH DELETE n";
+        NodeMapping m = step.mapping();
+        return "UNWIND $rows AS id MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": id}) DETACH DELETE n";
     }
 
     static String upsertNodes(UpsertNodes step) {
@@ -34,7 +37,7 @@ final class StatementRenderer {
         String fresh = m.versionProperty() == null ? "true"
                 : "(n." + name(m.versionProperty()) + " IS NULL OR row.version IS NULL OR n." + name(m.versionProperty()) + " < row.version)";
         return "UNWIND $rows AS row "
-                + "MERGE (n:" + name(m.label()) + " {id: row.id}) "
+                + "MERGE (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) "
                 + "WITH n, row, " + fresh + " AS fresh "
                 + "FOREACH (_ IN CASE WHEN fresh THEN [1] ELSE [] END | SET n += row.props, n.lastSyncedAt = datetime()) "
                 + "WITH n, row WHERE row.xref IS NULL OR row.xref <> elementId(n) "
@@ -43,7 +46,8 @@ final class StatementRenderer {
 
     static String linkParents(LinkParents step) {
         NodeMapping m = step.mapping();
-        String child = "(c:" + name(m.label()) + " {id: row.child})";
+        String child = "(c:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.child})";
+        String parentId = name(step.link().parentIdProperty());
         String arrowOld = step.link().parentToChild()
                 ? "(old:" + name(step.link().parentLabel()) + ")-[l:" + name(step.link().type()) + "]->(c)"
                 : "(c)-[l:" + name(step.link().type()) + "]->(old:" + name(step.link().parentLabel()) + ")";
@@ -53,10 +57,10 @@ final class StatementRenderer {
         String guard = m.versionProperty() == null ? ""
                 : " WHERE row.version IS NULL OR c." + name(m.versionProperty()) + " IS NULL OR c." + name(m.versionProperty()) + " <= row.version";
         return "UNWIND $rows AS row MATCH " + child + guard + " "
-                + "OPTIONAL MATCH " + arrowOld + " WHERE row.parent IS NULL OR old.id <> row.parent "
+                + "OPTIONAL MATCH " + arrowOld + " WHERE row.parent IS NULL OR old." + parentId + " <> row.parent "
                 + "DELETE l "
                 + "WITH DISTINCT c, row WHERE row.parent IS NOT NULL "
-                + "MERGE (p:" + name(step.link().parentLabel()) + " {id: row.parent}) ON CREATE SET p.pgId = row.parent "
+                + "MERGE (p:" + name(step.link().parentLabel()) + " {" + parentId + ": row.parent}) ON CREATE SET p." + PG_ID + " = row.parent "
                 + arrowNew;
     }
 
@@ -101,11 +105,12 @@ final class StatementRenderer {
     }
 
     private static String pattern(RelationshipMapping m) {
-        return "(a:" + name(m.from().label()) + " {id: row.from})-[r:" + name(m.type()) + "]->(b:" + name(m.to().label()) + " {id: row.to})";
+        return "(a:" + name(m.from().label()) + " {" + name(m.from().idProperty()) + ": row.from})-[r:" + name(m.type()) + "]->(b:"
+                + name(m.to().label()) + " {" + name(m.to().idProperty()) + ": row.to})";
     }
 
     private static String mergeEndpoints(RelationshipMapping m) {
-        return "MERGE (a:" + name(m.from().label()) + " {id: row.from}) ON CREATE SET a.pgId = row.from "
-                + "MERGE (b:" + name(m.to().label()) + " {id: row.to}) ON CREATE SET b.pgId = row.to ";
+        return "MERGE (a:" + name(m.from().label()) + " {" + name(m.from().idProperty()) + ": row.from}) ON CREATE SET a." + PG_ID + " = row.from "
+                + "MERGE (b:" + name(m.to().label()) + " {" + name(m.to().idProperty()) + ": row.to}) ON CREATE SET b." + PG_ID + " = row.to ";
     }
 }

@@ -38,7 +38,15 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoC
     @Override
     public void write(List<CrossReference> references) {
         Map<NodeMapping, List<CrossReference>> byTable = new LinkedHashMap<>();
-        references.forEach(r -> byTable.computeIfAbsent(r.mapping(), m -> new ArrayList<>()).add(r));
+        for (CrossReference r : references) {
+            // A mapping may name no cross-reference column for a table: its nodes have nothing to write back.
+            if (r.mapping().crossReferenceColumn() != null) {
+                byTable.computeIfAbsent(r.mapping(), m -> new ArrayList<>()).add(r);
+            }
+        }
+        if (byTable.isEmpty()) {
+            return;
+        }
         try {
             Connection c = connection();
             try {

@@ -68,10 +68,10 @@ final class FlatRows {
             Map<String, Object> props = new HashMap<>();
             values.forEach((column, value) -> {
                 if (value != Unchanged.TOAST && n.isPropertyColumn(column)) {
-                    props.put(PropertyNames.camelCase(column), property(value));
+                    props.put(n.propertyName(column), property(value));
                 }
             });
-            return new FlatChange(statements.get(table)[0], Map.of("id", id(values.get(n.keyColumn())), "props", props));
+            return new FlatChange(statements.get(table)[0], Map.of("id", n.identity(values), "props", props));
         }
         RelationshipMapping m = relationship(table);
         Map<String, Object> props = new HashMap<>();
@@ -81,25 +81,20 @@ final class FlatRows {
             }
         });
         return new FlatChange(statements.get(table)[0],
-                Map.of("from", id(values.get(m.from().column())), "to", id(values.get(m.to().column())), "props", props));
+                Map.of("from", m.from().identity(values), "to", m.to().identity(values), "props", props));
     }
 
     private FlatChange delete(TableId table, Map<String, Object> oldKey) {
         var node = mapping.node(table);
         if (node.isPresent()) {
-            return new FlatChange(statements.get(table)[1], Map.of("id", id(oldKey.get(node.get().keyColumn()))));
+            return new FlatChange(statements.get(table)[1], Map.of("id", node.get().identity(oldKey)));
         }
         RelationshipMapping m = relationship(table);
-        return new FlatChange(statements.get(table)[1], Map.of("from", id(oldKey.get(m.from().column())), "to", id(oldKey.get(m.to().column()))));
+        return new FlatChange(statements.get(table)[1], Map.of("from", m.from().identity(oldKey), "to", m.to().identity(oldKey)));
     }
 
     private RelationshipMapping relationship(TableId table) {
         return mapping.relationship(table).orElseThrow(() -> new IllegalStateException("a change on unmapped table " + table));
-    }
-
-    /** The contract's node id: the key as a string (UUIDs already arrive lower-case). */
-    private static String id(Object key) {
-        return String.valueOf(key);
     }
 
     /** As the product stores them: json as its canonical text, arrays element by element. */

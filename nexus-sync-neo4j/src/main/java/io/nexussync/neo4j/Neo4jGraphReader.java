@@ -1,6 +1,7 @@
 package io.nexussync.neo4j;
 
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
+import io.nexussync.core.plan.NodeMapping;
 import io.nexussync.core.plan.RelationshipMapping;
 import io.nexussync.core.snapshot.GraphInventory;
 import java.util.ArrayList;
@@ -26,10 +27,15 @@ public final class Neo4jGraphReader implements GraphInventory {
 
     /** elementId by id for the ids that have a node with {@code label}; absent ids are left out. */
     public Map<String, String> elementIds(String label, List<String> ids) {
+        return elementIds(label, "id", ids);
+    }
+
+    /** elementId by identity for the identities that have a node with {@code label}, found by {@code idProperty}. */
+    public Map<String, String> elementIds(String label, String idProperty, List<String> ids) {
         try (Session s = driver.session(session)) {
             return s.executeRead(tx -> {
                 Map<String, String> found = new HashMap<>();
-                tx.run("UNWIND $ids AS id MATCH (n:" + Cypher.name(label) + " {id: id}) RETURN id, elementId(n) AS eid", Map.of("ids", ids))
+                tx.run("UNWIND $ids AS id MATCH (n:" + Cypher.name(label) + " {" + Cypher.name(idProperty) + ": id}) RETURN id, elementId(n) AS eid", Map.of("ids", ids))
                         .forEachRemaining(r -> found.put(r.get("id").asString(), r.get("eid").asString()));
                 return found;
             });
@@ -51,9 +57,10 @@ public final class Neo4jGraphReader implements GraphInventory {
     }
 
     @Override
-    public List<String> nodeIds(String label, String afterId, int limit) {
-        return read("listing " + label + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(label) + ") "
-                        + "WHERE $after IS NULL OR n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $limit",
+    public List<String> nodeIds(NodeMapping node, String afterId, int limit) {
+        String id = "n." + Cypher.name(node.idProperty());
+        return read("listing " + node.label() + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(node.label()) + ") "
+                        + "WHERE $after IS NULL OR " + id + " > $after RETURN " + id + " AS id ORDER BY " + id + " LIMIT $limit",
                 parameters("after", afterId, "limit", limit)).list(r -> r.get("id").asString()));
     }
 
@@ -63,10 +70,12 @@ public final class Neo4jGraphReader implements GraphInventory {
         return read("listing " + m.type() + " relationships", tx -> {
             List<RelationshipKey> pairs = new ArrayList<>();
             String last = null;
-            var result = tx.run("MATCH (a:" + Cypher.name(m.from().label()) + ") WHERE $after IS NULL OR a.id > $after "
-                    + "WITH a ORDER BY a.id LIMIT $limit "
+            String fromId = "a." + Cypher.name(m.from().idProperty());
+            var result = tx.run("MATCH (a:" + Cypher.name(m.from().label()) + ") WHERE $after IS NULL OR " + fromId + " > $after "
+                    + "WITH a ORDER BY " + fromId + " LIMIT $limit "
                     + "OPTIONAL MATCH (a)-[r:" + Cypher.name(m.type()) + "]->(b:" + Cypher.name(m.to().label()) + ")" + current + " "
-                    + "RETURN a.id AS from, collect(b.id) AS tos ORDER BY from", parameters("after", afterFromId, "limit", startNodes));
+                    + "RETURN " + fromId + " AS from, collect(b." + Cypher.name(m.to().idProperty()) + ") AS tos ORDER BY from",
+                    parameters("after", afterFromId, "limit", startNodes));
             while (result.hasNext()) {
                 var r = result.next();
                 last = r.get("from").asString();

@@ -1,20 +1,23 @@
 package io.nexussync.neo4j;
 
 import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.plan.NodeMapping;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 
-/** Creates what the writer relies on: a uniqueness constraint on {@code id} per mapped label (MERGE's index), idempotently. */
+/** Creates what the writer relies on: a uniqueness constraint on the identity property per mapped label (MERGE's index), idempotently. */
 public final class Neo4jSchema {
     private Neo4jSchema() {}
 
     public static void ensureConstraints(Driver driver, String database, Mapping mapping) {
         SessionConfig config = database == null ? SessionConfig.defaultConfig() : SessionConfig.forDatabase(database);
         try (Session session = driver.session(config)) {
-            for (String label : mapping.labels()) {
-                session.run("CREATE CONSTRAINT " + Cypher.name("nexus_sync_" + label + "_id") + " IF NOT EXISTS FOR (n:"
-                        + Cypher.name(label) + ") REQUIRE n.id IS UNIQUE").consume();
+            for (NodeMapping node : mapping.nodes()) {
+                String label = node.label();
+                String id = node.idProperty();
+                session.run("CREATE CONSTRAINT " + Cypher.name("nexus_sync_" + label + "_" + id) + " IF NOT EXISTS FOR (n:"
+                        + Cypher.name(label) + ") REQUIRE n." + Cypher.name(id) + " IS UNIQUE").consume();
             }
             session.run("CREATE CONSTRAINT nexus_sync_checkpoint_slot IF NOT EXISTS FOR (c:`_SyncCheckpoint`) REQUIRE c.slot IS UNIQUE").consume();
         } catch (RuntimeException e) {

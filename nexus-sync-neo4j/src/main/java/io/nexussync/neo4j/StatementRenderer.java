@@ -22,11 +22,14 @@ import io.nexussync.core.plan.RelationshipMapping;
 final class StatementRenderer {
     /** The {@code validTo} of a temporal relationship's current version. */
     static final String OPEN_END = "datetime('9999-12-31T00:00:00Z')";
+    /** Endpoint nodes a relationship creates before their own row arrives get the contract's {@code pgId} too. */
+    private static final String PG_ID = name(NodeMapping.PG_ID_PROPERTY);
 
     private StatementRenderer() {}
 
     static String deleteNodes(DeleteNodes step) {
-        return "UNWIND $rows AS id MATCH (n:" + name(step.mapping().label()) + " {id: id}) DETACH DELETE n";
+        NodeMapping m = step.mapping();
+        return "UNWIND $rows AS id MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": id}) DETACH DELETE n";
     }
 
     /** A refresh (re-read rows) is written at the version the graph holds too; a streamed repeat is not. */
@@ -39,22 +42,20 @@ final class StatementRenderer {
         String fresh = m.versionProperty() == null ? "true"
                 : "(n." + name(m.versionProperty()) + " IS NULL OR row.version IS NULL OR n." + name(m.versionProperty()) + newer(refresh) + "row.version)";
         return "UNWIND $rows AS row "
-                + "MERGE (n:" + name(m.label()) + " {id: row.id}) "
-                + "WITH n, row, " + fresh + " AS fresh" + keptGraphOnly(m, refresh) + " "
-                + "FOREACH (_ IN CASE WHEN fresh THEN [1] ELSE [] END | " + setNodeProperties(m, refresh) + ", n.lastSyncedAt = datetime()) "
+                + "MERGE (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) "
+                + "WITH n, row, " + fresh + " AS fresh" + keptGraphOnly(m) + " "
+                + "FOREACH (_ IN CASE WHEN fresh AND row.whole THEN [1] ELSE [] END | " + replaceProperties(m) + ", n.lastSyncedAt = datetime()) "
+                + "FOREACH (_ IN CASE WHEN fresh AND NOT row.whole THEN [1] ELSE [] END | SET n += row.props, n.lastSyncedAt = datetime()) "
                 + "WITH n, row WHERE row.xref IS NULL OR row.xref <> elementId(n) "
                 + "RETURN row.id AS id, elementId(n) AS elementId";
     }
 
     /**
-     * A streamed row may lack unchanged TOAST values, so it adds to what the node has; a refresh is the
-     * whole row, so it replaces the node's properties (dropping those of dropped columns or drift),
-     * keeping only what the graph owns.
+     * A whole row replaces the node's properties, so that a property no column backs any more (a dropped
+     * column, drift) goes, keeping only what the graph owns. A row with unchanged TOAST values lacks those
+     * columns, so it adds to the node instead.
      */
-    private static String setNodeProperties(NodeMapping m, boolean refresh) {
-        if (!refresh) {
-            return "SET n += row.props";
-        }
+    private static String replaceProperties(NodeMapping m) {
         StringBuilder set = new StringBuilder("SET n = row.props");
         int i = 0;
         for (String graphOnly : m.graphOnlyProperties()) {
@@ -63,11 +64,8 @@ final class StatementRenderer {
         return set.toString();
     }
 
-    /** The graph-owned values, read before a refresh replaces the node's properties. */
-    private static String keptGraphOnly(NodeMapping m, boolean refresh) {
-        if (!refresh) {
-            return "";
-        }
+    /** The graph-owned values, read before a whole row replaces the node's properties. */
+    private static String keptGraphOnly(NodeMapping m) {
         StringBuilder kept = new StringBuilder();
         int i = 0;
         for (String graphOnly : m.graphOnlyProperties()) {
@@ -78,7 +76,8 @@ final class StatementRenderer {
 
     static String linkParents(LinkParents step) {
         NodeMapping m = step.mapping();
-        String child = "(c:" + name(m.label()) + " {id: row.child})";
+        String child = "(c:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.child})";
+        String parentId = name(step.link().parentIdProperty());
         String arrowOld = step.link().parentToChild()
                 ? "(old:" + name(step.link().parentLabel()) + ")-[l:" + name(step.link().type()) + "]->(c)"
                 : "(c)-[l:" + name(step.link().type()) + "]->(old:" + name(step.link().parentLabel()) + ")";
@@ -88,10 +87,10 @@ final class StatementRenderer {
         String guard = m.versionProperty() == null ? ""
                 : " WHERE row.version IS NULL OR c." + name(m.versionProperty()) + " IS NULL OR c." + name(m.versionProperty()) + " <= row.version";
         return "UNWIND $rows AS row MATCH " + child + guard + " "
-                + "OPTIONAL MATCH " + arrowOld + " WHERE row.parent IS NULL OR old.id <> row.parent "
+                + "OPTIONAL MATCH " + arrowOld + " WHERE row.parent IS NULL OR old." + parentId + " <> row.parent "
                 + "DELETE l "
                 + "WITH DISTINCT c, row WHERE row.parent IS NOT NULL "
-                + "MERGE (p:" + name(step.link().parentLabel()) + " {id: row.parent}) ON CREATE SET p.pgId = row.parent "
+                + "MERGE (p:" + name(step.link().parentLabel()) + " {" + parentId + ": row.parent}) ON CREATE SET p." + PG_ID + " = row.parent "
                 + arrowNew;
     }
 
@@ -144,11 +143,12 @@ final class StatementRenderer {
     }
 
     private static String pattern(RelationshipMapping m) {
-        return "(a:" + name(m.from().label()) + " {id: row.from})-[r:" + name(m.type()) + "]->(b:" + name(m.to().label()) + " {id: row.to})";
+        return "(a:" + name(m.from().label()) + " {" + name(m.from().idProperty()) + ": row.from})-[r:" + name(m.type()) + "]->(b:"
+                + name(m.to().label()) + " {" + name(m.to().idProperty()) + ": row.to})";
     }
 
     private static String mergeEndpoints(RelationshipMapping m) {
-        return "MERGE (a:" + name(m.from().label()) + " {id: row.from}) ON CREATE SET a.pgId = row.from "
-                + "MERGE (b:" + name(m.to().label()) + " {id: row.to}) ON CREATE SET b.pgId = row.to ";
+        return "MERGE (a:" + name(m.from().label()) + " {" + name(m.from().idProperty()) + ": row.from}) ON CREATE SET a." + PG_ID + " = row.from "
+                + "MERGE (b:" + name(m.to().label()) + " {" + name(m.to().idProperty()) + ": row.to}) ON CREATE SET b." + PG_ID + " = row.to ";
     }
 }

@@ -17,7 +17,7 @@ final class StepParameters {
     private StepParameters() {}
 
     static List<Map<String, Object>> nodeRows(UpsertNodes step) {
-        return step.rows().stream().map(r -> map("id", r.id(), "props", r.properties(), "version", r.version(), "xref", r.knownElementId())).toList();
+        return step.rows().stream().map(r -> map("id", r.id(), "props", r.properties(), "version", r.version(), "xref", r.knownElementId(), "whole", r.wholeRow())).toList();
     }
 
     static List<Map<String, Object>> parentRows(LinkParents step) {

@@ -11,4 +11,9 @@ public record CliContext(Map<String, String> environment, PrintStream out, Print
     public SyncConfig config(Path file) {
         return ConfigLoader.load(file, environment);
     }
+
+    /** The configuration of a command that needs PostgreSQL only. */
+    public SyncConfig postgresConfig(Path file) {
+        return ConfigLoader.load(file, environment, false);
+    }
 }

@@ -12,4 +12,9 @@ final class ConfigOption {
     SyncConfig load(CliContext context) {
         return context.config(file);
     }
+
+    /** For commands that talk to PostgreSQL only: the Neo4j settings may be missing. */
+    SyncConfig loadPostgres(CliContext context) {
+        return context.postgresConfig(file);
+    }
 }

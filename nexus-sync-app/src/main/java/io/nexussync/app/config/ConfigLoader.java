@@ -24,6 +24,11 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     public static SyncConfig load(Path file, Map<String, String> environment) {
+        return load(file, environment, true);
+    }
+
+    /** @param needsNeo4j false for commands that talk to PostgreSQL only ({@code mapping check}, {@code mapping init}) */
+    public static SyncConfig load(Path file, Map<String, String> environment, boolean needsNeo4j) {
         List<String> problems = new ArrayList<>();
         Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
         if (file != null) {
@@ -36,7 +41,7 @@ public final class ConfigLoader {
             }
             values.putIfAbsent(key, key.defaultValue());
         }
-        SyncConfig config = validate(values, problems);
+        SyncConfig config = validate(values, problems, needsNeo4j);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -84,7 +89,7 @@ public final class ConfigLoader {
         });
     }
 
-    private static SyncConfig validate(Map<ConfigKey, String> v, List<String> problems) {
+    private static SyncConfig validate(Map<ConfigKey, String> v, List<String> problems, boolean needsNeo4j) {
         String url = v.get(ConfigKey.PG_URL);
         if (url == null || url.isBlank()) {
             problems.add(missing(ConfigKey.PG_URL));
@@ -93,7 +98,9 @@ public final class ConfigLoader {
         }
         String uri = v.get(ConfigKey.NEO4J_URI);
         if (uri == null || uri.isBlank()) {
-            problems.add(missing(ConfigKey.NEO4J_URI));
+            if (needsNeo4j) {
+                problems.add(missing(ConfigKey.NEO4J_URI));
+            }
         } else if (!uri.matches("(bolt|neo4j)(\\+s|\\+ssc)?://.+")) {
             problems.add(ConfigKey.NEO4J_URI.environment() + " is '" + uri + "': it must be a bolt:// or neo4j:// URI");
         }

@@ -5,6 +5,7 @@ import static io.nexussync.postgres.setup.SqlNames.quote;
 import io.nexussync.core.apply.CrossReference;
 import io.nexussync.core.apply.CrossReferenceWriter;
 import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.plan.NodeIdentity;
 import io.nexussync.core.plan.NodeMapping;
 import io.nexussync.neo4j.Neo4jGraphReader;
 import io.nexussync.postgres.PgConnections;
@@ -54,11 +55,18 @@ final class CrossReferenceRefresh {
         String xref = quote(node.crossReferenceColumn());
         try (Statement st = c.createStatement()) {
             st.setFetchSize(PAGE);
-            try (ResultSet rs = st.executeQuery("SELECT " + quote(node.keyColumn()) + "::text, " + xref + " FROM " + quote(node.table())
+            List<String> keys = node.keyColumns();
+            String keyText = keys.stream().map(k -> quote(k) + "::text").collect(java.util.stream.Collectors.joining(", "));
+            try (ResultSet rs = st.executeQuery("SELECT " + xref + ", " + keyText + " FROM " + quote(node.table())
                     + (scope == Scope.MISSING ? " WHERE " + xref + " IS NULL" : ""))) {
                 Map<String, String> page = new HashMap<>(PAGE * 2);
+                List<String> parts = new ArrayList<>(keys.size());
                 while (rs.next()) {
-                    page.put(rs.getString(1), rs.getString(2));
+                    parts.clear();
+                    for (int i = 0; i < keys.size(); i++) {
+                        parts.add(rs.getString(i + 2));
+                    }
+                    page.put(NodeIdentity.encode(parts), rs.getString(1));
                     if (page.size() == PAGE) {
                         writePage(node, page, graph, writer, totals);
                         page.clear();
@@ -73,7 +81,7 @@ final class CrossReferenceRefresh {
         if (rows.isEmpty()) {
             return;
         }
-        Map<String, String> found = graph.elementIds(node.label(), List.copyOf(rows.keySet()));
+        Map<String, String> found = graph.elementIds(node.label(), node.idProperty(), List.copyOf(rows.keySet()));
         List<CrossReference> stale = new ArrayList<>();
         found.forEach((id, elementId) -> {
             if (!Objects.equals(rows.get(id), elementId)) {

@@ -1,10 +1,12 @@
 package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
+import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.neo4j.Neo4jGraphWriter;
 import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.backfill.PgBackfillStore;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.slot.Bytes;
 import io.nexussync.postgres.slot.SlotHealth;
@@ -62,6 +64,11 @@ public final class StatusReport {
             snapshot.put("rows", mark.rowsDone());
         }
         status.put("snapshot", snapshot);
+        try {
+            status.put("backfills", new PgBackfillStore(config.postgres()).list(5));
+        } catch (SyncException e) {
+            status.put("backfills", "unknown (" + e.getMessage() + ")");
+        }
         return status;
     }
 

@@ -25,13 +25,12 @@ final class EntityKeys {
         }
         var node = mapping.node(table);
         if (node.isPresent()) {
-            Object key = values.get(node.get().keyColumn());
-            return key == null ? null : key.toString();
+            return node.get().identity(values);
         }
         var relationship = mapping.relationship(table);
         if (relationship.isPresent()) {
-            Object from = values.get(relationship.get().from().column());
-            Object to = values.get(relationship.get().to().column());
+            String from = relationship.get().from().identity(values);
+            String to = relationship.get().to().identity(values);
             return from == null || to == null ? null : from + "\u0000" + to;
         }
         return null;

@@ -43,10 +43,13 @@ final class BatchSegment {
     private final Map<PairKey, List<TemporalRow>> temporal = new LinkedHashMap<>();
 
     void upsertNode(NodeMapping mapping, Map<String, Object> oldKey, Map<String, Object> newValues) {
-        String id = GraphValues.toId(newValues.get(mapping.keyColumn()));
-        if (oldKey != null && oldKey.get(mapping.keyColumn()) != null) {
-            String oldId = GraphValues.toId(oldKey.get(mapping.keyColumn()));
-            if (!oldId.equals(id)) {
+        String id = mapping.identity(newValues);
+        if (id == null) {
+            throw new IllegalArgumentException(mapping.table() + ": a row image without its key " + mapping.keyColumns());
+        }
+        if (oldKey != null) {
+            String oldId = mapping.identity(oldKey);
+            if (oldId != null && !oldId.equals(id)) {
                 deleteNode(mapping, oldKey);
             }
         }
@@ -55,7 +58,11 @@ final class BatchSegment {
     }
 
     void deleteNode(NodeMapping mapping, Map<String, Object> oldKey) {
-        String id = GraphValues.toId(oldKey.get(mapping.keyColumn()));
+        String id = mapping.identity(oldKey);
+        if (id == null) {
+            throw new IllegalArgumentException(mapping.table() + ": a deleted row's old key lacks " + mapping.keyColumns()
+                    + "; the replica identity must carry the mapped key");
+        }
         markDeleted(nodes.computeIfAbsent(new NodeKey(mapping, id), k -> new EntityState()));
         // The detach-delete takes the node's temporal history with it; a node recreated later in the
         // batch must not get that history back.
@@ -75,7 +82,7 @@ final class BatchSegment {
         }
         if (mapping.temporal()) {
             temporal.computeIfAbsent(key, k -> new ArrayList<>()).add(
-                    new TemporalRow(key.fromId(), key.toId(), relationshipProperties(mapping, newValues),
+                    new TemporalRow(key.fromId(), key.toId(), relationshipProperties(mapping, newValues, key.fromId(), key.toId()),
                             GraphValues.version(newValues, mapping.versionColumn()), at));
         } else {
             becomePresent(relationships.computeIfAbsent(key, k -> new EntityState()), newValues);
@@ -95,12 +102,7 @@ final class BatchSegment {
     }
 
     private static PairKey pairOf(RelationshipMapping mapping, Map<String, Object> values) {
-        return new PairKey(mapping, GraphValues.toId(known(values.get(mapping.from().column()))),
-                GraphValues.toId(known(values.get(mapping.to().column()))));
-    }
-
-    private static Object known(Object value) {
-        return value == Unchanged.TOAST ? null : value;
+        return new PairKey(mapping, mapping.from().identity(values), mapping.to().identity(values));
     }
 
     private static void becomePresent(EntityState state, Map<String, Object> newValues) {
@@ -147,7 +149,7 @@ final class BatchSegment {
             }
             if (state.row != null && !touchesDeleted(key, deletedNodes)) {
                 relationshipUpserts.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(new RelationshipRow(key.fromId(), key.toId(),
-                        relationshipProperties(key.mapping(), state.row), GraphValues.version(state.row, key.mapping().versionColumn())));
+                        relationshipProperties(key.mapping(), state.row, key.fromId(), key.toId()), GraphValues.version(state.row, key.mapping().versionColumn())));
             }
         });
 
@@ -163,10 +165,10 @@ final class BatchSegment {
         for (ParentLink link : mapping.parentLinks()) {
             List<ParentRow> rows = new ArrayList<>();
             nodes.forEach((key, state) -> {
-                if (key.mapping() != mapping || state.row == null || state.row.get(link.column()) == Unchanged.TOAST) {
+                if (key.mapping() != mapping || state.row == null || GraphValues.anyUnchanged(state.row, link.columns())) {
                     return;
                 }
-                String parentId = GraphValues.toId(state.row.get(link.column()));
+                String parentId = link.parentIdentity(state.row);
                 // A parent deleted in this batch must not come back as an empty node through the link.
                 if (parentId != null && deletedNodes.contains(link.parentLabel() + ":" + parentId)) {
                     parentId = null;
@@ -210,21 +212,33 @@ final class BatchSegment {
         NodeMapping mapping = key.mapping();
         Map<String, Object> properties = new HashMap<>();
         row.forEach((column, value) -> {
-            if (value != Unchanged.TOAST && mapping.isPropertyColumn(column)) {
-                properties.put(PropertyNames.camelCase(column), GraphValues.toProperty(value));
+            if (value == Unchanged.TOAST) {
+                return;
+            }
+            JsonColumn flattened = mapping.columns().flattened(column);
+            if (flattened != null) {
+                GraphValues.flatten(flattened, value, properties, "table " + mapping.table() + ", row " + key.id());
+            } else if (mapping.isPropertyColumn(column)) {
+                properties.put(mapping.propertyName(column), GraphValues.toProperty(value));
             }
         });
-        properties.put("id", key.id());
-        properties.put("pgId", key.id());
+        properties.put(mapping.idProperty(), key.id());
+        properties.put(NodeMapping.PG_ID_PROPERTY, key.id());
         Object xref = mapping.crossReferenceColumn() == null ? null : row.get(mapping.crossReferenceColumn());
         return new NodeRow(key.id(), properties, GraphValues.version(row, mapping.versionColumn()),
-                xref instanceof String s ? s : null);
+                xref instanceof String s ? s : null, !row.containsValue(Unchanged.TOAST));
     }
 
-    private static Map<String, Object> relationshipProperties(RelationshipMapping mapping, Map<String, Object> row) {
+    private static Map<String, Object> relationshipProperties(RelationshipMapping mapping, Map<String, Object> row, String fromId, String toId) {
         Map<String, Object> properties = new HashMap<>();
         row.forEach((column, value) -> {
-            if (value != Unchanged.TOAST && mapping.isPropertyColumn(column)) {
+            if (value == Unchanged.TOAST) {
+                return;
+            }
+            JsonColumn flattened = mapping.columns().flattened(column);
+            if (flattened != null) {
+                GraphValues.flatten(flattened, value, properties, "table " + mapping.table() + ", row (" + fromId + ") -> (" + toId + ")");
+            } else if (mapping.isPropertyColumn(column)) {
                 properties.put(mapping.propertyName(column), GraphValues.toProperty(value));
             }
         });

@@ -33,7 +33,11 @@ public sealed interface GraphStep {
     /**
      * @param knownElementId the cross-reference the row already holds, or null: a different elementId is written back
      */
-    record NodeRow(String id, Map<String, Object> properties, Long version, String knownElementId) {}
+    /**
+     * @param wholeRow the row image held every column (no unchanged TOAST value): its properties replace the
+     *                 node's (graph-only ones kept), so a property no column backs any more goes; otherwise they add
+     */
+    record NodeRow(String id, Map<String, Object> properties, Long version, String knownElementId, boolean wholeRow) {}
 
     /** @param parentId null removes the link */
     record ParentRow(String childId, String parentId, Long childVersion) {}

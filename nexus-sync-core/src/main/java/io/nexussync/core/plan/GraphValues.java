@@ -1,12 +1,19 @@
 package io.nexussync.core.plan;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.model.JsonText;
+import io.nexussync.core.model.Unchanged;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Turns converted column values into values a graph property can hold, and keys into node ids. */
+/** Turns converted column values into values a graph property can hold, and keys into node identities. */
 final class GraphValues {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private GraphValues() {}
 
     static Object toProperty(Object value) {
@@ -23,13 +30,114 @@ final class GraphValues {
         return value;
     }
 
-    /** The contract's node id: the key as a string (UUIDs already arrive lower-case). */
+    /** A key column's text form: what an identity is made of (UUIDs already arrive lower-case). */
     static String toId(Object key) {
-        return key == null ? null : key.toString();
+        return key == null || key == Unchanged.TOAST ? null : key.toString();
+    }
+
+    /** The identity the columns' values make ({@link NodeIdentity}), or null when one of them is null or not known. */
+    static String identity(Map<String, Object> row, List<String> columns) {
+        List<String> parts = new ArrayList<>(columns.size());
+        for (String column : columns) {
+            String part = toId(row.get(column));
+            if (part == null) {
+                return null;
+            }
+            parts.add(part);
+        }
+        return NodeIdentity.encode(parts);
+    }
+
+    static boolean anyUnchanged(Map<String, Object> row, List<String> columns) {
+        for (String column : columns) {
+            if (row.get(column) == Unchanged.TOAST) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The row's version, or null when the mapping has no version column or the row lacks it. */
     static Long version(Map<String, Object> row, String column) {
         return column != null && row.get(column) instanceof Number n ? n.longValue() : null;
+    }
+
+    /**
+     * Puts the named keys of a flattened json value into {@code properties}: a scalar as itself, a list
+     * of scalars of one kind as a list; a missing key, JSON null, or a value that is no JSON object
+     * removes the property. A value with no graph form (an object, a list of objects or of mixed kinds)
+     * is a persistent error naming the table, the row and the column.
+     *
+     * @param where the table and the row's identity, for the error
+     */
+    static void flatten(JsonColumn rule, Object value, Map<String, Object> properties, String where) {
+        JsonNode document = null;
+        if (value instanceof JsonText json) {
+            try {
+                document = JSON.readTree(json.canonical());
+            } catch (IOException e) {
+                throw SyncException.persistent(where + ", column " + rule.column() + ": the json value does not parse: " + e.getMessage(), e);
+            }
+        } else if (value != null) {
+            throw SyncException.persistent(where + ", column " + rule.column() + ": flattening needs a json or jsonb column, got "
+                    + value.getClass().getSimpleName(), null);
+        }
+        for (String key : rule.keys()) {
+            JsonNode element = document != null && document.isObject() ? document.get(key) : null;
+            properties.put(rule.propertyName(key), graphValue(element, rule, key, where));
+        }
+    }
+
+    private static Object graphValue(JsonNode node, JsonColumn rule, String key, String where) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>(node.size());
+            Class<?> kind = null;
+            for (JsonNode element : node) {
+                Object scalar = element.isValueNode() && !element.isNull() ? scalar(element) : null;
+                if (scalar == null) {
+                    throw notStorable(rule, key, where, "a list holding " + (element.isNull() ? "null" : element.getNodeType().toString().toLowerCase()));
+                }
+                Class<?> elementKind = scalar instanceof Number ? Number.class : scalar.getClass();
+                if (kind != null && kind != elementKind) {
+                    throw notStorable(rule, key, where, "a list of mixed kinds (a Neo4j list holds one kind)");
+                }
+                kind = elementKind;
+                list.add(scalar);
+            }
+            boolean anyDouble = list.stream().anyMatch(Double.class::isInstance);
+            if (anyDouble) {
+                list.replaceAll(n -> ((Number) n).doubleValue());
+            }
+            return list;
+        }
+        Object scalar = node.isValueNode() ? scalar(node) : null;
+        if (scalar == null) {
+            throw notStorable(rule, key, where, "an object");
+        }
+        return scalar;
+    }
+
+    private static Object scalar(JsonNode node) {
+        if (node.isTextual()) {
+            return node.asText();
+        }
+        if (node.isBoolean()) {
+            return node.asBoolean();
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.asLong();
+        }
+        if (node.isNumber()) {
+            return node.asDouble();
+        }
+        return null;
+    }
+
+    private static SyncException notStorable(JsonColumn rule, String key, String where, String what) {
+        return SyncException.persistent(where + ", column " + rule.column() + ": key '" + key + "' holds " + what
+                + ", which a graph property cannot hold: store the column as a JSON string (store: string) or leave the key out of 'keys'", null);
     }
 }

@@ -1,6 +1,7 @@
 package io.nexussync.core.snapshot;
 
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
+import io.nexussync.core.plan.NodeMapping;
 import io.nexussync.core.plan.RelationshipMapping;
 import java.util.List;
 
@@ -12,8 +13,8 @@ public interface GraphInventory {
 
     boolean holdsAnyNode(List<String> labels);
 
-    /** Up to {@code limit} node ids of {@code label} greater than {@code afterId} (null: from the start), in id order. */
-    List<String> nodeIds(String label, String afterId, int limit);
+    /** Up to {@code limit} identities of the node's label greater than {@code afterId} (null: from the start), in order. */
+    List<String> nodeIds(NodeMapping node, String afterId, int limit);
 
     /**
      * The current relationships of {@code mapping} (for a temporal one, the open versions) of the next

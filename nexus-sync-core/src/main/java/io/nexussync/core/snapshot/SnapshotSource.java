@@ -3,6 +3,8 @@ package io.nexussync.core.snapshot;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
+import io.nexussync.core.plan.NodeMapping;
+import io.nexussync.core.plan.RelationshipMapping;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +28,11 @@ public interface SnapshotSource extends AutoCloseable {
      */
     Chunk readChunk(TableId table, List<String> afterKey, int limit);
 
-    /** Which of {@code ids} (node ids, as the graph holds them) are keys of rows in the view. */
-    Set<String> existingNodeIds(TableId table, String keyColumn, Collection<String> ids);
+    /** Which of {@code ids} (node identities, as the graph holds them) are keys of rows of the node's table in the view. */
+    Set<String> existingNodeIds(NodeMapping node, Collection<String> ids);
 
-    /** Which of {@code pairs} are rows of the join table {@code table} in the view. */
-    Set<RelationshipKey> existingPairs(TableId table, String fromColumn, String toColumn, Collection<RelationshipKey> pairs);
+    /** Which of {@code pairs} (endpoint identities) are rows of the join table in the view. */
+    Set<RelationshipKey> existingPairs(RelationshipMapping relationship, Collection<RelationshipKey> pairs);
 
     @Override
     void close();

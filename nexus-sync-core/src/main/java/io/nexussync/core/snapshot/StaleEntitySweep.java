@@ -3,6 +3,7 @@ package io.nexussync.core.snapshot;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
 import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.plan.NodeIdentity;
 import io.nexussync.core.plan.NodeMapping;
 import io.nexussync.core.plan.RelationshipMapping;
 import java.util.ArrayList;
@@ -53,21 +54,29 @@ final class StaleEntitySweep {
         progress.sweeping(node.table());
         String after = null;
         while (true) {
-            List<String> ids = inventory.nodeIds(node.label(), after, pageSize);
+            List<String> ids = inventory.nodeIds(node, after, pageSize);
             if (ids.isEmpty()) {
                 return;
             }
-            Set<String> existing = source.existingNodeIds(node.table(), node.keyColumn(), ids);
+            Set<String> existing = source.existingNodeIds(node, ids);
             List<RowChange> deletions = new ArrayList<>();
             for (String id : ids) {
                 if (!existing.contains(id)) {
-                    deletions.add(new RowChange.Delete(node.table(), Map.of(node.keyColumn(), id)));
+                    deletions.add(new RowChange.Delete(node.table(), node.keyValues(id)));
                 }
             }
             if (!deletions.isEmpty()) {
                 writer.write(deletions);
             }
             after = ids.get(ids.size() - 1);
+        }
+    }
+
+    /** The endpoint's key columns with the text forms its identity encodes: a row image with that endpoint. */
+    private static void putKey(Map<String, Object> row, List<String> columns, String identity) {
+        List<String> parts = NodeIdentity.decode(identity, columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            row.put(columns.get(i), parts.get(i));
         }
     }
 
@@ -80,14 +89,13 @@ final class StaleEntitySweep {
                 return;
             }
             List<RelationshipKey> pairs = page.pairs();
-            Set<RelationshipKey> existing = source.existingPairs(relationship.table(), relationship.from().column(),
-                    relationship.to().column(), pairs);
+            Set<RelationshipKey> existing = source.existingPairs(relationship, pairs);
             List<RowChange> deletions = new ArrayList<>();
             for (RelationshipKey pair : pairs) {
                 if (!existing.contains(pair)) {
                     Map<String, Object> oldKey = new HashMap<>();
-                    oldKey.put(relationship.from().column(), pair.fromId());
-                    oldKey.put(relationship.to().column(), pair.toId());
+                    putKey(oldKey, relationship.from().columns(), pair.fromId());
+                    putKey(oldKey, relationship.to().columns(), pair.toId());
                     deletions.add(new RowChange.Delete(relationship.table(), oldKey));
                 }
             }

@@ -8,6 +8,7 @@ import io.nexussync.core.model.TableId;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MappingLoaderTest {
@@ -35,12 +36,12 @@ class MappingLoaderTest {
         assertThat(contentItems.pgOnlyColumns()).containsExactlyInAnyOrder("body", "created_by");
         assertThat(contentItems.graphOnlyProperties()).containsExactly("relevanceWeight");
         NodeMapping messages = mapping.node(TableId.parse("messages")).orElseThrow();
-        assertThat(messages.parentLinks()).containsExactly(new ParentLink("thread_id", "HAS_MESSAGE", "Thread", true));
+        assertThat(messages.parentLinks()).containsExactly(new ParentLink(List.of("thread_id"), "HAS_MESSAGE", "Thread", true, "id"));
         RelationshipMapping includes = mapping.relationship(TableId.parse("thread_content")).orElseThrow();
         assertThat(includes.temporal()).isTrue();
         assertThat(includes.versionProperty()).isEqualTo("version");
-        assertThat(includes.from()).isEqualTo(new RelationshipMapping.Endpoint("Thread", "thread_id"));
-        assertThat(includes.to()).isEqualTo(new RelationshipMapping.Endpoint("ContentItem", "content_id"));
+        assertThat(includes.from()).isEqualTo(new RelationshipMapping.Endpoint("Thread", List.of("thread_id"), "id"));
+        assertThat(includes.to()).isEqualTo(new RelationshipMapping.Endpoint("ContentItem", List.of("content_id"), "id"));
         RelationshipMapping tagged = mapping.relationship(TableId.parse("content_tags")).orElseThrow();
         assertThat(tagged.temporal()).isFalse();
         assertThat(tagged.versionProperty()).isEqualTo("pgVersion");

@@ -14,6 +14,7 @@ import io.nexussync.core.plan.GraphStep.RelationshipKey;
 import io.nexussync.core.plan.GraphWritePlan;
 import io.nexussync.core.plan.Mapping;
 import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.plan.NodeMapping;
 import io.nexussync.core.plan.RelationshipMapping;
 import java.time.Clock;
 import java.time.Duration;
@@ -199,17 +200,17 @@ class InitialSnapshotTest {
         }
 
         @Override
-        public Set<String> existingNodeIds(TableId table, String keyColumn, Collection<String> ids) {
+        public Set<String> existingNodeIds(NodeMapping node, Collection<String> ids) {
             Set<String> found = new HashSet<>(ids);
-            found.retainAll(tables.getOrDefault(table, new TreeMap<>()).keySet());
+            found.retainAll(tables.getOrDefault(node.table(), new TreeMap<>()).keySet());
             return found;
         }
 
         @Override
-        public Set<RelationshipKey> existingPairs(TableId table, String fromColumn, String toColumn, Collection<RelationshipKey> pairs) {
+        public Set<RelationshipKey> existingPairs(RelationshipMapping relationship, Collection<RelationshipKey> pairs) {
             Set<RelationshipKey> found = new HashSet<>();
             for (RelationshipKey pair : pairs) {
-                if (tables.getOrDefault(table, new TreeMap<>()).containsKey(pair.fromId() + "|" + pair.toId())) {
+                if (tables.getOrDefault(relationship.table(), new TreeMap<>()).containsKey(pair.fromId() + "|" + pair.toId())) {
                     found.add(pair);
                 }
             }
@@ -230,8 +231,8 @@ class InitialSnapshotTest {
         }
 
         @Override
-        public List<String> nodeIds(String label, String afterId, int limit) {
-            return nodes.getOrDefault(label, List.of()).stream().sorted()
+        public List<String> nodeIds(NodeMapping node, String afterId, int limit) {
+            return nodes.getOrDefault(node.label(), List.of()).stream().sorted()
                     .filter(id -> afterId == null || id.compareTo(afterId) > 0).limit(limit).toList();
         }
 

@@ -47,7 +47,7 @@ public final class PgBackfillReader implements BackfillReader, AutoCloseable {
             Connection c = connection();
             c.setReadOnly(true);
             try {
-                List<String> key = mapping.node(table).map(n -> List.of(n.keyColumn())).orElse(null);
+                List<String> key = mapping.node(table).map(n -> n.keyColumns()).orElse(null);
                 return ChunkReader.read(c, TableLayout.read(c, table, key), where, afterKey, limit);
             } finally {
                 c.rollback();

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,13 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes existing tables fit for capture, idempotently: the sync columns they lack, the version
- * trigger, and a replica identity that carries the mapping's keys on DELETE.
+ * Makes existing tables fit for capture, idempotently: the sync columns the mapping names and the
+ * table lacks (cross-reference, row version, graph version: a mapping that names none gets none), the
+ * version trigger where there is a version column, and a replica identity that carries the mapping's
+ * keys on DELETE.
  */
 public final class TableAdoption {
-    /** The graph-side half of the version vector, added beside the row version on node tables. */
-    public static final String GRAPH_VERSION_COLUMN = "neo4j_version";
-
     private static final Logger log = LoggerFactory.getLogger(TableAdoption.class);
 
     private TableAdoption() {}
@@ -47,17 +47,24 @@ public final class TableAdoption {
             }
             if (node.versionColumn() != null) {
                 addColumn(c, node.table(), node.versionColumn(), "bigint NOT NULL DEFAULT 1");
-                addColumn(c, node.table(), GRAPH_VERSION_COLUMN, "bigint NOT NULL DEFAULT 0");
-                installVersionTrigger(c, node.table(), node.versionColumn(), Set.of(node.crossReferenceColumn() == null ? "" : node.crossReferenceColumn(), GRAPH_VERSION_COLUMN));
+                Set<String> excluded = new HashSet<>();
+                if (node.graphVersionColumn() != null) {
+                    addColumn(c, node.table(), node.graphVersionColumn(), "bigint NOT NULL DEFAULT 0");
+                    excluded.add(node.graphVersionColumn());
+                }
+                if (node.crossReferenceColumn() != null) {
+                    excluded.add(node.crossReferenceColumn());
+                }
+                installVersionTrigger(c, node.table(), node.versionColumn(), excluded);
             }
-            ensureReplicaIdentity(c, node.table(), List.of(node.keyColumn()));
+            ensureReplicaIdentity(c, node.table(), node.keyColumns());
         }
         for (RelationshipMapping rel : mapping.relationships()) {
             if (rel.versionColumn() != null) {
                 addColumn(c, rel.table(), rel.versionColumn(), "bigint NOT NULL DEFAULT 1");
                 installVersionTrigger(c, rel.table(), rel.versionColumn(), Set.of());
             }
-            ensureReplicaIdentity(c, rel.table(), List.of(rel.from().column(), rel.to().column()));
+            ensureReplicaIdentity(c, rel.table(), rel.keyColumns());
         }
     }
 

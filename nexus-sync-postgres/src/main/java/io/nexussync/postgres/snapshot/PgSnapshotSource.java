@@ -7,6 +7,9 @@ import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
 import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.plan.NodeIdentity;
+import io.nexussync.core.plan.NodeMapping;
+import io.nexussync.core.plan.RelationshipMapping;
 import io.nexussync.core.snapshot.SnapshotSource;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
@@ -56,7 +59,7 @@ public final class PgSnapshotSource implements SnapshotSource {
             }
             Map<TableId, TableLayout> layouts = new HashMap<>();
             for (TableId table : mapping.tables()) {
-                List<String> key = mapping.node(table).map(n -> List.of(n.keyColumn())).orElse(null);
+                List<String> key = mapping.node(table).map(n -> n.keyColumns()).orElse(null);
                 layouts.put(table, TableLayout.read(reader, table, key));
             }
             return new PgSnapshotSource(settings, reader, exported.consistentPoint(), layouts);
@@ -94,45 +97,69 @@ public final class PgSnapshotSource implements SnapshotSource {
     }
 
     @Override
-    public Set<String> existingNodeIds(TableId table, String keyColumn, Collection<String> ids) {
-        TableLayout layout = layouts.get(table);
-        String sql = "SELECT " + quote(keyColumn) + "::text FROM " + quote(table) + " WHERE " + quote(keyColumn)
-                + " = ANY(CAST(? AS " + layout.column(keyColumn).sqlType() + "[]))";
-        try (PreparedStatement ps = reader.prepareStatement(sql)) {
-            ps.setArray(1, reader.createArrayOf("text", ids.toArray()));
-            Set<String> found = new HashSet<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.add(rs.getString(1));
-                }
-            }
-            return found;
-        } catch (SQLException e) {
-            throw PgErrors.translate("checking " + table + " keys", settings, e);
+    public Set<String> existingNodeIds(NodeMapping node, Collection<String> ids) {
+        List<String> columns = node.keyColumns();
+        Set<String> found = new HashSet<>();
+        for (List<String> key : existingKeys(node.table(), columns, decode(ids, columns.size()))) {
+            found.add(NodeIdentity.encode(key));
         }
+        return found;
     }
 
     @Override
-    public Set<RelationshipKey> existingPairs(TableId table, String fromColumn, String toColumn, Collection<RelationshipKey> pairs) {
-        if (pairs.isEmpty()) {
-            return Set.of();
+    public Set<RelationshipKey> existingPairs(RelationshipMapping relationship, Collection<RelationshipKey> pairs) {
+        List<String> from = relationship.from().columns();
+        List<String> to = relationship.to().columns();
+        List<String> columns = new ArrayList<>(from);
+        columns.addAll(to);
+        List<List<String>> keys = new ArrayList<>(pairs.size());
+        for (RelationshipKey pair : pairs) {
+            List<String> key = new ArrayList<>(NodeIdentity.decode(pair.fromId(), from.size()));
+            key.addAll(NodeIdentity.decode(pair.toId(), to.size()));
+            keys.add(key);
+        }
+        Set<RelationshipKey> found = new HashSet<>();
+        for (List<String> key : existingKeys(relationship.table(), columns, keys)) {
+            found.add(new RelationshipKey(NodeIdentity.encode(key.subList(0, from.size())),
+                    NodeIdentity.encode(key.subList(from.size(), key.size()))));
+        }
+        return found;
+    }
+
+    private static List<List<String>> decode(Collection<String> identities, int size) {
+        List<List<String>> keys = new ArrayList<>(identities.size());
+        identities.forEach(identity -> keys.add(NodeIdentity.decode(identity, size)));
+        return keys;
+    }
+
+    /** Which of {@code keys} (text forms of {@code columns}) are in the table, as the text forms PostgreSQL gives back. */
+    private List<List<String>> existingKeys(TableId table, List<String> columns, List<List<String>> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
         }
         TableLayout layout = layouts.get(table);
-        String sql = "SELECT " + quote(fromColumn) + "::text, " + quote(toColumn) + "::text FROM " + quote(table)
-                + " WHERE (" + quote(fromColumn) + ", " + quote(toColumn) + ") IN (SELECT * FROM unnest(CAST(? AS "
-                + layout.column(fromColumn).sqlType() + "[]), CAST(? AS " + layout.column(toColumn).sqlType() + "[])))";
+        String tuple = columns.stream().map(c -> quote(c)).collect(Collectors.joining(", "));
+        String arrays = columns.stream().map(c -> "CAST(? AS " + layout.column(c).sqlType() + "[])").collect(Collectors.joining(", "));
+        String sql = "SELECT " + columns.stream().map(c -> quote(c) + "::text").collect(Collectors.joining(", ")) + " FROM " + quote(table)
+                + " WHERE (" + tuple + ") IN (SELECT * FROM unnest(" + arrays + "))";
         try (PreparedStatement ps = reader.prepareStatement(sql)) {
-            ps.setArray(1, reader.createArrayOf("text", pairs.stream().map(RelationshipKey::fromId).toArray()));
-            ps.setArray(2, reader.createArrayOf("text", pairs.stream().map(RelationshipKey::toId).toArray()));
-            Set<RelationshipKey> found = new HashSet<>();
+            for (int i = 0; i < columns.size(); i++) {
+                int column = i;
+                ps.setArray(i + 1, reader.createArrayOf("text", keys.stream().map(k -> k.get(column)).toArray()));
+            }
+            List<List<String>> found = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add(new RelationshipKey(rs.getString(1), rs.getString(2)));
+                    List<String> key = new ArrayList<>(columns.size());
+                    for (int i = 0; i < columns.size(); i++) {
+                        key.add(rs.getString(i + 1));
+                    }
+                    found.add(key);
                 }
             }
             return found;
         } catch (SQLException e) {
-            throw PgErrors.translate("checking " + table + " rows", settings, e);
+            throw PgErrors.translate("checking the keys of " + table, settings, e);
         }
     }
 

@@ -5,6 +5,7 @@ import static io.nexussync.postgres.setup.SqlNames.quote;
 import io.nexussync.core.apply.CrossReference;
 import io.nexussync.core.apply.CrossReferenceWriter;
 import io.nexussync.core.pipeline.SyncPipeline;
+import io.nexussync.core.plan.NodeIdentity;
 import io.nexussync.core.plan.NodeMapping;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
@@ -27,7 +28,7 @@ import java.util.Map;
  */
 public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoCloseable {
     private final PgSettings settings;
-    private final Map<NodeMapping, String> keyTypes = new HashMap<>();
+    private final Map<NodeMapping, List<String>> keyTypes = new HashMap<>();
     private Connection connection;
 
     public PgCrossReferenceWriter(PgSettings settings) {
@@ -37,7 +38,15 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoC
     @Override
     public void write(List<CrossReference> references) {
         Map<NodeMapping, List<CrossReference>> byTable = new LinkedHashMap<>();
-        references.forEach(r -> byTable.computeIfAbsent(r.mapping(), m -> new ArrayList<>()).add(r));
+        for (CrossReference r : references) {
+            // A mapping may name no cross-reference column for a table: its nodes have nothing to write back.
+            if (r.mapping().crossReferenceColumn() != null) {
+                byTable.computeIfAbsent(r.mapping(), m -> new ArrayList<>()).add(r);
+            }
+        }
+        if (byTable.isEmpty()) {
+            return;
+        }
         try {
             Connection c = connection();
             try {
@@ -63,34 +72,55 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoC
         // Sorted so that two write-backs (or a write-back and an application batch in key order) lock rows in one order.
         List<CrossReference> sorted = new ArrayList<>(references);
         sorted.sort(Comparator.comparing(CrossReference::id));
+        List<String> keys = mapping.keyColumns();
+        List<String> types = keyTypes(c, mapping);
         String xref = quote(mapping.crossReferenceColumn());
-        String sql = "UPDATE " + quote(mapping.table()) + " t SET " + xref + " = x.eid "
-                + "FROM unnest(?::text[], ?::text[]) AS x(id, eid) "
-                + "WHERE t." + quote(mapping.keyColumn()) + " = x.id::" + keyType(c, mapping)
-                + " AND t." + xref + " IS DISTINCT FROM x.eid";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", sorted.stream().map(CrossReference::id).toArray()));
-            ps.setArray(2, c.createArrayOf("text", sorted.stream().map(CrossReference::elementId).toArray()));
+        StringBuilder sql = new StringBuilder("UPDATE " + quote(mapping.table()) + " t SET " + xref + " = x.eid FROM unnest(");
+        StringBuilder names = new StringBuilder();
+        StringBuilder where = new StringBuilder();
+        for (int i = 0; i < keys.size(); i++) {
+            sql.append("?::text[], ");
+            names.append("k").append(i).append(", ");
+            where.append("t.").append(quote(keys.get(i))).append(" = x.k").append(i).append("::").append(types.get(i)).append(" AND ");
+        }
+        sql.append("?::text[]) AS x(").append(names).append("eid) WHERE ").append(where).append("t.").append(xref).append(" IS DISTINCT FROM x.eid");
+        // A composite key's identity is the JSON array of its columns' text forms: split it back into them.
+        String[][] columns = new String[keys.size()][sorted.size()];
+        for (int row = 0; row < sorted.size(); row++) {
+            List<String> parts = NodeIdentity.decode(sorted.get(row).id(), keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                columns[i][row] = parts.get(i);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < keys.size(); i++) {
+                ps.setArray(i + 1, c.createArrayOf("text", columns[i]));
+            }
+            ps.setArray(keys.size() + 1, c.createArrayOf("text", sorted.stream().map(CrossReference::elementId).toArray()));
             ps.executeUpdate();
         }
     }
 
-    private String keyType(Connection c, NodeMapping mapping) throws SQLException {
-        String known = keyTypes.get(mapping);
+    private List<String> keyTypes(Connection c, NodeMapping mapping) throws SQLException {
+        List<String> known = keyTypes.get(mapping);
         if (known != null) {
             return known;
         }
-        try (var ps = c.prepareStatement("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = ?::regclass AND attname = ?")) {
-            ps.setString(1, quote(mapping.table()));
-            ps.setString(2, mapping.keyColumn());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("key column " + mapping.keyColumn() + " not found in " + mapping.table(), "42703");
+        List<String> types = new ArrayList<>();
+        for (String column : mapping.keyColumns()) {
+            try (var ps = c.prepareStatement("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = ?::regclass AND attname = ? AND NOT attisdropped")) {
+                ps.setString(1, quote(mapping.table()));
+                ps.setString(2, column);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("key column " + column + " not found in " + mapping.table(), "42703");
+                    }
+                    types.add(rs.getString(1));
                 }
-                keyTypes.put(mapping, rs.getString(1));
-                return rs.getString(1);
             }
         }
+        keyTypes.put(mapping, List.copyOf(types));
+        return types;
     }
 
     private Connection connection() throws SQLException {

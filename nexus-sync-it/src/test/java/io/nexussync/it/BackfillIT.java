@@ -126,7 +126,12 @@ class BackfillIT {
                     ps.setString(2, hotIds.get(random.nextInt(hotIds.size())));
                     ps.executeUpdate();
                     updates.incrementAndGet();
+                    // A few hundred a second: enough to land in most watermark windows, few enough that the
+                    // stream keeps up (a backfill chunk waits for the stream to reach its high watermark).
+                    Thread.sleep(2);
                 }
+            } catch (InterruptedException e) {
+                // stopped by the test
             } catch (Exception e) {
                 if (!Thread.currentThread().isInterrupted()) {
                     throw new IllegalStateException(e);

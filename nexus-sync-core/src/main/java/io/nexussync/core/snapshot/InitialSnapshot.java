@@ -56,6 +56,10 @@ public final class InitialSnapshot {
     private final SnapshotProgress progress;
     private final AfterCommitStage afterCommit;
     private Instant lastReport;
+    /** Where the time went, for the closing log line: waiting for a chunk, writing to Neo4j, waiting for write-back. */
+    private long readWaitNanos;
+    private long graphWriteNanos;
+    private long writeBackWaitNanos;
     private SnapshotVerification verification;
 
     public InitialSnapshot(Mapping mapping, GraphWriter writer, CrossReferenceWriter crossReferences, RetryPolicy retry,
@@ -104,9 +108,13 @@ public final class InitialSnapshot {
             retry.call("snapshot", () -> writer.applySnapshot(GraphWritePlan.EMPTY, SnapshotMark.done(consistentPoint, progress.rowsDone())),
                     this::logRetry);
         } finally {
+            long drainStart = System.nanoTime();
             afterCommit.drain();
+            writeBackWaitNanos += System.nanoTime() - drainStart;
         }
         progress.finished();
+        log.info(String.format("snapshot time: %.1f s waiting for PostgreSQL reads, %.1f s in Neo4j writes, "
+                + "%.1f s waiting for the cross-reference write-back", readWaitNanos / 1e9, graphWriteNanos / 1e9, writeBackWaitNanos / 1e9));
         log.info(progress.describe() + " in " + progress.elapsed().toSeconds() + " s; streaming from " + consistentPoint);
         return Checkpoint.after(consistentPoint);
     }
@@ -127,7 +135,9 @@ public final class InitialSnapshot {
         try {
             Future<SnapshotSource.Chunk> next = reader.submit(() -> source.readChunk(table, null, chunkSize));
             while (true) {
+                long waitStart = System.nanoTime();
                 SnapshotSource.Chunk chunk = await(next);
+                readWaitNanos += System.nanoTime() - waitStart;
                 if (chunk.isEmpty()) {
                     return;
                 }
@@ -170,10 +180,14 @@ public final class InitialSnapshot {
         }
         GraphWritePlan plan = planner.plan(sourceChanges).asRefresh();
         SnapshotMark mark = SnapshotMark.running(consistentPoint, progress.rowsDone() + changes.size());
+        long writeStart = System.nanoTime();
         ApplyResult result = retry.call("snapshot", () -> writer.applySnapshot(plan, mark), this::logRetry);
+        long submitStart = System.nanoTime();
+        graphWriteNanos += submitStart - writeStart;
         if (!result.crossReferences().isEmpty()) {
             afterCommit.submit(() -> writeBack(result));
         }
+        writeBackWaitNanos += System.nanoTime() - submitStart;
     }
 
     /** A failed write-back costs only cross-references; the start-up catch-up fills them in. */

@@ -1,9 +1,6 @@
 package io.nexussync.it.testkit;
 
-import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.apply.GraphWriter;
-import io.nexussync.core.model.Checkpoint;
-import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphWritePlan;
 import java.util.ArrayList;
@@ -22,36 +19,7 @@ public final class WriteCounter {
     private long snapshotRows;
 
     public GraphWriter wrap(GraphWriter delegate) {
-        return new GraphWriter() {
-            @Override
-            public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
-                ApplyResult result = delegate.apply(plan, checkpoint);
-                record(plan, false);
-                return result;
-            }
-
-            @Override
-            public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
-                ApplyResult result = delegate.applySnapshot(plan, mark);
-                record(plan, true);
-                return result;
-            }
-
-            @Override
-            public Checkpoint loadCheckpoint() {
-                return delegate.loadCheckpoint();
-            }
-
-            @Override
-            public SnapshotMark loadSnapshotMark() {
-                return delegate.loadSnapshotMark();
-            }
-
-            @Override
-            public void resetCheckpoint() {
-                delegate.resetCheckpoint();
-            }
-        };
+        return new ObservedGraphWriter(delegate, this::record);
     }
 
     private synchronized void record(GraphWritePlan plan, boolean snapshot) {

@@ -62,6 +62,7 @@ public final class PgBackfillReader implements BackfillReader, AutoCloseable {
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
             connection = PgConnections.open(settings, "backfill");
+            ChunkReader.preferCustomPlans(connection);
             connection.setAutoCommit(false);
         }
         return connection;

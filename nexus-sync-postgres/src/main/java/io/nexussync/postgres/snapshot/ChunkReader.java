@@ -26,6 +26,17 @@ public final class ChunkReader {
     private ChunkReader() {}
 
     /**
+     * Plans each chunk query for its own last key. Once pgjdbc prepares the statement on the server,
+     * PostgreSQL may switch to a generic plan that does not know how far into the table the key is,
+     * and a chunk can then cost a scan of the whole table. Run before the connection's transaction begins.
+     */
+    public static void preferCustomPlans(Connection c) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("SET plan_cache_mode = force_custom_plan");
+        }
+    }
+
+    /**
      * @param where a SQL condition on the table's columns, or null; it is the operator's own SQL (see the backfill command)
      */
     public static Chunk read(Connection c, TableLayout layout, String where, List<String> afterKey, int limit) throws SQLException {

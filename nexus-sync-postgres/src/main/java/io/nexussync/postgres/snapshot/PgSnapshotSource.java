@@ -50,6 +50,7 @@ public final class PgSnapshotSource implements SnapshotSource {
         Connection reader = null;
         try (SlotSnapshot exported = SlotSnapshot.create(settings)) {
             reader = PgConnections.open(settings, "snapshot");
+            ChunkReader.preferCustomPlans(reader);
             reader.setAutoCommit(false);
             reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             reader.setReadOnly(true);

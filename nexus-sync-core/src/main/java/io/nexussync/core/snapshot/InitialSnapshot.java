@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -84,9 +85,13 @@ public final class InitialSnapshot {
         // PostgreSQL does not record when a row's current version began; a temporal relationship's
         // current version is dated from the snapshot that first saw it.
         Instant seenAt = clock.instant();
+        // Counted once: the view does not change, so these are also the counts the verification compares.
+        Map<TableId, Long> rowCounts = new HashMap<>();
         long total = 0;
         for (TableId table : mapping.tables()) {
-            total += source.countRows(table);
+            long rows = source.countRows(table);
+            rowCounts.put(table, rows);
+            total += rows;
         }
         progress.estimated(total);
         log.info("snapshot of {} rows in {} tables, consistent with slot position {}", total, mapping.tables().size(), consistentPoint);
@@ -99,7 +104,7 @@ public final class InitialSnapshot {
                 new StaleEntitySweep(mapping, source, inventory, chunkSize, progress).run(
                         changes -> write(changes, consistentPoint, seenAt));
             }
-            verification = SnapshotVerification.run(mapping, source, inventory);
+            verification = SnapshotVerification.run(mapping, rowCounts, inventory);
             if (verification.agrees()) {
                 log.info("snapshot verified: every mapped table and its nodes and relationships agree in number");
             } else {

@@ -169,22 +169,7 @@ public final class GraphEquality {
     }
 
     private void compareSets(String what, Set<String> expected, List<String> actual) {
-        Set<String> seen = new HashSet<>();
-        for (String k : actual) {
-            if (!seen.add(k)) {
-                problems.add(what + " " + k + ": duplicated");
-            }
-        }
-        for (String k : expected) {
-            if (!seen.contains(k)) {
-                problems.add(what + " " + k + ": missing in the graph");
-            }
-        }
-        for (String k : seen) {
-            if (!expected.contains(k)) {
-                problems.add(what + " " + k + ": in the graph but not in the database");
-            }
-        }
+        KeySets.compare(problems, what, expected, actual);
     }
 
     private Map<String, JsonNode> rows(String sql, String keyField) throws SQLException {

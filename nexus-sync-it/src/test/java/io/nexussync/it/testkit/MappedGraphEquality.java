@@ -246,22 +246,7 @@ public final class MappedGraphEquality {
     }
 
     private void compareSets(String what, Set<String> expected, List<String> actual) {
-        Set<String> seen = new HashSet<>();
-        for (String k : actual) {
-            if (!seen.add(k)) {
-                problems.add(what + " " + k + ": duplicated");
-            }
-        }
-        for (String k : expected) {
-            if (!seen.contains(k)) {
-                problems.add(what + " " + k + ": missing in the graph");
-            }
-        }
-        for (String k : seen) {
-            if (!expected.contains(k)) {
-                problems.add(what + " " + k + ": in the graph but not in the database");
-            }
-        }
+        KeySets.compare(problems, what, expected, actual);
     }
 
     private List<JsonNode> rows(String sql) throws SQLException {

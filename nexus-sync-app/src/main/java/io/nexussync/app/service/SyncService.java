@@ -12,6 +12,7 @@ import io.nexussync.core.model.TableId;
 import io.nexussync.core.pipeline.BatchPolicy;
 import io.nexussync.core.pipeline.RetryPolicy;
 import io.nexussync.core.pipeline.SyncPipeline;
+import io.nexussync.core.pipeline.VisibilityListener;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.Mapping;
@@ -71,6 +72,7 @@ public final class SyncService implements AutoCloseable {
     private volatile boolean setUp;
     private Driver driver;
     private final UnaryOperator<GraphWriter> writerDecorator;
+    private final VisibilityListener visibility;
     private final WatermarkWindows watermarks;
     private volatile BackfillCoordinator backfill;
     private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -88,6 +90,12 @@ public final class SyncService implements AutoCloseable {
 
     /** @param writerDecorator wraps the graph writer, to observe what is written (instrumentation, tests) */
     public SyncService(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator) {
+        this(config, writerDecorator, VisibilityListener.NONE);
+    }
+
+    /** @param visibility told when each streamed change is visible in the graph (latency metrics, benchmarks) */
+    public SyncService(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator, VisibilityListener visibility) {
+        this.visibility = visibility;
         this.config = config;
         this.writerDecorator = writerDecorator;
         this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
@@ -319,7 +327,8 @@ public final class SyncService implements AutoCloseable {
         Checkpoint checkpoint = writer.loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
-                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged);
+                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged)
+                    .visibility(visibility);
             pipeline = next;
             streamedBefore = true;
             if (!stopping) {

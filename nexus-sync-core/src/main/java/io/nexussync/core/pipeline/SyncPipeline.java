@@ -15,6 +15,7 @@ import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.GraphWritePlan;
+import io.nexussync.core.plan.Lane;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +59,7 @@ public final class SyncPipeline {
     private final AfterCommitStage afterCommit;
     private final WatermarkWindows watermarks;
     private final SchemaChangeHandler schemaChanges;
+    private VisibilityListener visibility = VisibilityListener.NONE;
     private volatile boolean stopping;
 
     private Checkpoint checkpoint = Checkpoint.NONE;
@@ -123,6 +125,12 @@ public final class SyncPipeline {
             afterCommit.drain();
         }
         progress.stateChanged("stopped", null);
+    }
+
+    /** Told when each streamed change becomes visible in the graph. */
+    public SyncPipeline visibility(VisibilityListener listener) {
+        this.visibility = listener;
+        return this;
     }
 
     /** Asks {@link #run()} to finish its current batch and return. Safe from any thread. */
@@ -233,6 +241,12 @@ public final class SyncPipeline {
                 ? ApplyResult.NOTHING
                 : retry.call("apply", () -> writer.apply(plan, next), retryListener(batchFirstLsn, batch.size()));
         checkpoint = next;
+        Instant visibleAt = clock.instant();
+        if (!batchIsRefresh) {
+            for (SourceChange change : batch) {
+                visibility.visible(Lane.NORMAL, change.commitTime(), visibleAt);
+            }
+        }
         BatchRecord record = new BatchRecord(batchFirstLsn, committedEnd, batch.size(), plan.steps().size(),
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(),
                 Duration.between(started, clock.instant()));

@@ -3,6 +3,7 @@ package io.nexussync.neo4j;
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.apply.CrossReference;
 import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.model.AppliedRanges;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.SnapshotMark;
@@ -31,19 +32,21 @@ import org.neo4j.driver.Transaction;
  * {@code (:_SyncCheckpoint {slot})} node, so it commits or rolls back with the data it covers.
  */
 public final class Neo4jGraphWriter implements GraphWriter {
-    private static final String SAVE_CHECKPOINT = "MERGE (c:`_SyncCheckpoint` {slot: $slot}) "
-            + "SET c.committedEnd = $committedEnd, c.committedEndText = $committedEndText, "
-            + "c.partialTx = $partialTx, c.partialChanges = $partialChanges, c.updatedAt = datetime()";
-    private static final String LOAD_CHECKPOINT =
-            "MATCH (c:`_SyncCheckpoint` {slot: $slot}) RETURN c.committedEnd AS end, c.partialTx AS ptx, c.partialChanges AS pc";
+    /** Worker 0's record is the {slot} node (which also holds the snapshot mark); worker N's is {slot: "slot/worker-N"}. */
+    private static final String SAVE_CHECKPOINT = "MERGE (c:`_SyncCheckpoint` {slot: $record}) "
+            + "SET c.committedEnd = $committedEnd, c.committedEndText = $committedEndText, c.applied = $applied, "
+            + "c.partialTx = 0, c.partialChanges = 0, c.updatedAt = datetime()";
+    private static final String LOAD_CHECKPOINT = "MATCH (c:`_SyncCheckpoint`) WHERE c.slot = $slot OR c.slot STARTS WITH $workers "
+            + "RETURN c.committedEnd AS end, c.partialTx AS ptx, c.partialChanges AS pc, c.applied AS applied";
+    private static final String DELETE_WORKER_RECORDS = "MATCH (c:`_SyncCheckpoint`) WHERE c.slot STARTS WITH $workers DELETE c";
     /** A snapshot mark; a DONE mark also sets the stream checkpoint, so the two change together. */
     private static final String SAVE_SNAPSHOT_MARK = "MERGE (c:`_SyncCheckpoint` {slot: $slot}) "
             + "SET c.snapshotState = $state, c.snapshotConsistentPoint = $consistentPoint, c.snapshotRows = $rows, c.updatedAt = datetime() "
             + "FOREACH (_ IN CASE WHEN $state = 'DONE' THEN [1] ELSE [] END | "
-            + "SET c.committedEnd = $consistentPoint, c.committedEndText = $consistentPointText, c.partialTx = 0, c.partialChanges = 0)";
+            + "SET c.committedEnd = $consistentPoint, c.committedEndText = $consistentPointText, c.partialTx = 0, c.partialChanges = 0, c.applied = '')";
     private static final String LOAD_SNAPSHOT_MARK = "MATCH (c:`_SyncCheckpoint` {slot: $slot}) "
             + "RETURN c.snapshotState AS state, c.snapshotConsistentPoint AS point, c.snapshotRows AS rows, c.committedEnd AS end";
-    private static final String RESET_CHECKPOINT = "MATCH (c:`_SyncCheckpoint` {slot: $slot}) DELETE c";
+    private static final String RESET_CHECKPOINT = "MATCH (c:`_SyncCheckpoint`) WHERE c.slot = $slot OR c.slot STARTS WITH $workers DELETE c";
 
     private final Driver driver;
     private final SessionConfig session;
@@ -57,17 +60,19 @@ public final class Neo4jGraphWriter implements GraphWriter {
 
     @Override
     public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
-        return write(plan, SAVE_CHECKPOINT, checkpointParameters(checkpoint));
+        return write(plan, List.of(SAVE_CHECKPOINT), checkpointParameters(checkpoint));
     }
 
     @Override
     public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
-        return write(plan, SAVE_SNAPSHOT_MARK, Map.of("slot", slot, "state", mark.state().name(),
+        // A finished snapshot starts the stream afresh: worker records of an earlier stream must not outlive it.
+        List<String> bookkeeping = mark.state() == SnapshotMark.State.DONE ? List.of(SAVE_SNAPSHOT_MARK, DELETE_WORKER_RECORDS) : List.of(SAVE_SNAPSHOT_MARK);
+        return write(plan, bookkeeping, Map.of("slot", slot, "workers", workerPrefix(), "state", mark.state().name(),
                 "consistentPoint", mark.consistentPoint().value(), "consistentPointText", mark.consistentPoint().toString(),
                 "rows", mark.rowsDone()));
     }
 
-    private ApplyResult write(GraphWritePlan plan, String bookkeeping, Map<String, Object> bookkeepingParameters) {
+    private ApplyResult write(GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {
         try (Session s = driver.session(session); Transaction tx = s.beginTransaction()) {
             List<CrossReference> crossReferences = new ArrayList<>();
             long nodeRows = 0;
@@ -99,7 +104,9 @@ public final class Neo4jGraphWriter implements GraphWriter {
                     tx.run(StatementRenderer.truncateRelationships(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
                 }
             }
-            tx.run(bookkeeping, bookkeepingParameters).consume();
+            for (String statement : bookkeeping) {
+                tx.run(statement, bookkeepingParameters).consume();
+            }
             tx.commit();
             return new ApplyResult(crossReferences, nodeRows, relationshipRows);
         } catch (RuntimeException e) {
@@ -125,12 +132,16 @@ public final class Neo4jGraphWriter implements GraphWriter {
     public Checkpoint loadCheckpoint() {
         try (Session s = driver.session(session)) {
             return s.executeRead(tx -> {
-                var result = tx.run(LOAD_CHECKPOINT, Map.of("slot", slot));
-                if (!result.hasNext()) {
-                    return Checkpoint.NONE;
+                Checkpoint merged = Checkpoint.NONE;
+                for (Record r : tx.run(LOAD_CHECKPOINT, Map.of("slot", slot, "workers", workerPrefix())).list()) {
+                    Lsn end = Lsn.of(r.get("end").asLong(0));
+                    // A record from before lanes holds a prefix of one transaction instead of ranges.
+                    AppliedRanges applied = r.get("applied").isNull()
+                            ? AppliedRanges.prefixOf(Lsn.of(r.get("ptx").asLong(0)), r.get("pc").asLong(0))
+                            : AppliedRanges.parse(r.get("applied").asString());
+                    merged = merged.merge(new Checkpoint(end, applied, 0));
                 }
-                Record r = result.next();
-                return new Checkpoint(Lsn.of(r.get("end").asLong(0)), Lsn.of(r.get("ptx").asLong(0)), r.get("pc").asLong(0));
+                return merged;
             });
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("reading the checkpoint", e);
@@ -161,15 +172,19 @@ public final class Neo4jGraphWriter implements GraphWriter {
     @Override
     public void resetCheckpoint() {
         try (Session s = driver.session(session)) {
-            s.executeWrite(tx -> tx.run(RESET_CHECKPOINT, Map.of("slot", slot)).consume());
+            s.executeWrite(tx -> tx.run(RESET_CHECKPOINT, Map.of("slot", slot, "workers", workerPrefix())).consume());
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("resetting the checkpoint", e);
         }
     }
 
     private Map<String, Object> checkpointParameters(Checkpoint c) {
-        return Map.of("slot", slot, "committedEnd", c.committedEnd().value(), "committedEndText", c.committedEnd().toString(),
-                "partialTx", c.partialTx().value(), "partialChanges", c.partialChanges());
+        return Map.of("record", c.worker() == 0 ? slot : workerPrefix() + c.worker(), "committedEnd", c.committedEnd().value(),
+                "committedEndText", c.committedEnd().toString(), "applied", c.applied().encode());
+    }
+
+    private String workerPrefix() {
+        return slot + "/worker-";
     }
 
     private static Map<String, Object> rows(List<?> rows) {

@@ -112,6 +112,13 @@ public final class ConfigLoader {
         int batchSize = positive(v, ConfigKey.BATCH_SIZE, problems);
         int batchDelay = positive(v, ConfigKey.BATCH_DELAY_MS, problems);
         int queue = positive(v, ConfigKey.QUEUE_CAPACITY, problems);
+        int batchTarget = positive(v, ConfigKey.BATCH_TARGET_MS, problems);
+        int workers = workers(v, problems);
+        long readAhead = bytes(v, ConfigKey.READ_AHEAD, problems);
+        if (readAhead < (1L << 20) && problems.stream().noneMatch(p -> p.startsWith(ConfigKey.READ_AHEAD.environment()))) {
+            problems.add(ConfigKey.READ_AHEAD.environment() + " is " + v.get(ConfigKey.READ_AHEAD) + ": use at least 1MB");
+        }
+        int laneCache = positive(v, ConfigKey.LANE_CACHE, problems);
         int adminPort = integer(v, ConfigKey.ADMIN_PORT, problems);
         if (adminPort < -1 || adminPort > 65535) {
             problems.add(ConfigKey.ADMIN_PORT.environment() + " is " + adminPort + ": use a port 0-65535, or -1 to turn the admin HTTP off");
@@ -132,7 +139,23 @@ public final class ConfigLoader {
         return new SyncConfig(new PgSettings(url, v.get(ConfigKey.PG_USER), v.get(ConfigKey.PG_PASSWORD), v.get(ConfigKey.SLOT), v.get(ConfigKey.PUBLICATION)),
                 uri, v.get(ConfigKey.NEO4J_USER), v.get(ConfigKey.NEO4J_PASSWORD), emptyToNull(v.get(ConfigKey.NEO4J_DATABASE)),
                 mapping, batchSize, Duration.ofMillis(batchDelay), queue, adminPort,
-                Duration.ofMillis(Math.max(heartbeat, 0)), walWarnBytes, Duration.ofMillis(Math.max(slotCheck, 100)));
+                Duration.ofMillis(Math.max(heartbeat, 0)), walWarnBytes, Duration.ofMillis(Math.max(slotCheck, 100)),
+                Duration.ofMillis(batchTarget), workers, Math.max(readAhead, 1L << 20), laneCache);
+    }
+
+    private static int workers(Map<ConfigKey, String> v, List<String> problems) {
+        String text = v.get(ConfigKey.APPLY_WORKERS).trim();
+        if (text.equalsIgnoreCase("auto")) {
+            return Math.min(8, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        }
+        int workers = integer(v, ConfigKey.APPLY_WORKERS, problems);
+        if (workers < 1 || workers > 64) {
+            if (problems.stream().noneMatch(p -> p.startsWith(ConfigKey.APPLY_WORKERS.environment()))) {
+                problems.add(ConfigKey.APPLY_WORKERS.environment() + " is " + text + ": use auto or a number from 1 to 64");
+            }
+            return 1;
+        }
+        return workers;
     }
 
     private static String missing(ConfigKey key) {

@@ -17,7 +17,11 @@ public record SyncConfig(
         int adminPort,
         Duration heartbeat,
         long walWarnBytes,
-        Duration slotCheckInterval) {
+        Duration slotCheckInterval,
+        Duration batchTarget,
+        int applyWorkers,
+        long readAheadBytes,
+        int laneCacheEntries) {
 
     public boolean neo4jAuthentication() {
         return neo4jUser != null && !neo4jUser.isEmpty();
@@ -30,7 +34,7 @@ public record SyncConfig(
     @Override
     public String toString() {
         return "SyncConfig[postgres=" + postgres + ", neo4j=" + neo4jUri + " as '" + neo4jUser + "', password=<redacted>, mapping="
-                + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms, heartbeat="
+                + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms, workers=" + applyWorkers + ", heartbeat="
                 + heartbeat.toMillis() + "ms]";
     }
 }

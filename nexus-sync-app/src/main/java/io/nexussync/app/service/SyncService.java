@@ -327,7 +327,7 @@ public final class SyncService implements AutoCloseable {
         Checkpoint checkpoint = writer.loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
-                    new BatchPolicy(config.batchSize(), config.batchDelay()), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged)
+                    batchPolicy(), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged)
                     .visibility(visibility);
             pipeline = next;
             streamedBefore = true;
@@ -335,6 +335,11 @@ public final class SyncService implements AutoCloseable {
                 next.run(checkpoint);
             }
         }
+    }
+
+    private BatchPolicy batchPolicy() {
+        return new BatchPolicy(config.batchSize(), config.batchDelay()).withTargetCommit(config.batchTarget())
+                .withWorkers(config.applyWorkers()).withReadAheadBytes(config.readAheadBytes()).withLaneCacheEntries(config.laneCacheEntries());
     }
 
     /**

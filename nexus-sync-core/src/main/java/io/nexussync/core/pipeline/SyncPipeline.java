@@ -1,49 +1,66 @@
 package io.nexussync.core.pipeline;
 
 import io.nexussync.core.apply.ApplyResult;
-import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.apply.CrossReferenceWriter;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.apply.SyncLog;
 import io.nexussync.core.apply.SyncLog.BatchRecord;
 import io.nexussync.core.apply.SyncLog.FailureRecord;
+import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.Position;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.GraphWritePlan;
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.schedule.ApplyLedger;
+import io.nexussync.core.schedule.BatchSizer;
+import io.nexussync.core.schedule.ChangeScheduler;
+import io.nexussync.core.schedule.LaneClassifier;
+import io.nexussync.core.schedule.ScheduledBatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The apply loop: reads captured transactions, cuts them into batches, plans each batch, writes it
- * and its checkpoint to the graph in one transaction, writes back cross-references, and only then
- * acknowledges the position to the source. Single-threaded: one instance runs on one thread.
+ * The apply loop. One thread reads captured transactions ahead into the {@link ChangeScheduler} (up to
+ * the read-ahead bound: beyond it, it stops reading and the slot keeps the WAL), cuts batches from it
+ * by lane, age and size, and hands each to one of N apply workers. A worker plans its batch and writes
+ * it with its own checkpoint record in one graph transaction. When a batch has committed, the loop
+ * marks its changes applied in the {@link ApplyLedger}, and the steps after the commit (write-back,
+ * transaction log, acknowledgement) run in commit order on {@code afterCommitExecutor}.
  *
- * <p>The steps after a graph commit (write-back, transaction log, acknowledgement) run in commit order
- * on {@code afterCommitExecutor}, overlapping the next batch; {@code Runnable::run} keeps them on the
- * apply thread.
- *
- * <p>Exactly-once rests on two rules: a transaction already covered by the graph's checkpoint is
- * skipped (wholly, or its first N changes when a batch ended inside it), and the source is never
- * acknowledged past what the graph has committed.
+ * <p>Exactly-once rests on two rules: a change the graph's checkpoint records as applied is skipped when
+ * the stream replays it, and the source is never acknowledged past the first change not yet applied.
+ * Lanes and workers apply changes out of stream order, so a checkpoint is a committed end plus the
+ * runs of changes applied beyond it; each worker writes its own record, and a restart merges them.
  */
 public final class SyncPipeline {
     /** Prefix of the logical message that tags our own write-back transactions, so that their echo is dropped. */
     public static final String ECHO_PREFIX = "nexus-sync:write-back";
+
+    /** Past this many runs applied out of order, batches are cut in stream order until the checkpoint is compact again. */
+    static final int MAX_RUNS_AHEAD = 1_000;
+    /** The ledger keeps ~20 bytes per change between the oldest unapplied change and the read head. */
+    static final int MAX_LEDGER_ENTRIES = 2_000_000;
+    /** How long a stop keeps applying what it has read before leaving the rest to the next start. */
+    static final Duration STOP_DRAIN = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(SyncPipeline.class);
 
@@ -59,18 +76,20 @@ public final class SyncPipeline {
     private final AfterCommitStage afterCommit;
     private final WatermarkWindows watermarks;
     private final SchemaChangeHandler schemaChanges;
+    private final ChangeScheduler scheduler;
+    private final BatchSizer sizer;
     private VisibilityListener visibility = VisibilityListener.NONE;
     private volatile boolean stopping;
+    private volatile boolean abandoning;
 
+    private Checkpoint start = Checkpoint.NONE;
     private Checkpoint checkpoint = Checkpoint.NONE;
+    private ApplyLedger ledger;
     private OpenTransaction tx;
-    private final List<SourceChange> batch = new ArrayList<>();
-    private Lsn batchCommittedEnd = Lsn.INVALID;
-    private Lsn batchFirstLsn = Lsn.INVALID;
-    private Instant batchStartedAt;
-    /** Backfill chunks let into the open batch, to report once the graph has committed it. */
-    private final Map<String, Long> batchChunks = new LinkedHashMap<>();
-    private boolean batchIsRefresh;
+    private final Deque<Integer> idleWorkers = new ArrayDeque<>();
+    private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+    private int batchesInFlight;
+    private Instant queueReportedAt = Instant.EPOCH;
 
     public SyncPipeline(ChangeSource source, GraphPlanner planner, GraphWriter writer, CrossReferenceWriter crossReferences,
                         SyncLog syncLog, BatchPolicy policy, RetryPolicy retry, Clock clock, SyncProgress progress,
@@ -98,33 +117,8 @@ public final class SyncPipeline {
         this.clock = clock;
         this.progress = progress;
         this.afterCommit = new AfterCommitStage(afterCommitExecutor);
-    }
-
-    /**
-     * Runs from {@code start} (the graph's checkpoint, which the source was started at) until {@link #stop()},
-     * then drains the open batch; or until the source or a write fails for good.
-     */
-    public void run(Checkpoint start) throws InterruptedException {
-        checkpoint = start;
-        watermarks.streamRestarted();
-        progress.started(checkpoint);
-        log.info("resuming after {}", describe(checkpoint));
-        try {
-            while (!stopping) {
-                CaptureEvent event = source.poll(pollTimeout());
-                if (event != null) {
-                    accept(event);
-                }
-                if (batchDue()) {
-                    flush();
-                }
-            }
-            flush();
-        } finally {
-            // Whatever ended the loop, batches the graph has committed still get their write-back and acknowledgement.
-            afterCommit.drain();
-        }
-        progress.stateChanged("stopped", null);
+        this.scheduler = new ChangeScheduler(planner.mapping(), new LaneClassifier(planner.mapping(), policy.laneCacheEntries()));
+        this.sizer = new BatchSizer(policy.maxChanges(), policy.targetCommit());
     }
 
     /** Told when each streamed change becomes visible in the graph. */
@@ -133,151 +127,256 @@ public final class SyncPipeline {
         return this;
     }
 
-    /** Asks {@link #run()} to finish its current batch and return. Safe from any thread. */
+    /**
+     * Runs from {@code start} (the graph's checkpoint, which the source was started at) until {@link #stop()},
+     * then applies what it has read for up to {@link #STOP_DRAIN}; or until the source or a write fails for good.
+     */
+    public void run(Checkpoint start) throws InterruptedException {
+        this.start = start;
+        checkpoint = start;
+        ledger = new ApplyLedger(start.committedEnd());
+        watermarks.streamRestarted();
+        progress.started(checkpoint);
+        log.info("resuming after {}", describe(checkpoint));
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService workers = Executors.newFixedThreadPool(policy.workers(), r -> {
+            Thread t = new Thread(r, "nexus-sync-apply-" + threadNumber.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        for (int w = 0; w < policy.workers(); w++) {
+            idleWorkers.add(w);
+        }
+        try {
+            while (!stopping) {
+                collectFinished(Duration.ZERO);
+                if (mayRead()) {
+                    CaptureEvent event = source.poll(pollTimeout());
+                    if (event != null) {
+                        accept(event, workers);
+                    }
+                } else {
+                    collectFinished(pollTimeout());
+                }
+                dispatch(workers, false);
+                reportQueue();
+            }
+            drainAfterStop(workers);
+        } catch (RuntimeException | InterruptedException | Error e) {
+            abandoning = true;
+            throw e;
+        } finally {
+            workers.shutdown();
+            // A worker still writing must finish before the next session's worker of the same number writes its record.
+            if (!workers.awaitTermination(2, TimeUnit.MINUTES)) {
+                log.error("an apply worker did not finish within 2 minutes of the pipeline stopping");
+            }
+            // Whatever ended the loop, batches the graph has committed still get their write-back and acknowledgement.
+            afterCommit.drain();
+        }
+        progress.stateChanged("stopped", null);
+    }
+
+    /** Asks {@link #run} to finish its batches and return. Safe from any thread. */
     public void stop() {
         stopping = true;
     }
 
+    /** What the graph holds, as the batches this pipeline saw commit tell it. */
     public Checkpoint checkpoint() {
         return checkpoint;
     }
 
+    private boolean mayRead() {
+        return scheduler.pendingBytes() < policy.readAheadBytes() && ledger.entries() < MAX_LEDGER_ENTRIES;
+    }
+
     private Duration pollTimeout() {
-        if (batchStartedAt == null) {
+        if (batchesInFlight > 0) {
+            return Duration.ofMillis(2);
+        }
+        Instant oldest = scheduler.oldestReadAt();
+        if (oldest == null) {
             return policy.maxDelay();
         }
-        Duration left = policy.maxDelay().minus(Duration.between(batchStartedAt, clock.instant()));
+        Duration left = policy.maxDelay().minus(Duration.between(oldest, clock.instant()));
         return left.isNegative() ? Duration.ZERO : left;
     }
 
-    private void accept(CaptureEvent event) throws InterruptedException {
+    private void accept(CaptureEvent event, ExecutorService workers) throws InterruptedException {
         if (event instanceof CaptureEvent.Begin begin) {
-            tx = new OpenTransaction(begin, checkpoint.covers(begin.finalLsn()), checkpoint.changesAppliedOf(begin.finalLsn()), batch.size());
-            if (!tx.alreadyApplied) {
-                markBatchStarted(begin.finalLsn());
-            }
+            tx = new OpenTransaction(begin, start.covers(begin.finalLsn()));
         } else if (event instanceof CaptureEvent.Message message) {
             if (tx != null && message.transactional() && ECHO_PREFIX.equals(message.prefix())) {
+                // The tag is the write-back's first statement, so none of its changes has been read yet.
                 tx.echo = true;
-                // The tag is the write-back's first statement, so this drops nothing in practice; it keeps the rule local.
-                batch.subList(Math.min(tx.batchMark, batch.size()), batch.size()).clear();
-            } else if (tx != null && !tx.alreadyApplied && WatermarkWindows.LOW.equals(message.prefix())) {
+            } else if (tx != null && !tx.covered && WatermarkWindows.LOW.equals(message.prefix())) {
                 watermarks.lowWatermark(new String(message.content(), StandardCharsets.UTF_8));
-            } else if (tx != null && !tx.alreadyApplied && WatermarkWindows.HIGH.equals(message.prefix())) {
-                letInBackfillChunk(new String(message.content(), StandardCharsets.UTF_8));
+            } else if (tx != null && !tx.covered && WatermarkWindows.HIGH.equals(message.prefix())) {
+                letInBackfillChunk(new String(message.content(), StandardCharsets.UTF_8), workers);
             }
         } else if (event instanceof CaptureEvent.Change change) {
             if (tx == null) {
                 throw SyncException.persistent("a change arrived outside a transaction: " + change.change(), null);
             }
-            tx.seen++;
-            if (!tx.alreadyApplied && !tx.echo && tx.seen > tx.appliedBefore) {
-                batch.add(new SourceChange(change.change(), tx.begin.finalLsn(), tx.begin.commitTime()));
+            Position position = new Position(tx.begin.finalLsn(), tx.seen++);
+            if (tx.covered) {
+                return;
             }
-            if (!tx.alreadyApplied && !tx.echo) {
-                watermarks.observe(change.change());
+            long ordinal = ledger.read(position);
+            if (tx.echo || start.isApplied(position)) {
+                ledger.skipped(ordinal);
+                return;
             }
-            if (batch.size() >= policy.maxChanges()) {
-                flush();
+            watermarks.observe(change.change());
+            SourceChange sourceChange = new SourceChange(change.change(), tx.begin.finalLsn(), tx.begin.commitTime());
+            if (!scheduler.add(sourceChange, ordinal, clock.instant())) {
+                ledger.skipped(ordinal);
             }
         } else if (event instanceof CaptureEvent.SchemaChange change) {
             schemaChanges.schemaChanged(change);
         } else if (event instanceof CaptureEvent.Commit commit) {
-            if (tx != null && !tx.alreadyApplied) {
-                batchCommittedEnd = commit.endLsn();
-            }
+            Lsn before = ledger.committedEnd();
+            ledger.commitRead(commit.endLsn());
             tx = null;
+            if (!ledger.committedEnd().equals(before)) {
+                // Nothing of it needed a graph write (echoes, markers, changes already applied): only the position moves.
+                acknowledgeAfterQueuedBatches(ledger.committedEnd());
+            }
         }
     }
 
-    /** At a high watermark: the chunk's rows that the stream did not touch meanwhile join the batch here, in stream order. */
-    private void letInBackfillChunk(String chunkId) throws InterruptedException {
+    private void acknowledgeAfterQueuedBatches(Lsn end) throws InterruptedException {
+        checkpoint = new Checkpoint(end, checkpoint.applied(), 0);
+        progress.advanced(checkpoint);
+        afterCommit.submit(() -> source.acknowledge(end));
+    }
+
+    /** Hands due batches to idle workers. {@code force}: regardless of the batch window (draining). */
+    private void dispatch(ExecutorService workers, boolean force) {
+        while (!idleWorkers.isEmpty() && !scheduler.isEmpty() && (force || due())) {
+            ScheduledBatch batch = scheduler.next(sizer.size(), policy.maxBytes(), ledger.runsAhead() > MAX_RUNS_AHEAD);
+            if (batch == null) {
+                return;
+            }
+            int worker = idleWorkers.poll();
+            ledger.inFlight(batch.ordinals(), batch.id());
+            Checkpoint record = ledger.checkpointWith(batch.id(), worker);
+            batchesInFlight++;
+            workers.execute(() -> finished.add(write(batch, worker, record)));
+        }
+    }
+
+    private boolean due() {
+        Instant oldest = scheduler.oldestReadAt();
+        return oldest != null && (scheduler.pendingChanges() >= sizer.size()
+                || !clock.instant().isBefore(oldest.plus(policy.maxDelay())));
+    }
+
+    /** On a worker: plans the batch and writes it with the worker's checkpoint record. */
+    private Finished write(ScheduledBatch batch, int worker, Checkpoint record) {
+        Instant started = clock.instant();
+        try {
+            GraphWritePlan plan = planner.plan(batch.changes());
+            Lsn from = batch.changes().isEmpty() ? record.committedEnd() : batch.changes().get(0).txFinalLsn();
+            ApplyResult result = retry.call("apply", () -> writer.apply(plan, record), retryListener(from, batch.size()));
+            return new Finished(batch, worker, plan, result, started, clock.instant(), null);
+        } catch (RuntimeException | InterruptedException e) {
+            return new Finished(batch, worker, null, null, started, clock.instant(), e);
+        }
+    }
+
+    private void collectFinished(Duration wait) throws InterruptedException {
+        Finished next = wait.isZero() ? finished.poll() : finished.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+        while (next != null) {
+            complete(next);
+            next = finished.poll();
+        }
+    }
+
+    private void complete(Finished done) throws InterruptedException {
+        batchesInFlight--;
+        idleWorkers.add(done.worker);
+        scheduler.done(done.batch);
+        if (done.failure != null) {
+            if (done.failure instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw done.failure instanceof SyncException s ? s
+                    : SyncException.persistent("cannot apply a batch of " + done.batch.size() + " changes: " + done.failure.getMessage(), done.failure);
+        }
+        Lsn before = ledger.committedEnd();
+        Lsn committedEnd = ledger.applied(done.batch.ordinals());
+        checkpoint = ledger.checkpointWith(0, 0);
+        Duration took = Duration.between(done.started, done.ended);
+        sizer.observe(done.batch.size(), took);
+        for (int i = 0; i < done.batch.size(); i++) {
+            visibility.visible(done.batch.lanes()[i], done.batch.committedAt()[i], done.ended);
+        }
+        Lsn from = done.batch.changes().isEmpty() ? committedEnd : done.batch.changes().get(0).txFinalLsn();
+        BatchRecord record = new BatchRecord(from, committedEnd, done.batch.size(), done.plan.steps().size(),
+                done.result.nodeRows(), done.result.relationshipRows(), done.result.crossReferences().size(), took);
+        progress.batchApplied(record, checkpoint, clock.instant());
+        boolean moved = !committedEnd.equals(before);
+        ApplyResult result = done.result;
+        afterCommit.submit(() -> {
+            writeBack(result, record);
+            syncLog.batchApplied(record);
+            // The one invariant in plain sight: PostgreSQL may release WAL only once the graph has committed it.
+            // (This runs after the commit above, in commit order, after the batch's write-back.)
+            if (moved && committedEnd.isValid()) {
+                source.acknowledge(committedEnd);
+            }
+        });
+    }
+
+    /**
+     * At a high watermark: the chunk's rows that the stream did not touch meanwhile go in, as a batch of their
+     * own written as a refresh (see GraphWritePlan), once everything read before the watermark is in the graph.
+     */
+    private void letInBackfillChunk(String chunkId, ExecutorService workers) throws InterruptedException {
         List<RowChange> rows = watermarks.highWatermark(chunkId);
         if (rows == null) {
             return;
         }
-        // The chunk goes in a batch of its own, written as a refresh (see GraphWritePlan): what the stream
-        // brought before it is committed first, and nothing streamed after it shares its transaction.
-        flush();
-        for (RowChange row : rows) {
-            batch.add(new SourceChange(row, tx.begin.finalLsn(), tx.begin.commitTime()));
+        while (!scheduler.isEmpty() || batchesInFlight > 0) {
+            dispatch(workers, true);
+            collectFinished(Duration.ofMillis(20));
         }
-        batchChunks.put(chunkId, (long) rows.size());
-        markBatchStarted(tx.begin.finalLsn());
-        batchIsRefresh = true;
-        try {
-            flush();
-        } finally {
-            batchIsRefresh = false;
-        }
-    }
-
-    private void markBatchStarted(Lsn lsn) {
-        if (batchStartedAt == null) {
-            batchStartedAt = clock.instant();
-            batchFirstLsn = lsn;
-        }
-    }
-
-    private boolean batchDue() {
-        return batchStartedAt != null
-                && (batch.size() >= policy.maxChanges() || !clock.instant().isBefore(batchStartedAt.plus(policy.maxDelay())));
-    }
-
-    private void flush() throws InterruptedException {
-        if (batch.isEmpty() && !batchCommittedEnd.isValid()) {
-            // Nothing to write yet (a transaction still arriving, all of it skipped so far): restart the
-            // window rather than finding it overdue again on every poll.
-            batchStartedAt = tx == null ? null : clock.instant();
-            return;
-        }
+        List<SourceChange> changes = rows.stream().map(r -> new SourceChange(r, tx.begin.finalLsn(), tx.begin.commitTime())).toList();
+        GraphWritePlan plan = planner.plan(changes).asRefresh();
+        Checkpoint record = ledger.checkpointWith(0, 0);
         Instant started = clock.instant();
-        Lsn committedEnd = batchCommittedEnd.isValid() ? batchCommittedEnd : checkpoint.committedEnd();
-        Checkpoint next = tx == null || tx.alreadyApplied
-                ? Checkpoint.after(committedEnd)
-                : new Checkpoint(committedEnd, tx.begin.finalLsn(), tx.seen);
-        GraphWritePlan plan = batchIsRefresh ? planner.plan(batch).asRefresh() : planner.plan(batch);
-        ApplyResult result = plan.isEmpty()
-                ? ApplyResult.NOTHING
-                : retry.call("apply", () -> writer.apply(plan, next), retryListener(batchFirstLsn, batch.size()));
-        checkpoint = next;
-        Instant visibleAt = clock.instant();
-        if (!batchIsRefresh) {
-            for (SourceChange change : batch) {
-                visibility.visible(Lane.NORMAL, change.commitTime(), visibleAt);
-            }
-        }
-        BatchRecord record = new BatchRecord(batchFirstLsn, committedEnd, batch.size(), plan.steps().size(),
-                result.nodeRows(), result.relationshipRows(), result.crossReferences().size(),
-                Duration.between(started, clock.instant()));
-        boolean applied = !batch.isEmpty();
-        Map<String, Long> chunks = batchChunks.isEmpty() ? Map.of() : new LinkedHashMap<>(batchChunks);
-        batchChunks.clear();
+        ApplyResult result = retry.call("apply", () -> writer.apply(plan, record), retryListener(tx.begin.finalLsn(), rows.size()));
+        BatchRecord batchRecord = new BatchRecord(tx.begin.finalLsn(), ledger.committedEnd(), rows.size(), plan.steps().size(),
+                result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), Duration.between(started, clock.instant()));
+        progress.batchApplied(batchRecord, checkpoint, clock.instant());
         afterCommit.submit(() -> {
-            chunks.forEach(watermarks::applied);
-            writeBack(result, record);
-            if (applied) {
-                syncLog.batchApplied(record);
-            }
-            // The one invariant in plain sight: PostgreSQL may release WAL only once the graph has committed it.
-            // (This runs after the commit above, in commit order, after the batch's write-back.)
-            if (committedEnd.isValid()) {
-                source.acknowledge(committedEnd);
-            }
+            watermarks.applied(chunkId, (long) rows.size());
+            writeBack(result, batchRecord);
+            syncLog.batchApplied(batchRecord);
         });
-        if (batch.isEmpty()) {
-            progress.advanced(next);
-        } else {
-            progress.batchApplied(record, next, clock.instant());
-        }
-        batch.clear();
-        batchCommittedEnd = Lsn.INVALID;
-        batchStartedAt = null;
-        if (tx != null) {
-            tx.batchMark = 0;
-            if (!tx.alreadyApplied) {
-                markBatchStarted(tx.begin.finalLsn());
+    }
+
+    /** Stopping: applies what was read for up to {@link #STOP_DRAIN}, then waits for the batches in flight. */
+    private void drainAfterStop(ExecutorService workers) throws InterruptedException {
+        Instant deadline = clock.instant().plus(STOP_DRAIN);
+        while (batchesInFlight > 0 || (!scheduler.isEmpty() && clock.instant().isBefore(deadline))) {
+            if (clock.instant().isBefore(deadline)) {
+                dispatch(workers, true);
             }
+            collectFinished(Duration.ofMillis(20));
+        }
+        if (!scheduler.isEmpty()) {
+            log.info("stopping with {} changes read but not applied: the next start reads them again", scheduler.pendingChanges());
+        }
+    }
+
+    private void reportQueue() {
+        Instant now = clock.instant();
+        if (Duration.between(queueReportedAt, now).compareTo(Duration.ofSeconds(1)) >= 0) {
+            queueReportedAt = now;
+            progress.queue(new ApplyQueue(scheduler.pendingByLane(), scheduler.pendingBytes(), batchesInFlight, sizer.size(), ledger.runsAhead()));
         }
     }
 
@@ -302,7 +401,7 @@ public final class SyncPipeline {
     /** Logs each failed attempt of the batch that starts at {@code from}; gives up at once when the pipeline is stopping. */
     private RetryPolicy.RetryListener retryListener(Lsn from, int changes) {
         return (operation, failure, attempt, wait) -> {
-            if (stopping) {
+            if (stopping || abandoning) {
                 // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
                 throw failure;
             }
@@ -314,23 +413,22 @@ public final class SyncPipeline {
 
     private static String describe(Checkpoint c) {
         return c.committedEnd().isValid() ? "WAL position " + c.committedEnd()
-                + (c.partialTx().isValid() ? " (+" + c.partialChanges() + " changes of the transaction at " + c.partialTx() + ")" : "")
+                + (c.applied().isEmpty() ? "" : " (+ changes applied beyond it: " + c.applied() + ")")
                 : "nothing (fresh start: streaming from the slot's position)";
     }
 
+    private record Finished(ScheduledBatch batch, int worker, GraphWritePlan plan, ApplyResult result, Instant started,
+                            Instant ended, Exception failure) {}
+
     private static final class OpenTransaction {
         final CaptureEvent.Begin begin;
-        final boolean alreadyApplied;
-        final long appliedBefore;
-        int batchMark;
+        final boolean covered;
         long seen;
         boolean echo;
 
-        OpenTransaction(CaptureEvent.Begin begin, boolean alreadyApplied, long appliedBefore, int batchMark) {
+        OpenTransaction(CaptureEvent.Begin begin, boolean covered) {
             this.begin = begin;
-            this.alreadyApplied = alreadyApplied;
-            this.appliedBefore = appliedBefore;
-            this.batchMark = batchMark;
+            this.covered = covered;
         }
     }
 }

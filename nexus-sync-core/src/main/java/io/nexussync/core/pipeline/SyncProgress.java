@@ -17,6 +17,7 @@ public final class SyncProgress {
     private volatile String state = "starting";
     private volatile String lastError;
     private volatile SnapshotProgress snapshot;
+    private volatile ApplyQueue queue = ApplyQueue.EMPTY;
 
     void started(Checkpoint from) {
         checkpoint = from;
@@ -35,6 +36,15 @@ public final class SyncProgress {
     /** Only the position moved: transactions with nothing to apply (echoes, markers, other tables). */
     void advanced(Checkpoint now) {
         checkpoint = now;
+    }
+
+    void queue(ApplyQueue now) {
+        queue = now;
+    }
+
+    /** What waits for a worker, per lane, as of the last second. */
+    public ApplyQueue queue() {
+        return queue;
     }
 
     void retrying(String operation, String error) {

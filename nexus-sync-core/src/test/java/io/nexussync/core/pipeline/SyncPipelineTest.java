@@ -27,6 +27,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.function.BooleanSupplier;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +43,7 @@ class SyncPipelineTest {
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
     private final GraphPlanner planner = new GraphPlanner(MappingLoader.builtIn());
-    private final List<String> journal = new ArrayList<>();
+    private final List<String> journal = Collections.synchronizedList(new ArrayList<>());
     private final ManualClock clock = new ManualClock(T0);
     private final FakeChangeSource source = new FakeChangeSource(journal);
     private final RecordingGraphWriter writer = new RecordingGraphWriter(journal);
@@ -183,13 +185,14 @@ class SyncPipelineTest {
     }
 
     @Test
-    void shouldCountUnmappedChangesInPartialCheckpoint() throws InterruptedException {
+    void shouldCountUnmappedChangesInPartialCheckpointButNotInBatchSize() throws InterruptedException {
         source.add(tx(1, "0/1000", "0/1010", insert("c1"), new RowChange.Insert(AUDIT_LOG, Map.of("id", 1)), insert("c2"), insert("c3")));
 
         pipeline(3).run(Checkpoint.NONE);
 
-        assertThat(writer.applied.get(0).checkpoint()).isEqualTo(new Checkpoint(Lsn.INVALID, lsn("0/1000"), 3));
-        assertThat(upsertedIds(writer.applied.get(1).plan())).containsExactly("c3");
+        assertThat(writer.applied.get(0).checkpoint()).isEqualTo(new Checkpoint(Lsn.INVALID, lsn("0/1000"), 4));
+        assertThat(upsertedIds(writer.applied.get(0).plan())).containsExactly("c1", "c2", "c3");
+        assertThat(source.acknowledged).containsExactly(lsn("0/1010"));
     }
 
     @Test
@@ -221,6 +224,8 @@ class SyncPipelineTest {
         source.add(tx(1, "0/1000", "0/1010", insert("c1")));
         source.then(() -> clock.advance(Duration.ofSeconds(1)));
         writer.failOnAttempt(1, SyncException.retryable("connection reset", null));
+        // A stop gives up retrying (see the next tests): this one must come after the retry.
+        source.holdStopUntil(() -> !writer.applied.isEmpty());
 
         pipeline(100).run(Checkpoint.NONE);
 
@@ -389,6 +394,7 @@ class SyncPipelineTest {
         final List<Lsn> acknowledged = new ArrayList<>();
         final List<Duration> pollTimeouts = new ArrayList<>();
         private SyncPipeline stopWhenDrained;
+        private BooleanSupplier stopAllowed = () -> true;
 
         FakeChangeSource(List<String> journal) {
             this.journal = journal;
@@ -402,6 +408,10 @@ class SyncPipelineTest {
             script.add(action);
         }
 
+        void holdStopUntil(BooleanSupplier condition) {
+            this.stopAllowed = condition;
+        }
+
         void stopWhenDrained(SyncPipeline pipeline) {
             this.stopWhenDrained = pipeline;
         }
@@ -411,7 +421,7 @@ class SyncPipelineTest {
             pollTimeouts.add(timeout);
             Object next = script.poll();
             if (next == null) {
-                if (stopWhenDrained != null) {
+                if (stopWhenDrained != null && stopAllowed.getAsBoolean()) {
                     stopWhenDrained.stop();
                 }
                 return null;
@@ -438,8 +448,8 @@ class SyncPipelineTest {
     private static final class RecordingGraphWriter implements GraphWriter {
         private final List<String> journal;
         private final Map<Integer, SyncException> failures = new LinkedHashMap<>();
-        final List<Applied> applied = new ArrayList<>();
-        int attempts;
+        final List<Applied> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile int attempts;
         Function<GraphWritePlan, ApplyResult> result = plan -> ApplyResult.NOTHING;
 
         RecordingGraphWriter(List<String> journal) {

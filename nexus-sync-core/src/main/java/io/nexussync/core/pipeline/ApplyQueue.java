@@ -1,0 +1,21 @@
+package io.nexussync.core.pipeline;
+
+import io.nexussync.core.plan.Lane;
+import java.util.Map;
+
+/**
+ * The scheduler's state as status and metrics show it.
+ *
+ * @param pendingByLane   changes read and waiting for a worker, per lane
+ * @param pendingBytes    their estimated heap, against the read-ahead bound
+ * @param batchesInFlight batches being written by workers now
+ * @param batchSize       the adaptive batch size now
+ * @param runsAhead       runs of changes applied out of stream order that the checkpoint carries
+ */
+public record ApplyQueue(Map<Lane, Long> pendingByLane, long pendingBytes, int batchesInFlight, int batchSize, int runsAhead) {
+    public static final ApplyQueue EMPTY = new ApplyQueue(Map.of(), 0, 0, 0, 0);
+
+    public long pendingChanges() {
+        return pendingByLane.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

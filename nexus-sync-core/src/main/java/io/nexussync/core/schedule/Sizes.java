@@ -1,0 +1,40 @@
+package io.nexussync.core.schedule;
+
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.SourceChange;
+import java.util.Map;
+
+/** Rough heap cost of a pending change: what the memory bound on read-ahead counts. Errs on the high side. */
+final class Sizes {
+    private Sizes() {}
+
+    static long of(SourceChange change) {
+        RowChange row = change.change();
+        if (row instanceof RowChange.Insert i) {
+            return 96 + of(i.newValues());
+        } else if (row instanceof RowChange.Update u) {
+            return 96 + of(u.newValues()) + (u.oldKey() == null ? 0 : of(u.oldKey()));
+        } else if (row instanceof RowChange.Delete d) {
+            return 96 + of(d.oldKey());
+        }
+        return 128;
+    }
+
+    private static long of(Map<String, Object> values) {
+        long bytes = 64;
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            bytes += 48 + value(e.getValue());
+        }
+        return bytes;
+    }
+
+    private static long value(Object value) {
+        if (value instanceof String s) {
+            return 48 + s.length() * 2L;
+        }
+        if (value instanceof byte[] b) {
+            return 24 + b.length;
+        }
+        return 32;
+    }
+}

@@ -51,6 +51,8 @@ public final class ChangeScheduler {
     private long pendingChanges;
     private long pendingBytes;
     private int nextBatchId = 1;
+    /** The id of a TRUNCATE's batch while it is in flight (nothing goes beside it), else 0. */
+    private int barrierInFlight;
 
     public ChangeScheduler(Mapping mapping, LaneClassifier lanes) {
         this.mapping = mapping;
@@ -115,12 +117,12 @@ public final class ChangeScheduler {
      *                      too fragmented to carry more changes applied out of order)
      */
     public ScheduledBatch next(int maxChanges, long maxBytes, boolean inStreamOrder) {
-        if (byAge.isEmpty()) {
+        if (byAge.isEmpty() || barrierInFlight != 0) {
             return null;
         }
         Long barrier = barriers.isEmpty() ? null : barriers.firstKey();
         if (barrier != null && byAge.firstKey().equals(barrier)) {
-            return inFlight.isEmpty() ? take(List.of(barriers.get(barrier))) : null;
+            return inFlight.isEmpty() ? take(new ArrayList<>(List.of(barriers.get(barrier)))) : null;
         }
         Set<Item> chosen = new LinkedHashSet<>();
         long changes = 0;
@@ -132,7 +134,7 @@ public final class ChangeScheduler {
                 if (changes >= maxChanges || bytes >= maxBytes) {
                     break outer;
                 }
-                if (barrier != null && candidate.firstOrdinal > barrier) {
+                if (barrier != null && candidate.firstOrdinal >= barrier) {
                     break;
                 }
                 if (chosen.contains(candidate)) {
@@ -161,6 +163,9 @@ public final class ChangeScheduler {
     /** The batch committed (or was given up): its entities are free for the next batches. */
     public void done(ScheduledBatch batch) {
         List<Item> items = inFlight.remove(batch.id());
+        if (barrierInFlight == batch.id()) {
+            barrierInFlight = 0;
+        }
         if (items == null) {
             return;
         }
@@ -292,6 +297,9 @@ public final class ChangeScheduler {
         }
         entries.sort(Comparator.comparingLong(Entry::ordinal));
         inFlight.put(id, items);
+        if (barrier) {
+            barrierInFlight = id;
+        }
         return new ScheduledBatch(id, entries.stream().map(Entry::change).toList(), ordinals, laneOf, committedAt, highest, barrier, bytes);
     }
 

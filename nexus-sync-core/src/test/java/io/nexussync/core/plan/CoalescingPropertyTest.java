@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * The change streams are ones PostgreSQL can produce for the contract's schema: content_tags rows only point at
  * existing content items, and deleting a content item cascades to its content_tags rows (logged after it).
  */
-class CoalescingPropertyTest {
+public class CoalescingPropertyTest {
     private static final TableId CONTENT_ITEMS = TableId.parse("content_items");
     private static final TableId CONTENT_TAGS = TableId.parse("content_tags");
     private static final List<String> CONTENT_IDS = List.of("c-1", "c-2", "c-3");
@@ -46,9 +46,9 @@ class CoalescingPropertyTest {
 
     private final GraphPlanner planner = new GraphPlanner(MappingLoader.builtIn());
 
-    enum Kind { INSERT_ITEM, UPDATE_ITEM, DELETE_ITEM, INSERT_TAG_LINK, UPDATE_TAG_LINK, DELETE_TAG_LINK }
+    public enum Kind { INSERT_ITEM, UPDATE_ITEM, DELETE_ITEM, INSERT_TAG_LINK, UPDATE_TAG_LINK, DELETE_TAG_LINK }
 
-    record Op(Kind kind, int item, int tag, String title, float weight, boolean toastMetadata) {}
+    public record Op(Kind kind, int item, int tag, String title, float weight, boolean toastMetadata) {}
 
     /**
      * Tries per property. Each try draws its inputs from {@code new Random(seed)}, its seed being the next
@@ -95,7 +95,7 @@ class CoalescingPropertyTest {
     }
 
     /** 1 to 40 operations, each with every component drawn uniformly from its choices. */
-    static List<Op> script(Random random) {
+    public static List<Op> script(Random random) {
         int length = 1 + random.nextInt(MAX_SCRIPT_LENGTH);
         List<Op> script = new ArrayList<>(length);
         Kind[] kinds = Kind.values();
@@ -164,18 +164,19 @@ class CoalescingPropertyTest {
     }
 
     /** Turns a script into the row changes PostgreSQL would log for it; an operation the table state forbids becomes one it allows. */
-    private static final class PgSimulation {
+    /** Also drives the scheduler's property test (core.schedule). */
+    public static final class PgSimulation {
         private final boolean versionsRestartOnInsert;
         private final Map<String, Map<String, Object>> items = new HashMap<>();
         private final Map<List<String>, Map<String, Object>> tagLinks = new LinkedHashMap<>();
         private final Map<Object, Long> lastVersion = new HashMap<>();
         private final List<RowChange> out = new ArrayList<>();
 
-        PgSimulation(boolean versionsRestartOnInsert) {
+        public PgSimulation(boolean versionsRestartOnInsert) {
             this.versionsRestartOnInsert = versionsRestartOnInsert;
         }
 
-        List<RowChange> changesFor(List<Op> script) {
+        public List<RowChange> changesFor(List<Op> script) {
             script.forEach(this::run);
             return out;
         }
@@ -282,21 +283,21 @@ class CoalescingPropertyTest {
     }
 
     /** Applies plans with the semantics of the writer's Cypher, to nodes and relationships held in maps. */
-    static final class FakeGraph {
+    public static final class FakeGraph {
         static final Instant OPEN_END = Instant.parse("9999-12-31T00:00:00Z");
 
         /** "Label:id" to properties. */
-        final Map<String, Map<String, Object>> nodes = new TreeMap<>();
+        public final Map<String, Map<String, Object>> nodes = new TreeMap<>();
         /** "(Label:id)-[TYPE]->(Label:id)" to the properties of each relationship between them, oldest first. */
-        final Map<String, List<Map<String, Object>>> relationships = new TreeMap<>();
+        public final Map<String, List<Map<String, Object>>> relationships = new TreeMap<>();
 
-        static FakeGraph withTags() {
+        public static FakeGraph withTags() {
             FakeGraph graph = new FakeGraph();
             TAG_IDS.forEach(id -> graph.mergeNode("Tag", id));
             return graph;
         }
 
-        void apply(GraphWritePlan plan) {
+        public void apply(GraphWritePlan plan) {
             for (GraphStep step : plan.steps()) {
                 if (step instanceof DeleteNodes s) {
                     s.ids().forEach(id -> deleteNode(s.mapping().label(), id));

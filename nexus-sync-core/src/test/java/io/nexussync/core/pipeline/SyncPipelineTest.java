@@ -322,6 +322,108 @@ class SyncPipelineTest {
     }
 
     @Test
+    void shouldApplyACriticalChangeInTheFirstBatchAfterItWasReadWhateverLowBacklogIsAhead() throws InterruptedException {
+        List<RowChange> inserts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            inserts.add(insert("c" + i));
+        }
+        inserts.add(insert("z"));
+        source.add(tx(1, "0/1000", "0/1010", inserts.toArray(RowChange[]::new)));
+        List<RowChange> viewCounts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            Map<String, Object> row = row("c" + i);
+            row.put("view_count", 1L);
+            viewCounts.add(new RowChange.Update(CONTENT_ITEMS, null, row));
+        }
+        source.add(tx(2, "0/2000", "0/2010", viewCounts.toArray(RowChange[]::new)));
+        Map<String, Object> revoked = row("z");
+        revoked.put("access_level", "private");
+        source.add(tx(3, "0/3000", "0/3010", new RowChange.Update(CONTENT_ITEMS, null, revoked)));
+        // The first batch commits only once everything is read: from then on the critical change waits in the queue.
+        writer.beforeApply = () -> {
+            try {
+                source.drained.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+
+        SyncPipeline pipeline = pipeline(10);
+        pipeline.run(Checkpoint.NONE);
+
+        List<List<String>> batches = writer.applied.stream().map(a -> upsertedIds(a.plan())).toList();
+        int critical = indexOfBatchRevoking(writer.applied);
+        assertThat(critical).as("batches %s", batches).isEqualTo(1);
+        assertThat(batches.subList(2, batches.size())).as("the low backlog comes after it").isNotEmpty();
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
+    }
+
+    @Test
+    void shouldSkipExactlyTheChangesTheCheckpointRecordsAsAppliedBeyondItsEnd() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("old")));
+        source.add(tx(2, "0/2000", "0/2010", insert("c2"), insert("c3"), insert("c4"), insert("c5")));
+        source.add(tx(3, "0/3000", "0/3010", insert("c6")));
+        source.add(tx(4, "0/4000", "0/4010", insert("c7")));
+        Checkpoint start = new Checkpoint(lsn("0/1010"), io.nexussync.core.model.AppliedRanges.of(List.of(
+                new io.nexussync.core.model.AppliedRanges.Range(new io.nexussync.core.model.Position(lsn("0/2000"), 1),
+                        new io.nexussync.core.model.Position(lsn("0/2000"), 2)),
+                new io.nexussync.core.model.AppliedRanges.Range(new io.nexussync.core.model.Position(lsn("0/3000"), 0),
+                        new io.nexussync.core.model.Position(lsn("0/3000"), 0)))), 0);
+
+        SyncPipeline pipeline = pipeline(100);
+        pipeline.run(start);
+
+        assertThat(writer.applied).flatExtracting(a -> upsertedIds(a.plan())).containsExactlyInAnyOrder("c2", "c5", "c7");
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/4010")));
+    }
+
+    @Test
+    void shouldApplyEveryChangeOnceAndAcknowledgeInOrderWithWorkersFinishingOutOfOrder() throws InterruptedException {
+        Random random = new Random(7);
+        int transactions = 200;
+        for (int t = 1; t <= transactions; t++) {
+            List<RowChange> changes = new ArrayList<>();
+            for (int i = 0, n = 1 + random.nextInt(4); i < n; i++) {
+                changes.add(insert("t" + t + "-" + i));
+            }
+            source.add(tx(t, Long.toHexString(t) + "/0", Long.toHexString(t) + "/10", changes.toArray(RowChange[]::new)));
+        }
+        writer.beforeApply = () -> {
+            try {
+                Thread.sleep(random.nextInt(3));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        SyncPipeline pipeline = new SyncPipeline(source, planner, writer, crossReferences, SyncLog.NONE,
+                new BatchPolicy(7, Duration.ofMillis(50)).withWorkers(3), noSleepRetry(), Clock.systemUTC(), new SyncProgress(), Runnable::run);
+        source.stopWhenDrained(pipeline);
+
+        pipeline.run(Checkpoint.NONE);
+
+        List<String> ids = writer.applied.stream().flatMap(a -> upsertedIds(a.plan()).stream()).toList();
+        assertThat(ids).doesNotHaveDuplicates();
+        assertThat(ids).hasSize((int) writer.applied.stream().mapToLong(a -> a.plan().sourceChanges()).sum());
+        assertThat(writer.applied.stream().map(a -> a.checkpoint().worker()).distinct().count()).as("workers used").isGreaterThan(1);
+        assertThat(source.acknowledged).isSortedAccordingTo(Lsn::compareTo);
+        assertThat(source.acknowledged.get(source.acknowledged.size() - 1)).isEqualTo(lsn(Long.toHexString(transactions) + "/10"));
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn(Long.toHexString(transactions) + "/10")));
+    }
+
+    private static int indexOfBatchRevoking(List<Applied> applied) {
+        for (int i = 0; i < applied.size(); i++) {
+            boolean revokes = applied.get(i).plan().steps().stream()
+                    .filter(GraphStep.UpsertNodes.class::isInstance)
+                    .flatMap(s -> ((GraphStep.UpsertNodes) s).rows().stream())
+                    .anyMatch(r -> r.id().equals("z") && r.properties().containsValue("private"));
+            if (revokes) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void shouldFailOnChangeOutsideTransaction() {
         source.add(List.of(new CaptureEvent.Change(insert("c1"))));
 
@@ -371,6 +473,8 @@ class SyncPipelineTest {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", id);
         row.put("title", "title of " + id);
+        row.put("access_level", "project");
+        row.put("view_count", 0L);
         row.put("pg_version", 1L);
         return row;
     }
@@ -395,6 +499,7 @@ class SyncPipelineTest {
         final List<Duration> pollTimeouts = new ArrayList<>();
         private SyncPipeline stopWhenDrained;
         private BooleanSupplier stopAllowed = () -> true;
+        final java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
 
         FakeChangeSource(List<String> journal) {
             this.journal = journal;
@@ -421,6 +526,7 @@ class SyncPipelineTest {
             pollTimeouts.add(timeout);
             Object next = script.poll();
             if (next == null) {
+                drained.countDown();
                 if (stopWhenDrained != null && stopAllowed.getAsBoolean()) {
                     stopWhenDrained.stop();
                 }
@@ -451,6 +557,7 @@ class SyncPipelineTest {
         final List<Applied> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile int attempts;
         Function<GraphWritePlan, ApplyResult> result = plan -> ApplyResult.NOTHING;
+        volatile Runnable beforeApply = () -> { };
 
         RecordingGraphWriter(List<String> journal) {
             this.journal = journal;
@@ -462,6 +569,7 @@ class SyncPipelineTest {
 
         @Override
         public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
+            beforeApply.run();
             attempts++;
             SyncException failure = failures.remove(attempts);
             if (failure != null) {

@@ -56,7 +56,12 @@ class StatusAndAdminIT {
                 assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("ready");
                 String metrics = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
-                assertThat(metrics).contains("nexus_sync_changes_applied_total").contains("nexus_sync_streaming 1.0");
+                assertThat(metrics).contains("nexus_sync_changes_applied_total").contains("nexus_sync_streaming 1.0")
+                        .contains("nexus_sync_pending_changes{lane=\"critical\"}").contains("nexus_sync_batch_size");
+                JsonNode adminStatus = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/status")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(adminStatus.get("queue").get("pendingByLane").has("low")).as("status %s", adminStatus).isTrue();
+                assertThat(adminStatus.get("queue").get("batchSize").asInt()).isPositive();
             }
             env.stopService();
         }

@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.nexussync.app.service.Backfills;
 import io.nexussync.app.service.StatusReport;
+import io.nexussync.core.pipeline.ApplyQueue;
+import io.nexussync.core.plan.Lane;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.snapshot.SnapshotProgress;
@@ -119,6 +121,18 @@ public final class AdminServer implements AutoCloseable {
         body.put("retries", progress.retries());
         body.put("lastBatchAt", progress.lastBatchAt() == null ? null : progress.lastBatchAt().toString());
         body.put("lastError", progress.lastError());
+        ApplyQueue queue = progress.queue();
+        Map<String, Object> queueView = new LinkedHashMap<>();
+        Map<String, Object> pending = new LinkedHashMap<>();
+        for (Lane lane : Lane.values()) {
+            pending.put(lane.yamlName(), queue.pendingByLane().getOrDefault(lane, 0L));
+        }
+        queueView.put("pendingByLane", pending);
+        queueView.put("readAheadBytes", queue.pendingBytes());
+        queueView.put("batchesInFlight", queue.batchesInFlight());
+        queueView.put("batchSize", queue.batchSize());
+        queueView.put("rangesAhead", queue.runsAhead());
+        body.put("queue", queueView);
         SlotHealth health = slot.get();
         if (health != null) {
             Map<String, Object> slotStatus = new LinkedHashMap<>();

@@ -4,12 +4,18 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.nexussync.core.pipeline.SyncProgress;
+import io.nexussync.core.pipeline.VisibilityListener;
+import io.nexussync.core.plan.Lane;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import io.nexussync.postgres.slot.SlotHealth;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Prometheus meters read from the pipeline's progress on each scrape, so the hot path never touches a meter. */
+/** Prometheus meters, read from the pipeline's progress on each scrape, except the lag timer the apply loop records into. */
 public final class SyncMetrics {
     private SyncMetrics() {}
 
@@ -35,6 +41,16 @@ public final class SyncMetrics {
                 .description("time the last batch took, graph commit and write-back included").register(registry);
         Gauge.builder("nexus_sync_checkpoint_lsn", progress, p -> (double) p.checkpoint().committedEnd().value())
                 .description("WAL position the graph has committed").register(registry);
+        for (Lane lane : Lane.values()) {
+            Gauge.builder("nexus_sync_pending_changes", progress, p -> p.queue().pendingByLane().getOrDefault(lane, 0L))
+                    .tag("lane", lane.yamlName()).description("changes read from the slot and waiting for an apply worker").register(registry);
+        }
+        Gauge.builder("nexus_sync_read_ahead_bytes", progress, p -> p.queue().pendingBytes())
+                .description("estimated heap held by changes read and not yet applied (bounded by NEXUS_SYNC_READ_AHEAD)").register(registry);
+        Gauge.builder("nexus_sync_batches_in_flight", progress, p -> p.queue().batchesInFlight())
+                .description("batches being written by apply workers").register(registry);
+        Gauge.builder("nexus_sync_batch_size", progress, p -> p.queue().batchSize())
+                .description("the adaptive batch size now").register(registry);
         Gauge.builder("nexus_sync_streaming", progress, p -> p.state().equals("streaming") ? 1 : 0)
                 .description("1 while streaming, 0 while starting, reconnecting or stopped").register(registry);
         slotGauge(registry, slot, "nexus_sync_slot_retained_wal_bytes", "WAL the slot keeps on the server (current position minus restart_lsn)",
@@ -48,6 +64,25 @@ public final class SyncMetrics {
         Gauge.builder("nexus_sync_slot_wal_warn_bytes", () -> walWarnBytes == Long.MAX_VALUE ? Double.NaN : (double) walWarnBytes)
                 .description("the retained-WAL warning threshold (NEXUS_SYNC_WAL_WARN_BYTES)").register(registry);
         return registry;
+    }
+
+    /**
+     * Records each streamed change's commit-to-visible time per lane (PostgreSQL commit to graph commit) in
+     * {@code nexus_sync_commit_to_visible_seconds}, as a histogram (histogram_quantile gives p50/p95/p99) for alerting on lag.
+     */
+    public static VisibilityListener lagRecorder(PrometheusMeterRegistry registry) {
+        Map<Lane, Timer> timers = new EnumMap<>(Lane.class);
+        for (Lane lane : Lane.values()) {
+            timers.put(lane, Timer.builder("nexus_sync_commit_to_visible").tag("lane", lane.yamlName())
+                    .description("from the PostgreSQL commit to the graph commit that made the change visible")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+                    .register(registry));
+        }
+        return (lane, committedInPostgres, visibleInGraph) -> {
+            Duration lag = Duration.between(committedInPostgres, visibleInGraph);
+            timers.get(lane).record(lag.isNegative() ? Duration.ZERO : lag);
+        };
     }
 
     private static void slotGauge(PrometheusMeterRegistry registry, Supplier<SlotHealth> slot, String name, String description,

@@ -1,6 +1,7 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.config.ConfigLoader;
 import io.nexussync.app.demo.DemoRun;
@@ -52,8 +53,7 @@ final class DemoCommand implements Callable<Integer> {
             env.put("NEXUS_SYNC_NEO4J_USER", "");
             env.putIfAbsent("NEXUS_SYNC_ADMIN_PORT", "0");
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
-                 AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(),
-                         SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes()),
+                 AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(), metricsOf(service),
                          service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))) {
                 context.out().printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
@@ -81,5 +81,11 @@ final class DemoCommand implements Callable<Integer> {
         } catch (java.io.IOException ignored) {
             // a temp directory left behind is harmless
         }
+    }
+
+    private static PrometheusMeterRegistry metricsOf(SyncService service) {
+        PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
+        service.observeVisibility(SyncMetrics.lagRecorder(metrics));
+        return metrics;
     }
 }

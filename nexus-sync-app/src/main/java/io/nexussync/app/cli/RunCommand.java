@@ -1,6 +1,7 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.service.Backfills;
 import io.nexussync.app.service.SyncService;
@@ -22,10 +23,13 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (SyncService service = new SyncService(config.load(context))) {
-            AdminServer admin = service.config().adminPort() < 0 ? null
-                    : new AdminServer(service.config().adminPort(), service.progress(),
-                            SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes()),
-                            service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()));
+            AdminServer admin = null;
+            if (service.config().adminPort() >= 0) {
+                PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
+                service.observeVisibility(SyncMetrics.lagRecorder(metrics));
+                admin = new AdminServer(service.config().adminPort(), service.progress(), metrics,
+                        service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()));
+            }
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
                 service.stop();

@@ -72,7 +72,7 @@ public final class SyncService implements AutoCloseable {
     private volatile boolean setUp;
     private Driver driver;
     private final UnaryOperator<GraphWriter> writerDecorator;
-    private final VisibilityListener visibility;
+    private volatile VisibilityListener visibility;
     private final WatermarkWindows watermarks;
     private volatile BackfillCoordinator backfill;
     private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -114,6 +114,15 @@ public final class SyncService implements AutoCloseable {
             fatal = problem;
         }
         stop();
+    }
+
+    /** Adds a listener told when each streamed change is visible (the lag metrics); takes effect at the next stream session. */
+    public void observeVisibility(VisibilityListener listener) {
+        VisibilityListener before = visibility;
+        visibility = (lane, committed, visible) -> {
+            before.visible(lane, committed, visible);
+            listener.visible(lane, committed, visible);
+        };
     }
 
     public SyncProgress progress() {

@@ -218,7 +218,8 @@ public final class SyncEnvironment implements AutoCloseable {
 
     /** The stream checkpoint the graph holds (0 before the initial snapshot has finished). */
     public long graphCheckpoint() {
-        var rows = cypher("MATCH (c:`_SyncCheckpoint` {slot: $slot}) RETURN c.committedEnd AS e", Map.of("slot", environment.get("NEXUS_SYNC_SLOT")));
+        var rows = cypher("MATCH (c:`_SyncCheckpoint`) WHERE c.slot = $slot OR c.slot STARTS WITH $slot + '/worker-' "
+                + "RETURN max(c.committedEnd) AS e", Map.of("slot", environment.get("NEXUS_SYNC_SLOT")));
         return rows.isEmpty() || rows.get(0).get("e").isNull() ? 0 : rows.get(0).get("e").asLong();
     }
 

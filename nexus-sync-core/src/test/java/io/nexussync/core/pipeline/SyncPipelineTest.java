@@ -381,9 +381,12 @@ class SyncPipelineTest {
     void shouldApplyEveryChangeOnceAndAcknowledgeInOrderWithWorkersFinishingOutOfOrder() throws InterruptedException {
         Random random = new Random(7);
         int transactions = 200;
+        Map<Integer, Integer> sizes = new LinkedHashMap<>();
         for (int t = 1; t <= transactions; t++) {
             List<RowChange> changes = new ArrayList<>();
-            for (int i = 0, n = 1 + random.nextInt(4); i < n; i++) {
+            int n = 1 + random.nextInt(4);
+            sizes.put(t, n);
+            for (int i = 0; i < n; i++) {
                 changes.add(insert("t" + t + "-" + i));
             }
             source.add(tx(t, Long.toHexString(t) + "/0", Long.toHexString(t) + "/10", changes.toArray(RowChange[]::new)));
@@ -408,6 +411,16 @@ class SyncPipelineTest {
         assertThat(source.acknowledged).isSortedAccordingTo(Lsn::compareTo);
         assertThat(source.acknowledged.get(source.acknowledged.size() - 1)).isEqualTo(lsn(Long.toHexString(transactions) + "/10"));
         assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn(Long.toHexString(transactions) + "/10")));
+        // What a restart loads: each worker's last record, merged. It must hold everything, though no single record may.
+        Map<Integer, Checkpoint> lastRecordOfEachWorker = new LinkedHashMap<>();
+        writer.applied.forEach(a -> lastRecordOfEachWorker.put(a.checkpoint().worker(), a.checkpoint()));
+        Checkpoint loaded = lastRecordOfEachWorker.values().stream().reduce(Checkpoint.NONE, Checkpoint::merge);
+        sizes.forEach((t, n) -> {
+            for (int i = 0; i < n; i++) {
+                assertThat(loaded.isApplied(new io.nexussync.core.model.Position(lsn(Long.toHexString(t) + "/0"), i)))
+                        .as("change %d of transaction %d in the merged records %s", i, t, loaded).isTrue();
+            }
+        });
     }
 
     private static int indexOfBatchRevoking(List<Applied> applied) {

@@ -17,6 +17,11 @@ final class Neo4jErrors {
             return SyncException.persistent("Neo4j refused the credentials while trying to " + operation
                     + ": check NEXUS_SYNC_NEO4J_USER and NEXUS_SYNC_NEO4J_PASSWORD (" + e.getMessage() + ")", e);
         }
+        if (e instanceof Neo4jException n && n.code() != null
+                && (n.code().equals("Neo.TransientError.Transaction.DeadlockDetected")
+                    || n.code().equals("Neo.TransientError.Transaction.LockAcquisitionTimeout"))) {
+            return SyncException.contention("Neo4j lock contention during " + operation + " (" + n.code() + ")", e);
+        }
         if (e instanceof RetryableException) {
             return SyncException.retryable("Neo4j is unavailable or busy during " + operation + ": " + e.getMessage(), e);
         }

@@ -405,7 +405,12 @@ public final class SyncPipeline {
                 // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
                 throw failure;
             }
-            log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+            if (failure.isContention()) {
+                // Two workers' batches never share an entity, but Neo4j also locks relationship groups of dense nodes.
+                log.info("{} met lock contention (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+            } else {
+                log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+            }
             progress.retrying(operation, failure.getMessage());
             syncLog.operationFailed(new FailureRecord(operation, "batch from " + from, changes + " changes", failure.getMessage(), attempt, wait));
         };

@@ -1,0 +1,32 @@
+package io.nexussync.neo4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexussync.core.apply.SyncException;
+import org.junit.jupiter.api.Test;
+import org.neo4j.driver.exceptions.ClientException;
+import org.neo4j.driver.exceptions.ServiceUnavailableException;
+import org.neo4j.driver.exceptions.TransientException;
+
+class Neo4jErrorsTest {
+
+    @Test
+    void shouldRetryDeadlocksAndLockTimeoutsQuietlyAsContention() {
+        SyncException deadlock = Neo4jErrors.translate("a batch", new TransientException("Neo.TransientError.Transaction.DeadlockDetected", "cycle"));
+        SyncException timeout = Neo4jErrors.translate("a batch", new TransientException("Neo.TransientError.Transaction.LockAcquisitionTimeout", "slow"));
+
+        assertThat(deadlock.isRetryable()).isTrue();
+        assertThat(deadlock.isContention()).isTrue();
+        assertThat(timeout.isContention()).isTrue();
+    }
+
+    @Test
+    void shouldRetryOtherTransientFailuresAsOutagesAndNotRetryRejections() {
+        SyncException down = Neo4jErrors.translate("a batch", new ServiceUnavailableException("connection refused"));
+        SyncException rejected = Neo4jErrors.translate("a batch", new ClientException("Neo.ClientError.Schema.ConstraintValidationFailed", "clash"));
+
+        assertThat(down.isRetryable()).isTrue();
+        assertThat(down.isContention()).isFalse();
+        assertThat(rejected.isRetryable()).isFalse();
+    }
+}

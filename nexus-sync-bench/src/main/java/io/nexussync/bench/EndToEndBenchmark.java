@@ -14,7 +14,6 @@ import io.nexussync.embedded.EmbeddedPostgresServer;
 import io.nexussync.neo4j.Neo4jSchema;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,9 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
@@ -78,7 +75,7 @@ public final class EndToEndBenchmark {
         } catch (Throwable t) {
             t.printStackTrace();
         } finally {
-            deleteQuietly(neo4jHome);
+            BenchFiles.deleteQuietly(neo4jHome);
         }
         // Both servers are closed by now; exit() so that no stray non-daemon thread of a library keeps the JVM up.
         System.exit(status);
@@ -218,17 +215,6 @@ public final class EndToEndBenchmark {
     private String neo4jVersion() {
         try (var session = driver.session()) {
             return session.run("CALL dbms.components() YIELD versions RETURN versions[0] AS v").single().get("v").asString();
-        }
-    }
-
-    private static void deleteQuietly(Path directory) {
-        if (directory == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + directory + ": " + e.getMessage());
         }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 
 /**
@@ -156,11 +157,12 @@ final class LagChart {
         g.setStroke(new BasicStroke(1));
     }
 
-    private static String format(double v) {
+    static String format(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return String.format("%,d", (long) v);
         }
-        return v >= 1 ? String.format("%.1f", v) : String.format("%.2g", v);
+        // ticks are 1-2-2.5-5 steps: three decimals at most, trailing zeros dropped
+        return String.format("%.3f", v).replaceAll("0+$", "");
     }
 
     /** 1, 2, 5 times a power of ten, at least {@code v}. */
@@ -194,8 +196,14 @@ final class LagChart {
         List<Double> ticks() {
             List<Double> ticks = new ArrayList<>();
             if (log) {
+                // decades; with few of them, 2 and 5 times each too
+                boolean few = Math.log10(max / min) <= 2.01;
                 for (double t = min; t <= max * 1.0001; t *= 10) {
-                    ticks.add(t);
+                    for (double m : few ? new double[] {1, 2, 5} : new double[] {1}) {
+                        if (t * m <= max * 1.0001) {
+                            ticks.add(t * m);
+                        }
+                    }
                 }
                 return ticks;
             }
@@ -207,33 +215,36 @@ final class LagChart {
         }
     }
 
-    /** Per-second aggregates of (x seconds, latency µs) points: the x of each second that had any, and p50, p99 and max there in ms. */
-    record PerSecond(double[] x, double[] p50, double[] p99, double[] max) {
-        static PerSecond of(double[] seconds, long[] latencyMicros) {
-            int buckets = 0;
-            for (double s : seconds) {
-                buckets = Math.max(buckets, (int) Math.floor(s) + 1);
-            }
-            List<List<Long>> bySecond = new ArrayList<>();
-            for (int i = 0; i < buckets; i++) {
-                bySecond.add(new ArrayList<>());
-            }
+    /**
+     * Aggregates of (x seconds, latency µs) points in buckets of {@code width} seconds: for each bucket that
+     * had any, the mean x of its points (so a bucket holding one batch sits where that batch committed)
+     * and p50, p99 and max there in ms.
+     */
+    record Buckets(double width, double[] x, double[] p50, double[] p99, double[] max) {
+        static Buckets perSecond(double[] seconds, long[] latencyMicros) {
+            return of(1, seconds, latencyMicros);
+        }
+
+        /** Buckets about 1/100 of the span wide (a 1-2-5 step, at least 10 ms), for runs of any length. */
+        static Buckets fitting(double span, double[] seconds, long[] latencyMicros) {
+            return of(Math.max(0.01, niceCeiling(Math.max(span, 0.01) / 100)), seconds, latencyMicros);
+        }
+
+        static Buckets of(double width, double[] seconds, long[] latencyMicros) {
+            TreeMap<Long, List<Integer>> buckets = new TreeMap<>();
             for (int i = 0; i < seconds.length; i++) {
                 if (seconds[i] >= 0) {
-                    bySecond.get((int) Math.floor(seconds[i])).add(latencyMicros[i]);
+                    buckets.computeIfAbsent((long) Math.floor(seconds[i] / width), b -> new ArrayList<>()).add(i);
                 }
             }
             List<double[]> rows = new ArrayList<>();
-            for (int second = 0; second < buckets; second++) {
-                List<Long> values = bySecond.get(second);
-                if (values.isEmpty()) {
-                    continue;
-                }
-                long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
-                rows.add(new double[] {second + 0.5, Percentiles.rank(sorted, 0.5) / 1000.0, Percentiles.rank(sorted, 0.99) / 1000.0,
+            for (List<Integer> members : buckets.values()) {
+                long[] sorted = members.stream().mapToLong(i -> latencyMicros[i]).sorted().toArray();
+                double meanX = members.stream().mapToDouble(i -> seconds[i]).average().orElseThrow();
+                rows.add(new double[] {meanX, Percentiles.rank(sorted, 0.5) / 1000.0, Percentiles.rank(sorted, 0.99) / 1000.0,
                         sorted[sorted.length - 1] / 1000.0});
             }
-            return new PerSecond(column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3));
+            return new Buckets(width, column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3));
         }
 
         private static double[] column(List<double[]> rows, int c) {
@@ -242,6 +253,11 @@ final class LagChart {
 
         boolean isEmpty() {
             return x.length == 0;
+        }
+
+        /** "second", or "0.02 s": for legends ("max per second"). */
+        String per() {
+            return width == 1 ? "second" : format(width) + " s";
         }
     }
 }

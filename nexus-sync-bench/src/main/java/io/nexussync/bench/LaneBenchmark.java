@@ -3,7 +3,7 @@ package io.nexussync.bench;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.bench.LagChart.Marker;
 import io.nexussync.bench.LagChart.Panel;
-import io.nexussync.bench.LagChart.PerSecond;
+import io.nexussync.bench.LagChart.Buckets;
 import io.nexussync.bench.LagChart.Series;
 import io.nexussync.bench.LatencyRecorder.Samples;
 import io.nexussync.core.plan.Lane;
@@ -217,20 +217,24 @@ public final class LaneBenchmark {
     private static void chart(Path plot, Options options, Samples samples, long start, long drainEnd, double startUpSeconds,
                               IntPredicate isBacklog) throws Exception {
         Map<Lane, Color> colors = Map.of(Lane.CRITICAL, LagChart.RED, Lane.HIGH, LagChart.ORANGE, Lane.NORMAL, LagChart.BLUE, Lane.LOW, LagChart.GRAY);
+        double span = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            span = Math.max(span, (samples.visibleMicros()[i] - start) / 1e6);
+        }
         List<Series> reported = new ArrayList<>();
         for (Lane lane : Lane.values()) {
-            PerSecond p = perSecond(samples, start, i -> samples.lane(i) == lane);
-            if (!p.isEmpty()) {
-                reported.add(new Series(lane.yamlName() + ": max per second", colors.get(lane), p.x(), p.max(), false));
-                reported.add(new Series(lane.yamlName() + ": p50 per second", colors.get(lane), p.x(), p.p50(), true));
+            Buckets b = buckets(samples, start, span, i -> samples.lane(i) == lane);
+            if (!b.isEmpty()) {
+                reported.add(new Series(lane.yamlName() + ": max per " + b.per(), colors.get(lane), b.x(), b.max(), false));
+                reported.add(new Series(lane.yamlName() + ": p50 per " + b.per(), colors.get(lane), b.x(), b.p50(), true));
             }
         }
-        PerSecond low = perSecond(samples, start, isBacklog);
-        PerSecond critical = perSecond(samples, start, isBacklog.negate());
+        Buckets low = buckets(samples, start, span, isBacklog);
+        Buckets critical = buckets(samples, start, span, isBacklog.negate());
         List<Series> intended = new ArrayList<>();
-        intended.add(new Series("low (backlog): max per second", LagChart.GRAY, low.x(), low.max(), false));
-        intended.add(new Series("critical: max per second", LagChart.RED, critical.x(), critical.max(), false));
-        intended.add(new Series("critical: p50 per second", LagChart.RED, critical.x(), critical.p50(), true));
+        intended.add(new Series("low (backlog): max per " + low.per(), LagChart.GRAY, low.x(), low.max(), false));
+        intended.add(new Series("critical: max per " + critical.per(), LagChart.RED, critical.x(), critical.max(), false));
+        intended.add(new Series("critical: p50 per " + critical.per(), LagChart.RED, critical.x(), critical.p50(), true));
         List<Marker> markers = List.of(new Marker(startUpSeconds, "streaming"),
                 new Marker((drainEnd - start) / 1e6, String.format("backlog drained (%.1f s)", (drainEnd - start) / 1e6)));
         String xLabel = "seconds since the service started (when the change became visible)";
@@ -241,7 +245,7 @@ public final class LaneBenchmark {
                                 xLabel, "commit-to-visible latency, ms", true, 0, intended, markers)));
     }
 
-    private static PerSecond perSecond(Samples samples, long start, IntPredicate which) {
+    private static Buckets buckets(Samples samples, long start, double span, IntPredicate which) {
         List<Integer> chosen = select(samples, which);
         double[] seconds = new double[chosen.size()];
         long[] latencies = new long[chosen.size()];
@@ -250,6 +254,6 @@ public final class LaneBenchmark {
             seconds[k] = (samples.visibleMicros()[i] - start) / 1e6;
             latencies[k] = samples.latencyMicros(i);
         }
-        return PerSecond.of(seconds, latencies);
+        return Buckets.fitting(span, seconds, latencies);
     }
 }

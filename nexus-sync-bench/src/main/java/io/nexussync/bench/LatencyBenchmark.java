@@ -3,7 +3,7 @@ package io.nexussync.bench;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.bench.LagChart.Marker;
 import io.nexussync.bench.LagChart.Panel;
-import io.nexussync.bench.LagChart.PerSecond;
+import io.nexussync.bench.LagChart.Buckets;
 import io.nexussync.bench.LagChart.Series;
 import io.nexussync.bench.LatencyRecorder.Samples;
 import io.nexussync.bench.PacedWorkload.Written;
@@ -142,7 +142,7 @@ public final class LatencyBenchmark {
         }
         Percentiles latency = Percentiles.of(latencies);
         Path plot = results.resolve("latency-" + rate + ".png");
-        PerSecond perSecond = PerSecond.of(seconds, latencies);
+        Buckets perSecond = Buckets.perSecond(seconds, latencies);
         LagChart.write(plot, String.format("nexus-sync commit-to-visible latency at %,d changes/s (target), %d s", rate, options.seconds()),
                 List.of(new Panel(String.format("achieved %,.0f WAL row changes/s; p50 %s ms, p99 %s ms, max %s ms over %,d changes",
                         window.size() / ((to - from) / 1e6), Percentiles.ms(latency.p50()), Percentiles.ms(latency.p99()),

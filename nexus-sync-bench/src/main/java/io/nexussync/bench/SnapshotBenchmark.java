@@ -50,8 +50,9 @@ public final class SnapshotBenchmark {
             sizes.add(Long.parseLong(a.replace("_", "")));
         }
         int status = 1;
+        Path neo4jHome = null;
         try {
-            Path neo4jHome = Files.createTempDirectory("nexus-sync-bench-snapshot");
+            neo4jHome = Files.createTempDirectory("nexus-sync-bench-snapshot");
             try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startLogical();
                  EmbeddedNeo4jServer neo4j = EmbeddedNeo4jServer.start(neo4jHome, 0);
                  Driver driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none())) {
@@ -66,6 +67,8 @@ public final class SnapshotBenchmark {
             status = 0;
         } catch (Throwable t) {
             t.printStackTrace();
+        } finally {
+            BenchFiles.deleteQuietly(neo4jHome);
         }
         System.exit(status);
     }

@@ -4,8 +4,10 @@
 #
 #   bench/run-e2e.sh [CHANGES]        (default 100000 row changes)
 #
-# Environment: BENCH_JAVA_OPTS (default "-Xms1g -Xmx2g") sets the benchmark JVM's flags;
-# BENCH_MVN_FLAGS adds Maven flags (e.g. -o to build offline).
+# Writes $BENCH_RESULTS/e2e-CHANGES.md (the Markdown report, also printed). Environment:
+# BENCH_JAVA_OPTS (default "-Xms1g -Xmx2g") sets the benchmark JVM's flags; NEXUS_SYNC_* settings
+# (batch size, apply workers, ...) are passed through to the service; BENCH_MVN_FLAGS adds Maven
+# flags (e.g. -o to build offline); BENCH_SKIP_BUILD, BENCH_RESULTS as in bench/common.sh.
 set -euo pipefail
 
 changes="${1:-100000}"
@@ -14,18 +16,11 @@ if ! [[ "$changes" =~ ^[0-9]+$ ]] || [ "$changes" -lt 1 ]; then
   exit 2
 fi
 cd "$(dirname "$0")/.."
-
-# shellcheck disable=SC2086 # BENCH_MVN_FLAGS is a list of flags
-mvn -B -q -T 1 ${BENCH_MVN_FLAGS:-} -DskipTests -pl nexus-sync-bench -am install
-
-# Plain java rather than exec:java, so the JVM flags are the benchmark's own and not Maven's.
-classpath_file="$PWD/nexus-sync-bench/target/bench.classpath"
-# shellcheck disable=SC2086
-mvn -B -q ${BENCH_MVN_FLAGS:-} -pl nexus-sync-bench dependency:build-classpath \
-  -Dmdep.includeScope=runtime -Dmdep.outputFile="$classpath_file"
+# shellcheck source=bench/common.sh
+. bench/common.sh
+bench_build
 
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-exec env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g} \
+env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g} \
   -Dbench.command="bench/run-e2e.sh $changes" \
-  -cp "nexus-sync-bench/target/classes:$(cat "$classpath_file")" \
-  io.nexussync.bench.EndToEndBenchmark "$changes"
+  -cp "$bench_classpath" io.nexussync.bench.EndToEndBenchmark "$changes" | tee "$bench_results/e2e-$changes.md"

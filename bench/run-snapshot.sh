@@ -6,8 +6,10 @@
 #
 #   bench/run-snapshot.sh [ROWS ...]        (default: 100000 1000000)
 #
-# Environment: BENCH_JAVA_OPTS (default "-Xmx512m": a small heap, so that memory growing with the
-# table would show as a failure, not only as a figure); BENCH_MVN_FLAGS adds Maven flags (e.g. -o).
+# Writes $BENCH_RESULTS/snapshot.md (the Markdown report, also printed). Environment: BENCH_JAVA_OPTS
+# (default "-Xmx512m": a small heap, so that memory growing with the table would show as a failure,
+# not only as a figure); NEXUS_SYNC_* settings are passed through to the service; BENCH_MVN_FLAGS adds
+# Maven flags (e.g. -o); BENCH_SKIP_BUILD, BENCH_RESULTS as in bench/common.sh.
 set -euo pipefail
 
 sizes=("${@:-100000 1000000}")
@@ -20,17 +22,11 @@ for size in "${sizes[@]}"; do
   fi
 done
 cd "$(dirname "$0")/.."
-
-# shellcheck disable=SC2086 # BENCH_MVN_FLAGS is a list of flags
-mvn -B -q -T 1 ${BENCH_MVN_FLAGS:-} -DskipTests -pl nexus-sync-bench -am install
-
-classpath_file="$PWD/nexus-sync-bench/target/bench.classpath"
-# shellcheck disable=SC2086
-mvn -B -q ${BENCH_MVN_FLAGS:-} -pl nexus-sync-bench dependency:build-classpath \
-  -Dmdep.includeScope=runtime -Dmdep.outputFile="$classpath_file"
+# shellcheck source=bench/common.sh
+. bench/common.sh
+bench_build
 
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-exec env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xmx512m} \
+env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xmx512m} \
   -Dbench.command="bench/run-snapshot.sh ${sizes[*]}" \
-  -cp "nexus-sync-bench/target/classes:$(cat "$classpath_file")" \
-  io.nexussync.bench.SnapshotBenchmark "${sizes[@]}"
+  -cp "$bench_classpath" io.nexussync.bench.SnapshotBenchmark "${sizes[@]}" | tee "$bench_results/snapshot.md"

@@ -32,6 +32,17 @@ final class CatchUpWait {
         }
     }
 
+    /** Whether the service's slot is confirmed past {@code marker} now: everything before it is in the graph. */
+    static boolean isConfirmedPast(PgSettings settings, Lsn marker) throws SQLException {
+        try (Connection c = PgConnections.open(settings, "bench catch-up check");
+             PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, settings.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null && Lsn.valueOf(rs.getString(1)).compareTo(marker) > 0;
+            }
+        }
+    }
+
     /** Polls the service's slot every 10 ms (the timing resolution) until it is confirmed past {@code marker}. */
     static void await(PgSettings settings, Lsn marker, RunningService service, Duration atMost) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + atMost.toNanos();

@@ -1,6 +1,5 @@
 package io.nexussync.bench;
 
-import io.nexussync.app.config.ConfigLoader;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.app.service.SyncService;
 import io.nexussync.bench.FlatRows.FlatChange;
@@ -15,7 +14,6 @@ import io.nexussync.embedded.EmbeddedPostgresServer;
 import io.nexussync.neo4j.Neo4jSchema;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,10 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
@@ -80,7 +75,7 @@ public final class EndToEndBenchmark {
         } catch (Throwable t) {
             t.printStackTrace();
         } finally {
-            deleteQuietly(neo4jHome);
+            BenchFiles.deleteQuietly(neo4jHome);
         }
         // Both servers are closed by now; exit() so that no stray non-daemon thread of a library keeps the JVM up.
         System.exit(status);
@@ -173,24 +168,8 @@ public final class EndToEndBenchmark {
 
     /** A new database with its own slot and publication: what a first deployment of the service sees. */
     private SyncConfig freshDatabase(String name) throws SQLException {
-        try (Connection admin = PgConnections.open(new PgSettings(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "", null, null), "bench admin");
-             Statement st = admin.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        Map<String, String> environment = new java.util.HashMap<>(Map.of(
-                "NEXUS_SYNC_PG_URL", postgres.jdbcUrl(name),
-                "NEXUS_SYNC_PG_USER", EmbeddedPostgresServer.USER,
-                "NEXUS_SYNC_NEO4J_URI", neo4j.boltUri(),
-                "NEXUS_SYNC_SLOT", name + "_slot",
-                "NEXUS_SYNC_PUBLICATION", name + "_pub",
-                "NEXUS_SYNC_ADMIN_PORT", "-1"));
         // Batch tuning can be tried from the shell: NEXUS_SYNC_BATCH_SIZE=2000 bench/run-e2e.sh
-        for (String tuning : new String[] {"NEXUS_SYNC_BATCH_SIZE", "NEXUS_SYNC_BATCH_DELAY_MS", "NEXUS_SYNC_QUEUE_CAPACITY"}) {
-            if (System.getenv(tuning) != null) {
-                environment.put(tuning, System.getenv(tuning));
-            }
-        }
-        return ConfigLoader.load(null, environment);
+        return BenchEnvironment.freshDatabase(postgres, neo4j, name);
     }
 
     private static PgSettings withSlot(PgSettings settings, String slot) {
@@ -236,17 +215,6 @@ public final class EndToEndBenchmark {
     private String neo4jVersion() {
         try (var session = driver.session()) {
             return session.run("CALL dbms.components() YIELD versions RETURN versions[0] AS v").single().get("v").asString();
-        }
-    }
-
-    private static void deleteQuietly(Path directory) {
-        if (directory == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + directory + ": " + e.getMessage());
         }
     }
 }

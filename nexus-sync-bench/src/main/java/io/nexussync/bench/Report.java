@@ -30,8 +30,10 @@ final class Report {
         System.out.printf("%s embedded in one JVM on loopback; Java %s, %d CPUs; JVM flags: %s (max heap %,d MiB)%n", versions,
                 runtime.getVmVersion(), Runtime.getRuntime().availableProcessors(), String.join(" ", runtime.getInputArguments()),
                 Runtime.getRuntime().maxMemory() >> 20);
-        System.out.printf("nexus-sync: batch %,d changes / %d ms, queue %,d; workload: %d ContextNexusWorkload connections writing flat out; %s%n%n",
-                r.config().batchSize(), r.config().batchDelay().toMillis(), r.config().queueCapacity(), writers, warmUp);
+        System.out.printf("nexus-sync: batch %,d changes / %d ms, queue %,d; NEXUS_SYNC_* settings passed through: %s; "
+                        + "workload: %d ContextNexusWorkload connections writing flat out; %s%n%n",
+                r.config().batchSize(), r.config().batchDelay().toMillis(), r.config().queueCapacity(), BenchEnvironment.describePassedThrough(),
+                writers, warmUp);
         System.out.println("| run | row changes (app) | row changes (WAL) | Neo4j transactions | seconds | changes/s (app) | changes/s (WAL) |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (Run run : List.of(r.drain(), r.live(), r.raw(), r.rawWindows(), r.naive())) {

@@ -3,7 +3,9 @@ package io.nexussync.bench;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.app.service.SyncService;
 import io.nexussync.core.pipeline.SyncProgress;
+import io.nexussync.core.pipeline.VisibilityListener;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The sync service on a thread of its own in this JVM, as the integration tests run it. */
@@ -12,8 +14,8 @@ final class RunningService implements AutoCloseable {
     private final Thread thread;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private RunningService(SyncConfig config) {
-        service = new SyncService(config);
+    private RunningService(SyncConfig config, VisibilityListener visibility) {
+        service = new SyncService(config, UnaryOperator.identity(), visibility);
         thread = new Thread(() -> {
             try {
                 service.run();
@@ -24,7 +26,12 @@ final class RunningService implements AutoCloseable {
     }
 
     static RunningService start(SyncConfig config) {
-        RunningService running = new RunningService(config);
+        return start(config, VisibilityListener.NONE);
+    }
+
+    /** @param visibility told, on the apply thread, when each streamed change is visible in the graph */
+    static RunningService start(SyncConfig config, VisibilityListener visibility) {
+        RunningService running = new RunningService(config, visibility);
         running.thread.start();
         return running;
     }

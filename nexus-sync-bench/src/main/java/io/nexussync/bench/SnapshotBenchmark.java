@@ -1,6 +1,5 @@
 package io.nexussync.bench;
 
-import io.nexussync.app.config.ConfigLoader;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.snapshot.SnapshotProgress;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
@@ -51,8 +50,9 @@ public final class SnapshotBenchmark {
             sizes.add(Long.parseLong(a.replace("_", "")));
         }
         int status = 1;
+        Path neo4jHome = null;
         try {
-            Path neo4jHome = Files.createTempDirectory("nexus-sync-bench-snapshot");
+            neo4jHome = Files.createTempDirectory("nexus-sync-bench-snapshot");
             try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startLogical();
                  EmbeddedNeo4jServer neo4j = EmbeddedNeo4jServer.start(neo4jHome, 0);
                  Driver driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none())) {
@@ -67,6 +67,8 @@ public final class SnapshotBenchmark {
             status = 0;
         } catch (Throwable t) {
             t.printStackTrace();
+        } finally {
+            BenchFiles.deleteQuietly(neo4jHome);
         }
         System.exit(status);
     }
@@ -150,21 +152,7 @@ public final class SnapshotBenchmark {
     }
 
     private SyncConfig freshDatabase(String name) throws Exception {
-        try (Connection admin = PgConnections.open(new PgSettings(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "", null, null), "bench admin");
-             Statement st = admin.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        Map<String, String> environment = new HashMap<>(Map.of(
-                "NEXUS_SYNC_PG_URL", postgres.jdbcUrl(name),
-                "NEXUS_SYNC_PG_USER", EmbeddedPostgresServer.USER,
-                "NEXUS_SYNC_NEO4J_URI", neo4j.boltUri(),
-                "NEXUS_SYNC_SLOT", name + "_slot",
-                "NEXUS_SYNC_PUBLICATION", name + "_pub",
-                "NEXUS_SYNC_ADMIN_PORT", "-1"));
-        if (System.getenv("NEXUS_SYNC_BATCH_SIZE") != null) {
-            environment.put("NEXUS_SYNC_BATCH_SIZE", System.getenv("NEXUS_SYNC_BATCH_SIZE"));
-        }
-        return ConfigLoader.load(null, environment);
+        return BenchEnvironment.freshDatabase(postgres, neo4j, name);
     }
 
     private void clearGraph() {
@@ -187,6 +175,7 @@ public final class SnapshotBenchmark {
         }
         System.out.println();
         System.out.println("JVM: " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB max heap, "
-                + Runtime.getRuntime().availableProcessors() + " processors; command: " + System.getProperty("bench.command", "?"));
+                + Runtime.getRuntime().availableProcessors() + " processors; NEXUS_SYNC_* settings passed through: "
+                + BenchEnvironment.describePassedThrough() + "; command: `" + System.getProperty("bench.command", "?") + "`");
     }
 }

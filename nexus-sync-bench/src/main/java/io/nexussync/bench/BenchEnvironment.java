@@ -1,0 +1,73 @@
+package io.nexussync.bench;
+
+import io.nexussync.app.config.ConfigLoader;
+import io.nexussync.app.config.SyncConfig;
+import io.nexussync.embedded.EmbeddedNeo4jServer;
+import io.nexussync.embedded.EmbeddedPostgresServer;
+import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgSettings;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The service configuration every benchmark runs with: its own embedded servers, a database, slot
+ * and publication per run, and any other {@code NEXUS_SYNC_*} setting the benchmark's environment
+ * holds, passed through as the service would read it ({@code NEXUS_SYNC_BATCH_SIZE=2000
+ * bench/run-e2e.sh}). Keys the service does not know yet (such as {@code NEXUS_SYNC_APPLY_WORKERS})
+ * are passed through too and ignored by {@link ConfigLoader} until it reads them.
+ */
+final class BenchEnvironment {
+    /** What the benchmark decides itself: where the servers are, which slot, the built-in mapping. */
+    private static final Set<String> OWNED = Set.of("NEXUS_SYNC_PG_URL", "NEXUS_SYNC_PG_USER", "NEXUS_SYNC_PG_PASSWORD",
+            "NEXUS_SYNC_NEO4J_URI", "NEXUS_SYNC_NEO4J_USER", "NEXUS_SYNC_NEO4J_PASSWORD", "NEXUS_SYNC_NEO4J_DATABASE",
+            "NEXUS_SYNC_SLOT", "NEXUS_SYNC_PUBLICATION", "NEXUS_SYNC_MAPPING");
+    /** Read by the logging set-up and the CLI, not by the service configuration; the scripts set the first. */
+    private static final Set<String> NOT_SETTINGS = Set.of("NEXUS_SYNC_LOG_LEVEL", "NEXUS_SYNC_DEBUG");
+
+    private BenchEnvironment() {}
+
+    /** Creates database {@code name} and returns the configuration of a service syncing it, as a first deployment sees it. */
+    static SyncConfig freshDatabase(EmbeddedPostgresServer postgres, EmbeddedNeo4jServer neo4j, String name) throws SQLException {
+        try (Connection admin = PgConnections.open(new PgSettings(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "", null, null), "bench admin");
+             Statement st = admin.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        Map<String, String> environment = new HashMap<>();
+        environment.put("NEXUS_SYNC_ADMIN_PORT", "-1");
+        environment.putAll(passedThrough());
+        environment.putAll(Map.of(
+                "NEXUS_SYNC_PG_URL", postgres.jdbcUrl(name),
+                "NEXUS_SYNC_PG_USER", EmbeddedPostgresServer.USER,
+                "NEXUS_SYNC_NEO4J_URI", neo4j.boltUri(),
+                "NEXUS_SYNC_SLOT", name + "_slot",
+                "NEXUS_SYNC_PUBLICATION", name + "_pub"));
+        return ConfigLoader.load(null, environment);
+    }
+
+    /** The {@code NEXUS_SYNC_*} settings taken from this JVM's environment, by name. */
+    static Map<String, String> passedThrough() {
+        Map<String, String> settings = new TreeMap<>();
+        System.getenv().forEach((key, value) -> {
+            if (key.startsWith("NEXUS_SYNC_") && !OWNED.contains(key) && !NOT_SETTINGS.contains(key)) {
+                settings.put(key, value);
+            }
+        });
+        return settings;
+    }
+
+    /** For the reports: "NEXUS_SYNC_BATCH_SIZE=2000 NEXUS_SYNC_APPLY_WORKERS=4", or "none (defaults)". */
+    static String describePassedThrough() {
+        Map<String, String> settings = passedThrough();
+        if (settings.isEmpty()) {
+            return "none (defaults)";
+        }
+        StringBuilder out = new StringBuilder();
+        settings.forEach((key, value) -> out.append(out.length() == 0 ? "" : " ").append(key).append('=').append(value));
+        return out.toString();
+    }
+}

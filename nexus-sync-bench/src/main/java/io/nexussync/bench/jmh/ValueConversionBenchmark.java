@@ -6,7 +6,7 @@ import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.model.Unchanged;
 import io.nexussync.core.plan.GraphPlanner;
-import io.nexussync.core.plan.GraphValuesBridge;
+import io.nexussync.core.plan.GraphValues;
 import io.nexussync.core.plan.GraphWritePlan;
 import io.nexussync.core.plan.MappingLoader;
 import io.nexussync.core.plan.NodeMapping;
@@ -110,7 +110,7 @@ public class ValueConversionBenchmark {
         Map<String, Object> properties = new HashMap<>();
         converted.forEach((column, value) -> {
             if (value != Unchanged.TOAST && mapping.isPropertyColumn(column)) {
-                properties.put(mapping.propertyName(column), GraphValuesBridge.toProperty(value));
+                properties.put(mapping.propertyName(column), GraphValues.toProperty(value));
             }
         });
         return properties;

@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Turns converted column values into values a graph property can hold, and keys into node identities. */
-final class GraphValues {
+public final class GraphValues {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private GraphValues() {}
 
-    static Object toProperty(Object value) {
+    public static Object toProperty(Object value) {
         if (value instanceof JsonText json) {
             return json.canonical();
         }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The whole benchmark suite, one command: builds once, then runs in sequence
 #
-#   bench/run-e2e.sh 100000          end-to-end throughput (drain, live, raw Neo4j and naive references, peak heap)
-#   bench/run-e2e.sh 1000000
-#   bench/run-latency.sh 1000 5000   commit-to-visible latency at paced rates, 60 s each
 #   bench/run-lanes.sh 200000        critical changes while a low-lane backlog drains
-#   bench/run-jmh.sh                 JMH: pgoutput decoding, value conversion, planning
+#   bench/run-latency.sh 1000 5000   commit-to-visible latency at paced rates, 60 s each
+#   bench/run-e2e.sh 100000          end-to-end throughput (drain, live, raw Neo4j and naive references, peak heap)
+#   bench/run-jmh.sh                 JMH: pgoutput decoding, value conversion, planning (+ the scheduler)
+#   bench/run-e2e.sh 1000000         (the longest, last)
 #
 # and collects every report into $BENCH_RESULTS (default bench/results): each script's Markdown
 # (e2e-100000.md, e2e-1000000.md, latency.md, lanes.md, jmh.md), the PNGs, JMH's own output, this
@@ -39,11 +39,12 @@ if [ -n "$quick" ]; then
          "bench/run-lanes.sh 5000"
          "bench/run-jmh.sh -f 1 -wi 1 -i 1 -w 1s -r 1s")
 else
-  steps=("bench/run-e2e.sh 100000"
-         "bench/run-e2e.sh 1000000"
+  # The longest run last, so that a cut-short session still has the others.
+  steps=("bench/run-lanes.sh 200000"
          "bench/run-latency.sh 1000 5000"
-         "bench/run-lanes.sh 200000"
-         "bench/run-jmh.sh")
+         "bench/run-e2e.sh 100000"
+         "bench/run-jmh.sh"
+         "bench/run-e2e.sh 1000000")
 fi
 
 log="$bench_results/run-all.log"

@@ -374,6 +374,7 @@ public final class ChangeScheduler {
         long bytes;
 
         Item(Footprint footprint, long firstOrdinal, Instant readAt) {
+            this.bytes = Sizes.PER_ITEM;
             this.firstOrdinal = firstOrdinal;
             this.readAt = readAt;
             this.barrier = footprint.barrier();
@@ -410,7 +411,7 @@ public final class ChangeScheduler {
                 changes.add(change);
                 changeOrdinals.add(ordinal);
             }
-            bytes += Sizes.of(changes.get(changes.size() - 1)) + 48;
+            bytes += Sizes.of(changes.get(changes.size() - 1)) + Sizes.PER_ORDINAL;
         }
 
         /**

@@ -6,6 +6,11 @@ import java.util.Map;
 
 /** Rough heap cost of a pending change: what the memory bound on read-ahead counts. Errs on the high side. */
 final class Sizes {
+    /** A pending item's own objects: its sets and lists, its entries in the lane, age, owner and pointer indexes. */
+    static final long PER_ITEM = 1_024;
+    /** Each stream change an item holds: its ordinal, lane and commit time, even once coalesced away. */
+    static final long PER_ORDINAL = 96;
+
     private Sizes() {}
 
     static long of(SourceChange change) {

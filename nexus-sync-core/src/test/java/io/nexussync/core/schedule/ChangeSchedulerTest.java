@@ -128,7 +128,7 @@ class ChangeSchedulerTest {
         }
 
         assertThat(scheduler.pendingChanges()).isEqualTo(1_000);
-        assertThat(scheduler.pendingBytes()).as("one image and a few words per change, not a thousand images").isLessThan(100_000);
+        assertThat(scheduler.pendingBytes()).as("one image and a few words per change, not a thousand images").isLessThan(150_000);
         ScheduledBatch batch = scheduler.next(5_000, NO_BYTE_LIMIT, false);
         assertThat(batch.changes()).hasSize(1);
         assertThat(batch.size()).isEqualTo(1_000);

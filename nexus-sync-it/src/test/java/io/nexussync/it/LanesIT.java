@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Checkpoint;
-import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphWritePlan;
 import io.nexussync.core.plan.Lane;
+import io.nexussync.it.testkit.ForwardingGraphWriter;
 import io.nexussync.it.testkit.SyncEnvironment;
 import java.time.Duration;
 import java.util.List;
@@ -88,7 +88,7 @@ class LanesIT {
         }
 
         GraphWriter wrap(GraphWriter delegate) {
-            return new GraphWriter() {
+            return new ForwardingGraphWriter(delegate) {
                 @Override
                 public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
                     if (batches.isEmpty()) {
@@ -102,26 +102,6 @@ class LanesIT {
                     ApplyResult result = delegate.apply(plan, checkpoint);
                     batches.add(revokes(plan) ? "critical" : "backlog");
                     return result;
-                }
-
-                @Override
-                public Checkpoint loadCheckpoint() {
-                    return delegate.loadCheckpoint();
-                }
-
-                @Override
-                public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
-                    return delegate.applySnapshot(plan, mark);
-                }
-
-                @Override
-                public SnapshotMark loadSnapshotMark() {
-                    return delegate.loadSnapshotMark();
-                }
-
-                @Override
-                public void resetCheckpoint() {
-                    delegate.resetCheckpoint();
                 }
             };
         }

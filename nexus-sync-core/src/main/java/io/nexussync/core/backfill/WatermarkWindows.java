@@ -80,7 +80,7 @@ public final class WatermarkWindows {
             open.values().stream().filter(w -> truncate.tables().contains(w.table())).forEach(w -> w.touched().add(EVERYTHING));
             return;
         }
-        TableId table = tableOf(change);
+        TableId table = RowChange.tableOf(change);
         for (Window window : open.values()) {
             if (window.table().equals(table)) {
                 window.touched().addAll(keys.touchedBy(change));
@@ -123,18 +123,5 @@ public final class WatermarkWindows {
     /** A new stream session replays from the checkpoint: windows opened before are opened again by their watermarks. */
     public void streamRestarted() {
         open.clear();
-    }
-
-    private static TableId tableOf(RowChange change) {
-        if (change instanceof RowChange.Insert i) {
-            return i.table();
-        }
-        if (change instanceof RowChange.Update u) {
-            return u.table();
-        }
-        if (change instanceof RowChange.Delete d) {
-            return d.table();
-        }
-        return null;
     }
 }

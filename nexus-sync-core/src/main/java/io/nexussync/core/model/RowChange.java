@@ -21,4 +21,16 @@ public sealed interface RowChange {
     record Delete(TableId table, Map<String, Object> oldKey) implements RowChange {}
 
     record Truncate(List<TableId> tables, boolean cascade, boolean restartIdentity) implements RowChange {}
+
+    /** The one table an INSERT, UPDATE or DELETE is about; null for a TRUNCATE (which names a list). */
+    static TableId tableOf(RowChange change) {
+        if (change instanceof Insert i) {
+            return i.table();
+        } else if (change instanceof Update u) {
+            return u.table();
+        } else if (change instanceof Delete d) {
+            return d.table();
+        }
+        return null;
+    }
 }

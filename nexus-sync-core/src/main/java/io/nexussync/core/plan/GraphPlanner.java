@@ -43,7 +43,7 @@ public final class GraphPlanner {
     }
 
     private void add(BatchSegment segment, RowChange change, SourceChange source) {
-        TableId table = tableOf(change);
+        TableId table = RowChange.tableOf(change);
         var node = mapping.node(table);
         if (node.isPresent()) {
             if (change instanceof RowChange.Insert insert) {
@@ -75,16 +75,5 @@ public final class GraphPlanner {
         for (TableId table : truncate.tables()) {
             mapping.node(table).ifPresent(n -> steps.add(new TruncateNodes(n)));
         }
-    }
-
-    private static TableId tableOf(RowChange change) {
-        if (change instanceof RowChange.Insert i) {
-            return i.table();
-        } else if (change instanceof RowChange.Update u) {
-            return u.table();
-        } else if (change instanceof RowChange.Delete d) {
-            return d.table();
-        }
-        throw new IllegalArgumentException("no single table for " + change);
     }
 }

@@ -106,7 +106,7 @@ public final class ChangeScheduler {
         if (footprint.deletes() || change.change() instanceof RowChange.Delete) {
             return false;
         }
-        return mapping.relationship(Footprint.table(change.change())).map(r -> !r.temporal()).orElse(true);
+        return mapping.relationship(RowChange.tableOf(change.change())).map(r -> !r.temporal()).orElse(true);
     }
 
     /**
@@ -424,7 +424,7 @@ public final class ChangeScheduler {
             if (earlierRow == null || laterRow == null) {
                 return null;
             }
-            var table = Footprint.table(later.change());
+            var table = RowChange.tableOf(later.change());
             if (!laterRow.containsValue(Unchanged.TOAST)) {
                 return new SourceChange(new RowChange.Update(table, null, laterRow), later.txFinalLsn(), later.commitTime());
             }

@@ -28,7 +28,7 @@ public record Footprint(Set<String> owns, Set<String> refs, boolean deletes, boo
         if (change instanceof RowChange.Truncate) {
             return TRUNCATE;
         }
-        TableId table = table(change);
+        TableId table = RowChange.tableOf(change);
         var node = mapping.node(table);
         if (node.isPresent()) {
             return ofNode(node.get(), change);
@@ -106,16 +106,5 @@ public record Footprint(Set<String> owns, Set<String> refs, boolean deletes, boo
         if (id != null) {
             keys.add(nodeKey(label, id));
         }
-    }
-
-    static TableId table(RowChange change) {
-        if (change instanceof RowChange.Insert i) {
-            return i.table();
-        } else if (change instanceof RowChange.Update u) {
-            return u.table();
-        } else if (change instanceof RowChange.Delete d) {
-            return d.table();
-        }
-        throw new IllegalArgumentException("no single table for " + change);
     }
 }

@@ -103,7 +103,7 @@ public final class LaneClassifier {
     }
 
     private Rules rules(RowChange change) {
-        return rulesByTable.computeIfAbsent(Footprint.table(change), this::rulesOf);
+        return rulesByTable.computeIfAbsent(RowChange.tableOf(change), this::rulesOf);
     }
 
     private Rules rulesOf(TableId table) {

@@ -7,7 +7,7 @@ import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphWritePlan;
 
 /** Wraps the service's graph writer and tells {@code observer} about each plan once the graph has committed it. */
-final class ObservedGraphWriter implements GraphWriter {
+final class ObservedGraphWriter extends ForwardingGraphWriter {
 
     @FunctionalInterface
     interface Observer {
@@ -15,11 +15,10 @@ final class ObservedGraphWriter implements GraphWriter {
         void committed(GraphWritePlan plan, boolean fromSnapshot);
     }
 
-    private final GraphWriter delegate;
     private final Observer observer;
 
     ObservedGraphWriter(GraphWriter delegate, Observer observer) {
-        this.delegate = delegate;
+        super(delegate);
         this.observer = observer;
     }
 
@@ -35,20 +34,5 @@ final class ObservedGraphWriter implements GraphWriter {
         ApplyResult result = delegate.applySnapshot(plan, mark);
         observer.committed(plan, true);
         return result;
-    }
-
-    @Override
-    public Checkpoint loadCheckpoint() {
-        return delegate.loadCheckpoint();
-    }
-
-    @Override
-    public SnapshotMark loadSnapshotMark() {
-        return delegate.loadSnapshotMark();
-    }
-
-    @Override
-    public void resetCheckpoint() {
-        delegate.resetCheckpoint();
     }
 }

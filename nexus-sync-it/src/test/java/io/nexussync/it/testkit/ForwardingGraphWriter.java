@@ -1,0 +1,41 @@
+package io.nexussync.it.testkit;
+
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.SnapshotMark;
+import io.nexussync.core.plan.GraphWritePlan;
+
+/** A graph writer that hands everything to another: tests override what they watch or hold up. */
+public abstract class ForwardingGraphWriter implements GraphWriter {
+    protected final GraphWriter delegate;
+
+    protected ForwardingGraphWriter(GraphWriter delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
+        return delegate.apply(plan, checkpoint);
+    }
+
+    @Override
+    public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
+        return delegate.applySnapshot(plan, mark);
+    }
+
+    @Override
+    public Checkpoint loadCheckpoint() {
+        return delegate.loadCheckpoint();
+    }
+
+    @Override
+    public SnapshotMark loadSnapshotMark() {
+        return delegate.loadSnapshotMark();
+    }
+
+    @Override
+    public void resetCheckpoint() {
+        delegate.resetCheckpoint();
+    }
+}

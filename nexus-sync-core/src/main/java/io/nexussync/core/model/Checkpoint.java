@@ -44,10 +44,6 @@ public record Checkpoint(Lsn committedEnd, AppliedRanges applied, int worker) {
         return new Checkpoint(end, applied.union(other.applied), 0);
     }
 
-    public Checkpoint forWorker(int worker) {
-        return new Checkpoint(committedEnd, applied, worker);
-    }
-
     @Override
     public String toString() {
         return "Checkpoint[committedEnd=" + committedEnd + (applied.isEmpty() ? "" : ", applied=" + applied)

@@ -13,10 +13,6 @@ public record Position(Lsn tx, long index) implements Comparable<Position> {
         return byTx != 0 ? byTx : Long.compare(index, other.index);
     }
 
-    public boolean isAfter(Position other) {
-        return compareTo(other) > 0;
-    }
-
     @Override
     public String toString() {
         return tx + "#" + index;

@@ -14,8 +14,4 @@ import java.util.Map;
  */
 public record ApplyQueue(Map<Lane, Long> pendingByLane, long pendingBytes, int batchesInFlight, int batchSize, int runsAhead) {
     public static final ApplyQueue EMPTY = new ApplyQueue(Map.of(), 0, 0, 0, 0);
-
-    public long pendingChanges() {
-        return pendingByLane.values().stream().mapToLong(Long::longValue).sum();
-    }
 }

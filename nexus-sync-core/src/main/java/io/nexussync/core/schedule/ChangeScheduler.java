@@ -189,10 +189,6 @@ public final class ChangeScheduler {
         return pendingBytes;
     }
 
-    public int batchesInFlight() {
-        return inFlight.size();
-    }
-
     /** When the oldest pending change was read, or null when none is pending. */
     public Instant oldestReadAt() {
         return byAge.isEmpty() ? null : byAge.firstEntry().getValue().readAt;
@@ -272,7 +268,6 @@ public final class ChangeScheduler {
         Instant[] committedAt = new Instant[total];
         int n = 0;
         Lane highest = Lane.LOW;
-        long bytes = 0;
         boolean barrier = false;
         items.sort(Comparator.comparingLong(i -> i.firstOrdinal));
         for (Item item : items) {
@@ -289,7 +284,6 @@ public final class ChangeScheduler {
             if (item.lane.compareTo(highest) < 0) {
                 highest = item.lane;
             }
-            bytes += item.bytes;
             barrier |= item.barrier;
             for (String key : item.keys()) {
                 inFlightKeys.merge(key, 1, Integer::sum);
@@ -300,7 +294,7 @@ public final class ChangeScheduler {
         if (barrier) {
             barrierInFlight = id;
         }
-        return new ScheduledBatch(id, entries.stream().map(Entry::change).toList(), ordinals, laneOf, committedAt, highest, barrier, bytes);
+        return new ScheduledBatch(id, entries.stream().map(Entry::change).toList(), ordinals, laneOf, committedAt, highest, barrier);
     }
 
     private void enqueue(Item item) {

@@ -15,7 +15,7 @@ import java.util.List;
  * @param barrier a TRUNCATE, alone in its batch
  */
 public record ScheduledBatch(int id, List<SourceChange> changes, long[] ordinals, Lane[] lanes, Instant[] committedAt,
-                             Lane lane, boolean barrier, long bytes) {
+                             Lane lane, boolean barrier) {
 
     public int size() {
         return ordinals.length;

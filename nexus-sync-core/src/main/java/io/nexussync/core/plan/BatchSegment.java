@@ -106,22 +106,12 @@ final class BatchSegment {
     }
 
     private static void becomePresent(EntityState state, Map<String, Object> newValues) {
-        state.row = state.row == null ? newValues : keepUnchanged(state.row, newValues);
+        state.row = state.row == null ? newValues : Unchanged.keepFrom(state.row, newValues);
     }
 
     private static void markDeleted(EntityState state) {
         state.row = null;
         state.deleteFirst = true;
-    }
-
-    /** A later image with an unchanged TOAST value takes that value from the earlier image. */
-    private static Map<String, Object> keepUnchanged(Map<String, Object> earlier, Map<String, Object> later) {
-        if (!later.containsValue(Unchanged.TOAST)) {
-            return later;
-        }
-        Map<String, Object> merged = new LinkedHashMap<>(later);
-        merged.replaceAll((column, value) -> value == Unchanged.TOAST && earlier.containsKey(column) ? earlier.get(column) : value);
-        return merged;
     }
 
     void appendStepsTo(List<GraphStep> steps) {

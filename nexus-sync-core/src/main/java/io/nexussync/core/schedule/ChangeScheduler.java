@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -418,13 +417,8 @@ public final class ChangeScheduler {
             if (earlierRow == null || laterRow == null) {
                 return null;
             }
-            var table = RowChange.tableOf(later.change());
-            if (!laterRow.containsValue(Unchanged.TOAST)) {
-                return new SourceChange(new RowChange.Update(table, null, laterRow), later.txFinalLsn(), later.commitTime());
-            }
-            Map<String, Object> merged = new LinkedHashMap<>(laterRow);
-            merged.replaceAll((column, value) -> value == Unchanged.TOAST && earlierRow.containsKey(column) ? earlierRow.get(column) : value);
-            return new SourceChange(new RowChange.Update(table, null, merged), later.txFinalLsn(), later.commitTime());
+            return new SourceChange(new RowChange.Update(RowChange.tableOf(later.change()), null, Unchanged.keepFrom(earlierRow, laterRow)),
+                    later.txFinalLsn(), later.commitTime());
         }
 
         private static Map<String, Object> upsertRow(RowChange change) {

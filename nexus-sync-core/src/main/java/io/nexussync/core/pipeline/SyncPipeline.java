@@ -339,10 +339,7 @@ public final class SyncPipeline {
         if (rows == null) {
             return;
         }
-        while (!scheduler.isEmpty() || batchesInFlight > 0) {
-            dispatch(workers, true);
-            collectFinished(Duration.ofMillis(20));
-        }
+        applyWhatWasRead(workers, Instant.MAX);
         List<SourceChange> changes = rows.stream().map(r -> new SourceChange(r, tx.begin.finalLsn(), tx.begin.commitTime())).toList();
         GraphWritePlan plan = planner.plan(changes).asRefresh();
         Checkpoint record = ledger.checkpointWith(0, 0);
@@ -360,15 +357,19 @@ public final class SyncPipeline {
 
     /** Stopping: applies what was read for up to {@link #STOP_DRAIN}, then waits for the batches in flight. */
     private void drainAfterStop(ExecutorService workers) throws InterruptedException {
-        Instant deadline = clock.instant().plus(STOP_DRAIN);
+        applyWhatWasRead(workers, clock.instant().plus(STOP_DRAIN));
+        if (!scheduler.isEmpty()) {
+            log.info("stopping with {} changes read but not applied: the next start reads them again", scheduler.pendingChanges());
+        }
+    }
+
+    /** Hands out and completes batches, without reading on, until nothing read is left or {@code deadline} passes; then waits for those in flight. */
+    private void applyWhatWasRead(ExecutorService workers, Instant deadline) throws InterruptedException {
         while (batchesInFlight > 0 || (!scheduler.isEmpty() && clock.instant().isBefore(deadline))) {
             if (clock.instant().isBefore(deadline)) {
                 dispatch(workers, true);
             }
             collectFinished(Duration.ofMillis(20));
-        }
-        if (!scheduler.isEmpty()) {
-            log.info("stopping with {} changes read but not applied: the next start reads them again", scheduler.pendingChanges());
         }
     }
 

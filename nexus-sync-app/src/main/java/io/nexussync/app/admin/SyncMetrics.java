@@ -27,32 +27,34 @@ public final class SyncMetrics {
      * @param slot the slot monitor's latest reading (null before the first: the slot gauges are then NaN)
      * @param walWarnBytes the retained-WAL warning threshold, exported so an alert can compare against it
      */
+    // Micrometer holds a meter's object weakly: the counters capture progress in their function and the gauges
+    // ask for a strong reference, or a scrape turns NaN once nothing else holds the progress (CI saw it).
     public static PrometheusMeterRegistry register(SyncProgress progress, Supplier<SlotHealth> slot, long walWarnBytes) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        FunctionCounter.builder("nexus_sync_changes_applied", progress, SyncProgress::changesApplied)
+        FunctionCounter.builder("nexus_sync_changes_applied", progress, counted -> progress.changesApplied())
                 .description("row changes applied to the graph").register(registry);
-        FunctionCounter.builder("nexus_sync_batches_applied", progress, SyncProgress::batchesApplied)
+        FunctionCounter.builder("nexus_sync_batches_applied", progress, counted -> progress.batchesApplied())
                 .description("batches committed to the graph").register(registry);
-        FunctionCounter.builder("nexus_sync_retries", progress, SyncProgress::retries)
+        FunctionCounter.builder("nexus_sync_retries", progress, counted -> progress.retries())
                 .description("failed attempts that were retried").register(registry);
         Gauge.builder("nexus_sync_last_batch_size", progress, p -> p.lastBatch() == null ? 0 : p.lastBatch().changes())
-                .description("row changes in the last batch").register(registry);
+                .description("row changes in the last batch").strongReference(true).register(registry);
         Gauge.builder("nexus_sync_last_batch_seconds", progress, p -> p.lastBatch() == null ? 0 : p.lastBatch().duration().toNanos() / 1e9)
-                .description("time the last batch took, graph commit and write-back included").register(registry);
+                .description("time the last batch took, graph commit and write-back included").strongReference(true).register(registry);
         Gauge.builder("nexus_sync_checkpoint_lsn", progress, p -> (double) p.checkpoint().committedEnd().value())
-                .description("WAL position the graph has committed").register(registry);
+                .description("WAL position the graph has committed").strongReference(true).register(registry);
         for (Lane lane : Lane.values()) {
             Gauge.builder("nexus_sync_pending_changes", progress, p -> p.queue().pendingByLane().getOrDefault(lane, 0L))
-                    .tag("lane", lane.yamlName()).description("changes read from the slot and waiting for an apply worker").register(registry);
+                    .tag("lane", lane.yamlName()).description("changes read from the slot and waiting for an apply worker").strongReference(true).register(registry);
         }
         Gauge.builder("nexus_sync_read_ahead_bytes", progress, p -> p.queue().pendingBytes())
-                .description("estimated heap held by changes read and not yet applied (bounded by NEXUS_SYNC_READ_AHEAD)").register(registry);
+                .description("estimated heap held by changes read and not yet applied (bounded by NEXUS_SYNC_READ_AHEAD)").strongReference(true).register(registry);
         Gauge.builder("nexus_sync_batches_in_flight", progress, p -> p.queue().batchesInFlight())
-                .description("batches being written by apply workers").register(registry);
+                .description("batches being written by apply workers").strongReference(true).register(registry);
         Gauge.builder("nexus_sync_batch_size", progress, p -> p.queue().batchSize())
-                .description("the adaptive batch size now").register(registry);
+                .description("the adaptive batch size now").strongReference(true).register(registry);
         Gauge.builder("nexus_sync_streaming", progress, p -> p.state().equals("streaming") ? 1 : 0)
-                .description("1 while streaming, 0 while starting, reconnecting or stopped").register(registry);
+                .description("1 while streaming, 0 while starting, reconnecting or stopped").strongReference(true).register(registry);
         slotGauge(registry, slot, "nexus_sync_slot_retained_wal_bytes", "WAL the slot keeps on the server (current position minus restart_lsn)",
                 h -> h.retainedWalBytes());
         slotGauge(registry, slot, "nexus_sync_slot_lag_bytes", "WAL not yet confirmed by the sync (current position minus confirmed_flush_lsn)",

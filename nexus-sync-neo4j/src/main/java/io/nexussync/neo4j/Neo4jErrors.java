@@ -28,6 +28,20 @@ final class Neo4jErrors {
         if (e instanceof Neo4jException n && n.code() != null && n.code().startsWith("Neo.TransientError.")) {
             return SyncException.retryable("Neo4j transient error during " + operation + ": " + e.getMessage(), e);
         }
+        if (e instanceof Neo4jException n && n.code() != null && rejectsData(n.code())) {
+            return SyncException.rejected("Neo4j rejected " + operation + " (" + n.code() + "): " + e.getMessage(), e);
+        }
         return SyncException.persistent("Neo4j rejected " + operation + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * Errors a row's values cause (a uniqueness clash, a value of the wrong type for a property or a function):
+     * they cost that row a dead letter. A syntax error, a security or a database error is ours or the setup's, and stops the service.
+     */
+    private static boolean rejectsData(String code) {
+        return code.equals("Neo.ClientError.Schema.ConstraintValidationFailed")
+                || code.equals("Neo.ClientError.Statement.TypeError")
+                || code.equals("Neo.ClientError.Statement.ArgumentError")
+                || code.equals("Neo.ClientError.Statement.ConstraintVerificationFailed");
     }
 }

@@ -29,4 +29,18 @@ class Neo4jErrorsTest {
         assertThat(down.isContention()).isFalse();
         assertThat(rejected.isRetryable()).isFalse();
     }
+
+    @Test
+    void shouldCountConstraintAndTypeErrorsAgainstTheRowButNotSyntaxOrSecurityErrors() {
+        SyncException clash = Neo4jErrors.translate("a batch", new ClientException("Neo.ClientError.Schema.ConstraintValidationFailed", "clash"));
+        SyncException wrongType = Neo4jErrors.translate("a batch", new ClientException("Neo.ClientError.Statement.TypeError", "map"));
+        SyncException ourBug = Neo4jErrors.translate("a batch", new ClientException("Neo.ClientError.Statement.SyntaxError", "typo"));
+        SyncException forbidden = Neo4jErrors.translate("a batch", new ClientException("Neo.ClientError.Security.Forbidden", "no"));
+
+        assertThat(clash.rejectsData()).isTrue();
+        assertThat(wrongType.rejectsData()).isTrue();
+        assertThat(ourBug.rejectsData()).isFalse();
+        assertThat(ourBug.isRetryable()).isFalse();
+        assertThat(forbidden.rejectsData()).isFalse();
+    }
 }

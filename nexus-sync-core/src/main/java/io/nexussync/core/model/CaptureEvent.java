@@ -34,6 +34,18 @@ public sealed interface CaptureEvent {
         }
     }
 
+    /**
+     * A person released dead letter {@code headId} (with the changes parked behind it), in a transaction of its own:
+     * from this point of the stream on, changes to its entities apply again. A retry carries the entities' rows as
+     * PostgreSQL held them in that transaction ({@code currentRows}: an INSERT with every column for a row that
+     * exists, a DELETE with the key for one that does not); a skip carries none.
+     */
+    record DeadLetterRelease(long headId, boolean retry, List<RowChange> currentRows) implements CaptureEvent {
+        public DeadLetterRelease {
+            currentRows = List.copyOf(currentRows);
+        }
+    }
+
     /** @param endLsn the end of the commit record: what gets confirmed to the slot once applied */
     record Commit(Lsn commitLsn, Lsn endLsn, Instant commitTime) implements CaptureEvent {}
 }

@@ -2,12 +2,14 @@ package io.nexussync.core.pipeline;
 
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.apply.CrossReferenceWriter;
+import io.nexussync.core.apply.DeadLetterStore;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.apply.SyncLog;
 import io.nexussync.core.apply.SyncLog.BatchRecord;
 import io.nexussync.core.apply.SyncLog.FailureRecord;
 import io.nexussync.core.backfill.WatermarkWindows;
+import io.nexussync.core.deadletter.ParkedEntities;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
@@ -19,6 +21,7 @@ import io.nexussync.core.plan.GraphWritePlan;
 import io.nexussync.core.schedule.ApplyLedger;
 import io.nexussync.core.schedule.BatchSizer;
 import io.nexussync.core.schedule.ChangeScheduler;
+import io.nexussync.core.schedule.Footprint;
 import io.nexussync.core.schedule.LaneClassifier;
 import io.nexussync.core.schedule.ScheduledBatch;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -79,6 +83,9 @@ public final class SyncPipeline {
     private final ChangeScheduler scheduler;
     private final BatchSizer sizer;
     private VisibilityListener visibility = VisibilityListener.NONE;
+    private DeadLetterStore deadLetters = DeadLetterStore.NONE;
+    /** Swapped, never changed in place: a worker keeps the one its batch went out with. */
+    private ParkedEntities parked = ParkedEntities.NONE;
     private volatile boolean stopping;
     private volatile boolean abandoning;
 
@@ -89,6 +96,7 @@ public final class SyncPipeline {
     private final Deque<Integer> idleWorkers = new ArrayDeque<>();
     private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
     private int batchesInFlight;
+    private ExecutorService workerPool;
     private Instant queueReportedAt = Instant.EPOCH;
 
     public SyncPipeline(ChangeSource source, GraphPlanner planner, GraphWriter writer, CrossReferenceWriter crossReferences,
@@ -121,6 +129,12 @@ public final class SyncPipeline {
         this.sizer = new BatchSizer(policy.maxChanges(), policy.targetCommit());
     }
 
+    /** Where changes the graph refuses go; without one, such a change stops the pipeline. */
+    public SyncPipeline deadLetters(DeadLetterStore store) {
+        this.deadLetters = store;
+        return this;
+    }
+
     /** Told when each streamed change becomes visible in the graph. */
     public SyncPipeline visibility(VisibilityListener listener) {
         this.visibility = listener;
@@ -136,6 +150,7 @@ public final class SyncPipeline {
         checkpoint = start;
         ledger = new ApplyLedger(start.committedEnd());
         watermarks.streamRestarted();
+        parked = ParkedEntities.of(deadLetters.parkedEntities());
         progress.started(checkpoint);
         log.info("resuming after {}", describe(checkpoint));
         AtomicInteger threadNumber = new AtomicInteger();
@@ -147,6 +162,7 @@ public final class SyncPipeline {
         for (int w = 0; w < policy.workers(); w++) {
             idleWorkers.add(w);
         }
+        workerPool = workers;
         try {
             while (!stopping) {
                 collectFinished(Duration.ZERO);
@@ -233,6 +249,10 @@ public final class SyncPipeline {
             if (!scheduler.add(sourceChange, ordinal, clock.instant())) {
                 ledger.skipped(ordinal);
             }
+        } else if (event instanceof CaptureEvent.DeadLetterRelease release) {
+            if (tx != null && !tx.covered) {
+                release(release);
+            }
         } else if (event instanceof CaptureEvent.SchemaChange change) {
             schemaChanges.schemaChanged(change);
         } else if (event instanceof CaptureEvent.Commit commit) {
@@ -242,6 +262,32 @@ public final class SyncPipeline {
             if (!ledger.committedEnd().equals(before)) {
                 // Nothing of it needed a graph write (echoes, markers, changes already applied): only the position moves.
                 acknowledgeAfterQueuedBatches(ledger.committedEnd());
+            }
+        }
+    }
+
+    /**
+     * A person retried or skipped a dead letter: changes to its entities from here on apply again, and a retry's
+     * rows (as PostgreSQL held them at this point of the stream) go in like any change read here.
+     */
+    private void release(CaptureEvent.DeadLetterRelease release) {
+        scheduler.keepApart(parked.entitiesBehind(release.headId()));
+        parked = parked.release(release.headId(), new Position(tx.begin.finalLsn(), tx.seen));
+        log.info("dead letter #{} was {}: its entities apply again from {}", release.headId(),
+                release.retry() ? "retried with " + release.currentRows().size() + " current rows" : "skipped", tx.begin.finalLsn());
+        if (!release.retry()) {
+            return;
+        }
+        for (RowChange row : release.currentRows()) {
+            Footprint footprint = Footprint.of(planner.mapping(), row);
+            if (footprint != null) {
+                scheduler.keepApart(footprint.owns());
+            }
+            Position position = new Position(tx.begin.finalLsn(), tx.seen++);
+            long ordinal = ledger.read(position);
+            if (start.isApplied(position)
+                    || !scheduler.add(new SourceChange(row, tx.begin.finalLsn(), tx.begin.commitTime()), ordinal, clock.instant())) {
+                ledger.skipped(ordinal);
             }
         }
     }
@@ -261,9 +307,60 @@ public final class SyncPipeline {
             }
             int worker = idleWorkers.poll();
             ledger.inFlight(batch.ordinals(), batch.id());
-            Checkpoint record = ledger.checkpointWith(batch.id(), worker);
             batchesInFlight++;
+            if (!parked.isEmpty() && touchesParked(batch)) {
+                isolate(batch, worker, workers);
+                continue;
+            }
+            Checkpoint record = ledger.checkpointWith(batch.id(), worker);
             workers.execute(() -> finished.add(write(batch, worker, record)));
+        }
+    }
+
+    private boolean touchesParked(ScheduledBatch batch) {
+        for (int i = 0; i < batch.changes().size(); i++) {
+            Footprint footprint = Footprint.of(planner.mapping(), batch.changes().get(i).change());
+            if (parked.headFor(footprint, ledger.position(batch.covered().get(i)[0])) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Hands the batch back to {@code worker} to be applied part by part ({@link BatchIsolation}): the graph refused it,
+     * or changes in it wait behind a dead letter. The worker stays reserved for it.
+     */
+    private void isolate(ScheduledBatch batch, int worker, ExecutorService workers) {
+        List<BatchIsolation.Entry> entries = new ArrayList<>(batch.changes().size());
+        for (int i = 0; i < batch.changes().size(); i++) {
+            long[] covered = batch.covered().get(i);
+            List<Position> positions = new ArrayList<>(covered.length);
+            for (long ordinal : covered) {
+                positions.add(ledger.position(ordinal));
+            }
+            entries.add(new BatchIsolation.Entry(batch.changes().get(i), positions));
+        }
+        Checkpoint base = ledger.checkpointWith(0, worker);
+        ParkedEntities parkedNow = parked;
+        workers.execute(() -> finished.add(writeIsolating(batch, worker, base, entries, parkedNow)));
+    }
+
+    /** On a worker: {@link #isolate}'s work. */
+    private Finished writeIsolating(ScheduledBatch batch, int worker, Checkpoint base, List<BatchIsolation.Entry> entries,
+                                    ParkedEntities parkedNow) {
+        Instant started = clock.instant();
+        Lsn from = batch.changes().isEmpty() ? base.committedEnd() : batch.changes().get(0).txFinalLsn();
+        RetryPolicy.RetryListener listener = retryListener(from, batch.size());
+        try {
+            BatchIsolation isolation = new BatchIsolation(planner,
+                    (plan, record) -> retry.call("apply", () -> writer.apply(plan, record), listener),
+                    letter -> retry.call("dead-letter", () -> deadLetters.record(letter), listener),
+                    base, parkedNow);
+            BatchIsolation.Outcome outcome = isolation.run(entries);
+            return new Finished(batch, worker, null, outcome.result(), outcome.steps(), outcome, started, clock.instant(), null);
+        } catch (RuntimeException | InterruptedException e) {
+            return new Finished(batch, worker, null, null, 0, null, started, clock.instant(), e);
         }
     }
 
@@ -280,9 +377,9 @@ public final class SyncPipeline {
             GraphWritePlan plan = planner.plan(batch.changes());
             Lsn from = batch.changes().isEmpty() ? record.committedEnd() : batch.changes().get(0).txFinalLsn();
             ApplyResult result = retry.call("apply", () -> writer.apply(plan, record), retryListener(from, batch.size()));
-            return new Finished(batch, worker, plan, result, started, clock.instant(), null);
+            return new Finished(batch, worker, plan, result, plan.steps().size(), null, started, clock.instant(), null);
         } catch (RuntimeException | InterruptedException e) {
-            return new Finished(batch, worker, null, null, started, clock.instant(), e);
+            return new Finished(batch, worker, null, null, 0, null, started, clock.instant(), e);
         }
     }
 
@@ -295,6 +392,12 @@ public final class SyncPipeline {
     }
 
     private void complete(Finished done) throws InterruptedException {
+        if (done.failure instanceof SyncException refused && refused.rejectsData() && done.isolation == null) {
+            log.warn("the graph refused a batch of {} changes ({}); applying it in parts to find the changes it refuses",
+                    done.batch.size(), refused.getMessage());
+            isolate(done.batch, done.worker, workerPool);
+            return;
+        }
         batchesInFlight--;
         idleWorkers.add(done.worker);
         scheduler.done(done.batch);
@@ -305,8 +408,15 @@ public final class SyncPipeline {
             throw done.failure instanceof SyncException s ? s
                     : SyncException.persistent("cannot apply a batch of " + done.batch.size() + " changes: " + done.failure.getMessage(), done.failure);
         }
+        if (done.isolation != null) {
+            for (BatchIsolation.Park park : done.isolation.parks()) {
+                parked = parked.park(park.entities(), park.headId(), park.from());
+            }
+            progress.deadLettered(done.isolation.deadLettered(), done.isolation.parked());
+        }
         Lsn before = ledger.committedEnd();
         Lsn committedEnd = ledger.applied(done.batch.ordinals());
+        parked = parked.forgetReleasedBefore(committedEnd);
         checkpoint = ledger.checkpointWith(0, 0);
         Duration took = Duration.between(done.started, done.ended);
         sizer.observe(done.batch.size(), took);
@@ -314,7 +424,7 @@ public final class SyncPipeline {
             visibility.visible(done.batch.lanes()[i], done.batch.committedAt()[i], done.ended);
         }
         Lsn from = done.batch.changes().isEmpty() ? committedEnd : done.batch.changes().get(0).txFinalLsn();
-        BatchRecord record = new BatchRecord(from, committedEnd, done.batch.size(), done.plan.steps().size(),
+        BatchRecord record = new BatchRecord(from, committedEnd, done.batch.size(), done.steps,
                 done.result.nodeRows(), done.result.relationshipRows(), done.result.crossReferences().size(), took);
         progress.batchApplied(record, checkpoint, clock.instant());
         boolean moved = !committedEnd.equals(before);
@@ -423,8 +533,9 @@ public final class SyncPipeline {
                 : "nothing (fresh start: streaming from the slot's position)";
     }
 
-    private record Finished(ScheduledBatch batch, int worker, GraphWritePlan plan, ApplyResult result, Instant started,
-                            Instant ended, Exception failure) {}
+    /** @param isolation what applying the batch in parts did (null when it went in whole) */
+    private record Finished(ScheduledBatch batch, int worker, GraphWritePlan plan, ApplyResult result, int steps,
+                            BatchIsolation.Outcome isolation, Instant started, Instant ended, Exception failure) {}
 
     private static final class OpenTransaction {
         final CaptureEvent.Begin begin;

@@ -11,6 +11,8 @@ public final class SyncProgress {
     private final AtomicLong changesApplied = new AtomicLong();
     private final AtomicLong batchesApplied = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong parked = new AtomicLong();
     private volatile Checkpoint checkpoint = Checkpoint.NONE;
     private volatile BatchRecord lastBatch;
     private volatile Instant lastBatchAt;
@@ -31,6 +33,21 @@ public final class SyncProgress {
         lastBatchAt = at;
         checkpoint = now;
         state = "streaming";
+    }
+
+    void deadLettered(int heads, int parkedChanges) {
+        deadLettered.addAndGet(heads);
+        parked.addAndGet(parkedChanges);
+    }
+
+    /** Changes the graph refused and that went to the dead-letter table, since the start. */
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    /** Changes parked behind a dead letter (they wait for its retry or skip), since the start. */
+    public long parked() {
+        return parked.get();
     }
 
     /** Only the position moved: transactions with nothing to apply (echoes, markers, other tables). */

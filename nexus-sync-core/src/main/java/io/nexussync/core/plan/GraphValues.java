@@ -76,10 +76,10 @@ public final class GraphValues {
             try {
                 document = JSON.readTree(json.canonical());
             } catch (IOException e) {
-                throw SyncException.persistent(where + ", column " + rule.column() + ": the json value does not parse: " + e.getMessage(), e);
+                throw SyncException.rejected(where + ", column " + rule.column() + ": the json value does not parse: " + e.getMessage(), e);
             }
         } else if (value != null) {
-            throw SyncException.persistent(where + ", column " + rule.column() + ": flattening needs a json or jsonb column, got "
+            throw SyncException.rejected(where + ", column " + rule.column() + ": flattening needs a json or jsonb column, got "
                     + value.getClass().getSimpleName(), null);
         }
         for (String key : rule.keys()) {
@@ -137,7 +137,7 @@ public final class GraphValues {
     }
 
     private static SyncException notStorable(JsonColumn rule, String key, String where, String what) {
-        return SyncException.persistent(where + ", column " + rule.column() + ": key '" + key + "' holds " + what
+        return SyncException.rejected(where + ", column " + rule.column() + ": key '" + key + "' holds " + what
                 + ", which a graph property cannot hold: store the column as a JSON string (store: string) or leave the key out of 'keys'", null);
     }
 }

@@ -87,6 +87,12 @@ public final class ApplyLedger {
         return committedEnd;
     }
 
+    /** Where the change with this ordinal (read, and not yet forgotten as part of a wholly applied transaction) sits in the stream. */
+    public Position position(long ordinal) {
+        int slot = slot(ordinal);
+        return new Position(Lsn.of(txs[slot]), indexes[slot]);
+    }
+
     public Lsn committedEnd() {
         return committedEnd;
     }

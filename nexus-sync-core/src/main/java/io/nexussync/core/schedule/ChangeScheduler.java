@@ -100,6 +100,19 @@ public final class ChangeScheduler {
         return true;
     }
 
+    /**
+     * The next change to each of {@code entities} must not merge into the pending ones: they were read before a
+     * dead letter's release and still wait behind it, the next ones come after it and apply.
+     */
+    public void keepApart(Set<String> entities) {
+        for (String entity : entities) {
+            Item item = latestOwner(entity);
+            if (item != null) {
+                item.lastCoalescable = false;
+            }
+        }
+    }
+
     /** Upserts that keep their key may merge, except into a temporal relationship, whose every version is history. */
     private boolean coalescable(SourceChange change, Footprint footprint) {
         if (footprint.deletes() || change.change() instanceof RowChange.Delete) {
@@ -256,7 +269,7 @@ public final class ChangeScheduler {
         if (nextBatchId == Integer.MAX_VALUE) {
             nextBatchId = 1;
         }
-        record Entry(long ordinal, SourceChange change) {}
+        record Entry(long ordinal, SourceChange change, long[] covered) {}
         List<Entry> entries = new ArrayList<>();
         int total = 0;
         for (Item item : items) {
@@ -271,8 +284,15 @@ public final class ChangeScheduler {
         items.sort(Comparator.comparingLong(i -> i.firstOrdinal));
         for (Item item : items) {
             unlink(item);
+            int from = 0;
             for (int i = 0; i < item.changes.size(); i++) {
-                entries.add(new Entry(item.changeOrdinals.get(i), item.changes.get(i)));
+                long last = item.changeOrdinals.get(i);
+                int to = from;
+                while (to < item.ordinals.size && item.ordinals.values[to] <= last) {
+                    to++;
+                }
+                entries.add(new Entry(last, item.changes.get(i), Arrays.copyOfRange(item.ordinals.values, from, to)));
+                from = to;
             }
             for (int i = 0; i < item.ordinals.size; i++) {
                 ordinals[n] = item.ordinals.values[i];
@@ -293,7 +313,8 @@ public final class ChangeScheduler {
         if (barrier) {
             barrierInFlight = id;
         }
-        return new ScheduledBatch(id, entries.stream().map(Entry::change).toList(), ordinals, laneOf, committedAt, highest, barrier);
+        return new ScheduledBatch(id, entries.stream().map(Entry::change).toList(), entries.stream().map(Entry::covered).toList(),
+                ordinals, laneOf, committedAt, highest, barrier);
     }
 
     private void enqueue(Item item) {

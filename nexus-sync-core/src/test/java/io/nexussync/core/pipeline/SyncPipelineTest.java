@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.apply.CrossReference;
 import io.nexussync.core.apply.CrossReferenceWriter;
+import io.nexussync.core.apply.DeadLetter;
+import io.nexussync.core.apply.DeadLetterStore;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.apply.SyncLog;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.Position;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.GraphPlanner;
@@ -436,6 +439,84 @@ class SyncPipelineTest {
         return -1;
     }
 
+
+    @Test
+    void shouldDeadLetterOnlyTheRefusedChangeAndLandTheRestOfItsBatchInOrder() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), poisoned("bad"), insert("c2"), insert("c3"), insert("c4")));
+        writer.refusePoison();
+        InMemoryDeadLetters deadLetters = new InMemoryDeadLetters();
+
+        SyncPipeline pipeline = pipeline(100).deadLetters(deadLetters);
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(writer.applied.stream().flatMap(a -> upsertedIds(a.plan()).stream())).containsExactly("c1", "c2", "c3", "c4");
+        assertThat(deadLetters.letters).singleElement().satisfies(letter -> {
+            assertThat(letter.isHead()).isTrue();
+            assertThat(letter.position()).isEqualTo(new Position(lsn("0/1000"), 1));
+            assertThat(letter.error()).contains("poison");
+        });
+        // Dead-lettered counts as handled: the graph's record covers the whole transaction and the slot moves on.
+        for (int i = 0; i < 5; i++) {
+            assertThat(writer.loadCheckpoint().isApplied(new Position(lsn("0/1000"), i))).isTrue();
+        }
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/1010")));
+        assertThat(source.acknowledged).containsExactly(lsn("0/1010"));
+    }
+
+    @Test
+    void shouldParkLaterChangesToADeadLetteredEntityUntilARetryBringsItsCurrentRow() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", poisoned("x")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        source.add(tx(2, "0/2000", "0/2010", update("x"), insert("other")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        Map<String, Object> fixed = row("x");
+        fixed.put("title", "fixed");
+        source.add(List.of(new CaptureEvent.Begin(3, lsn("0/3000"), T0.plusSeconds(3)),
+                new CaptureEvent.DeadLetterRelease(1, true, List.of(new RowChange.Insert(CONTENT_ITEMS, fixed))),
+                new CaptureEvent.Commit(lsn("0/3000"), lsn("0/3010"), T0.plusSeconds(3))));
+        writer.refusePoison();
+        InMemoryDeadLetters deadLetters = new InMemoryDeadLetters();
+
+        SyncPipeline pipeline = pipeline(100).deadLetters(deadLetters);
+        pipeline.run(Checkpoint.NONE);
+
+        // The update behind the dead letter waits (a newer state never overtakes the refused one), the other row lands.
+        assertThat(deadLetters.letters).extracting(DeadLetter::behind).containsExactly(0L, 1L);
+        assertThat(deadLetters.letters.get(1).position()).isEqualTo(new Position(lsn("0/2000"), 0));
+        List<String> titlesOfX = writer.applied.stream().flatMap(a -> nodeRows(a.plan()).stream())
+                .filter(r -> r.id().equals("x")).map(r -> (String) r.properties().get("title")).toList();
+        assertThat(titlesOfX).containsExactly("fixed");
+        assertThat(writer.applied.stream().flatMap(a -> upsertedIds(a.plan()).stream())).contains("other");
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
+    }
+
+    @Test
+    void shouldParkChangesBehindADeadLetterLoadedAtStartAndRecordEachOnlyOnceWhenReplayed() throws InterruptedException {
+        InMemoryDeadLetters deadLetters = new InMemoryDeadLetters();
+        deadLetters.record(new DeadLetter(new Position(lsn("0/1000"), 0), poisoned("x"), java.util.Set.of(nodeKey("x")), "poison", 0));
+        source.add(tx(1, "0/1000", "0/1010", poisoned("x"), insert("c1")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        source.add(tx(2, "0/2000", "0/2010", update("x")));
+        writer.refusePoison();
+
+        SyncPipeline pipeline = pipeline(100).deadLetters(deadLetters);
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(deadLetters.letters).extracting(DeadLetter::position)
+                .containsExactly(new Position(lsn("0/1000"), 0), new Position(lsn("0/2000"), 0));
+        assertThat(writer.applied.stream().flatMap(a -> upsertedIds(a.plan()).stream())).containsExactly("c1");
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/2010")));
+    }
+
+    @Test
+    void shouldStillStopForAFailureThatIsNotAboutTheData() {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        SyncException failure = SyncException.persistent("Neo4j refused the credentials", null);
+        writer.failOnAttempt(1, failure);
+
+        assertThatThrownBy(() -> pipeline(100).deadLetters(new InMemoryDeadLetters()).run(Checkpoint.NONE)).isSameAs(failure);
+    }
+
     @Test
     void shouldFailOnChangeOutsideTransaction() {
         source.add(List.of(new CaptureEvent.Change(insert("c1"))));
@@ -476,6 +557,23 @@ class SyncPipelineTest {
 
     private static RowChange insert(String id) {
         return new RowChange.Insert(CONTENT_ITEMS, row(id));
+    }
+
+    private static RowChange poisoned(String id) {
+        Map<String, Object> row = row(id);
+        row.put("title", "poison");
+        return new RowChange.Insert(CONTENT_ITEMS, row);
+    }
+
+    private static String nodeKey(String id) {
+        return io.nexussync.core.schedule.Footprint.nodeKey("ContentItem", id);
+    }
+
+    private static List<GraphStep.NodeRow> nodeRows(GraphWritePlan plan) {
+        return plan.steps().stream()
+                .filter(GraphStep.UpsertNodes.class::isInstance)
+                .flatMap(s -> ((GraphStep.UpsertNodes) s).rows().stream())
+                .toList();
     }
 
     private static RowChange update(String id) {
@@ -571,6 +669,7 @@ class SyncPipelineTest {
         volatile int attempts;
         Function<GraphWritePlan, ApplyResult> result = plan -> ApplyResult.NOTHING;
         volatile Runnable beforeApply = () -> { };
+        volatile java.util.function.Predicate<GraphWritePlan> refuses = plan -> false;
 
         RecordingGraphWriter(List<String> journal) {
             this.journal = journal;
@@ -578,6 +677,15 @@ class SyncPipelineTest {
 
         void failOnAttempt(int attempt, SyncException failure) {
             failures.put(attempt, failure);
+        }
+
+        /** Refuses, as Neo4j refuses a uniqueness clash, every plan that holds a row titled "poison". */
+        void refusePoison() {
+            refuses = plan -> nodeRowsOf(plan).stream().anyMatch(r -> "poison".equals(r.properties().get("title")));
+        }
+
+        private static List<GraphStep.NodeRow> nodeRowsOf(GraphWritePlan plan) {
+            return nodeRows(plan);
         }
 
         @Override
@@ -588,6 +696,9 @@ class SyncPipelineTest {
             if (failure != null) {
                 journal.add("fail " + failure.getMessage());
                 throw failure;
+            }
+            if (refuses.test(plan)) {
+                throw SyncException.rejected("the graph refused a row: poison", null);
             }
             applied.add(new Applied(plan, checkpoint));
             journal.add("apply " + checkpoint);
@@ -612,6 +723,33 @@ class SyncPipelineTest {
         @Override
         public void resetCheckpoint() {
             throw new AssertionError("the stream pipeline never resets the checkpoint");
+        }
+    }
+
+    /** Dead letters by position, recorded once each, as the PostgreSQL table does. */
+    private static final class InMemoryDeadLetters implements DeadLetterStore {
+        final List<DeadLetter> letters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public synchronized long record(DeadLetter letter) {
+            for (int i = 0; i < letters.size(); i++) {
+                if (letters.get(i).position().equals(letter.position())) {
+                    return i + 1;
+                }
+            }
+            letters.add(letter);
+            return letters.size();
+        }
+
+        @Override
+        public Map<String, Parked> parkedEntities() {
+            Map<String, Parked> parked = new LinkedHashMap<>();
+            for (int i = 0; i < letters.size(); i++) {
+                DeadLetter letter = letters.get(i);
+                long head = letter.isHead() ? i + 1 : letter.behind();
+                letter.entities().forEach(e -> parked.putIfAbsent(e, new Parked(head, letter.position())));
+            }
+            return parked;
         }
     }
 

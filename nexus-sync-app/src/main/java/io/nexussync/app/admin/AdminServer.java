@@ -93,6 +93,12 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /** Serves {@code path} with {@code handler} too (the dead-letter operations, which need PostgreSQL). */
+    public AdminServer route(String path, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(path, handler);
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

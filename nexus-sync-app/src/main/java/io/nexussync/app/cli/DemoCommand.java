@@ -1,6 +1,8 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.DeadLetterEndpoint;
+import io.nexussync.postgres.deadletter.DeadLetterQueue;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.config.ConfigLoader;
@@ -55,10 +57,11 @@ final class DemoCommand implements Callable<Integer> {
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
                  AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(), metricsOf(service),
                          service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))) {
+                admin.route("/dlq", new DeadLetterEndpoint(new DeadLetterQueue(service.config().postgres())));
                 context.out().printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
                                 + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"
-                                + "  admin:  http://localhost:%d/health  /status  /metrics  /backfill%n%n",
+                                + "  admin:  http://localhost:%d/health  /status  /metrics  /backfill  /dlq%n%n",
                         postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port());
                 return new DemoRun(service, context.out(), rate, durationSeconds).run();
             }

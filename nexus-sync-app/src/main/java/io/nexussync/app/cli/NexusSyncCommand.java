@@ -43,7 +43,8 @@ public final class NexusSyncCommand implements Runnable {
                 .addSubcommand(new TeardownCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new ConfigCommand(context))
-                .addSubcommand(MappingCommand.create(context));
+                .addSubcommand(MappingCommand.create(context))
+                .addSubcommand(DlqCommand.create(context));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -1,6 +1,8 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.DeadLetterEndpoint;
+import io.nexussync.postgres.deadletter.DeadLetterQueue;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.service.Backfills;
@@ -28,7 +30,8 @@ final class RunCommand implements Callable<Integer> {
                 PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
                 service.observeVisibility(SyncMetrics.lagRecorder(metrics));
                 admin = new AdminServer(service.config().adminPort(), service.progress(), metrics,
-                        service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()));
+                        service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))
+                        .route("/dlq", new DeadLetterEndpoint(new DeadLetterQueue(service.config().postgres())));
             }
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {

@@ -27,6 +27,7 @@ import io.nexussync.postgres.backfill.PgBackfillReader;
 import io.nexussync.postgres.backfill.PgBackfillStore;
 import io.nexussync.postgres.bookkeeping.PgSyncLog;
 import io.nexussync.postgres.capture.PgReplicationSource;
+import io.nexussync.postgres.deadletter.PgDeadLetterStore;
 import io.nexussync.postgres.capture.SlotInUseException;
 import io.nexussync.postgres.setup.MappedTables;
 import io.nexussync.postgres.setup.PgSetup;
@@ -163,7 +164,8 @@ public final class SyncService implements AutoCloseable {
         PgSetup.checkSlotFree(config.postgres());
         GraphWriter writer = writerDecorator.apply(new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()));
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
-             PgSyncLog syncLog = new PgSyncLog(config.postgres())) {
+             PgSyncLog syncLog = new PgSyncLog(config.postgres());
+             PgDeadLetterStore deadLetters = new PgDeadLetterStore(config.postgres())) {
             snapshotIfNeeded(writer, crossReferences);
             // A lost slot would stream on from after the gap: stop before the first change, and watch for it from now on.
             // (After the snapshot, which replaces the slot when it takes one.)
@@ -179,7 +181,7 @@ public final class SyncService implements AutoCloseable {
             int failures = 0;
             while (!stopping) {
                 try {
-                    streamFromCheckpoint(writer, crossReferences, syncLog);
+                    streamFromCheckpoint(writer, crossReferences, syncLog, deadLetters);
                     failures = 0;
                 } catch (SyncException e) {
                     if (stopping) {
@@ -332,12 +334,13 @@ public final class SyncService implements AutoCloseable {
     }
 
     /** One stream session: from the graph's checkpoint until stopped or broken. */
-    private void streamFromCheckpoint(GraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog) throws InterruptedException {
+    private void streamFromCheckpoint(GraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog,
+                                      PgDeadLetterStore deadLetters) throws InterruptedException {
         Checkpoint checkpoint = writer.loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
                     batchPolicy(), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged)
-                    .visibility(visibility);
+                    .visibility(visibility).deadLetters(deadLetters);
             pipeline = next;
             streamedBefore = true;
             if (!stopping) {

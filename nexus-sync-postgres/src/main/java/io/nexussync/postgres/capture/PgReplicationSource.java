@@ -6,6 +6,7 @@ import io.nexussync.core.model.Lsn;
 import io.nexussync.core.pipeline.ChangeSource;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
+import io.nexussync.postgres.deadletter.ReleaseMessage;
 import io.nexussync.postgres.PgSettings;
 import io.nexussync.postgres.pgoutput.PgOutputDecoder;
 import io.nexussync.postgres.slot.SlotInvalidatedException;
@@ -124,6 +125,9 @@ public final class PgReplicationSource implements ChangeSource {
                     continue;
                 }
                 CaptureEvent event = decoder.decode(message);
+                if (event instanceof CaptureEvent.Message m && m.transactional() && ReleaseMessage.PREFIX.equals(m.prefix())) {
+                    event = ReleaseMessage.decode(m);
+                }
                 if (event instanceof CaptureEvent.Begin) {
                     heartbeat.begin();
                 } else if (event instanceof CaptureEvent.Commit commit) {

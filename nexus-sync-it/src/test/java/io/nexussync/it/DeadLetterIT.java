@@ -1,0 +1,151 @@
+package io.nexussync.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.DeadLetterEndpoint;
+import io.nexussync.app.cli.NexusSyncCommand;
+import io.nexussync.core.pipeline.SyncProgress;
+import io.nexussync.it.testkit.SyncEnvironment;
+import io.nexussync.postgres.deadletter.DeadLetterQueue;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Poison rows against the real servers. Neo4j is given a uniqueness constraint on ContentItem.title that the
+ * database does not have, so a row whose title another row already holds is refused by Neo4j
+ * (ConstraintValidationFailed): only that row is dead-lettered, the rest of its transaction and all later
+ * changes land, a later update of it waits behind it, and after the row is fixed in PostgreSQL,
+ * {@code nexus-sync dlq retry} brings the graph equal to the database. A second poison row is skipped over
+ * the admin API, with the reason recorded.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class DeadLetterIT {
+
+    @Test
+    void shouldDeadLetterOnlyTheRefusedRowAndLandItAfterARetryOfTheFixedRow() throws Exception {
+        try (SyncEnvironment env = SyncEnvironment.create("dead_letters")) {
+            env.setup();
+            env.environment().put("NEXUS_SYNC_APPLY_WORKERS", "2");
+            UUID tenant = UUID.randomUUID();
+            env.startService();
+            env.awaitCaughtUp(Duration.ofSeconds(90));
+            env.cypher("CREATE CONSTRAINT content_title_unique IF NOT EXISTS FOR (c:ContentItem) REQUIRE c.title IS UNIQUE");
+            try {
+                poisonRetryAndSkip(env, tenant);
+            } finally {
+                // The Neo4j server is shared by every IT: the constraint must not outlive this one.
+                env.cypher("DROP CONSTRAINT content_title_unique IF EXISTS");
+            }
+        }
+    }
+
+    private static void poisonRetryAndSkip(SyncEnvironment env, UUID tenant) throws Exception {
+        {
+
+            // One transaction: 100 good rows and, in the middle, one whose title clashes with row 7's.
+            try (var c = env.connect()) {
+                c.setAutoCommit(false);
+                try (var st = c.prepareStatement("INSERT INTO content_items (tenant_id, project_id, title) VALUES (?, ?, ?)")) {
+                    for (int i = 0; i < 100; i++) {
+                        st.setObject(1, tenant);
+                        st.setObject(2, tenant);
+                        st.setString(3, "item " + i);
+                        st.executeUpdate();
+                        if (i == 50) {
+                            st.setObject(1, tenant);
+                            st.setObject(2, tenant);
+                            st.setString(3, "item 7");
+                            st.executeUpdate();
+                        }
+                    }
+                }
+                c.commit();
+            }
+            env.sql("INSERT INTO content_items (tenant_id, project_id, title) VALUES (?, ?, 'after the poison')", tenant, tenant);
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            String clashing = env.cypher("MATCH (c:ContentItem {title: 'item 7'}) RETURN c.pgId AS id").get(0).get("id").asString();
+            String poison = (String) env.query("SELECT id::text AS id FROM content_items WHERE title = 'item 7' AND id <> ?::uuid", clashing)
+                    .get(0).get("id");
+
+            DeadLetterQueue queue = new DeadLetterQueue(env.config().postgres());
+            List<DeadLetterQueue.Entry> open = queue.list(null, 100);
+            assertThat(open).singleElement().satisfies(letter -> {
+                assertThat(letter.status()).isEqualTo("open");
+                assertThat(letter.entityKey()).isEqualTo("id=" + poison);
+                assertThat(letter.error()).contains("ConstraintValidationFailed");
+                assertThat(letter.entities()).singleElement().asString().contains(poison);
+            });
+            long head = open.get(0).id();
+            assertThat(env.cypher("MATCH (c:ContentItem) WHERE c.title STARTS WITH 'item ' RETURN count(c) AS n").get(0).get("n").asLong())
+                    .as("every row of the transaction but the refused one").isEqualTo(100);
+            assertThat(env.cypher("MATCH (c:ContentItem {title: 'after the poison'}) RETURN count(c) AS n").get(0).get("n").asLong()).isOne();
+            assertThat(env.cypher("MATCH (c:ContentItem {pgId: $id}) RETURN count(c) AS n", Map.of("id", poison)).get(0).get("n").asLong()).isZero();
+            assertThat(env.query("SELECT sync_status FROM nexus_sync.sync_status WHERE entity_key = ?", "id=" + poison))
+                    .singleElement().satisfies(r -> assertThat(r.get("sync_status")).isEqualTo("failed"));
+
+            // The fix: a later change to the refused row waits behind it rather than overtaking it.
+            env.sql("UPDATE content_items SET title = 'item 7 (the other one)' WHERE id = ?::uuid", poison);
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            assertThat(queue.parkedBehind(head)).singleElement().satisfies(p -> assertThat(p.status()).isEqualTo("parked"));
+            assertThat(env.discrepancies()).as("the refused row is missing until retried").isNotEmpty();
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int exit = NexusSyncCommand.execute(new String[] {"dlq", "retry", String.valueOf(head), "--by", "it-operator", "--reason", "title fixed"},
+                    env.environment(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+            assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("#" + head + " retried: 1 rows re-read");
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+
+            assertThat(env.discrepancies()).isEmpty();
+            assertThat(queue.show(head).status()).isEqualTo("retried");
+            assertThat(queue.list(null, 100)).isEmpty();
+            assertThat(env.query("SELECT actor, reason FROM nexus_sync.transaction_log WHERE operation = 'dlq retry'"))
+                    .singleElement().satisfies(r -> assertThat(r).containsEntry("actor", "it-operator").containsEntry("reason", "title fixed"));
+
+            // A second poison row, skipped over the admin API: later changes to it apply again.
+            env.sql("INSERT INTO content_items (tenant_id, project_id, title) VALUES (?, ?, 'item 3')", tenant, tenant);
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            long second = queue.list("open", 10).get(0).id();
+            try (AdminServer admin = new AdminServer(0, new SyncProgress(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                    .route("/dlq", new DeadLetterEndpoint(queue))) {
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/dlq")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(list.statusCode()).isEqualTo(200);
+                assertThat(list.body()).contains("\"id\":" + second).contains("ConstraintValidationFailed");
+                HttpResponse<String> noReason = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/dlq/" + second + "/skip"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(noReason.statusCode()).isEqualTo(400);
+                assertThat(noReason.body()).contains("needs a reason");
+                HttpResponse<String> skipped = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/dlq/" + second + "/skip"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"by\": \"it-operator\", \"reason\": \"duplicate title, row deleted\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(skipped.statusCode()).as(skipped.body()).isEqualTo(200);
+            }
+            String secondId = env.query("SELECT id::text AS id FROM content_items WHERE title = 'item 3' ORDER BY created_at DESC, id").stream()
+                    .map(r -> (String) r.get("id")).filter(id -> env.cypher("MATCH (c:ContentItem {pgId: $id}) RETURN c", Map.of("id", id)).isEmpty())
+                    .findFirst().orElseThrow();
+            env.sql("DELETE FROM content_items WHERE id = ?::uuid", secondId);
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            assertThat(queue.show(second).status()).isEqualTo("skipped");
+            assertThat(queue.show(second).releaseReason()).isEqualTo("duplicate title, row deleted");
+            assertThat(env.discrepancies()).isEmpty();
+            env.stopService();
+        }
+    }
+}

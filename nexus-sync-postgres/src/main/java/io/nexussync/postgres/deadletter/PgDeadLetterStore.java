@@ -1,0 +1,196 @@
+package io.nexussync.postgres.deadletter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nexussync.core.apply.DeadLetter;
+import io.nexussync.core.apply.DeadLetterStore;
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.Position;
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.TableId;
+import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgErrors;
+import io.nexussync.postgres.PgSettings;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code nexus_sync.dead_letter} as the pipeline writes it, with the default compensation in the same
+ * transaction: the row is marked {@code sync_status = 'failed'} in {@code nexus_sync.sync_status}, the
+ * transaction log says so, and an ERROR line alerts. One row per stream position, so recording a change
+ * again after a crash changes nothing.
+ */
+public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PgDeadLetterStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Graph keys hold NUL separators, which PostgreSQL text cannot: stored with the unit separator instead. */
+    private static final char NUL = '\u0000';
+    private static final char UNIT_SEPARATOR = '\u001f';
+
+    private final PgSettings settings;
+    private final PrimaryKeys primaryKeys = new PrimaryKeys();
+    private Connection connection;
+
+    public PgDeadLetterStore(PgSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public synchronized long record(DeadLetter letter) {
+        try {
+            Connection c = connection();
+            c.setAutoCommit(false);
+            try {
+                long id = insert(c, letter);
+                c.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            close();
+            throw PgErrors.translate("recording a dead letter", settings, e);
+        }
+    }
+
+    private long insert(Connection c, DeadLetter letter) throws SQLException {
+        RowChange change = letter.change();
+        TableId table = RowChange.tableOf(change);
+        if (table == null) {
+            table = ((RowChange.Truncate) change).tables().get(0);
+        }
+        Map<String, String> key = PrimaryKeys.keyOf(primaryKeys.of(c, table), ChangeJson.rowOf(change));
+        String entityKey = PrimaryKeys.describe(key);
+        Long id = null;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO nexus_sync.dead_letter (slot, tx_lsn, tx_index, lsn, table_name, "
+                + "entity_key, row_key, operation, change_data, error, status, entities, behind) "
+                + "VALUES (?, ?::pg_lsn, ?, ?::pg_lsn, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (slot, tx_lsn, tx_index) DO NOTHING RETURNING id")) {
+            ps.setString(1, settings.slot());
+            ps.setString(2, letter.position().tx().toString());
+            ps.setLong(3, letter.position().index());
+            ps.setString(4, letter.position().tx().toString());
+            ps.setString(5, table.toString());
+            ps.setString(6, entityKey);
+            ps.setString(7, JSON.writeValueAsString(key));
+            ps.setString(8, ChangeJson.operation(change));
+            ps.setString(9, ChangeJson.of(change));
+            ps.setString(10, letter.error());
+            ps.setString(11, letter.isHead() ? "open" : "parked");
+            ps.setArray(12, c.createArrayOf("text", letter.entities().stream().map(e -> e.replace(NUL, UNIT_SEPARATOR)).toArray()));
+            if (letter.isHead()) {
+                ps.setNull(13, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(13, letter.behind());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    id = rs.getLong(1);
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        if (id == null) {
+            return existing(c, letter.position());
+        }
+        compensate(c, table, entityKey, id, letter);
+        return id;
+    }
+
+    /** The default compensation: the row is marked failed where applications and people can see it, and logged. */
+    private void compensate(Connection c, TableId table, String entityKey, long id, DeadLetter letter) throws SQLException {
+        long head = letter.isHead() ? id : letter.behind();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO nexus_sync.sync_status (table_name, entity_key, sync_status, dead_letter_id) "
+                + "VALUES (?, ?, 'failed', ?) ON CONFLICT (table_name, entity_key) DO UPDATE "
+                + "SET sync_status = 'failed', dead_letter_id = EXCLUDED.dead_letter_id, updated_at = now()")) {
+            ps.setString(1, table.toString());
+            ps.setString(2, entityKey);
+            ps.setLong(3, head);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO nexus_sync.transaction_log (kind, status, operation, entity_pg, "
+                + "entity_neo4j, change_data, error) VALUES ('operation', ?, 'apply', ?, ?, ?, ?)")) {
+            ps.setString(1, letter.isHead() ? "dead-lettered" : "parked");
+            ps.setString(2, table + " " + entityKey);
+            ps.setString(3, String.join(", ", letter.entities().stream().map(e -> e.replace(NUL, ' ')).toList()));
+            ps.setString(4, ChangeJson.of(letter.change()));
+            ps.setString(5, letter.isHead() ? letter.error() : "waits behind dead letter #" + head);
+            ps.executeUpdate();
+        }
+        if (letter.isHead()) {
+            log.error("ALERT {} {} is marked sync_status='failed' (dead letter #{}): {}", table, entityKey, id, letter.error());
+        }
+    }
+
+    private long existing(Connection c, Position position) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM nexus_sync.dead_letter WHERE slot = ? AND tx_lsn = ?::pg_lsn AND tx_index = ?")) {
+            ps.setString(1, settings.slot());
+            ps.setString(2, position.tx().toString());
+            ps.setLong(3, position.index());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw SyncException.persistent("dead letter at " + position + " was neither inserted nor found", null);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Override
+    public synchronized Map<String, Parked> parkedEntities() {
+        Map<String, Parked> parked = new HashMap<>();
+        try (PreparedStatement ps = connection().prepareStatement("SELECT id, behind, tx_lsn::text, tx_index, entities "
+                + "FROM nexus_sync.dead_letter WHERE slot = ? AND status IN ('open', 'parked') ORDER BY id")) {
+            connection.setAutoCommit(true);
+            ps.setString(1, settings.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long behind = rs.getLong(2);
+                    long head = rs.wasNull() ? rs.getLong(1) : behind;
+                    Position from = new Position(Lsn.valueOf(rs.getString(3)), rs.getLong(4));
+                    Array entities = rs.getArray(5);
+                    for (Object entity : entities == null ? new Object[0] : (Object[]) entities.getArray()) {
+                        parked.putIfAbsent(((String) entity).replace(UNIT_SEPARATOR, NUL), new Parked(head, from));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            close();
+            throw PgErrors.translate("reading the open dead letters", settings, e);
+        }
+        if (!parked.isEmpty()) {
+            log.warn("{} entities wait behind open dead letters (nexus-sync dlq list)", parked.size());
+        }
+        return parked;
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = PgConnections.open(settings, "dead letters");
+        }
+        return connection;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException ignored) {
+            // discarding
+        }
+        connection = null;
+    }
+}

@@ -125,6 +125,7 @@ public final class AdminServer implements AutoCloseable {
         body.put("changesApplied", progress.changesApplied());
         body.put("batchesApplied", progress.batchesApplied());
         body.put("retries", progress.retries());
+        body.put("deadLetters", Map.of("recordedSinceStart", progress.deadLettered(), "parkedSinceStart", progress.parked()));
         body.put("lastBatchAt", progress.lastBatchAt() == null ? null : progress.lastBatchAt().toString());
         body.put("lastError", progress.lastError());
         ApplyQueue queue = progress.queue();

@@ -37,6 +37,10 @@ public final class SyncMetrics {
                 .description("batches committed to the graph").register(registry);
         FunctionCounter.builder("nexus_sync_retries", progress, counted -> progress.retries())
                 .description("failed attempts that were retried").register(registry);
+        FunctionCounter.builder("nexus_sync_dead_letters", progress, counted -> progress.deadLettered())
+                .description("changes the graph refused, recorded in nexus_sync.dead_letter (nexus-sync dlq list)").register(registry);
+        FunctionCounter.builder("nexus_sync_parked_changes", progress, counted -> progress.parked())
+                .description("changes parked behind a dead letter until it is retried or skipped").register(registry);
         Gauge.builder("nexus_sync_last_batch_size", progress, p -> p.lastBatch() == null ? 0 : p.lastBatch().changes())
                 .description("row changes in the last batch").strongReference(true).register(registry);
         Gauge.builder("nexus_sync_last_batch_seconds", progress, p -> p.lastBatch() == null ? 0 : p.lastBatch().duration().toNanos() / 1e9)

@@ -25,6 +25,7 @@ class SyncMetricsTest {
         assertThat(scrape).contains("nexus_sync_commit_to_visible_seconds_count{lane=\"critical\"} 1")
                 .contains("nexus_sync_commit_to_visible_seconds_max{lane=\"low\"} 3.0")
                 .contains("nexus_sync_commit_to_visible_seconds_bucket{lane=\"critical\",le=\"0.134217727\"} 1")
-                .contains("nexus_sync_pending_changes{lane=\"normal\"} 0.0");
+                .contains("nexus_sync_pending_changes{lane=\"normal\"} 0.0")
+                .contains("nexus_sync_dead_letters_total 0.0");
     }
 }

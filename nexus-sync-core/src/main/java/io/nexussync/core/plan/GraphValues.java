@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.model.JsonText;
+import io.nexussync.core.model.Unconvertible;
 import io.nexussync.core.model.Unchanged;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,6 +18,9 @@ public final class GraphValues {
     private GraphValues() {}
 
     public static Object toProperty(Object value) {
+        if (value instanceof Unconvertible bad) {
+            throw SyncException.rejected(bad.problem() + ": fix the row in PostgreSQL, then nexus-sync dlq retry", null);
+        }
         if (value instanceof JsonText json) {
             return json.canonical();
         }

@@ -509,6 +509,20 @@ class SyncPipelineTest {
     }
 
     @Test
+    void shouldDeadLetterARowThePlannerCannotConvertWithoutStoppingTheStream() throws InterruptedException {
+        Map<String, Object> bad = row("bad");
+        bad.put("title", new io.nexussync.core.model.Unconvertible("public.content_items.title: no Neo4j form"));
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), new RowChange.Insert(CONTENT_ITEMS, bad), insert("c2")));
+        InMemoryDeadLetters deadLetters = new InMemoryDeadLetters();
+
+        pipeline(100).deadLetters(deadLetters).run(Checkpoint.NONE);
+
+        assertThat(writer.applied.stream().flatMap(a -> upsertedIds(a.plan()).stream())).containsExactly("c1", "c2");
+        assertThat(deadLetters.letters).singleElement().satisfies(l -> assertThat(l.error()).contains("title: no Neo4j form"));
+        assertThat(source.acknowledged).containsExactly(lsn("0/1010"));
+    }
+
+    @Test
     void shouldStillStopForAFailureThatIsNotAboutTheData() {
         source.add(tx(1, "0/1000", "0/1010", insert("c1")));
         SyncException failure = SyncException.persistent("Neo4j refused the credentials", null);

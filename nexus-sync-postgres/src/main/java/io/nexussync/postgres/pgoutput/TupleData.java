@@ -1,6 +1,7 @@
 package io.nexussync.postgres.pgoutput;
 
 import io.nexussync.core.model.Unchanged;
+import io.nexussync.core.model.Unconvertible;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -54,8 +55,8 @@ final class TupleData {
         try {
             return ValueConverter.fromText(column.typeOid(), text);
         } catch (ValueConversionException e) {
-            // Same exception type, so callers can still tell a value problem from a protocol one.
-            throw new ValueConversionException(relation.table() + "." + column.name() + ": " + e.getMessage(), e);
+            // A bad value costs its row (a dead letter, if the mapping uses the column), never the stream.
+            return new Unconvertible(relation.table() + "." + column.name() + ": " + e.getMessage());
         }
     }
 }

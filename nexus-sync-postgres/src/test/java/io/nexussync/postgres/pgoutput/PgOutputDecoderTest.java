@@ -11,6 +11,7 @@ import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.JsonText;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.Unconvertible;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.model.Unchanged;
 import java.nio.ByteBuffer;
@@ -311,12 +312,15 @@ class PgOutputDecoderTest {
     }
 
     @Test
-    void value_conversion_errors_name_the_column() {
+    void a_value_that_does_not_convert_is_carried_as_such_naming_the_column_so_that_it_costs_only_its_row() {
         ByteBuffer insert = kind('I').int32(ORDERS).int8('N')
                 .tuple(tuple().text("1").nul().nul().text("infinity").nul().nul()).build();
 
-        assertThatThrownBy(() -> decoder.decode(insert)).isInstanceOf(ValueConversionException.class)
-                .hasMessageContaining("shop.orders.placed").hasMessageContaining("infinity");
+        RowChange.Insert change = (RowChange.Insert) ((CaptureEvent.Change) decoder.decode(insert)).change();
+
+        assertThat(change.newValues().get("placed")).isInstanceOfSatisfying(Unconvertible.class,
+                bad -> assertThat(bad.problem()).contains("shop.orders.placed").contains("infinity"));
+        assertThat(change.newValues().get("id")).isEqualTo(1L);
     }
 
     @Test

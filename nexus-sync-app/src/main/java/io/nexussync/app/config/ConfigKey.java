@@ -32,7 +32,7 @@ public enum ConfigKey {
             "retained WAL above which status shows a warning and the service logs one; bytes, or kB/MB/GB/TB (powers of 1024, as PostgreSQL counts)"),
     SLOT_CHECK_MS("sync.slot-check-ms", "NEXUS_SYNC_SLOT_CHECK_MS", "10000", false,
             "how often the running service reads the slot's health: retained WAL, lag, invalidation (a lost slot stops it)"),
-    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status and /metrics; -1 turns it off");
+    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill and /dlq; -1 turns it off");
 
     private final String key;
     private final String environment;

@@ -33,6 +33,11 @@ final class BenchEnvironment {
 
     /** Creates database {@code name} and returns the configuration of a service syncing it, as a first deployment sees it. */
     static SyncConfig freshDatabase(EmbeddedPostgresServer postgres, EmbeddedNeo4jServer neo4j, String name) throws SQLException {
+        return ConfigLoader.load(null, freshEnvironment(postgres, neo4j, name));
+    }
+
+    /** Creates database {@code name} and returns the environment a service syncing it runs with (for a child JVM). */
+    static Map<String, String> freshEnvironment(EmbeddedPostgresServer postgres, EmbeddedNeo4jServer neo4j, String name) throws SQLException {
         try (Connection admin = PgConnections.open(new PgSettings(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "", null, null), "bench admin");
              Statement st = admin.createStatement()) {
             st.execute("CREATE DATABASE " + name);
@@ -46,7 +51,7 @@ final class BenchEnvironment {
                 "NEXUS_SYNC_NEO4J_URI", neo4j.boltUri(),
                 "NEXUS_SYNC_SLOT", name + "_slot",
                 "NEXUS_SYNC_PUBLICATION", name + "_pub"));
-        return ConfigLoader.load(null, environment);
+        return environment;
     }
 
     /** The {@code NEXUS_SYNC_*} settings taken from this JVM's environment, by name. */

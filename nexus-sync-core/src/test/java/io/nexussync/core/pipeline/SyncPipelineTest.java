@@ -523,6 +523,25 @@ class SyncPipelineTest {
     }
 
     @Test
+    void shouldFindARowThePlannerRefusesWithoutHalvingTheBatchInNeo4j() throws InterruptedException {
+        List<RowChange> changes = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            Map<String, Object> row = row("c" + i);
+            if (i == 41) {
+                row.put("title", new io.nexussync.core.model.Unconvertible("public.content_items.title: no Neo4j form"));
+            }
+            changes.add(new RowChange.Insert(CONTENT_ITEMS, row));
+        }
+        source.add(tx(1, "0/1000", "0/1010", changes.toArray(RowChange[]::new)));
+        InMemoryDeadLetters deadLetters = new InMemoryDeadLetters();
+
+        pipeline(100).deadLetters(deadLetters).run(Checkpoint.NONE);
+
+        assertThat(deadLetters.letters).hasSize(1);
+        assertThat(writer.attempts).as("one graph transaction for the 63 good rows and the record").isOne();
+    }
+
+    @Test
     void shouldStillStopForAFailureThatIsNotAboutTheData() {
         source.add(tx(1, "0/1000", "0/1010", insert("c1")));
         SyncException failure = SyncException.persistent("Neo4j refused the credentials", null);

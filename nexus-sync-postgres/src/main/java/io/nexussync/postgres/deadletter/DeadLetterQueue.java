@@ -206,45 +206,26 @@ public final class DeadLetterQueue {
 
     /** The row as it is now, locked until the release commits: every column as text, or the key alone when it is gone. */
     private static ReleaseMessage.Row readRow(Connection c, RowRef ref) throws SQLException {
-        record Col(String name, int oid, String type) {}
-        List<Col> cols = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT attname, atttypid::int, format_type(atttypid, atttypmod) FROM pg_attribute "
-                + "WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum")) {
-            ps.setString(1, SqlNames.quote(ref.table()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    cols.add(new Col(rs.getString(1), rs.getInt(2), rs.getString(3)));
-                }
-            }
-        }
+        List<RowLocator.Column> cols = RowLocator.columns(c, ref.table());
         StringBuilder sql = new StringBuilder("SELECT ");
         for (int i = 0; i < cols.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(SqlNames.quote(cols.get(i).name())).append("::text");
         }
-        sql.append(" FROM ").append(SqlNames.quote(ref.table())).append(" WHERE ");
-        List<Col> keyCols = new ArrayList<>();
-        for (String name : ref.key().keySet()) {
-            Col col = cols.stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow(() -> SyncException.persistent(
-                    ref.table() + " has no column " + name + " any more: skip this dead letter (nexus-sync dlq skip)", null));
-            sql.append(keyCols.isEmpty() ? "" : " AND ").append(SqlNames.quote(name)).append(" = CAST(? AS ").append(col.type()).append(')');
-            keyCols.add(col);
-        }
-        sql.append(" FOR SHARE");
+        sql.append(" FROM ").append(SqlNames.quote(ref.table())).append(" WHERE ").append(RowLocator.where(ref.table(), cols, ref.key()))
+                .append(" FOR SHARE");
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            int i = 1;
-            for (String value : ref.key().values()) {
-                ps.setString(i++, value);
-            }
+            RowLocator.bind(ps, ref.key(), 1);
             try (ResultSet rs = ps.executeQuery()) {
                 List<ReleaseMessage.Column> columns = new ArrayList<>();
                 if (rs.next()) {
                     for (int k = 0; k < cols.size(); k++) {
-                        columns.add(new ReleaseMessage.Column(cols.get(k).name(), cols.get(k).oid(), rs.getString(k + 1)));
+                        columns.add(new ReleaseMessage.Column(cols.get(k).name(), cols.get(k).typeOid(), rs.getString(k + 1)));
                     }
                     return new ReleaseMessage.Row(ref.table(), true, columns);
                 }
-                for (Col col : keyCols) {
-                    columns.add(new ReleaseMessage.Column(col.name(), col.oid(), ref.key().get(col.name())));
+                for (String name : ref.key().keySet()) {
+                    RowLocator.Column col = cols.stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow();
+                    columns.add(new ReleaseMessage.Column(col.name(), col.typeOid(), ref.key().get(col.name())));
                 }
                 return new ReleaseMessage.Row(ref.table(), false, columns);
             }

@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +37,18 @@ public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
     private static final char UNIT_SEPARATOR = '\u001f';
 
     private final PgSettings settings;
+    private final Set<TableId> revertInserts;
     private final PrimaryKeys primaryKeys = new PrimaryKeys();
     private Connection connection;
 
     public PgDeadLetterStore(PgSettings settings) {
+        this(settings, Set.of());
+    }
+
+    /** @param revertInserts tables whose refused INSERTs are compensated by deleting the row in PostgreSQL */
+    public PgDeadLetterStore(PgSettings settings, Set<TableId> revertInserts) {
         this.settings = settings;
+        this.revertInserts = Set.copyOf(revertInserts);
     }
 
     @Override
@@ -71,9 +79,11 @@ public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
         Map<String, String> key = PrimaryKeys.keyOf(primaryKeys.of(c, table), ChangeJson.rowOf(change));
         String entityKey = PrimaryKeys.describe(key);
         Long id = null;
+        // A change parked behind a head a person has already released takes the head's status: nothing waits for it.
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO nexus_sync.dead_letter (slot, tx_lsn, tx_index, lsn, table_name, "
                 + "entity_key, row_key, operation, change_data, error, status, entities, behind) "
-                + "VALUES (?, ?::pg_lsn, ?, ?::pg_lsn, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?) "
+                + "VALUES (?, ?::pg_lsn, ?, ?::pg_lsn, ?, ?, ?::jsonb, ?, ?, ?, "
+                + "coalesce((SELECT CASE status WHEN 'open' THEN NULL ELSE status END FROM nexus_sync.dead_letter WHERE id = ?), ?), ?, ?) "
                 + "ON CONFLICT (slot, tx_lsn, tx_index) DO NOTHING RETURNING id")) {
             ps.setString(1, settings.slot());
             ps.setString(2, letter.position().tx().toString());
@@ -85,12 +95,13 @@ public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
             ps.setString(8, ChangeJson.operation(change));
             ps.setString(9, ChangeJson.of(change));
             ps.setString(10, letter.error());
-            ps.setString(11, letter.isHead() ? "open" : "parked");
-            ps.setArray(12, c.createArrayOf("text", letter.entities().stream().map(e -> e.replace(NUL, UNIT_SEPARATOR)).toArray()));
+            ps.setLong(11, letter.behind());
+            ps.setString(12, letter.isHead() ? "open" : "parked");
+            ps.setArray(13, c.createArrayOf("text", letter.entities().stream().map(e -> e.replace(NUL, UNIT_SEPARATOR)).toArray()));
             if (letter.isHead()) {
-                ps.setNull(13, java.sql.Types.BIGINT);
+                ps.setNull(14, java.sql.Types.BIGINT);
             } else {
-                ps.setLong(13, letter.behind());
+                ps.setLong(14, letter.behind());
             }
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -104,7 +115,51 @@ public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
             return existing(c, letter.position());
         }
         compensate(c, table, entityKey, id, letter);
+        if (letter.isHead() && change instanceof RowChange.Insert && revertInserts.contains(table)) {
+            revertInsert(c, table, key, entityKey, id);
+        }
         return id;
+    }
+
+    /**
+     * The per-table compensation: the refused INSERT is undone in PostgreSQL, in the transaction that records it.
+     * A release comes first in the WAL, so the DELETE after it is applied like any change (to a node that is not
+     * there). If PostgreSQL refuses the DELETE (a row that others reference), the row stays marked failed.
+     */
+    private void revertInsert(Connection c, TableId table, Map<String, String> key, String entityKey, long id) throws SQLException {
+        var savepoint = c.setSavepoint();
+        try {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
+                ps.setString(1, ReleaseMessage.PREFIX);
+                ps.setString(2, ReleaseMessage.encode(id, false, List.of()));
+                ps.execute();
+            }
+            int deleted = RowLocator.delete(c, table, key);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE nexus_sync.dead_letter SET status = 'reverted', resolved_at = now(), "
+                    + "resolution = ?, released_by = 'nexus-sync compensation' WHERE id = ?")) {
+                ps.setString(1, deleted == 1 ? "compensated: the insert was undone in PostgreSQL" : "compensated: the row was already gone");
+                ps.setLong(2, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE nexus_sync.sync_status SET sync_status = 'reverted', updated_at = now() "
+                    + "WHERE table_name = ? AND entity_key = ?")) {
+                ps.setString(1, table.toString());
+                ps.setString(2, entityKey);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO nexus_sync.transaction_log (kind, status, operation, entity_pg, actor, reason) "
+                    + "VALUES ('operation', 'reverted', 'compensation', ?, 'nexus-sync compensation', ?)")) {
+                ps.setString(1, table + " " + entityKey);
+                ps.setString(2, "dead letter #" + id + ": the graph refused the insert, and " + table + " reverts refused inserts");
+                ps.executeUpdate();
+            }
+            c.releaseSavepoint(savepoint);
+            log.error("ALERT {} {}: the graph refused its insert (dead letter #{}); compensated by deleting the row in PostgreSQL", table, entityKey, id);
+        } catch (SQLException e) {
+            c.rollback(savepoint);
+            log.error("ALERT {} {}: could not revert the refused insert (dead letter #{}: {}); it stays marked failed", table, entityKey, id,
+                    e.getMessage());
+        }
     }
 
     /** The default compensation: the row is marked failed where applications and people can see it, and logged. */

@@ -39,10 +39,17 @@ public final class ChildService {
         process.waitFor();
     }
 
-    /** SIGTERM: the service drains its batch and exits. */
+    /**
+     * SIGTERM: the service drains what it has read (for at most 5 s), commits, and exits. Bounded: the shutdown
+     * hook waits 15 s for it; a service still running a minute later fails the test (and is killed).
+     */
     public int terminate() throws InterruptedException {
         process.destroy();
-        return process.waitFor();
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the service did not exit within 60 s of SIGTERM; see " + log);
+        }
+        return process.exitValue();
     }
 
     public boolean isAlive() {

@@ -1,0 +1,197 @@
+package io.nexussync.core.fault;
+
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.pipeline.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stops calling a server that is down, so that the apply workers' retries cost nothing while it is away and
+ * status can say since when it is away.
+ *
+ * <ul>
+ *   <li>CLOSED: calls go through. {@code failureThreshold} retryable failures in a row (no success between) open it.</li>
+ *   <li>OPEN: calls are rejected at once, without reaching the server, with a retryable {@link CircuitOpenException}
+ *       (so the callers' {@link RetryPolicy} loops keep waiting), until the probe time: the open's wait, exponential
+ *       with jitter and a cap ({@link RetryPolicy#backoff}), one step longer after each failed probe.</li>
+ *   <li>HALF_OPEN: from the probe time, exactly one call goes through (the probe); every other caller is still
+ *       rejected. Its success closes the circuit; a retryable failure opens it again with a longer wait.</li>
+ * </ul>
+ *
+ * Only retryable failures count, and not lock contention: a persistent {@link SyncException} (a row the server
+ * rejects) or a deadlock means the server answered, which is the opposite of an outage, and counts as a success.
+ * So does any other exception. Thread-safe; the clock is injected so that tests never sleep.
+ */
+public final class CircuitBreaker {
+    private static final Logger log = LoggerFactory.getLogger(CircuitBreaker.class);
+
+    public enum State { CLOSED, OPEN, HALF_OPEN }
+
+    /**
+     * What status and health show.
+     *
+     * @param since       CLOSED: when it closed (or was created); OPEN and HALF_OPEN: when the target went down
+     *                    (the first failure of the run that opened it), kept across failed probes
+     * @param lastError   the last retryable failure's message (kept after closing, for the record), or null
+     * @param nextProbeAt when OPEN: when the next call may probe; otherwise null
+     * @param timesOpened how often it went from CLOSED to OPEN since the start
+     */
+    public record Status(String target, State state, Instant since, String lastError, Instant nextProbeAt, long timesOpened) {
+        public boolean isClosed() {
+            return state == State.CLOSED;
+        }
+
+        /** For health: "neo4j unreachable since 2026-11-24T23:50:01Z: connection refused"; null when closed. */
+        public String reason() {
+            return isClosed() ? null : target + " unreachable since " + since + ": " + lastError;
+        }
+    }
+
+    /** @param failureThreshold retryable failures in a row that open the circuit; firstWait and maxWait bound the wait before a probe */
+    public record Settings(int failureThreshold, Duration firstWait, Duration maxWait) {
+        public static final Settings DEFAULT = new Settings(3, Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+        public Settings {
+            if (failureThreshold < 1) {
+                throw new IllegalArgumentException("failureThreshold must be at least 1: " + failureThreshold);
+            }
+        }
+    }
+
+    private final String target;
+    private final int failureThreshold;
+    private final RetryPolicy waits;
+    private final Clock clock;
+
+    private State state = State.CLOSED;
+    private Instant since;
+    private Instant firstFailureAt;
+    private int failuresInARow;
+    private int failedOpens;
+    private Instant nextProbeAt;
+    private String lastError;
+    private long timesOpened;
+
+    /** @param waits only its {@link RetryPolicy#backoff} is used: the wait before the probe after the n-th open in a row */
+    public CircuitBreaker(String target, int failureThreshold, RetryPolicy waits, Clock clock) {
+        this.target = target;
+        if (failureThreshold < 1) {
+            throw new IllegalArgumentException("failureThreshold must be at least 1: " + failureThreshold);
+        }
+        this.failureThreshold = failureThreshold;
+        this.waits = waits;
+        this.clock = clock;
+        this.since = clock.instant();
+    }
+
+    public static CircuitBreaker of(String target, Settings settings, Clock clock) {
+        RetryPolicy waits = new RetryPolicy(settings.firstWait(), settings.maxWait(), 0, d -> { },
+                java.util.concurrent.ThreadLocalRandom.current());
+        return new CircuitBreaker(target, settings.failureThreshold(), waits, clock);
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public synchronized Status status() {
+        return new Status(target, state, since, lastError, state == State.OPEN ? nextProbeAt : null, timesOpened);
+    }
+
+    public void run(Runnable action) {
+        call(() -> {
+            action.run();
+            return null;
+        });
+    }
+
+    /** Runs {@code action} unless the circuit rejects the call; records how it went. */
+    public <T> T call(Supplier<T> action) {
+        boolean probe = admit();
+        boolean recorded = false;
+        try {
+            T result = action.get();
+            recorded = true;
+            answered();
+            return result;
+        } catch (SyncException failure) {
+            recorded = true;
+            if (failure.isRetryable() && !failure.isContention()) {
+                failed(probe, failure);
+            } else {
+                answered();
+            }
+            throw failure;
+        } finally {
+            if (!recorded) {
+                // Any other exception or error: the server was not shown to be away.
+                answered();
+            }
+        }
+    }
+
+    /** @return whether this call is the probe; throws when the circuit rejects it */
+    private synchronized boolean admit() {
+        switch (state) {
+            case CLOSED:
+                return false;
+            case OPEN:
+                Instant now = clock.instant();
+                if (now.isBefore(nextProbeAt)) {
+                    throw rejection("next probe at " + nextProbeAt);
+                }
+                state = State.HALF_OPEN;
+                log.info("{}: probing whether it is back (down since {})", target, since);
+                return true;
+            default:
+                throw rejection("a probe is under way");
+        }
+    }
+
+    private CircuitOpenException rejection(String when) {
+        return new CircuitOpenException(target, since, target + " unreachable since " + since + " (circuit open, " + when
+                + "; last error: " + lastError + ")");
+    }
+
+    private synchronized void answered() {
+        failuresInARow = 0;
+        if (state != State.CLOSED) {
+            Instant now = clock.instant();
+            log.warn("{} is reachable again after {} s (down since {}); circuit closed", target,
+                    Duration.between(since, now).toSeconds(), since);
+            state = State.CLOSED;
+            since = now;
+            nextProbeAt = null;
+        }
+    }
+
+    private synchronized void failed(boolean probe, SyncException failure) {
+        Instant now = clock.instant();
+        lastError = failure.getMessage();
+        if (state == State.CLOSED) {
+            if (failuresInARow == 0) {
+                firstFailureAt = now;
+            }
+            failuresInARow++;
+            if (failuresInARow >= failureThreshold) {
+                state = State.OPEN;
+                since = firstFailureAt;
+                timesOpened++;
+                failedOpens = 1;
+                nextProbeAt = now.plus(waits.backoff(failedOpens));
+                log.warn("{} unreachable since {} ({} failures in a row): circuit open, calls rejected until {}: {}",
+                        target, since, failuresInARow, nextProbeAt, lastError);
+            }
+        } else if (probe) {
+            state = State.OPEN;
+            failedOpens++;
+            nextProbeAt = now.plus(waits.backoff(failedOpens));
+            log.warn("{} still unreachable (down since {}): next probe at {}: {}", target, since, nextProbeAt, lastError);
+        }
+        // A call let in while closed that fails after the circuit opened changes nothing but the last error.
+    }
+}

@@ -32,6 +32,11 @@ public enum ConfigKey {
             "retained WAL above which status shows a warning and the service logs one; bytes, or kB/MB/GB/TB (powers of 1024, as PostgreSQL counts)"),
     SLOT_CHECK_MS("sync.slot-check-ms", "NEXUS_SYNC_SLOT_CHECK_MS", "10000", false,
             "how often the running service reads the slot's health: retained WAL, lag, invalidation (a lost slot stops it)"),
+    CIRCUIT_FAILURES("sync.circuit-failures", "NEXUS_SYNC_CIRCUIT_FAILURES", "3", false,
+            "retryable failures in a row (connection refused, timeouts; not bad rows, not deadlocks) after which a server counts as down: "
+                    + "its circuit opens, calls to it fail fast and only one probe call per wait goes through"),
+    CIRCUIT_MAX_WAIT_MS("sync.circuit-max-wait-ms", "NEXUS_SYNC_CIRCUIT_MAX_WAIT_MS", "10000", false,
+            "longest wait between two probes of a server that is down (the waits start at 1 s and double, with jitter)"),
     ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status and /metrics; -1 turns it off");
 
     private final String key;

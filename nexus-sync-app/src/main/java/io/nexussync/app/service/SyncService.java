@@ -4,6 +4,9 @@ import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.backfill.BackfillCoordinator;
 import io.nexussync.core.backfill.WatermarkWindows;
+import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.core.fault.CircuitBreakingCrossReferenceWriter;
+import io.nexussync.core.fault.CircuitBreakingGraphWriter;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
@@ -83,6 +86,10 @@ public final class SyncService implements AutoCloseable {
     static final Duration TABLE_WATCH_PERIOD = Duration.ofSeconds(10);
     private final SlotMonitor slotMonitor;
     private volatile SyncException fatal;
+    /** Every call to Neo4j goes through it (graph writes, checkpoint reads). */
+    private final CircuitBreaker neo4jCircuit;
+    /** The after-commit write-back of element ids to PostgreSQL goes through it. */
+    private final CircuitBreaker writeBackCircuit;
 
     public SyncService(SyncConfig config) {
         this(config, UnaryOperator.identity());
@@ -101,6 +108,22 @@ public final class SyncService implements AutoCloseable {
         this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
         this.watermarks = new WatermarkWindows(mapping);
         this.slotMonitor = new SlotMonitor(config.postgres(), config.walWarnBytes(), config.slotCheckInterval(), this::fail);
+        this.neo4jCircuit = CircuitBreaker.of("neo4j", config.circuits(), Clock.systemUTC());
+        this.writeBackCircuit = CircuitBreaker.of("postgres write-back", config.circuits(), Clock.systemUTC());
+    }
+
+    /** The circuits in front of each server the stream writes to, for status, health and metrics. */
+    public List<CircuitBreaker> circuits() {
+        return List.of(neo4jCircuit, writeBackCircuit);
+    }
+
+    /**
+     * The graph writer: the real one behind the Neo4j circuit, inside the caller's decorator, so that
+     * instrumentation sees every call, those the circuit rejects too.
+     */
+    private GraphWriter graphWriter() {
+        return writerDecorator.apply(new CircuitBreakingGraphWriter(
+                new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit));
     }
 
     /** The slot monitor's last reading (retained WAL, lag, invalidation), or null before the first. */
@@ -161,7 +184,7 @@ public final class SyncService implements AutoCloseable {
             setup();
         }
         PgSetup.checkSlotFree(config.postgres());
-        GraphWriter writer = writerDecorator.apply(new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()));
+        GraphWriter writer = graphWriter();
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
              PgSyncLog syncLog = new PgSyncLog(config.postgres())) {
             snapshotIfNeeded(writer, crossReferences);
@@ -324,7 +347,7 @@ public final class SyncService implements AutoCloseable {
     public SnapshotVerification resync() throws InterruptedException {
         PgSetup.checkSlotFree(config.postgres());
         setup();
-        GraphWriter writer = writerDecorator.apply(new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()));
+        GraphWriter writer = graphWriter();
         writer.resetCheckpoint();
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres())) {
             return takeSnapshot(writer, new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
@@ -335,7 +358,8 @@ public final class SyncService implements AutoCloseable {
     private void streamFromCheckpoint(GraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog) throws InterruptedException {
         Checkpoint checkpoint = writer.loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
-            SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
+            SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer,
+                    new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit), syncLog,
                     batchPolicy(), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged)
                     .visibility(visibility);
             pipeline = next;

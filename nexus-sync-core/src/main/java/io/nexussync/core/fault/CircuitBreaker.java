@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>CLOSED: calls go through. {@code failureThreshold} retryable failures in a row (no success between) open it.</li>
  *   <li>OPEN: calls are rejected at once, without reaching the server, with a retryable {@link CircuitOpenException}
- *       (so the callers' {@link RetryPolicy} loops keep waiting), until the probe time: the open's wait, exponential
- *       with jitter and a cap ({@link RetryPolicy#backoff}), one step longer after each failed probe.</li>
+ *       (so the callers' {@link RetryPolicy} loops keep waiting, though not past the probe time, which the rejection
+ *       carries), until the probe time: the open's wait, exponential with jitter and a cap ({@link RetryPolicy#backoff}),
+ *       one step longer after each failed probe.</li>
  *   <li>HALF_OPEN: from the probe time, exactly one call goes through (the probe); every other caller is still
  *       rejected. Its success closes the circuit; a retryable failure opens it again with a longer wait.</li>
  * </ul>
@@ -61,6 +62,9 @@ public final class CircuitBreaker {
             }
         }
     }
+
+    /** How long a caller rejected while a probe is under way waits at most before it asks again. */
+    static final Duration PROBE_POLL = Duration.ofSeconds(1);
 
     private final String target;
     private final int failureThreshold;
@@ -121,10 +125,9 @@ public final class CircuitBreaker {
         } catch (SyncException failure) {
             recorded = true;
             if (failure.isRetryable() && !failure.isContention()) {
-                failed(probe, failure);
-            } else {
-                answered();
+                throw failed(probe, failure);
             }
+            answered();
             throw failure;
         } finally {
             if (!recorded) {
@@ -142,18 +145,18 @@ public final class CircuitBreaker {
             case OPEN:
                 Instant now = clock.instant();
                 if (now.isBefore(nextProbeAt)) {
-                    throw rejection("next probe at " + nextProbeAt);
+                    throw rejection("next probe at " + nextProbeAt, Duration.between(now, nextProbeAt));
                 }
                 state = State.HALF_OPEN;
                 log.info("{}: probing whether it is back (down since {})", target, since);
                 return true;
             default:
-                throw rejection("a probe is under way");
+                throw rejection("a probe is under way", PROBE_POLL);
         }
     }
 
-    private CircuitOpenException rejection(String when) {
-        return new CircuitOpenException(target, since, target + " unreachable since " + since + " (circuit open, " + when
+    private CircuitOpenException rejection(String when, Duration waitAtMost) {
+        return new CircuitOpenException(target, since, waitAtMost, target + " unreachable since " + since + " (circuit open, " + when
                 + "; last error: " + lastError + ")");
     }
 
@@ -169,7 +172,11 @@ public final class CircuitBreaker {
         }
     }
 
-    private synchronized void failed(boolean probe, SyncException failure) {
+    /**
+     * @return what the caller gets: the failure itself, or, when it opened the circuit (the last of the threshold, or
+     *         a failed probe), the same failure with the next probe time, so that the caller does not sleep past it
+     */
+    private synchronized SyncException failed(boolean probe, SyncException failure) {
         Instant now = clock.instant();
         lastError = failure.getMessage();
         if (state == State.CLOSED) {
@@ -185,13 +192,21 @@ public final class CircuitBreaker {
                 nextProbeAt = now.plus(waits.backoff(failedOpens));
                 log.warn("{} unreachable since {} ({} failures in a row): circuit open, calls rejected until {}: {}",
                         target, since, failuresInARow, nextProbeAt, lastError);
+                return opened(now, failure);
             }
         } else if (probe) {
             state = State.OPEN;
             failedOpens++;
             nextProbeAt = now.plus(waits.backoff(failedOpens));
             log.warn("{} still unreachable (down since {}): next probe at {}: {}", target, since, nextProbeAt, lastError);
+            return opened(now, failure);
         }
         // A call let in while closed that fails after the circuit opened changes nothing but the last error.
+        return failure;
+    }
+
+    private CircuitOpenException opened(Instant now, SyncException failure) {
+        return new CircuitOpenException(target, since, Duration.between(now, nextProbeAt),
+                target + " unreachable since " + since + " (circuit open, next probe at " + nextProbeAt + "): " + failure.getMessage(), failure);
     }
 }

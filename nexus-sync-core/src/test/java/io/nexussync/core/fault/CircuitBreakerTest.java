@@ -51,9 +51,42 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void shouldTellTheCallerWhoseFailureOpenedItOrFailedTheProbeToWaitOnlyUntilTheNextProbe() {
+        fail(2);
+        clock.advance(Duration.ofMillis(100));
+
+        assertThatThrownBy(() -> circuit.call(this::refused)).isInstanceOfSatisfying(CircuitOpenException.class, opened -> {
+            assertThat(opened.reachedTarget()).isTrue();
+            assertThat(opened.getCause()).hasMessage("connection refused");
+            assertThat(opened.waitAtMost()).isEqualTo(FIRST_WAIT);
+            assertThat(opened.isRetryable()).isTrue();
+        });
+        clock.advance(Duration.ofMillis(400));
+        assertThatThrownBy(this::succeed).isInstanceOfSatisfying(CircuitOpenException.class, rejected -> {
+            assertThat(rejected.reachedTarget()).isFalse();
+            assertThat(rejected.waitAtMost()).as("until the probe time").isEqualTo(Duration.ofMillis(600));
+        });
+        clock.advance(Duration.ofMillis(600));
+        assertThatThrownBy(() -> circuit.call(this::refused)).isInstanceOfSatisfying(CircuitOpenException.class, probeFailed ->
+                assertThat(probeFailed.waitAtMost()).as("the second wait").isEqualTo(Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void shouldTellCallersRejectedDuringAProbeToAskAgainSoon() {
+        fail(3);
+        clock.advance(FIRST_WAIT);
+
+        circuit.call(() -> {
+            assertThatThrownBy(this::succeed).isInstanceOfSatisfying(CircuitOpenException.class,
+                    rejected -> assertThat(rejected.waitAtMost()).isEqualTo(CircuitBreaker.PROBE_POLL));
+            return "probe";
+        });
+    }
+
+    @Test
     void shouldHonourAConfiguredThreshold() {
         CircuitBreaker eager = new CircuitBreaker("neo4j", 1, waits(true), clock);
-        assertThatThrownBy(() -> eager.call(this::refused)).isInstanceOf(SyncException.class);
+        assertThatThrownBy(() -> eager.call(this::refused)).isInstanceOf(CircuitOpenException.class);
         assertThat(eager.status().state()).isEqualTo(State.OPEN);
 
         CircuitBreaker patient = new CircuitBreaker("neo4j", 5, waits(true), clock);
@@ -246,10 +279,13 @@ class CircuitBreakerTest {
 
     // --- helpers
 
+    /** Calls that reach the target and fail: the failure itself, or the one that opened the circuit with it as cause. */
     private void fail(int times) {
         for (int i = 0; i < times; i++) {
+            int before = reached.get();
             assertThatThrownBy(() -> circuit.call(this::refused)).isInstanceOf(SyncException.class)
-                    .isNotInstanceOf(CircuitOpenException.class);
+                    .satisfies(e -> assertThat(e instanceof CircuitOpenException open ? open.getCause() : e).hasMessage("connection refused"));
+            assertThat(reached).as("the call reached the target").hasValue(before + 1);
         }
     }
 

@@ -79,6 +79,7 @@ public final class CircuitBreaker {
     private Instant nextProbeAt;
     private String lastError;
     private long timesOpened;
+    private volatile Runnable onOpen = () -> { };
 
     /** @param waits only its {@link RetryPolicy#backoff} is used: the wait before the probe after the n-th open in a row */
     public CircuitBreaker(String target, int failureThreshold, RetryPolicy waits, Clock clock) {
@@ -100,6 +101,12 @@ public final class CircuitBreaker {
 
     public String target() {
         return target;
+    }
+
+    /** Runs {@code listener} (on the caller's thread, outside the circuit's lock) each time the circuit opens from closed. */
+    public CircuitBreaker onOpen(Runnable listener) {
+        this.onOpen = listener;
+        return this;
     }
 
     public synchronized Status status() {
@@ -125,7 +132,11 @@ public final class CircuitBreaker {
         } catch (SyncException failure) {
             recorded = true;
             if (failure.isRetryable() && !failure.isContention()) {
-                throw failed(probe, failure);
+                SyncException thrown = failed(probe, failure);
+                if (thrown instanceof CircuitOpenException open && open.openedTheCircuit()) {
+                    notifyOpened();
+                }
+                throw thrown;
             }
             answered();
             throw failure;
@@ -192,21 +203,30 @@ public final class CircuitBreaker {
                 nextProbeAt = now.plus(waits.backoff(failedOpens));
                 log.warn("{} unreachable since {} ({} failures in a row): circuit open, calls rejected until {}: {}",
                         target, since, failuresInARow, nextProbeAt, lastError);
-                return opened(now, failure);
+                return opened(now, failure, true);
             }
         } else if (probe) {
             state = State.OPEN;
             failedOpens++;
             nextProbeAt = now.plus(waits.backoff(failedOpens));
             log.warn("{} still unreachable (down since {}): next probe at {}: {}", target, since, nextProbeAt, lastError);
-            return opened(now, failure);
+            return opened(now, failure, false);
         }
         // A call let in while closed that fails after the circuit opened changes nothing but the last error.
         return failure;
     }
 
-    private CircuitOpenException opened(Instant now, SyncException failure) {
+    private CircuitOpenException opened(Instant now, SyncException failure, boolean fromClosed) {
         return new CircuitOpenException(target, since, Duration.between(now, nextProbeAt),
-                target + " unreachable since " + since + " (circuit open, next probe at " + nextProbeAt + "): " + failure.getMessage(), failure);
+                target + " unreachable since " + since + " (circuit open, next probe at " + nextProbeAt + "): " + failure.getMessage(), failure,
+                fromClosed);
+    }
+
+    private void notifyOpened() {
+        try {
+            onOpen.run();
+        } catch (RuntimeException e) {
+            log.error("{}: a listener to the circuit opening failed: {}", target, e.getMessage(), e);
+        }
     }
 }

@@ -14,14 +14,16 @@ public final class CircuitOpenException extends SyncException implements RetryPo
     private final String target;
     private final Instant downSince;
     private final Duration waitAtMost;
+    private final boolean openedTheCircuit;
 
     CircuitOpenException(String target, Instant downSince, Duration waitAtMost, String message) {
-        this(target, downSince, waitAtMost, message, null);
+        this(target, downSince, waitAtMost, message, null, false);
     }
 
     /** @param cause the failure that opened the circuit, or the failed probe's; null for a call rejected without trying */
-    CircuitOpenException(String target, Instant downSince, Duration waitAtMost, String message, SyncException cause) {
+    CircuitOpenException(String target, Instant downSince, Duration waitAtMost, String message, SyncException cause, boolean openedTheCircuit) {
         super(message, cause, true);
+        this.openedTheCircuit = openedTheCircuit;
         this.target = target;
         this.downSince = downSince;
         this.waitAtMost = waitAtMost;
@@ -36,6 +38,11 @@ public final class CircuitOpenException extends SyncException implements RetryPo
     /** False for a call rejected without reaching the target; true for the failure that opened the circuit (its cause). */
     public boolean reachedTarget() {
         return getCause() != null;
+    }
+
+    /** True for the failure that took the circuit from closed to open (not a failed probe, not a rejection). */
+    boolean openedTheCircuit() {
+        return openedTheCircuit;
     }
 
     public String target() {

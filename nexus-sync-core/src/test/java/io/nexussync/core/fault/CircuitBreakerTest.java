@@ -84,6 +84,22 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void shouldTellItsListenerEachTimeItOpensFromClosedOnly() {
+        AtomicInteger opened = new AtomicInteger();
+        circuit.onOpen(opened::incrementAndGet);
+
+        fail(3);
+        assertThat(opened).hasValue(1);
+        clock.advance(FIRST_WAIT);
+        fail(1); // a failed probe: still the same outage
+        assertThat(opened).hasValue(1);
+        clock.advance(Duration.ofSeconds(2));
+        succeed();
+        fail(3);
+        assertThat(opened).hasValue(2);
+    }
+
+    @Test
     void shouldHonourAConfiguredThreshold() {
         CircuitBreaker eager = new CircuitBreaker("neo4j", 1, waits(true), clock);
         assertThatThrownBy(() -> eager.call(this::refused)).isInstanceOf(CircuitOpenException.class);

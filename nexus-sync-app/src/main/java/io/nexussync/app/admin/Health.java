@@ -35,7 +35,7 @@ public record Health(boolean live, boolean ready, String status, String state, L
         boolean ready = streaming && circuitsClosed;
         boolean starting = state.equals("starting") || state.equals("snapshot");
         String status = failed ? "failed" : ready ? "ready" : starting && circuitsClosed ? "starting" : "degraded";
-        return new Health(!failed && !state.equals("stopped"), ready, status, state, List.copyOf(reasons));
+        return new Health(!failed, ready, status, state, List.copyOf(reasons));
     }
 
     /** 200 when ready, 503 otherwise. */

@@ -109,7 +109,24 @@ public final class SyncService implements AutoCloseable {
         this.watermarks = new WatermarkWindows(mapping);
         this.slotMonitor = new SlotMonitor(config.postgres(), config.walWarnBytes(), config.slotCheckInterval(), this::fail);
         this.neo4jCircuit = CircuitBreaker.of("neo4j", config.circuits(), Clock.systemUTC());
-        this.writeBackCircuit = CircuitBreaker.of("postgres write-back", config.circuits(), Clock.systemUTC());
+        this.writeBackCircuit = CircuitBreaker.of("postgres write-back", config.circuits(), Clock.systemUTC())
+                .onOpen(this::endStreamSessionWhilePostgresIsAway);
+    }
+
+    /**
+     * PostgreSQL refuses the write-back: it is going away (a restart) or gone. A fast shutdown waits for our
+     * walsender until we confirm everything it sent, and our confirmations wait behind the write-back, so
+     * the stream would hold the shutdown up for as long as it stays connected. End the session instead: the
+     * pipeline drains what it can, and the reconnect loop starts the stream again from the graph's
+     * checkpoint once PostgreSQL is back. (The write-backs given up are filled in by the next start's catch-up.)
+     */
+    private void endStreamSessionWhilePostgresIsAway() {
+        SyncPipeline current = pipeline;
+        if (current != null && !stopping) {
+            log.warn("PostgreSQL refuses the write-back: ending the stream session so that the replication connection does not "
+                    + "hold up a PostgreSQL shutdown; the stream starts again from the graph's checkpoint once it is back");
+            current.stop();
+        }
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */
@@ -192,16 +209,19 @@ public final class SyncService implements AutoCloseable {
             // (After the snapshot, which replaces the slot when it takes one.)
             slotMonitor.checkNow();
             slotMonitor.start();
-            var filled = CrossReferenceRefresh.run(CrossReferenceRefresh.Scope.MISSING, config.postgres(), mapping,
-                    new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
-            if (filled.rewritten() > 0) {
-                log.info("wrote {} cross-references that an interrupted write-back had left empty", filled.rewritten());
-            }
+            fillMissingCrossReferences(crossReferences);
             startBackfill();
             startTableWatch();
             int failures = 0;
+            boolean sessionEnded = false;
             while (!stopping) {
                 try {
+                    if (sessionEnded) {
+                        // A session that ended while PostgreSQL was away gave up write-backs of batches the graph committed.
+                        fillMissingCrossReferences(crossReferences);
+                        sessionEnded = false;
+                    }
+                    sessionEnded = true;
                     streamFromCheckpoint(writer, crossReferences, syncLog);
                     failures = 0;
                 } catch (SyncException e) {
@@ -231,6 +251,15 @@ public final class SyncService implements AutoCloseable {
                 running.stop();
             }
             watch.shutdownNow();
+        }
+    }
+
+    /** Rows whose node exists but whose {@code neo4j_node_id} is empty: a write-back interrupted (crash, or PostgreSQL away). */
+    private void fillMissingCrossReferences(PgCrossReferenceWriter crossReferences) {
+        var filled = CrossReferenceRefresh.run(CrossReferenceRefresh.Scope.MISSING, config.postgres(), mapping,
+                new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
+        if (filled.rewritten() > 0) {
+            log.info("wrote {} cross-references that an interrupted write-back had left empty", filled.rewritten());
         }
     }
 

@@ -40,7 +40,6 @@ class Neo4jOutageIT {
         try (SyncEnvironment env = SyncEnvironment.create("neo4j_outage")) {
             env.setup();
             env.environment().put("NEXUS_SYNC_APPLY_WORKERS", "2");
-            env.environment().put("NEXUS_SYNC_BATCH_SIZE", "200");
             env.startService();
             env.awaitCaughtUp(Duration.ofSeconds(60));
             SyncService service = env.service();
@@ -80,8 +79,8 @@ class Neo4jOutageIT {
                 // to apply everything committed during the outage.
                 env.awaitCaughtUp(Duration.ofSeconds(120));
                 Duration recovery = Duration.between(back, Instant.now());
-                System.out.printf("Neo4jOutageIT: Neo4j back -> caught up: %.1f s (circuit closed at %s, opened %d time(s))%n",
-                        recovery.toMillis() / 1000.0, neo4j.status().since(), neo4j.status().timesOpened());
+                System.out.printf("Neo4jOutageIT: Neo4j back -> caught up: %.1f s (back at %s, circuit closed at %s, opened %d time(s))%n",
+                        recovery.toMillis() / 1000.0, back, neo4j.status().since(), neo4j.status().timesOpened());
                 assertThat(neo4j.status().state()).as("closed by itself").isEqualTo(CircuitBreaker.State.CLOSED);
                 assertThat(neo4j.status().since()).isAfter(back);
                 HttpResponse<String> up = http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());

@@ -24,8 +24,9 @@ import org.netcrusher.tcp.TcpCrusherBuilder;
  * PostgreSQL directly. Mid-workload: Neo4j's connections are frozen for a while, then dropped; PostgreSQL's
  * (the replication connection and the others) are frozen, then dropped. The stream reconnects after the
  * drop (a new walsender), and once the workload stops and the sync catches up the graph equals the database,
- * with nothing duplicated and no batch replayed. A frozen PostgreSQL connection is given up after the socket
- * timeout (here 3 s) rather than blocking the write-back for as long as it stays frozen.
+ * with nothing duplicated and no batch replayed. A frozen connection is given up and retried while the freeze
+ * lasts: PostgreSQL's after the socket timeout (here 3 s), Neo4j's after the read timeout the server announces
+ * (the embedded one: about 6 s) rather than blocking for as long as it stays frozen.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class NetworkFaultIT {
@@ -52,9 +53,15 @@ class NetworkFaultIT {
                 try (BackgroundWorkload workload = new BackgroundWorkload(direct, 3, 51, 5)) {
                     awaitBatches(progress, "under the workload");
 
+                    long retriesBeforeNeo4jFreeze = progress.retries();
                     neo4jProxy.freeze();
                     Thread.sleep(FREEZE.toMillis());
+                    long neo4jRetries = progress.retries() - retriesBeforeNeo4jFreeze;
                     neo4jProxy.unfreeze();
+                    System.out.printf("NetworkFaultIT: %d retries while Neo4j's connections were frozen; neo4j circuit: %s%n",
+                            neo4jRetries, env.service().circuits().get(0).status());
+                    // The driver gives a frozen request up after the read timeout the server announced (here about 6 s).
+                    assertThat(neo4jRetries).as("a frozen Neo4j request times out and is retried while still frozen").isPositive();
                     awaitBatches(progress, "after Neo4j's connections were frozen for " + FREEZE);
 
                     neo4jProxy.closeAllPairs();

@@ -42,6 +42,12 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
                 .setConfig(GraphDatabaseSettings.pagecache_memory, 256L * 1024 * 1024)
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "false")
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(5))
+                // The server announces keep-alive x probes to drivers as their read timeout (Neo4j's defaults: 1 min x 2),
+                // and keeps a connection busy with a long request alive with NOOPs, checked every scheduling interval:
+                // with 3 s x 2, checked every second, a client notices a frozen connection in about 6 s (NetworkFaultIT).
+                .setConfig(BoltConnector.connection_keep_alive, Duration.ofSeconds(3))
+                .setConfig(BoltConnector.connection_keep_alive_probes, 2)
+                .setConfig(BoltConnector.connection_keep_alive_streaming_scheduling_interval, Duration.ofSeconds(1))
                 .build();
     }
 

@@ -2,13 +2,12 @@ package io.nexussync.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexussync.core.model.Lsn;
 import io.nexussync.it.testkit.BackgroundWorkload;
 import io.nexussync.it.testkit.ChildService;
+import io.nexussync.it.testkit.ReplayCheck;
 import io.nexussync.it.testkit.SyncEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +58,7 @@ class CrashRecoveryIT {
             } finally {
                 assertThat(last.terminate()).as("a SIGTERM drains and exits cleanly").isIn(0, 143);
             }
-            assertNoBatchReappliedCommittedChanges(env);
+            ReplayCheck.assertNoBatchReappliedCommittedChanges(env, KILLS);
             assertThat(env.cypher("MATCH (n:ContentItem) RETURN count(n) AS c").get(0).get("c").asLong()).isGreaterThan(50);
         }
     }
@@ -82,20 +81,5 @@ class CrashRecoveryIT {
                 + "RETURN max(c.committedEnd) AS e", Map.of("slot", env.environment().get("NEXUS_SYNC_SLOT")));
         // No stream checkpoint until the first start's snapshot is done.
         return rows.isEmpty() || rows.get(0).get("e").isNull() ? 0 : rows.get(0).get("e").asLong();
-    }
-
-    /** Each logged batch starts at or after where the previous one's committed position ended: nothing was replayed. */
-    private static void assertNoBatchReappliedCommittedChanges(SyncEnvironment env) throws Exception {
-        List<Map<String, Object>> batches = env.query("SELECT from_lsn::text AS f, to_lsn::text AS t FROM nexus_sync.transaction_log "
-                + "WHERE kind = 'batch' AND changes > 0 ORDER BY id");
-        assertThat(batches).hasSizeGreaterThan(KILLS);
-        Lsn committed = Lsn.INVALID;
-        for (Map<String, Object> batch : batches) {
-            Lsn from = Lsn.valueOf((String) batch.get("f"));
-            assertThat(from).as("batch starting at %s re-applies changes committed up to %s", from, committed).isGreaterThanOrEqualTo(committed);
-            if (batch.get("t") != null) {
-                committed = Lsn.valueOf((String) batch.get("t"));
-            }
-        }
     }
 }

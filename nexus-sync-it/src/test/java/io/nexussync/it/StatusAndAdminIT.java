@@ -48,20 +48,33 @@ class StatusAndAdminIT {
             assertThat(status.get("graphCheckpoint").asText()).matches("[0-9A-F]+/[0-9A-F]+");
             assertThat(status.get("snapshot").get("state").asText()).isEqualTo("done");
 
-            try (AdminServer admin = new AdminServer(0, env.service().progress(), SyncMetrics.register(env.service().progress()))) {
+            var metricsRegistry = SyncMetrics.register(env.service().progress());
+            SyncMetrics.registerCircuits(metricsRegistry, env.service().circuits());
+            try (AdminServer admin = new AdminServer(0, env.service().progress(), metricsRegistry).withCircuits(env.service().circuits())) {
                 HttpClient http = HttpClient.newHttpClient();
                 HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/health")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(health.statusCode()).isEqualTo(200);
-                assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("ready");
+                JsonNode healthBody = JSON.readTree(health.body());
+                assertThat(healthBody.get("status").asText()).isEqualTo("ready");
+                assertThat(healthBody.get("live").asBoolean()).isTrue();
+                assertThat(healthBody.get("ready").asBoolean()).isTrue();
+                assertThat(healthBody.get("reasons").isEmpty()).as("health %s", healthBody).isTrue();
                 String metrics = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(metrics).contains("nexus_sync_changes_applied_total").contains("nexus_sync_streaming 1.0")
-                        .contains("nexus_sync_pending_changes{lane=\"critical\"}").contains("nexus_sync_batch_size");
+                        .contains("nexus_sync_pending_changes{lane=\"critical\"}").contains("nexus_sync_batch_size")
+                        .contains("nexus_sync_circuit_open{target=\"neo4j\"} 0.0")
+                        .contains("nexus_sync_circuit_opened_total{target=\"postgres write-back\"} 0.0");
                 JsonNode adminStatus = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/status")).build(),
                         HttpResponse.BodyHandlers.ofString()).body());
                 assertThat(adminStatus.get("queue").get("pendingByLane").has("low")).as("status %s", adminStatus).isTrue();
                 assertThat(adminStatus.get("queue").get("batchSize").asInt()).isPositive();
+                JsonNode neo4jCircuit = adminStatus.get("circuits").get("neo4j");
+                assertThat(neo4jCircuit.get("state").asText()).as("status %s", adminStatus).isEqualTo("CLOSED");
+                assertThat(neo4jCircuit.get("timesOpened").asLong()).isZero();
+                assertThat(neo4jCircuit.get("nextProbeAt").isNull()).isTrue();
+                assertThat(adminStatus.get("circuits").has("postgres write-back")).isTrue();
             }
             env.stopService();
         }

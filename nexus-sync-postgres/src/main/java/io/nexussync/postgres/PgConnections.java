@@ -13,6 +13,12 @@ public final class PgConnections {
     public static Connection open(PgSettings settings, String purpose) throws SQLException {
         Properties props = base(settings);
         PGProperty.APPLICATION_NAME.set(props, "nexus-sync " + purpose);
+        // A frozen connection (a stalled network path, a hung server) would otherwise block its thread for ever:
+        // the write-back, and the acknowledgements behind it, with it. (Not on the replication connection: its
+        // reader polls, and creating a slot may rightly wait for long transactions.)
+        if (settings.socketTimeout() != null && !settings.socketTimeout().isZero()) {
+            PGProperty.SOCKET_TIMEOUT.set(props, Long.toString(Math.max(1, settings.socketTimeout().toSeconds())));
+        }
         return DriverManager.getConnection(settings.url(), props);
     }
 

@@ -8,6 +8,7 @@ import io.nexussync.app.service.StatusReport;
 import io.nexussync.core.pipeline.ApplyQueue;
 import io.nexussync.core.plan.Lane;
 import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.snapshot.SnapshotProgress;
 import io.nexussync.postgres.slot.SlotHealth;
@@ -18,13 +19,14 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The admin HTTP API: {@code /health} (for orchestrators: 200 while live and streaming, 503 when
- * degraded), {@code /status} (JSON) and {@code /metrics} (Prometheus). The JDK's own server: Neo4j's
+ * The admin HTTP API: {@code /health} (for orchestrators, {@link Health}: 200 when ready, 503 otherwise),
+ * {@code /status} (JSON) and {@code /metrics} (Prometheus). The JDK's own server: Neo4j's
  * and Javalin's Jetty versions clash on one classpath.
  */
 public final class AdminServer implements AutoCloseable {
@@ -36,6 +38,7 @@ public final class AdminServer implements AutoCloseable {
     private final Supplier<SlotHealth> slot;
     private final long walWarnBytes;
     private final Backfills backfills;
+    private volatile List<CircuitBreaker> circuits = List.of();
 
     public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics) {
         this(port, progress, metrics, () -> null, Long.MAX_VALUE, null);
@@ -99,23 +102,19 @@ public final class AdminServer implements AutoCloseable {
         return this;
     }
 
+    /** The circuits whose state {@code /health} and {@code /status} report (none unless given). */
+    public AdminServer withCircuits(List<CircuitBreaker> shown) {
+        circuits = List.copyOf(shown);
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
 
     private void health(HttpExchange exchange) throws IOException {
-        String state = progress.state();
-        boolean ready = state.equals("streaming");
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("live", !state.equals("failed"));
-        body.put("ready", ready);
-        boolean starting = state.equals("starting") || state.equals("snapshot");
-        body.put("status", ready ? "ready" : starting ? "starting" : "degraded");
-        body.put("state", state);
-        if (!ready && progress.lastError() != null) {
-            body.put("reason", progress.lastError());
-        }
-        send(exchange, ready ? 200 : 503, "application/json", JSON.writeValueAsString(body));
+        Health health = Health.of(progress, circuits.stream().map(CircuitBreaker::status).toList());
+        send(exchange, health.httpStatus(), "application/json", JSON.writeValueAsString(health.body()));
     }
 
     private void status(HttpExchange exchange) throws IOException {
@@ -140,6 +139,7 @@ public final class AdminServer implements AutoCloseable {
         queueView.put("batchSize", queue.batchSize());
         queueView.put("rangesAhead", queue.runsAhead());
         body.put("queue", queueView);
+        body.put("circuits", circuitsView(circuits));
         SlotHealth health = slot.get();
         if (health != null) {
             Map<String, Object> slotStatus = new LinkedHashMap<>();
@@ -161,6 +161,22 @@ public final class AdminServer implements AutoCloseable {
             body.put("snapshot", view);
         }
         send(exchange, 200, "application/json", JSON.writeValueAsString(body));
+    }
+
+    /** Per target: state, since (went down, or came back), lastError, nextProbeAt (while open), timesOpened. */
+    static Map<String, Object> circuitsView(List<CircuitBreaker> circuits) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        for (CircuitBreaker circuit : circuits) {
+            CircuitBreaker.Status status = circuit.status();
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("state", status.state().name());
+            one.put("since", status.since().toString());
+            one.put("lastError", status.lastError());
+            one.put("nextProbeAt", status.nextProbeAt() == null ? null : status.nextProbeAt().toString());
+            one.put("timesOpened", status.timesOpened());
+            view.put(status.target(), one);
+        }
+        return view;
     }
 
     private static void send(HttpExchange exchange, int code, String type, String body) throws IOException {

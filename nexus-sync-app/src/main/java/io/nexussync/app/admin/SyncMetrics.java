@@ -2,14 +2,17 @@ package io.nexussync.app.admin;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.pipeline.VisibilityListener;
 import io.nexussync.core.plan.Lane;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import io.nexussync.postgres.slot.SlotHealth;
 import java.util.function.Function;
@@ -70,6 +73,21 @@ public final class SyncMetrics {
         Gauge.builder("nexus_sync_slot_wal_warn_bytes", () -> walWarnBytes == Long.MAX_VALUE ? Double.NaN : (double) walWarnBytes)
                 .description("the retained-WAL warning threshold (NEXUS_SYNC_WAL_WARN_BYTES)").register(registry);
         return registry;
+    }
+
+    /**
+     * Per circuit ({@code target}: neo4j, postgres write-back): {@code nexus_sync_circuit_open} (1 while open or
+     * probing, 0 when closed) and {@code nexus_sync_circuit_opened_total} (outages since the start).
+     */
+    public static void registerCircuits(MeterRegistry registry, List<CircuitBreaker> circuits) {
+        for (CircuitBreaker circuit : circuits) {
+            Gauge.builder("nexus_sync_circuit_open", circuit, c -> c.status().isClosed() ? 0 : 1)
+                    .tag("target", circuit.target()).description("1 while the server is taken as down (circuit open or probing)")
+                    .strongReference(true).register(registry);
+            // A function counter holds its object weakly and has no strong option: the function holds the circuit.
+            FunctionCounter.builder("nexus_sync_circuit_opened", circuit, ignored -> circuit.status().timesOpened())
+                    .tag("target", circuit.target()).description("times the server was taken as down since the start").register(registry);
+        }
     }
 
     /**

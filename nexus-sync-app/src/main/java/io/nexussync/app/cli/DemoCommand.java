@@ -56,7 +56,8 @@ final class DemoCommand implements Callable<Integer> {
             env.putIfAbsent("NEXUS_SYNC_ADMIN_PORT", "0");
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
                  AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(), metricsOf(service),
-                         service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))) {
+                         service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))
+                                 .withCircuits(service.circuits())) {
                 admin.route("/dlq", new DeadLetterEndpoint(new DeadLetterQueue(service.config().postgres())));
                 context.out().printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
@@ -89,6 +90,7 @@ final class DemoCommand implements Callable<Integer> {
     private static PrometheusMeterRegistry metricsOf(SyncService service) {
         PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
         service.observeVisibility(SyncMetrics.lagRecorder(metrics));
+        SyncMetrics.registerCircuits(metrics, service.circuits());
         return metrics;
     }
 }

@@ -29,8 +29,10 @@ final class RunCommand implements Callable<Integer> {
             if (service.config().adminPort() >= 0) {
                 PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
                 service.observeVisibility(SyncMetrics.lagRecorder(metrics));
+                SyncMetrics.registerCircuits(metrics, service.circuits());
                 admin = new AdminServer(service.config().adminPort(), service.progress(), metrics,
                         service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))
+                        .withCircuits(service.circuits())
                         .route("/dlq", new DeadLetterEndpoint(new DeadLetterQueue(service.config().postgres())));
             }
             Thread main = Thread.currentThread();

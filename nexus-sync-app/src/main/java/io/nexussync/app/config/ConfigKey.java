@@ -32,6 +32,14 @@ public enum ConfigKey {
             "retained WAL above which status shows a warning and the service logs one; bytes, or kB/MB/GB/TB (powers of 1024, as PostgreSQL counts)"),
     SLOT_CHECK_MS("sync.slot-check-ms", "NEXUS_SYNC_SLOT_CHECK_MS", "10000", false,
             "how often the running service reads the slot's health: retained WAL, lag, invalidation (a lost slot stops it)"),
+    PG_SOCKET_TIMEOUT_S("postgres.socket-timeout-s", "NEXUS_SYNC_PG_SOCKET_TIMEOUT_S", "300", false,
+            "a read on an ordinary PostgreSQL connection (write-back, bookkeeping, slot health, backfill) that waits longer gives the "
+                    + "connection up and retries on a new one, so a frozen connection cannot stall the sync; 0 waits for ever; socketTimeout in the URL wins"),
+    CIRCUIT_FAILURES("sync.circuit-failures", "NEXUS_SYNC_CIRCUIT_FAILURES", "3", false,
+            "retryable failures in a row (connection refused, timeouts; not bad rows, not deadlocks) after which a server counts as down: "
+                    + "its circuit opens, calls to it fail fast and only one probe call per wait goes through"),
+    CIRCUIT_MAX_WAIT_MS("sync.circuit-max-wait-ms", "NEXUS_SYNC_CIRCUIT_MAX_WAIT_MS", "10000", false,
+            "longest wait between two probes of a server that is down (the waits start at 1 s and double, with jitter)"),
     ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill and /dlq; -1 turns it off");
 
     private final String key;

@@ -2,6 +2,7 @@ package io.nexussync.app.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.postgres.PgSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -132,15 +133,27 @@ public final class ConfigLoader {
         if (slotCheck < 100) {
             problems.add(ConfigKey.SLOT_CHECK_MS.environment() + " is " + slotCheck + ": it must be at least 100 (ms)");
         }
+        int socketTimeout = integer(v, ConfigKey.PG_SOCKET_TIMEOUT_S, problems);
+        if (socketTimeout < 0) {
+            problems.add(ConfigKey.PG_SOCKET_TIMEOUT_S.environment() + " is " + socketTimeout + ": use seconds, or 0 to wait for ever");
+        }
+        int circuitFailures = positive(v, ConfigKey.CIRCUIT_FAILURES, problems);
+        int circuitMaxWait = integer(v, ConfigKey.CIRCUIT_MAX_WAIT_MS, problems);
+        if (circuitMaxWait < 1000) {
+            problems.add(ConfigKey.CIRCUIT_MAX_WAIT_MS.environment() + " is " + circuitMaxWait + ": it must be at least 1000 (ms)");
+        }
         String mapping = v.get(ConfigKey.MAPPING);
         if (mapping != null && !mapping.isEmpty() && !Files.isReadable(Path.of(mapping))) {
             problems.add(ConfigKey.MAPPING.environment() + " names " + mapping + ", which cannot be read: check the path");
         }
-        return new SyncConfig(new PgSettings(url, v.get(ConfigKey.PG_USER), v.get(ConfigKey.PG_PASSWORD), v.get(ConfigKey.SLOT), v.get(ConfigKey.PUBLICATION)),
+        return new SyncConfig(new PgSettings(url, v.get(ConfigKey.PG_USER), v.get(ConfigKey.PG_PASSWORD), v.get(ConfigKey.SLOT), v.get(ConfigKey.PUBLICATION),
+                        Duration.ofSeconds(Math.max(socketTimeout, 0))),
                 uri, v.get(ConfigKey.NEO4J_USER), v.get(ConfigKey.NEO4J_PASSWORD), emptyToNull(v.get(ConfigKey.NEO4J_DATABASE)),
                 mapping, batchSize, Duration.ofMillis(batchDelay), queue, adminPort,
                 Duration.ofMillis(Math.max(heartbeat, 0)), walWarnBytes, Duration.ofMillis(Math.max(slotCheck, 100)),
-                Duration.ofMillis(batchTarget), workers, Math.max(readAhead, 1L << 20), laneCache);
+                Duration.ofMillis(batchTarget), workers, Math.max(readAhead, 1L << 20), laneCache,
+                new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
+                        Duration.ofMillis(Math.max(circuitMaxWait, 1000))));
     }
 
     private static int workers(Map<ConfigKey, String> v, List<String> problems) {

@@ -1,6 +1,7 @@
 package io.nexussync.app.config;
 
 import io.nexussync.postgres.PgSettings;
+import io.nexussync.core.fault.CircuitBreaker;
 import java.time.Duration;
 
 /** The service's whole configuration, immutable and validated ({@link ConfigLoader}). */
@@ -21,7 +22,8 @@ public record SyncConfig(
         Duration batchTarget,
         int applyWorkers,
         long readAheadBytes,
-        int laneCacheEntries) {
+        int laneCacheEntries,
+        CircuitBreaker.Settings circuits) {
 
     public boolean neo4jAuthentication() {
         return neo4jUser != null && !neo4jUser.isEmpty();

@@ -4,6 +4,9 @@ import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.backfill.BackfillCoordinator;
 import io.nexussync.core.backfill.WatermarkWindows;
+import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.core.fault.CircuitBreakingCrossReferenceWriter;
+import io.nexussync.core.fault.CircuitBreakingGraphWriter;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
@@ -84,6 +87,10 @@ public final class SyncService implements AutoCloseable {
     static final Duration TABLE_WATCH_PERIOD = Duration.ofSeconds(10);
     private final SlotMonitor slotMonitor;
     private volatile SyncException fatal;
+    /** Every call to Neo4j goes through it (graph writes, checkpoint reads). */
+    private final CircuitBreaker neo4jCircuit;
+    /** The after-commit write-back of element ids to PostgreSQL goes through it. */
+    private final CircuitBreaker writeBackCircuit;
 
     public SyncService(SyncConfig config) {
         this(config, UnaryOperator.identity());
@@ -102,6 +109,39 @@ public final class SyncService implements AutoCloseable {
         this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
         this.watermarks = new WatermarkWindows(mapping);
         this.slotMonitor = new SlotMonitor(config.postgres(), config.walWarnBytes(), config.slotCheckInterval(), this::fail);
+        this.neo4jCircuit = CircuitBreaker.of("neo4j", config.circuits(), Clock.systemUTC());
+        this.writeBackCircuit = CircuitBreaker.of("postgres write-back", config.circuits(), Clock.systemUTC())
+                .onOpen(this::endStreamSessionWhilePostgresIsAway);
+    }
+
+    /**
+     * PostgreSQL refuses the write-back: it is going away (a restart) or gone. A fast shutdown waits for our
+     * walsender until we confirm everything it sent, and our confirmations wait behind the write-back, so
+     * the stream would hold the shutdown up for as long as it stays connected. End the session instead: the
+     * pipeline drains what it can, and the reconnect loop starts the stream again from the graph's
+     * checkpoint once PostgreSQL is back. (The write-backs given up are filled in by the next start's catch-up.)
+     */
+    private void endStreamSessionWhilePostgresIsAway() {
+        SyncPipeline current = pipeline;
+        if (current != null && !stopping) {
+            log.warn("PostgreSQL refuses the write-back: ending the stream session so that the replication connection does not "
+                    + "hold up a PostgreSQL shutdown; the stream starts again from the graph's checkpoint once it is back");
+            current.stop();
+        }
+    }
+
+    /** The circuits in front of each server the stream writes to, for status, health and metrics. */
+    public List<CircuitBreaker> circuits() {
+        return List.of(neo4jCircuit, writeBackCircuit);
+    }
+
+    /**
+     * The graph writer: the real one behind the Neo4j circuit, inside the caller's decorator, so that
+     * instrumentation sees every call, those the circuit rejects too.
+     */
+    private GraphWriter graphWriter() {
+        return writerDecorator.apply(new CircuitBreakingGraphWriter(
+                new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit));
     }
 
     /** The slot monitor's last reading (retained WAL, lag, invalidation), or null before the first. */
@@ -162,7 +202,7 @@ public final class SyncService implements AutoCloseable {
             setup();
         }
         PgSetup.checkSlotFree(config.postgres());
-        GraphWriter writer = writerDecorator.apply(new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()));
+        GraphWriter writer = graphWriter();
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
              PgSyncLog syncLog = new PgSyncLog(config.postgres());
              PgDeadLetterStore deadLetters = new PgDeadLetterStore(config.postgres())) {
@@ -171,16 +211,19 @@ public final class SyncService implements AutoCloseable {
             // (After the snapshot, which replaces the slot when it takes one.)
             slotMonitor.checkNow();
             slotMonitor.start();
-            var filled = CrossReferenceRefresh.run(CrossReferenceRefresh.Scope.MISSING, config.postgres(), mapping,
-                    new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
-            if (filled.rewritten() > 0) {
-                log.info("wrote {} cross-references that an interrupted write-back had left empty", filled.rewritten());
-            }
+            fillMissingCrossReferences(crossReferences);
             startBackfill();
             startTableWatch();
             int failures = 0;
+            boolean sessionEnded = false;
             while (!stopping) {
                 try {
+                    if (sessionEnded) {
+                        // A session that ended while PostgreSQL was away gave up write-backs of batches the graph committed.
+                        fillMissingCrossReferences(crossReferences);
+                        sessionEnded = false;
+                    }
+                    sessionEnded = true;
                     streamFromCheckpoint(writer, crossReferences, syncLog, deadLetters);
                     failures = 0;
                 } catch (SyncException e) {
@@ -210,6 +253,15 @@ public final class SyncService implements AutoCloseable {
                 running.stop();
             }
             watch.shutdownNow();
+        }
+    }
+
+    /** Rows whose node exists but whose {@code neo4j_node_id} is empty: a write-back interrupted (crash, or PostgreSQL away). */
+    private void fillMissingCrossReferences(PgCrossReferenceWriter crossReferences) {
+        var filled = CrossReferenceRefresh.run(CrossReferenceRefresh.Scope.MISSING, config.postgres(), mapping,
+                new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
+        if (filled.rewritten() > 0) {
+            log.info("wrote {} cross-references that an interrupted write-back had left empty", filled.rewritten());
         }
     }
 
@@ -326,7 +378,7 @@ public final class SyncService implements AutoCloseable {
     public SnapshotVerification resync() throws InterruptedException {
         PgSetup.checkSlotFree(config.postgres());
         setup();
-        GraphWriter writer = writerDecorator.apply(new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()));
+        GraphWriter writer = graphWriter();
         writer.resetCheckpoint();
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres())) {
             return takeSnapshot(writer, new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
@@ -338,7 +390,8 @@ public final class SyncService implements AutoCloseable {
                                       PgDeadLetterStore deadLetters) throws InterruptedException {
         Checkpoint checkpoint = writer.loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
-            SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer, crossReferences, syncLog,
+            SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer,
+                    new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit), syncLog,
                     batchPolicy(), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged)
                     .visibility(visibility).deadLetters(deadLetters);
             pipeline = next;

@@ -1,12 +1,21 @@
 package io.nexussync.app.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.core.pipeline.RetryPolicy;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.pipeline.VisibilityListener;
 import io.nexussync.core.plan.Lane;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SyncMetricsTest {
@@ -27,5 +36,53 @@ class SyncMetricsTest {
                 .contains("nexus_sync_commit_to_visible_seconds_bucket{lane=\"critical\",le=\"0.134217727\"} 1")
                 .contains("nexus_sync_pending_changes{lane=\"normal\"} 0.0")
                 .contains("nexus_sync_dead_letters_total 0.0");
+    }
+
+    @Test
+    void shouldExportEachCircuitsStateAndOutages() {
+        PrometheusMeterRegistry registry = SyncMetrics.register(new SyncProgress());
+        registerCircuitsWithNeo4jDown(registry);
+
+        System.gc(); // the registry alone must keep the circuits it reads
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("nexus_sync_circuit_open{target=\"neo4j\"} 1.0")
+                .contains("nexus_sync_circuit_open{target=\"postgres write-back\"} 0.0")
+                .contains("nexus_sync_circuit_opened_total{target=\"neo4j\"} 1.0")
+                .contains("nexus_sync_circuit_opened_total{target=\"postgres write-back\"} 0.0");
+    }
+
+    /** In a method of its own, so that nothing but the registry holds the circuits afterwards. */
+    private static void registerCircuitsWithNeo4jDown(PrometheusMeterRegistry registry) {
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-24T23:50:01Z"));
+        CircuitBreaker neo4j = new CircuitBreaker("neo4j", 1,
+                new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(10), 0, d -> { }, new java.util.Random(1)), clock);
+        CircuitBreaker writeBack = CircuitBreaker.of("postgres write-back", CircuitBreaker.Settings.DEFAULT, clock);
+        SyncMetrics.registerCircuits(registry, List.of(neo4j, writeBack));
+        assertThatThrownBy(() -> neo4j.run(() -> {
+            throw SyncException.retryable("connection refused", null);
+        })).isInstanceOf(SyncException.class);
+    }
+
+    private static final class ManualClock extends Clock {
+        private final Instant now;
+
+        ManualClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 }

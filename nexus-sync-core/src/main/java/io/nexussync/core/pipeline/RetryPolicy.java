@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * Exponential backoff with jitter (half the step fixed, half random) and a cap, for retryable {@link SyncException}s only. The
+ * Exponential backoff with jitter (half the step fixed, half random) and a cap, for retryable {@link SyncException}s only
+ * (shortened to what a {@link WaitHint} failure says). The
  * sleeper is injected so tests never sleep. Retries until it succeeds, a non-retryable error, or
  * {@code maxAttempts} (0: no limit, for a service that must outlast an outage).
  */
@@ -17,6 +18,15 @@ public final class RetryPolicy {
     @FunctionalInterface
     public interface Sleeper {
         void sleep(Duration duration) throws InterruptedException;
+    }
+
+    /**
+     * A failure that knows when trying again can first succeed (a circuit breaker's rejection: its next probe):
+     * the wait is then the shorter of the backoff and that, so a retry loop that has backed off far does not
+     * sleep past the moment the server may be back.
+     */
+    public interface WaitHint {
+        Duration waitAtMost();
     }
 
     /** Told about each failed attempt before the wait, for the transaction log and the logs. */
@@ -53,6 +63,15 @@ public final class RetryPolicy {
         return Duration.ofMillis(half + (half > 0 ? random.nextLong(half + 1) : 0));
     }
 
+    /** The wait after {@code failure} ended attempt {@code attempt}: the backoff, or what the failure hints when shorter. */
+    public Duration waitAfter(SyncException failure, int attempt) {
+        Duration wait = backoff(attempt);
+        if (failure instanceof WaitHint hint && hint.waitAtMost().compareTo(wait) < 0) {
+            return hint.waitAtMost().isNegative() ? Duration.ZERO : hint.waitAtMost();
+        }
+        return wait;
+    }
+
     public <T> T call(String operation, Supplier<T> action, RetryListener listener) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -61,7 +80,7 @@ public final class RetryPolicy {
                 if (!failure.isRetryable() || (maxAttempts > 0 && attempt >= maxAttempts)) {
                     throw failure;
                 }
-                Duration wait = backoff(attempt);
+                Duration wait = waitAfter(failure, attempt);
                 listener.retrying(operation, failure, attempt, wait);
                 sleeper.sleep(wait);
             }

@@ -17,13 +17,22 @@ public final class SyncProgress {
     private volatile BatchRecord lastBatch;
     private volatile Instant lastBatchAt;
     private volatile String state = "starting";
+    private volatile Instant stateSince = Instant.now();
     private volatile String lastError;
     private volatile SnapshotProgress snapshot;
     private volatile ApplyQueue queue = ApplyQueue.EMPTY;
 
     void started(Checkpoint from) {
         checkpoint = from;
-        state = "streaming";
+        enter("streaming");
+    }
+
+    /** Changes the state; the time it changed is kept only when it is a different state. */
+    private void enter(String newState) {
+        if (!newState.equals(state)) {
+            stateSince = Instant.now();
+        }
+        state = newState;
     }
 
     void batchApplied(BatchRecord record, Checkpoint now, Instant at) {
@@ -32,7 +41,7 @@ public final class SyncProgress {
         lastBatch = record;
         lastBatchAt = at;
         checkpoint = now;
-        state = "streaming";
+        enter("streaming");
     }
 
     void deadLettered(int heads, int parkedChanges) {
@@ -67,11 +76,11 @@ public final class SyncProgress {
     void retrying(String operation, String error) {
         retries.incrementAndGet();
         lastError = error;
-        state = "retrying " + operation;
+        enter("retrying " + operation);
     }
 
     public void stateChanged(String newState, String error) {
-        state = newState;
+        enter(newState);
         if (error != null) {
             lastError = error;
         }
@@ -84,7 +93,7 @@ public final class SyncProgress {
 
     public void snapshotStarted(SnapshotProgress started) {
         snapshot = started;
-        state = "snapshot";
+        enter("snapshot");
     }
 
     public long changesApplied() {
@@ -113,6 +122,11 @@ public final class SyncProgress {
 
     public String state() {
         return state;
+    }
+
+    /** When the service entered its current state. */
+    public Instant stateSince() {
+        return stateSince;
     }
 
     public String lastError() {

@@ -140,6 +140,39 @@ class RetryPolicyTest {
     }
 
     /** Always draws the top or the bottom of the range, so the jitter's bounds can be checked exactly. */
+    @Test
+    void shouldWaitNoLongerThanAFailureHintsWhenThatIsShorterThanTheBackoff() throws InterruptedException {
+        AtomicInteger calls = new AtomicInteger();
+        RetryPolicy policy = policy(0, new FixedRandom(true));
+
+        policy.call("apply", () -> {
+            int call = calls.incrementAndGet();
+            if (call == 1) {
+                throw new HintedFailure(Duration.ofMillis(30)); // shorter than the 100 ms backoff
+            }
+            if (call == 2) {
+                throw new HintedFailure(Duration.ofSeconds(4)); // longer than the 200 ms backoff
+            }
+            return "done";
+        }, (operation, failure, attempt, wait) -> { });
+
+        assertThat(slept).containsExactly(Duration.ofMillis(30), Duration.ofMillis(200));
+    }
+
+    private static final class HintedFailure extends SyncException implements RetryPolicy.WaitHint {
+        private final Duration hint;
+
+        HintedFailure(Duration hint) {
+            super("circuit open", null, true);
+            this.hint = hint;
+        }
+
+        @Override
+        public Duration waitAtMost() {
+            return hint;
+        }
+    }
+
     private record FixedRandom(boolean highest) implements RandomGenerator {
         @Override
         public long nextLong() {

@@ -2,6 +2,7 @@ package io.nexussync.it.testkit;
 
 import io.nexussync.app.demo.ContextNexusWorkload;
 import io.nexussync.postgres.PgSettings;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,21 +12,52 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class BackgroundWorkload implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean stopping;
 
     public BackgroundWorkload(PgSettings settings, int connections, long seed, int pauseMillis) throws Exception {
+        this(settings, connections, seed, pauseMillis, false);
+    }
+
+    /** One that keeps going while PostgreSQL restarts: a broken connection is opened again (a transaction it broke is lost, as for any application). */
+    public static BackgroundWorkload outlastingRestarts(PgSettings settings, int connections, long seed, int pauseMillis) throws Exception {
+        return new BackgroundWorkload(settings, connections, seed, pauseMillis, true);
+    }
+
+    private BackgroundWorkload(PgSettings settings, int connections, long seed, int pauseMillis, boolean reconnect) throws Exception {
         ContextNexusWorkload.SharedIds ids = new ContextNexusWorkload.SharedIds();
         try (ContextNexusWorkload seeder = new ContextNexusWorkload(settings, ids, seed)) {
             seeder.seedSample(50, 10, 10);
         }
         for (int i = 0; i < connections; i++) {
-            ContextNexusWorkload app = new ContextNexusWorkload(settings, ids, seed + i + 1);
+            long appSeed = seed + i + 1;
+            ContextNexusWorkload first = new ContextNexusWorkload(settings, ids, appSeed);
             Thread t = new Thread(() -> {
-                try (app) {
+                ContextNexusWorkload app = first;
+                try {
                     while (!stopping) {
-                        if (app.transaction()) {
-                            transactions.incrementAndGet();
+                        try {
+                            if (app.transaction()) {
+                                transactions.incrementAndGet();
+                            }
+                        } catch (SQLException e) {
+                            if (!reconnect) {
+                                throw e;
+                            }
+                            closeQuietly(app);
+                            app = null;
+                            while (app == null && !stopping) {
+                                Thread.sleep(200);
+                                try {
+                                    app = new ContextNexusWorkload(settings, ids, appSeed + reconnects.incrementAndGet() * 1000);
+                                } catch (SQLException stillDown) {
+                                    // the server is not back yet
+                                }
+                            }
+                            if (app == null) {
+                                return;
+                            }
                         }
                         if (pauseMillis > 0) {
                             Thread.sleep(pauseMillis);
@@ -33,6 +65,8 @@ public final class BackgroundWorkload implements AutoCloseable {
                     }
                 } catch (Throwable e) {
                     failure.set(e);
+                } finally {
+                    closeQuietly(app);
                 }
             }, "workload-" + i);
             workers.add(t);
@@ -40,8 +74,23 @@ public final class BackgroundWorkload implements AutoCloseable {
         }
     }
 
+    private static void closeQuietly(ContextNexusWorkload app) {
+        if (app != null) {
+            try {
+                app.close();
+            } catch (Exception ignored) {
+                // a connection the server closed
+            }
+        }
+    }
+
     public long transactions() {
         return transactions.get();
+    }
+
+    /** Connections opened again after PostgreSQL went away (only {@link #outlastingRestarts}). */
+    public long reconnects() {
+        return reconnects.get();
     }
 
     @Override

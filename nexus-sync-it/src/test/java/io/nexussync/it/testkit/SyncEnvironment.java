@@ -5,6 +5,8 @@ import io.nexussync.app.config.SyncConfig;
 import io.nexussync.app.service.SyncService;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Lsn;
+import io.nexussync.embedded.EmbeddedNeo4jServer;
+import io.nexussync.embedded.EmbeddedPostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -34,23 +36,25 @@ public final class SyncEnvironment implements AutoCloseable {
     private SyncService service;
     private Thread serviceThread;
     private final AtomicReference<Throwable> serviceFailure = new AtomicReference<>();
+    private final EmbeddedPostgresServer postgres;
 
-    private SyncEnvironment(String name) throws SQLException {
+    private SyncEnvironment(String name, EmbeddedPostgresServer postgres, EmbeddedNeo4jServer neo4j) throws SQLException {
         this.database = name;
-        try (Connection admin = DriverManager.getConnection(TestServers.postgres().jdbcUrl(), "postgres", "");
+        this.postgres = postgres;
+        try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "");
              Statement st = admin.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             st.execute("CREATE DATABASE " + name);
         }
         dropSlot(name + "_slot");
-        driver = GraphDatabase.driver(TestServers.neo4j().boltUri(), AuthTokens.none());
+        driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none());
         try (var session = driver.session()) {
             session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume();
         }
-        environment.put("NEXUS_SYNC_PG_URL", TestServers.postgres().jdbcUrl(name));
+        environment.put("NEXUS_SYNC_PG_URL", postgres.jdbcUrl(name));
         environment.put("NEXUS_SYNC_PG_USER", "postgres");
         environment.put("NEXUS_SYNC_PG_PASSWORD", "");
-        environment.put("NEXUS_SYNC_NEO4J_URI", TestServers.neo4j().boltUri());
+        environment.put("NEXUS_SYNC_NEO4J_URI", neo4j.boltUri());
         environment.put("NEXUS_SYNC_NEO4J_USER", "");
         environment.put("NEXUS_SYNC_SLOT", name + "_slot");
         environment.put("NEXUS_SYNC_PUBLICATION", name + "_pub");
@@ -60,7 +64,12 @@ public final class SyncEnvironment implements AutoCloseable {
 
     /** @param name lower-case, unique per test class: names the database, slot and publication */
     public static SyncEnvironment create(String name) throws SQLException {
-        return new SyncEnvironment(name);
+        return new SyncEnvironment(name, TestServers.postgres(), TestServers.neo4j());
+    }
+
+    /** On servers of the test's own (one it restarts, for example) rather than the shared ones. */
+    public static SyncEnvironment create(String name, EmbeddedPostgresServer postgres, EmbeddedNeo4jServer neo4j) throws SQLException {
+        return new SyncEnvironment(name, postgres, neo4j);
     }
 
     public Map<String, String> environment() {
@@ -136,7 +145,7 @@ public final class SyncEnvironment implements AutoCloseable {
     }
 
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(TestServers.postgres().jdbcUrl(database), "postgres", "");
+        return DriverManager.getConnection(postgres.jdbcUrl(database), "postgres", "");
     }
 
     public int sql(String sql, Object... parameters) throws SQLException {
@@ -234,8 +243,8 @@ public final class SyncEnvironment implements AutoCloseable {
         }
     }
 
-    private static void dropSlot(String slot) throws SQLException {
-        try (Connection admin = DriverManager.getConnection(TestServers.postgres().jdbcUrl(), "postgres", "");
+    private void dropSlot(String slot) throws SQLException {
+        try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "");
              PreparedStatement ps = admin.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
             ps.execute();
@@ -249,7 +258,7 @@ public final class SyncEnvironment implements AutoCloseable {
         } finally {
             driver.close();
             dropSlot(environment.get("NEXUS_SYNC_SLOT"));
-            try (Connection admin = DriverManager.getConnection(TestServers.postgres().jdbcUrl(), "postgres", "");
+            try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "");
                  Statement st = admin.createStatement()) {
                 st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
             }

@@ -59,7 +59,12 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoC
                 }
                 c.commit();
             } catch (SQLException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    // A connection given up after a socket timeout cannot roll back: keep the timeout as the reason.
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             }
         } catch (SQLException e) {

@@ -1,0 +1,59 @@
+package io.nexussync.app.admin;
+
+import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.core.pipeline.SyncProgress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The answer to {@code /health}, for orchestrators: {@code live} (the service is running its loop: restart it
+ * when false), {@code ready} (streaming, and every server it writes to is reachable) and {@code status}, one of
+ * {@code ready}, {@code starting} (setup or the initial snapshot), {@code degraded} (running but not keeping up:
+ * a server is away or the stream is reconnecting; it recovers by itself) and {@code failed} (stopped for good),
+ * with {@code reasons}: what is wrong and since when.
+ */
+public record Health(boolean live, boolean ready, String status, String state, List<String> reasons) {
+
+    public static Health of(SyncProgress progress, List<CircuitBreaker.Status> circuits) {
+        String state = progress.state();
+        List<String> reasons = new ArrayList<>();
+        for (CircuitBreaker.Status circuit : circuits) {
+            if (!circuit.isClosed()) {
+                reasons.add(circuit.reason());
+            }
+        }
+        boolean circuitsClosed = reasons.isEmpty();
+        boolean streaming = state.equals("streaming");
+        boolean failed = state.equals("failed");
+        if (!streaming) {
+            String error = progress.lastError();
+            boolean saysWhy = failed || state.equals("reconnecting") || state.startsWith("retrying");
+            reasons.add(state + " since " + progress.stateSince() + (saysWhy && error != null ? ": " + error : ""));
+        }
+        boolean ready = streaming && circuitsClosed;
+        boolean starting = state.equals("starting") || state.equals("snapshot");
+        String status = failed ? "failed" : ready ? "ready" : starting && circuitsClosed ? "starting" : "degraded";
+        return new Health(!failed, ready, status, state, List.copyOf(reasons));
+    }
+
+    /** 200 when ready, 503 otherwise. */
+    public int httpStatus() {
+        return ready ? 200 : 503;
+    }
+
+    /** The JSON body; {@code reason} (the first reason) is kept for clients of the earlier answer. */
+    public Map<String, Object> body() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("live", live);
+        body.put("ready", ready);
+        body.put("status", status);
+        body.put("state", state);
+        body.put("reasons", reasons);
+        if (!reasons.isEmpty()) {
+            body.put("reason", reasons.get(0));
+        }
+        return body;
+    }
+}

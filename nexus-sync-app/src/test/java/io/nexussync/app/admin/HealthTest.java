@@ -1,0 +1,94 @@
+package io.nexussync.app.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.core.fault.CircuitBreaker.State;
+import io.nexussync.core.pipeline.SyncProgress;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What {@code /health} answers for each combination of the service's state and its circuits. */
+class HealthTest {
+    static final Instant DOWN = Instant.parse("2026-11-24T23:50:01Z");
+    static final CircuitBreaker.Status NEO4J_CLOSED = new CircuitBreaker.Status("neo4j", State.CLOSED, DOWN, null, null, 0);
+    static final CircuitBreaker.Status NEO4J_OPEN = new CircuitBreaker.Status("neo4j", State.OPEN, DOWN, "connection refused",
+            DOWN.plusSeconds(4), 1);
+    static final CircuitBreaker.Status WRITE_BACK_HALF_OPEN = new CircuitBreaker.Status("postgres write-back", State.HALF_OPEN, DOWN,
+            "the connection was closed", null, 2);
+
+    private final SyncProgress progress = new SyncProgress();
+
+    @Test
+    void shouldBeReadyWhileStreamingWithEveryCircuitClosed() {
+        progress.stateChanged("streaming", null);
+
+        Health health = Health.of(progress, List.of(NEO4J_CLOSED));
+
+        assertThat(health.status()).isEqualTo("ready");
+        assertThat(health.live()).isTrue();
+        assertThat(health.ready()).isTrue();
+        assertThat(health.reasons()).isEmpty();
+        assertThat(health.httpStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldBeDegradedAndNameEachServerThatIsAwayAndSinceWhen() {
+        progress.stateChanged("streaming", null);
+
+        Health health = Health.of(progress, List.of(NEO4J_OPEN, WRITE_BACK_HALF_OPEN));
+
+        assertThat(health.status()).isEqualTo("degraded");
+        assertThat(health.live()).as("it recovers by itself: no restart").isTrue();
+        assertThat(health.ready()).isFalse();
+        assertThat(health.httpStatus()).isEqualTo(503);
+        assertThat(health.reasons()).containsExactly("neo4j unreachable since 2026-11-24T23:50:01Z: connection refused",
+                "postgres write-back unreachable since 2026-11-24T23:50:01Z: the connection was closed");
+        assertThat(health.body()).containsEntry("reason", health.reasons().get(0));
+    }
+
+    @Test
+    void shouldBeDegradedWhileTheStreamReconnectsAndSayWhy() {
+        progress.stateChanged("reconnecting", "PostgreSQL at localhost:5432 cannot be reached");
+
+        Health health = Health.of(progress, List.of(NEO4J_CLOSED));
+
+        assertThat(health.status()).isEqualTo("degraded");
+        assertThat(health.ready()).isFalse();
+        assertThat(health.reasons()).singleElement().asString()
+                .startsWith("reconnecting since " + progress.stateSince()).endsWith(": PostgreSQL at localhost:5432 cannot be reached");
+    }
+
+    @Test
+    void shouldBeStartingDuringTheSnapshotUnlessAServerIsAway() {
+        progress.stateChanged("snapshot", null);
+
+        assertThat(Health.of(progress, List.of(NEO4J_CLOSED)).status()).isEqualTo("starting");
+        assertThat(Health.of(progress, List.of(NEO4J_CLOSED)).httpStatus()).isEqualTo(503);
+        assertThat(Health.of(progress, List.of(NEO4J_OPEN)).status()).isEqualTo("degraded");
+    }
+
+    @Test
+    void shouldBeFailedAndNotLiveWhenStoppedForGood() {
+        progress.stateChanged("failed", "replication slot 'x' was invalidated");
+
+        Health health = Health.of(progress, List.of(NEO4J_CLOSED));
+
+        assertThat(health.status()).isEqualTo("failed");
+        assertThat(health.live()).isFalse();
+        assertThat(health.reasons()).singleElement().asString().endsWith(": replication slot 'x' was invalidated");
+    }
+
+    @Test
+    void shouldKeepTheTimeTheStateWasEnteredWhileItRepeats() throws InterruptedException {
+        progress.stateChanged("reconnecting", "first");
+        Instant entered = progress.stateSince();
+        Thread.sleep(5);
+        progress.stateChanged("reconnecting", "second");
+
+        assertThat(progress.stateSince()).isEqualTo(entered);
+        progress.stateChanged("streaming", null);
+        assertThat(progress.stateSince()).isAfter(entered);
+    }
+}

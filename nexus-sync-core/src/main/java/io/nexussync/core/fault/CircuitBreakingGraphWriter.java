@@ -1,0 +1,43 @@
+package io.nexussync.core.fault;
+
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.SnapshotMark;
+import io.nexussync.core.plan.GraphWritePlan;
+
+/** Every call to the graph goes through the graph's circuit: while it is open, calls fail fast without reaching the server. */
+public final class CircuitBreakingGraphWriter implements GraphWriter {
+    private final GraphWriter delegate;
+    private final CircuitBreaker circuit;
+
+    public CircuitBreakingGraphWriter(GraphWriter delegate, CircuitBreaker circuit) {
+        this.delegate = delegate;
+        this.circuit = circuit;
+    }
+
+    @Override
+    public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
+        return circuit.call(() -> delegate.apply(plan, checkpoint));
+    }
+
+    @Override
+    public Checkpoint loadCheckpoint() {
+        return circuit.call(delegate::loadCheckpoint);
+    }
+
+    @Override
+    public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
+        return circuit.call(() -> delegate.applySnapshot(plan, mark));
+    }
+
+    @Override
+    public SnapshotMark loadSnapshotMark() {
+        return circuit.call(delegate::loadSnapshotMark);
+    }
+
+    @Override
+    public void resetCheckpoint() {
+        circuit.run(delegate::resetCheckpoint);
+    }
+}

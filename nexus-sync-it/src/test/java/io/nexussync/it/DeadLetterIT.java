@@ -54,6 +54,40 @@ class DeadLetterIT {
         }
     }
 
+    @Test
+    void shouldUndoARefusedInsertInPostgresWhereTheTableIsConfiguredToRevert() throws Exception {
+        try (SyncEnvironment env = SyncEnvironment.create("dead_letter_revert")) {
+            env.setup();
+            env.environment().put("NEXUS_SYNC_REVERT_REFUSED_INSERTS", "public.content_items");
+            UUID tenant = UUID.randomUUID();
+            env.startService();
+            env.awaitCaughtUp(Duration.ofSeconds(90));
+            env.cypher("CREATE CONSTRAINT revert_title_unique IF NOT EXISTS FOR (c:ContentItem) REQUIRE c.title IS UNIQUE");
+            try {
+                env.sql("INSERT INTO content_items (tenant_id, project_id, title) VALUES (?, ?, 'taken')", tenant, tenant);
+                env.awaitCaughtUp(Duration.ofSeconds(60));
+                env.sql("INSERT INTO content_items (tenant_id, project_id, title) VALUES (?, ?, 'taken')", tenant, tenant);
+                env.sql("INSERT INTO content_items (tenant_id, project_id, title) VALUES (?, ?, 'after it')", tenant, tenant);
+                env.awaitCaughtUp(Duration.ofSeconds(60));
+                // The revert's DELETE comes through the stream too: one more round trip for it.
+                env.awaitCaughtUp(Duration.ofSeconds(60));
+
+                DeadLetterQueue queue = new DeadLetterQueue(env.config().postgres());
+                assertThat(queue.list("reverted", 10)).singleElement().satisfies(letter ->
+                        assertThat(env.query("SELECT count(*) AS n FROM content_items WHERE id = ?::uuid", letter.entityKey().substring(3))
+                                .get(0).get("n")).as("the refused row is gone from PostgreSQL").isEqualTo(0L));
+                assertThat(queue.list(null, 10)).as("nothing waits").isEmpty();
+                assertThat(env.query("SELECT count(*) AS n FROM content_items WHERE title = 'taken'").get(0).get("n")).isEqualTo(1L);
+                assertThat(env.query("SELECT sync_status FROM nexus_sync.sync_status")).singleElement()
+                        .satisfies(r -> assertThat(r.get("sync_status")).isEqualTo("reverted"));
+                assertThat(env.discrepancies()).isEmpty();
+                env.stopService();
+            } finally {
+                env.cypher("DROP CONSTRAINT revert_title_unique IF EXISTS");
+            }
+        }
+    }
+
     private static void poisonRetryAndSkip(SyncEnvironment env, UUID tenant) throws Exception {
         {
 

@@ -40,6 +40,9 @@ public enum ConfigKey {
                     + "its circuit opens, calls to it fail fast and only one probe call per wait goes through"),
     CIRCUIT_MAX_WAIT_MS("sync.circuit-max-wait-ms", "NEXUS_SYNC_CIRCUIT_MAX_WAIT_MS", "10000", false,
             "longest wait between two probes of a server that is down (the waits start at 1 s and double, with jitter)"),
+    REVERT_REFUSED_INSERTS("sync.revert-refused-inserts", "NEXUS_SYNC_REVERT_REFUSED_INSERTS", "", false,
+            "mapped tables (schema.table, comma-separated) whose INSERTs the graph refuses for good are undone in PostgreSQL (the "
+                    + "compensation for critical types); other tables' refused rows are marked sync_status = 'failed'"),
     ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill and /dlq; -1 turns it off");
 
     private final String key;

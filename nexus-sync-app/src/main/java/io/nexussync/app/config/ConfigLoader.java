@@ -142,6 +142,17 @@ public final class ConfigLoader {
         if (circuitMaxWait < 1000) {
             problems.add(ConfigKey.CIRCUIT_MAX_WAIT_MS.environment() + " is " + circuitMaxWait + ": it must be at least 1000 (ms)");
         }
+        java.util.Set<io.nexussync.core.model.TableId> revertInserts = new java.util.LinkedHashSet<>();
+        for (String table : v.get(ConfigKey.REVERT_REFUSED_INSERTS).split(",")) {
+            if (table.isBlank()) {
+                continue;
+            }
+            if (!table.trim().matches("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?")) {
+                problems.add(ConfigKey.REVERT_REFUSED_INSERTS.environment() + " names '" + table.trim() + "': use schema.table, comma-separated");
+            } else {
+                revertInserts.add(io.nexussync.core.model.TableId.parse(table.trim()));
+            }
+        }
         String mapping = v.get(ConfigKey.MAPPING);
         if (mapping != null && !mapping.isEmpty() && !Files.isReadable(Path.of(mapping))) {
             problems.add(ConfigKey.MAPPING.environment() + " names " + mapping + ", which cannot be read: check the path");
@@ -153,7 +164,7 @@ public final class ConfigLoader {
                 Duration.ofMillis(Math.max(heartbeat, 0)), walWarnBytes, Duration.ofMillis(Math.max(slotCheck, 100)),
                 Duration.ofMillis(batchTarget), workers, Math.max(readAhead, 1L << 20), laneCache,
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
-                        Duration.ofMillis(Math.max(circuitMaxWait, 1000))));
+                        Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertInserts));
     }
 
     private static int workers(Map<ConfigKey, String> v, List<String> problems) {

@@ -23,7 +23,8 @@ public record SyncConfig(
         int applyWorkers,
         long readAheadBytes,
         int laneCacheEntries,
-        CircuitBreaker.Settings circuits) {
+        CircuitBreaker.Settings circuits,
+        java.util.Set<io.nexussync.core.model.TableId> revertRefusedInserts) {
 
     public boolean neo4jAuthentication() {
         return neo4jUser != null && !neo4jUser.isEmpty();

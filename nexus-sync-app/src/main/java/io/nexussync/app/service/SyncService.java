@@ -107,6 +107,11 @@ public final class SyncService implements AutoCloseable {
         this.config = config;
         this.writerDecorator = writerDecorator;
         this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
+        List<String> unmapped = config.revertRefusedInserts().stream().filter(t -> !mapping.tables().contains(t)).map(Object::toString).toList();
+        if (!unmapped.isEmpty()) {
+            throw new io.nexussync.app.config.ConfigException(List.of("NEXUS_SYNC_REVERT_REFUSED_INSERTS names " + unmapped
+                    + ", which the mapping does not map: name mapped tables as schema.table (mapped: " + mapping.tables() + ")"));
+        }
         this.watermarks = new WatermarkWindows(mapping);
         this.slotMonitor = new SlotMonitor(config.postgres(), config.walWarnBytes(), config.slotCheckInterval(), this::fail);
         this.neo4jCircuit = CircuitBreaker.of("neo4j", config.circuits(), Clock.systemUTC());
@@ -205,7 +210,7 @@ public final class SyncService implements AutoCloseable {
         GraphWriter writer = graphWriter();
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres());
              PgSyncLog syncLog = new PgSyncLog(config.postgres());
-             PgDeadLetterStore deadLetters = new PgDeadLetterStore(config.postgres())) {
+             PgDeadLetterStore deadLetters = new PgDeadLetterStore(config.postgres(), config.revertRefusedInserts())) {
             snapshotIfNeeded(writer, crossReferences);
             // A lost slot would stream on from after the gap: stop before the first change, and watch for it from now on.
             // (After the snapshot, which replaces the slot when it takes one.)

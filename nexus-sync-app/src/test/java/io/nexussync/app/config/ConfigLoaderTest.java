@@ -62,6 +62,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadTheTablesWhoseRefusedInsertsAreRevertedAndRejectWhatIsNoTableName() {
+        assertThat(ConfigLoader.load(null, MINIMAL_ENV).revertRefusedInserts()).isEmpty();
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_REVERT_REFUSED_INSERTS", "public.orders, payments")).revertRefusedInserts())
+                .containsExactlyInAnyOrder(io.nexussync.core.model.TableId.parse("public.orders"), io.nexussync.core.model.TableId.parse("payments"));
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERT_REFUSED_INSERTS", "orders; drop table x")))
+                .hasMessageContaining("NEXUS_SYNC_REVERT_REFUSED_INSERTS names 'orders; drop table x'");
+    }
+
+    @Test
     void shouldRejectSlotSafetySettingsOutOfRange() {
         Map<String, String> env = new HashMap<>(MINIMAL_ENV);
         env.put("NEXUS_SYNC_HEARTBEAT_MS", "5");

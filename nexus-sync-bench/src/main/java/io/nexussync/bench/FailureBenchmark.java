@@ -109,7 +109,8 @@ public final class FailureBenchmark {
         out.add(String.format("| first commit → caught up with everything written until Neo4j was back | %.1f |", outage.firstCommitToCaughtUp / 1e9));
         out.add(String.format("| first commit → caught up with the live stream again (a marker written then) | %.1f |", outage.toLive / 1e9));
         out.add("");
-        out.add(String.format("Written during the outage: %,d row changes; graph after catching up: %s.", outage.writtenDuringOutage, outage.check));
+        out.add(String.format("Written during the outage: about %,d row changes (the paced rate times its length); graph after catching up: %s.",
+                outage.writtenDuringOutage, outage.check));
         out.forEach(System.out::println);
     }
 

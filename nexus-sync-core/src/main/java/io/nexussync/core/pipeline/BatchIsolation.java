@@ -169,8 +169,8 @@ final class BatchIsolation {
         Footprint footprint = Footprint.of(planner.mapping(), entry.change().change());
         Set<String> entities = footprint == null ? Set.of() : footprint.owns();
         long id = deadLetters.record(new DeadLetter(first(entry), entry.change().change(), entities, refused.getMessage(), 0));
-        log.error("dead letter #{}: {} at {} could not be applied and waits for a person (nexus-sync dlq show {}): {}",
-                id, describe(entry), first(entry), id, refused.getMessage());
+        // The store raises the alert (its compensation); this line ties the dead letter to the stream position.
+        log.debug("dead letter #{}: {} at {}: {}", id, describe(entry), first(entry), refused.getMessage());
         deadLettered++;
         parkBehind(entities, id, first(entry));
         handled(entry);

@@ -183,7 +183,8 @@ public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
             ps.executeUpdate();
         }
         if (letter.isHead()) {
-            log.error("ALERT {} {} is marked sync_status='failed' (dead letter #{}): {}", table, entityKey, id, letter.error());
+            log.error("ALERT {} {} is marked sync_status='failed': the graph refused its {} (dead letter #{}, nexus-sync dlq show {}): {}",
+                    table, entityKey, ChangeJson.operation(letter.change()), id, id, letter.error());
         }
     }
 

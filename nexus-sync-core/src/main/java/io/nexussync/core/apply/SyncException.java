@@ -52,4 +52,9 @@ public class SyncException extends RuntimeException {
     public boolean rejectsData() {
         return rejectsData;
     }
+
+    /** False for a call turned away before it reached the server (a circuit that is open): nothing new to report. */
+    public boolean reachedTarget() {
+        return true;
+    }
 }

@@ -36,6 +36,7 @@ public final class CircuitOpenException extends SyncException implements RetryPo
     }
 
     /** False for a call rejected without reaching the target; true for the failure that opened the circuit (its cause). */
+    @Override
     public boolean reachedTarget() {
         return getCause() != null;
     }

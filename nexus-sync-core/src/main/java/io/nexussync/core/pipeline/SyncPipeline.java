@@ -516,6 +516,12 @@ public final class SyncPipeline {
                 // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
                 throw failure;
             }
+            if (!failure.reachedTarget()) {
+                // Turned away by an open circuit: the circuit logged the outage once; one line per worker per probe wait would be noise.
+                log.debug("{} waits for a circuit: {}", operation, failure.getMessage());
+                progress.retrying(operation, failure.getMessage());
+                return;
+            }
             if (failure.isContention()) {
                 // Two workers' batches never share an entity, but Neo4j also locks relationship groups of dense nodes.
                 log.info("{} met lock contention (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());

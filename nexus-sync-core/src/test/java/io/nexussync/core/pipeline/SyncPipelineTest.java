@@ -238,6 +238,38 @@ class SyncPipelineTest {
     }
 
     @Test
+    void shouldLogAFailedAttemptButNotACallAnOpenCircuitTurnedAway() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        writer.failOnAttempt(1, SyncException.retryable("connection refused", null));
+        writer.failOnAttempt(2, new SyncException("neo4j circuit open", null, true) {
+            @Override
+            public boolean reachedTarget() {
+                return false;
+            }
+        });
+        source.holdStopUntil(() -> !writer.applied.isEmpty());
+        List<String> logged = Collections.synchronizedList(new ArrayList<>());
+        SyncLog log = new SyncLog() {
+            @Override
+            public void batchApplied(BatchRecord record) {}
+
+            @Override
+            public void operationFailed(FailureRecord record) {
+                logged.add(record.error());
+            }
+        };
+        SyncPipeline pipeline = new SyncPipeline(source, planner, writer, crossReferences, log,
+                new BatchPolicy(100, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress(), Runnable::run);
+        source.stopWhenDrained(pipeline);
+
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(writer.attempts).isEqualTo(3);
+        assertThat(logged).containsExactly("connection refused");
+    }
+
+    @Test
     void shouldPropagatePersistentFailureWithoutAcknowledging() {
         source.add(tx(1, "0/1000", "0/1010", insert("c1")));
         source.then(() -> clock.advance(Duration.ofSeconds(1)));

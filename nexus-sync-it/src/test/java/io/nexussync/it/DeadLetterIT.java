@@ -55,6 +55,50 @@ class DeadLetterIT {
     }
 
     @Test
+    void shouldDeadLetterARowWithAValueThatHasNoGraphFormAndLandItOnceFixed() throws Exception {
+        try (SyncEnvironment env = SyncEnvironment.create("dead_letter_value")) {
+            env.setup();
+            UUID tenant = UUID.randomUUID();
+            env.startService();
+            env.awaitCaughtUp(Duration.ofSeconds(90));
+            try (var c = env.connect()) {
+                c.setAutoCommit(false);
+                try (var st = c.createStatement()) {
+                    st.execute("INSERT INTO content_items (tenant_id, project_id, title) VALUES ('" + tenant + "', '" + tenant + "', 'before')");
+                    st.execute("INSERT INTO content_items (tenant_id, project_id, title, updated_at) VALUES ('" + tenant + "', '" + tenant
+                            + "', 'forever', 'infinity')");
+                    st.execute("INSERT INTO content_items (tenant_id, project_id, title) VALUES ('" + tenant + "', '" + tenant + "', 'after')");
+                }
+                c.commit();
+            }
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+
+            DeadLetterQueue queue = new DeadLetterQueue(env.config().postgres());
+            DeadLetterQueue.Entry letter = queue.list("open", 10).get(0);
+            assertThat(letter.error()).contains("public.content_items.updated_at").contains("infinity");
+            assertThat(env.cypher("MATCH (c:ContentItem) RETURN c.title AS t ORDER BY t").stream().map(r -> r.get("t").asString()))
+                    .containsExactly("after", "before");
+
+            env.sql("UPDATE content_items SET updated_at = now() WHERE title = 'forever'");
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            assertThat(queue.parkedBehind(letter.id())).hasSize(1);
+            assertThat(dlq(env, "retry", String.valueOf(letter.id()), "--reason", "updated_at fixed")).isZero();
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+
+            assertThat(env.discrepancies()).isEmpty();
+            assertThat(queue.list(null, 10)).isEmpty();
+            env.stopService();
+        }
+    }
+
+    private static int dlq(SyncEnvironment env, String... args) {
+        String[] command = new String[args.length + 1];
+        command[0] = "dlq";
+        System.arraycopy(args, 0, command, 1, args.length);
+        return NexusSyncCommand.execute(command, env.environment(), System.out, System.err);
+    }
+
+    @Test
     void shouldUndoARefusedInsertInPostgresWhereTheTableIsConfiguredToRevert() throws Exception {
         try (SyncEnvironment env = SyncEnvironment.create("dead_letter_revert")) {
             env.setup();

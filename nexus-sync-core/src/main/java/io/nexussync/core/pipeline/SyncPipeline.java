@@ -359,6 +359,11 @@ public final class SyncPipeline {
                     base, parkedNow);
             BatchIsolation.Outcome outcome = isolation.run(entries);
             return new Finished(batch, worker, null, outcome.result(), outcome.steps(), outcome, started, clock.instant(), null);
+        } catch (SyncException e) {
+            // Already applied in parts: a refusal now is not one more reason to split, or the loop would never end.
+            SyncException failure = e.rejectsData()
+                    ? SyncException.persistent("cannot apply a batch of " + batch.size() + " changes even in parts: " + e.getMessage(), e) : e;
+            return new Finished(batch, worker, null, null, 0, null, started, clock.instant(), failure);
         } catch (RuntimeException | InterruptedException e) {
             return new Finished(batch, worker, null, null, 0, null, started, clock.instant(), e);
         }

@@ -574,6 +574,16 @@ class SyncPipelineTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void shouldStopRatherThanSplitForeverWhenTheGraphRefusesEvenTheCheckpointAlone() {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), insert("c2")));
+        writer.refuses = plan -> true;
+
+        assertThatThrownBy(() -> pipeline(100).deadLetters(new InMemoryDeadLetters()).run(Checkpoint.NONE))
+                .isInstanceOf(SyncException.class).hasMessageContaining("even in parts");
+    }
+
+    @Test
     void shouldStillStopForAFailureThatIsNotAboutTheData() {
         source.add(tx(1, "0/1000", "0/1010", insert("c1")));
         SyncException failure = SyncException.persistent("Neo4j refused the credentials", null);

@@ -137,7 +137,10 @@ public final class SoakRun {
                     }
                     case PG_CONNECTIONS_CUT -> {
                         try (Statement st = app.createStatement()) {
-                            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'nexus-sync%'");
+                            // The service's connections only: the workload's, the benchmark's and this one carry other names.
+                            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'nexus-sync%' "
+                                    + "AND application_name NOT IN ('nexus-sync workload') AND application_name NOT LIKE 'nexus-sync bench%' "
+                                    + "AND application_name NOT LIKE 'nexus-sync soak%' AND pid <> pg_backend_pid()");
                         }
                     }
                 }

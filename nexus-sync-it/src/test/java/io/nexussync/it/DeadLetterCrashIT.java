@@ -2,13 +2,9 @@ package io.nexussync.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexussync.app.cli.NexusSyncCommand;
 import io.nexussync.it.testkit.BackgroundWorkload;
 import io.nexussync.it.testkit.ChildService;
 import io.nexussync.it.testkit.SyncEnvironment;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -119,10 +115,10 @@ class DeadLetterCrashIT {
         String[] command = new String[args.length + 1];
         command[0] = "dlq";
         System.arraycopy(args, 0, command, 1, args.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = NexusSyncCommand.execute(command, env.environment(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-        System.out.print(out.toString(StandardCharsets.UTF_8));
-        return exit;
+        SyncEnvironment.CliRun run = env.cli(command);
+        System.out.print(run.out());
+        System.err.print(run.err());
+        return run.exit();
     }
 
     /** Inserts content items whose titles repeat (poison under the constraint) and updates them (changes that park). */

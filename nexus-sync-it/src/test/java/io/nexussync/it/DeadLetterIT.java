@@ -6,17 +6,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.DeadLetterEndpoint;
-import io.nexussync.app.cli.NexusSyncCommand;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.postgres.deadletter.DeadLetterQueue;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -82,20 +78,13 @@ class DeadLetterIT {
             env.sql("UPDATE content_items SET updated_at = now() WHERE title = 'forever'");
             env.awaitCaughtUp(Duration.ofSeconds(60));
             assertThat(queue.parkedBehind(letter.id())).hasSize(1);
-            assertThat(dlq(env, "retry", String.valueOf(letter.id()), "--reason", "updated_at fixed")).isZero();
+            assertThat(env.cli("dlq", "retry", String.valueOf(letter.id()), "--reason", "updated_at fixed").exit()).isZero();
             env.awaitCaughtUp(Duration.ofSeconds(60));
 
             assertThat(env.discrepancies()).isEmpty();
             assertThat(queue.list(null, 10)).isEmpty();
             env.stopService();
         }
-    }
-
-    private static int dlq(SyncEnvironment env, String... args) {
-        String[] command = new String[args.length + 1];
-        command[0] = "dlq";
-        System.arraycopy(args, 0, command, 1, args.length);
-        return NexusSyncCommand.execute(command, env.environment(), System.out, System.err);
     }
 
     @Test
@@ -182,11 +171,9 @@ class DeadLetterIT {
             assertThat(queue.parkedBehind(head)).singleElement().satisfies(p -> assertThat(p.status()).isEqualTo("parked"));
             assertThat(env.discrepancies()).as("the refused row is missing until retried").isNotEmpty();
 
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int exit = NexusSyncCommand.execute(new String[] {"dlq", "retry", String.valueOf(head), "--by", "it-operator", "--reason", "title fixed"},
-                    env.environment(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-            assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("#" + head + " retried: 1 rows re-read");
+            SyncEnvironment.CliRun retry = env.cli("dlq", "retry", String.valueOf(head), "--by", "it-operator", "--reason", "title fixed");
+            assertThat(retry.exit()).as(retry.err()).isZero();
+            assertThat(retry.out()).contains("#" + head + " retried: 1 rows re-read");
             env.awaitCaughtUp(Duration.ofSeconds(60));
 
             assertThat(env.discrepancies()).isEmpty();

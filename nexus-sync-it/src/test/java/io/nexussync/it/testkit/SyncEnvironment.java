@@ -186,6 +186,19 @@ public final class SyncEnvironment implements AutoCloseable {
         return cypher(query, Map.of());
     }
 
+    /** What a {@code nexus-sync} command run in-process printed, and its exit code. */
+    public record CliRun(int exit, String out, String err) {}
+
+    /** Runs {@code nexus-sync ARGS} in-process against this environment's servers, as a user would from a shell. */
+    public CliRun cli(String... args) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int exit = io.nexussync.app.cli.NexusSyncCommand.execute(args, environment,
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        return new CliRun(exit, out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     public Driver driver() {
         return driver;
     }

@@ -35,6 +35,9 @@ public final class RetryPolicy {
         void retrying(String operation, SyncException failure, int attempt, Duration wait);
     }
 
+    /** The longest wait before retrying a transaction that lost a deadlock or a lock timeout. */
+    static final Duration CONTENTION_CAP = Duration.ofSeconds(1);
+
     private final Duration initial;
     private final Duration cap;
     private final int maxAttempts;
@@ -66,6 +69,12 @@ public final class RetryPolicy {
     /** The wait after {@code failure} ended attempt {@code attempt}: the backoff, or what the failure hints when shorter. */
     public Duration waitAfter(SyncException failure, int attempt) {
         Duration wait = backoff(attempt);
+        if (failure.isContention() && wait.compareTo(CONTENTION_CAP) > 0) {
+            // A deadlock is not an outage: the other transaction is done within moments. Waiting up to the outage cap
+            // (30 s) after a few lost deadlocks in a row left a batch starving behind a busy writer (DeadlockIT, once).
+            long half = CONTENTION_CAP.toMillis() / 2;
+            return Duration.ofMillis(half + random.nextLong(half + 1));
+        }
         if (failure instanceof WaitHint hint && hint.waitAtMost().compareTo(wait) < 0) {
             return hint.waitAtMost().isNegative() ? Duration.ZERO : hint.waitAtMost();
         }

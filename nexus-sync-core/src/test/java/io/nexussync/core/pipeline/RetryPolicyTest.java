@@ -184,4 +184,16 @@ class RetryPolicyTest {
             return highest ? bound - 1 : 0;
         }
     }
+
+    @Test
+    void shouldWaitAtMostASecondAfterLosingADeadlockWhateverTheAttempt() {
+        RetryPolicy policy = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(30), 0, d -> { }, new java.util.Random(3));
+        SyncException deadlock = SyncException.contention("deadlock", null);
+        SyncException outage = SyncException.retryable("connection refused", null);
+
+        for (int attempt = 1; attempt <= 20; attempt++) {
+            assertThat(policy.waitAfter(deadlock, attempt)).isLessThanOrEqualTo(Duration.ofSeconds(1));
+        }
+        assertThat(policy.waitAfter(outage, 12)).isGreaterThan(Duration.ofSeconds(1));
+    }
 }

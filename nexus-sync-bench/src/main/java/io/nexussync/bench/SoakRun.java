@@ -109,7 +109,7 @@ public final class SoakRun {
             writer.start();
             UUID tenant = UUID.randomUUID();
             while (System.nanoTime() < end - Duration.ofSeconds(30).toNanos()) {
-                sleepWatching(environment, Duration.ofSeconds(30 + random.nextInt(61)));
+                sleepWatching(Duration.ofSeconds(30 + random.nextInt(61)));
                 try (Statement st = app.createStatement()) {
                     st.execute("INSERT INTO content_items (tenant_id, project_id, title, updated_at) VALUES ('" + tenant + "', '" + tenant
                             + "', 'soak poison', 'infinity')");
@@ -193,15 +193,20 @@ public final class SoakRun {
     }
 
     /** Sleeps, restarting the service if it exited on its own (counted: it should not). */
-    private void sleepWatching(Map<String, String> environment, Duration duration) throws Exception {
+    private void sleepWatching(Duration duration) throws Exception {
         long until = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() < until) {
-            if (!child.isAlive()) {
-                unexpectedExits++;
-                log("the service exited on its own with " + child.exitValue() + "; restarting it");
-                startChild(environment);
-            }
+            restartIfItExited();
             Thread.sleep(500);
+        }
+    }
+
+    /** A service that exited nobody asked it to is counted (it should not happen) and started again. */
+    private void restartIfItExited() throws Exception {
+        if (!child.isAlive()) {
+            unexpectedExits++;
+            log("the service exited on its own with " + child.exitValue() + "; restarting it");
+            startChild(environment);
         }
     }
 
@@ -212,11 +217,7 @@ public final class SoakRun {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("not caught up within " + atMost + "; see " + log);
             }
-            if (!child.isAlive()) {
-                unexpectedExits++;
-                log("the service exited on its own with " + child.exitValue() + "; restarting it");
-                startChild(environment);
-            }
+            restartIfItExited();
             Thread.sleep(100);
         }
     }

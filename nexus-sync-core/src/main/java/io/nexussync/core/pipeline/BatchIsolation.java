@@ -119,7 +119,7 @@ final class BatchIsolation {
                 throw refused;
             }
             if (live.size() == 1) {
-                deadLetter(live.get(0), refused);
+                refusedAlone(live.get(0), refused);
             } else {
                 int half = live.size() / 2;
                 isolate(live.subList(0, half));
@@ -142,13 +142,7 @@ final class BatchIsolation {
                 if (!refused.rejectsData()) {
                     throw refused;
                 }
-                Footprint footprint = Footprint.of(planner.mapping(), entry.change().change());
-                long head = parked.headFor(footprint, first(entry));
-                if (head == 0) {
-                    deadLetter(entry, refused);
-                } else {
-                    park(entry, footprint, head);
-                }
+                refusedAlone(entry, refused);
             }
         }
         return plannable;
@@ -165,8 +159,18 @@ final class BatchIsolation {
         }
     }
 
-    private void deadLetter(Entry entry, SyncException refused) throws InterruptedException {
+    /** A change refused on its own: a dead letter of its own, or parked behind the one its entities already wait behind. */
+    private void refusedAlone(Entry entry, SyncException refused) throws InterruptedException {
         Footprint footprint = Footprint.of(planner.mapping(), entry.change().change());
+        long head = parked.headFor(footprint, first(entry));
+        if (head == 0) {
+            deadLetter(entry, footprint, refused);
+        } else {
+            park(entry, footprint, head);
+        }
+    }
+
+    private void deadLetter(Entry entry, Footprint footprint, SyncException refused) throws InterruptedException {
         Set<String> entities = footprint == null ? Set.of() : footprint.owns();
         long id = deadLetters.record(new DeadLetter(first(entry), entry.change().change(), entities, refused.getMessage(), 0));
         // The store raises the alert (its compensation); this line ties the dead letter to the stream position.

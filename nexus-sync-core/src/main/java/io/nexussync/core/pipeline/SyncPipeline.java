@@ -148,7 +148,7 @@ public final class SyncPipeline {
     public void run(Checkpoint start) throws InterruptedException {
         this.start = start;
         checkpoint = start;
-        ledger = new ApplyLedger(start.committedEnd());
+        ledger = new ApplyLedger(start);
         watermarks.streamRestarted();
         parked = ParkedEntities.of(deadLetters.parkedEntities());
         progress.started(checkpoint);
@@ -538,10 +538,14 @@ public final class SyncPipeline {
         };
     }
 
-    private static String describe(Checkpoint c) {
-        return c.committedEnd().isValid() ? "WAL position " + c.committedEnd()
-                + (c.applied().isEmpty() ? "" : " (+ changes applied beyond it: " + c.applied() + ")")
-                : "nothing (fresh start: streaming from the slot's position)";
+    /** One short line however many ranges the checkpoint holds (a resume after lanes ran far ahead can hold thousands). */
+    static String describe(Checkpoint c) {
+        if (!c.committedEnd().isValid()) {
+            return "nothing (fresh start: streaming from the slot's position)";
+        }
+        List<io.nexussync.core.model.AppliedRanges.Range> ranges = c.applied().ranges();
+        return "WAL position " + c.committedEnd() + (ranges.isEmpty() ? "" : " (+ " + ranges.size() + " range(s) of changes applied beyond it, from "
+                + ranges.get(0).from() + " to " + ranges.get(ranges.size() - 1).to() + ": skipped when the stream replays them)");
     }
 
     /** @param isolation what applying the batch in parts did (null when it went in whole) */

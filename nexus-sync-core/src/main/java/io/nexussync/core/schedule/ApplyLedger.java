@@ -36,9 +36,22 @@ public final class ApplyLedger {
     private long uncoveredFrom;
     private Lsn committedEnd;
     private int runsAhead;
+    /**
+     * What the checkpoint this run started from records as applied beyond its committed end. Every record a
+     * worker writes carries it until the committed end passes it: a record replaces that worker's previous one,
+     * and the stream may not have re-read those changes yet, so a record without them would make a second
+     * crash forget they are in the graph and apply them again.
+     */
+    private AppliedRanges inherited;
 
     public ApplyLedger(Lsn committedEnd) {
-        this.committedEnd = committedEnd;
+        this(Checkpoint.after(committedEnd));
+    }
+
+    /** A ledger for a run that resumes from {@code start}: its records keep what {@code start} says was applied. */
+    public ApplyLedger(Checkpoint start) {
+        this.committedEnd = start.committedEnd();
+        this.inherited = start.applied();
     }
 
     /** Records a change read at {@code position}; returns its ordinal. */
@@ -142,7 +155,7 @@ public final class ApplyLedger {
             runs.add(range(runStart, size - 1));
         }
         runsAhead = runs.size();
-        return new Checkpoint(end, AppliedRanges.of(runs), worker);
+        return new Checkpoint(end, AppliedRanges.of(runs).union(inherited), worker);
     }
 
     private static boolean done(int state, int batch) {
@@ -169,6 +182,7 @@ public final class ApplyLedger {
         }
         if (dropBefore > base) {
             compact(dropBefore);
+            inherited = inherited.after(committedEnd);
         }
     }
 

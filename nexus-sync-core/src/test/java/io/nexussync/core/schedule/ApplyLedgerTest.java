@@ -45,6 +45,32 @@ class ApplyLedgerTest {
     }
 
     @Test
+    void shouldKeepWhatTheStartCheckpointAppliedAheadInEveryRecordUntilTheCommittedEndPassesIt() {
+        Range appliedBeforeTheCrash = new Range(new Position(TX3, 0), new Position(TX3, 0));
+        ApplyLedger resumed = new ApplyLedger(new Checkpoint(Lsn.valueOf("0/0900"), io.nexussync.core.model.AppliedRanges.of(
+                java.util.List.of(appliedBeforeTheCrash)), 0));
+        long a = resumed.read(new Position(TX1, 0));
+        resumed.commitRead(Lsn.valueOf("0/1010"));
+
+        resumed.inFlight(new long[] {a}, 1);
+        Checkpoint record = resumed.checkpointWith(1, 0);
+        assertThat(record.committedEnd()).isEqualTo(Lsn.valueOf("0/1010"));
+        assertThat(record.applied().ranges())
+                .as("the stream has not re-read TX3 yet: a record without it would let a second crash apply it twice")
+                .containsExactly(appliedBeforeTheCrash);
+        resumed.applied(new long[] {a});
+
+        long b = resumed.read(new Position(TX2, 0));
+        resumed.commitRead(Lsn.valueOf("0/2010"));
+        long c = resumed.read(new Position(TX3, 0));
+        resumed.skipped(c);
+        resumed.commitRead(Lsn.valueOf("0/3010"));
+        resumed.inFlight(new long[] {b}, 2);
+        assertThat(resumed.applied(new long[] {b})).isEqualTo(Lsn.valueOf("0/3010"));
+        assertThat(resumed.checkpointWith(0, 0)).as("past the committed end, nothing inherited is left").isEqualTo(Checkpoint.after(Lsn.valueOf("0/3010")));
+    }
+
+    @Test
     void shouldNotCountAnotherBatchInFlightInAWorkersRecord() {
         long a = ledger.read(new Position(TX1, 0));
         long b = ledger.read(new Position(TX1, 1));

@@ -106,30 +106,43 @@ final class StatementRenderer {
                 + "MERGE (a)-[r:" + name(m.type()) + "]->(b)" + guard + (refresh ? " SET r = row.props" : " SET r += row.props");
     }
 
-    /** Opens a new version of each pair, closing the current one; a row no newer than the current one is a repeat and is skipped. */
+    /**
+     * Opens a new version of each pair, closing the current one, unless the pair's history shows the change is
+     * already applied or stale: a version that began later (a later change is in), one that began in the same
+     * transaction at this row version or a later one (this change, or one after it in that transaction), or a
+     * current version already at this row version or later (a repeat, or a refresh that wrote it). Per pair,
+     * commit times only grow in stream order (two transactions that change one row are serialised by its lock),
+     * so the commit time is the guard that survives a row deleted and inserted again, whose version starts over.
+     */
     static String openTemporal(TemporalRound step) {
         RelationshipMapping m = step.mapping();
-        String version = m.versionProperty() == null ? "version" : m.versionProperty();
+        String version = "v." + name(temporalVersion(m));
         return "UNWIND $rows AS row " + mergeEndpoints(m)
                 + "WITH a, b, row "
-                + "OPTIONAL MATCH (a)-[cur:" + name(m.type()) + "]->(b) WHERE cur.validTo = " + OPEN_END + " "
-                + "WITH a, b, row, collect(cur) AS current "
-                + "WHERE row.version IS NULL OR all(c IN current WHERE c." + name(version) + " IS NULL OR c." + name(version) + " < row.version) "
-                + "FOREACH (c IN current | SET c.validTo = row.at) "
+                + "OPTIONAL MATCH (a)-[v:" + name(m.type()) + "]->(b) "
+                + "WITH a, b, row, collect(v) AS versions "
+                + "WHERE none(v IN versions WHERE v.validFrom > row.at "
+                + "OR (v.validFrom = row.at AND (row.version IS NULL OR " + version + " IS NULL OR " + version + " >= row.version)) "
+                + "OR (v.validTo = " + OPEN_END + " AND row.version IS NOT NULL AND " + version + " IS NOT NULL AND " + version + " >= row.version)) "
+                + "FOREACH (c IN [v IN versions WHERE v.validTo = " + OPEN_END + "] | SET c.validTo = row.at) "
                 + "CREATE (a)-[r:" + name(m.type()) + "]->(b) "
                 + "SET r = row.props, r.validFrom = row.at, r.validTo = " + OPEN_END;
+    }
+
+    private static String temporalVersion(RelationshipMapping m) {
+        return m.versionProperty() == null ? "version" : m.versionProperty();
     }
 
     /** A refresh of a pair whose current version is the row's: its properties are set in place, no new version opens. */
     static String refreshTemporal(TemporalRound step) {
         RelationshipMapping m = step.mapping();
-        String version = m.versionProperty() == null ? "version" : m.versionProperty();
-        return "UNWIND $rows AS row MATCH " + pattern(m) + " WHERE r.validTo = " + OPEN_END + " AND r." + name(version) + " = row.version "
+        return "UNWIND $rows AS row MATCH " + pattern(m) + " WHERE r.validTo = " + OPEN_END + " AND r." + name(temporalVersion(m)) + " = row.version "
                 + "WITH r, row, r.validFrom AS validFrom SET r = row.props, r.validFrom = validFrom, r.validTo = " + OPEN_END;
     }
 
+    /** A delete closes the current version, but never one that began after it (a replayed delete after the row came back). */
     static String closeTemporal(TemporalRound step) {
-        return "UNWIND $rows AS row MATCH " + pattern(step.mapping()) + " WHERE r.validTo = " + OPEN_END + " SET r.validTo = row.at";
+        return "UNWIND $rows AS row MATCH " + pattern(step.mapping()) + " WHERE r.validTo = " + OPEN_END + " AND r.validFrom <= row.at SET r.validTo = row.at";
     }
 
     static String truncateNodes(TruncateNodes step) {

@@ -152,7 +152,7 @@ final class StatementRenderer {
     static String truncateRelationships(TruncateRelationships step) {
         RelationshipMapping m = step.mapping();
         String match = "MATCH (:" + name(m.from().label()) + ")-[r:" + name(m.type()) + "]->(:" + name(m.to().label()) + ")";
-        return m.temporal() ? match + " WHERE r.validTo = " + OPEN_END + " SET r.validTo = $at" : match + " DELETE r";
+        return m.temporal() ? match + " WHERE r.validTo = " + OPEN_END + " AND r.validFrom <= $at SET r.validTo = $at" : match + " DELETE r";
     }
 
     private static String pattern(RelationshipMapping m) {

@@ -10,6 +10,7 @@ import io.nexussync.core.apply.SyncLog.BatchRecord;
 import io.nexussync.core.apply.SyncLog.FailureRecord;
 import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.deadletter.ParkedEntities;
+import io.nexussync.core.fault.CrashPoints;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
@@ -413,6 +414,7 @@ public final class SyncPipeline {
             throw done.failure instanceof SyncException s ? s
                     : SyncException.persistent("cannot apply a batch of " + done.batch.size() + " changes: " + done.failure.getMessage(), done.failure);
         }
+        CrashPoints.reach(CrashPoints.AFTER_GRAPH_COMMIT);
         if (done.isolation != null) {
             for (BatchIsolation.Park park : done.isolation.parks()) {
                 parked = parked.park(park.entities(), park.headId(), park.from());
@@ -440,6 +442,7 @@ public final class SyncPipeline {
             // The one invariant in plain sight: PostgreSQL may release WAL only once the graph has committed it.
             // (This runs after the commit above, in commit order, after the batch's write-back.)
             if (moved && committedEnd.isValid()) {
+                CrashPoints.reach(CrashPoints.BEFORE_ACKNOWLEDGE);
                 source.acknowledge(committedEnd);
             }
         });

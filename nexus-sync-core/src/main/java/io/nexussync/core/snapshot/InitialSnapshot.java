@@ -82,9 +82,10 @@ public final class InitialSnapshot {
      */
     public Checkpoint run(SnapshotSource source, GraphInventory inventory, boolean sweep) throws InterruptedException {
         Lsn consistentPoint = source.consistentPoint();
-        // PostgreSQL does not record when a row's current version began; a temporal relationship's
-        // current version is dated from the snapshot that first saw it.
-        Instant seenAt = clock.instant();
+        // PostgreSQL does not record when a row's current version began; a temporal relationship's current
+        // version is dated from the snapshot that first saw it, by the server's clock before the slot existed
+        // (this JVM's clock, later and on another host, could date it after a streamed change that closes it).
+        Instant seenAt = source.viewTakenNoLaterThan();
         // Counted once: the view does not change, so these are also the counts the verification compares.
         Map<TableId, Long> rowCounts = new HashMap<>();
         long total = 0;

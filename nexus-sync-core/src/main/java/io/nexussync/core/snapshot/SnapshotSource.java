@@ -5,6 +5,7 @@ import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
 import io.nexussync.core.plan.NodeMapping;
 import io.nexussync.core.plan.RelationshipMapping;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,13 @@ public interface SnapshotSource extends AutoCloseable {
 
     /** The slot position the view is consistent with: every transaction committed before it is in the view, none after. */
     Lsn consistentPoint();
+
+    /**
+     * A time, on the database server's clock, no later than the commit time of any transaction the stream
+     * delivers after the view: what a temporal relationship's version found by the snapshot is dated from, so
+     * that a streamed change that closes it never closes it before it began.
+     */
+    Instant viewTakenNoLaterThan();
 
     long countRows(TableId table);
 

@@ -39,6 +39,8 @@ class InitialSnapshotTest {
     private static final TableId THREAD_CONTENT = TableId.parse("public.thread_content");
     private static final Lsn POINT = Lsn.of(0x5000);
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC);
+    /** The server's clock before the slot was created: earlier than this JVM's clock reads during the snapshot. */
+    private static final Instant VIEW_TAKEN = Instant.parse("2026-11-24T09:59:59.999123Z");
 
     private final FakeSource source = new FakeSource();
     private final RecordingWriter writer = new RecordingWriter();
@@ -65,6 +67,17 @@ class InitialSnapshotTest {
         });
         assertThat(writer.marks.get(6)).isEqualTo(SnapshotMark.done(POINT, 24));
         assertThat(writer.marks.get(5).rowsDone()).isEqualTo(24);
+    }
+
+    @Test
+    void shouldDateTheVersionsItFindsFromTheServersClockBeforeTheSlotExistedNotFromThisJvmsClock() throws Exception {
+        source.add(THREAD_CONTENT, Map.of("thread_id", id(1), "content_id", id(2), "relevance_score", 0.5, "position", 1L, "pg_version", 1L));
+
+        snapshot(10).run(source, inventory, false);
+
+        List<GraphStep.TemporalRow> versions = writer.steps.stream().filter(GraphStep.TemporalRound.class::isInstance)
+                .flatMap(s -> ((GraphStep.TemporalRound) s).rows().stream()).toList();
+        assertThat(versions).extracting(GraphStep.TemporalRow::at).containsExactly(VIEW_TAKEN);
     }
 
     @Test
@@ -172,6 +185,11 @@ class InitialSnapshotTest {
         @Override
         public Lsn consistentPoint() {
             return POINT;
+        }
+
+        @Override
+        public Instant viewTakenNoLaterThan() {
+            return VIEW_TAKEN;
         }
 
         @Override

@@ -52,6 +52,11 @@ public final class ChildService {
         return process.exitValue();
     }
 
+    /** Waits for the service to exit by itself (a crash point halted it); false if it still runs after {@code atMost}. */
+    public boolean waitFor(java.time.Duration atMost) throws InterruptedException {
+        return process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -22,7 +22,8 @@ import org.neo4j.driver.Driver;
  * independently of the product's planner: rows are read as {@code to_jsonb(row)} and turned into the
  * expected nodes and relationships by the rules of shared/contract/. Any difference is reported:
  * missing or extra nodes, differing properties, missing, extra or duplicated relationships, temporal
- * versions applied twice, and cross-references that do not match.
+ * versions applied twice, a history that breaks the contract's rules ({@link TemporalHistory}), and
+ * cross-references that do not match.
  */
 public final class GraphEquality {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -153,6 +154,7 @@ public final class GraphEquality {
             }
         }
         compareSets("INCLUDES (current)", rows.keySet(), currentKeys);
+        TemporalHistory.check(pg, neo4j, problems);
         rows.forEach((k, row) -> compareRelationshipProperties("INCLUDES " + k, current.get(k),
                 Map.of("relevanceScore", row.get("relevance_score"), "position", row.get("position"), "addedAt", row.get("added_at"), "version", row.get("pg_version"))));
     }

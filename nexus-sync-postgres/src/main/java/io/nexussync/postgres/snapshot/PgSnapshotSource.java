@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -37,12 +38,15 @@ public final class PgSnapshotSource implements SnapshotSource {
     private final Connection reader;
     private final Lsn consistentPoint;
     private final Map<TableId, TableLayout> layouts;
+    private final Instant viewTakenNoLaterThan;
 
-    private PgSnapshotSource(PgSettings settings, Connection reader, Lsn consistentPoint, Map<TableId, TableLayout> layouts) {
+    private PgSnapshotSource(PgSettings settings, Connection reader, Lsn consistentPoint, Map<TableId, TableLayout> layouts,
+                             Instant viewTakenNoLaterThan) {
         this.settings = settings;
         this.reader = reader;
         this.consistentPoint = consistentPoint;
         this.layouts = layouts;
+        this.viewTakenNoLaterThan = viewTakenNoLaterThan;
     }
 
     /** Creates the slot (which must not exist) and opens a reader on the snapshot it exported. */
@@ -63,7 +67,7 @@ public final class PgSnapshotSource implements SnapshotSource {
                 List<String> key = mapping.node(table).map(n -> n.keyColumns()).orElse(null);
                 layouts.put(table, TableLayout.read(reader, table, key));
             }
-            return new PgSnapshotSource(settings, reader, exported.consistentPoint(), layouts);
+            return new PgSnapshotSource(settings, reader, exported.consistentPoint(), layouts, exported.readBefore());
         } catch (SQLException e) {
             closeQuietly(reader);
             throw PgErrors.translate("starting the snapshot", settings, e);
@@ -76,6 +80,11 @@ public final class PgSnapshotSource implements SnapshotSource {
     @Override
     public Lsn consistentPoint() {
         return consistentPoint;
+    }
+
+    @Override
+    public Instant viewTakenNoLaterThan() {
+        return viewTakenNoLaterThan;
     }
 
     @Override

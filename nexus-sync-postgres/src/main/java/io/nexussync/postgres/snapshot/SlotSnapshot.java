@@ -4,7 +4,11 @@ import io.nexussync.core.model.Lsn;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.ReplicationSlotInfo;
 import org.slf4j.Logger;
@@ -22,23 +26,32 @@ final class SlotSnapshot implements AutoCloseable {
     private final Connection connection;
     private final String snapshotName;
     private final Lsn consistentPoint;
+    private final Instant readBefore;
 
-    private SlotSnapshot(Connection connection, String snapshotName, Lsn consistentPoint) {
+    private SlotSnapshot(Connection connection, String snapshotName, Lsn consistentPoint, Instant readBefore) {
         this.connection = connection;
         this.snapshotName = snapshotName;
         this.consistentPoint = consistentPoint;
+        this.readBefore = readBefore;
     }
 
     static SlotSnapshot create(PgSettings settings) throws SQLException {
         Connection connection = PgConnections.openReplication(settings);
         try {
+            // The server's clock before the slot exists: every transaction the slot streams takes its commit
+            // time after this, since one still running when the slot is created is waited for and lands in the view.
+            Instant readBefore;
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT clock_timestamp()")) {
+                rs.next();
+                readBefore = rs.getObject(1, OffsetDateTime.class).toInstant();
+            }
             ReplicationSlotInfo slot = connection.unwrap(PGConnection.class).getReplicationAPI()
                     .createReplicationSlot().logical()
                     .withSlotName(settings.slot())
                     .withOutputPlugin("pgoutput")
                     .make();
             log.info("created replication slot {} at {} with snapshot {}", slot.getSlotName(), slot.getConsistentPoint(), slot.getSnapshotName());
-            return new SlotSnapshot(connection, slot.getSnapshotName(), Lsn.of(slot.getConsistentPoint().asLong()));
+            return new SlotSnapshot(connection, slot.getSnapshotName(), Lsn.of(slot.getConsistentPoint().asLong()), readBefore);
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
@@ -51,6 +64,11 @@ final class SlotSnapshot implements AutoCloseable {
 
     Lsn consistentPoint() {
         return consistentPoint;
+    }
+
+    /** The database server's clock just before the slot was created, at its microsecond precision. */
+    Instant readBefore() {
+        return readBefore;
     }
 
     @Override

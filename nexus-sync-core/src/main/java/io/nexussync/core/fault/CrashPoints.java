@@ -1,0 +1,56 @@
+package io.nexussync.core.fault;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Places in the flow of a change where a crash test can stop the process dead, as SIGKILL would but at an
+ * exact point rather than a lucky one: {@code NEXUS_SYNC_CRASH_AT=point:n} halts the JVM (no shutdown hook,
+ * nothing drained) the n-th time {@code point} is reached. Unset, as in any real deployment, a point costs one
+ * volatile read. Only the crash tests set it; it is not a setting of the service.
+ */
+public final class CrashPoints {
+    /** On the apply loop, as soon as a batch's graph transaction (data + checkpoint) has committed: before write-back and acknowledgement. */
+    public static final String AFTER_GRAPH_COMMIT = "after-graph-commit";
+    /** On the after-commit stage, after a batch's write-back, before the slot is acknowledged. */
+    public static final String BEFORE_ACKNOWLEDGE = "before-acknowledge";
+
+    public static final String VARIABLE = "NEXUS_SYNC_CRASH_AT";
+    private static final int EXIT_CODE = 137;
+
+    private static volatile CrashPoints armed = parse(System.getenv(VARIABLE));
+
+    private final String point;
+    private final int hit;
+    private final AtomicInteger reached = new AtomicInteger();
+
+    private CrashPoints(String point, int hit) {
+        this.point = point;
+        this.hit = hit;
+    }
+
+    /** Halts the JVM if this is the armed point's n-th arrival. */
+    public static void reach(String point) {
+        CrashPoints current = armed;
+        if (current != null && current.point.equals(point) && current.reached.incrementAndGet() == current.hit) {
+            System.err.println("nexus-sync: halting at crash point " + point + " (" + VARIABLE + ")");
+            System.err.flush();
+            Runtime.getRuntime().halt(EXIT_CODE);
+        }
+    }
+
+    static CrashPoints parse(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String[] parts = value.trim().split(":");
+        if (parts.length != 2 || !Map.of(AFTER_GRAPH_COMMIT, 1, BEFORE_ACKNOWLEDGE, 1).containsKey(parts[0])) {
+            throw new IllegalArgumentException(VARIABLE + " must be " + AFTER_GRAPH_COMMIT + ":N or " + BEFORE_ACKNOWLEDGE + ":N, not '" + value + "'");
+        }
+        int hit = Integer.parseInt(parts[1]);
+        if (hit < 1) {
+            throw new IllegalArgumentException(VARIABLE + ": N counts arrivals from 1, not " + hit);
+        }
+        return new CrashPoints(parts[0], hit);
+    }
+}

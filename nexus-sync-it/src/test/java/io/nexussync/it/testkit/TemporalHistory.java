@@ -1,0 +1,183 @@
+package io.nexussync.it.testkit;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.neo4j.driver.Driver;
+
+/**
+ * The contract's rules for the history of {@code (:Thread)-[:INCLUDES]->(:ContentItem)}, written from
+ * shared/contract/ and not from the product: per pair, versions never overlap, {@code validFrom <= validTo},
+ * at most one version is open, one is open exactly while the row exists, and (where the test recorded
+ * every change with {@link #installAudit}) one version per INSERT or changing UPDATE the stream carried,
+ * in order, each with the row's values at that change and closed exactly when the next change or the
+ * DELETE came.
+ */
+public final class TemporalHistory {
+    static final String AUDIT_TABLE = "nexus_test.thread_content_audit";
+    private static final int OPEN_YEAR = 9999;
+
+    private TemporalHistory() {}
+
+    /**
+     * Records each INSERT, each UPDATE that changed the row (its {@code pg_version} moved) and each DELETE of
+     * {@code thread_content}, in an order that is the commit order for any one pair (its row lock orders them).
+     * Install it before the service first starts, so that every recorded change is one the stream carries.
+     */
+    public static void installAudit(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS nexus_test");
+            st.execute("CREATE TABLE IF NOT EXISTS " + AUDIT_TABLE + " (seq bigserial PRIMARY KEY, op char(1) NOT NULL, thread_id uuid NOT NULL, "
+                    + "content_id uuid NOT NULL, pg_version bigint, relevance_score double precision, position integer, added_at timestamptz)");
+            st.execute("CREATE OR REPLACE FUNCTION nexus_test.audit_thread_content() RETURNS trigger LANGUAGE plpgsql AS $audit$\n"
+                    + "BEGIN\n"
+                    + "  IF TG_OP = 'DELETE' THEN\n"
+                    + "    INSERT INTO " + AUDIT_TABLE + " (op, thread_id, content_id) VALUES ('D', OLD.thread_id, OLD.content_id);\n"
+                    + "    RETURN OLD;\n"
+                    + "  END IF;\n"
+                    + "  IF TG_OP = 'INSERT' OR NEW.pg_version IS DISTINCT FROM OLD.pg_version THEN\n"
+                    + "    INSERT INTO " + AUDIT_TABLE + " (op, thread_id, content_id, pg_version, relevance_score, position, added_at)\n"
+                    + "    VALUES (left(TG_OP, 1), NEW.thread_id, NEW.content_id, NEW.pg_version, NEW.relevance_score, NEW.position, NEW.added_at);\n"
+                    + "  END IF;\n"
+                    + "  RETURN NEW;\n"
+                    + "END\n$audit$");
+            st.execute("CREATE OR REPLACE TRIGGER zz_nexus_test_audit AFTER INSERT OR UPDATE OR DELETE ON thread_content "
+                    + "FOR EACH ROW EXECUTE FUNCTION nexus_test.audit_thread_content()");
+        }
+    }
+
+    private record Version(long version, double score, long position, Instant addedAt, Instant from, Instant to) {
+        boolean open() {
+            return to == null;
+        }
+
+        String describe() {
+            return "v" + version + " [" + from + ", " + (open() ? "open" : to) + ")";
+        }
+    }
+
+    private record Event(char op, long version, double score, long position, Instant addedAt) {}
+
+    /** Adds to {@code problems} every way the graph's INCLUDES history breaks the contract's rules. */
+    static void check(Connection pg, Driver neo4j, List<String> problems) throws SQLException {
+        Set<String> rows = new HashSet<>();
+        query(pg, "SELECT thread_id || '->' || content_id FROM thread_content", rs -> rows.add(rs.getString(1)));
+        Map<String, List<Version>> history = new HashMap<>();
+        try (var session = neo4j.session()) {
+            session.run("MATCH (t:Thread)-[r:INCLUDES]->(c:ContentItem) RETURN t.id + '->' + c.id AS k, r.version AS v, r.relevanceScore AS s, "
+                    + "r.position AS p, r.addedAt AS a, r.validFrom AS f, r.validTo AS t").forEachRemaining(r -> {
+                        ZonedDateTime to = r.get("t").asZonedDateTime();
+                        history.computeIfAbsent(r.get("k").asString(), k -> new ArrayList<>()).add(new Version(r.get("v").asLong(),
+                                r.get("s").asDouble(), r.get("p").asLong(), r.get("a").asZonedDateTime().toInstant(),
+                                r.get("f").asZonedDateTime().toInstant(), to.getYear() == OPEN_YEAR ? null : to.toInstant()));
+                    });
+        }
+        Comparator<Version> byTime = Comparator.comparing(Version::from)
+                .thenComparing(v -> v.open() ? Instant.MAX : v.to())
+                .thenComparingLong(Version::version);
+        history.forEach((pair, versions) -> {
+            versions.sort(byTime);
+            long open = versions.stream().filter(Version::open).count();
+            if (open > 1) {
+                problems.add("INCLUDES " + pair + ": " + open + " open versions " + describe(versions));
+            }
+            if (open == 0 && rows.contains(pair)) {
+                problems.add("INCLUDES " + pair + ": the row exists but no version is open " + describe(versions));
+            }
+            if (open > 0 && !rows.contains(pair)) {
+                problems.add("INCLUDES " + pair + ": the row is gone but a version is still open " + describe(versions));
+            }
+            for (int i = 0; i < versions.size(); i++) {
+                Version v = versions.get(i);
+                if (!v.open() && v.to().isBefore(v.from())) {
+                    problems.add("INCLUDES " + pair + ": " + v.describe() + " ends before it begins");
+                }
+                if (i > 0) {
+                    Version previous = versions.get(i - 1);
+                    if (previous.open() || previous.to().isAfter(v.from())) {
+                        problems.add("INCLUDES " + pair + ": " + previous.describe() + " overlaps " + v.describe());
+                    }
+                }
+            }
+        });
+        if (auditInstalled(pg)) {
+            compareWithAudit(pg, history, problems);
+        }
+    }
+
+    /** Every pair whose thread and content item still exist: its versions are its recorded changes, one each, in order. */
+    private static void compareWithAudit(Connection pg, Map<String, List<Version>> history, List<String> problems) throws SQLException {
+        Map<String, List<Event>> events = new HashMap<>();
+        query(pg, "SELECT a.thread_id || '->' || a.content_id, a.op, a.pg_version, a.relevance_score, a.position, a.added_at FROM " + AUDIT_TABLE
+                + " a WHERE EXISTS (SELECT 1 FROM threads t WHERE t.id = a.thread_id) AND EXISTS (SELECT 1 FROM content_items c WHERE c.id = a.content_id) "
+                + "ORDER BY a.seq", rs -> events.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Event(rs.getString(2).charAt(0),
+                        rs.getLong(3), rs.getDouble(4), rs.getLong(5), rs.getObject(6) == null ? null
+                                : rs.getObject(6, java.time.OffsetDateTime.class).toInstant())));
+        events.forEach((pair, changes) -> {
+            List<Version> versions = history.getOrDefault(pair, List.of());
+            List<Event> opening = changes.stream().filter(e -> e.op() != 'D').toList();
+            if (versions.size() != opening.size()) {
+                problems.add("INCLUDES " + pair + ": " + versions.size() + " versions for " + opening.size()
+                        + " INSERTs and changing UPDATEs " + describe(versions));
+                return;
+            }
+            int next = 0;
+            for (int i = 0; i < changes.size(); i++) {
+                Event e = changes.get(i);
+                if (e.op() == 'D') {
+                    continue;
+                }
+                Version v = versions.get(next++);
+                if (v.version() != e.version() || Double.compare(v.score(), e.score()) != 0 || v.position() != e.position()
+                        || !v.addedAt().equals(e.addedAt())) {
+                    problems.add("INCLUDES " + pair + ": version " + next + " is " + v + " but the change made " + e);
+                }
+                boolean followedByChange = i + 1 < changes.size() && changes.get(i + 1).op() != 'D';
+                boolean last = i + 1 == changes.size();
+                if (last != v.open()) {
+                    problems.add("INCLUDES " + pair + ": " + v.describe() + (v.open() ? " is open though a later change closed it" : " is closed though no change came after it"));
+                } else if (followedByChange && next < versions.size() && !v.to().equals(versions.get(next).from())) {
+                    problems.add("INCLUDES " + pair + ": " + v.describe() + " is not closed when the next version " + versions.get(next).describe() + " begins");
+                }
+            }
+        });
+        history.forEach((pair, versions) -> {
+            if (!events.containsKey(pair)) {
+                problems.add("INCLUDES " + pair + ": " + versions.size() + " version(s) for a pair with no recorded change " + describe(versions));
+            }
+        });
+    }
+
+    private static boolean auditInstalled(Connection pg) throws SQLException {
+        try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("SELECT to_regclass('" + AUDIT_TABLE + "') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static String describe(List<Version> versions) {
+        return versions.stream().map(Version::describe).toList().toString();
+    }
+
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    private static void query(Connection pg, String sql, RowReader reader) throws SQLException {
+        try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                reader.read(rs);
+            }
+        }
+    }
+}

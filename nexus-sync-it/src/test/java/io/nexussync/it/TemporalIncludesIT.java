@@ -3,6 +3,7 @@ package io.nexussync.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.it.testkit.SyncEnvironment;
+import io.nexussync.it.testkit.TemporalHistory;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -25,7 +26,14 @@ class TemporalIncludesIT {
 
     @BeforeAll
     void start() throws Exception {
-        env = SyncEnvironment.streaming("temporal_includes");
+        env = SyncEnvironment.create("temporal_includes");
+        env.setup();
+        try (var c = env.connect()) {
+            TemporalHistory.installAudit(c);
+        }
+        env.startService();
+        // The audit's changes must all reach the graph through the stream, not fold into the first snapshot.
+        env.awaitCaughtUp(Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -65,6 +73,38 @@ class TemporalIncludesIT {
         List<Record> after = history(thread, content);
         assertThat(after).hasSize(4);
         assertThat(after).allSatisfy(r -> assertThat(r.get("validTo").asZonedDateTime()).isBefore(OPEN));
+        assertThat(env.discrepancies()).isEmpty();
+    }
+
+    /** The check the crash tests rely on finds each way a history can be wrong (a check that cannot fail proves nothing). */
+    @Test
+    void shouldReportEachWayAHistoryCanBreakTheContract() throws Exception {
+        UUID thread = UUID.randomUUID();
+        UUID content = UUID.randomUUID();
+        env.sql("INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 't')", thread, thread, thread);
+        env.sql("INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'c')", content, content, content);
+        env.sql("INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, 0.1, 1)", thread, content);
+        env.sql("UPDATE thread_content SET position = 2 WHERE thread_id = ?", thread);
+        env.awaitCaughtUp(Duration.ofSeconds(60));
+        assertThat(env.discrepancies()).isEmpty();
+        Map<String, Object> pair = Map.of("t", thread.toString(), "c", content.toString());
+        String match = "MATCH (:Thread {id: $t})-[r:INCLUDES]->(:ContentItem {id: $c}) ";
+
+        // A version applied twice: the same interval again.
+        env.cypher(match + "WHERE r.version = 1 WITH r, startNode(r) AS a, endNode(r) AS b CREATE (a)-[d:INCLUDES]->(b) SET d = properties(r)", pair);
+        assertThat(String.join("\n", env.discrepancies())).contains("3 versions for 2", "overlaps", "exists twice");
+        env.cypher(match + "WITH r ORDER BY elementId(r) DESC LIMIT 1 DELETE r", pair);
+        assertThat(env.discrepancies()).isEmpty();
+
+        // A newer version closed by an older change: the interval inverted, and no version open for a row that exists.
+        env.cypher(match + "WHERE r.version = 2 SET r.validTo = r.validFrom - duration('PT1S')", pair);
+        assertThat(String.join("\n", env.discrepancies())).contains("ends before it begins", "no version is open");
+        env.cypher(match + "WHERE r.version = 2 SET r.validTo = datetime('9999-12-31T00:00:00Z')", pair);
+
+        // Two open versions.
+        env.cypher(match + "WHERE r.version = 1 SET r.closedAt = r.validTo, r.validTo = datetime('9999-12-31T00:00:00Z')", pair);
+        assertThat(String.join("\n", env.discrepancies())).contains("2 open versions");
+        env.cypher(match + "WHERE r.version = 1 SET r.validTo = r.closedAt REMOVE r.closedAt", pair);
         assertThat(env.discrepancies()).isEmpty();
     }
 

@@ -74,19 +74,21 @@ class CrashRecoveryIT {
             env.awaitCaughtUp(Duration.ofSeconds(90));
             first.kill();
             long checkpoint = env.graphCheckpoint();
-            try (BackgroundWorkload workload = new BackgroundWorkload(env.config().postgres(), 3, seed * 31, 2);
-                 IncludesChurn churn = new IncludesChurn(env.config().postgres(), seed * 37, 1)) {
+            try (BackgroundWorkload workload = new BackgroundWorkload(env.config().postgres(), 3, seed * 31, 6);
+                 IncludesChurn churn = new IncludesChurn(env.config().postgres(), seed * 37, 4)) {
                 for (int i = 0; i < KILLS; i++) {
                     Kill kill = Kill.values()[(int) ((i + seed) % Kill.values().length)];
                     checkpoint = crash(env, kill, random, log, checkpoint);
                 }
                 assertThat(workload.transactions()).isGreaterThan(100);
                 assertThat(churn.changes()).isGreaterThan(100);
+                System.out.printf("crash run (seed %d, %d worker(s)): %d workload transactions, %d thread_content churn changes%n",
+                        seed, workers, workload.transactions(), churn.changes());
             }
             ChildService last = ChildService.start(env.environment(), log);
             List<String> problems = new ArrayList<>();
             try {
-                env.awaitCaughtUp(Duration.ofSeconds(120));
+                env.awaitCaughtUp(Duration.ofSeconds(240));
                 // Cross-references of the last batch are written after its graph commit; one more marker waits for them.
                 env.awaitCaughtUp(Duration.ofSeconds(60));
                 problems.addAll(env.discrepancies());

@@ -4,37 +4,60 @@ import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What makes temporal history hard: rows of {@code thread_content} that exist are updated, removed and
- * included again (their {@code pg_version} starts over at 1), one transaction each, on a connection of its
- * own beside the general workload, whose random pairs rarely hit a row that exists.
+ * What makes temporal history hard: a few hot {@code thread_content} rows, between threads and content items
+ * of the churn's own (which the general workload never deletes), are updated, removed and included again
+ * (their {@code pg_version} starts over at 1) over and over, one transaction each. Removals go in the
+ * critical lane and inclusions in the normal one, so under a backlog they are applied out of stream order.
  */
 public final class IncludesChurn implements AutoCloseable {
+    private static final int THREADS = 2;
+    private static final int CONTENT_ITEMS = 8;
+
     private final Thread thread;
     private final AtomicLong changes = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean stopping;
 
-    public IncludesChurn(PgSettings settings, long seed, int pauseMillis) {
+    public IncludesChurn(PgSettings settings, long seed, int pauseMillis) throws SQLException {
         Random random = new Random(seed);
+        UUID tenant = new UUID(seed, 1);
+        UUID[] threads = new UUID[THREADS];
+        UUID[] content = new UUID[CONTENT_ITEMS];
+        boolean[][] included = new boolean[THREADS][CONTENT_ITEMS];
+        try (Connection c = connect(settings)) {
+            for (int t = 0; t < THREADS; t++) {
+                threads[t] = UUID.randomUUID();
+                execute(c, "INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'churn')", threads[t], tenant, tenant);
+            }
+            for (int i = 0; i < CONTENT_ITEMS; i++) {
+                content[i] = UUID.randomUUID();
+                execute(c, "INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'churn')", content[i], tenant, tenant);
+            }
+        }
         thread = new Thread(() -> {
-            List<UUID[]> removed = new ArrayList<>();
-            try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
+            try (Connection c = connect(settings)) {
                 while (!stopping) {
-                    try {
-                        churnOnce(c, random, removed);
-                    } catch (SQLException raceWithTheWorkload) {
-                        // A foreign key to a content item or thread the workload just deleted: that pair is gone for good.
+                    int t = random.nextInt(THREADS);
+                    int i = random.nextInt(CONTENT_ITEMS);
+                    if (!included[t][i]) {
+                        execute(c, "INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, ?, ?)",
+                                threads[t], content[i], random.nextDouble(), random.nextInt(100));
+                        included[t][i] = true;
+                    } else if (random.nextBoolean()) {
+                        execute(c, "DELETE FROM thread_content WHERE thread_id = ? AND content_id = ?", threads[t], content[i]);
+                        included[t][i] = false;
+                    } else {
+                        execute(c, "UPDATE thread_content SET relevance_score = ?, position = ? WHERE thread_id = ? AND content_id = ?",
+                                random.nextDouble(), random.nextInt(100), threads[t], content[i]);
                     }
+                    changes.incrementAndGet();
                     if (pauseMillis > 0) {
                         Thread.sleep(pauseMillis);
                     }
@@ -46,42 +69,16 @@ public final class IncludesChurn implements AutoCloseable {
         thread.start();
     }
 
-    private void churnOnce(Connection c, Random random, List<UUID[]> removed) throws SQLException {
-        int dice = random.nextInt(100);
-        if (dice < 30 && !removed.isEmpty()) {
-            UUID[] pair = removed.remove(random.nextInt(removed.size()));
-            changes.addAndGet(execute(c, "INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, ?, ?) "
-                    + "ON CONFLICT DO NOTHING", pair[0], pair[1], random.nextDouble(), random.nextInt(100)));
-            return;
-        }
-        UUID[] pair = anyPair(c);
-        if (pair == null) {
-            return;
-        }
-        if (dice < 60) {
-            if (execute(c, "DELETE FROM thread_content WHERE thread_id = ? AND content_id = ?", pair[0], pair[1]) > 0) {
-                removed.add(pair);
-                changes.incrementAndGet();
-            }
-        } else {
-            changes.addAndGet(execute(c, "UPDATE thread_content SET relevance_score = ?, position = ? WHERE thread_id = ? AND content_id = ?",
-                    random.nextDouble(), random.nextInt(100), pair[0], pair[1]));
-        }
+    private static Connection connect(PgSettings settings) throws SQLException {
+        return DriverManager.getConnection(settings.url(), settings.user(), settings.password());
     }
 
-    private static UUID[] anyPair(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT thread_id, content_id FROM thread_content ORDER BY random() LIMIT 1");
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? new UUID[] {rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)} : null;
-        }
-    }
-
-    private static int execute(Connection c, String sql, Object... parameters) throws SQLException {
+    private static void execute(Connection c, String sql, Object... parameters) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 ps.setObject(i + 1, parameters[i]);
             }
-            return ps.executeUpdate();
+            ps.executeUpdate();
         }
     }
 

@@ -35,8 +35,20 @@ public final class TemporalHistory {
      * Install it before the service first starts, so that every recorded change is one the stream carries.
      */
     public static void installAudit(Connection c) throws SQLException {
+        installAudit(c, false);
+    }
+
+    /**
+     * @param snapshotFolds rows already change while the service takes its first snapshot: a pair's first version
+     *                      may then stand for all its changes up to the snapshot's view (it must equal the last of
+     *                      them), and every change after it must follow, one version each, none missing
+     */
+    public static void installAudit(Connection c, boolean snapshotFolds) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS nexus_test");
+            st.execute("CREATE TABLE IF NOT EXISTS nexus_test.audit_settings (snapshot_folds boolean NOT NULL)");
+            st.execute("DELETE FROM nexus_test.audit_settings");
+            st.execute("INSERT INTO nexus_test.audit_settings VALUES (" + snapshotFolds + ")");
             st.execute("CREATE TABLE IF NOT EXISTS " + AUDIT_TABLE + " (seq bigserial PRIMARY KEY, op char(1) NOT NULL, thread_id uuid NOT NULL, "
                     + "content_id uuid NOT NULL, pg_version bigint, relevance_score double precision, position integer, added_at timestamptz)");
             st.execute("CREATE OR REPLACE FUNCTION nexus_test.audit_thread_content() RETURNS trigger LANGUAGE plpgsql AS $audit$\n"
@@ -123,8 +135,10 @@ public final class TemporalHistory {
                 + "ORDER BY a.seq", rs -> events.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Event(rs.getString(2).charAt(0),
                         rs.getLong(3), rs.getDouble(4), rs.getLong(5), rs.getObject(6) == null ? null
                                 : rs.getObject(6, java.time.OffsetDateTime.class).toInstant())));
-        events.forEach((pair, changes) -> {
+        boolean snapshotFolds = snapshotFolds(pg);
+        events.forEach((pair, recorded) -> {
             List<Version> versions = history.getOrDefault(pair, List.of());
+            List<Event> changes = snapshotFolds ? fromTheSnapshotOn(recorded, versions) : recorded;
             List<Event> opening = changes.stream().filter(e -> e.op() != 'D').toList();
             if (versions.size() != opening.size()) {
                 problems.add("INCLUDES " + pair + ": " + versions.size() + " versions for " + opening.size()
@@ -138,8 +152,7 @@ public final class TemporalHistory {
                     continue;
                 }
                 Version v = versions.get(next++);
-                if (v.version() != e.version() || Double.compare(v.score(), e.score()) != 0 || v.position() != e.position()
-                        || !v.addedAt().equals(e.addedAt())) {
+                if (!sameValues(v, e)) {
                     problems.add("INCLUDES " + pair + ": version " + next + " is " + v + " but the change made " + e);
                 }
                 boolean followedByChange = i + 1 < changes.size() && changes.get(i + 1).op() != 'D';
@@ -156,6 +169,39 @@ public final class TemporalHistory {
                 problems.add("INCLUDES " + pair + ": " + versions.size() + " version(s) for a pair with no recorded change " + describe(versions));
             }
         });
+    }
+
+    /**
+     * The recorded changes from the one the pair's first version shows on: the snapshot found the row as that change
+     * left it. The latest such change is taken, so a version the stream left out after the snapshot is not hidden.
+     * When no change matches, all of them (the comparison then reports the difference).
+     */
+    private static List<Event> fromTheSnapshotOn(List<Event> recorded, List<Version> versions) {
+        if (versions.isEmpty()) {
+            return recorded;
+        }
+        Version first = versions.get(0);
+        for (int i = recorded.size() - 1; i >= 0; i--) {
+            Event e = recorded.get(i);
+            long openingFromHere = recorded.subList(i, recorded.size()).stream().filter(x -> x.op() != 'D').count();
+            if (e.op() != 'D' && openingFromHere >= versions.size() && sameValues(first, e)) {
+                return recorded.subList(i, recorded.size());
+            }
+        }
+        return recorded;
+    }
+
+    private static boolean sameValues(Version v, Event e) {
+        return v.version() == e.version() && Double.compare(v.score(), e.score()) == 0 && v.position() == e.position()
+                && v.addedAt().equals(e.addedAt());
+    }
+
+    private static boolean snapshotFolds(Connection pg) throws SQLException {
+        try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT coalesce((SELECT bool_or(snapshot_folds) FROM nexus_test.audit_settings), false)")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     private static boolean auditInstalled(Connection pg) throws SQLException {

@@ -186,18 +186,23 @@ class DeadLetterIT {
             env.sql("INSERT INTO content_items (tenant_id, project_id, title) VALUES (?, ?, 'item 3')", tenant, tenant);
             env.awaitCaughtUp(Duration.ofSeconds(60));
             long second = queue.list("open", 10).get(0).id();
-            try (AdminServer admin = new AdminServer(0, new SyncProgress(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                    .route("/dlq", new DeadLetterEndpoint(queue))) {
+            try (AdminServer admin = new AdminServer(env.adminSettings(), new SyncProgress(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                    () -> null, 0, null).withDeadLetters(DeadLetterEndpoint.of(queue))) {
                 HttpClient http = HttpClient.newHttpClient();
-                HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/dlq")).build(),
+                String base = "http://127.0.0.1:" + admin.port() + "/dlq";
+                String bearer = "Bearer " + SyncEnvironment.ADMIN_TOKEN;
+                HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(base)).header("Authorization", bearer).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(list.statusCode()).isEqualTo(200);
                 assertThat(list.body()).contains("\"id\":" + second).contains("ConstraintValidationFailed");
-                HttpResponse<String> noReason = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/dlq/" + second + "/skip"))
+                HttpResponse<String> unauthenticated = http.send(HttpRequest.newBuilder(URI.create(base + "/" + second + "/skip"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"no token\"}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(unauthenticated.statusCode()).isEqualTo(401);
+                HttpResponse<String> noReason = http.send(HttpRequest.newBuilder(URI.create(base + "/" + second + "/skip")).header("Authorization", bearer)
                         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(noReason.statusCode()).isEqualTo(400);
                 assertThat(noReason.body()).contains("needs a reason");
-                HttpResponse<String> skipped = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + admin.port() + "/dlq/" + second + "/skip"))
+                HttpResponse<String> skipped = http.send(HttpRequest.newBuilder(URI.create(base + "/" + second + "/skip")).header("Authorization", bearer)
                         .POST(HttpRequest.BodyPublishers.ofString("{\"by\": \"it-operator\", \"reason\": \"duplicate title, row deleted\"}")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(skipped.statusCode()).as(skipped.body()).isEqualTo(200);
@@ -209,6 +214,7 @@ class DeadLetterIT {
             env.awaitCaughtUp(Duration.ofSeconds(60));
             assertThat(queue.show(second).status()).isEqualTo("skipped");
             assertThat(queue.show(second).releaseReason()).isEqualTo("duplicate title, row deleted");
+            assertThat(queue.show(second).releasedBy()).as("the token's holder, not the body's \"by\"").isEqualTo(AdminServer.ACTOR);
             assertThat(env.discrepancies()).isEmpty();
             env.stopService();
         }

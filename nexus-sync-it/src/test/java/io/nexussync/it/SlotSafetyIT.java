@@ -105,7 +105,7 @@ class SlotSafetyIT {
             assertThat(status.get("lagBytes").asLong()).isGreaterThanOrEqualTo(0);
             assertThat(status.get("walStatus").asText()).isEqualTo("reserved");
 
-            try (AdminServer admin = new AdminServer(0, env.service().progress(),
+            try (AdminServer admin = new AdminServer(env.adminSettings(), env.service().progress(),
                     SyncMetrics.register(env.service().progress(), env.service()::slotHealth, env.config().walWarnBytes()),
                     env.service()::slotHealth, env.config().walWarnBytes(), null)) {
                 HttpClient http = HttpClient.newHttpClient();

@@ -13,14 +13,14 @@ public final class PgErrors {
     public static SyncException translate(String operation, PgSettings settings, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("28")) {
-            return SyncException.persistent("PostgreSQL refused user '" + settings.user() + "' at " + settings.url()
+            return SyncException.persistent("PostgreSQL refused user '" + settings.user() + "' at " + JdbcUrls.redact(settings.url())
                     + " (" + firstLine(e) + "): check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD", e);
         }
         if (state.equals("3D000")) {
             return SyncException.persistent("PostgreSQL has no such database (" + firstLine(e) + "): check the database name in NEXUS_SYNC_PG_URL", e);
         }
         if (state.equals("08001") || state.equals("08004") || (state.startsWith("08") && isConnectionRefused(e))) {
-            return SyncException.retryable("cannot reach PostgreSQL at " + settings.url() + " (" + firstLine(e)
+            return SyncException.retryable("cannot reach PostgreSQL at " + JdbcUrls.redact(settings.url()) + " (" + firstLine(e)
                     + "): is the server running, and is NEXUS_SYNC_PG_URL right?", e);
         }
         if (state.startsWith("08") || state.startsWith("57P") || state.equals("40001") || state.equals("40P01")
@@ -28,6 +28,27 @@ public final class PgErrors {
             return SyncException.retryable("PostgreSQL failed during " + operation + ", will retry: " + firstLine(e), e);
         }
         return SyncException.persistent("PostgreSQL failed during " + operation + " (SQLState " + state + "): " + firstLine(e), e);
+    }
+
+    /**
+     * As {@link #translate}, for SQL an operator wrote (a backfill's where), whose failure may be about a row:
+     * PostgreSQL's message can quote the row's values ({@code invalid input syntax for type integer: "..."}),
+     * so unless the failure is the connection's (retryable, authentication, database), the message names
+     * only the operation and the SQLState. The caller logs the server's text.
+     */
+    public static SyncException withoutServerText(String operation, PgSettings settings, SQLException e) {
+        SyncException translated = translate(operation, settings, e);
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (translated.isRetryable() || state.startsWith("28") || state.equals("3D000")) {
+            return translated;
+        }
+        return SyncException.persistent(operation + " failed (SQLState " + (state.isEmpty() ? "unknown" : state)
+                + "): PostgreSQL's message is in the service log (it may quote row values, so it is not repeated here)", e);
+    }
+
+    /** The first line of PostgreSQL's message: for the service log, never for an HTTP caller. */
+    public static String serverText(SQLException e) {
+        return firstLine(e);
     }
 
     private static boolean isConnectionRefused(SQLException e) {

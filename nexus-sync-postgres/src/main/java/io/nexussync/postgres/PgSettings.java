@@ -18,7 +18,7 @@ public record PgSettings(String url, String user, String password, String slot, 
 
     @Override
     public String toString() {
-        return "PgSettings[url=" + url + ", user=" + user + ", password=<redacted>, slot=" + slot + ", publication=" + publication
+        return "PgSettings[url=" + JdbcUrls.redact(url) + ", user=" + user + ", password=<redacted>, slot=" + slot + ", publication=" + publication
                 + ", socketTimeout=" + socketTimeout.toSeconds() + "s]";
     }
 }

@@ -16,7 +16,7 @@ final class ConfigCommand implements Callable<Integer> {
     public Integer call() {
         for (ConfigKey key : ConfigKey.values()) {
             String current = context.environment().get(key.environment());
-            String shown = current == null ? "(not set)" : key.secret() ? "<redacted>" : current;
+            String shown = current == null ? "(not set)" : key.shown(current);
             context.out().printf("%-22s %-28s default %-18s now %s%n    %s%n", key.key(), key.environment(),
                     key.defaultValue() == null ? "(required)" : "'" + key.defaultValue() + "'", shown, key.description());
         }

@@ -54,16 +54,25 @@ final class DemoCommand implements Callable<Integer> {
             env.put("NEXUS_SYNC_NEO4J_URI", neo4j.boltUri());
             env.put("NEXUS_SYNC_NEO4J_USER", "");
             env.putIfAbsent("NEXUS_SYNC_ADMIN_PORT", "0");
+            if (!env.containsKey("NEXUS_SYNC_ADMIN_TOKEN") && !env.containsKey("NEXUS_SYNC_ADMIN_TOKEN_FILE")) {
+                // A demo's own token, printed below, so that /backfill and /dlq can be tried (the API is on 127.0.0.1 only).
+                byte[] random = new byte[16];
+                new java.security.SecureRandom().nextBytes(random);
+                env.put("NEXUS_SYNC_ADMIN_TOKEN", java.util.HexFormat.of().formatHex(random));
+            }
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
-                 AdminServer admin = new AdminServer(service.config().adminPort(), service.progress(), metricsOf(service),
+                 AdminServer admin = new AdminServer(service.config().admin(), service.progress(), metricsOf(service),
                          service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))
                                  .withCircuits(service.circuits())) {
-                admin.route("/dlq", new DeadLetterEndpoint(new DeadLetterQueue(service.config().postgres())));
+                admin.withDeadLetters(DeadLetterEndpoint.of(new DeadLetterQueue(service.config().postgres())));
                 context.out().printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
                                 + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"
-                                + "  admin:  http://localhost:%d/health  /status  /metrics  /backfill  /dlq%n%n",
-                        postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port());
+                                + "  admin:  http://127.0.0.1:%d/health  /status  /metrics; /backfill and /dlq need the token:%n"
+                                + "          curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/dlq%n%n",
+                        postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port(),
+                        env.containsKey("NEXUS_SYNC_ADMIN_TOKEN") && !context.environment().containsKey("NEXUS_SYNC_ADMIN_TOKEN")
+                                ? env.get("NEXUS_SYNC_ADMIN_TOKEN") : "<your NEXUS_SYNC_ADMIN_TOKEN>", admin.port());
                 return new DemoRun(service, context.out(), rate, durationSeconds).run();
             }
         } finally {

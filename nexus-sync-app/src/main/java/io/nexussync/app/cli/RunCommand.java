@@ -26,14 +26,14 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (SyncService service = new SyncService(config.load(context))) {
             AdminServer admin = null;
-            if (service.config().adminPort() >= 0) {
+            if (service.config().admin().enabled()) {
                 PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
                 service.observeVisibility(SyncMetrics.lagRecorder(metrics));
                 SyncMetrics.registerCircuits(metrics, service.circuits());
-                admin = new AdminServer(service.config().adminPort(), service.progress(), metrics,
+                admin = new AdminServer(service.config().admin(), service.progress(), metrics,
                         service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))
                         .withCircuits(service.circuits())
-                        .route("/dlq", new DeadLetterEndpoint(new DeadLetterQueue(service.config().postgres())));
+                        .withDeadLetters(DeadLetterEndpoint.of(new DeadLetterQueue(service.config().postgres())));
             }
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {

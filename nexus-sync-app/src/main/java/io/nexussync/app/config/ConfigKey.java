@@ -1,5 +1,7 @@
 package io.nexussync.app.config;
 
+import io.nexussync.postgres.JdbcUrls;
+
 /**
  * Every setting in one table: its key in the YAML file, its environment variable, its default and
  * what it means. {@code nexus-sync config --explain} prints this table.
@@ -43,7 +45,18 @@ public enum ConfigKey {
     REVERT_REFUSED_INSERTS("sync.revert-refused-inserts", "NEXUS_SYNC_REVERT_REFUSED_INSERTS", "", false,
             "mapped tables (schema.table, comma-separated) whose INSERTs the graph refuses for good are undone in PostgreSQL (the "
                     + "compensation for critical types); other tables' refused rows are marked sync_status = 'failed'"),
-    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill and /dlq; -1 turns it off");
+    BACKFILL_STATEMENT_TIMEOUT_S("postgres.backfill-statement-timeout-s", "NEXUS_SYNC_BACKFILL_STATEMENT_TIMEOUT_S", "60", false,
+            "longest a backfill chunk's read may run (PostgreSQL's statement_timeout, in seconds); a slower read fails the job with a "
+                    + "message saying so: make its --where cheaper or raise this"),
+    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill and /dlq; -1 turns it off"),
+    ADMIN_BIND("admin.bind", "NEXUS_SYNC_ADMIN_BIND", "127.0.0.1", false,
+            "address the admin HTTP API listens on; only this machine can reach the default: use 0.0.0.0 (every interface) "
+                    + "for probes from outside, e.g. in a container"),
+    ADMIN_TOKEN("admin.token", "NEXUS_SYNC_ADMIN_TOKEN", "", true,
+            "bearer token (at least 16 characters) that POST /backfill and /dlq need (Authorization: Bearer ...); "
+                    + "without one they answer 403. /health, /metrics and /status need none"),
+    ADMIN_TOKEN_FILE("admin.token-file", "NEXUS_SYNC_ADMIN_TOKEN_FILE", "", false,
+            "file holding the admin token (a mounted secret), instead of admin.token");
 
     private final String key;
     private final String environment;
@@ -77,5 +90,13 @@ public enum ConfigKey {
 
     public String description() {
         return description;
+    }
+
+    /** A value as it may be printed: a secret redacted, and the password in a JDBC URL. */
+    public String shown(String value) {
+        if (value == null) {
+            return null;
+        }
+        return secret ? "<redacted>" : this == PG_URL ? JdbcUrls.redact(value) : value;
     }
 }

@@ -3,8 +3,11 @@ package io.nexussync.app.config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.postgres.JdbcUrls;
 import io.nexussync.postgres.PgSettings;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,7 +98,7 @@ public final class ConfigLoader {
         if (url == null || url.isBlank()) {
             problems.add(missing(ConfigKey.PG_URL));
         } else if (!url.startsWith("jdbc:postgresql://")) {
-            problems.add(ConfigKey.PG_URL.environment() + " is '" + url + "': it must be a JDBC URL starting jdbc:postgresql://");
+            problems.add(ConfigKey.PG_URL.environment() + " is '" + JdbcUrls.redact(url) + "': it must be a JDBC URL starting jdbc:postgresql://");
         }
         String uri = v.get(ConfigKey.NEO4J_URI);
         if (uri == null || uri.isBlank()) {
@@ -120,9 +123,10 @@ public final class ConfigLoader {
             problems.add(ConfigKey.READ_AHEAD.environment() + " is " + v.get(ConfigKey.READ_AHEAD) + ": use at least 1MB");
         }
         int laneCache = positive(v, ConfigKey.LANE_CACHE, problems);
-        int adminPort = integer(v, ConfigKey.ADMIN_PORT, problems);
-        if (adminPort < -1 || adminPort > 65535) {
-            problems.add(ConfigKey.ADMIN_PORT.environment() + " is " + adminPort + ": use a port 0-65535, or -1 to turn the admin HTTP off");
+        AdminSettings admin = admin(v, problems);
+        int statementTimeout = integer(v, ConfigKey.BACKFILL_STATEMENT_TIMEOUT_S, problems);
+        if (statementTimeout < 1) {
+            problems.add(ConfigKey.BACKFILL_STATEMENT_TIMEOUT_S.environment() + " is " + statementTimeout + ": it must be at least 1 (s)");
         }
         int heartbeat = integer(v, ConfigKey.HEARTBEAT_MS, problems);
         if (heartbeat < 0 || (heartbeat > 0 && heartbeat < 100)) {
@@ -160,11 +164,56 @@ public final class ConfigLoader {
         return new SyncConfig(new PgSettings(url, v.get(ConfigKey.PG_USER), v.get(ConfigKey.PG_PASSWORD), v.get(ConfigKey.SLOT), v.get(ConfigKey.PUBLICATION),
                         Duration.ofSeconds(Math.max(socketTimeout, 0))),
                 uri, v.get(ConfigKey.NEO4J_USER), v.get(ConfigKey.NEO4J_PASSWORD), emptyToNull(v.get(ConfigKey.NEO4J_DATABASE)),
-                mapping, batchSize, Duration.ofMillis(batchDelay), queue, adminPort,
+                mapping, batchSize, Duration.ofMillis(batchDelay), queue, admin,
                 Duration.ofMillis(Math.max(heartbeat, 0)), walWarnBytes, Duration.ofMillis(Math.max(slotCheck, 100)),
                 Duration.ofMillis(batchTarget), workers, Math.max(readAhead, 1L << 20), laneCache,
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
-                        Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertInserts));
+                        Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertInserts),
+                Duration.ofSeconds(Math.max(statementTimeout, 1)));
+    }
+
+    /** The admin API: port, the address it listens on, and its token (given, or read from a file); never prints the token. */
+    private static AdminSettings admin(Map<ConfigKey, String> v, List<String> problems) {
+        int port = integer(v, ConfigKey.ADMIN_PORT, problems);
+        if (port < -1 || port > 65535) {
+            problems.add(ConfigKey.ADMIN_PORT.environment() + " is " + port + ": use a port 0-65535, or -1 to turn the admin HTTP off");
+        }
+        String bind = v.get(ConfigKey.ADMIN_BIND).trim();
+        if (port >= 0) {
+            try {
+                if (bind.isEmpty()) {
+                    throw new UnknownHostException("empty");
+                }
+                InetAddress.getByName(bind);
+            } catch (UnknownHostException e) {
+                problems.add(ConfigKey.ADMIN_BIND.environment() + " is '" + bind + "': not an address of this machine; use an IP address "
+                        + "such as 127.0.0.1 (this machine only, the default) or 0.0.0.0 (every interface)");
+            }
+        }
+        String token = v.get(ConfigKey.ADMIN_TOKEN).strip();
+        String file = v.get(ConfigKey.ADMIN_TOKEN_FILE).strip();
+        String source = ConfigKey.ADMIN_TOKEN.environment();
+        if (!file.isEmpty()) {
+            if (!token.isEmpty()) {
+                problems.add("both " + ConfigKey.ADMIN_TOKEN.environment() + " and " + ConfigKey.ADMIN_TOKEN_FILE.environment()
+                        + " are set: set one");
+            }
+            source = ConfigKey.ADMIN_TOKEN_FILE.environment() + " (" + file + ")";
+            try {
+                token = Files.readString(Path.of(file)).strip();
+                if (token.isEmpty()) {
+                    problems.add(source + " is empty: write the token into it");
+                }
+            } catch (IOException | RuntimeException e) {
+                problems.add(source + " cannot be read (" + e.getClass().getSimpleName() + "): check the path and its permissions");
+                token = "";
+            }
+        }
+        if (!token.isEmpty() && (token.length() < 16 || !token.matches("[\\x21-\\x7E]+"))) {
+            problems.add("the admin token from " + source + " is not accepted: use at least 16 visible ASCII characters without spaces "
+                    + "(e.g. the output of openssl rand -hex 32)");
+        }
+        return new AdminSettings(bind, port, token.isEmpty() ? null : token);
     }
 
     private static int workers(Map<ConfigKey, String> v, List<String> problems) {

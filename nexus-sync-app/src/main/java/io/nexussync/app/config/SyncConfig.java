@@ -15,7 +15,7 @@ public record SyncConfig(
         int batchSize,
         Duration batchDelay,
         int queueCapacity,
-        int adminPort,
+        AdminSettings admin,
         Duration heartbeat,
         long walWarnBytes,
         Duration slotCheckInterval,
@@ -24,7 +24,8 @@ public record SyncConfig(
         long readAheadBytes,
         int laneCacheEntries,
         CircuitBreaker.Settings circuits,
-        java.util.Set<io.nexussync.core.model.TableId> revertRefusedInserts) {
+        java.util.Set<io.nexussync.core.model.TableId> revertRefusedInserts,
+        Duration backfillStatementTimeout) {
 
     public boolean neo4jAuthentication() {
         return neo4jUser != null && !neo4jUser.isEmpty();
@@ -38,6 +39,6 @@ public record SyncConfig(
     public String toString() {
         return "SyncConfig[postgres=" + postgres + ", neo4j=" + neo4jUri + " as '" + neo4jUser + "', password=<redacted>, mapping="
                 + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms, workers=" + applyWorkers + ", heartbeat="
-                + heartbeat.toMillis() + "ms]";
+                + heartbeat.toMillis() + "ms, admin=" + admin + "]";
     }
 }

@@ -2,6 +2,7 @@ package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.backfill.WhereCondition;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.Mapping;
 import io.nexussync.postgres.backfill.PgBackfillStore;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Backfill requests, from the CLI or the admin API: checked against the mapping, then queued for the running service. */
-public final class Backfills {
+public final class Backfills implements BackfillRequests {
     private final SyncConfig config;
     private final Mapping mapping;
     private final PgBackfillStore store;
@@ -21,20 +22,20 @@ public final class Backfills {
         this.store = new PgBackfillStore(config.postgres());
     }
 
-    /**
-     * @param table {@code schema.table}, or a bare name in {@code public}
-     * @return the job id
-     */
+    @Override
     public long request(String table, String where, String requestedBy) {
         TableId id = TableId.parse(table.contains(".") ? table : "public." + table);
         if (!mapping.tables().contains(id)) {
             throw SyncException.persistent("table " + id + " is not mapped, so there is nothing to backfill; mapped tables: "
                     + mapping.tables(), null);
         }
+        // Before anything touches PostgreSQL (the store checks it again: it is the way every job is queued).
+        WhereCondition.check(where);
         Migrations.bookkeeping(config.postgres());
         return store.request(id, where, requestedBy);
     }
 
+    @Override
     public List<Map<String, Object>> list(int limit) {
         return store.list(limit);
     }

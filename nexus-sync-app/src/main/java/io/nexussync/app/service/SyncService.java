@@ -287,7 +287,7 @@ public final class SyncService implements AutoCloseable {
     /** Backfill jobs run beside the stream, which lets their chunks in at their watermarks. */
     private void startBackfill() {
         BackfillCoordinator coordinator = new BackfillCoordinator(new PgBackfillStore(config.postgres()),
-                new PgBackfillReader(config.postgres(), mapping), watermarks, retry, Clock.systemUTC(), config.batchSize(),
+                new PgBackfillReader(config.postgres(), mapping, config.backfillStatementTimeout()), watermarks, retry, Clock.systemUTC(), config.batchSize(),
                 Duration.ofSeconds(1), Duration.ofMinutes(5));
         Thread thread = new Thread(coordinator, "nexus-sync-backfill");
         thread.setDaemon(true);

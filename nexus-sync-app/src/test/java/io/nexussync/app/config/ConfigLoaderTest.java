@@ -38,7 +38,7 @@ class ConfigLoaderTest {
         assertThat(config.batchSize()).isEqualTo(5000);
         assertThat(config.batchDelay()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.queueCapacity()).isEqualTo(20000);
-        assertThat(config.adminPort()).isEqualTo(8089);
+        assertThat(config.admin().port()).isEqualTo(8089);
         assertThat(config.heartbeat()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.walWarnBytes()).isEqualTo(1L << 30);
         assertThat(config.slotCheckInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -119,7 +119,7 @@ class ConfigLoaderTest {
         assertThat(config.neo4jDatabase()).isEqualTo("nexus");
         assertThat(config.batchSize()).isEqualTo(250);
         assertThat(config.batchDelay()).isEqualTo(Duration.ofMillis(20));
-        assertThat(config.adminPort()).isEqualTo(-1);
+        assertThat(config.admin().port()).isEqualTo(-1);
     }
 
     @Test
@@ -177,6 +177,76 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_ADMIN_PORT", "70000")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("NEXUS_SYNC_ADMIN_PORT is 70000");
+    }
+
+    @Test
+    void shouldListenOnLoopbackWithoutATokenAndTimeBackfillReadsOutByDefault() {
+        SyncConfig config = ConfigLoader.load(null, MINIMAL_ENV);
+
+        assertThat(config.admin().bind()).isEqualTo("127.0.0.1");
+        assertThat(config.admin().hasToken()).isFalse();
+        assertThat(config.admin().token()).isNull();
+        assertThat(config.backfillStatementTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void shouldTakeTheAdminAddressTokenAndStatementTimeout() {
+        Map<String, String> env = new HashMap<>(MINIMAL_ENV);
+        env.put("NEXUS_SYNC_ADMIN_BIND", "0.0.0.0");
+        env.put("NEXUS_SYNC_ADMIN_TOKEN", "  0123456789abcdef0123  ");
+        env.put("NEXUS_SYNC_BACKFILL_STATEMENT_TIMEOUT_S", "5");
+
+        SyncConfig config = ConfigLoader.load(null, env);
+
+        assertThat(config.admin().bind()).isEqualTo("0.0.0.0");
+        assertThat(config.admin().token()).isEqualTo("0123456789abcdef0123");
+        assertThat(config.backfillStatementTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.toString()).doesNotContain("0123456789abcdef0123");
+        assertThat(config.admin().toString()).contains("token=<redacted>");
+    }
+
+    @Test
+    void shouldReadTheAdminTokenFromAFile() throws IOException {
+        Path secret = dir.resolve("admin-token");
+        Files.writeString(secret, "from-a-mounted-secret-0123\n");
+
+        SyncConfig config = ConfigLoader.load(null, with("NEXUS_SYNC_ADMIN_TOKEN_FILE", secret.toString()));
+
+        assertThat(config.admin().token()).isEqualTo("from-a-mounted-secret-0123");
+    }
+
+    @Test
+    void shouldRefuseAWeakOrAmbiguousAdminTokenWithoutPrintingIt() throws IOException {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_ADMIN_TOKEN", "short-secret")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the admin token from NEXUS_SYNC_ADMIN_TOKEN is not accepted: use at least 16")
+                .hasMessageNotContaining("short-secret");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_ADMIN_TOKEN", "has a space in it 0123456789")))
+                .hasMessageContaining("without spaces");
+
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        Map<String, String> both = new HashMap<>(with("NEXUS_SYNC_ADMIN_TOKEN_FILE", empty.toString()));
+        both.put("NEXUS_SYNC_ADMIN_TOKEN", "0123456789abcdef0123");
+        assertThatThrownBy(() -> ConfigLoader.load(null, both))
+                .hasMessageContaining("both NEXUS_SYNC_ADMIN_TOKEN and NEXUS_SYNC_ADMIN_TOKEN_FILE are set")
+                .hasMessageContaining("is empty");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_ADMIN_TOKEN_FILE", dir.resolve("missing").toString())))
+                .hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void shouldRefuseAnAdminAddressThatIsNoneAndAStatementTimeoutBelowOneSecond() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_ADMIN_BIND", "")))
+                .hasMessageContaining("NEXUS_SYNC_ADMIN_BIND is ''");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_BACKFILL_STATEMENT_TIMEOUT_S", "0")))
+                .hasMessageContaining("NEXUS_SYNC_BACKFILL_STATEMENT_TIMEOUT_S is 0: it must be at least 1");
+    }
+
+    @Test
+    void shouldNotPrintAPasswordInTheUrlWhenRefusingIt() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_PG_URL", "postgres://sync:pg-secret@db/app?password=pg-secret")))
+                .hasMessageContaining("NEXUS_SYNC_PG_URL is 'postgres://sync:<redacted>@db/app?password=<redacted>'")
+                .hasMessageNotContaining("pg-secret");
     }
 
     @Test

@@ -82,7 +82,16 @@ public final class BackfillCoordinator implements Runnable {
         }
     }
 
-    private void runJob(BackfillJob job) throws InterruptedException {
+    private void runJob(BackfillJob queued) throws InterruptedException {
+        BackfillJob job;
+        try {
+            // Checked when queued too; a job queued by an earlier version, or written into the table by hand, was not.
+            job = new BackfillJob(queued.id(), queued.table(), WhereCondition.check(queued.where()), queued.lastKey(), queued.rowsDone());
+        } catch (SyncException refused) {
+            log.error("backfill #{} of {} refused: {}", queued.id(), queued.table(), refused.getMessage());
+            store.failed(queued, refused.getMessage());
+            return;
+        }
         List<String> after = job.lastKey();
         long rows = job.rowsDone();
         Instant started = clock.instant();

@@ -1,5 +1,6 @@
 package io.nexussync.it.testkit;
 
+import io.nexussync.app.config.AdminSettings;
 import io.nexussync.app.config.ConfigLoader;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.app.service.SyncService;
@@ -30,6 +31,8 @@ import org.neo4j.driver.Record;
  * service running in this JVM (or the environment for one in a child JVM). One per test class.
  */
 public final class SyncEnvironment implements AutoCloseable {
+    /** The admin token every service this kit starts is configured with (NEXUS_SYNC_ADMIN_TOKEN). */
+    public static final String ADMIN_TOKEN = "it-admin-token-0123456789abcdef";
     private final String database;
     private final Map<String, String> environment = new HashMap<>();
     private final Driver driver;
@@ -59,6 +62,7 @@ public final class SyncEnvironment implements AutoCloseable {
         environment.put("NEXUS_SYNC_SLOT", name + "_slot");
         environment.put("NEXUS_SYNC_PUBLICATION", name + "_pub");
         environment.put("NEXUS_SYNC_ADMIN_PORT", "-1");
+        environment.put("NEXUS_SYNC_ADMIN_TOKEN", ADMIN_TOKEN);
         environment.put("NEXUS_SYNC_BATCH_DELAY_MS", "20");
     }
 
@@ -78,6 +82,12 @@ public final class SyncEnvironment implements AutoCloseable {
 
     public SyncConfig config() {
         return ConfigLoader.load(null, environment);
+    }
+
+    /** The admin API as configured here (the default address, {@link #ADMIN_TOKEN}) on a free port, for an AdminServer a test starts. */
+    public AdminSettings adminSettings() {
+        AdminSettings configured = config().admin();
+        return new AdminSettings(configured.bind(), 0, configured.token());
     }
 
     /** A fresh environment, set up, with the service streaming: what most test classes start from. */

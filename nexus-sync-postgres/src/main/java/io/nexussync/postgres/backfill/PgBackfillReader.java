@@ -1,5 +1,6 @@
 package io.nexussync.postgres.backfill;
 
+import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.backfill.BackfillReader;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.Mapping;
@@ -7,25 +8,41 @@ import io.nexussync.core.snapshot.SnapshotSource.Chunk;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
+import io.nexussync.postgres.pgoutput.ValueConversionException;
 import io.nexussync.postgres.snapshot.ChunkReader;
 import io.nexussync.postgres.snapshot.TableLayout;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Backfill's side of PostgreSQL: watermarks as transactional logical messages, each committed on its
  * own so it takes its place in the stream's commit order, and chunks read in read-only transactions
- * (the {@code --where} condition is operator SQL; read-only keeps it from writing).
+ * (the {@code --where} condition is operator SQL; read-only keeps it from writing) under a statement
+ * timeout (so a slow condition, or {@code pg_sleep}, cannot hold the backfill thread). A failed read
+ * reports the SQLState, never PostgreSQL's message, which may quote a row's values and ends up in the
+ * job's error; the message goes to the service log.
  */
 public final class PgBackfillReader implements BackfillReader, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PgBackfillReader.class);
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(60);
+
     private final PgSettings settings;
     private final Mapping mapping;
+    private final Duration statementTimeout;
     private Connection connection;
 
     public PgBackfillReader(PgSettings settings, Mapping mapping) {
+        this(settings, mapping, DEFAULT_STATEMENT_TIMEOUT);
+    }
+
+    public PgBackfillReader(PgSettings settings, Mapping mapping, Duration statementTimeout) {
         this.settings = settings;
         this.mapping = mapping;
+        this.statementTimeout = statementTimeout;
     }
 
     @Override
@@ -47,6 +64,7 @@ public final class PgBackfillReader implements BackfillReader, AutoCloseable {
             Connection c = connection();
             c.setReadOnly(true);
             try {
+                limitTransaction(c, statementTimeout);
                 List<String> key = mapping.node(table).map(n -> n.keyColumns()).orElse(null);
                 return ChunkReader.read(c, TableLayout.read(c, table, key), where, afterKey, limit);
             } finally {
@@ -55,10 +73,37 @@ public final class PgBackfillReader implements BackfillReader, AutoCloseable {
             }
         } catch (SQLException e) {
             reset();
-            throw PgErrors.translate("reading " + table + " for a backfill", settings, e);
+            String operation = "reading " + table + " for a backfill";
+            log.warn("{} failed (SQLState {}): {}", operation, e.getSQLState(), e.getMessage());
+            if (TIMED_OUT.equals(e.getSQLState())) {
+                throw SyncException.persistent(operation + " was cancelled after the statement timeout of " + statementTimeout.toSeconds()
+                        + " s (NEXUS_SYNC_BACKFILL_STATEMENT_TIMEOUT_S): make the where condition cheaper (an index on its columns) "
+                        + "or raise the timeout", e);
+            }
+            throw PgErrors.withoutServerText(operation, settings, e);
+        } catch (SyncException e) {
+            if (e.getCause() instanceof ValueConversionException) {
+                log.warn("reading {} for a backfill: {}", table, e.getMessage());
+                throw SyncException.persistent("a row of " + table + " has a value the graph cannot take: the service log names the row "
+                        + "and column (the value is not repeated here)", e);
+            }
+            throw e;
         }
     }
 
+    /** PostgreSQL's query_canceled: a statement timeout (or an administrator's pg_cancel_backend). */
+    private static final String TIMED_OUT = "57014";
+
+    /**
+     * For the transaction just begun: the statement timeout, and standard_conforming_strings on, the
+     * quoting that {@link io.nexussync.core.backfill.WhereCondition} checked the condition by.
+     */
+    public static void limitTransaction(Connection c, Duration statementTimeout) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("SET LOCAL statement_timeout = " + Math.max(1, statementTimeout.toMillis()));
+            st.execute("SET LOCAL standard_conforming_strings = on");
+        }
+    }
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
             connection = PgConnections.open(settings, "backfill");

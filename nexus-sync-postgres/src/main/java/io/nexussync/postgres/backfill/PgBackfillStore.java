@@ -5,6 +5,7 @@ import static io.nexussync.postgres.setup.SqlNames.quote;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.backfill.BackfillJob;
 import io.nexussync.core.backfill.BackfillStore;
+import io.nexussync.core.backfill.WhereCondition;
 import io.nexussync.core.model.TableId;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
@@ -14,15 +15,22 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code nexus_sync.backfill}: the queue of backfill jobs and their progress. Each call uses its own connection. */
 public final class PgBackfillStore implements BackfillStore {
+    private static final Logger log = LoggerFactory.getLogger(PgBackfillStore.class);
+    /** The check plans the condition and reads no row: it is quick unless something is wrong. */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
+
     private final PgSettings settings;
 
     public PgBackfillStore(PgSettings settings) {
@@ -30,24 +38,22 @@ public final class PgBackfillStore implements BackfillStore {
     }
 
     /**
-     * Queues a job after checking that {@code where} is a condition PostgreSQL accepts on the table. The
-     * condition is the operator's own SQL, run only inside read-only transactions.
+     * Queues a job after checking that {@code where} is one boolean expression ({@link WhereCondition}) that
+     * PostgreSQL accepts on the table (EXPLAIN: planned, no row read). The condition is the operator's own SQL,
+     * run only inside read-only transactions under a statement timeout.
      *
      * @return the job id
      */
     public long request(TableId table, String where, String requestedBy) {
-        String condition = where == null || where.isBlank() ? null : where.strip();
-        if (condition != null && condition.contains(";")) {
-            throw SyncException.persistent("--where must be one SQL condition, without ';': " + condition, null);
-        }
+        String condition = WhereCondition.check(where);
         try (Connection c = PgConnections.open(settings, "backfill")) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
             try (var st = c.createStatement()) {
+                PgBackfillReader.limitTransaction(c, CHECK_TIMEOUT);
                 st.execute("EXPLAIN SELECT 1 FROM " + quote(table) + (condition == null ? "" : " WHERE (" + condition + ")"));
             } catch (SQLException e) {
-                throw SyncException.persistent("cannot backfill " + table + (condition == null ? "" : " where " + condition) + ": "
-                        + firstLine(e) + (condition == null ? "" : " (check the --where condition: it must be valid SQL on that table's columns)"), e);
+                throw refused(table, condition, e);
             } finally {
                 c.rollback();
             }
@@ -65,6 +71,26 @@ public final class PgBackfillStore implements BackfillStore {
         } catch (SQLException e) {
             throw PgErrors.translate("queueing the backfill", settings, e);
         }
+    }
+
+    /**
+     * The condition's check failed. PostgreSQL's message is passed on for class 42 only (a syntax error, an unknown
+     * column or function, a type mismatch): found while parsing and planning, before any row is read, it is about
+     * the text the caller sent. Anything else may come from evaluating something (and quote what it evaluated):
+     * its SQLState only, the message to the service log.
+     */
+    private SyncException refused(TableId table, String condition, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String what = "cannot backfill " + table + (condition == null ? "" : " where " + condition);
+        if (state.startsWith("42")) {
+            return SyncException.persistent(what + ": " + firstLine(e)
+                    + (condition == null ? "" : " (check the where condition: it must be valid SQL on that table's columns)"), null);
+        }
+        SyncException translated = PgErrors.withoutServerText("checking the backfill's where condition on " + table, settings, e);
+        if (!translated.isRetryable()) {
+            log.warn("checking the backfill of {} where {} failed (SQLState {}): {}", table, condition, state, firstLine(e));
+        }
+        return translated;
     }
 
     @Override

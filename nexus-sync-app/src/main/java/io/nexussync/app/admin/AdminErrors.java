@@ -1,0 +1,54 @@
+package io.nexussync.app.admin;
+
+import com.fasterxml.jackson.core.JacksonException;
+import io.nexussync.core.apply.SyncException;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exceptions to HTTP answers, in one place. Our own messages go to the caller; PostgreSQL's never do (they can
+ * quote a row's values: {@code invalid input syntax for type integer: "..."}): a failure with a
+ * {@link SQLException} behind it is answered with its SQLState and logged here in full.
+ */
+final class AdminErrors {
+    private static final Logger log = LoggerFactory.getLogger(AdminErrors.class);
+
+    private AdminErrors() {}
+
+    static Reply reply(String request, Exception e) {
+        if (e instanceof HttpProblem problem) {
+            return Reply.error(problem.status(), problem.getMessage());
+        }
+        if (e instanceof JacksonException json) {
+            String detail = String.valueOf(json.getOriginalMessage());
+            return Reply.error(400, "the body is not the JSON expected: " + (detail.length() > 200 ? detail.substring(0, 200) + "..." : detail));
+        }
+        if (e instanceof SyncException sync) {
+            SQLException sql = sqlCause(sync);
+            if (sql != null) {
+                log.warn("{} failed: {}", request, sync.getMessage(), sync);
+                String state = sql.getSQLState() == null ? "unknown" : sql.getSQLState();
+                if (sync.isRetryable()) {
+                    return Reply.error(503, "PostgreSQL could not be reached or was busy (SQLState " + state + "); try again: the service log has the details");
+                }
+                // Classes 22 (data) and 42 (syntax, names): what the caller sent. Anything else is the service's problem.
+                int status = state.startsWith("22") || state.startsWith("42") ? 400 : 500;
+                return Reply.error(status, "PostgreSQL refused it (SQLState " + state + "): its message is in the service log, "
+                        + "not repeated here as it may quote row values");
+            }
+            return Reply.error(sync.isRetryable() ? 503 : 400, String.valueOf(sync.getMessage()));
+        }
+        log.error("{} failed", request, e);
+        return Reply.error(500, "the request failed inside the service (" + e.getClass().getSimpleName() + "): the service log has the details");
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+}

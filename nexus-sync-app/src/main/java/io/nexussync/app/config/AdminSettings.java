@@ -1,0 +1,30 @@
+package io.nexussync.app.config;
+
+/**
+ * Where the admin HTTP API listens and what it asks of a caller that changes something.
+ *
+ * @param bind  the address it listens on ({@code 127.0.0.1} unless configured)
+ * @param port  its port; 0 takes a free one, -1 turns the API off
+ * @param token the bearer token every mutating call must send, or null: then those calls are refused
+ */
+public record AdminSettings(String bind, int port, String token) {
+    public static final String LOOPBACK = "127.0.0.1";
+
+    /** On this machine only, on {@code port}, with {@code token} (or none). */
+    public static AdminSettings loopback(int port, String token) {
+        return new AdminSettings(LOOPBACK, port, token);
+    }
+
+    public boolean enabled() {
+        return port >= 0;
+    }
+
+    public boolean hasToken() {
+        return token != null && !token.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "AdminSettings[bind=" + bind + ", port=" + port + ", token=" + (hasToken() ? "<redacted>" : "(none)") + "]";
+    }
+}

@@ -1,0 +1,38 @@
+package io.nexussync.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexussync.core.apply.SyncException;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+
+class PgErrorsTest {
+    private static final PgSettings SETTINGS = new PgSettings("jdbc:postgresql://sync:url-secret@db:5432/app?password=param-secret",
+            "sync", "pw", "slot", "pub");
+
+    @Test
+    void shouldNameTheServerWithoutThePasswordsInItsUrl() {
+        SyncException unreachable = PgErrors.translate("connecting", SETTINGS,
+                new SQLException("Connection to db:5432 refused", "08001", new ConnectException("refused")));
+        SyncException refusedUser = PgErrors.translate("connecting", SETTINGS, new SQLException("FATAL: password authentication failed", "28P01"));
+
+        for (SyncException e : new SyncException[] {unreachable, refusedUser}) {
+            assertThat(e.getMessage()).contains("jdbc:postgresql://sync:<redacted>@db:5432/app?password=<redacted>")
+                    .doesNotContain("url-secret").doesNotContain("param-secret");
+        }
+        assertThat(SETTINGS.toString()).doesNotContain("url-secret").doesNotContain("param-secret").doesNotContain("pw");
+    }
+
+    @Test
+    void shouldKeepPostgresqlsTextOutOfAFailureAboutOperatorSql() {
+        SyncException cast = PgErrors.withoutServerText("reading public.t for a backfill", SETTINGS,
+                new SQLException("ERROR: invalid input syntax for type integer: \"row-value\"", "22P02"));
+
+        assertThat(cast.getMessage()).isEqualTo("reading public.t for a backfill failed (SQLState 22P02): PostgreSQL's message is in the "
+                + "service log (it may quote row values, so it is not repeated here)");
+        assertThat(cast.isRetryable()).isFalse();
+        assertThat(PgErrors.withoutServerText("reading", SETTINGS, new SQLException("the connection broke", "08006")).isRetryable())
+                .as("a lost connection is still retried").isTrue();
+    }
+}

@@ -45,9 +45,7 @@ class TemporalIncludesIT {
     void shouldCloseTheCurrentVersionAndOpenANewOneOnEachChange() throws Exception {
         UUID thread = UUID.randomUUID();
         UUID content = UUID.randomUUID();
-        env.sql("INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 't')", thread, thread, thread);
-        env.sql("INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'c')", content, content, content);
-        env.sql("INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, 0.1, 1)", thread, content);
+        includeNewPair(thread, content);
         env.awaitCaughtUp(Duration.ofSeconds(60));
         env.sql("UPDATE thread_content SET position = 2 WHERE thread_id = ?", thread);
         // Two changes in quick succession usually share a batch: both versions must still be kept.
@@ -81,9 +79,7 @@ class TemporalIncludesIT {
     void shouldReportEachWayAHistoryCanBreakTheContract() throws Exception {
         UUID thread = UUID.randomUUID();
         UUID content = UUID.randomUUID();
-        env.sql("INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 't')", thread, thread, thread);
-        env.sql("INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'c')", content, content, content);
-        env.sql("INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, 0.1, 1)", thread, content);
+        includeNewPair(thread, content);
         env.sql("UPDATE thread_content SET position = 2 WHERE thread_id = ?", thread);
         env.awaitCaughtUp(Duration.ofSeconds(60));
         assertThat(env.discrepancies()).isEmpty();
@@ -106,6 +102,13 @@ class TemporalIncludesIT {
         assertThat(String.join("\n", env.discrepancies())).contains("2 open versions");
         env.cypher(match + "WHERE r.version = 1 SET r.validTo = r.closedAt REMOVE r.closedAt", pair);
         assertThat(env.discrepancies()).isEmpty();
+    }
+
+    /** A new thread and content item, and the row that includes the one in the other (relevance 0.1, position 1). */
+    private void includeNewPair(UUID thread, UUID content) throws Exception {
+        env.sql("INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 't')", thread, thread, thread);
+        env.sql("INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'c')", content, content, content);
+        env.sql("INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, 0.1, 1)", thread, content);
     }
 
     private List<Record> history(UUID thread, UUID content) {

@@ -2,6 +2,7 @@ package io.nexussync.app.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.fault.CircuitBreaker.State;
 import io.nexussync.core.pipeline.SyncProgress;
@@ -50,7 +51,7 @@ class HealthTest {
 
     @Test
     void shouldBeDegradedWhileTheStreamReconnectsAndSayWhy() {
-        progress.stateChanged("reconnecting", "PostgreSQL at localhost:5432 cannot be reached");
+        progress.stateChanged("reconnecting", SyncException.retryable("PostgreSQL at localhost:5432 cannot be reached", null));
 
         Health health = Health.of(progress, List.of(NEO4J_CLOSED));
 
@@ -71,7 +72,7 @@ class HealthTest {
 
     @Test
     void shouldBeFailedAndNotLiveWhenStoppedForGood() {
-        progress.stateChanged("failed", "replication slot 'x' was invalidated");
+        progress.stateChanged("failed", SyncException.persistent("replication slot 'x' was invalidated", null));
 
         Health health = Health.of(progress, List.of(NEO4J_CLOSED));
 
@@ -82,10 +83,10 @@ class HealthTest {
 
     @Test
     void shouldKeepTheTimeTheStateWasEnteredWhileItRepeats() throws InterruptedException {
-        progress.stateChanged("reconnecting", "first");
+        progress.stateChanged("reconnecting", SyncException.retryable("first", null));
         Instant entered = progress.stateSince();
         Thread.sleep(5);
-        progress.stateChanged("reconnecting", "second");
+        progress.stateChanged("reconnecting", SyncException.retryable("second", null));
 
         assertThat(progress.stateSince()).isEqualTo(entered);
         progress.stateChanged("streaming", null);

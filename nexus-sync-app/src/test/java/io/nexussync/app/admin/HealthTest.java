@@ -2,6 +2,7 @@ package io.nexussync.app.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.fault.CircuitBreaker.State;
@@ -79,6 +80,20 @@ class HealthTest {
         assertThat(health.status()).isEqualTo("failed");
         assertThat(health.live()).isFalse();
         assertThat(health.reasons()).singleElement().asString().endsWith(": replication slot 'x' was invalidated");
+    }
+
+    @Test
+    void shouldNameWhatFailedAndItsSqlStateButNeverTheServersTextWhichCanQuoteARow() throws Exception {
+        progress.stateChanged("failed", RowValueFailures.castFailure("write-back"));
+        CircuitBreaker writeBack = RowValueFailures.openedCircuit("postgres write-back", "write-back");
+
+        Health health = Health.of(progress, List.of(writeBack.status()));
+
+        assertThat(new ObjectMapper().writeValueAsString(health.body())).doesNotContain(RowValueFailures.SECRET);
+        assertThat(health.reasons()).hasSize(2);
+        assertThat(health.reasons().get(0)).startsWith("postgres write-back unreachable since 2026-11-24T23:50:01Z: PostgreSQL failed during write-back")
+                .contains("SQLState 40001").contains("service log");
+        assertThat(health.reasons().get(1)).startsWith("failed since").contains("PostgreSQL failed during write-back").contains("SQLState 22P02");
     }
 
     @Test

@@ -17,12 +17,15 @@ public record ErrorText(String full, String shown) {
 
     /** Words that are all ours (no server text, no row value): the same in both forms. */
     public static ErrorText ours(String words) {
-        return new ErrorText(words, words);
+        // A null message (an exception built without one) reads as before: "null".
+        String text = String.valueOf(words);
+        return new ErrorText(text, text);
     }
 
     /** Our words, followed in the full form only by {@code detail}: the server's text, or what names the row. */
     public static ErrorText withDetail(String ours, String detail) {
-        return new ErrorText(detail == null || detail.isEmpty() ? ours : ours + ": " + detail, ours);
+        String text = String.valueOf(ours);
+        return new ErrorText(detail == null || detail.isEmpty() ? text : text + ": " + detail, text);
     }
 
     /**

@@ -13,6 +13,7 @@ import io.nexussync.app.admin.DeadLetterEndpoint;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.config.AdminSettings;
 import io.nexussync.app.service.Backfills;
+import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.embedded.FreePort;
 import io.nexussync.it.testkit.ChildService;
@@ -113,6 +114,116 @@ class AdminSecurityIT {
                 assertThat(answers).allSatisfy(body -> assertThat(body).doesNotContain(SECRET));
             }
             env.stopService();
+        }
+    }
+
+    /**
+     * The open endpoints while the service fails on a row: its initial snapshot on a value without a graph form (our
+     * message names the row's key) and on a row Neo4j refuses (Neo4j's message quotes the title), then, streaming, a
+     * write-back PostgreSQL refuses as retryable with a message quoting the title (a trigger's RAISE: the write-back
+     * circuit opens, the session ends and reconnects) and a poison row that becomes a dead letter. No answer of
+     * /health, /status or /metrics holds the key or the title; each names what failed and the server's code; the full
+     * message (the log, the CLI) and /dlq (behind the token) still show the row.
+     */
+    @Test
+    void shouldKeepARowsValuesOutOfTheOpenEndpointsWhateverTheServiceFailsOn() throws Exception {
+        String key = "5ec7e7a0-0000-4000-8000-000000004711";
+        String title = "top-secret-title-0815";
+        try (SyncEnvironment env = SyncEnvironment.create("admin_errors")) {
+            env.setup();
+            UUID tenant = UUID.randomUUID();
+            env.sql("INSERT INTO content_items (id, tenant_id, project_id, title, updated_at) VALUES (?::uuid, ?, ?, 'forever', 'infinity')",
+                    key, tenant, tenant);
+
+            // 1. The snapshot reads a timestamptz Neo4j cannot store: the service stops, naming the row in the log only.
+            env.startService();
+            SyncProgress failedOnAValue = env.service().progress();
+            List<CircuitBreaker> circuits = env.service().circuits();
+            Throwable stopped = env.awaitServiceFailure(Duration.ofSeconds(90));
+            assertThat(stopped.getMessage()).as("the full message, for the log and the CLI").contains(key).contains("infinity");
+            List<String> answers = openAnswers(env, failedOnAValue, circuits);
+            assertThat(answers).allSatisfy(body -> assertThat(body).doesNotContain(key).doesNotContain("infinity"));
+            assertThat(answers.get(0)).as("/health").contains("\"status\":\"failed\"").contains("a row of public.content_items has a timestamp with time zone value "
+                    + "in column updated_at that the graph cannot take");
+
+            // 2. Fixed; but two rows clash on a uniqueness constraint in Neo4j, whose message quotes the title.
+            env.sql("UPDATE content_items SET updated_at = now() WHERE id = ?::uuid", key);
+            env.sql("INSERT INTO content_items (tenant_id, project_id, title) SELECT ?, ?, ? FROM generate_series(1, 2)", tenant, tenant, title);
+            env.cypher("CREATE CONSTRAINT admin_errors_title_unique IF NOT EXISTS FOR (c:ContentItem) REQUIRE c.title IS UNIQUE");
+            try {
+                env.startService();
+                SyncProgress failedOnAClash = env.service().progress();
+                circuits = env.service().circuits();
+                assertThat(env.awaitServiceFailure(Duration.ofSeconds(90)).getMessage()).contains(title);
+                answers = openAnswers(env, failedOnAClash, circuits);
+                assertThat(answers).allSatisfy(body -> assertThat(body).doesNotContain(title));
+                assertThat(answers.get(0)).as("/health").contains("Neo.ClientError.Schema.ConstraintValidationFailed");
+            } finally {
+                env.cypher("DROP CONSTRAINT admin_errors_title_unique IF EXISTS");
+            }
+
+            // 3. Streaming, a write-back PostgreSQL refuses as retryable, quoting the row: retries, the circuit, reconnects.
+            env.sql("DELETE FROM content_items WHERE id = (SELECT id FROM content_items WHERE title = ? LIMIT 1)", title);
+            env.startService();
+            env.awaitCaughtUp(Duration.ofSeconds(120));
+            env.sql("""
+                    CREATE FUNCTION refuse_write_back() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NEW.neo4j_node_id IS DISTINCT FROM OLD.neo4j_node_id THEN
+                            RAISE EXCEPTION 'could not serialize the cross-reference of %', NEW.title USING ERRCODE = '40001';
+                        END IF;
+                        RETURN NEW;
+                    END $$""");
+            env.sql("CREATE TRIGGER refuse_write_back BEFORE UPDATE ON content_items FOR EACH ROW EXECUTE FUNCTION refuse_write_back()");
+            env.sql("INSERT INTO content_items (tenant_id, project_id, title) VALUES (?, ?, ?)", tenant, tenant, title + "-streamed");
+            SyncProgress streaming = env.service().progress();
+            circuits = env.service().circuits();
+            List<String> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                List<String> now = openAnswers(env, streaming, circuits);
+                seen.addAll(now);
+                JsonNode status = JSON.readTree(now.get(1));
+                if (status.path("lastError").asText().contains("SQLState 40001")
+                        && status.at("/circuits/postgres write-back/lastError").asText().contains("SQLState 40001")) {
+                    assertThat(status.at("/circuits/postgres write-back/lastError").asText()).contains("PostgreSQL failed during writing back");
+                    break;
+                }
+                assertThat(System.nanoTime()).as("the write-back's failure in /status; last: %s", now.get(1)).isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            env.sql("DROP TRIGGER refuse_write_back ON content_items");
+
+            // 4. A poison row (no graph form) becomes a dead letter: counted in /status, shown with its row behind the token only.
+            env.sql("INSERT INTO content_items (tenant_id, project_id, title, updated_at) VALUES (?, ?, ?, 'infinity')", tenant, tenant,
+                    title + "-poison");
+            env.awaitCaughtUp(Duration.ofSeconds(120));
+            List<String> last = openAnswers(env, streaming, circuits);
+            seen.addAll(last);
+            assertThat(JSON.readTree(last.get(1)).at("/deadLetters/recordedSinceStart").asLong()).isEqualTo(1);
+            assertThat(seen).allSatisfy(body -> assertThat(body).doesNotContain(title).doesNotContain(key));
+            var metrics = SyncMetrics.register(streaming);
+            try (AdminServer admin = new AdminServer(env.adminSettings(), streaming, metrics, () -> null, 0, null)
+                    .withDeadLetters(DeadLetterEndpoint.of(new DeadLetterQueue(env.config().postgres())))) {
+                assertThat(get("http://127.0.0.1:" + admin.port() + "/dlq", true).body()).as("the token holder sees the row")
+                        .contains(title + "-poison");
+            }
+            env.stopService();
+        }
+    }
+
+    /** /health, /status, /health/live, /health/ready and /metrics, as an AdminServer over {@code progress} answers them now. */
+    private List<String> openAnswers(SyncEnvironment env, SyncProgress progress, List<CircuitBreaker> circuits) throws Exception {
+        var metrics = SyncMetrics.register(progress);
+        SyncMetrics.registerCircuits(metrics, circuits);
+        try (AdminServer admin = new AdminServer(env.adminSettings(), progress, metrics, () -> null, 0, null).withCircuits(circuits)) {
+            List<String> bodies = new ArrayList<>();
+            for (String path : List.of("/health", "/status", "/health/live", "/health/ready", "/metrics")) {
+                HttpResponse<String> response = get("http://127.0.0.1:" + admin.port() + path, false);
+                assertThat(response.statusCode()).as(path).isIn(200, 503);
+                bodies.add(response.body());
+            }
+            return bodies;
         }
     }
 

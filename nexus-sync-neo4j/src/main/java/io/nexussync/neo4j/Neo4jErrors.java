@@ -1,11 +1,17 @@
 package io.nexussync.neo4j;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import org.neo4j.driver.exceptions.AuthenticationException;
 import org.neo4j.driver.exceptions.Neo4jException;
 import org.neo4j.driver.exceptions.RetryableException;
 
-/** Translates the driver's failures once: the driver's own retryable marker decides, never the message text. */
+/**
+ * Translates the driver's failures once: the driver's own retryable marker decides, never the message text.
+ * Neo4j's message is only in the full message, for the log and the CLI: a constraint's names the value that clashed
+ * ({@code Node(12) already exists with label `ContentItem` and property `title` = '...'}). The public message
+ * ({@link SyncException#publicMessage()}) has our words and Neo4j's status code.
+ */
 final class Neo4jErrors {
     private Neo4jErrors() {}
 
@@ -14,8 +20,8 @@ final class Neo4jErrors {
             return s;
         }
         if (e instanceof AuthenticationException) {
-            return SyncException.persistent("Neo4j refused the credentials while trying to " + operation
-                    + ": check NEXUS_SYNC_NEO4J_USER and NEXUS_SYNC_NEO4J_PASSWORD (" + e.getMessage() + ")", e);
+            return SyncException.persistent(said("Neo4j refused the credentials while trying to " + operation, e,
+                    ": check NEXUS_SYNC_NEO4J_USER and NEXUS_SYNC_NEO4J_PASSWORD"), e);
         }
         if (e instanceof Neo4jException n && n.code() != null
                 && (n.code().equals("Neo.TransientError.Transaction.DeadlockDetected")
@@ -23,15 +29,23 @@ final class Neo4jErrors {
             return SyncException.contention("Neo4j lock contention during " + operation + " (" + n.code() + ")", e);
         }
         if (e instanceof RetryableException) {
-            return SyncException.retryable("Neo4j is unavailable or busy during " + operation + ": " + e.getMessage(), e);
+            return SyncException.retryable(said("Neo4j is unavailable or busy during " + operation, e, ""), e);
         }
         if (e instanceof Neo4jException n && n.code() != null && n.code().startsWith("Neo.TransientError.")) {
-            return SyncException.retryable("Neo4j transient error during " + operation + ": " + e.getMessage(), e);
+            return SyncException.retryable(said("Neo4j transient error during " + operation, e, ""), e);
         }
         if (e instanceof Neo4jException n && n.code() != null && rejectsData(n.code())) {
-            return SyncException.rejected("Neo4j rejected " + operation + " (" + n.code() + "): " + e.getMessage(), e);
+            return SyncException.rejected(said("Neo4j rejected " + operation, e, ""), e);
         }
-        return SyncException.persistent("Neo4j rejected " + operation + ": " + e.getMessage(), e);
+        return SyncException.persistent(said("Neo4j rejected " + operation, e, ""), e);
+    }
+
+    /** {@code before (code: Neo4j's message)after} in full; {@code before (code)after} in public, code being the status code or the exception's kind. */
+    private static ErrorText said(String before, RuntimeException e, String after) {
+        // The driver gives "N/A" for failures of its own (a connection refused): then the kind says more.
+        String code = e instanceof Neo4jException n && n.code() != null && n.code().startsWith("Neo.") ? n.code() : e.getClass().getSimpleName();
+        return new ErrorText(before + " (" + code + ": " + e.getMessage() + ")" + after,
+                before + " (" + code + "; Neo4j's message is in the service log)" + after);
     }
 
     /**

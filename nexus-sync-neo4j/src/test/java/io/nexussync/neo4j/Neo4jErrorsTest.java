@@ -43,4 +43,18 @@ class Neo4jErrorsTest {
         assertThat(ourBug.isRetryable()).isFalse();
         assertThat(forbidden.rejectsData()).isFalse();
     }
+
+    @Test
+    void shouldKeepNeo4jsMessageWhichNamesTheClashingValueOutOfThePublicMessage() {
+        SyncException clash = Neo4jErrors.translate("a batch of 3 changes", new ClientException("Neo.ClientError.Schema.ConstraintValidationFailed",
+                "Node(12) already exists with label `ContentItem` and property `title` = 'row-value-4711'"));
+        SyncException down = Neo4jErrors.translate("a batch of 3 changes", new ServiceUnavailableException("connection to db:7687 refused"));
+
+        assertThat(clash.getMessage()).as("for the log and the dead letter").contains("row-value-4711");
+        assertThat(clash.publicMessage()).isEqualTo("Neo4j rejected a batch of 3 changes "
+                + "(Neo.ClientError.Schema.ConstraintValidationFailed; Neo4j's message is in the service log)");
+        assertThat(down.publicMessage()).isEqualTo("Neo4j is unavailable or busy during a batch of 3 changes "
+                + "(ServiceUnavailableException; Neo4j's message is in the service log)");
+        assertThat(down.getMessage()).contains("connection to db:7687 refused");
+    }
 }

@@ -1,11 +1,16 @@
 package io.nexussync.postgres;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import java.sql.SQLException;
 
 /**
  * Translates PostgreSQL failures once, by SQLState: connection, shutdown, serialization and deadlock
  * failures are retryable; authentication, missing objects and bad SQL are not.
+ *
+ * <p>PostgreSQL's own text (its message's first line) is only in the full message, for the log and the CLI: it can
+ * quote a row's values ({@code invalid input syntax for type integer: "..."}, {@code Key (id)=(...) already exists},
+ * a trigger's {@code RAISE}). The public message ({@link SyncException#publicMessage()}) has our words and the SQLState.
  */
 public final class PgErrors {
     private PgErrors() {}
@@ -13,21 +18,31 @@ public final class PgErrors {
     public static SyncException translate(String operation, PgSettings settings, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("28")) {
-            return SyncException.persistent("PostgreSQL refused user '" + settings.user() + "' at " + JdbcUrls.redact(settings.url())
-                    + " (" + firstLine(e) + "): check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD", e);
+            return SyncException.persistent(said("PostgreSQL refused user '" + settings.user() + "' at " + JdbcUrls.redact(settings.url()), e,
+                    ": check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD"), e);
         }
         if (state.equals("3D000")) {
-            return SyncException.persistent("PostgreSQL has no such database (" + firstLine(e) + "): check the database name in NEXUS_SYNC_PG_URL", e);
+            return SyncException.persistent(said("PostgreSQL has no such database", e, ": check the database name in NEXUS_SYNC_PG_URL"), e);
         }
         if (state.equals("08001") || state.equals("08004") || (state.startsWith("08") && isConnectionRefused(e))) {
-            return SyncException.retryable("cannot reach PostgreSQL at " + JdbcUrls.redact(settings.url()) + " (" + firstLine(e)
-                    + "): is the server running, and is NEXUS_SYNC_PG_URL right?", e);
+            return SyncException.retryable(said("cannot reach PostgreSQL at " + JdbcUrls.redact(settings.url()), e,
+                    ": is the server running, and is NEXUS_SYNC_PG_URL right?"), e);
         }
         if (state.startsWith("08") || state.startsWith("57P") || state.equals("40001") || state.equals("40P01")
                 || state.startsWith("53") || state.equals("55P03")) {
-            return SyncException.retryable("PostgreSQL failed during " + operation + ", will retry: " + firstLine(e), e);
+            return SyncException.retryable(said("PostgreSQL failed during " + operation, e, ", will retry"), e);
         }
-        return SyncException.persistent("PostgreSQL failed during " + operation + " (SQLState " + state + "): " + firstLine(e), e);
+        return SyncException.persistent(said("PostgreSQL failed during " + operation, e, ""), e);
+    }
+
+    /**
+     * {@code before (SQLState S: PostgreSQL's first line)after} in full; {@code before (SQLState S)after} in public, with a
+     * pointer to the log.
+     */
+    private static ErrorText said(String before, SQLException e, String after) {
+        String state = e.getSQLState() == null || e.getSQLState().isEmpty() ? "unknown" : e.getSQLState();
+        return new ErrorText(before + " (SQLState " + state + ": " + firstLine(e) + ")" + after,
+                before + " (SQLState " + state + "; PostgreSQL's message is in the service log)" + after);
     }
 
     /**

@@ -35,4 +35,23 @@ class PgErrorsTest {
         assertThat(PgErrors.withoutServerText("reading", SETTINGS, new SQLException("the connection broke", "08006")).isRetryable())
                 .as("a lost connection is still retried").isTrue();
     }
+
+    @Test
+    void shouldKeepPostgresqlsTextInTheFullMessageOnlyAndNameTheOperationAndSqlStateInThePublicOne() {
+        SyncException cast = PgErrors.translate("write-back", SETTINGS,
+                new SQLException("ERROR: invalid input syntax for type integer: \"row-value\"", "22P02"));
+        SyncException serialization = PgErrors.translate("write-back", SETTINGS,
+                new SQLException("ERROR: could not serialize access to row-value", "40001"));
+        SyncException refusedUser = PgErrors.translate("connecting", SETTINGS, new SQLException("FATAL: password authentication failed", "28P01"));
+
+        assertThat(cast.getMessage()).as("for the log and the CLI").isEqualTo(
+                "PostgreSQL failed during write-back (SQLState 22P02: ERROR: invalid input syntax for type integer: \"row-value\")");
+        assertThat(cast.publicMessage()).isEqualTo(
+                "PostgreSQL failed during write-back (SQLState 22P02; PostgreSQL's message is in the service log)");
+        assertThat(serialization.isRetryable()).isTrue();
+        assertThat(serialization.publicMessage()).isEqualTo(
+                "PostgreSQL failed during write-back (SQLState 40001; PostgreSQL's message is in the service log), will retry");
+        assertThat(refusedUser.publicMessage()).contains("refused user 'sync'").contains("SQLState 28P01").contains("NEXUS_SYNC_PG_PASSWORD")
+                .doesNotContain("url-secret");
+    }
 }

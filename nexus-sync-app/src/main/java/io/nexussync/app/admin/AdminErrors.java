@@ -7,9 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exceptions to HTTP answers, in one place. Our own messages go to the caller; PostgreSQL's never do (they can
- * quote a row's values: {@code invalid input syntax for type integer: "..."}): a failure with a
- * {@link SQLException} behind it is answered with its SQLState and logged here in full.
+ * Exceptions to HTTP answers, in one place. Our own messages go to the caller; PostgreSQL's and Neo4j's never do
+ * (they can quote a row's values: {@code invalid input syntax for type integer: "..."}): a failure with a
+ * {@link SQLException} behind it is answered with its SQLState, any other {@link SyncException} with its
+ * {@link SyncException#publicMessage()}, and the full message is logged here.
  */
 final class AdminErrors {
     private static final Logger log = LoggerFactory.getLogger(AdminErrors.class);
@@ -37,7 +38,10 @@ final class AdminErrors {
                 return Reply.error(status, "PostgreSQL refused it (SQLState " + state + "): its message is in the service log, "
                         + "not repeated here as it may quote row values");
             }
-            return Reply.error(sync.isRetryable() ? 503 : 400, String.valueOf(sync.getMessage()));
+            if (!sync.publicMessage().equals(sync.getMessage())) {
+                log.warn("{} failed: {}", request, sync.getMessage());
+            }
+            return Reply.error(sync.isRetryable() ? 503 : 400, sync.publicMessage());
         }
         log.error("{} failed", request, e);
         return Reply.error(500, "the request failed inside the service (" + e.getClass().getSimpleName() + "): the service log has the details");

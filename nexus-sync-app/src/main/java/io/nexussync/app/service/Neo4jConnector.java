@@ -1,6 +1,7 @@
 package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import java.util.concurrent.TimeUnit;
 import org.neo4j.driver.AuthTokens;
@@ -32,11 +33,13 @@ public final class Neo4jConnector {
                     + "': check NEXUS_SYNC_NEO4J_USER and NEXUS_SYNC_NEO4J_PASSWORD (empty user: no authentication)", e);
         } catch (ServiceUnavailableException e) {
             driver.close();
-            throw SyncException.retryable("cannot reach Neo4j at " + config.neo4jUri() + " (" + e.getMessage()
-                    + "): is it running, and is NEXUS_SYNC_NEO4J_URI right?", e);
+            String fix = ": is it running, and is NEXUS_SYNC_NEO4J_URI right?";
+            throw SyncException.retryable(new ErrorText("cannot reach Neo4j at " + config.neo4jUri() + " (" + e.getMessage() + ")" + fix,
+                    "cannot reach Neo4j at " + config.neo4jUri() + " (ServiceUnavailableException; the driver's message is in the service log)" + fix), e);
         } catch (RuntimeException e) {
             driver.close();
-            throw SyncException.persistent("Neo4j at " + config.neo4jUri() + " cannot be used: " + e.getMessage(), e);
+            throw SyncException.persistent(ErrorText.withDetail("Neo4j at " + config.neo4jUri() + " cannot be used (" + e.getClass().getSimpleName() + ")",
+                    e.getMessage()), e);
         }
     }
 }

@@ -192,7 +192,7 @@ public final class SyncService implements AutoCloseable {
         try {
             setupAndStream();
             if (fatal != null) {
-                progress.stateChanged("failed", fatal.getMessage());
+                progress.stateChanged("failed", fatal);
                 throw fatal;
             }
         } finally {
@@ -238,12 +238,12 @@ public final class SyncService implements AutoCloseable {
                     }
                     // Right after our own connection broke, the slot may still look busy with our old walsender.
                     if (!e.isRetryable() && !(e instanceof SlotInUseException && streamedBefore)) {
-                        progress.stateChanged("failed", e.getMessage());
+                        progress.stateChanged("failed", e);
                         throw e;
                     }
                     failures++;
                     var wait = retry.backoff(failures);
-                    progress.stateChanged("reconnecting", e.getMessage());
+                    progress.stateChanged("reconnecting", e);
                     log.warn("stream interrupted ({}); restarting from the checkpoint in {} ms", e.getMessage(), wait.toMillis());
                     Thread.sleep(wait.toMillis());
                 }
@@ -349,12 +349,12 @@ public final class SyncService implements AutoCloseable {
                 return;
             } catch (SyncException e) {
                 if (!e.isRetryable() || stopping) {
-                    progress.stateChanged("failed", e.getMessage());
+                    progress.stateChanged("failed", e);
                     throw e;
                 }
                 failures++;
                 var wait = retry.backoff(failures);
-                progress.stateChanged("reconnecting", e.getMessage());
+                progress.stateChanged("reconnecting", e);
                 log.warn("snapshot interrupted ({}); beginning it again in {} ms", e.getMessage(), wait.toMillis());
                 Thread.sleep(wait.toMillis());
             }

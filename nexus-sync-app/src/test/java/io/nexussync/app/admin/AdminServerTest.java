@@ -236,6 +236,26 @@ class AdminServerTest {
     }
 
     @Test
+    void shouldKeepTheStreamsErrorTextOutOfEveryOpenAnswerAndOurOtherErrorsToTheirPublicForm() throws Exception {
+        SyncProgress progress = new SyncProgress();
+        progress.stateChanged("failed", RowValueFailures.castFailure("write-back"));
+        server = new AdminServer(AdminSettings.loopback(0, TOKEN), progress, metrics(), () -> null, 0, backfills)
+                .withDeadLetters(deadLetters).withCircuits(List.of(RowValueFailures.openedCircuit("postgres write-back", "write-back")));
+        backfills.failure = () -> io.nexussync.core.apply.SyncException.rejected(new io.nexussync.core.apply.ErrorText(
+                "Neo4j rejected a batch (Neo.ClientError.Schema.ConstraintValidationFailed: ... property `title` = '" + RowValueFailures.SECRET + "')",
+                "Neo4j rejected a batch (Neo.ClientError.Schema.ConstraintValidationFailed)"), null);
+
+        for (String path : List.of("/health", "/health/live", "/health/ready", "/metrics", "/status")) {
+            HttpResponse<String> response = get(path, null);
+            assertThat(response.body()).as(path).doesNotContain(RowValueFailures.SECRET);
+        }
+        assertThat(get("/status", null).body()).contains("SQLState 22P02").contains("SQLState 40001");
+        HttpResponse<String> refused = get("/backfill", TOKEN);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(error(refused)).isEqualTo("Neo4j rejected a batch (Neo.ClientError.Schema.ConstraintValidationFailed)");
+    }
+
+    @Test
     void shouldAnswerEveryErrorInJson() throws Exception {
         start(TOKEN);
 

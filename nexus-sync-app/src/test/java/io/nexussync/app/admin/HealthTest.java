@@ -2,6 +2,8 @@ package io.nexussync.app.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.fault.CircuitBreaker.State;
 import io.nexussync.core.pipeline.SyncProgress;
@@ -50,7 +52,7 @@ class HealthTest {
 
     @Test
     void shouldBeDegradedWhileTheStreamReconnectsAndSayWhy() {
-        progress.stateChanged("reconnecting", "PostgreSQL at localhost:5432 cannot be reached");
+        progress.stateChanged("reconnecting", SyncException.retryable("PostgreSQL at localhost:5432 cannot be reached", null));
 
         Health health = Health.of(progress, List.of(NEO4J_CLOSED));
 
@@ -71,7 +73,7 @@ class HealthTest {
 
     @Test
     void shouldBeFailedAndNotLiveWhenStoppedForGood() {
-        progress.stateChanged("failed", "replication slot 'x' was invalidated");
+        progress.stateChanged("failed", SyncException.persistent("replication slot 'x' was invalidated", null));
 
         Health health = Health.of(progress, List.of(NEO4J_CLOSED));
 
@@ -81,11 +83,25 @@ class HealthTest {
     }
 
     @Test
+    void shouldNameWhatFailedAndItsSqlStateButNeverTheServersTextWhichCanQuoteARow() throws Exception {
+        progress.stateChanged("failed", RowValueFailures.castFailure("write-back"));
+        CircuitBreaker writeBack = RowValueFailures.openedCircuit("postgres write-back", "write-back");
+
+        Health health = Health.of(progress, List.of(writeBack.status()));
+
+        assertThat(new ObjectMapper().writeValueAsString(health.body())).doesNotContain(RowValueFailures.SECRET);
+        assertThat(health.reasons()).hasSize(2);
+        assertThat(health.reasons().get(0)).startsWith("postgres write-back unreachable since 2026-11-24T23:50:01Z: PostgreSQL failed during write-back")
+                .contains("SQLState 40001").contains("service log");
+        assertThat(health.reasons().get(1)).startsWith("failed since").contains("PostgreSQL failed during write-back").contains("SQLState 22P02");
+    }
+
+    @Test
     void shouldKeepTheTimeTheStateWasEnteredWhileItRepeats() throws InterruptedException {
-        progress.stateChanged("reconnecting", "first");
+        progress.stateChanged("reconnecting", SyncException.retryable("first", null));
         Instant entered = progress.stateSince();
         Thread.sleep(5);
-        progress.stateChanged("reconnecting", "second");
+        progress.stateChanged("reconnecting", SyncException.retryable("second", null));
 
         assertThat(progress.stateSince()).isEqualTo(entered);
         progress.stateChanged("streaming", null);

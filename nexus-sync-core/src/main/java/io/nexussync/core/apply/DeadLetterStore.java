@@ -1,6 +1,7 @@
 package io.nexussync.core.apply;
 
 import io.nexussync.core.model.Position;
+import io.nexussync.core.model.RowChange;
 import java.util.Map;
 
 /**
@@ -23,7 +24,9 @@ public interface DeadLetterStore {
     DeadLetterStore NONE = new DeadLetterStore() {
         @Override
         public long record(DeadLetter letter) {
-            throw SyncException.persistent("cannot apply " + letter.change() + " (" + letter.error() + ") and no dead-letter table is configured", null);
+            var table = RowChange.tableOf(letter.change());
+            throw SyncException.persistent(ErrorText.withDetail("the graph refused a change" + (table == null ? "" : " to " + table)
+                    + " and no dead-letter table is configured", letter.change() + " (" + letter.error() + ")"), null);
         }
 
         @Override

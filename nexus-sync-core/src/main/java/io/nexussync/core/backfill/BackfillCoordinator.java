@@ -1,5 +1,6 @@
 package io.nexussync.core.backfill;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.pipeline.RetryPolicy;
 import io.nexussync.core.snapshot.SnapshotSource.Chunk;
@@ -89,7 +90,7 @@ public final class BackfillCoordinator implements Runnable {
             job = new BackfillJob(queued.id(), queued.table(), WhereCondition.check(queued.where()), queued.lastKey(), queued.rowsDone());
         } catch (SyncException refused) {
             log.error("backfill #{} of {} refused: {}", queued.id(), queued.table(), refused.getMessage());
-            store.failed(queued, refused.getMessage());
+            store.failed(queued, refused.publicMessage());
             return;
         }
         List<String> after = job.lastKey();
@@ -135,7 +136,8 @@ public final class BackfillCoordinator implements Runnable {
             }
         } catch (SyncException e) {
             log.error("backfill #{} of {} failed: {}", job.id(), job.table(), e.getMessage());
-            store.failed(job, e.getMessage());
+            // The job's error is shown by GET /backfill and nexus-sync status: no server text, no row value (the log has them).
+            store.failed(job, e.publicMessage());
         } finally {
             status = null;
         }
@@ -160,7 +162,7 @@ public final class BackfillCoordinator implements Runnable {
             Thread.currentThread().interrupt();
             throw SyncException.persistent("backfill interrupted", e);
         } catch (ExecutionException e) {
-            throw SyncException.persistent("backfill chunk failed: " + e.getCause().getMessage(), e.getCause());
+            throw SyncException.persistent(ErrorText.of(e.getCause()).after("backfill chunk failed: "), e.getCause());
         } finally {
             windows.forget(chunkId);
         }

@@ -1,5 +1,6 @@
 package io.nexussync.core.fault;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.pipeline.RetryPolicy;
 import java.time.Clock;
@@ -37,7 +38,8 @@ public final class CircuitBreaker {
      *
      * @param since       CLOSED: when it closed (or was created); OPEN and HALF_OPEN: when the target went down
      *                    (the first failure of the run that opened it), kept across failed probes
-     * @param lastError   the last retryable failure's message (kept after closing, for the record), or null
+     * @param lastError   the last retryable failure's public message ({@link SyncException#publicMessage()}: no server
+     *                    text, no row value; kept after closing, for the record), or null
      * @param nextProbeAt when OPEN: when the next call may probe; otherwise null
      * @param timesOpened how often it went from CLOSED to OPEN since the start
      */
@@ -77,7 +79,7 @@ public final class CircuitBreaker {
     private int failuresInARow;
     private int failedOpens;
     private Instant nextProbeAt;
-    private String lastError;
+    private ErrorText lastError;
     private long timesOpened;
     private volatile Runnable onOpen = () -> { };
 
@@ -110,7 +112,8 @@ public final class CircuitBreaker {
     }
 
     public synchronized Status status() {
-        return new Status(target, state, since, lastError, state == State.OPEN ? nextProbeAt : null, timesOpened);
+        return new Status(target, state, since, lastError == null ? null : lastError.shown(), state == State.OPEN ? nextProbeAt : null,
+                timesOpened);
     }
 
     public void run(Runnable action) {
@@ -167,8 +170,9 @@ public final class CircuitBreaker {
     }
 
     private CircuitOpenException rejection(String when, Duration waitAtMost) {
-        return new CircuitOpenException(target, since, waitAtMost, target + " unreachable since " + since + " (circuit open, " + when
-                + "; last error: " + lastError + ")");
+        ErrorText last = lastError == null ? ErrorText.ours("none") : lastError;
+        return new CircuitOpenException(target, since, waitAtMost,
+                last.after(target + " unreachable since " + since + " (circuit open, " + when + "; last error: ").then(")"));
     }
 
     private synchronized void answered() {
@@ -189,7 +193,7 @@ public final class CircuitBreaker {
      */
     private synchronized SyncException failed(boolean probe, SyncException failure) {
         Instant now = clock.instant();
-        lastError = failure.getMessage();
+        lastError = failure.text();
         if (state == State.CLOSED) {
             if (failuresInARow == 0) {
                 firstFailureAt = now;
@@ -202,14 +206,14 @@ public final class CircuitBreaker {
                 failedOpens = 1;
                 nextProbeAt = now.plus(waits.backoff(failedOpens));
                 log.warn("{} unreachable since {} ({} failures in a row): circuit open, calls rejected until {}: {}",
-                        target, since, failuresInARow, nextProbeAt, lastError);
+                        target, since, failuresInARow, nextProbeAt, lastError.full());
                 return opened(now, failure, true);
             }
         } else if (probe) {
             state = State.OPEN;
             failedOpens++;
             nextProbeAt = now.plus(waits.backoff(failedOpens));
-            log.warn("{} still unreachable (down since {}): next probe at {}: {}", target, since, nextProbeAt, lastError);
+            log.warn("{} still unreachable (down since {}): next probe at {}: {}", target, since, nextProbeAt, lastError.full());
             return opened(now, failure, false);
         }
         // A call let in while closed that fails after the circuit opened changes nothing but the last error.
@@ -218,7 +222,7 @@ public final class CircuitBreaker {
 
     private CircuitOpenException opened(Instant now, SyncException failure, boolean fromClosed) {
         return new CircuitOpenException(target, since, Duration.between(now, nextProbeAt),
-                target + " unreachable since " + since + " (circuit open, next probe at " + nextProbeAt + "): " + failure.getMessage(), failure,
+                failure.text().after(target + " unreachable since " + since + " (circuit open, next probe at " + nextProbeAt + "): "), failure,
                 fromClosed);
     }
 

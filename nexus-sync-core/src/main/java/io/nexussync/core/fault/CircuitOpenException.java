@@ -1,5 +1,6 @@
 package io.nexussync.core.fault;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.pipeline.RetryPolicy;
 import java.time.Duration;
@@ -16,13 +17,13 @@ public final class CircuitOpenException extends SyncException implements RetryPo
     private final Duration waitAtMost;
     private final boolean openedTheCircuit;
 
-    CircuitOpenException(String target, Instant downSince, Duration waitAtMost, String message) {
-        this(target, downSince, waitAtMost, message, null, false);
+    CircuitOpenException(String target, Instant downSince, Duration waitAtMost, ErrorText text) {
+        this(target, downSince, waitAtMost, text, null, false);
     }
 
     /** @param cause the failure that opened the circuit, or the failed probe's; null for a call rejected without trying */
-    CircuitOpenException(String target, Instant downSince, Duration waitAtMost, String message, SyncException cause, boolean openedTheCircuit) {
-        super(message, cause, true);
+    CircuitOpenException(String target, Instant downSince, Duration waitAtMost, ErrorText text, SyncException cause, boolean openedTheCircuit) {
+        super(text, cause, true);
         this.openedTheCircuit = openedTheCircuit;
         this.target = target;
         this.downSince = downSince;

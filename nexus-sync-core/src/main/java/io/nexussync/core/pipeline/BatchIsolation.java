@@ -4,6 +4,7 @@ import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.apply.CrossReference;
 import io.nexussync.core.apply.DeadLetter;
 import io.nexussync.core.apply.DeadLetterStore;
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.deadletter.ParkedEntities;
@@ -155,7 +156,8 @@ final class BatchIsolation {
             throw e;
         } catch (RuntimeException e) {
             // The planner's own checks (a row image without its key, say) are about the row it was given.
-            throw SyncException.rejected(e.getMessage(), e);
+            throw SyncException.rejected(new ErrorText(String.valueOf(e.getMessage()),
+                    "the planner cannot plan the change (" + e.getClass().getSimpleName() + "): the dead letter has the details"), e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.nexussync.core.pipeline;
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.apply.CrossReferenceWriter;
 import io.nexussync.core.apply.DeadLetterStore;
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.apply.SyncLog;
@@ -234,7 +235,8 @@ public final class SyncPipeline {
             }
         } else if (event instanceof CaptureEvent.Change change) {
             if (tx == null) {
-                throw SyncException.persistent("a change arrived outside a transaction: " + change.change(), null);
+                throw SyncException.persistent(ErrorText.withDetail("a change arrived outside a transaction",
+                        change.change().toString()), null);
             }
             Position position = new Position(tx.begin.finalLsn(), tx.seen++);
             if (tx.covered) {
@@ -363,7 +365,7 @@ public final class SyncPipeline {
         } catch (SyncException e) {
             // Already applied in parts: a refusal now is not one more reason to split, or the loop would never end.
             SyncException failure = e.rejectsData()
-                    ? SyncException.persistent("cannot apply a batch of " + batch.size() + " changes even in parts: " + e.getMessage(), e) : e;
+                    ? SyncException.persistent(e.text().after("cannot apply a batch of " + batch.size() + " changes even in parts: "), e) : e;
             return new Finished(batch, worker, null, null, 0, null, started, clock.instant(), failure);
         } catch (RuntimeException | InterruptedException e) {
             return new Finished(batch, worker, null, null, 0, null, started, clock.instant(), e);
@@ -412,7 +414,8 @@ public final class SyncPipeline {
                 throw interrupted;
             }
             throw done.failure instanceof SyncException s ? s
-                    : SyncException.persistent("cannot apply a batch of " + done.batch.size() + " changes: " + done.failure.getMessage(), done.failure);
+                    : SyncException.persistent(ErrorText.of(done.failure).after("cannot apply a batch of " + done.batch.size() + " changes: "),
+                            done.failure);
         }
         CrashPoints.reach(CrashPoints.AFTER_GRAPH_COMMIT);
         if (done.isolation != null) {
@@ -527,7 +530,7 @@ public final class SyncPipeline {
             if (!failure.reachedTarget()) {
                 // Turned away by an open circuit: the circuit logged the outage once; one line per worker per probe wait would be noise.
                 log.debug("{} waits for a circuit: {}", operation, failure.getMessage());
-                progress.retrying(operation, failure.getMessage());
+                progress.retrying(operation, failure);
                 return;
             }
             if (failure.isContention()) {
@@ -536,7 +539,7 @@ public final class SyncPipeline {
             } else {
                 log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
             }
-            progress.retrying(operation, failure.getMessage());
+            progress.retrying(operation, failure);
             syncLog.operationFailed(new FailureRecord(operation, "batch from " + from, changes + " changes", failure.getMessage(), attempt, wait));
         };
     }

@@ -1,12 +1,18 @@
 package io.nexussync.core.pipeline;
 
+import io.nexussync.core.apply.ErrorText;
+import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.apply.SyncLog.BatchRecord;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.snapshot.SnapshotProgress;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What the pipeline has done so far, for status, health and metrics. Thread-safe; written by the pipeline only. */
+/**
+ * What the pipeline has done so far, for status, health and metrics. Thread-safe; written by the pipeline only.
+ * The last error is kept in its public form only ({@link SyncException#publicMessage()}): what it holds is shown on
+ * the admin API's open endpoints, so it never holds a server's text or a row's values (the log has those).
+ */
 public final class SyncProgress {
     private final AtomicLong changesApplied = new AtomicLong();
     private final AtomicLong batchesApplied = new AtomicLong();
@@ -73,16 +79,17 @@ public final class SyncProgress {
         return queue;
     }
 
-    void retrying(String operation, String error) {
+    void retrying(String operation, SyncException failure) {
         retries.incrementAndGet();
-        lastError = error;
+        lastError = failure.publicMessage();
         enter("retrying " + operation);
     }
 
-    public void stateChanged(String newState, String error) {
+    /** @param error why, or null to keep the last error as it is; only its public form is kept */
+    public void stateChanged(String newState, Throwable error) {
         enter(newState);
         if (error != null) {
-            lastError = error;
+            lastError = ErrorText.of(error).shown();
         }
     }
 
@@ -129,6 +136,7 @@ public final class SyncProgress {
         return stateSince;
     }
 
+    /** The last failure's public form (no server text, no row value), or null. */
     public String lastError() {
         return lastError;
     }

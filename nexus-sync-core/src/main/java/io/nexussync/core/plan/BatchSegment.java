@@ -207,7 +207,7 @@ final class BatchSegment {
             }
             JsonColumn flattened = mapping.columns().flattened(column);
             if (flattened != null) {
-                GraphValues.flatten(flattened, value, properties, "table " + mapping.table() + ", row " + key.id());
+                GraphValues.flatten(flattened, value, properties, mapping.table().toString(), key.id());
             } else if (mapping.isPropertyColumn(column)) {
                 properties.put(mapping.propertyName(column), GraphValues.toProperty(value));
             }
@@ -227,7 +227,7 @@ final class BatchSegment {
             }
             JsonColumn flattened = mapping.columns().flattened(column);
             if (flattened != null) {
-                GraphValues.flatten(flattened, value, properties, "table " + mapping.table() + ", row (" + fromId + ") -> (" + toId + ")");
+                GraphValues.flatten(flattened, value, properties, mapping.table().toString(), "(" + fromId + ") -> (" + toId + ")");
             } else if (mapping.isPropertyColumn(column)) {
                 properties.put(mapping.propertyName(column), GraphValues.toProperty(value));
             }

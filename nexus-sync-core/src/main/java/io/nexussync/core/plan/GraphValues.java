@@ -2,6 +2,7 @@ package io.nexussync.core.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.model.JsonText;
 import io.nexussync.core.model.Unconvertible;
@@ -19,7 +20,9 @@ public final class GraphValues {
 
     public static Object toProperty(Object value) {
         if (value instanceof Unconvertible bad) {
-            throw SyncException.rejected(bad.problem() + ": fix the row in PostgreSQL, then nexus-sync dlq retry", null);
+            String fix = ": fix the row in PostgreSQL, then nexus-sync dlq retry";
+            throw SyncException.rejected(new ErrorText(bad.problem() + (bad.detail() == null ? "" : " (" + bad.detail() + ")") + fix,
+                    bad.problem() + fix), null);
         }
         if (value instanceof JsonText json) {
             return json.canonical();
@@ -70,29 +73,33 @@ public final class GraphValues {
      * Puts the named keys of a flattened json value into {@code properties}: a scalar as itself, a list
      * of scalars of one kind as a list; a missing key, JSON null, or a value that is no JSON object
      * removes the property. A value with no graph form (an object, a list of objects or of mixed kinds)
-     * is a persistent error naming the table, the row and the column.
+     * is a persistent error naming the table, the row and the column (the row only in its full form: its key is a
+     * row value, see {@link ErrorText}).
      *
-     * @param where the table and the row's identity, for the error
+     * @param table the table, for the error
+     * @param row   the row's identity, for the error's full form
      */
-    static void flatten(JsonColumn rule, Object value, Map<String, Object> properties, String where) {
+    static void flatten(JsonColumn rule, Object value, Map<String, Object> properties, String table, String row) {
+        Where where = new Where(table, row, rule.column());
         JsonNode document = null;
         if (value instanceof JsonText json) {
             try {
                 document = JSON.readTree(json.canonical());
             } catch (IOException e) {
-                throw SyncException.rejected(where + ", column " + rule.column() + ": the json value does not parse: " + e.getMessage(), e);
+                // Jackson's message quotes the document.
+                throw SyncException.rejected(where.text("the json value does not parse", e.getMessage()), e);
             }
         } else if (value != null) {
-            throw SyncException.rejected(where + ", column " + rule.column() + ": flattening needs a json or jsonb column, got "
-                    + value.getClass().getSimpleName(), null);
+            throw SyncException.rejected(where.text("flattening needs a json or jsonb column, got " + value.getClass().getSimpleName(), null),
+                    null);
         }
         for (String key : rule.keys()) {
             JsonNode element = document != null && document.isObject() ? document.get(key) : null;
-            properties.put(rule.propertyName(key), graphValue(element, rule, key, where));
+            properties.put(rule.propertyName(key), graphValue(element, key, where));
         }
     }
 
-    private static Object graphValue(JsonNode node, JsonColumn rule, String key, String where) {
+    private static Object graphValue(JsonNode node, String key, Where where) {
         if (node == null || node.isNull()) {
             return null;
         }
@@ -102,11 +109,11 @@ public final class GraphValues {
             for (JsonNode element : node) {
                 Object scalar = element.isValueNode() && !element.isNull() ? scalar(element) : null;
                 if (scalar == null) {
-                    throw notStorable(rule, key, where, "a list holding " + (element.isNull() ? "null" : element.getNodeType().toString().toLowerCase()));
+                    throw notStorable(key, where, "a list holding " + (element.isNull() ? "null" : element.getNodeType().toString().toLowerCase()));
                 }
                 Class<?> elementKind = scalar instanceof Number ? Number.class : scalar.getClass();
                 if (kind != null && kind != elementKind) {
-                    throw notStorable(rule, key, where, "a list of mixed kinds (a Neo4j list holds one kind)");
+                    throw notStorable(key, where, "a list of mixed kinds (a Neo4j list holds one kind)");
                 }
                 kind = elementKind;
                 list.add(scalar);
@@ -119,7 +126,7 @@ public final class GraphValues {
         }
         Object scalar = node.isValueNode() ? scalar(node) : null;
         if (scalar == null) {
-            throw notStorable(rule, key, where, "an object");
+            throw notStorable(key, where, "an object");
         }
         return scalar;
     }
@@ -140,8 +147,16 @@ public final class GraphValues {
         return null;
     }
 
-    private static SyncException notStorable(JsonColumn rule, String key, String where, String what) {
-        return SyncException.rejected(where + ", column " + rule.column() + ": key '" + key + "' holds " + what
-                + ", which a graph property cannot hold: store the column as a JSON string (store: string) or leave the key out of 'keys'", null);
+    private static SyncException notStorable(String key, Where where, String what) {
+        return SyncException.rejected(where.text("key '" + key + "' holds " + what
+                + ", which a graph property cannot hold: store the column as a JSON string (store: string) or leave the key out of 'keys'", null), null);
+    }
+
+    /** Where a flattened value failed: "table T, row R, column C" in full, without the row (a key is a row value) in public. */
+    private record Where(String table, String row, String column) {
+        ErrorText text(String problem, String detail) {
+            String full = "table " + table + ", row " + row + ", column " + column + ": " + problem + (detail == null ? "" : ": " + detail);
+            return new ErrorText(full, "table " + table + ", column " + column + ": " + problem);
+        }
     }
 }

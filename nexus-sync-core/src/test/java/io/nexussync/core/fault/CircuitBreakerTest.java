@@ -3,6 +3,7 @@ package io.nexussync.core.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.fault.CircuitBreaker.State;
 import io.nexussync.core.pipeline.RetryPolicy;
@@ -291,6 +292,27 @@ class CircuitBreakerTest {
         assertThat(status.state()).isEqualTo(State.OPEN);
         assertThat(status.nextProbeAt()).as("only a probe's failure moves the probe time").isEqualTo(T0.plus(FIRST_WAIT));
         assertThat(status.lastError()).isEqualTo("read timed out");
+    }
+
+    @Test
+    void shouldShowOnlyThePublicFormOfTheLastErrorAndLogAndThrowTheFullOne() {
+        SyncException quotingARow = SyncException.retryable(new ErrorText(
+                "PostgreSQL failed during write-back (SQLState 40001: could not serialize access to row-value-4711), will retry",
+                "PostgreSQL failed during write-back (SQLState 40001), will retry"), null);
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> circuit.call(() -> {
+                throw quotingARow;
+            })).isInstanceOf(SyncException.class);
+        }
+
+        CircuitBreaker.Status status = circuit.status();
+        assertThat(status.state()).isEqualTo(State.OPEN);
+        assertThat(status.lastError()).isEqualTo("PostgreSQL failed during write-back (SQLState 40001), will retry");
+        assertThat(status.reason()).doesNotContain("row-value-4711").contains("SQLState 40001");
+        assertThatThrownBy(() -> circuit.call(this::succeed)).isInstanceOfSatisfying(CircuitOpenException.class, rejected -> {
+            assertThat(rejected.getMessage()).as("for the log").contains("row-value-4711");
+            assertThat(rejected.publicMessage()).doesNotContain("row-value-4711").contains("SQLState 40001").contains("circuit open");
+        });
     }
 
     // --- helpers

@@ -9,6 +9,7 @@ import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.model.TableId;
+import io.nexussync.core.model.Unconvertible;
 import io.nexussync.core.plan.GraphStep.DeleteNodes;
 import io.nexussync.core.plan.GraphStep.LinkParents;
 import io.nexussync.core.plan.GraphStep.NodeRow;
@@ -153,9 +154,25 @@ class UserMappingTest {
                 .isInstanceOf(SyncException.class)
                 .satisfies(e -> assertThat(((SyncException) e).isRetryable()).isFalse())
                 .hasMessageContaining("shop.products").hasMessageContaining("[\"7\",\"A-100\"]")
-                .hasMessageContaining("attributes").hasMessageContaining("'color'");
+                .hasMessageContaining("attributes").hasMessageContaining("'color'")
+                .satisfies(e -> assertThat(((SyncException) e).publicMessage()).as("the row's key is a row value: not in public")
+                        .isEqualTo("table shop.products, column attributes: key 'color' holds an object, which a graph property cannot hold: "
+                                + "store the column as a JSON string (store: string) or leave the key out of 'keys'"));
         assertThatThrownBy(() -> plan(new RowChange.Insert(PRODUCTS, product(7L, "A-1", "{\"dims\":[1,\"x\"]}"))))
                 .isInstanceOf(SyncException.class).hasMessageContaining("mixed");
+    }
+
+    @Test
+    void shouldNameTableColumnAndTypeButNotTheValueOfAValueWithoutAGraphFormInPublic() {
+        Map<String, Object> row = product(7L, "A-100", "{}");
+        row.put("name", new Unconvertible("shop.products.name: its text value has no graph form", "cannot convert text value 'row-value-4711'"));
+
+        assertThatThrownBy(() -> plan(new RowChange.Insert(PRODUCTS, row))).isInstanceOfSatisfying(SyncException.class, e -> {
+            assertThat(e.rejectsData()).isTrue();
+            assertThat(e.getMessage()).as("for the dead letter and the log").contains("row-value-4711");
+            assertThat(e.publicMessage()).isEqualTo("shop.products.name: its text value has no graph form: fix the row in PostgreSQL, "
+                    + "then nexus-sync dlq retry");
+        });
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.nexussync.postgres.capture;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Lsn;
@@ -9,6 +10,7 @@ import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.deadletter.ReleaseMessage;
 import io.nexussync.postgres.PgSettings;
 import io.nexussync.postgres.pgoutput.PgOutputDecoder;
+import io.nexussync.postgres.pgoutput.PgOutputException;
 import io.nexussync.postgres.slot.SlotInvalidatedException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -152,7 +154,9 @@ public final class PgReplicationSource implements ChangeSource {
                 log.warn("replication stream failed: {}", failure.getMessage());
             }
         } catch (RuntimeException e) {
-            failure = e instanceof SyncException s ? s : SyncException.persistent("cannot decode the replication stream: " + e.getMessage(), e);
+            // Our decoder's own messages name tables and columns, never values; anything else shows only its kind.
+            ErrorText why = e instanceof PgOutputException ? ErrorText.ours(String.valueOf(e.getMessage())) : ErrorText.of(e);
+            failure = e instanceof SyncException s ? s : SyncException.persistent(why.after("cannot decode the replication stream: "), e);
             log.error("capture stopped: {}", failure.getMessage(), e);
         } finally {
             queue.offer(END);

@@ -1,5 +1,6 @@
 package io.nexussync.postgres.capture;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 
 /**
@@ -7,8 +8,11 @@ import io.nexussync.core.apply.SyncException;
  * connection broke it is usually our old walsender not yet gone, and worth a retry.
  */
 public final class SlotInUseException extends SyncException {
+    private static final String WHAT_TO_DO = ": stop that consumer, or give this service its own slot with NEXUS_SYNC_SLOT";
+
+    /** @param detail who holds it: the server's words or ours, in the full message only */
     public SlotInUseException(String slot, String detail, Throwable cause) {
-        super("replication slot '" + slot + "' is in use by another consumer (" + detail
-                + "): stop that consumer, or give this service its own slot with NEXUS_SYNC_SLOT", cause, false);
+        super(new ErrorText("replication slot '" + slot + "' is in use by another consumer (" + detail + ")" + WHAT_TO_DO,
+                "replication slot '" + slot + "' is in use by another consumer" + WHAT_TO_DO), cause, false);
     }
 }

@@ -55,8 +55,10 @@ final class TupleData {
         try {
             return ValueConverter.fromText(column.typeOid(), text);
         } catch (ValueConversionException e) {
-            // A bad value costs its row (a dead letter, if the mapping uses the column), never the stream.
-            return new Unconvertible(relation.table() + "." + column.name() + ": " + e.getMessage());
+            // A bad value costs its row (a dead letter, if the mapping uses the column), never the stream. The converter's
+            // message quotes the value: only the detail, for the dead letter and the log, holds it.
+            return new Unconvertible(relation.table() + "." + column.name() + ": its " + PgTypeOids.name(column.typeOid())
+                    + " value has no graph form", e.getMessage());
         }
     }
 }

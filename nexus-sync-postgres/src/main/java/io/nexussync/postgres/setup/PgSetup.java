@@ -1,5 +1,6 @@
 package io.nexussync.postgres.setup;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.plan.Mapping;
 import io.nexussync.postgres.PgConnections;
@@ -40,7 +41,7 @@ public final class PgSetup {
             if (e.getCause() instanceof SQLException sql) {
                 throw PgErrors.translate("the schema migration", settings, sql);
             }
-            throw SyncException.persistent("the schema migration failed: " + e.getMessage(), e);
+            throw SyncException.persistent(ErrorText.withDetail("the schema migration failed (" + e.getClass().getSimpleName() + ")", e.getMessage()), e);
         }
     }
 

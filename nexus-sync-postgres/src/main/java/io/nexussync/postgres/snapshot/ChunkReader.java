@@ -2,6 +2,7 @@ package io.nexussync.postgres.snapshot;
 
 import static io.nexussync.postgres.setup.SqlNames.quote;
 
+import io.nexussync.core.apply.ErrorText;
 import io.nexussync.core.apply.SyncException;
 import io.nexussync.core.snapshot.SnapshotSource.Chunk;
 import io.nexussync.postgres.pgoutput.ValueConversionException;
@@ -82,7 +83,12 @@ public final class ChunkReader {
             try {
                 row.put(entry.getKey(), ValueConverter.fromText(layout.column(entry.getKey()).typeOid(), entry.getValue()));
             } catch (ValueConversionException e) {
-                throw SyncException.persistent("row " + key + " of " + layout.table() + ", column " + entry.getKey() + ": " + e.getMessage(), e);
+                // The key and the converter's message are a row's values: in the full message (the log) only.
+                String column = entry.getKey();
+                String fix = ": fix the row (the service log names it), then start again";
+                throw SyncException.persistent(new ErrorText("row " + key + " of " + layout.table() + ", column " + column + ": " + e.getMessage() + fix,
+                        "a row of " + layout.table() + " has a " + layout.column(column).sqlType() + " value in column " + column
+                                + " that the graph cannot take" + fix), e);
             }
         }
         return row;

@@ -252,6 +252,12 @@ public final class SyncService implements AutoCloseable {
             if (!stopping) {
                 throw interrupted;
             }
+        } catch (RuntimeException | Error unexpected) {
+            // Not one of ours (a bug, an unchecked driver error): /health must still say the service failed.
+            if (!(unexpected instanceof SyncException)) {
+                progress.stateChanged("failed", unexpected);
+            }
+            throw unexpected;
         } finally {
             BackfillCoordinator running = backfill;
             if (running != null) {

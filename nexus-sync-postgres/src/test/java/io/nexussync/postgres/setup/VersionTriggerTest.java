@@ -1,0 +1,86 @@
+package io.nexussync.postgres.setup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexussync.postgres.setup.VersionTrigger.Column;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The trigger's text: what it names, where, and a dollar quote that no catalog name can end. */
+class VersionTriggerTest {
+    private static final Set<String> SYNC = new LinkedHashSet<>(List.of("pg_version", "neo4j_version", "neo4j_node_id"));
+
+    @Test
+    void shouldQuoteWithATagTheBodyDoesNotHold() {
+        assertThat(VersionTrigger.dollarQuoted("BEGIN END")).isEqualTo("$nexus_sync$BEGIN END$nexus_sync$");
+        String body = "x \"a$nexus_sync$b\" y \"c$nexus_sync_1$d\"";
+        assertThat(VersionTrigger.dollarQuoted(body)).isEqualTo("$nexus_sync_2$" + body + "$nexus_sync_2$");
+    }
+
+    @Test
+    void shouldNotLetTheBodysEndAndTheClosingTagMakeAnEarlierTag() {
+        // "...$nexus_sync" + "$nexus_sync$" holds "$nexus_sync$" one character before the closing tag.
+        String body = "END -- $nexus_sync";
+        String quoted = VersionTrigger.dollarQuoted(body);
+        String tag = quoted.substring(0, quoted.indexOf('$', 1) + 1);
+        assertThat(tag).isNotEqualTo("$nexus_sync$");
+        assertThat(quoted.substring(tag.length()).indexOf(tag)).isEqualTo(body.length());
+    }
+
+    @Test
+    void shouldKeepANameHoldingDollarTagsInsideItsQuotedIdentifierAndTheString() {
+        String evil = "x$fn$; CREATE TABLE injected(); SELECT $nexus_sync$";
+        String body = VersionTrigger.body(List.of(new Column("id", false, false, false), new Column(evil, false, true, true),
+                new Column("pg_version", false, false, false)), "pg_version", Set.of("pg_version"), true);
+        String quoted = VersionTrigger.dollarQuoted(body);
+        String tag = quoted.substring(0, quoted.indexOf('$', 1) + 1);
+
+        assertThat(body).contains(SqlNames.quote(evil)).doesNotContain(tag);
+        assertThat(quoted).startsWith(tag).endsWith(tag);
+        assertThat(quoted.indexOf(tag, tag.length())).isEqualTo(quoted.length() - tag.length());
+    }
+
+    @Test
+    void shouldNameNoColumnButTheSyncColumnsWhenThereIsNoShortcutAndCompareRowImages() {
+        String body = VersionTrigger.body(List.of(new Column("id", false, false, false), new Column("created_by", false, false, false),
+                new Column("pg_version", false, false, false), new Column("neo4j_version", false, false, false),
+                new Column("neo4j_node_id", false, true, true)), "pg_version", SYNC, true);
+
+        assertThat(body).doesNotContain("\"id\"", "\"created_by\"", "pg_column_toast_chunk_id", "octet_length")
+                .contains("n := NEW;", "n.\"pg_version\" := OLD.\"pg_version\";", "n.\"neo4j_version\" := OLD.\"neo4j_version\";",
+                        "n.\"neo4j_node_id\" := OLD.\"neo4j_node_id\";",
+                        "NEW.\"pg_version\" := OLD.\"pg_version\" + CASE WHEN changed OR n *<> OLD THEN 1 ELSE 0 END;");
+        // Setting the sync columns aside is the only thing that can stop the comparison, and only before "ready".
+        assertThat(body.indexOf("ready := true;")).isGreaterThan(body.indexOf("n.\"neo4j_node_id\" := OLD"))
+                .isLessThan(body.indexOf("EXCEPTION WHEN OTHERS"));
+        assertThat(body).contains("IF NOT ready THEN\n    RAISE WARNING");
+    }
+
+    @Test
+    void shouldTakeShortcutsForLengthsAndToastPointersAndSetGeneratedColumnsToOlds() {
+        String body = VersionTrigger.body(List.of(new Column("id", false, false, false), new Column("body", false, true, true),
+                new Column("metadata", false, true, false), new Column("twice", true, false, false),
+                new Column("pg_version", false, false, false)), "pg_version", Set.of("pg_version"), true);
+
+        assertThat(body).contains("n.\"twice\" := OLD.\"twice\";",
+                "IF num_nonnulls(pg_column_toast_chunk_id(OLD.\"body\"), pg_column_toast_chunk_id(OLD.\"metadata\")) > 0 THEN",
+                "IF octet_length(n.\"body\") <> octet_length(OLD.\"body\") THEN",
+                "IF pg_column_toast_chunk_id(n.\"body\") = pg_column_toast_chunk_id(OLD.\"body\") THEN",
+                "IF pg_column_toast_chunk_id(n.\"metadata\") = pg_column_toast_chunk_id(OLD.\"metadata\") THEN",
+                "n.\"metadata\" := NULL;", "OLD.\"metadata\" := NULL;")
+                .doesNotContain("octet_length(n.\"metadata\")", "octet_length(n.\"twice\")", "\"id\"");
+        // Generated columns are set before the shortcuts, so that a shortcut failing cannot leave them unset.
+        assertThat(body.indexOf("n.\"twice\" := OLD")).isLessThan(body.indexOf("num_nonnulls"));
+        assertThat(body.indexOf("pg_column_toast_chunk_id")).isLessThan(body.indexOf("EXCEPTION WHEN OTHERS"));
+    }
+
+    @Test
+    void shouldLeaveToastPointersAloneBeforePostgres17() {
+        String body = VersionTrigger.body(List.of(new Column("body", false, true, true), new Column("pg_version", false, false, false)),
+                "pg_version", Set.of("pg_version"), false);
+
+        assertThat(body).doesNotContain("pg_column_toast_chunk_id").contains("IF octet_length(n.\"body\") <> octet_length(OLD.\"body\") THEN");
+    }
+}

@@ -1,6 +1,7 @@
 package io.nexussync.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexussync.it.testkit.SyncEnvironment;
 import java.nio.file.Files;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.Timeout;
  * The version trigger on the real server, as setup installs it (no service running: only what
  * PostgreSQL does with the application's UPDATEs). It bumps {@code pg_version} exactly when a column
  * other than the sync columns changes, whatever the column's type and whatever was added after setup;
- * it does not read or store again a large value the UPDATE left alone; and catalog names holding dollar
- * tags stay names.
+ * it does not read or store again a large value the UPDATE left alone; a column it names retyped or
+ * dropped, or a sync column renamed, never makes the application's UPDATE fail; and catalog names holding
+ * dollar tags stay names.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -114,6 +116,54 @@ class VersionTriggerIT {
     }
 
     @Test
+    void shouldKeepTheApplicationsUpdatesWorkingWhenAColumnTheTriggerNamesIsRetypedThenDropped() throws Exception {
+        UUID thread = UUID.randomUUID();
+        UUID message = UUID.randomUUID();
+        env.sql("INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'thread')", thread, thread, thread);
+        env.sql("INSERT INTO messages (id, thread_id, tenant_id, role, body) VALUES (?, ?, ?, 'user', 'hello')", message, thread, thread);
+        try (Connection application = env.connect()) {
+            // body is text, so the trigger names it (its length and TOAST pointer); this session caches those plans.
+            update(application, "UPDATE messages SET body = 'hello again' WHERE id = ?", message);
+            assertThat(messageVersion(message)).isEqualTo(2);
+
+            env.sql("ALTER TABLE messages ALTER COLUMN body TYPE jsonb USING to_jsonb(body)");
+            update(application, "UPDATE messages SET body = '\"retyped\"' WHERE id = ?", message);
+            assertThat(messageVersion(message)).as("after body became jsonb").isEqualTo(3);
+            update(application, "UPDATE messages SET role = role WHERE id = ?", message);
+            assertThat(messageVersion(message)).as("no change after the retype").isEqualTo(3);
+
+            env.sql("ALTER TABLE messages DROP COLUMN body");
+            update(application, "UPDATE messages SET token_count = 5 WHERE id = ?", message);
+            assertThat(messageVersion(message)).as("after body was dropped").isEqualTo(4);
+            update(application, "UPDATE messages SET neo4j_node_id = 'element' WHERE id = ?", message);
+            assertThat(messageVersion(message)).as("a write-back after the drop").isEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldRefuseToDropASyncColumnAndLeaveTheRowAsWrittenWhenOneIsRenamed() throws Exception {
+        UUID tag = UUID.randomUUID();
+        env.sql("INSERT INTO tags (id, tenant_id, name) VALUES (?, ?, 'tag')", tag, tag);
+        assertThatThrownBy(() -> env.sql("ALTER TABLE tags DROP COLUMN neo4j_version"))
+                .hasMessageContaining("trigger nexus_sync_bump_version on table tags depends on column neo4j_version");
+        assertThatThrownBy(() -> env.sql("ALTER TABLE tags ALTER COLUMN pg_version TYPE numeric"))
+                .hasMessageContaining("used in a trigger definition");
+
+        env.sql("ALTER TABLE tags RENAME COLUMN neo4j_node_id TO element_id");
+        try (Connection application = env.connect(); PreparedStatement ps = application.prepareStatement("UPDATE tags SET name = 'renamed' WHERE id = ?")) {
+            ps.setObject(1, tag);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+            String warning = ps.getWarnings() == null ? null : ps.getWarnings().getMessage();
+            assertThat(warning).as("the warning the application's UPDATE got").contains("nexus-sync: the version of a row of public.tags was not bumped", "run nexus-sync setup");
+        } finally {
+            env.sql("ALTER TABLE tags RENAME COLUMN element_id TO neo4j_node_id");
+        }
+        assertThat(env.query("SELECT name, pg_version FROM tags WHERE id = ?", tag).get(0)).containsEntry("name", "renamed").containsEntry("pg_version", 1L);
+        env.sql("UPDATE tags SET name = 'back' WHERE id = ?", tag);
+        assertThat(env.query("SELECT pg_version FROM tags WHERE id = ?", tag).get(0)).containsEntry("pg_version", 2L);
+    }
+
+    @Test
     void shouldKeepDollarTagsInCatalogNamesAsNames() throws Exception {
         // A mapping allows $ in table and column names; the trigger reads every column, mapped or not.
         String table = "\"odd$fn$items\"";
@@ -149,6 +199,10 @@ class VersionTriggerIT {
 
     private long version(UUID id) throws SQLException {
         return (Long) env.query("SELECT pg_version FROM content_items WHERE id = ?", id).get(0).get("pg_version");
+    }
+
+    private long messageVersion(UUID id) throws SQLException {
+        return (Long) env.query("SELECT pg_version FROM messages WHERE id = ?", id).get(0).get("pg_version");
     }
 
     private long chunkId(UUID id) throws SQLException {

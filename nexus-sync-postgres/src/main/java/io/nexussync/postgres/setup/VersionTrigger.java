@@ -66,8 +66,10 @@ final class VersionTrigger {
      *
      * <p>Everything that names a column runs in one block. If it fails part way (a column named there was
      * dropped, renamed or retyped after setup), what it did is still right, only less of it is done: the
-     * comparison then reads more, or counts a generated column as changed. Only a sync column renamed
-     * stops it before the sync columns are set; then the row goes as written, with a warning.
+     * comparison then reads more, or counts a generated column as changed. The handler sets the sync
+     * columns aside again; only if one of them is what is missing does the row go as written, with a
+     * warning. PL/pgSQL prepares each expression once per transaction, and most UPDATEs are a transaction
+     * of their own, so the common path is kept to few expressions: no defaults, no flags.
      */
     static String body(List<Column> columns, String versionColumn, Set<String> sync, boolean toastPointers) {
         List<String> generated = new ArrayList<>();
@@ -78,7 +80,7 @@ final class VersionTrigger {
             if (sync.contains(column.name())) {
                 continue;
             } else if (column.generated()) {
-                generated.add(q);
+                generated.add(column.name());
                 continue;
             }
             if (column.lengthComparable()) {
@@ -88,15 +90,9 @@ final class VersionTrigger {
                 pointers.add(q);
             }
         }
-        StringBuilder b = new StringBuilder("DECLARE\n  n record;\n  ready boolean := false;\n  changed boolean := false;\n"
-                + "  problem text;\nBEGIN\n  n := NEW;\n  BEGIN\n");
-        for (String column : sync) {
-            b.append("    n.").append(quote(column)).append(" := OLD.").append(quote(column)).append(";\n");
-        }
-        b.append("    ready := true;\n");
-        for (String q : generated) {
-            b.append("    n.").append(q).append(" := OLD.").append(q).append(";\n");
-        }
+        StringBuilder b = new StringBuilder("DECLARE\n  n record;\n  changed boolean;\nBEGIN\n  n := NEW;\n  BEGIN\n");
+        setAside(b, "    ", sync);
+        setAside(b, "    ", generated);
         String in = "    ";
         if (!pointers.isEmpty()) {
             List<String> chunks = new ArrayList<>();
@@ -111,29 +107,38 @@ final class VersionTrigger {
                     .append(in).append("  changed := true;\n");
             if (!pointers.isEmpty()) {
                 b.append(in).append("ELSE\n");
-                in += "  ";
             }
         }
+        String inner = in + (lengths.isEmpty() ? "" : "  ");
         for (String q : pointers) {
-            b.append(in).append("IF pg_column_toast_chunk_id(n.").append(q).append(") = pg_column_toast_chunk_id(OLD.").append(q).append(") THEN\n")
-                    .append(in).append("  n.").append(q).append(" := NULL;\n")
-                    .append(in).append("  OLD.").append(q).append(" := NULL;\n")
-                    .append(in).append("END IF;\n");
+            b.append(inner).append("IF pg_column_toast_chunk_id(n.").append(q).append(") = pg_column_toast_chunk_id(OLD.").append(q).append(") THEN\n")
+                    .append(inner).append("  n.").append(q).append(" := NULL;\n")
+                    .append(inner).append("  OLD.").append(q).append(" := NULL;\n")
+                    .append(inner).append("END IF;\n");
         }
         if (!lengths.isEmpty()) {
-            b.append(pointers.isEmpty() ? "    " : "      ").append("END IF;\n");
+            b.append(in).append("END IF;\n");
         }
         if (!pointers.isEmpty()) {
             b.append("    END IF;\n");
         }
+        b.append("  EXCEPTION WHEN OTHERS THEN\n    BEGIN\n");
+        setAside(b, "      ", sync);
         String v = quote(versionColumn);
-        return b.append("  EXCEPTION WHEN OTHERS THEN\n    problem := SQLERRM;\n  END;\n")
-                .append("  IF NOT ready THEN\n")
-                .append("    RAISE WARNING 'nexus-sync: the version of a row of %.% was not bumped (%): run nexus-sync setup', "
-                        + "TG_TABLE_SCHEMA, TG_TABLE_NAME, problem;\n")
-                .append("    RETURN NEW;\n  END IF;\n")
+        return b.append("    EXCEPTION WHEN OTHERS THEN\n")
+                .append("      RAISE WARNING 'nexus-sync: the version of a row of %.% was not bumped (%): run nexus-sync setup', "
+                        + "TG_TABLE_SCHEMA, TG_TABLE_NAME, SQLERRM;\n")
+                .append("      RETURN NEW;\n    END;\n  END;\n")
                 .append("  NEW.").append(v).append(" := OLD.").append(v).append(" + CASE WHEN changed OR n *<> OLD THEN 1 ELSE 0 END;\n")
                 .append("  RETURN NEW;\nEND\n").toString();
+    }
+
+    /** {@code n.column := OLD.column;} for each. */
+    private static void setAside(StringBuilder b, String in, Iterable<String> columns) {
+        for (String column : columns) {
+            String q = quote(column);
+            b.append(in).append("n.").append(q).append(" := OLD.").append(q).append(";\n");
+        }
     }
 
     /**

@@ -52,10 +52,10 @@ class VersionTriggerTest {
                 .contains("n := NEW;", "n.\"pg_version\" := OLD.\"pg_version\";", "n.\"neo4j_version\" := OLD.\"neo4j_version\";",
                         "n.\"neo4j_node_id\" := OLD.\"neo4j_node_id\";",
                         "NEW.\"pg_version\" := OLD.\"pg_version\" + CASE WHEN changed OR n *<> OLD THEN 1 ELSE 0 END;");
-        // Setting the sync columns aside is the only thing that can stop the comparison, and only before "ready".
-        assertThat(body.indexOf("ready := true;")).isGreaterThan(body.indexOf("n.\"neo4j_node_id\" := OLD"))
-                .isLessThan(body.indexOf("EXCEPTION WHEN OTHERS"));
-        assertThat(body).contains("IF NOT ready THEN\n    RAISE WARNING");
+        // The handler sets the sync columns aside again, and gives up (with a warning) only if that fails.
+        String handler = body.substring(body.indexOf("EXCEPTION WHEN OTHERS THEN"));
+        assertThat(handler).contains("n.\"neo4j_node_id\" := OLD.\"neo4j_node_id\";", "RAISE WARNING", "RETURN NEW;");
+        assertThat(handler.indexOf("RAISE WARNING")).isGreaterThan(handler.lastIndexOf("EXCEPTION WHEN OTHERS THEN"));
     }
 
     @Test
@@ -73,14 +73,28 @@ class VersionTriggerTest {
                 .doesNotContain("octet_length(n.\"metadata\")", "octet_length(n.\"twice\")", "\"id\"");
         // Generated columns are set before the shortcuts, so that a shortcut failing cannot leave them unset.
         assertThat(body.indexOf("n.\"twice\" := OLD")).isLessThan(body.indexOf("num_nonnulls"));
-        assertThat(body.indexOf("pg_column_toast_chunk_id")).isLessThan(body.indexOf("EXCEPTION WHEN OTHERS"));
+        assertThat(body.lastIndexOf("pg_column_toast_chunk_id")).isLessThan(body.indexOf("EXCEPTION WHEN OTHERS"));
+        assertBlocksBalanced(body);
     }
 
     @Test
-    void shouldLeaveToastPointersAloneBeforePostgres17() {
-        String body = VersionTrigger.body(List.of(new Column("body", false, true, true), new Column("pg_version", false, false, false)),
+    void shouldNestTheShortcutsRightWithEitherAlone() {
+        String lengthsOnly = VersionTrigger.body(List.of(new Column("body", false, true, true), new Column("pg_version", false, false, false)),
                 "pg_version", Set.of("pg_version"), false);
+        String pointersOnly = VersionTrigger.body(List.of(new Column("tags", false, true, false), new Column("pg_version", false, false, false)),
+                "pg_version", Set.of("pg_version"), true);
 
-        assertThat(body).doesNotContain("pg_column_toast_chunk_id").contains("IF octet_length(n.\"body\") <> octet_length(OLD.\"body\") THEN");
+        assertThat(lengthsOnly).doesNotContain("pg_column_toast_chunk_id", "ELSE\n")
+                .contains("    IF octet_length(n.\"body\") <> octet_length(OLD.\"body\") THEN\n      changed := true;\n    END IF;\n");
+        assertThat(pointersOnly).doesNotContain("octet_length", "ELSE\n")
+                .contains("    IF num_nonnulls(pg_column_toast_chunk_id(OLD.\"tags\")) > 0 THEN\n      IF pg_column_toast_chunk_id(n.\"tags\")");
+        assertBlocksBalanced(lengthsOnly);
+        assertBlocksBalanced(pointersOnly);
+    }
+
+    private static void assertBlocksBalanced(String body) {
+        List<String> lines = body.lines().map(String::trim).toList();
+        assertThat(lines.stream().filter(l -> l.startsWith("IF ")).count()).isEqualTo(lines.stream().filter("END IF;"::equals).count());
+        assertThat(lines.stream().filter("BEGIN"::equals).count()).isEqualTo(lines.stream().filter(l -> l.equals("END;") || l.equals("END")).count());
     }
 }

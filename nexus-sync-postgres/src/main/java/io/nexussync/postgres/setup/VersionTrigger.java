@@ -32,7 +32,10 @@ final class VersionTrigger {
     static final String NAME = "nexus_sync_bump_version";
 
     /** A column as setup found it: what the body may do with it. */
-    record Column(String name, boolean generated, boolean outOfLine, boolean lengthComparable) {}
+    record Column(String name, boolean generated, boolean outOfLine, Bytes bytes) {}
+
+    /** Columns whose values compare byte for byte with {@code =}: text and varchar in the C collation, bytea. */
+    enum Bytes { NONE, TEXT, BYTEA }
 
     private VersionTrigger() {}
 
@@ -59,10 +62,14 @@ final class VersionTrigger {
      * pointers, not values; comparing NEW itself would pull its out-of-line values into the row PostgreSQL
      * writes, storing each again in full) in which the sync columns and the stored generated columns (NULL
      * in NEW until after BEFORE triggers; they follow from the other columns) are set to OLD's. OLD may be
-     * changed freely: it is not what the trigger returns. When OLD has a value out of line, two shortcuts: a
-     * text or bytea column whose length changed is a change (octet_length reads the length, not the value),
-     * and a value whose TOAST pointer is the same on both sides is the same value, set to NULL on both so
-     * that the comparison does not read it.
+     * changed freely: it is not what the trigger returns.
+     *
+     * <p>When OLD has a value out of line, each column that may hold one is looked at first: the same TOAST
+     * pointer on both sides is the same value, and a text or bytea value equal byte for byte is too (its
+     * {@code =} compares lengths before reading anything); such a column is set to NULL on both sides so
+     * that the comparison does not read it, and a text or bytea value that differs is a change, with no
+     * comparison at all. Before PostgreSQL 17 (no {@code pg_column_toast_chunk_id}) only the byte-for-byte
+     * part is there, for every row.
      *
      * <p>Everything that names a column runs in one block. If it fails part way (a column named there was
      * dropped, renamed or retyped after setup), what it did is still right, only less of it is done: the
@@ -73,54 +80,44 @@ final class VersionTrigger {
      */
     static String body(List<Column> columns, String versionColumn, Set<String> sync, boolean toastPointers) {
         List<String> generated = new ArrayList<>();
-        List<String> lengths = new ArrayList<>();
-        List<String> pointers = new ArrayList<>();
+        List<String> chunks = new ArrayList<>();
+        StringBuilder shortcuts = new StringBuilder();
+        String in = toastPointers ? "      " : "    ";
         for (Column column : columns) {
-            String q = quote(column.name());
             if (sync.contains(column.name())) {
                 continue;
             } else if (column.generated()) {
                 generated.add(column.name());
                 continue;
             }
-            if (column.lengthComparable()) {
-                lengths.add("octet_length(n." + q + ") <> octet_length(OLD." + q + ")");
-            }
+            String q = quote(column.name());
+            List<String> same = new ArrayList<>();
             if (column.outOfLine() && toastPointers) {
-                pointers.add(q);
+                chunks.add("pg_column_toast_chunk_id(OLD." + q + ")");
+                same.add("pg_column_toast_chunk_id(n." + q + ") = pg_column_toast_chunk_id(OLD." + q + ")");
             }
+            if (column.outOfLine() && column.bytes() != Bytes.NONE) {
+                String collate = column.bytes() == Bytes.TEXT ? " COLLATE \"C\"" : "";
+                same.add("n." + q + collate + " IS NOT DISTINCT FROM OLD." + q + collate);
+            }
+            if (same.isEmpty()) {
+                continue;
+            }
+            shortcuts.append(in).append("IF ").append(String.join("\n" + in + "   OR ", same)).append(" THEN\n")
+                    .append(in).append("  n.").append(q).append(" := NULL;\n")
+                    .append(in).append("  OLD.").append(q).append(" := NULL;\n");
+            if (column.bytes() != Bytes.NONE) {
+                shortcuts.append(in).append("ELSE\n").append(in).append("  changed := true;\n");
+            }
+            shortcuts.append(in).append("END IF;\n");
         }
         StringBuilder b = new StringBuilder("DECLARE\n  n record;\n  changed boolean;\nBEGIN\n  n := NEW;\n  BEGIN\n");
         setAside(b, "    ", sync);
         setAside(b, "    ", generated);
-        String in = "    ";
-        if (!pointers.isEmpty()) {
-            List<String> chunks = new ArrayList<>();
-            for (String q : pointers) {
-                chunks.add("pg_column_toast_chunk_id(OLD." + q + ")");
-            }
-            b.append(in).append("IF num_nonnulls(").append(String.join(", ", chunks)).append(") > 0 THEN\n");
-            in += "  ";
-        }
-        if (!lengths.isEmpty()) {
-            b.append(in).append("IF ").append(String.join("\n" + in + "   OR ", lengths)).append(" THEN\n")
-                    .append(in).append("  changed := true;\n");
-            if (!pointers.isEmpty()) {
-                b.append(in).append("ELSE\n");
-            }
-        }
-        String inner = in + (lengths.isEmpty() ? "" : "  ");
-        for (String q : pointers) {
-            b.append(inner).append("IF pg_column_toast_chunk_id(n.").append(q).append(") = pg_column_toast_chunk_id(OLD.").append(q).append(") THEN\n")
-                    .append(inner).append("  n.").append(q).append(" := NULL;\n")
-                    .append(inner).append("  OLD.").append(q).append(" := NULL;\n")
-                    .append(inner).append("END IF;\n");
-        }
-        if (!lengths.isEmpty()) {
-            b.append(in).append("END IF;\n");
-        }
-        if (!pointers.isEmpty()) {
-            b.append("    END IF;\n");
+        if (!chunks.isEmpty()) {
+            b.append("    IF num_nonnulls(").append(String.join(", ", chunks)).append(") > 0 THEN\n").append(shortcuts).append("    END IF;\n");
+        } else {
+            b.append(shortcuts);
         }
         b.append("  EXCEPTION WHEN OTHERS THEN\n    BEGIN\n");
         setAside(b, "      ", sync);
@@ -158,18 +155,18 @@ final class VersionTrigger {
     /**
      * The table's columns in order: stored generated ones, those PostgreSQL may keep out of line (a varlena
      * type whose storage is not plain; not a domain, which might refuse the NULL that sets one aside), and
-     * which of them are text, varchar or bytea (octet_length reads their length without their value).
+     * which of them compare byte for byte.
      */
     static List<Column> columns(Connection c, TableId table) throws SQLException {
         List<Column> columns = new ArrayList<>();
         try (var ps = c.prepareStatement("SELECT a.attname, a.attgenerated <> '', t.typlen = -1 AND a.attstorage <> 'p' AND t.typtype <> 'd', "
-                + "a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bytea'::regtype) "
+                + "CASE WHEN a.atttypid IN ('text'::regtype, 'varchar'::regtype) THEN 'TEXT' WHEN a.atttypid = 'bytea'::regtype THEN 'BYTEA' ELSE 'NONE' END "
                 + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
                 + "WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
             ps.setString(1, quote(table));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(new Column(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4)));
+                    columns.add(new Column(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), Bytes.valueOf(rs.getString(4))));
                 }
             }
         }

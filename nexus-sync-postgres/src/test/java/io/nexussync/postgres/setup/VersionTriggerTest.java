@@ -2,6 +2,7 @@ package io.nexussync.postgres.setup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexussync.postgres.setup.VersionTrigger.Bytes;
 import io.nexussync.postgres.setup.VersionTrigger.Column;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,8 +33,8 @@ class VersionTriggerTest {
     @Test
     void shouldKeepANameHoldingDollarTagsInsideItsQuotedIdentifierAndTheString() {
         String evil = "x$fn$; CREATE TABLE injected(); SELECT $nexus_sync$";
-        String body = VersionTrigger.body(List.of(new Column("id", false, false, false), new Column(evil, false, true, true),
-                new Column("pg_version", false, false, false)), "pg_version", Set.of("pg_version"), true);
+        String body = VersionTrigger.body(List.of(new Column("id", false, false, Bytes.NONE), new Column(evil, false, true, Bytes.TEXT),
+                new Column("pg_version", false, false, Bytes.NONE)), "pg_version", Set.of("pg_version"), true);
         String quoted = VersionTrigger.dollarQuoted(body);
         String tag = quoted.substring(0, quoted.indexOf('$', 1) + 1);
 
@@ -44,11 +45,11 @@ class VersionTriggerTest {
 
     @Test
     void shouldNameNoColumnButTheSyncColumnsWhenThereIsNoShortcutAndCompareRowImages() {
-        String body = VersionTrigger.body(List.of(new Column("id", false, false, false), new Column("created_by", false, false, false),
-                new Column("pg_version", false, false, false), new Column("neo4j_version", false, false, false),
-                new Column("neo4j_node_id", false, true, true)), "pg_version", SYNC, true);
+        String body = VersionTrigger.body(List.of(new Column("id", false, false, Bytes.NONE), new Column("created_by", false, false, Bytes.NONE),
+                new Column("pg_version", false, false, Bytes.NONE), new Column("neo4j_version", false, false, Bytes.NONE),
+                new Column("neo4j_node_id", false, true, Bytes.TEXT)), "pg_version", SYNC, true);
 
-        assertThat(body).doesNotContain("\"id\"", "\"created_by\"", "pg_column_toast_chunk_id", "octet_length")
+        assertThat(body).doesNotContain("\"id\"", "\"created_by\"", "pg_column_toast_chunk_id", "IS NOT DISTINCT FROM")
                 .contains("n := NEW;", "n.\"pg_version\" := OLD.\"pg_version\";", "n.\"neo4j_version\" := OLD.\"neo4j_version\";",
                         "n.\"neo4j_node_id\" := OLD.\"neo4j_node_id\";",
                         "NEW.\"pg_version\" := OLD.\"pg_version\" + CASE WHEN changed OR n *<> OLD THEN 1 ELSE 0 END;");
@@ -56,21 +57,26 @@ class VersionTriggerTest {
         String handler = body.substring(body.indexOf("EXCEPTION WHEN OTHERS THEN"));
         assertThat(handler).contains("n.\"neo4j_node_id\" := OLD.\"neo4j_node_id\";", "RAISE WARNING", "RETURN NEW;");
         assertThat(handler.indexOf("RAISE WARNING")).isGreaterThan(handler.lastIndexOf("EXCEPTION WHEN OTHERS THEN"));
+        assertBlocksBalanced(body);
     }
 
     @Test
-    void shouldTakeShortcutsForLengthsAndToastPointersAndSetGeneratedColumnsToOlds() {
-        String body = VersionTrigger.body(List.of(new Column("id", false, false, false), new Column("body", false, true, true),
-                new Column("metadata", false, true, false), new Column("twice", true, false, false),
-                new Column("pg_version", false, false, false)), "pg_version", Set.of("pg_version"), true);
+    void shouldSetAsideWhatIsTheSameOutOfLineAndSetGeneratedColumnsToOlds() {
+        String body = VersionTrigger.body(List.of(new Column("id", false, false, Bytes.NONE), new Column("body", false, true, Bytes.TEXT),
+                new Column("blob", false, true, Bytes.BYTEA), new Column("metadata", false, true, Bytes.NONE),
+                new Column("twice", true, false, Bytes.NONE), new Column("pg_version", false, false, Bytes.NONE)),
+                "pg_version", Set.of("pg_version"), true);
 
         assertThat(body).contains("n.\"twice\" := OLD.\"twice\";",
-                "IF num_nonnulls(pg_column_toast_chunk_id(OLD.\"body\"), pg_column_toast_chunk_id(OLD.\"metadata\")) > 0 THEN",
-                "IF octet_length(n.\"body\") <> octet_length(OLD.\"body\") THEN",
-                "IF pg_column_toast_chunk_id(n.\"body\") = pg_column_toast_chunk_id(OLD.\"body\") THEN",
-                "IF pg_column_toast_chunk_id(n.\"metadata\") = pg_column_toast_chunk_id(OLD.\"metadata\") THEN",
-                "n.\"metadata\" := NULL;", "OLD.\"metadata\" := NULL;")
-                .doesNotContain("octet_length(n.\"metadata\")", "octet_length(n.\"twice\")", "\"id\"");
+                "IF num_nonnulls(pg_column_toast_chunk_id(OLD.\"body\"), pg_column_toast_chunk_id(OLD.\"blob\"), "
+                        + "pg_column_toast_chunk_id(OLD.\"metadata\")) > 0 THEN",
+                "      IF pg_column_toast_chunk_id(n.\"body\") = pg_column_toast_chunk_id(OLD.\"body\")\n"
+                        + "         OR n.\"body\" COLLATE \"C\" IS NOT DISTINCT FROM OLD.\"body\" COLLATE \"C\" THEN\n"
+                        + "        n.\"body\" := NULL;\n        OLD.\"body\" := NULL;\n      ELSE\n        changed := true;\n      END IF;\n",
+                "OR n.\"blob\" IS NOT DISTINCT FROM OLD.\"blob\" THEN",
+                "      IF pg_column_toast_chunk_id(n.\"metadata\") = pg_column_toast_chunk_id(OLD.\"metadata\") THEN\n"
+                        + "        n.\"metadata\" := NULL;\n        OLD.\"metadata\" := NULL;\n      END IF;\n")
+                .doesNotContain("\"id\"", "twice\" IS", "\"metadata\" IS NOT DISTINCT");
         // Generated columns are set before the shortcuts, so that a shortcut failing cannot leave them unset.
         assertThat(body.indexOf("n.\"twice\" := OLD")).isLessThan(body.indexOf("num_nonnulls"));
         assertThat(body.lastIndexOf("pg_column_toast_chunk_id")).isLessThan(body.indexOf("EXCEPTION WHEN OTHERS"));
@@ -78,18 +84,13 @@ class VersionTriggerTest {
     }
 
     @Test
-    void shouldNestTheShortcutsRightWithEitherAlone() {
-        String lengthsOnly = VersionTrigger.body(List.of(new Column("body", false, true, true), new Column("pg_version", false, false, false)),
-                "pg_version", Set.of("pg_version"), false);
-        String pointersOnly = VersionTrigger.body(List.of(new Column("tags", false, true, false), new Column("pg_version", false, false, false)),
-                "pg_version", Set.of("pg_version"), true);
+    void shouldCompareTextByteForByteForEveryRowBeforePostgres17() {
+        String body = VersionTrigger.body(List.of(new Column("body", false, true, Bytes.TEXT), new Column("metadata", false, true, Bytes.NONE),
+                new Column("pg_version", false, false, Bytes.NONE)), "pg_version", Set.of("pg_version"), false);
 
-        assertThat(lengthsOnly).doesNotContain("pg_column_toast_chunk_id", "ELSE\n")
-                .contains("    IF octet_length(n.\"body\") <> octet_length(OLD.\"body\") THEN\n      changed := true;\n    END IF;\n");
-        assertThat(pointersOnly).doesNotContain("octet_length", "ELSE\n")
-                .contains("    IF num_nonnulls(pg_column_toast_chunk_id(OLD.\"tags\")) > 0 THEN\n      IF pg_column_toast_chunk_id(n.\"tags\")");
-        assertBlocksBalanced(lengthsOnly);
-        assertBlocksBalanced(pointersOnly);
+        assertThat(body).doesNotContain("pg_column_toast_chunk_id", "num_nonnulls", "\"metadata\" :=")
+                .contains("    IF n.\"body\" COLLATE \"C\" IS NOT DISTINCT FROM OLD.\"body\" COLLATE \"C\" THEN\n");
+        assertBlocksBalanced(body);
     }
 
     private static void assertBlocksBalanced(String body) {

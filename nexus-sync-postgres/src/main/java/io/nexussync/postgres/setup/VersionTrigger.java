@@ -64,77 +64,96 @@ final class VersionTrigger {
      * in NEW until after BEFORE triggers; they follow from the other columns) are set to OLD's. OLD may be
      * changed freely: it is not what the trigger returns.
      *
-     * <p>When OLD has a value out of line, each column that may hold one is looked at first: the same TOAST
-     * pointer on both sides is the same value, and a text or bytea value equal byte for byte is too (its
-     * {@code =} compares lengths before reading anything); such a column is set to NULL on both sides so
-     * that the comparison does not read it, and a text or bytea value that differs is a change, with no
-     * comparison at all. Before PostgreSQL 17 (no {@code pg_column_toast_chunk_id}) only the byte-for-byte
-     * part is there, for every row.
+     * <p>When OLD has a value out of line, the columns that may hold one are looked at first. A text or
+     * bytea value that is not the same (same TOAST pointer, or equal byte for byte: its {@code =} compares
+     * lengths before reading anything) is a change, found before copying NEW's new value. Otherwise a value
+     * whose TOAST pointer is the same on both sides is set to NULL on both, so that the comparison does
+     * not read it. Before PostgreSQL 17 (no {@code pg_column_toast_chunk_id}) only the byte-for-byte part
+     * is there, for every row.
      *
-     * <p>Everything that names a column runs in one block. If it fails part way (a column named there was
-     * dropped, renamed or retyped after setup), what it did is still right, only less of it is done: the
-     * comparison then reads more, or counts a generated column as changed. The handler sets the sync
-     * columns aside again; only if one of them is what is missing does the row go as written, with a
-     * warning. PL/pgSQL prepares each expression once per transaction, and most UPDATEs are a transaction
-     * of their own, so the common path is kept to few expressions: no defaults, no flags.
+     * <p>Everything that names a column runs in a block. If it fails (a column named there was dropped,
+     * renamed or retyped after setup), the handler makes the copy again with the sync columns set aside,
+     * and the generated columns as far as it can: the comparison then reads more, or counts a generated
+     * column as changed, but is right. Only if a sync column is what is missing does the row go as written,
+     * with a warning. PL/pgSQL prepares each expression once per transaction, and most UPDATEs are a
+     * transaction of their own, so the common path is kept to few expressions.
      */
     static String body(List<Column> columns, String versionColumn, Set<String> sync, boolean toastPointers) {
         List<String> generated = new ArrayList<>();
         List<String> chunks = new ArrayList<>();
-        StringBuilder shortcuts = new StringBuilder();
-        String in = toastPointers ? "      " : "    ";
+        List<String> differs = new ArrayList<>();
+        List<String> pointers = new ArrayList<>();
         for (Column column : columns) {
             if (sync.contains(column.name())) {
                 continue;
             } else if (column.generated()) {
                 generated.add(column.name());
                 continue;
+            } else if (!column.outOfLine()) {
+                continue;
             }
             String q = quote(column.name());
             List<String> same = new ArrayList<>();
-            if (column.outOfLine() && toastPointers) {
+            if (toastPointers) {
                 chunks.add("pg_column_toast_chunk_id(OLD." + q + ")");
-                same.add("pg_column_toast_chunk_id(n." + q + ") = pg_column_toast_chunk_id(OLD." + q + ")");
+                pointers.add(q);
+                same.add("pg_column_toast_chunk_id(NEW." + q + ") = pg_column_toast_chunk_id(OLD." + q + ")");
             }
-            if (column.outOfLine() && column.bytes() != Bytes.NONE) {
-                String collate = column.bytes() == Bytes.TEXT ? " COLLATE \"C\"" : "";
-                same.add("n." + q + collate + " IS NOT DISTINCT FROM OLD." + q + collate);
-            }
-            if (same.isEmpty()) {
-                continue;
-            }
-            shortcuts.append(in).append("IF ").append(String.join("\n" + in + "   OR ", same)).append(" THEN\n")
-                    .append(in).append("  n.").append(q).append(" := NULL;\n")
-                    .append(in).append("  OLD.").append(q).append(" := NULL;\n");
             if (column.bytes() != Bytes.NONE) {
-                shortcuts.append(in).append("ELSE\n").append(in).append("  changed := true;\n");
+                String collate = column.bytes() == Bytes.TEXT ? " COLLATE \"C\"" : "";
+                same.add("NEW." + q + collate + " IS NOT DISTINCT FROM OLD." + q + collate);
+                differs.add("(" + String.join(" OR ", same) + ") IS NOT TRUE");
             }
-            shortcuts.append(in).append("END IF;\n");
         }
-        StringBuilder b = new StringBuilder("DECLARE\n  n record;\n  changed boolean;\nBEGIN\n  n := NEW;\n  BEGIN\n");
-        setAside(b, "    ", sync);
-        setAside(b, "    ", generated);
+        String v = quote(versionColumn);
+        StringBuilder b = new StringBuilder("DECLARE\n  n record;\nBEGIN\n  BEGIN\n");
+        String in = chunks.isEmpty() ? "    " : "      ";
         if (!chunks.isEmpty()) {
-            b.append("    IF num_nonnulls(").append(String.join(", ", chunks)).append(") > 0 THEN\n").append(shortcuts).append("    END IF;\n");
-        } else {
-            b.append(shortcuts);
+            b.append("    IF num_nonnulls(").append(String.join(", ", chunks)).append(") > 0 THEN\n");
+        }
+        if (!differs.isEmpty()) {
+            b.append(in).append("IF ").append(String.join("\n" + in + "   OR ", differs)).append(" THEN\n")
+                    .append(in).append("  NEW.").append(v).append(" := OLD.").append(v).append(" + 1;\n")
+                    .append(in).append("  RETURN NEW;\n").append(in).append("END IF;\n");
+        }
+        copy(b, in, sync, generated);
+        for (String q : pointers) {
+            b.append(in).append("IF pg_column_toast_chunk_id(n.").append(q).append(") = pg_column_toast_chunk_id(OLD.").append(q).append(") THEN\n")
+                    .append(in).append("  n.").append(q).append(" := NULL;\n")
+                    .append(in).append("  OLD.").append(q).append(" := NULL;\n")
+                    .append(in).append("END IF;\n");
+        }
+        if (!chunks.isEmpty()) {
+            b.append("    ELSE\n");
+            copy(b, in, sync, generated);
+            b.append("    END IF;\n");
         }
         b.append("  EXCEPTION WHEN OTHERS THEN\n    BEGIN\n");
-        setAside(b, "      ", sync);
-        String v = quote(versionColumn);
-        return b.append("    EXCEPTION WHEN OTHERS THEN\n")
+        copy(b, "      ", sync, List.of());
+        b.append("    EXCEPTION WHEN OTHERS THEN\n")
                 .append("      RAISE WARNING 'nexus-sync: the version of a row of %.% was not bumped (%): run nexus-sync setup', "
                         + "TG_TABLE_SCHEMA, TG_TABLE_NAME, SQLERRM;\n")
-                .append("      RETURN NEW;\n    END;\n  END;\n")
-                .append("  NEW.").append(v).append(" := OLD.").append(v).append(" + CASE WHEN changed OR n *<> OLD THEN 1 ELSE 0 END;\n")
+                .append("      RETURN NEW;\n    END;\n");
+        if (!generated.isEmpty()) {
+            b.append("    BEGIN\n");
+            for (String column : generated) {
+                b.append("      n.").append(quote(column)).append(" := OLD.").append(quote(column)).append(";\n");
+            }
+            b.append("    EXCEPTION WHEN OTHERS THEN\n      NULL;\n    END;\n");
+        }
+        return b.append("  END;\n")
+                .append("  NEW.").append(v).append(" := OLD.").append(v).append(" + CASE WHEN n *<> OLD THEN 1 ELSE 0 END;\n")
                 .append("  RETURN NEW;\nEND\n").toString();
     }
 
-    /** {@code n.column := OLD.column;} for each. */
-    private static void setAside(StringBuilder b, String in, Iterable<String> columns) {
-        for (String column : columns) {
-            String q = quote(column);
-            b.append(in).append("n.").append(q).append(" := OLD.").append(q).append(";\n");
+    /** {@code n := NEW;} then {@code n.column := OLD.column;} for each sync and generated column. */
+    private static void copy(StringBuilder b, String in, Set<String> sync, List<String> generated) {
+        b.append(in).append("n := NEW;\n");
+        for (String column : sync) {
+            b.append(in).append("n.").append(quote(column)).append(" := OLD.").append(quote(column)).append(";\n");
+        }
+        for (String column : generated) {
+            b.append(in).append("n.").append(quote(column)).append(" := OLD.").append(quote(column)).append(";\n");
         }
     }
 

@@ -22,8 +22,10 @@ import java.util.Set;
  * equality is also what the graph sees: {@code 1.0} and {@code 1.00} are different numerics and
  * different graph values, so that is a change; {@code {"a":1,"b":2}} spelt twice is one jsonb and no change.
  *
- * <p>The body names columns only to set some aside, never to compare them, and a name that no longer
- * fits (a column dropped, renamed or retyped after setup) costs a shortcut, not the application's UPDATE.
+ * <p>Beyond the sync columns, the body names columns only for shortcuts (a large text value that differs
+ * is a change without the row images; a large value that is the same is set aside before them), and a
+ * name that no longer fits (a column dropped, renamed or retyped after setup) costs a shortcut, not the
+ * application's UPDATE.
  * The sync columns cannot be dropped or retyped while the trigger exists: its WHEN clause names them,
  * so PostgreSQL records the dependency and refuses such an ALTER TABLE, naming the trigger. One renamed
  * leaves the row as written, with a warning.

@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -47,7 +46,7 @@ public final class TableAdoption {
             }
             if (node.versionColumn() != null) {
                 addColumn(c, node.table(), node.versionColumn(), "bigint NOT NULL DEFAULT 1");
-                Set<String> excluded = new HashSet<>();
+                Set<String> excluded = new LinkedHashSet<>();
                 if (node.graphVersionColumn() != null) {
                     addColumn(c, node.table(), node.graphVersionColumn(), "bigint NOT NULL DEFAULT 0");
                     excluded.add(node.graphVersionColumn());
@@ -55,14 +54,14 @@ public final class TableAdoption {
                 if (node.crossReferenceColumn() != null) {
                     excluded.add(node.crossReferenceColumn());
                 }
-                installVersionTrigger(c, node.table(), node.versionColumn(), excluded);
+                VersionTrigger.install(c, node.table(), node.versionColumn(), excluded);
             }
             ensureReplicaIdentity(c, node.table(), node.keyColumns());
         }
         for (RelationshipMapping rel : mapping.relationships()) {
             if (rel.versionColumn() != null) {
                 addColumn(c, rel.table(), rel.versionColumn(), "bigint NOT NULL DEFAULT 1");
-                installVersionTrigger(c, rel.table(), rel.versionColumn(), Set.of());
+                VersionTrigger.install(c, rel.table(), rel.versionColumn(), Set.of());
             }
             ensureReplicaIdentity(c, rel.table(), rel.keyColumns());
         }
@@ -84,30 +83,6 @@ public final class TableAdoption {
         }
         execute(c, "ALTER TABLE " + quote(table) + " ADD COLUMN IF NOT EXISTS " + quote(column) + " " + definition);
         log.info("added sync column {}.{} ({})", table, column, definition);
-    }
-
-    /**
-     * Bumps the version on every UPDATE that changes a column other than the excluded ones (the
-     * cross-reference and the graph version), so the service's own write-back never looks like a change.
-     */
-    static void installVersionTrigger(Connection c, TableId table, String versionColumn, Set<String> excluded) throws SQLException {
-        List<String> compared = new ArrayList<>();
-        Set<String> withoutEquality = columnsWithoutEquality(c, table);
-        for (String column : columns(c, table)) {
-            if (!column.equals(versionColumn) && !excluded.contains(column)) {
-                // json, xml, point and friends have no '=' operator; their text form decides instead.
-                String cast = withoutEquality.contains(column) ? "::text" : "";
-                compared.add("NEW." + quote(column) + cast + " IS DISTINCT FROM OLD." + quote(column) + cast);
-            }
-        }
-        String function = quote(Migrations.SCHEMA) + "." + quote("bump_version__" + table.schema() + "__" + table.name());
-        String v = quote(versionColumn);
-        execute(c, "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n"
-                + "  IF " + (compared.isEmpty() ? "false" : String.join("\n     OR ", compared)) + " THEN\n"
-                + "    NEW." + v + " := OLD." + v + " + 1;\n  ELSE\n    NEW." + v + " := OLD." + v + ";\n  END IF;\n"
-                + "  RETURN NEW;\nEND\n$fn$");
-        execute(c, "CREATE OR REPLACE TRIGGER nexus_sync_bump_version BEFORE UPDATE ON " + quote(table)
-                + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
     }
 
     /** DEFAULT identity sends the primary key on DELETE; when the mapping keys on other columns, FULL is needed. */
@@ -136,22 +111,6 @@ public final class TableAdoption {
         }
         execute(c, "ALTER TABLE " + quote(table) + " REPLICA IDENTITY " + (keyIsPrimary ? "DEFAULT" : "FULL"));
         log.info("set replica identity of {} to {}", table, keyIsPrimary ? "DEFAULT (primary key)" : "FULL (the mapping keys on non-primary-key columns)");
-    }
-
-    private static Set<String> columnsWithoutEquality(Connection c, TableId table) throws SQLException {
-        Set<String> columns = new LinkedHashSet<>();
-        try (var ps = c.prepareStatement("SELECT a.attname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-                + "WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped AND NOT EXISTS (SELECT 1 FROM pg_operator o "
-                + "WHERE o.oprname = '=' AND o.oprleft = CASE WHEN t.typelem <> 0 AND t.typlen = -1 THEN t.typelem ELSE t.oid END "
-                + "AND o.oprright = o.oprleft)")) {
-            ps.setString(1, quote(table));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    columns.add(rs.getString(1));
-                }
-            }
-        }
-        return columns;
     }
 
     static List<String> columns(Connection c, TableId table) throws SQLException {

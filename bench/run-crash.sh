@@ -23,7 +23,7 @@ mvn -B -T 1 ${BENCH_MVN_FLAGS:-} -pl nexus-sync-dist,nexus-sync-it -am verify -D
   echo
   echo "\`bench/run-crash.sh $runs $seed\` on commit $(git rev-parse --short HEAD) ($(date -u +%Y-%m-%d)), $(nproc) cores"
   echo
-  grep -E '^crash run' "$log" | sed 's/^/- /' || true
+  grep -E '^crash run [(0-9]' "$log" | sed 's/^/- /' || true
   echo
   grep -E '^crash runs:' "$log" || echo "no summary: the test did not finish; see $log"
 } | tee "$results/crash.md"

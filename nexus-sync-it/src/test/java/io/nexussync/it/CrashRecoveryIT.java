@@ -12,12 +12,14 @@ import io.nexussync.it.testkit.TemporalHistory;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -144,33 +146,32 @@ class CrashRecoveryIT {
 
     /** Until a checkpoint record is written by this run (its first batch has committed), whether or not the committed end moved. */
     private static void awaitFirstGraphCommit(SyncEnvironment env, ChildService child) throws Exception {
-        java.time.ZonedDateTime before = lastCheckpointWrite(env);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            assertThat(child.isAlive()).as("the service died on its own").isTrue();
-            java.time.ZonedDateTime now = lastCheckpointWrite(env);
-            if (now != null && (before == null || now.isAfter(before))) {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("the service committed nothing within 90 s");
+        ZonedDateTime before = lastCheckpointWrite(env);
+        awaitWhileAlive(child, "committed nothing", () -> {
+            ZonedDateTime now = lastCheckpointWrite(env);
+            return now != null && (before == null || now.isAfter(before));
+        });
     }
 
-    private static java.time.ZonedDateTime lastCheckpointWrite(SyncEnvironment env) {
+    private static ZonedDateTime lastCheckpointWrite(SyncEnvironment env) {
         var rows = env.cypher("MATCH (c:`_SyncCheckpoint`) RETURN max(c.updatedAt) AS at");
         return rows.isEmpty() || rows.get(0).get("at").isNull() ? null : rows.get(0).get("at").asZonedDateTime();
     }
 
     private static void awaitCheckpointBeyond(SyncEnvironment env, long previous, ChildService child) throws Exception {
+        awaitWhileAlive(child, "applied nothing", () -> env.graphCheckpoint() > previous);
+    }
+
+    /** Polls {@code done} for up to 90 s; the service dying first fails the test. */
+    private static void awaitWhileAlive(ChildService child, String otherwise, BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             assertThat(child.isAlive()).as("the service died on its own").isTrue();
-            if (env.graphCheckpoint() > previous) {
+            if (done.getAsBoolean()) {
                 return;
             }
-            Thread.sleep(20);
+            Thread.sleep(5);
         }
-        throw new AssertionError("the service applied nothing within 90 s");
+        throw new AssertionError("the service " + otherwise + " within 90 s");
     }
 }

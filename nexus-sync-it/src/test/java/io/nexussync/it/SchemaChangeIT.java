@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.it.testkit.SyncEnvironment;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -142,10 +141,7 @@ class SchemaChangeIT {
     }
 
     private static void update(Connection c, String sql, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, id);
-            assertThat(ps.executeUpdate()).isEqualTo(1);
-        }
+        assertThat(SyncEnvironment.execute(c, sql, id)).isEqualTo(1);
     }
 
     private static void awaitBackfills(SyncEnvironment env, int done) throws Exception {

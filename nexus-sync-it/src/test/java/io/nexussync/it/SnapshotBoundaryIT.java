@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.it.testkit.TemporalHistory;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +41,14 @@ class SnapshotBoundaryIT {
                 List<UUID> content = new ArrayList<>();
                 for (int i = 0; i < CONTENT_ITEMS; i++) {
                     UUID id = UUID.randomUUID();
-                    execute(c, "INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'c')", id, tenant, tenant);
+                    SyncEnvironment.execute(c, "INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'c')", id, tenant, tenant);
                     content.add(id);
                 }
                 for (int t = 0; t < THREADS; t++) {
                     UUID thread = UUID.randomUUID();
-                    execute(c, "INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 't')", thread, tenant, tenant);
+                    SyncEnvironment.execute(c, "INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 't')", thread, tenant, tenant);
                     for (UUID item : content) {
-                        execute(c, "INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, 0, 0)", thread, item);
+                        SyncEnvironment.execute(c, "INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, 0, 0)", thread, item);
                         pairs.add(new UUID[] {thread, item});
                     }
                 }
@@ -63,7 +62,7 @@ class SnapshotBoundaryIT {
                 try (Connection c = env.connect()) {
                     while (!stop.get()) {
                         UUID[] pair = pairs.get(random.nextInt(pairs.size()));
-                        execute(c, "UPDATE thread_content SET relevance_score = ?, position = position + 1 WHERE thread_id = ? AND content_id = ?",
+                        SyncEnvironment.execute(c, "UPDATE thread_content SET relevance_score = ?, position = position + 1 WHERE thread_id = ? AND content_id = ?",
                                 random.nextDouble(), pair[0], pair[1]);
                         updates.incrementAndGet();
                         Thread.sleep(0, 500_000);
@@ -87,15 +86,6 @@ class SnapshotBoundaryIT {
 
             assertThat(updates.get()).as("updates while the service started").isGreaterThan(100);
             assertThat(env.discrepancies()).isEmpty();
-        }
-    }
-
-    private static void execute(Connection c, String sql, Object... parameters) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                ps.setObject(i + 1, parameters[i]);
-            }
-            ps.executeUpdate();
         }
     }
 }

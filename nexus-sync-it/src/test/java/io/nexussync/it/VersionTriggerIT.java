@@ -212,10 +212,7 @@ class VersionTriggerIT {
     }
 
     private static void update(Connection c, String sql, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, id);
-            assertThat(ps.executeUpdate()).isEqualTo(1);
-        }
+        assertThat(SyncEnvironment.execute(c, sql, id)).isEqualTo(1);
     }
 
     /** The blocks of content_items' TOAST table this transaction has asked for, from the buffer cache or the disk. */

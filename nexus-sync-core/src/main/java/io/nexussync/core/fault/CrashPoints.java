@@ -1,6 +1,6 @@
 package io.nexussync.core.fault;
 
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,7 +44,7 @@ public final class CrashPoints {
             return null;
         }
         String[] parts = value.trim().split(":");
-        if (parts.length != 2 || !Map.of(AFTER_GRAPH_COMMIT, 1, BEFORE_ACKNOWLEDGE, 1).containsKey(parts[0])) {
+        if (parts.length != 2 || !Set.of(AFTER_GRAPH_COMMIT, BEFORE_ACKNOWLEDGE).contains(parts[0])) {
             throw new IllegalArgumentException(VARIABLE + " must be " + AFTER_GRAPH_COMMIT + ":N or " + BEFORE_ACKNOWLEDGE + ":N, not '" + value + "'");
         }
         int hit = Integer.parseInt(parts[1]);

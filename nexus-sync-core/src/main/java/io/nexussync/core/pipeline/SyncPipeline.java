@@ -12,6 +12,7 @@ import io.nexussync.core.apply.SyncLog.FailureRecord;
 import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.deadletter.ParkedEntities;
 import io.nexussync.core.fault.CrashPoints;
+import io.nexussync.core.model.AppliedRanges;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
@@ -545,11 +546,11 @@ public final class SyncPipeline {
     }
 
     /** One short line however many ranges the checkpoint holds (a resume after lanes ran far ahead can hold thousands). */
-    static String describe(Checkpoint c) {
+    private static String describe(Checkpoint c) {
         if (!c.committedEnd().isValid()) {
             return "nothing (fresh start: streaming from the slot's position)";
         }
-        List<io.nexussync.core.model.AppliedRanges.Range> ranges = c.applied().ranges();
+        List<AppliedRanges.Range> ranges = c.applied().ranges();
         return "WAL position " + c.committedEnd() + (ranges.isEmpty() ? "" : " (+ " + ranges.size() + " range(s) of changes applied beyond it, from "
                 + ranges.get(0).from() + " to " + ranges.get(ranges.size() - 1).to() + ": skipped when the stream replays them)");
     }

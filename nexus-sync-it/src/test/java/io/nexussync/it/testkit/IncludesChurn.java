@@ -3,7 +3,6 @@ package io.nexussync.it.testkit;
 import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Random;
 import java.util.UUID;
@@ -34,11 +33,11 @@ public final class IncludesChurn implements AutoCloseable {
         try (Connection c = connect(settings)) {
             for (int t = 0; t < THREADS; t++) {
                 threads[t] = UUID.randomUUID();
-                execute(c, "INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'churn')", threads[t], tenant, tenant);
+                SyncEnvironment.execute(c, "INSERT INTO threads (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'churn')", threads[t], tenant, tenant);
             }
             for (int i = 0; i < CONTENT_ITEMS; i++) {
                 content[i] = UUID.randomUUID();
-                execute(c, "INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'churn')", content[i], tenant, tenant);
+                SyncEnvironment.execute(c, "INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'churn')", content[i], tenant, tenant);
             }
         }
         thread = new Thread(() -> {
@@ -47,14 +46,14 @@ public final class IncludesChurn implements AutoCloseable {
                     int t = random.nextInt(THREADS);
                     int i = random.nextInt(CONTENT_ITEMS);
                     if (!included[t][i]) {
-                        execute(c, "INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, ?, ?)",
+                        SyncEnvironment.execute(c, "INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES (?, ?, ?, ?)",
                                 threads[t], content[i], random.nextDouble(), random.nextInt(100));
                         included[t][i] = true;
                     } else if (random.nextBoolean()) {
-                        execute(c, "DELETE FROM thread_content WHERE thread_id = ? AND content_id = ?", threads[t], content[i]);
+                        SyncEnvironment.execute(c, "DELETE FROM thread_content WHERE thread_id = ? AND content_id = ?", threads[t], content[i]);
                         included[t][i] = false;
                     } else {
-                        execute(c, "UPDATE thread_content SET relevance_score = ?, position = ? WHERE thread_id = ? AND content_id = ?",
+                        SyncEnvironment.execute(c, "UPDATE thread_content SET relevance_score = ?, position = ? WHERE thread_id = ? AND content_id = ?",
                                 random.nextDouble(), random.nextInt(100), threads[t], content[i]);
                     }
                     changes.incrementAndGet();
@@ -71,15 +70,6 @@ public final class IncludesChurn implements AutoCloseable {
 
     private static Connection connect(PgSettings settings) throws SQLException {
         return DriverManager.getConnection(settings.url(), settings.user(), settings.password());
-    }
-
-    private static void execute(Connection c, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                ps.setObject(i + 1, parameters[i]);
-            }
-            ps.executeUpdate();
-        }
     }
 
     public long changes() {

@@ -159,7 +159,14 @@ public final class SyncEnvironment implements AutoCloseable {
     }
 
     public int sql(String sql, Object... parameters) throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connect()) {
+            return execute(c, sql, parameters);
+        }
+    }
+
+    /** One statement with its parameters on a connection the caller holds; returns the rows it changed. */
+    public static int execute(Connection c, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 ps.setObject(i + 1, parameters[i]);
             }

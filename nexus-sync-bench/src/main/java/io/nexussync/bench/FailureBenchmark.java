@@ -147,8 +147,8 @@ public final class FailureBenchmark {
             nanos = System.nanoTime() - start;
         }
         long deadLetters = count(config.postgres(), "SELECT count(*) FROM nexus_sync.dead_letter WHERE behind IS NULL");
-        String check = poison == 0 ? GraphCheck.compare(config.postgres(), driver, io.nexussync.core.plan.MappingLoader.builtIn())
-                : "(poison rows are missing by design: " + GraphCheck.compare(config.postgres(), driver, io.nexussync.core.plan.MappingLoader.builtIn()) + ")";
+        String check = poison == 0 ? GraphCheck.compare(config.postgres(), driver, io.nexussync.core.mapping.MappingLoader.builtIn())
+                : "(poison rows are missing by design: " + GraphCheck.compare(config.postgres(), driver, io.nexussync.core.mapping.MappingLoader.builtIn()) + ")";
         return new Drain(name.startsWith("failures_clean") ? "clean" : "0.1% poison", written + poison, poison, deadLetters, nanos, check);
     }
 
@@ -192,7 +192,7 @@ public final class FailureBenchmark {
             PacedWorkload.Written total = background.get();
             CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, Duration.ofMinutes(30));
             long writtenDuringOutage = (long) (rate * (backAt - stoppedAt) / 1e9);
-            String check = GraphCheck.compare(config.postgres(), driver, io.nexussync.core.plan.MappingLoader.builtIn())
+            String check = GraphCheck.compare(config.postgres(), driver, io.nexussync.core.mapping.MappingLoader.builtIn())
                     + String.format("; %,d changes written in all, %d batches before the outage", total.rowChanges(), batchesBefore);
             return new Outage(firstCommit - backAt, caughtUp - firstCommit, liveAt - firstCommit, writtenDuringOutage, check);
         }

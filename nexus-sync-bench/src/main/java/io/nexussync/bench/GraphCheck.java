@@ -1,10 +1,10 @@
 package io.nexussync.bench;
 
-import static io.nexussync.postgres.setup.SqlNames.quote;
+import static io.nexussync.postgres.SqlNames.quote;
 
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;

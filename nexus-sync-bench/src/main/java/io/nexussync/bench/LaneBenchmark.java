@@ -7,7 +7,7 @@ import io.nexussync.bench.LagChart.Buckets;
 import io.nexussync.bench.LagChart.Series;
 import io.nexussync.bench.LatencyRecorder.Samples;
 import io.nexussync.core.model.Lsn;
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.mapping.Lane;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
 import java.awt.Color;

@@ -1,7 +1,7 @@
 package io.nexussync.bench;
 
 import io.nexussync.core.pipeline.VisibilityListener;
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.mapping.Lane;
 import java.time.Instant;
 import java.util.Arrays;
 

@@ -3,7 +3,7 @@ package io.nexussync.bench;
 import io.nexussync.app.config.ConfigLoader;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.model.Lsn;
-import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
 import io.nexussync.postgres.PgConnections;

@@ -1,8 +1,8 @@
 package io.nexussync.bench;
 
-import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.embedded.EmbeddedPostgresServer;
-import io.nexussync.postgres.setup.SqlNames;
+import io.nexussync.postgres.SqlNames;
 import io.nexussync.postgres.setup.TableAdoption;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.nexussync.bench.LagChart.Buckets;
 import io.nexussync.bench.LagChart.Panel;
 import io.nexussync.bench.LagChart.Series;
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.mapping.Lane;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -231,7 +231,7 @@ class AdminSecurityIT {
     void shouldRefuseMutationsWithoutTheTokenAndAllOfThemWhenNoneIsConfigured() throws Exception {
         try (SyncEnvironment env = SyncEnvironment.create("admin_auth")) {
             env.setup();
-            Backfills backfills = new Backfills(env.config(), io.nexussync.core.plan.MappingLoader.builtIn());
+            Backfills backfills = new Backfills(env.config(), io.nexussync.core.mapping.MappingLoader.builtIn());
             DeadLetterEndpoint.Operations deadLetters = DeadLetterEndpoint.of(new DeadLetterQueue(env.config().postgres()));
             List<String[]> guarded = List.of(new String[] {"POST", "/backfill"}, new String[] {"POST", "/dlq/1/skip"},
                     new String[] {"POST", "/dlq/1/retry"}, new String[] {"POST", "/dlq/retry-all"}, new String[] {"GET", "/dlq"},

@@ -7,7 +7,7 @@ import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphWritePlan;
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.mapping.Lane;
 import io.nexussync.it.testkit.ForwardingGraphWriter;
 import io.nexussync.it.testkit.SyncEnvironment;
 import java.time.Duration;

@@ -106,7 +106,7 @@ class MappingCheckIT {
         assertThat(init.exit()).isZero();
         assertThat(check.err()).isEmpty();
         assertThat(check.out()).contains("ok, 6 node table(s), 1 relationship table(s)");
-        io.nexussync.core.plan.Mapping mapping = io.nexussync.core.plan.MappingLoader.load(file);
+        io.nexussync.core.mapping.Mapping mapping = io.nexussync.core.mapping.MappingLoader.load(file);
         var lines = mapping.relationship(io.nexussync.core.model.TableId.parse("shop.order_lines")).orElseThrow();
         assertThat(lines.from().label()).isEqualTo("Order");
         assertThat(lines.to().label()).isEqualTo("Product");

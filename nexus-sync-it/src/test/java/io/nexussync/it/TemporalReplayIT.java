@@ -9,7 +9,7 @@ import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.GraphWritePlan;
-import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.neo4j.Neo4jGraphWriter;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.nexussync.neo4j;
 
-import io.nexussync.core.plan.PropertyNames;
+import io.nexussync.core.mapping.PropertyNames;
 
 /** Identifier quoting: a mapping's names reach Cypher only through here, so a mapping cannot inject Cypher. */
 final class Cypher {

@@ -1,7 +1,7 @@
 package io.nexussync.neo4j;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
 import org.neo4j.driver.exceptions.AuthenticationException;
 import org.neo4j.driver.exceptions.Neo4jException;
 import org.neo4j.driver.exceptions.RetryableException;

@@ -1,8 +1,8 @@
 package io.nexussync.neo4j;
 
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.snapshot.GraphInventory;
 import java.util.ArrayList;
 import java.util.HashMap;

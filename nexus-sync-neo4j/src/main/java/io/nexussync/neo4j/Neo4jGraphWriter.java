@@ -1,7 +1,7 @@
 package io.nexussync.neo4j;
 
 import io.nexussync.core.apply.ApplyResult;
-import io.nexussync.core.apply.CrossReference;
+import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.AppliedRanges;
 import io.nexussync.core.model.Checkpoint;

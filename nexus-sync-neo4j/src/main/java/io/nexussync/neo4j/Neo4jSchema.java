@@ -1,7 +1,7 @@
 package io.nexussync.neo4j;
 
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.NodeMapping;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeMapping;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;

@@ -11,8 +11,8 @@ import io.nexussync.core.plan.GraphStep.TruncateNodes;
 import io.nexussync.core.plan.GraphStep.TruncateRelationships;
 import io.nexussync.core.plan.GraphStep.UpsertNodes;
 import io.nexussync.core.plan.GraphStep.UpsertRelationships;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 
 /**
  * The Cypher for each kind of {@link GraphStep}: one {@code UNWIND $rows} statement per step, so a

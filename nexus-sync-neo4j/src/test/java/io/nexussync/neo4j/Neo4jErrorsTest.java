@@ -2,7 +2,7 @@ package io.nexussync.neo4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import org.junit.jupiter.api.Test;
 import org.neo4j.driver.exceptions.ClientException;
 import org.neo4j.driver.exceptions.ServiceUnavailableException;

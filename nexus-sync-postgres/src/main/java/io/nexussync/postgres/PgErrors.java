@@ -1,7 +1,7 @@
 package io.nexussync.postgres;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
 import java.sql.SQLException;
 
 /**

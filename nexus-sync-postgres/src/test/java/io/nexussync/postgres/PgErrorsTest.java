@@ -2,7 +2,7 @@ package io.nexussync.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import java.net.ConnectException;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.nexussync.app.admin;
 
 import com.fasterxml.jackson.core.JacksonException;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -4,7 +4,7 @@ import io.nexussync.app.service.StatusReport;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.pipeline.ApplyQueue;
 import io.nexussync.core.pipeline.SyncProgress;
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.mapping.Lane;
 import io.nexussync.core.snapshot.SnapshotProgress;
 import io.nexussync.postgres.slot.SlotHealth;
 import java.util.LinkedHashMap;

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.pipeline.VisibilityListener;
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.mapping.Lane;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.nexussync.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.postgres.deadletter.DeadLetterQueue;
 import io.nexussync.postgres.deadletter.DeadLetterQueue.Entry;
 import io.nexussync.postgres.deadletter.DeadLetterQueue.Release;

@@ -1,9 +1,9 @@
 package io.nexussync.app.cli;
 
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.MappingDocument;
-import io.nexussync.core.plan.MappingLoader;
-import io.nexussync.core.plan.MappingProblem;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.MappingDocument;
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.core.mapping.MappingProblem;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;

@@ -1,8 +1,8 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.config.ConfigException;
-import io.nexussync.core.apply.SyncException;
-import io.nexussync.core.plan.MappingException;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.mapping.MappingException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

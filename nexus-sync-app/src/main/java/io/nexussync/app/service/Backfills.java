@@ -1,10 +1,10 @@
 package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.backfill.WhereCondition;
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.mapping.Mapping;
 import io.nexussync.postgres.backfill.PgBackfillStore;
 import io.nexussync.postgres.setup.Migrations;
 import java.util.List;

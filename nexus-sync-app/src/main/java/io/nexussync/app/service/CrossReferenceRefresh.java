@@ -1,12 +1,12 @@
 package io.nexussync.app.service;
 
-import static io.nexussync.postgres.setup.SqlNames.quote;
+import static io.nexussync.postgres.SqlNames.quote;
 
-import io.nexussync.core.apply.CrossReference;
-import io.nexussync.core.apply.CrossReferenceWriter;
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.NodeIdentity;
-import io.nexussync.core.plan.NodeMapping;
+import io.nexussync.core.acknowledge.CrossReference;
+import io.nexussync.core.acknowledge.CrossReferenceWriter;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeIdentity;
+import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.neo4j.Neo4jGraphReader;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;

@@ -1,8 +1,8 @@
 package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
 import java.util.concurrent.TimeUnit;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;

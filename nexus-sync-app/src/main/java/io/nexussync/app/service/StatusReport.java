@@ -1,7 +1,7 @@
 package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.neo4j.Neo4jGraphWriter;

@@ -241,7 +241,7 @@ class AdminServerTest {
         progress.stateChanged("failed", RowValueFailures.castFailure("write-back"));
         server = new AdminServer(AdminSettings.loopback(0, TOKEN), progress, metrics(), () -> null, 0, backfills)
                 .withDeadLetters(deadLetters).withCircuits(List.of(RowValueFailures.openedCircuit("postgres write-back", "write-back")));
-        backfills.failure = () -> io.nexussync.core.apply.SyncException.rejected(new io.nexussync.core.apply.ErrorText(
+        backfills.failure = () -> io.nexussync.core.error.SyncException.rejected(new io.nexussync.core.error.ErrorText(
                 "Neo4j rejected a batch (Neo.ClientError.Schema.ConstraintValidationFailed: ... property `title` = '" + RowValueFailures.SECRET + "')",
                 "Neo4j rejected a batch (Neo.ClientError.Schema.ConstraintValidationFailed)"), null);
 
@@ -271,7 +271,7 @@ class AdminServerTest {
         assertThat(notText.statusCode()).isEqualTo(400);
         assertThat(error(notText)).isEqualTo("\"table\" must be a string");
 
-        backfills.failure = () -> io.nexussync.core.apply.SyncException.persistent("table public.nope is not mapped", null);
+        backfills.failure = () -> io.nexussync.core.error.SyncException.persistent("table public.nope is not mapped", null);
         HttpResponse<String> ours = send("POST", "/backfill", "{\"table\": \"nope\"}", TOKEN);
         assertThat(ours.statusCode()).isEqualTo(400);
         assertThat(error(ours)).isEqualTo("table public.nope is not mapped");

@@ -3,7 +3,7 @@ package io.nexussync.app.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.fault.CircuitBreaker.State;
 import io.nexussync.core.pipeline.SyncProgress;

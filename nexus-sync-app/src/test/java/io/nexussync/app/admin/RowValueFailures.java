@@ -1,6 +1,6 @@
 package io.nexussync.app.admin;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.CircuitBreaker;
-import io.nexussync.core.pipeline.RetryPolicy;
+import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.pipeline.VisibilityListener;
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.mapping.Lane;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,7 +4,7 @@ import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.GraphWritePlan;
-import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.schedule.ChangeScheduler;
 import io.nexussync.core.schedule.LaneClassifier;
 import io.nexussync.core.schedule.ScheduledBatch;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.plan.GraphPlanner;
-import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.mapping.MappingLoader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.nexussync.core.apply;
 
+import io.nexussync.core.acknowledge.CrossReference;
 import java.util.List;
 
 /** What one committed batch did in the graph. */

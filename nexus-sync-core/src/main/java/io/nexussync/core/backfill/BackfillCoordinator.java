@@ -1,8 +1,8 @@
 package io.nexussync.core.backfill;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
-import io.nexussync.core.pipeline.RetryPolicy;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.snapshot.SnapshotSource.Chunk;
 import java.time.Clock;
 import java.time.Duration;

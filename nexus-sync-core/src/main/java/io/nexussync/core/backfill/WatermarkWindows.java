@@ -2,7 +2,7 @@ package io.nexussync.core.backfill;
 
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.mapping.Mapping;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

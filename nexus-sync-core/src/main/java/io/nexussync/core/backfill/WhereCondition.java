@@ -1,6 +1,6 @@
 package io.nexussync.core.backfill;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

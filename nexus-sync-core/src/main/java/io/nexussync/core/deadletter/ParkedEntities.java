@@ -1,6 +1,6 @@
 package io.nexussync.core.deadletter;
 
-import io.nexussync.core.apply.DeadLetterStore.Parked;
+import io.nexussync.core.deadletter.DeadLetterStore.Parked;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.Position;
 import io.nexussync.core.schedule.Footprint;

@@ -1,7 +1,7 @@
 package io.nexussync.core.fault;
 
-import io.nexussync.core.apply.CrossReference;
-import io.nexussync.core.apply.CrossReferenceWriter;
+import io.nexussync.core.acknowledge.CrossReference;
+import io.nexussync.core.acknowledge.CrossReferenceWriter;
 import java.util.List;
 
 /** Write-back to PostgreSQL through its own circuit, so that the after-commit stage does not hammer a PostgreSQL that is away. */

@@ -1,8 +1,7 @@
 package io.nexussync.core.fault;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
-import io.nexussync.core.pipeline.RetryPolicy;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
 import java.time.Duration;
 import java.time.Instant;
 

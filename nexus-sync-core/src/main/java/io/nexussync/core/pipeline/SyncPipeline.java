@@ -1,14 +1,18 @@
 package io.nexussync.core.pipeline;
 
+import io.nexussync.core.acknowledge.AfterCommitStage;
+import io.nexussync.core.capture.ChangeSource;
+import io.nexussync.core.deadletter.BatchIsolation;
+import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.apply.ApplyResult;
-import io.nexussync.core.apply.CrossReferenceWriter;
-import io.nexussync.core.apply.DeadLetterStore;
-import io.nexussync.core.apply.ErrorText;
+import io.nexussync.core.acknowledge.CrossReferenceWriter;
+import io.nexussync.core.deadletter.DeadLetterStore;
+import io.nexussync.core.error.ErrorText;
 import io.nexussync.core.apply.GraphWriter;
-import io.nexussync.core.apply.SyncException;
-import io.nexussync.core.apply.SyncLog;
-import io.nexussync.core.apply.SyncLog.BatchRecord;
-import io.nexussync.core.apply.SyncLog.FailureRecord;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.acknowledge.SyncLog;
+import io.nexussync.core.acknowledge.SyncLog.BatchRecord;
+import io.nexussync.core.acknowledge.SyncLog.FailureRecord;
 import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.deadletter.ParkedEntities;
 import io.nexussync.core.fault.CrashPoints;

@@ -1,8 +1,8 @@
 package io.nexussync.core.pipeline;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
-import io.nexussync.core.apply.SyncLog.BatchRecord;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.acknowledge.SyncLog.BatchRecord;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.snapshot.SnapshotProgress;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.nexussync.core.pipeline;
 
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.mapping.Lane;
 import java.time.Instant;
 
 /**

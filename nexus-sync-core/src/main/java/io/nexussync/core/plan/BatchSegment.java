@@ -1,5 +1,9 @@
 package io.nexussync.core.plan;
 
+import io.nexussync.core.mapping.JsonColumn;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.ParentLink;
+import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.model.Unchanged;
 import io.nexussync.core.plan.GraphStep.DeleteNodes;
 import io.nexussync.core.plan.GraphStep.DeleteRelationships;

@@ -1,5 +1,6 @@
 package io.nexussync.core.plan;
 
+import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.model.TableId;

@@ -1,5 +1,8 @@
 package io.nexussync.core.plan;
 
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.ParentLink;
+import io.nexussync.core.mapping.RelationshipMapping;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

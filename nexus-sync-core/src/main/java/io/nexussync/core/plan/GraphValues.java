@@ -1,9 +1,10 @@
 package io.nexussync.core.plan;
 
+import io.nexussync.core.mapping.JsonColumn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.JsonText;
 import io.nexussync.core.model.Unconvertible;
 import io.nexussync.core.model.Unchanged;
@@ -35,24 +36,6 @@ public final class GraphValues {
             return out;
         }
         return value;
-    }
-
-    /** A key column's text form: what an identity is made of (UUIDs already arrive lower-case). */
-    static String toId(Object key) {
-        return key == null || key == Unchanged.TOAST ? null : key.toString();
-    }
-
-    /** The identity the columns' values make ({@link NodeIdentity}), or null when one of them is null or not known. */
-    static String identity(Map<String, Object> row, List<String> columns) {
-        List<String> parts = new ArrayList<>(columns.size());
-        for (String column : columns) {
-            String part = toId(row.get(column));
-            if (part == null) {
-                return null;
-            }
-            parts.add(part);
-        }
-        return NodeIdentity.encode(parts);
     }
 
     static boolean anyUnchanged(Map<String, Object> row, List<String> columns) {

@@ -2,10 +2,10 @@ package io.nexussync.core.schedule;
 
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.ParentLink;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.ParentLink;
+import io.nexussync.core.mapping.RelationshipMapping;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;

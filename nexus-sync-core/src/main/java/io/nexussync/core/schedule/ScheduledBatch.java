@@ -1,7 +1,7 @@
 package io.nexussync.core.schedule;
 
 import io.nexussync.core.model.SourceChange;
-import io.nexussync.core.plan.Lane;
+import io.nexussync.core.mapping.Lane;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package io.nexussync.core.snapshot;
 
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 import java.util.List;
 
 /**

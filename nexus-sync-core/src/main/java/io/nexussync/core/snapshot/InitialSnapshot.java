@@ -1,20 +1,20 @@
 package io.nexussync.core.snapshot;
 
 import io.nexussync.core.apply.ApplyResult;
-import io.nexussync.core.apply.CrossReferenceWriter;
+import io.nexussync.core.acknowledge.CrossReferenceWriter;
 import io.nexussync.core.apply.GraphWriter;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.pipeline.AfterCommitStage;
-import io.nexussync.core.pipeline.RetryPolicy;
+import io.nexussync.core.acknowledge.AfterCommitStage;
+import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.GraphWritePlan;
-import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.mapping.Mapping;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package io.nexussync.core.snapshot;
 
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,10 +2,10 @@ package io.nexussync.core.snapshot;
 
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.NodeIdentity;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeIdentity;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

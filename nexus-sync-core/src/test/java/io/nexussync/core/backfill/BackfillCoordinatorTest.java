@@ -3,8 +3,8 @@ package io.nexussync.core.backfill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.pipeline.RetryPolicy;
-import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.fault.RetryPolicy;
+import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.snapshot.SnapshotSource.Chunk;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.plan.MappingLoader;
+import io.nexussync.core.mapping.MappingLoader;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -3,10 +3,9 @@ package io.nexussync.core.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.CircuitBreaker.State;
-import io.nexussync.core.pipeline.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexussync.core.apply.ApplyResult;
-import io.nexussync.core.apply.CrossReference;
+import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.apply.GraphWriter;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.CircuitBreaker.State;
 import io.nexussync.core.fault.CircuitBreakerTest.ManualClock;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
-import io.nexussync.core.pipeline.RetryPolicy;
 import io.nexussync.core.plan.GraphWritePlan;
 import java.time.Duration;
 import java.time.Instant;

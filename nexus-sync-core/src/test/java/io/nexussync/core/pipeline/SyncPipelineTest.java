@@ -1,16 +1,18 @@
 package io.nexussync.core.pipeline;
 
+import io.nexussync.core.capture.ChangeSource;
+import io.nexussync.core.fault.RetryPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexussync.core.apply.ApplyResult;
-import io.nexussync.core.apply.CrossReference;
-import io.nexussync.core.apply.CrossReferenceWriter;
-import io.nexussync.core.apply.DeadLetter;
-import io.nexussync.core.apply.DeadLetterStore;
+import io.nexussync.core.acknowledge.CrossReference;
+import io.nexussync.core.acknowledge.CrossReferenceWriter;
+import io.nexussync.core.deadletter.DeadLetter;
+import io.nexussync.core.deadletter.DeadLetterStore;
 import io.nexussync.core.apply.GraphWriter;
-import io.nexussync.core.apply.SyncException;
-import io.nexussync.core.apply.SyncLog;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.acknowledge.SyncLog;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
@@ -20,8 +22,8 @@ import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphWritePlan;
-import io.nexussync.core.plan.MappingLoader;
-import io.nexussync.core.plan.NodeMapping;
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.core.mapping.NodeMapping;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

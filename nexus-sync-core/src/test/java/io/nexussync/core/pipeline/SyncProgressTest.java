@@ -2,8 +2,8 @@ package io.nexussync.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
 import org.junit.jupiter.api.Test;
 
 /** The last error is shown on the open endpoints: only its public form is kept. */

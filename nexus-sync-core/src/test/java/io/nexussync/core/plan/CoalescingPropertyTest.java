@@ -1,5 +1,9 @@
 package io.nexussync.core.plan;
 
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.ParentLink;
+import io.nexussync.core.mapping.RelationshipMapping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.core.model.JsonText;

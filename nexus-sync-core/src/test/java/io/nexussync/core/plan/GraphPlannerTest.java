@@ -1,5 +1,7 @@
 package io.nexussync.core.plan;
 
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.core.mapping.NodeMapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 

@@ -1,9 +1,19 @@
 package io.nexussync.core.plan;
 
+import io.nexussync.core.mapping.Lane;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.MappingDocument;
+import io.nexussync.core.mapping.MappingException;
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.core.mapping.MappingProblem;
+import io.nexussync.core.mapping.NodeIdentity;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.ParentLink;
+import io.nexussync.core.mapping.RelationshipMapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.JsonText;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.RowChange;

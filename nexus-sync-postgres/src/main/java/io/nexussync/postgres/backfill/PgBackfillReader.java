@@ -1,9 +1,9 @@
 package io.nexussync.postgres.backfill;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.backfill.BackfillReader;
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.snapshot.SnapshotSource.Chunk;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;

@@ -1,8 +1,8 @@
 package io.nexussync.postgres.backfill;
 
-import static io.nexussync.postgres.setup.SqlNames.quote;
+import static io.nexussync.postgres.SqlNames.quote;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.backfill.BackfillJob;
 import io.nexussync.core.backfill.BackfillStore;
 import io.nexussync.core.backfill.WhereCondition;

@@ -1,6 +1,6 @@
 package io.nexussync.postgres.bookkeeping;
 
-import io.nexussync.core.apply.SyncLog;
+import io.nexussync.core.acknowledge.SyncLog;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;

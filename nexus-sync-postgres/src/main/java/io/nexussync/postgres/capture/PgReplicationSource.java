@@ -1,10 +1,11 @@
 package io.nexussync.postgres.capture;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.postgres.slot.SlotInUseException;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Lsn;
-import io.nexussync.core.pipeline.ChangeSource;
+import io.nexussync.core.capture.ChangeSource;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.deadletter.ReleaseMessage;

@@ -1,15 +1,15 @@
 package io.nexussync.postgres.catalog;
 
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.plan.ColumnRules;
-import io.nexussync.core.plan.JsonColumn;
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.MappingDocument;
-import io.nexussync.core.plan.MappingProblem;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.ParentLink;
-import io.nexussync.core.plan.PropertyNames;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.ColumnRules;
+import io.nexussync.core.mapping.JsonColumn;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.MappingDocument;
+import io.nexussync.core.mapping.MappingProblem;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.ParentLink;
+import io.nexussync.core.mapping.PropertyNames;
+import io.nexussync.core.mapping.RelationshipMapping;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

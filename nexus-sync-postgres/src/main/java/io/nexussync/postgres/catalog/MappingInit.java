@@ -1,7 +1,7 @@
 package io.nexussync.postgres.catalog;
 
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.plan.PropertyNames;
+import io.nexussync.core.mapping.PropertyNames;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -2,12 +2,12 @@ package io.nexussync.postgres.deadletter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.TableId;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
-import io.nexussync.postgres.setup.SqlNames;
+import io.nexussync.postgres.SqlNames;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

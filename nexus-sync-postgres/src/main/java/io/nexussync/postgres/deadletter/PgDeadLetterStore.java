@@ -1,9 +1,9 @@
 package io.nexussync.postgres.deadletter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nexussync.core.apply.DeadLetter;
-import io.nexussync.core.apply.DeadLetterStore;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.deadletter.DeadLetter;
+import io.nexussync.core.deadletter.DeadLetterStore;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.Position;
 import io.nexussync.core.model.RowChange;

@@ -1,7 +1,7 @@
 package io.nexussync.postgres.deadletter;
 
 import io.nexussync.core.model.TableId;
-import io.nexussync.postgres.setup.SqlNames;
+import io.nexussync.postgres.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package io.nexussync.postgres.deadletter;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.TableId;
-import io.nexussync.postgres.setup.SqlNames;
+import io.nexussync.postgres.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package io.nexussync.postgres.setup;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
-import io.nexussync.core.plan.Mapping;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.mapping.Mapping;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;

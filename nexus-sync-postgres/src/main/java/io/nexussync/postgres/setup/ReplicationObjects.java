@@ -1,8 +1,10 @@
 package io.nexussync.postgres.setup;
 
-import static io.nexussync.postgres.setup.SqlNames.quote;
+import static io.nexussync.postgres.SqlNames.quote;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.postgres.SqlNames;
+
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.TableId;
 import java.sql.Connection;
 import java.sql.ResultSet;

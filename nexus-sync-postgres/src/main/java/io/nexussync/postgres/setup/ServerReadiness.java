@@ -1,7 +1,7 @@
 package io.nexussync.postgres.setup;
 
-import io.nexussync.core.apply.SyncException;
-import io.nexussync.postgres.capture.SlotInUseException;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.postgres.slot.SlotInUseException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

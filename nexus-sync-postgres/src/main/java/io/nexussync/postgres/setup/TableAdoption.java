@@ -1,12 +1,12 @@
 package io.nexussync.postgres.setup;
 
-import static io.nexussync.postgres.setup.SqlNames.quote;
+import static io.nexussync.postgres.SqlNames.quote;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package io.nexussync.postgres.setup;
 
-import static io.nexussync.postgres.setup.SqlNames.quote;
+import static io.nexussync.postgres.SqlNames.quote;
 
 import io.nexussync.core.model.TableId;
 import java.sql.Connection;

@@ -22,7 +22,7 @@ public final class SlotHealthReader {
 
     private SlotHealthReader() {}
 
-    /** Opens a connection of its own; failures become a {@link io.nexussync.core.apply.SyncException} that says what to fix. */
+    /** Opens a connection of its own; failures become a {@link io.nexussync.core.error.SyncException} that says what to fix. */
     public static SlotHealth read(PgSettings settings) {
         try (Connection c = PgConnections.open(settings, "slot health")) {
             return read(c, settings.slot());

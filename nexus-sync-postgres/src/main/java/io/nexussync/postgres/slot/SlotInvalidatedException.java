@@ -1,6 +1,6 @@
 package io.nexussync.postgres.slot;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.postgres.PgSettings;
 import java.sql.SQLException;
 import java.util.Locale;

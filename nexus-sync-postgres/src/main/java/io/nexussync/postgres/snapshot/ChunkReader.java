@@ -1,9 +1,9 @@
 package io.nexussync.postgres.snapshot;
 
-import static io.nexussync.postgres.setup.SqlNames.quote;
+import static io.nexussync.postgres.SqlNames.quote;
 
-import io.nexussync.core.apply.ErrorText;
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.snapshot.SnapshotSource.Chunk;
 import io.nexussync.postgres.pgoutput.ValueConversionException;
 import io.nexussync.postgres.pgoutput.ValueConverter;

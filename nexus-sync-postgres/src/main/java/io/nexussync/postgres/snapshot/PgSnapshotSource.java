@@ -1,15 +1,15 @@
 package io.nexussync.postgres.snapshot;
 
-import static io.nexussync.postgres.setup.SqlNames.quote;
+import static io.nexussync.postgres.SqlNames.quote;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
-import io.nexussync.core.plan.Mapping;
-import io.nexussync.core.plan.NodeIdentity;
-import io.nexussync.core.plan.NodeMapping;
-import io.nexussync.core.plan.RelationshipMapping;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeIdentity;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.snapshot.SnapshotSource;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;

@@ -1,6 +1,6 @@
 package io.nexussync.postgres.snapshot;
 
-import io.nexussync.core.apply.SyncException;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.TableId;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,12 +1,12 @@
 package io.nexussync.postgres.writeback;
 
-import static io.nexussync.postgres.setup.SqlNames.quote;
+import static io.nexussync.postgres.SqlNames.quote;
 
-import io.nexussync.core.apply.CrossReference;
-import io.nexussync.core.apply.CrossReferenceWriter;
+import io.nexussync.core.acknowledge.CrossReference;
+import io.nexussync.core.acknowledge.CrossReferenceWriter;
 import io.nexussync.core.pipeline.SyncPipeline;
-import io.nexussync.core.plan.NodeIdentity;
-import io.nexussync.core.plan.NodeMapping;
+import io.nexussync.core.mapping.NodeIdentity;
+import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;

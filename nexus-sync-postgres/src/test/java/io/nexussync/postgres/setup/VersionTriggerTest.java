@@ -1,5 +1,6 @@
 package io.nexussync.postgres.setup;
 
+import io.nexussync.postgres.SqlNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.postgres.setup.VersionTrigger.Bytes;

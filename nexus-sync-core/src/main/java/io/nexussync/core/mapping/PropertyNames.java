@@ -1,0 +1,30 @@
+package io.nexussync.core.mapping;
+
+import java.util.regex.Pattern;
+
+/** The contract's naming rule and the identifier checks that keep a mapping from injecting Cypher. */
+public final class PropertyNames {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+
+    private PropertyNames() {}
+
+    /** {@code tenant_id} becomes {@code tenantId}; {@code neo4j_version} becomes {@code neo4jVersion}. */
+    public static String camelCase(String column) {
+        StringBuilder out = new StringBuilder(column.length());
+        boolean upper = false;
+        for (int i = 0; i < column.length(); i++) {
+            char c = column.charAt(i);
+            if (c == '_') {
+                upper = out.length() > 0;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+
+    public static boolean isIdentifier(String name) {
+        return name != null && IDENTIFIER.matcher(name).matches();
+    }
+}

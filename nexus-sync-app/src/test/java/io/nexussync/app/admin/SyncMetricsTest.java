@@ -10,11 +10,9 @@ import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.pipeline.VisibilityListener;
 import io.nexussync.core.mapping.Lane;
-import java.time.Clock;
+import io.nexussync.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -61,28 +59,5 @@ class SyncMetricsTest {
         assertThatThrownBy(() -> neo4j.run(() -> {
             throw SyncException.retryable("connection refused", null);
         })).isInstanceOf(SyncException.class);
-    }
-
-    private static final class ManualClock extends Clock {
-        private final Instant now;
-
-        ManualClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -1,7 +1,8 @@
 package io.nexussync.bench.jmh;
 
-import io.nexussync.bench.jmh.PgOutputWire.Column;
-import io.nexussync.bench.jmh.PgOutputWire.Tuple;
+import io.nexussync.testkit.pgoutput.PgOutputMessages;
+import io.nexussync.testkit.pgoutput.PgOutputMessages.Column;
+import io.nexussync.testkit.pgoutput.PgOutputMessages.Tuple;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -58,12 +59,17 @@ final class ContextNexusWire {
     /** The Relation message of every mapped table, as a stream starts with (before each table's first change). */
     static List<ByteBuffer> relations() {
         return List.of(
-                PgOutputWire.relation(CONTENT_ITEMS, "public", "content_items", CONTENT_ITEM_COLUMNS),
-                PgOutputWire.relation(THREADS, "public", "threads", THREAD_COLUMNS),
-                PgOutputWire.relation(MESSAGES, "public", "messages", MESSAGE_COLUMNS),
-                PgOutputWire.relation(TAGS, "public", "tags", TAG_COLUMNS),
-                PgOutputWire.relation(THREAD_CONTENT, "public", "thread_content", THREAD_CONTENT_COLUMNS),
-                PgOutputWire.relation(CONTENT_TAGS, "public", "content_tags", CONTENT_TAG_COLUMNS));
+                relation(CONTENT_ITEMS, "content_items", CONTENT_ITEM_COLUMNS),
+                relation(THREADS, "threads", THREAD_COLUMNS),
+                relation(MESSAGES, "messages", MESSAGE_COLUMNS),
+                relation(TAGS, "tags", TAG_COLUMNS),
+                relation(THREAD_CONTENT, "thread_content", THREAD_CONTENT_COLUMNS),
+                relation(CONTENT_TAGS, "content_tags", CONTENT_TAG_COLUMNS));
+    }
+
+    /** A table's Relation message under replica identity 'd' (the default: the primary key). */
+    static ByteBuffer relation(int id, String table, List<Column> columns) {
+        return PgOutputMessages.relation(id, "public", table, 'd').columns(columns).build();
     }
 
     static String timestamp(Instant at) {

@@ -16,6 +16,7 @@ import static io.nexussync.bench.jmh.ContextNexusWire.uuid;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.postgres.pgoutput.PgOutputDecoder;
+import io.nexussync.testkit.pgoutput.PgOutputMessages;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,13 +94,13 @@ final class MixedStream {
         lsn += 0x200;
         long finalLsn = lsn + 0x100;
         Instant at = Instant.ofEpochSecond(commitMicros / 1_000_000, (commitMicros % 1_000_000) * 1_000);
-        out.add(PgOutputWire.begin(finalLsn, commitMicros, xid++));
+        out.add(PgOutputMessages.begin(finalLsn, commitMicros - PgOutputMessages.POSTGRES_EPOCH_MICROS, xid++));
         int operations = 1 + random.nextInt(5);
         int changes = 0;
         for (int i = 0; i < operations; i++) {
             changes += operation(out, at);
         }
-        out.add(PgOutputWire.commit(finalLsn, finalLsn + 0x30, commitMicros));
+        out.add(PgOutputMessages.commit(finalLsn, finalLsn + 0x30, commitMicros - PgOutputMessages.POSTGRES_EPOCH_MICROS));
         return changes;
     }
 
@@ -108,48 +109,48 @@ final class MixedStream {
         int dice = random.nextInt(100);
         if (dice < 12) {
             String id = add(content);
-            out.add(PgOutputWire.insert(CONTENT_ITEMS, ContextNexusWire.contentItem(id, 1, at, random, false)));
+            out.add(PgOutputMessages.insert(CONTENT_ITEMS, ContextNexusWire.contentItem(id, 1, at, random, false)));
         } else if (dice < 16) {
             String id = add(threads);
-            out.add(PgOutputWire.insert(THREADS, ContextNexusWire.thread(id, 1, at, random)));
+            out.add(PgOutputMessages.insert(THREADS, ContextNexusWire.thread(id, 1, at, random)));
         } else if (dice < 26) {
             String id = add(messages);
-            out.add(PgOutputWire.insert(MESSAGES, ContextNexusWire.message(id, pick(threads), 1, at, random)));
+            out.add(PgOutputMessages.insert(MESSAGES, ContextNexusWire.message(id, pick(threads), 1, at, random)));
         } else if (dice < 46) {
             String id = hotOrAny(content);
             // a quarter of the edits leave a TOASTed body alone: 'u' on the wire
-            out.add(PgOutputWire.update(CONTENT_ITEMS, ContextNexusWire.contentItem(id, bump(id), at, random, random.nextInt(4) == 0)));
+            out.add(PgOutputMessages.update(CONTENT_ITEMS, ContextNexusWire.contentItem(id, bump(id), at, random, random.nextInt(4) == 0)));
         } else if (dice < 50) {
             String id = hotOrAny(threads);
-            out.add(PgOutputWire.update(THREADS, ContextNexusWire.thread(id, bump(id), at, random)));
+            out.add(PgOutputMessages.update(THREADS, ContextNexusWire.thread(id, bump(id), at, random)));
         } else if (dice < 54) {
             String id = hotOrAny(messages);
-            out.add(PgOutputWire.update(MESSAGES, ContextNexusWire.message(id, pick(threads), bump(id), at, random)));
+            out.add(PgOutputMessages.update(MESSAGES, ContextNexusWire.message(id, pick(threads), bump(id), at, random)));
         } else if (dice < 64) {
             // link churn: a new INCLUDES, or a new version of an existing one
             String[] pair = includes.isEmpty() || random.nextBoolean() ? newPair(includes, threads, content) : includes.get(random.nextInt(includes.size()));
             String key = "tc:" + pair[0] + pair[1];
             long version = bump(key);
             ByteBuffer row = version == 1
-                    ? PgOutputWire.insert(THREAD_CONTENT, ContextNexusWire.threadContent(pair[0], pair[1], 1, at, random))
-                    : PgOutputWire.update(THREAD_CONTENT, ContextNexusWire.threadContent(pair[0], pair[1], version, at, random));
+                    ? PgOutputMessages.insert(THREAD_CONTENT, ContextNexusWire.threadContent(pair[0], pair[1], 1, at, random))
+                    : PgOutputMessages.update(THREAD_CONTENT, ContextNexusWire.threadContent(pair[0], pair[1], version, at, random));
             out.add(row);
         } else if (dice < 68 && !includes.isEmpty()) {
             String[] pair = includes.remove(random.nextInt(includes.size()));
-            out.add(PgOutputWire.delete(THREAD_CONTENT, ContextNexusWire.key(THREAD_CONTENT_COLUMNS, pair[0], pair[1])));
+            out.add(PgOutputMessages.delete(THREAD_CONTENT, ContextNexusWire.key(THREAD_CONTENT_COLUMNS, pair[0], pair[1])));
         } else if (dice < 78) {
             String[] pair = newPair(tagged, content, tags);
-            out.add(PgOutputWire.insert(CONTENT_TAGS, ContextNexusWire.contentTag(pair[0], pair[1], at, random)));
+            out.add(PgOutputMessages.insert(CONTENT_TAGS, ContextNexusWire.contentTag(pair[0], pair[1], at, random)));
         } else if (dice < 82 && !tagged.isEmpty()) {
             String[] pair = tagged.remove(random.nextInt(tagged.size()));
-            out.add(PgOutputWire.delete(CONTENT_TAGS, ContextNexusWire.key(CONTENT_TAG_COLUMNS, pair[0], pair[1])));
+            out.add(PgOutputMessages.delete(CONTENT_TAGS, ContextNexusWire.key(CONTENT_TAG_COLUMNS, pair[0], pair[1])));
         } else if (dice < 85) {
-            out.add(PgOutputWire.insert(TAGS, ContextNexusWire.tag(add(tags), at, random)));
+            out.add(PgOutputMessages.insert(TAGS, ContextNexusWire.tag(add(tags), at, random)));
         } else if (dice < 92) {
             return deleteContent(out);
         } else if (dice < 97) {
             String id = removeAny(messages);
-            out.add(PgOutputWire.delete(MESSAGES, ContextNexusWire.key(MESSAGE_COLUMNS, id)));
+            out.add(PgOutputMessages.delete(MESSAGES, ContextNexusWire.key(MESSAGE_COLUMNS, id)));
         } else {
             return deleteThread(out);
         }
@@ -163,11 +164,11 @@ final class MixedStream {
         for (int i = includes.size() - 1; i >= 0; i--) {
             if (includes.get(i)[0].equals(id)) {
                 String[] pair = includes.remove(i);
-                out.add(PgOutputWire.delete(THREAD_CONTENT, ContextNexusWire.key(THREAD_CONTENT_COLUMNS, pair[0], pair[1])));
+                out.add(PgOutputMessages.delete(THREAD_CONTENT, ContextNexusWire.key(THREAD_CONTENT_COLUMNS, pair[0], pair[1])));
                 changes++;
             }
         }
-        out.add(PgOutputWire.delete(THREADS, ContextNexusWire.key(THREAD_COLUMNS, id)));
+        out.add(PgOutputMessages.delete(THREADS, ContextNexusWire.key(THREAD_COLUMNS, id)));
         return changes;
     }
 
@@ -178,18 +179,18 @@ final class MixedStream {
         for (int i = includes.size() - 1; i >= 0; i--) {
             if (includes.get(i)[1].equals(id)) {
                 String[] pair = includes.remove(i);
-                out.add(PgOutputWire.delete(THREAD_CONTENT, ContextNexusWire.key(THREAD_CONTENT_COLUMNS, pair[0], pair[1])));
+                out.add(PgOutputMessages.delete(THREAD_CONTENT, ContextNexusWire.key(THREAD_CONTENT_COLUMNS, pair[0], pair[1])));
                 changes++;
             }
         }
         for (int i = tagged.size() - 1; i >= 0; i--) {
             if (tagged.get(i)[0].equals(id)) {
                 String[] pair = tagged.remove(i);
-                out.add(PgOutputWire.delete(CONTENT_TAGS, ContextNexusWire.key(CONTENT_TAG_COLUMNS, pair[0], pair[1])));
+                out.add(PgOutputMessages.delete(CONTENT_TAGS, ContextNexusWire.key(CONTENT_TAG_COLUMNS, pair[0], pair[1])));
                 changes++;
             }
         }
-        out.add(PgOutputWire.delete(CONTENT_ITEMS, ContextNexusWire.key(CONTENT_ITEM_COLUMNS, id)));
+        out.add(PgOutputMessages.delete(CONTENT_ITEMS, ContextNexusWire.key(CONTENT_ITEM_COLUMNS, id)));
         return changes;
     }
 

@@ -2,6 +2,7 @@ package io.nexussync.bench.jmh;
 
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.postgres.pgoutput.PgOutputDecoder;
+import io.nexussync.testkit.pgoutput.PgOutputMessages;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -53,16 +54,16 @@ public class PgOutputDecoderBenchmark {
         ContextNexusWire.relations().forEach(decoder::decode);
         Random random = new Random(7);
         Instant at = Instant.parse("2026-11-24T12:00:00.123456Z");
-        long micros = at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000;
+        long postgresMicros = at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000 - PgOutputMessages.POSTGRES_EPOCH_MICROS;
         String id = UUID.randomUUID().toString();
-        begin = PgOutputWire.begin(0x1_2345_6780L, micros, 4_242);
+        begin = PgOutputMessages.begin(0x1_2345_6780L, postgresMicros, 4_242);
         // the same description again: what a stream sends after a reconnect (no schema change)
-        relation = PgOutputWire.relation(ContextNexusWire.CONTENT_ITEMS, "public", "content_items", ContextNexusWire.CONTENT_ITEM_COLUMNS);
-        insert = PgOutputWire.insert(ContextNexusWire.CONTENT_ITEMS, ContextNexusWire.contentItem(id, 1, at, random, false));
-        update = PgOutputWire.update(ContextNexusWire.CONTENT_ITEMS, ContextNexusWire.contentItem(id, 2, at, random, false));
-        updateUnchangedToast = PgOutputWire.update(ContextNexusWire.CONTENT_ITEMS, ContextNexusWire.contentItem(id, 3, at, random, true));
-        delete = PgOutputWire.delete(ContextNexusWire.CONTENT_ITEMS, ContextNexusWire.key(ContextNexusWire.CONTENT_ITEM_COLUMNS, id));
-        commit = PgOutputWire.commit(0x1_2345_6780L, 0x1_2345_67B0L, micros);
+        relation = ContextNexusWire.relation(ContextNexusWire.CONTENT_ITEMS, "content_items", ContextNexusWire.CONTENT_ITEM_COLUMNS);
+        insert = PgOutputMessages.insert(ContextNexusWire.CONTENT_ITEMS, ContextNexusWire.contentItem(id, 1, at, random, false));
+        update = PgOutputMessages.update(ContextNexusWire.CONTENT_ITEMS, ContextNexusWire.contentItem(id, 2, at, random, false));
+        updateUnchangedToast = PgOutputMessages.update(ContextNexusWire.CONTENT_ITEMS, ContextNexusWire.contentItem(id, 3, at, random, true));
+        delete = PgOutputMessages.delete(ContextNexusWire.CONTENT_ITEMS, ContextNexusWire.key(ContextNexusWire.CONTENT_ITEM_COLUMNS, id));
+        commit = PgOutputMessages.commit(0x1_2345_6780L, 0x1_2345_67B0L, postgresMicros);
         List<ByteBuffer> messages = MixedStream.messages(STREAM_MESSAGES, 11);
         stream = messages.subList(6, 6 + STREAM_MESSAGES).toArray(ByteBuffer[]::new);
     }

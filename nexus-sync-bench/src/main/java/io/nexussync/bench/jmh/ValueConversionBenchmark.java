@@ -1,6 +1,6 @@
 package io.nexussync.bench.jmh;
 
-import io.nexussync.bench.jmh.PgOutputWire.Column;
+import io.nexussync.testkit.pgoutput.PgOutputMessages.Column;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.model.TableId;

@@ -24,12 +24,11 @@ import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphWritePlan;
 import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -860,33 +859,6 @@ class SyncPipelineTest {
         public void write(List<CrossReference> references) {
             written.add(List.copyOf(references));
             journal.add("write-back " + references.size());
-        }
-    }
-
-    private static final class ManualClock extends Clock {
-        private Instant now;
-
-        ManualClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.nexussync.postgres.pgoutput;
 
-import static io.nexussync.postgres.pgoutput.PgOutputMessages.kind;
-import static io.nexussync.postgres.pgoutput.PgOutputMessages.relation;
-import static io.nexussync.postgres.pgoutput.PgOutputMessages.tuple;
+import static io.nexussync.testkit.pgoutput.PgOutputMessages.kind;
+import static io.nexussync.testkit.pgoutput.PgOutputMessages.relation;
+import static io.nexussync.testkit.pgoutput.PgOutputMessages.tuple;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
@@ -14,6 +14,7 @@ import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.Unconvertible;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.model.Unchanged;
+import io.nexussync.testkit.pgoutput.PgOutputMessages;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,83 @@
+package io.nexussync.architecture;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+
+/**
+ * The rules the package layout keeps, checked on the production classes of every module (tests are not imported).
+ * A failure names each offending class with the line of the dependency, and for a cycle the whole path around it.
+ */
+@AnalyzeClasses(packages = "io.nexussync", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    private static final String[] DRIVERS = {
+        "java.sql..", "javax.sql..", "org.postgresql..", "org.neo4j..", "com.zaxxer..", "org.apache.kafka.."};
+
+    private static final String[] JDBC = {"java.sql..", "javax.sql..", "org.postgresql..", "com.zaxxer.."};
+
+    /**
+     * Each module's sub-packages (core.plan, core.apply, postgres.setup, ...) are one slice each, with everything
+     * below them; a module's root package (io.nexussync.neo4j, io.nexussync.postgres, ...) is a slice of its own.
+     */
+    private static final SliceAssignment SUB_PACKAGES = new SliceAssignment() {
+        private static final String ROOT = "io.nexussync.";
+
+        @Override
+        public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+            String name = javaClass.getPackageName();
+            if (!name.startsWith(ROOT)) {
+                return SliceIdentifier.ignore();
+            }
+            String[] parts = name.substring(ROOT.length()).split("\\.");
+            return SliceIdentifier.of(parts.length == 1 ? parts[0] : parts[0] + "." + parts[1]);
+        }
+
+        @Override
+        public String getDescription() {
+            return "the sub-packages of each module of io.nexussync";
+        }
+    };
+
+    @ArchTest
+    static final ArchRule packages_are_free_of_cycles = slices().assignedFrom(SUB_PACKAGES).should().beFreeOfCycles()
+            .because("a package that needs one which needs it back cannot be understood, tested or moved alone");
+
+    @ArchTest
+    static final ArchRule core_knows_no_driver = noClasses().that().resideInAPackage("io.nexussync.core..")
+            .should().dependOnClassesThat().resideInAnyPackage(DRIVERS)
+            .because("core is the model, the planner and the pipeline; each database is reached through its ports");
+
+    @ArchTest
+    static final ArchRule app_knows_no_jdbc = noClasses().that().resideInAPackage("io.nexussync.app..")
+            .and().resideOutsideOfPackage("io.nexussync.app.demo..")
+            .should().dependOnClassesThat().resideInAnyPackage(JDBC)
+            .because("the application wires adapters; SQL belongs in nexus-sync-postgres (the demo seeds its own database)");
+
+    @ArchTest
+    static final ArchRule neo4j_edge_knows_no_postgresql = noClasses().that().resideInAPackage("io.nexussync.neo4j..")
+            .should().dependOnClassesThat().resideInAnyPackage(JDBC)
+            .because("the Neo4j edge writes the graph only");
+
+    @ArchTest
+    static final ArchRule postgres_edge_knows_no_neo4j = noClasses().that().resideInAPackage("io.nexussync.postgres..")
+            .should().dependOnClassesThat().resideInAPackage("org.neo4j..")
+            .because("the PostgreSQL edge reads and writes PostgreSQL only");
+
+    @ArchTest
+    static final ArchRule model_and_mapping_stand_alone = noClasses()
+            .that().resideInAnyPackage("io.nexussync.core.model..", "io.nexussync.core.mapping..")
+            .should().dependOnClassesThat(resideInAPackage("io.nexussync..")
+                    .and(not(resideInAnyPackage("io.nexussync.core.model..", "io.nexussync.core.mapping.."))))
+            .because("the model and the mapping are the vocabulary every other package speaks");
+}

@@ -6,7 +6,7 @@ import io.nexussync.core.backfill.BackfillCoordinator;
 import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.fault.CircuitBreakingCrossReferenceWriter;
-import io.nexussync.core.fault.CircuitBreakingGraphWriter;
+import io.nexussync.core.apply.CircuitBreakingGraphWriter;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;

@@ -5,6 +5,9 @@ import io.nexussync.core.capture.ChangeSource;
 import io.nexussync.core.deadletter.BatchIsolation;
 import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.CommitRecord;
+import io.nexussync.core.apply.GraphCommit;
+import io.nexussync.core.apply.GraphCommit.AfterCommit;
 import io.nexussync.core.acknowledge.CrossReferenceWriter;
 import io.nexussync.core.deadletter.DeadLetterStore;
 import io.nexussync.core.error.ErrorText;
@@ -77,14 +80,12 @@ public final class SyncPipeline {
 
     private final ChangeSource source;
     private final GraphPlanner planner;
-    private final GraphWriter writer;
-    private final CrossReferenceWriter crossReferences;
+    private final GraphCommit graph;
     private final SyncLog syncLog;
     private final BatchPolicy policy;
     private final RetryPolicy retry;
     private final Clock clock;
     private final SyncProgress progress;
-    private final AfterCommitStage afterCommit;
     private final WatermarkWindows watermarks;
     private final SchemaChangeHandler schemaChanges;
     private final ChangeScheduler scheduler;
@@ -124,14 +125,12 @@ public final class SyncPipeline {
         this.schemaChanges = schemaChanges;
         this.source = source;
         this.planner = planner;
-        this.writer = writer;
-        this.crossReferences = crossReferences;
         this.syncLog = syncLog;
         this.policy = policy;
         this.retry = retry;
         this.clock = clock;
         this.progress = progress;
-        this.afterCommit = new AfterCommitStage(afterCommitExecutor);
+        this.graph = new GraphCommit(writer, retry, new AfterCommitStage(afterCommitExecutor), crossReferences, syncLog, source::acknowledge);
         this.scheduler = new ChangeScheduler(planner.mapping(), new LaneClassifier(planner.mapping(), policy.laneCacheEntries()));
         this.sizer = new BatchSizer(policy.maxChanges(), policy.targetCommit());
     }
@@ -195,7 +194,7 @@ public final class SyncPipeline {
                 log.error("an apply worker did not finish within 2 minutes of the pipeline stopping");
             }
             // Whatever ended the loop, batches the graph has committed still get their write-back and acknowledgement.
-            afterCommit.drain();
+            graph.drain();
         }
         progress.stateChanged("stopped", null);
     }
@@ -303,7 +302,7 @@ public final class SyncPipeline {
     private void acknowledgeAfterQueuedBatches(Lsn end) throws InterruptedException {
         checkpoint = new Checkpoint(end, checkpoint.applied(), 0);
         progress.advanced(checkpoint);
-        afterCommit.submit(() -> source.acknowledge(end));
+        graph.acknowledge(end);
     }
 
     /** Hands due batches to idle workers. {@code force}: regardless of the batch window (draining). */
@@ -362,7 +361,7 @@ public final class SyncPipeline {
         RetryPolicy.RetryListener listener = retryListener(from, batch.size());
         try {
             BatchIsolation isolation = new BatchIsolation(planner,
-                    (plan, record) -> retry.call("apply", () -> writer.apply(plan, record), listener),
+                    (plan, record) -> graph.write(plan, CommitRecord.of(record), listener),
                     letter -> retry.call("dead-letter", () -> deadLetters.record(letter), listener),
                     base, parkedNow);
             BatchIsolation.Outcome outcome = isolation.run(entries);
@@ -389,7 +388,7 @@ public final class SyncPipeline {
         try {
             GraphWritePlan plan = planner.plan(batch.changes());
             Lsn from = batch.changes().isEmpty() ? record.committedEnd() : batch.changes().get(0).txFinalLsn();
-            ApplyResult result = retry.call("apply", () -> writer.apply(plan, record), retryListener(from, batch.size()));
+            ApplyResult result = graph.write(plan, CommitRecord.of(record), retryListener(from, batch.size()));
             return new Finished(batch, worker, plan, result, plan.steps().size(), null, started, clock.instant(), null);
         } catch (RuntimeException | InterruptedException e) {
             return new Finished(batch, worker, null, null, 0, null, started, clock.instant(), e);
@@ -443,17 +442,8 @@ public final class SyncPipeline {
                 done.result.nodeRows(), done.result.relationshipRows(), done.result.crossReferences().size(), took);
         progress.batchApplied(record, checkpoint, clock.instant());
         boolean moved = !committedEnd.equals(before);
-        ApplyResult result = done.result;
-        afterCommit.submit(() -> {
-            writeBack(result, record);
-            syncLog.batchApplied(record);
-            // The one invariant in plain sight: PostgreSQL may release WAL only once the graph has committed it.
-            // (This runs after the commit above, in commit order, after the batch's write-back.)
-            if (moved && committedEnd.isValid()) {
-                CrashPoints.reach(CrashPoints.BEFORE_ACKNOWLEDGE);
-                source.acknowledge(committedEnd);
-            }
-        });
+        graph.afterCommit(AfterCommit.of(done.result, retryListener(from, done.batch.size())).logged(record)
+                .releasing(moved ? committedEnd : Lsn.INVALID));
     }
 
     /**
@@ -470,15 +460,12 @@ public final class SyncPipeline {
         GraphWritePlan plan = planner.plan(changes).asRefresh();
         Checkpoint record = ledger.checkpointWith(0, 0);
         Instant started = clock.instant();
-        ApplyResult result = retry.call("apply", () -> writer.apply(plan, record), retryListener(tx.begin.finalLsn(), rows.size()));
+        RetryPolicy.RetryListener listener = retryListener(tx.begin.finalLsn(), rows.size());
+        ApplyResult result = graph.write(plan, CommitRecord.of(record), listener);
         BatchRecord batchRecord = new BatchRecord(tx.begin.finalLsn(), ledger.committedEnd(), rows.size(), plan.steps().size(),
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), Duration.between(started, clock.instant()));
         progress.batchApplied(batchRecord, checkpoint, clock.instant());
-        afterCommit.submit(() -> {
-            watermarks.applied(chunkId, (long) rows.size());
-            writeBack(result, batchRecord);
-            syncLog.batchApplied(batchRecord);
-        });
+        graph.afterCommit(AfterCommit.of(result, listener).first(() -> watermarks.applied(chunkId, (long) rows.size())).logged(batchRecord));
     }
 
     /** Stopping: applies what was read for up to {@link #STOP_DRAIN}, then waits for the batches in flight. */
@@ -504,24 +491,6 @@ public final class SyncPipeline {
         if (Duration.between(queueReportedAt, now).compareTo(Duration.ofSeconds(1)) >= 0) {
             queueReportedAt = now;
             progress.queue(new ApplyQueue(scheduler.pendingByLane(), scheduler.pendingBytes(), batchesInFlight, sizer.size(), ledger.runsAhead()));
-        }
-    }
-
-    /** Runs on the after-commit stage: a failure here costs only cross-references, which start-up catch-up writes later. */
-    private void writeBack(ApplyResult result, BatchRecord batchRecord) {
-        if (result.crossReferences().isEmpty()) {
-            return;
-        }
-        try {
-            retry.call("write-back", () -> {
-                crossReferences.write(result.crossReferences());
-                return null;
-            }, retryListener(batchRecord.fromLsn(), batchRecord.changes()));
-        } catch (SyncException e) {
-            log.warn("write-back of {} cross-references failed: {}", result.crossReferences().size(), e.getMessage());
-            syncLog.operationFailed(new FailureRecord("write-back", result.crossReferences().size() + " rows", null, e.getMessage(), 1, null));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.acknowledge.CrossReference;
+import io.nexussync.core.apply.CircuitBreakingGraphWriter;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.CircuitBreaker.State;

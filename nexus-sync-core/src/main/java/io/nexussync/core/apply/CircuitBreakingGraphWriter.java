@@ -1,7 +1,6 @@
-package io.nexussync.core.fault;
+package io.nexussync.core.apply;
 
-import io.nexussync.core.apply.ApplyResult;
-import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphWritePlan;

@@ -2,6 +2,7 @@ package io.nexussync.neo4j;
 
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.acknowledge.CrossReference;
+import io.nexussync.core.apply.CheckpointStore;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.AppliedRanges;
 import io.nexussync.core.model.Checkpoint;
@@ -29,9 +30,10 @@ import org.neo4j.driver.Transaction;
 
 /**
  * Writes a batch and its checkpoint in one Neo4j transaction. The checkpoint is a
- * {@code (:_SyncCheckpoint {slot})} node, so it commits or rolls back with the data it covers.
+ * {@code (:_SyncCheckpoint {slot})} node, so it commits or rolls back with the data it covers. The same
+ * nodes are the {@link CheckpointStore}: one class, because both sides must agree on how a record is stored.
  */
-public final class Neo4jGraphWriter implements GraphWriter {
+public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     /** Worker 0's record is the {slot} node (which also holds the snapshot mark); worker N's is {slot: "slot/worker-N"}. */
     private static final String SAVE_CHECKPOINT = "MERGE (c:`_SyncCheckpoint` {slot: $record}) "
             + "SET c.committedEnd = $committedEnd, c.committedEndText = $committedEndText, c.applied = $applied, "

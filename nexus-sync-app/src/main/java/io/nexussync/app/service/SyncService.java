@@ -1,6 +1,8 @@
 package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
+import io.nexussync.core.apply.CheckpointStore;
+import io.nexussync.core.apply.CircuitBreakingCheckpointStore;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.backfill.BackfillCoordinator;
 import io.nexussync.core.backfill.WatermarkWindows;
@@ -147,6 +149,11 @@ public final class SyncService implements AutoCloseable {
     private GraphWriter graphWriter() {
         return writerDecorator.apply(new CircuitBreakingGraphWriter(
                 new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit));
+    }
+
+    /** Where the graph keeps its checkpoint and snapshot mark, behind the Neo4j circuit. */
+    private CheckpointStore checkpoints() {
+        return new CircuitBreakingCheckpointStore(new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit);
     }
 
     /** The slot monitor's last reading (retained WAL, lag, invalidation), or null before the first. */
@@ -343,8 +350,8 @@ public final class SyncService implements AutoCloseable {
     private void snapshotIfNeeded(GraphWriter writer, PgCrossReferenceWriter crossReferences) throws InterruptedException {
         Neo4jGraphReader graph = new Neo4jGraphReader(driver(), config.neo4jDatabase());
         for (int failures = 0; !stopping; ) {
-            SnapshotMark mark = writer.loadSnapshotMark();
-            if (mark.state() == SnapshotMark.State.DONE && writer.loadCheckpoint().committedEnd().isValid()) {
+            SnapshotMark mark = checkpoints().loadSnapshotMark();
+            if (mark.state() == SnapshotMark.State.DONE && checkpoints().loadCheckpoint().committedEnd().isValid()) {
                 return;
             }
             if (mark.state() == SnapshotMark.State.RUNNING) {
@@ -390,7 +397,7 @@ public final class SyncService implements AutoCloseable {
         PgSetup.checkSlotFree(config.postgres());
         setup();
         GraphWriter writer = graphWriter();
-        writer.resetCheckpoint();
+        checkpoints().resetCheckpoint();
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres())) {
             return takeSnapshot(writer, new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
         }
@@ -399,7 +406,7 @@ public final class SyncService implements AutoCloseable {
     /** One stream session: from the graph's checkpoint until stopped or broken. */
     private void streamFromCheckpoint(GraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog,
                                       PgDeadLetterStore deadLetters) throws InterruptedException {
-        Checkpoint checkpoint = writer.loadCheckpoint();
+        Checkpoint checkpoint = checkpoints().loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
             SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer,
                     new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit), syncLog,

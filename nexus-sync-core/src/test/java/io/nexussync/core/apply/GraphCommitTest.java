@@ -172,21 +172,6 @@ class GraphCommitTest {
             return ApplyResult.NOTHING;
         }
 
-        @Override
-        public Checkpoint loadCheckpoint() {
-            throw new AssertionError();
-        }
-
-        @Override
-        public SnapshotMark loadSnapshotMark() {
-            throw new AssertionError();
-        }
-
-        @Override
-        public void resetCheckpoint() {
-            throw new AssertionError();
-        }
-
         private void failIfAsked() {
             if (!failures.isEmpty()) {
                 throw failures.remove(0);

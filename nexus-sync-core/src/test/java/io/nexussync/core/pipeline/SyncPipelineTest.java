@@ -800,7 +800,6 @@ class SyncPipelineTest {
             return result.apply(plan);
         }
 
-        @Override
         public Checkpoint loadCheckpoint() {
             return applied.isEmpty() ? Checkpoint.NONE : applied.get(applied.size() - 1).checkpoint();
         }
@@ -808,16 +807,6 @@ class SyncPipelineTest {
         @Override
         public ApplyResult applySnapshot(GraphWritePlan plan, io.nexussync.core.model.SnapshotMark mark) {
             throw new AssertionError("the stream pipeline never writes snapshot chunks");
-        }
-
-        @Override
-        public io.nexussync.core.model.SnapshotMark loadSnapshotMark() {
-            throw new AssertionError("the stream pipeline never reads the snapshot mark");
-        }
-
-        @Override
-        public void resetCheckpoint() {
-            throw new AssertionError("the stream pipeline never resets the checkpoint");
         }
     }
 

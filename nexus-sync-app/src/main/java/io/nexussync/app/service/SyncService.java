@@ -408,9 +408,10 @@ public final class SyncService implements AutoCloseable {
                                       PgDeadLetterStore deadLetters) throws InterruptedException {
         Checkpoint checkpoint = checkpoints().loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
-            SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer,
-                    new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit), syncLog,
-                    batchPolicy(), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged)
+            SyncPipeline next = SyncPipeline.builder().source(source).planner(new GraphPlanner(mapping)).writer(writer)
+                    .crossReferences(new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit)).syncLog(syncLog)
+                    .policy(batchPolicy()).retry(retry).clock(Clock.systemUTC()).progress(progress).afterCommitExecutor(afterCommit)
+                    .watermarks(watermarks).schemaChanges(this::schemaChanged).build()
                     .visibility(visibility).deadLetters(deadLetters);
             pipeline = next;
             streamedBefore = true;

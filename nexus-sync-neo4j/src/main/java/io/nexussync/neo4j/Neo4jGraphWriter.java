@@ -76,43 +76,79 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
 
     private ApplyResult write(GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {
         try (Session s = driver.session(session); Transaction tx = s.beginTransaction()) {
-            List<CrossReference> crossReferences = new ArrayList<>();
-            long nodeRows = 0;
-            long relationshipRows = 0;
+            StepWriter steps = new StepWriter(tx, plan.refresh());
             for (GraphStep step : plan.steps()) {
-                if (step instanceof UpsertNodes upsert) {
-                    nodeRows += upsert.rows().size();
-                    for (Record r : tx.run(StatementRenderer.upsertNodes(upsert, plan.refresh()), rows(StepParameters.nodeRows(upsert))).list()) {
-                        crossReferences.add(new CrossReference(upsert.mapping(), r.get("id").asString(), r.get("elementId").asString()));
-                    }
-                } else if (step instanceof DeleteNodes delete) {
-                    nodeRows += delete.ids().size();
-                    tx.run(StatementRenderer.deleteNodes(delete), rows(delete.ids())).consume();
-                } else if (step instanceof LinkParents link) {
-                    relationshipRows += link.rows().size();
-                    tx.run(StatementRenderer.linkParents(link), rows(StepParameters.parentRows(link))).consume();
-                } else if (step instanceof DeleteRelationships delete) {
-                    relationshipRows += delete.keys().size();
-                    tx.run(StatementRenderer.deleteRelationships(delete), rows(StepParameters.relationshipKeys(delete))).consume();
-                } else if (step instanceof UpsertRelationships upsert) {
-                    relationshipRows += upsert.rows().size();
-                    tx.run(StatementRenderer.upsertRelationships(upsert, plan.refresh()), rows(StepParameters.relationshipRows(upsert))).consume();
-                } else if (step instanceof TemporalRound round) {
-                    relationshipRows += round.rows().size();
-                    runTemporal(tx, round, plan.refresh());
-                } else if (step instanceof TruncateNodes truncate) {
-                    tx.run(StatementRenderer.truncateNodes(truncate)).consume();
-                } else if (step instanceof TruncateRelationships truncate) {
-                    tx.run(StatementRenderer.truncateRelationships(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
-                }
+                step.accept(steps);
             }
             for (String statement : bookkeeping) {
                 tx.run(statement, bookkeepingParameters).consume();
             }
             tx.commit();
-            return new ApplyResult(crossReferences, nodeRows, relationshipRows);
+            return new ApplyResult(steps.crossReferences, steps.nodeRows, steps.relationshipRows);
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("a batch of " + plan.sourceChanges() + " changes", e);
+        }
+    }
+
+    /** Runs each step's statement in the batch's transaction, counting rows and collecting the elementIds to write back. */
+    private static final class StepWriter implements GraphStep.Visitor {
+        private final Transaction tx;
+        private final boolean refresh;
+        final List<CrossReference> crossReferences = new ArrayList<>();
+        long nodeRows;
+        long relationshipRows;
+
+        StepWriter(Transaction tx, boolean refresh) {
+            this.tx = tx;
+            this.refresh = refresh;
+        }
+
+        @Override
+        public void upsertNodes(UpsertNodes upsert) {
+            nodeRows += upsert.rows().size();
+            for (Record r : tx.run(StatementRenderer.upsertNodes(upsert, refresh), rows(StepParameters.nodeRows(upsert))).list()) {
+                crossReferences.add(new CrossReference(upsert.mapping(), r.get("id").asString(), r.get("elementId").asString()));
+            }
+        }
+
+        @Override
+        public void deleteNodes(DeleteNodes delete) {
+            nodeRows += delete.ids().size();
+            tx.run(StatementRenderer.deleteNodes(delete), rows(delete.ids())).consume();
+        }
+
+        @Override
+        public void linkParents(LinkParents link) {
+            relationshipRows += link.rows().size();
+            tx.run(StatementRenderer.linkParents(link), rows(StepParameters.parentRows(link))).consume();
+        }
+
+        @Override
+        public void deleteRelationships(DeleteRelationships delete) {
+            relationshipRows += delete.keys().size();
+            tx.run(StatementRenderer.deleteRelationships(delete), rows(StepParameters.relationshipKeys(delete))).consume();
+        }
+
+        @Override
+        public void upsertRelationships(UpsertRelationships upsert) {
+            relationshipRows += upsert.rows().size();
+            tx.run(StatementRenderer.upsertRelationships(upsert, refresh), rows(StepParameters.relationshipRows(upsert))).consume();
+        }
+
+        @Override
+        public void temporalRound(TemporalRound round) {
+            relationshipRows += round.rows().size();
+            runTemporal(tx, round, refresh);
+        }
+
+        @Override
+        public void truncateNodes(TruncateNodes truncate) {
+            tx.run(StatementRenderer.truncateNodes(truncate)).consume();
+        }
+
+        @Override
+        public void truncateRelationships(TruncateRelationships truncate) {
+            tx.run(StatementRenderer.truncateRelationships(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
         }
     }
 

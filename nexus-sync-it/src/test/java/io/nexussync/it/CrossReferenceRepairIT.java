@@ -3,7 +3,7 @@ package io.nexussync.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.app.cli.NexusSyncCommand;
-import io.nexussync.core.pipeline.SyncPipeline;
+import io.nexussync.core.capture.TransactionReader;
 import io.nexussync.it.testkit.SyncEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -56,7 +56,7 @@ class CrossReferenceRepairIT {
     private static void asWriteBack(SyncEnvironment env, String update) throws Exception {
         try (var c = env.connect(); var st = c.createStatement()) {
             c.setAutoCommit(false);
-            st.execute("SELECT pg_logical_emit_message(true, '" + SyncPipeline.ECHO_PREFIX + "', '')");
+            st.execute("SELECT pg_logical_emit_message(true, '" + TransactionReader.ECHO_PREFIX + "', '')");
             st.execute(update);
             c.commit();
         }

@@ -2,6 +2,7 @@ package io.nexussync.neo4j;
 
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.acknowledge.CrossReference;
+import io.nexussync.core.apply.CheckpointStore;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.AppliedRanges;
 import io.nexussync.core.model.Checkpoint;
@@ -29,9 +30,10 @@ import org.neo4j.driver.Transaction;
 
 /**
  * Writes a batch and its checkpoint in one Neo4j transaction. The checkpoint is a
- * {@code (:_SyncCheckpoint {slot})} node, so it commits or rolls back with the data it covers.
+ * {@code (:_SyncCheckpoint {slot})} node, so it commits or rolls back with the data it covers. The same
+ * nodes are the {@link CheckpointStore}: one class, because both sides must agree on how a record is stored.
  */
-public final class Neo4jGraphWriter implements GraphWriter {
+public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     /** Worker 0's record is the {slot} node (which also holds the snapshot mark); worker N's is {slot: "slot/worker-N"}. */
     private static final String SAVE_CHECKPOINT = "MERGE (c:`_SyncCheckpoint` {slot: $record}) "
             + "SET c.committedEnd = $committedEnd, c.committedEndText = $committedEndText, c.applied = $applied, "
@@ -74,43 +76,79 @@ public final class Neo4jGraphWriter implements GraphWriter {
 
     private ApplyResult write(GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {
         try (Session s = driver.session(session); Transaction tx = s.beginTransaction()) {
-            List<CrossReference> crossReferences = new ArrayList<>();
-            long nodeRows = 0;
-            long relationshipRows = 0;
+            StepWriter steps = new StepWriter(tx, plan.refresh());
             for (GraphStep step : plan.steps()) {
-                if (step instanceof UpsertNodes upsert) {
-                    nodeRows += upsert.rows().size();
-                    for (Record r : tx.run(StatementRenderer.upsertNodes(upsert, plan.refresh()), rows(StepParameters.nodeRows(upsert))).list()) {
-                        crossReferences.add(new CrossReference(upsert.mapping(), r.get("id").asString(), r.get("elementId").asString()));
-                    }
-                } else if (step instanceof DeleteNodes delete) {
-                    nodeRows += delete.ids().size();
-                    tx.run(StatementRenderer.deleteNodes(delete), rows(delete.ids())).consume();
-                } else if (step instanceof LinkParents link) {
-                    relationshipRows += link.rows().size();
-                    tx.run(StatementRenderer.linkParents(link), rows(StepParameters.parentRows(link))).consume();
-                } else if (step instanceof DeleteRelationships delete) {
-                    relationshipRows += delete.keys().size();
-                    tx.run(StatementRenderer.deleteRelationships(delete), rows(StepParameters.relationshipKeys(delete))).consume();
-                } else if (step instanceof UpsertRelationships upsert) {
-                    relationshipRows += upsert.rows().size();
-                    tx.run(StatementRenderer.upsertRelationships(upsert, plan.refresh()), rows(StepParameters.relationshipRows(upsert))).consume();
-                } else if (step instanceof TemporalRound round) {
-                    relationshipRows += round.rows().size();
-                    runTemporal(tx, round, plan.refresh());
-                } else if (step instanceof TruncateNodes truncate) {
-                    tx.run(StatementRenderer.truncateNodes(truncate)).consume();
-                } else if (step instanceof TruncateRelationships truncate) {
-                    tx.run(StatementRenderer.truncateRelationships(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
-                }
+                step.accept(steps);
             }
             for (String statement : bookkeeping) {
                 tx.run(statement, bookkeepingParameters).consume();
             }
             tx.commit();
-            return new ApplyResult(crossReferences, nodeRows, relationshipRows);
+            return new ApplyResult(steps.crossReferences, steps.nodeRows, steps.relationshipRows);
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("a batch of " + plan.sourceChanges() + " changes", e);
+        }
+    }
+
+    /** Runs each step's statement in the batch's transaction, counting rows and collecting the elementIds to write back. */
+    private static final class StepWriter implements GraphStep.Visitor {
+        private final Transaction tx;
+        private final boolean refresh;
+        final List<CrossReference> crossReferences = new ArrayList<>();
+        long nodeRows;
+        long relationshipRows;
+
+        StepWriter(Transaction tx, boolean refresh) {
+            this.tx = tx;
+            this.refresh = refresh;
+        }
+
+        @Override
+        public void upsertNodes(UpsertNodes upsert) {
+            nodeRows += upsert.rows().size();
+            for (Record r : tx.run(StatementRenderer.upsertNodes(upsert, refresh), rows(StepParameters.nodeRows(upsert))).list()) {
+                crossReferences.add(new CrossReference(upsert.mapping(), r.get("id").asString(), r.get("elementId").asString()));
+            }
+        }
+
+        @Override
+        public void deleteNodes(DeleteNodes delete) {
+            nodeRows += delete.ids().size();
+            tx.run(StatementRenderer.deleteNodes(delete), rows(delete.ids())).consume();
+        }
+
+        @Override
+        public void linkParents(LinkParents link) {
+            relationshipRows += link.rows().size();
+            tx.run(StatementRenderer.linkParents(link), rows(StepParameters.parentRows(link))).consume();
+        }
+
+        @Override
+        public void deleteRelationships(DeleteRelationships delete) {
+            relationshipRows += delete.keys().size();
+            tx.run(StatementRenderer.deleteRelationships(delete), rows(StepParameters.relationshipKeys(delete))).consume();
+        }
+
+        @Override
+        public void upsertRelationships(UpsertRelationships upsert) {
+            relationshipRows += upsert.rows().size();
+            tx.run(StatementRenderer.upsertRelationships(upsert, refresh), rows(StepParameters.relationshipRows(upsert))).consume();
+        }
+
+        @Override
+        public void temporalRound(TemporalRound round) {
+            relationshipRows += round.rows().size();
+            runTemporal(tx, round, refresh);
+        }
+
+        @Override
+        public void truncateNodes(TruncateNodes truncate) {
+            tx.run(StatementRenderer.truncateNodes(truncate)).consume();
+        }
+
+        @Override
+        public void truncateRelationships(TruncateRelationships truncate) {
+            tx.run(StatementRenderer.truncateRelationships(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
         }
     }
 

@@ -1,12 +1,14 @@
 package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
+import io.nexussync.core.apply.CheckpointStore;
+import io.nexussync.core.apply.CircuitBreakingCheckpointStore;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.backfill.BackfillCoordinator;
 import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.fault.CircuitBreakingCrossReferenceWriter;
-import io.nexussync.core.fault.CircuitBreakingGraphWriter;
+import io.nexussync.core.apply.CircuitBreakingGraphWriter;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.CaptureEvent;
 import io.nexussync.core.model.Checkpoint;
@@ -147,6 +149,11 @@ public final class SyncService implements AutoCloseable {
     private GraphWriter graphWriter() {
         return writerDecorator.apply(new CircuitBreakingGraphWriter(
                 new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit));
+    }
+
+    /** Where the graph keeps its checkpoint and snapshot mark, behind the Neo4j circuit. */
+    private CheckpointStore checkpoints() {
+        return new CircuitBreakingCheckpointStore(new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit);
     }
 
     /** The slot monitor's last reading (retained WAL, lag, invalidation), or null before the first. */
@@ -343,8 +350,8 @@ public final class SyncService implements AutoCloseable {
     private void snapshotIfNeeded(GraphWriter writer, PgCrossReferenceWriter crossReferences) throws InterruptedException {
         Neo4jGraphReader graph = new Neo4jGraphReader(driver(), config.neo4jDatabase());
         for (int failures = 0; !stopping; ) {
-            SnapshotMark mark = writer.loadSnapshotMark();
-            if (mark.state() == SnapshotMark.State.DONE && writer.loadCheckpoint().committedEnd().isValid()) {
+            SnapshotMark mark = checkpoints().loadSnapshotMark();
+            if (mark.state() == SnapshotMark.State.DONE && checkpoints().loadCheckpoint().committedEnd().isValid()) {
                 return;
             }
             if (mark.state() == SnapshotMark.State.RUNNING) {
@@ -390,7 +397,7 @@ public final class SyncService implements AutoCloseable {
         PgSetup.checkSlotFree(config.postgres());
         setup();
         GraphWriter writer = graphWriter();
-        writer.resetCheckpoint();
+        checkpoints().resetCheckpoint();
         try (PgCrossReferenceWriter crossReferences = new PgCrossReferenceWriter(config.postgres())) {
             return takeSnapshot(writer, new Neo4jGraphReader(driver(), config.neo4jDatabase()), crossReferences);
         }
@@ -399,11 +406,12 @@ public final class SyncService implements AutoCloseable {
     /** One stream session: from the graph's checkpoint until stopped or broken. */
     private void streamFromCheckpoint(GraphWriter writer, PgCrossReferenceWriter crossReferences, PgSyncLog syncLog,
                                       PgDeadLetterStore deadLetters) throws InterruptedException {
-        Checkpoint checkpoint = writer.loadCheckpoint();
+        Checkpoint checkpoint = checkpoints().loadCheckpoint();
         try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), checkpoint.committedEnd(), config.queueCapacity(), config.heartbeat())) {
-            SyncPipeline next = new SyncPipeline(source, new GraphPlanner(mapping), writer,
-                    new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit), syncLog,
-                    batchPolicy(), retry, Clock.systemUTC(), progress, afterCommit, watermarks, this::schemaChanged)
+            SyncPipeline next = SyncPipeline.builder().source(source).planner(new GraphPlanner(mapping)).writer(writer)
+                    .crossReferences(new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit)).syncLog(syncLog)
+                    .policy(batchPolicy()).retry(retry).clock(Clock.systemUTC()).progress(progress).afterCommitExecutor(afterCommit)
+                    .watermarks(watermarks).schemaChanges(this::schemaChanged).build()
                     .visibility(visibility).deadLetters(deadLetters);
             pipeline = next;
             streamedBefore = true;

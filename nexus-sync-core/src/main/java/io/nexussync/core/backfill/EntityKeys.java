@@ -49,7 +49,11 @@ final class EntityKeys {
         if (change instanceof RowChange.Delete delete) {
             return nonNull(of(delete.table(), delete.oldKey()));
         }
-        return List.of();
+        if (change instanceof RowChange.Truncate) {
+            // A truncate touches every row of its tables: WatermarkWindows handles it apart.
+            return List.of();
+        }
+        throw RowChange.unhandled(change);
     }
 
     private static List<String> nonNull(String... keys) {

@@ -9,13 +9,48 @@ import java.util.List;
  */
 public sealed interface CaptureEvent {
 
-    /** @param finalLsn the LSN of the transaction's commit record; unique per transaction and ordered like commits */
-    record Begin(long xid, Lsn finalLsn, Instant commitTime) implements CaptureEvent {}
+    /**
+     * One method per kind of event: a new kind does not compile until every reader of the stream says what it does
+     * with it.
+     */
+    interface Visitor<R> {
+        R begin(Begin begin);
 
-    record Change(RowChange change) implements CaptureEvent {}
+        R change(Change change);
+
+        R message(Message message);
+
+        R schemaChange(SchemaChange change);
+
+        R deadLetterRelease(DeadLetterRelease release);
+
+        R commit(Commit commit);
+    }
+
+    <R> R accept(Visitor<R> visitor);
+
+    /** @param finalLsn the LSN of the transaction's commit record; unique per transaction and ordered like commits */
+    record Begin(long xid, Lsn finalLsn, Instant commitTime) implements CaptureEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.begin(this);
+        }
+    }
+
+    record Change(RowChange change) implements CaptureEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.change(this);
+        }
+    }
 
     /** A logical decoding message ({@code pg_logical_emit_message}). */
-    record Message(boolean transactional, Lsn lsn, String prefix, byte[] content) implements CaptureEvent {}
+    record Message(boolean transactional, Lsn lsn, String prefix, byte[] content) implements CaptureEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.message(this);
+        }
+    }
 
     /**
      * A published table's shape changed while streaming (ALTER TABLE, seen as a new Relation message
@@ -32,6 +67,11 @@ public sealed interface CaptureEvent {
         public boolean renamed() {
             return !table.equals(previousTable);
         }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.schemaChange(this);
+        }
     }
 
     /**
@@ -44,8 +84,18 @@ public sealed interface CaptureEvent {
         public DeadLetterRelease {
             currentRows = List.copyOf(currentRows);
         }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.deadLetterRelease(this);
+        }
     }
 
     /** @param endLsn the end of the commit record: what gets confirmed to the slot once applied */
-    record Commit(Lsn commitLsn, Lsn endLsn, Instant commitTime) implements CaptureEvent {}
+    record Commit(Lsn commitLsn, Lsn endLsn, Instant commitTime) implements CaptureEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.commit(this);
+        }
+    }
 }

@@ -30,7 +30,14 @@ public sealed interface RowChange {
             return u.table();
         } else if (change instanceof Delete d) {
             return d.table();
+        } else if (change instanceof Truncate) {
+            return null;
         }
-        return null;
+        throw unhandled(change);
+    }
+
+    /** For the end of an {@code instanceof} chain over every kind: a kind added later fails loudly (and its test), not silently. */
+    static IllegalStateException unhandled(RowChange change) {
+        return new IllegalStateException("unhandled row change " + change.getClass().getName());
     }
 }

@@ -53,6 +53,8 @@ public final class GraphPlanner {
                 segment.upsertNode(node.get(), update.oldKey(), update.newValues());
             } else if (change instanceof RowChange.Delete delete) {
                 segment.deleteNode(node.get(), delete.oldKey());
+            } else {
+                throw RowChange.unhandled(change);
             }
             return;
         }
@@ -66,6 +68,8 @@ public final class GraphPlanner {
             segment.upsertRelationship(relationship.get(), update.oldKey(), update.newValues(), source.commitTime());
         } else if (change instanceof RowChange.Delete delete) {
             segment.deleteRelationship(relationship.get(), delete.oldKey(), source.commitTime());
+        } else {
+            throw RowChange.unhandled(change);
         }
     }
 

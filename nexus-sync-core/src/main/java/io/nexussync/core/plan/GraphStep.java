@@ -13,25 +13,86 @@ import java.util.Map;
  */
 public sealed interface GraphStep {
 
+    /** One method per kind of step: a new kind does not compile until every writer says how it writes it. */
+    interface Visitor {
+        void deleteNodes(DeleteNodes step);
+
+        void upsertNodes(UpsertNodes step);
+
+        void linkParents(LinkParents step);
+
+        void deleteRelationships(DeleteRelationships step);
+
+        void upsertRelationships(UpsertRelationships step);
+
+        void temporalRound(TemporalRound step);
+
+        void truncateNodes(TruncateNodes step);
+
+        void truncateRelationships(TruncateRelationships step);
+    }
+
+    void accept(Visitor visitor);
+
     /** Detach-deletes the nodes (their relationships, graph-only ones included, go with them). */
-    record DeleteNodes(NodeMapping mapping, List<String> ids) implements GraphStep {}
+    record DeleteNodes(NodeMapping mapping, List<String> ids) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.deleteNodes(this);
+        }
+    }
 
     /** Merges each node by id and sets its properties, unless the graph already holds a newer version. */
-    record UpsertNodes(NodeMapping mapping, List<NodeRow> rows) implements GraphStep {}
+    record UpsertNodes(NodeMapping mapping, List<NodeRow> rows) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.upsertNodes(this);
+        }
+    }
 
     /** Sets the one relationship that a foreign-key column implies, replacing a link to another parent. */
-    record LinkParents(NodeMapping mapping, ParentLink link, List<ParentRow> rows) implements GraphStep {}
+    record LinkParents(NodeMapping mapping, ParentLink link, List<ParentRow> rows) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.linkParents(this);
+        }
+    }
 
-    record DeleteRelationships(RelationshipMapping mapping, List<RelationshipKey> keys) implements GraphStep {}
+    record DeleteRelationships(RelationshipMapping mapping, List<RelationshipKey> keys) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.deleteRelationships(this);
+        }
+    }
 
-    record UpsertRelationships(RelationshipMapping mapping, List<RelationshipRow> rows) implements GraphStep {}
+    record UpsertRelationships(RelationshipMapping mapping, List<RelationshipRow> rows) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.upsertRelationships(this);
+        }
+    }
 
     /** One round of temporal changes: at most one per (from, to) pair, so rows never interfere. */
-    record TemporalRound(RelationshipMapping mapping, List<TemporalRow> rows) implements GraphStep {}
+    record TemporalRound(RelationshipMapping mapping, List<TemporalRow> rows) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.temporalRound(this);
+        }
+    }
 
-    record TruncateNodes(NodeMapping mapping) implements GraphStep {}
+    record TruncateNodes(NodeMapping mapping) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.truncateNodes(this);
+        }
+    }
 
-    record TruncateRelationships(RelationshipMapping mapping, Instant at) implements GraphStep {}
+    record TruncateRelationships(RelationshipMapping mapping, Instant at) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.truncateRelationships(this);
+        }
+    }
 
     /**
      * @param knownElementId the cross-reference the row already holds, or null: a different elementId is written back

@@ -21,8 +21,10 @@ final class Sizes {
             return 96 + of(u.newValues()) + (u.oldKey() == null ? 0 : of(u.oldKey()));
         } else if (row instanceof RowChange.Delete d) {
             return 96 + of(d.oldKey());
+        } else if (row instanceof RowChange.Truncate) {
+            return 128;
         }
-        return 128;
+        throw RowChange.unhandled(row);
     }
 
     private static long of(Map<String, Object> values) {

@@ -1,7 +1,11 @@
 package io.nexussync.core.snapshot;
 
-import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.acknowledge.CrossReferenceWriter;
+import io.nexussync.core.acknowledge.SyncLog;
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.CommitRecord;
+import io.nexussync.core.apply.GraphCommit;
+import io.nexussync.core.apply.GraphCommit.AfterCommit;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Checkpoint;
@@ -49,13 +53,10 @@ public final class InitialSnapshot {
 
     private final Mapping mapping;
     private final GraphPlanner planner;
-    private final GraphWriter writer;
-    private final CrossReferenceWriter crossReferences;
-    private final RetryPolicy retry;
+    private final GraphCommit graph;
     private final Clock clock;
     private final int chunkSize;
     private final SnapshotProgress progress;
-    private final AfterCommitStage afterCommit;
     private Instant lastReport;
     /** Where the time went, for the closing log line: waiting for a chunk, writing to Neo4j, waiting for write-back. */
     private long readWaitNanos;
@@ -65,15 +66,18 @@ public final class InitialSnapshot {
 
     public InitialSnapshot(Mapping mapping, GraphWriter writer, CrossReferenceWriter crossReferences, RetryPolicy retry,
                            Clock clock, int chunkSize, SnapshotProgress progress, Executor afterCommitExecutor) {
+        this(mapping, new GraphCommit(writer, retry, new AfterCommitStage(afterCommitExecutor), crossReferences, SyncLog.NONE,
+                GraphCommit.Acknowledger.NONE), clock, chunkSize, progress);
+    }
+
+    /** @param graph how chunks go into the graph: it acknowledges nothing (the snapshot reads no stream) */
+    public InitialSnapshot(Mapping mapping, GraphCommit graph, Clock clock, int chunkSize, SnapshotProgress progress) {
         this.mapping = mapping;
         this.planner = new GraphPlanner(mapping);
-        this.writer = writer;
-        this.crossReferences = crossReferences;
-        this.retry = retry;
+        this.graph = graph;
         this.clock = clock;
         this.chunkSize = chunkSize;
         this.progress = progress;
-        this.afterCommit = new AfterCommitStage(afterCommitExecutor);
     }
 
     /**
@@ -111,11 +115,10 @@ public final class InitialSnapshot {
             } else {
                 log.warn("snapshot verification found differences (is something else writing these labels?): {}", verification.mismatches());
             }
-            retry.call("snapshot", () -> writer.applySnapshot(GraphWritePlan.EMPTY, SnapshotMark.done(consistentPoint, progress.rowsDone())),
-                    this::logRetry);
+            graph.write(GraphWritePlan.EMPTY, CommitRecord.of(SnapshotMark.done(consistentPoint, progress.rowsDone())), this::logRetry);
         } finally {
             long drainStart = System.nanoTime();
-            afterCommit.drain();
+            graph.drain();
             writeBackWaitNanos += System.nanoTime() - drainStart;
         }
         progress.finished();
@@ -187,28 +190,11 @@ public final class InitialSnapshot {
         GraphWritePlan plan = planner.plan(sourceChanges).asRefresh();
         SnapshotMark mark = SnapshotMark.running(consistentPoint, progress.rowsDone() + changes.size());
         long writeStart = System.nanoTime();
-        ApplyResult result = retry.call("snapshot", () -> writer.applySnapshot(plan, mark), this::logRetry);
+        ApplyResult result = graph.write(plan, CommitRecord.of(mark), this::logRetry);
         long submitStart = System.nanoTime();
         graphWriteNanos += submitStart - writeStart;
-        if (!result.crossReferences().isEmpty()) {
-            afterCommit.submit(() -> writeBack(result));
-        }
+        graph.afterCommit(AfterCommit.of(result, this::logRetry));
         writeBackWaitNanos += System.nanoTime() - submitStart;
-    }
-
-    /** A failed write-back costs only cross-references; the start-up catch-up fills them in. */
-    private void writeBack(ApplyResult result) {
-        try {
-            retry.call("write-back", () -> {
-                crossReferences.write(result.crossReferences());
-                return null;
-            }, this::logRetry);
-        } catch (SyncException e) {
-            log.warn("write-back of {} cross-references failed; they are filled in at the next start: {}",
-                    result.crossReferences().size(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void logRetry(String operation, SyncException failure, int attempt, Duration wait) {

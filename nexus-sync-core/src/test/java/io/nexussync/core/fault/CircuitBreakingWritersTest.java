@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.acknowledge.CrossReference;
+import io.nexussync.core.apply.CheckpointStore;
+import io.nexussync.core.apply.CircuitBreakingCheckpointStore;
+import io.nexussync.core.apply.CircuitBreakingGraphWriter;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.CircuitBreaker.State;
@@ -99,15 +102,16 @@ class CircuitBreakingWritersTest {
     void shouldPutEveryGraphCallThroughTheCircuit() {
         CircuitBreaker circuit = new CircuitBreaker("neo4j", 1, CircuitBreakerTest.waits(true), clock);
         GraphWriter writer = new CircuitBreakingGraphWriter(graph, circuit);
-        assertThatThrownBy(writer::loadCheckpoint).isInstanceOf(CircuitOpenException.class);
+        CheckpointStore store = new CircuitBreakingCheckpointStore(graph, circuit);
+        assertThatThrownBy(store::loadCheckpoint).isInstanceOf(CircuitOpenException.class);
         int before = graph.calls.size();
         assertThat(before).as("the first call reached the graph and opened the circuit").isEqualTo(1);
 
         assertThatThrownBy(() -> writer.apply(null, Checkpoint.NONE)).isInstanceOf(CircuitOpenException.class);
-        assertThatThrownBy(writer::loadCheckpoint).isInstanceOf(CircuitOpenException.class);
+        assertThatThrownBy(store::loadCheckpoint).isInstanceOf(CircuitOpenException.class);
         assertThatThrownBy(() -> writer.applySnapshot(null, SnapshotMark.NONE)).isInstanceOf(CircuitOpenException.class);
-        assertThatThrownBy(writer::loadSnapshotMark).isInstanceOf(CircuitOpenException.class);
-        assertThatThrownBy(writer::resetCheckpoint).isInstanceOf(CircuitOpenException.class);
+        assertThatThrownBy(store::loadSnapshotMark).isInstanceOf(CircuitOpenException.class);
+        assertThatThrownBy(store::resetCheckpoint).isInstanceOf(CircuitOpenException.class);
         assertThat(graph.calls).hasSize(before);
     }
 
@@ -177,7 +181,7 @@ class CircuitBreakingWritersTest {
     }
 
     /** A graph that refuses connections until {@code backAt}, recording when each call reached it. */
-    private final class DownUntil implements GraphWriter {
+    private final class DownUntil implements GraphWriter, CheckpointStore {
         final Instant backAt;
         final List<Instant> calls = new ArrayList<>();
 

@@ -1,6 +1,7 @@
 package io.nexussync.core.pipeline;
 
 import io.nexussync.core.capture.ChangeSource;
+import io.nexussync.core.capture.TransactionReader;
 import io.nexussync.core.fault.RetryPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -212,8 +213,7 @@ class SyncPipelineTest {
 
         FakeChangeSource replay = new FakeChangeSource(journal);
         stream.forEach(replay::add);
-        SyncPipeline resumed = new SyncPipeline(replay, planner, writer, crossReferences, SyncLog.NONE,
-                new BatchPolicy(3, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress(), Runnable::run);
+        SyncPipeline resumed = newPipeline(replay, SyncLog.NONE, new BatchPolicy(3, Duration.ofMillis(50)), clock);
         replay.stopWhenDrained(resumed);
         resumed.run(saved);
 
@@ -260,8 +260,7 @@ class SyncPipelineTest {
                 logged.add(record.error());
             }
         };
-        SyncPipeline pipeline = new SyncPipeline(source, planner, writer, crossReferences, log,
-                new BatchPolicy(100, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress(), Runnable::run);
+        SyncPipeline pipeline = newPipeline(source, log, new BatchPolicy(100, Duration.ofMillis(50)), clock);
         source.stopWhenDrained(pipeline);
 
         pipeline.run(Checkpoint.NONE);
@@ -452,8 +451,7 @@ class SyncPipelineTest {
                 Thread.currentThread().interrupt();
             }
         };
-        SyncPipeline pipeline = new SyncPipeline(source, planner, writer, crossReferences, SyncLog.NONE,
-                new BatchPolicy(7, Duration.ofMillis(50)).withWorkers(3), noSleepRetry(), Clock.systemUTC(), new SyncProgress(), Runnable::run);
+        SyncPipeline pipeline = newPipeline(source, SyncLog.NONE, new BatchPolicy(7, Duration.ofMillis(50)).withWorkers(3), Clock.systemUTC());
         source.stopWhenDrained(pipeline);
 
         pipeline.run(Checkpoint.NONE);
@@ -621,10 +619,14 @@ class SyncPipelineTest {
     }
 
     private SyncPipeline pipeline(int maxChanges) {
-        SyncPipeline pipeline = new SyncPipeline(source, planner, writer, crossReferences, SyncLog.NONE,
-                new BatchPolicy(maxChanges, Duration.ofMillis(50)), noSleepRetry(), clock, new SyncProgress(), Runnable::run);
+        SyncPipeline pipeline = newPipeline(source, SyncLog.NONE, new BatchPolicy(maxChanges, Duration.ofMillis(50)), clock);
         source.stopWhenDrained(pipeline);
         return pipeline;
+    }
+
+    private SyncPipeline newPipeline(ChangeSource source, SyncLog log, BatchPolicy policy, Clock clock) {
+        return SyncPipeline.builder().source(source).planner(planner).writer(writer).crossReferences(crossReferences).syncLog(log)
+                .policy(policy).retry(noSleepRetry()).clock(clock).progress(new SyncProgress()).afterCommitExecutor(Runnable::run).build();
     }
 
     private static RetryPolicy noSleepRetry() {
@@ -645,7 +647,7 @@ class SyncPipelineTest {
     /** What a write-back transaction looks like: the tag message first, then its updates. */
     private static List<CaptureEvent> echoTx(long xid, String finalLsn, String endLsn, RowChange... changes) {
         List<CaptureEvent> events = tx(xid, finalLsn, endLsn, changes);
-        events.add(1, new CaptureEvent.Message(true, lsn(finalLsn), SyncPipeline.ECHO_PREFIX, "x".getBytes(StandardCharsets.UTF_8)));
+        events.add(1, new CaptureEvent.Message(true, lsn(finalLsn), TransactionReader.ECHO_PREFIX, "x".getBytes(StandardCharsets.UTF_8)));
         return events;
     }
 
@@ -799,7 +801,6 @@ class SyncPipelineTest {
             return result.apply(plan);
         }
 
-        @Override
         public Checkpoint loadCheckpoint() {
             return applied.isEmpty() ? Checkpoint.NONE : applied.get(applied.size() - 1).checkpoint();
         }
@@ -807,16 +808,6 @@ class SyncPipelineTest {
         @Override
         public ApplyResult applySnapshot(GraphWritePlan plan, io.nexussync.core.model.SnapshotMark mark) {
             throw new AssertionError("the stream pipeline never writes snapshot chunks");
-        }
-
-        @Override
-        public io.nexussync.core.model.SnapshotMark loadSnapshotMark() {
-            throw new AssertionError("the stream pipeline never reads the snapshot mark");
-        }
-
-        @Override
-        public void resetCheckpoint() {
-            throw new AssertionError("the stream pipeline never resets the checkpoint");
         }
     }
 

@@ -288,19 +288,6 @@ class InitialSnapshotTest {
             return ApplyResult.NOTHING;
         }
 
-        @Override
-        public Checkpoint loadCheckpoint() {
-            return Checkpoint.NONE;
-        }
-
-        @Override
-        public SnapshotMark loadSnapshotMark() {
-            return SnapshotMark.NONE;
-        }
-
-        @Override
-        public void resetCheckpoint() {}
-
         List<String> nodeIds(String label) {
             return steps.stream().filter(s -> s instanceof GraphStep.UpsertNodes u && u.mapping().label().equals(label))
                     .flatMap(s -> ((GraphStep.UpsertNodes) s).rows().stream()).map(GraphStep.NodeRow::id).toList();

@@ -23,19 +23,4 @@ public abstract class ForwardingGraphWriter implements GraphWriter {
     public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
         return delegate.applySnapshot(plan, mark);
     }
-
-    @Override
-    public Checkpoint loadCheckpoint() {
-        return delegate.loadCheckpoint();
-    }
-
-    @Override
-    public SnapshotMark loadSnapshotMark() {
-        return delegate.loadSnapshotMark();
-    }
-
-    @Override
-    public void resetCheckpoint() {
-        delegate.resetCheckpoint();
-    }
 }

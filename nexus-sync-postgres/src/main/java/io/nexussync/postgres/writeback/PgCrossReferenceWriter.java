@@ -4,7 +4,7 @@ import static io.nexussync.postgres.SqlNames.quote;
 
 import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.acknowledge.CrossReferenceWriter;
-import io.nexussync.core.pipeline.SyncPipeline;
+import io.nexussync.core.capture.TransactionReader;
 import io.nexussync.core.mapping.NodeIdentity;
 import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.postgres.PgConnections;
@@ -51,7 +51,7 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoC
             Connection c = connection();
             try {
                 try (var tag = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, '')")) {
-                    tag.setString(1, SyncPipeline.ECHO_PREFIX);
+                    tag.setString(1, TransactionReader.ECHO_PREFIX);
                     tag.execute();
                 }
                 for (var entry : byTable.entrySet()) {

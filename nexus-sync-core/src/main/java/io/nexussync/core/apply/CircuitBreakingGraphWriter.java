@@ -1,12 +1,11 @@
-package io.nexussync.core.fault;
+package io.nexussync.core.apply;
 
-import io.nexussync.core.apply.ApplyResult;
-import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphWritePlan;
 
-/** Every call to the graph goes through the graph's circuit: while it is open, calls fail fast without reaching the server. */
+/** Every write to the graph goes through the graph's circuit: while it is open, calls fail fast without reaching the server. */
 public final class CircuitBreakingGraphWriter implements GraphWriter {
     private final GraphWriter delegate;
     private final CircuitBreaker circuit;
@@ -22,22 +21,7 @@ public final class CircuitBreakingGraphWriter implements GraphWriter {
     }
 
     @Override
-    public Checkpoint loadCheckpoint() {
-        return circuit.call(delegate::loadCheckpoint);
-    }
-
-    @Override
     public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
         return circuit.call(() -> delegate.applySnapshot(plan, mark));
-    }
-
-    @Override
-    public SnapshotMark loadSnapshotMark() {
-        return circuit.call(delegate::loadSnapshotMark);
-    }
-
-    @Override
-    public void resetCheckpoint() {
-        circuit.run(delegate::resetCheckpoint);
     }
 }

@@ -1,0 +1,53 @@
+package io.nexussync.core.apply;
+
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.SnapshotMark;
+import io.nexussync.core.plan.GraphWritePlan;
+
+/**
+ * What a graph transaction records about itself beside the plan it writes: where the stream stands (a worker's
+ * checkpoint record) or how far the initial snapshot has got. Each kind knows how it is written, so a new kind
+ * cannot compile without saying how.
+ */
+public sealed interface CommitRecord {
+
+    /** Writes {@code plan} with this record in one transaction of {@code writer}. */
+    ApplyResult writeWith(GraphWriter writer, GraphWritePlan plan);
+
+    /** The operation's name in retry logs and the transaction log. */
+    String operation();
+
+    static CommitRecord of(Checkpoint checkpoint) {
+        return new StreamCheckpoint(checkpoint);
+    }
+
+    static CommitRecord of(SnapshotMark mark) {
+        return new Snapshot(mark);
+    }
+
+    /** A stream batch (or a backfill chunk, or a repair): the worker's checkpoint record. */
+    record StreamCheckpoint(Checkpoint checkpoint) implements CommitRecord {
+        @Override
+        public ApplyResult writeWith(GraphWriter writer, GraphWritePlan plan) {
+            return writer.apply(plan, checkpoint);
+        }
+
+        @Override
+        public String operation() {
+            return "apply";
+        }
+    }
+
+    /** A chunk of the initial snapshot, or its end (a DONE mark also sets the stream checkpoint). */
+    record Snapshot(SnapshotMark mark) implements CommitRecord {
+        @Override
+        public ApplyResult writeWith(GraphWriter writer, GraphWritePlan plan) {
+            return writer.applySnapshot(plan, mark);
+        }
+
+        @Override
+        public String operation() {
+            return "snapshot";
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.nexussync.core.capture;
+
+import io.nexussync.core.model.CaptureEvent;
+import io.nexussync.core.model.Lsn;
+import java.time.Duration;
+
+/**
+ * The feed within one process: each poll reads one captured event from the source and lets the
+ * {@link TransactionReader} turn it into an item, on the polling thread, so there is no queue or thread between
+ * the halves beyond the source's own.
+ */
+public final class CapturedChangeFeed implements ChangeFeed {
+    private final ChangeSource source;
+    private final TransactionReader reader;
+
+    public CapturedChangeFeed(ChangeSource source, TransactionReader reader) {
+        this.source = source;
+        this.reader = reader;
+    }
+
+    /** Null also when an event arrived that holds nothing for the apply half (a Begin, our own echo). */
+    @Override
+    public StreamItem poll(Duration timeout) throws InterruptedException {
+        CaptureEvent event = source.poll(timeout);
+        return event == null ? null : reader.read(event);
+    }
+
+    @Override
+    public void acknowledge(Lsn appliedEnd) {
+        source.acknowledge(appliedEnd);
+    }
+}

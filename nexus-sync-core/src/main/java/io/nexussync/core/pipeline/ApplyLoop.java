@@ -1,0 +1,400 @@
+package io.nexussync.core.pipeline;
+
+import io.nexussync.core.acknowledge.SyncLog;
+import io.nexussync.core.acknowledge.SyncLog.BatchRecord;
+import io.nexussync.core.acknowledge.SyncLog.FailureRecord;
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.CommitRecord;
+import io.nexussync.core.apply.GraphCommit;
+import io.nexussync.core.apply.GraphCommit.AfterCommit;
+import io.nexussync.core.backfill.WatermarkWindows;
+import io.nexussync.core.capture.ChangeFeed;
+import io.nexussync.core.capture.StreamItem;
+import io.nexussync.core.deadletter.BatchIsolation;
+import io.nexussync.core.deadletter.DeadLetterStore;
+import io.nexussync.core.deadletter.ParkedEntities;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.fault.CrashPoints;
+import io.nexussync.core.fault.RetryPolicy;
+import io.nexussync.core.model.AppliedRanges;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.Position;
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.SourceChange;
+import io.nexussync.core.plan.GraphPlanner;
+import io.nexussync.core.plan.GraphWritePlan;
+import io.nexussync.core.schedule.ApplyLedger;
+import io.nexussync.core.schedule.BatchSizer;
+import io.nexussync.core.schedule.ChangeScheduler;
+import io.nexussync.core.schedule.Footprint;
+import io.nexussync.core.schedule.LaneClassifier;
+import io.nexussync.core.schedule.ScheduledBatch;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The apply half's loop. One thread polls the {@link ChangeFeed} while the read-ahead has room (beyond it, it stops
+ * polling and the capture behind the feed stops reading), takes each item into the books ({@link StreamIntake}),
+ * cuts batches from the {@link ChangeScheduler} by lane, age and size, and hands each to one of N apply workers
+ * ({@link BatchApplier}). When a batch has committed, the loop marks its changes applied in the ledger and hands the
+ * steps after the commit to the {@link GraphCommit}, which runs them in commit order.
+ */
+final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
+    /** Past this many runs applied out of order, batches are cut in stream order until the checkpoint is compact again. */
+    static final int MAX_RUNS_AHEAD = 1_000;
+    /** The ledger keeps ~20 bytes per change between the oldest unapplied change and the read head. */
+    static final int MAX_LEDGER_ENTRIES = 2_000_000;
+    /** How long a stop keeps applying what it has read before leaving the rest to the next start. */
+    static final Duration STOP_DRAIN = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(ApplyLoop.class);
+
+    private final ChangeFeed feed;
+    private final GraphPlanner planner;
+    private final GraphCommit graph;
+    private final SyncLog syncLog;
+    private final BatchPolicy policy;
+    private final Clock clock;
+    private final SyncProgress progress;
+    private final WatermarkWindows watermarks;
+    private final SchemaChangeHandler schemaChanges;
+    private final ChangeScheduler scheduler;
+    private final BatchSizer sizer;
+    private final BatchApplier applier;
+    private VisibilityListener visibility = VisibilityListener.NONE;
+    private DeadLetterStore deadLetters = DeadLetterStore.NONE;
+    private volatile boolean stopping;
+    private volatile boolean abandoning;
+
+    private ApplyBooks books = new ApplyBooks(Checkpoint.NONE, null, ParkedEntities.NONE);
+    private StreamIntake intake;
+    private final Deque<Integer> idleWorkers = new ArrayDeque<>();
+    private final BlockingQueue<BatchOutcome> finished = new LinkedBlockingQueue<>();
+    private int batchesInFlight;
+    private ExecutorService workers;
+    private Instant queueReportedAt = Instant.EPOCH;
+
+    ApplyLoop(ChangeFeed feed, GraphPlanner planner, GraphCommit graph, SyncLog syncLog, BatchPolicy policy, RetryPolicy retry,
+              Clock clock, SyncProgress progress, WatermarkWindows watermarks, SchemaChangeHandler schemaChanges) {
+        this.feed = feed;
+        this.planner = planner;
+        this.graph = graph;
+        this.syncLog = syncLog;
+        this.policy = policy;
+        this.clock = clock;
+        this.progress = progress;
+        this.watermarks = watermarks;
+        this.schemaChanges = schemaChanges;
+        this.scheduler = new ChangeScheduler(planner.mapping(), new LaneClassifier(planner.mapping(), policy.laneCacheEntries()));
+        this.sizer = new BatchSizer(policy.maxChanges(), policy.targetCommit());
+        this.applier = new BatchApplier(planner, graph, retry, clock, this::retryListener);
+    }
+
+    void deadLetters(DeadLetterStore store) {
+        this.deadLetters = store;
+    }
+
+    void visibility(VisibilityListener listener) {
+        this.visibility = listener;
+    }
+
+    /** See {@link SyncPipeline#run}. */
+    void run(Checkpoint start) throws InterruptedException {
+        books = new ApplyBooks(start, scheduler, ParkedEntities.of(deadLetters.parkedEntities()));
+        intake = new StreamIntake(books, planner.mapping(), watermarks, schemaChanges, clock, this);
+        watermarks.streamRestarted();
+        progress.started(start);
+        log.info("resuming after {}", describe(start));
+        AtomicInteger threadNumber = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(policy.workers(), r -> {
+            Thread t = new Thread(r, "nexus-sync-apply-" + threadNumber.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        for (int w = 0; w < policy.workers(); w++) {
+            idleWorkers.add(w);
+        }
+        try {
+            while (!stopping) {
+                collectFinished(Duration.ZERO);
+                if (mayRead()) {
+                    StreamItem item = feed.poll(pollTimeout());
+                    if (item != null) {
+                        item.handleWith(intake);
+                    }
+                } else {
+                    collectFinished(pollTimeout());
+                }
+                dispatch(false);
+                reportQueue();
+            }
+            drainAfterStop();
+        } catch (RuntimeException | InterruptedException | Error e) {
+            abandoning = true;
+            throw e;
+        } finally {
+            workers.shutdown();
+            // A worker still writing must finish before the next session's worker of the same number writes its record.
+            if (!workers.awaitTermination(2, TimeUnit.MINUTES)) {
+                log.error("an apply worker did not finish within 2 minutes of the pipeline stopping");
+            }
+            // Whatever ended the loop, batches the graph has committed still get their write-back and acknowledgement.
+            graph.drain();
+        }
+        progress.stateChanged("stopped", null);
+    }
+
+    void stop() {
+        stopping = true;
+    }
+
+    Checkpoint checkpoint() {
+        return books.checkpoint();
+    }
+
+    private boolean mayRead() {
+        return scheduler.pendingBytes() < policy.readAheadBytes() && books.ledger().entries() < MAX_LEDGER_ENTRIES;
+    }
+
+    private Duration pollTimeout() {
+        if (batchesInFlight > 0) {
+            return Duration.ofMillis(2);
+        }
+        Instant oldest = scheduler.oldestReadAt();
+        if (oldest == null) {
+            return policy.maxDelay();
+        }
+        Duration left = policy.maxDelay().minus(Duration.between(oldest, clock.instant()));
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    @Override
+    public void positionMoved(Lsn end) throws InterruptedException {
+        books.checkpoint(new Checkpoint(end, books.checkpoint().applied(), 0));
+        progress.advanced(books.checkpoint());
+        graph.acknowledge(end);
+    }
+
+    /** Hands due batches to idle workers. {@code force}: regardless of the batch window (draining). */
+    private void dispatch(boolean force) {
+        ApplyLedger ledger = books.ledger();
+        while (!idleWorkers.isEmpty() && !scheduler.isEmpty() && (force || due())) {
+            ScheduledBatch batch = scheduler.next(sizer.size(), policy.maxBytes(), ledger.runsAhead() > MAX_RUNS_AHEAD);
+            if (batch == null) {
+                return;
+            }
+            int worker = idleWorkers.poll();
+            ledger.inFlight(batch.ordinals(), batch.id());
+            batchesInFlight++;
+            if (!books.parked().isEmpty() && touchesParked(batch)) {
+                isolate(batch, worker);
+                continue;
+            }
+            Checkpoint record = ledger.checkpointWith(batch.id(), worker);
+            workers.execute(() -> finished.add(applier.write(batch, worker, record)));
+        }
+    }
+
+    private boolean due() {
+        Instant oldest = scheduler.oldestReadAt();
+        return oldest != null && (scheduler.pendingChanges() >= sizer.size()
+                || !clock.instant().isBefore(oldest.plus(policy.maxDelay())));
+    }
+
+    private boolean touchesParked(ScheduledBatch batch) {
+        for (int i = 0; i < batch.changes().size(); i++) {
+            Footprint footprint = Footprint.of(planner.mapping(), batch.changes().get(i).change());
+            if (books.parked().headFor(footprint, books.ledger().position(batch.covered().get(i)[0])) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Hands the batch back to {@code worker} to be applied part by part ({@link BatchIsolation}): the graph refused it,
+     * or changes in it wait behind a dead letter. The worker stays reserved for it.
+     */
+    private void isolate(ScheduledBatch batch, int worker) {
+        ApplyLedger ledger = books.ledger();
+        List<BatchIsolation.Entry> entries = new ArrayList<>(batch.changes().size());
+        for (int i = 0; i < batch.changes().size(); i++) {
+            long[] covered = batch.covered().get(i);
+            List<Position> positions = new ArrayList<>(covered.length);
+            for (long ordinal : covered) {
+                positions.add(ledger.position(ordinal));
+            }
+            entries.add(new BatchIsolation.Entry(batch.changes().get(i), positions));
+        }
+        Checkpoint base = ledger.checkpointWith(0, worker);
+        ParkedEntities parkedNow = books.parked();
+        DeadLetterStore store = deadLetters;
+        workers.execute(() -> finished.add(applier.writeInParts(batch, worker, base, entries, parkedNow, store)));
+    }
+
+    private void collectFinished(Duration wait) throws InterruptedException {
+        BatchOutcome next = wait.isZero() ? finished.poll() : finished.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+        while (next != null) {
+            next.accept(this);
+            next = finished.poll();
+        }
+    }
+
+    @Override
+    public void failed(BatchOutcome.Failed done) throws InterruptedException {
+        if (done.failure() instanceof SyncException refused && refused.rejectsData()) {
+            log.warn("the graph refused a batch of {} changes ({}); applying it in parts to find the changes it refuses",
+                    done.batch().size(), refused.getMessage());
+            isolate(done.batch(), done.worker());
+            return;
+        }
+        workerFree(done);
+        if (done.failure() instanceof InterruptedException interrupted) {
+            throw interrupted;
+        }
+        throw done.failure() instanceof SyncException s ? s
+                : SyncException.persistent(ErrorText.of(done.failure()).after("cannot apply a batch of " + done.batch().size() + " changes: "),
+                        done.failure());
+    }
+
+    @Override
+    public void applied(BatchOutcome.Applied done) throws InterruptedException {
+        workerFree(done);
+        CrashPoints.reach(CrashPoints.AFTER_GRAPH_COMMIT);
+        committed(done.batch(), done.result(), done.steps(), done.started(), done.ended());
+    }
+
+    @Override
+    public void appliedInParts(BatchOutcome.AppliedInParts done) throws InterruptedException {
+        workerFree(done);
+        CrashPoints.reach(CrashPoints.AFTER_GRAPH_COMMIT);
+        BatchIsolation.Outcome isolation = done.isolation();
+        for (BatchIsolation.Park park : isolation.parks()) {
+            books.parked(books.parked().park(park.entities(), park.headId(), park.from()));
+        }
+        progress.deadLettered(isolation.deadLettered(), isolation.parked());
+        committed(done.batch(), isolation.result(), isolation.steps(), done.started(), done.ended());
+    }
+
+    private void workerFree(BatchOutcome done) {
+        batchesInFlight--;
+        idleWorkers.add(done.worker());
+        scheduler.done(done.batch());
+    }
+
+    /** The batch is in the graph: the books say so, and what follows the commit goes to the after-commit stage. */
+    private void committed(ScheduledBatch batch, ApplyResult result, int steps, Instant started, Instant ended) throws InterruptedException {
+        ApplyLedger ledger = books.ledger();
+        Lsn before = ledger.committedEnd();
+        Lsn committedEnd = ledger.applied(batch.ordinals());
+        books.parked(books.parked().forgetReleasedBefore(committedEnd));
+        books.checkpoint(ledger.checkpointWith(0, 0));
+        Duration took = Duration.between(started, ended);
+        sizer.observe(batch.size(), took);
+        for (int i = 0; i < batch.size(); i++) {
+            visibility.visible(batch.lanes()[i], batch.committedAt()[i], ended);
+        }
+        Lsn from = batch.changes().isEmpty() ? committedEnd : batch.changes().get(0).txFinalLsn();
+        BatchRecord record = new BatchRecord(from, committedEnd, batch.size(), steps,
+                result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), took);
+        progress.batchApplied(record, books.checkpoint(), clock.instant());
+        boolean moved = !committedEnd.equals(before);
+        graph.afterCommit(AfterCommit.of(result, retryListener(from, batch.size())).logged(record)
+                .releasing(moved ? committedEnd : Lsn.INVALID));
+    }
+
+    /**
+     * At a high watermark: the chunk goes in on this thread, with the checkpoint as it stands, once everything read
+     * before the watermark is in the graph.
+     */
+    @Override
+    public void backfillChunk(String chunkId, List<RowChange> rows, Lsn tx, Instant commitTime) throws InterruptedException {
+        applyWhatWasRead(Instant.MAX);
+        List<SourceChange> changes = rows.stream().map(r -> new SourceChange(r, tx, commitTime)).toList();
+        GraphWritePlan plan = planner.plan(changes).asRefresh();
+        Checkpoint record = books.ledger().checkpointWith(0, 0);
+        Instant started = clock.instant();
+        RetryPolicy.RetryListener listener = retryListener(tx, rows.size());
+        ApplyResult result = graph.write(plan, CommitRecord.of(record), listener);
+        BatchRecord batchRecord = new BatchRecord(tx, books.ledger().committedEnd(), rows.size(), plan.steps().size(),
+                result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), Duration.between(started, clock.instant()));
+        progress.batchApplied(batchRecord, books.checkpoint(), clock.instant());
+        graph.afterCommit(AfterCommit.of(result, listener).first(() -> watermarks.applied(chunkId, (long) rows.size())).logged(batchRecord));
+    }
+
+    /** Stopping: applies what was read for up to {@link #STOP_DRAIN}, then waits for the batches in flight. */
+    private void drainAfterStop() throws InterruptedException {
+        applyWhatWasRead(clock.instant().plus(STOP_DRAIN));
+        if (!scheduler.isEmpty()) {
+            log.info("stopping with {} changes read but not applied: the next start reads them again", scheduler.pendingChanges());
+        }
+    }
+
+    /** Hands out and completes batches, without reading on, until nothing read is left or {@code deadline} passes; then waits for those in flight. */
+    private void applyWhatWasRead(Instant deadline) throws InterruptedException {
+        while (batchesInFlight > 0 || (!scheduler.isEmpty() && clock.instant().isBefore(deadline))) {
+            if (clock.instant().isBefore(deadline)) {
+                dispatch(true);
+            }
+            collectFinished(Duration.ofMillis(20));
+        }
+    }
+
+    private void reportQueue() {
+        Instant now = clock.instant();
+        if (Duration.between(queueReportedAt, now).compareTo(Duration.ofSeconds(1)) >= 0) {
+            queueReportedAt = now;
+            progress.queue(new ApplyQueue(scheduler.pendingByLane(), scheduler.pendingBytes(), batchesInFlight, sizer.size(),
+                    books.ledger().runsAhead()));
+        }
+    }
+
+    /** Logs each failed attempt of the batch that starts at {@code from}; gives up at once when the pipeline is stopping. */
+    private RetryPolicy.RetryListener retryListener(Lsn from, int changes) {
+        return (operation, failure, attempt, wait) -> {
+            if (stopping || abandoning) {
+                // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
+                throw failure;
+            }
+            if (!failure.reachedTarget()) {
+                // Turned away by an open circuit: the circuit logged the outage once; one line per worker per probe wait would be noise.
+                log.debug("{} waits for a circuit: {}", operation, failure.getMessage());
+                progress.retrying(operation, failure);
+                return;
+            }
+            if (failure.isContention()) {
+                // Two workers' batches never share an entity, but Neo4j also locks relationship groups of dense nodes.
+                log.info("{} met lock contention (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+            } else {
+                log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+            }
+            progress.retrying(operation, failure);
+            syncLog.operationFailed(new FailureRecord(operation, "batch from " + from, changes + " changes", failure.getMessage(), attempt, wait));
+        };
+    }
+
+    /** One short line however many ranges the checkpoint holds (a resume after lanes ran far ahead can hold thousands). */
+    private static String describe(Checkpoint c) {
+        if (!c.committedEnd().isValid()) {
+            return "nothing (fresh start: streaming from the slot's position)";
+        }
+        List<AppliedRanges.Range> ranges = c.applied().ranges();
+        return "WAL position " + c.committedEnd() + (ranges.isEmpty() ? "" : " (+ " + ranges.size() + " range(s) of changes applied beyond it, from "
+                + ranges.get(0).from() + " to " + ranges.get(ranges.size() - 1).to() + ": skipped when the stream replays them)");
+    }
+}

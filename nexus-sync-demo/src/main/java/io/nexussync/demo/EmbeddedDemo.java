@@ -45,9 +45,9 @@ public final class EmbeddedDemo implements Demo {
             }
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
                  AdminServer admin = new AdminServer(service.config().admin(), service.progress(), metricsOf(service),
-                         service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))
+                         service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()),
+                         DeadLetterEndpoint.of(new DeadLetterQueue(service.config().postgres())))
                                  .withCircuits(service.circuits())) {
-                admin.withDeadLetters(DeadLetterEndpoint.of(new DeadLetterQueue(service.config().postgres())));
                 out.printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
                                 + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"

@@ -60,9 +60,15 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule app_knows_no_jdbc = noClasses().that().resideInAPackage("io.nexussync.app..")
-            .and().resideOutsideOfPackage("io.nexussync.app.demo..")
             .should().dependOnClassesThat().resideInAnyPackage(JDBC)
-            .because("the application wires adapters; SQL belongs in nexus-sync-postgres (the demo seeds its own database)");
+            .because("the application wires adapters; SQL belongs in nexus-sync-postgres (the demo, which seeds its own "
+                    + "database, is a module of its own: io.nexussync.demo)");
+
+    @ArchTest
+    static final ArchRule capture_half_knows_no_apply_half = noClasses().that().resideInAPackage("io.nexussync.core.capture..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.nexussync.core.pipeline..", "io.nexussync.core.schedule..",
+                    "io.nexussync.core.apply..", "io.nexussync.core.plan..", "io.nexussync.core.acknowledge..")
+            .because("capture and apply meet only at the ChangeFeed port, which a Kafka topic can implement between two processes");
 
     @ArchTest
     static final ArchRule neo4j_edge_knows_no_postgresql = noClasses().that().resideInAPackage("io.nexussync.neo4j..")

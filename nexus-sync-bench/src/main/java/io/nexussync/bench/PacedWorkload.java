@@ -1,6 +1,6 @@
 package io.nexussync.bench;
 
-import io.nexussync.app.demo.ContextNexusWorkload;
+import io.nexussync.demo.ContextNexusWorkload;
 import io.nexussync.postgres.PgSettings;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -1,60 +1,85 @@
 package io.nexussync.embedded;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import org.neo4j.configuration.GraphDatabaseSettings;
-import org.neo4j.configuration.connectors.BoltConnector;
-import org.neo4j.configuration.connectors.HttpConnector;
-import org.neo4j.configuration.helpers.SocketAddress;
-import org.neo4j.dbms.api.DatabaseManagementService;
-import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The real Neo4j 5 engine in this JVM, serving Bolt on loopback without authentication. It can be
- * stopped and started again on the same port and store, which is how tests take Neo4j away.
+ * The real Neo4j 5 engine serving Bolt on loopback without authentication, in a child JVM ({@link Neo4jEngineProcess})
+ * that this object starts and owns. The engine runs apart because it carries Jetty 12.0 and the admin API Jetty 12.1:
+ * the two never meet on one class path. It can be stopped and started again on the same port and store, which is how
+ * tests take Neo4j away; the child ends with {@link #close()}, or by itself when this JVM goes.
+ *
+ * <p>The child's class path is this module's code and the engine's jars, found in this order: the system property
+ * {@value #CLASSPATH_PROPERTY}; {@code neo4j-engine.classpath} beside this module's classes or jar (a build, where the
+ * module lists them); the folder {@code neo4j-engine/} beside this module's jar (the distribution's demo folder).
  */
 public final class EmbeddedNeo4jServer implements AutoCloseable {
-    private final Path home;
-    private final int boltPort;
-    private DatabaseManagementService service;
+    public static final String CLASSPATH_PROPERTY = "nexus.sync.neo4j.classpath";
+    /** The child JVM's options, space-separated (default {@value #DEFAULT_JAVA_OPTIONS}). */
+    public static final String JAVA_OPTIONS_PROPERTY = "nexus.sync.neo4j.java-options";
+    private static final String DEFAULT_JAVA_OPTIONS = "-Xmx2g";
+    private static final String ENGINE_CLASSPATH_FILE = "neo4j-engine.classpath";
+    private static final String ENGINE_FOLDER = "neo4j-engine";
 
-    private EmbeddedNeo4jServer(Path home, int boltPort) {
-        this.home = home;
+    private final int boltPort;
+    private final Process process;
+    private final BufferedReader answers;
+    private final PrintStream commands;
+    private final Path log;
+    private boolean running;
+
+    private EmbeddedNeo4jServer(int boltPort, Process process, Path log) {
         this.boltPort = boltPort;
+        this.process = process;
+        this.log = log;
+        this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        this.commands = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
     }
 
     public static EmbeddedNeo4jServer start(Path home, int boltPort) {
-        EmbeddedNeo4jServer server = new EmbeddedNeo4jServer(home, boltPort == 0 ? FreePort.pick() : boltPort);
-        server.startAgain();
-        return server;
+        int port = boltPort == 0 ? FreePort.pick() : boltPort;
+        try {
+            Files.createDirectories(home);
+            Path log = home.resolve("neo4j-engine-process.log");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> command = new ArrayList<>();
+            command.add(java);
+            command.addAll(List.of(System.getProperty(JAVA_OPTIONS_PROPERTY, DEFAULT_JAVA_OPTIONS).strip().split("\\s+")));
+            command.addAll(List.of("-cp", engineClasspath(), Neo4jEngineProcess.class.getName(), home.toAbsolutePath().toString(),
+                    Integer.toString(port)));
+            Process process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            EmbeddedNeo4jServer server = new EmbeddedNeo4jServer(port, process, log);
+            server.await("start");
+            server.running = true;
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded Neo4j did not start: " + e.getMessage(), e);
+        }
     }
 
     public synchronized void startAgain() {
-        if (service != null) {
-            return;
+        if (!running) {
+            command("start");
+            running = true;
         }
-        service = new DatabaseManagementServiceBuilder(home)
-                .setConfig(BoltConnector.enabled, true)
-                .setConfig(BoltConnector.listen_address, new SocketAddress("localhost", boltPort))
-                .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
-                .setConfig(HttpConnector.enabled, false)
-                .setConfig(GraphDatabaseSettings.auth_enabled, false)
-                .setConfig(GraphDatabaseSettings.pagecache_memory, 256L * 1024 * 1024)
-                .setConfig(GraphDatabaseSettings.keep_logical_logs, "false")
-                .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(5))
-                // The server announces keep-alive x probes to drivers as their read timeout (Neo4j's defaults: 1 min x 2),
-                // and keeps a connection busy with a long request alive with NOOPs, checked every scheduling interval:
-                // with 3 s x 2, checked every second, a client notices a frozen connection in about 6 s (NetworkFaultIT).
-                .setConfig(BoltConnector.connection_keep_alive, Duration.ofSeconds(3))
-                .setConfig(BoltConnector.connection_keep_alive_probes, 2)
-                .setConfig(BoltConnector.connection_keep_alive_streaming_scheduling_interval, Duration.ofSeconds(1))
-                .build();
     }
 
     public synchronized void stop() {
-        if (service != null) {
-            service.shutdown();
-            service = null;
+        if (running) {
+            command("stop");
+            running = false;
         }
     }
 
@@ -66,8 +91,66 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
         return boltPort;
     }
 
+    /** Stops the engine and ends the child JVM (killed if it has not ended a minute later). */
     @Override
-    public void close() {
-        stop();
+    public synchronized void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        commands.println("exit");
+        try {
+            if (!process.waitFor(1, TimeUnit.MINUTES)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        running = false;
+    }
+
+    private void command(String command) {
+        commands.println(command);
+        await(command);
+    }
+
+    private void await(String command) {
+        String answer;
+        try {
+            answer = answers.readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded Neo4j did not answer \"" + command + "\"; see " + log, e);
+        }
+        if (answer == null) {
+            throw new IllegalStateException("embedded Neo4j's JVM ended on \"" + command + "\"; see " + log);
+        }
+        if (!answer.equals("ok")) {
+            throw new IllegalStateException("embedded Neo4j failed to " + command + ": " + answer.replaceFirst("^error ", "") + " (see " + log + ")");
+        }
+    }
+
+    private static String engineClasspath() throws IOException {
+        Path code;
+        try {
+            code = Path.of(EmbeddedNeo4jServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot tell where " + EmbeddedNeo4jServer.class.getName() + " was loaded from", e);
+        }
+        String separator = System.getProperty("path.separator");
+        String configured = System.getProperty(CLASSPATH_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return code + separator + configured;
+        }
+        Path beside = code.getParent();
+        Path listed = beside.resolve(ENGINE_CLASSPATH_FILE);
+        if (Files.isRegularFile(listed)) {
+            return code + separator + Files.readString(listed).strip();
+        }
+        Path folder = beside.resolve(ENGINE_FOLDER);
+        if (Files.isDirectory(folder)) {
+            return code + separator + folder + java.io.File.separator + "*";
+        }
+        throw new IllegalStateException("the Neo4j engine's jars are not found: neither " + listed + " nor the folder " + folder
+                + " exists, and -D" + CLASSPATH_PROPERTY + " is not set (build with mvn -pl nexus-sync-embedded package)");
     }
 }

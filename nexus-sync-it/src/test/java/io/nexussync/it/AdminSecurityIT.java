@@ -203,8 +203,8 @@ class AdminSecurityIT {
             assertThat(JSON.readTree(last.get(1)).at("/deadLetters/recordedSinceStart").asLong()).isEqualTo(1);
             assertThat(seen).allSatisfy(body -> assertThat(body).doesNotContain(title).doesNotContain(key));
             var metrics = SyncMetrics.register(streaming);
-            try (AdminServer admin = new AdminServer(env.adminSettings(), streaming, metrics, () -> null, 0, null)
-                    .withDeadLetters(DeadLetterEndpoint.of(new DeadLetterQueue(env.config().postgres())))) {
+            try (AdminServer admin = new AdminServer(env.adminSettings(), streaming, metrics, () -> null, 0, null,
+                    DeadLetterEndpoint.of(new DeadLetterQueue(env.config().postgres())))) {
                 assertThat(get("http://127.0.0.1:" + admin.port() + "/dlq", true).body()).as("the token holder sees the row")
                         .contains(title + "-poison");
             }
@@ -289,8 +289,8 @@ class AdminSecurityIT {
     }
 
     private static AdminServer server(AdminSettings settings, Backfills backfills, DeadLetterEndpoint.Operations deadLetters) {
-        return new AdminServer(settings, new SyncProgress(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> null, 0, backfills)
-                .withDeadLetters(deadLetters);
+        return new AdminServer(settings, new SyncProgress(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> null, 0, backfills,
+                deadLetters);
     }
 
     private HttpResponse<String> awaitAnswer(String url, ChildService service) throws Exception {

@@ -187,7 +187,7 @@ class DeadLetterIT {
             env.awaitCaughtUp(Duration.ofSeconds(60));
             long second = queue.list("open", 10).get(0).id();
             try (AdminServer admin = new AdminServer(env.adminSettings(), new SyncProgress(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                    () -> null, 0, null).withDeadLetters(DeadLetterEndpoint.of(queue))) {
+                    () -> null, 0, null, DeadLetterEndpoint.of(queue))) {
                 HttpClient http = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + admin.port() + "/dlq";
                 String bearer = "Bearer " + SyncEnvironment.ADMIN_TOKEN;

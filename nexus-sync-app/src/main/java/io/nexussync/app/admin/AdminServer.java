@@ -1,7 +1,10 @@
 package io.nexussync.app.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.EndpointNotFound;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.config.AdminSettings;
 import io.nexussync.app.service.BackfillRequests;
@@ -10,87 +13,81 @@ import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.postgres.slot.SlotHealth;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP API, on the JDK's own server (Neo4j's and Javalin's Jetty versions clash on one classpath).
- * Open: {@code GET /health} (for orchestrators, {@link Health}: 200 when ready, 503 otherwise),
- * {@code /health/live}, {@code /health/ready}, {@code /metrics} (Prometheus) and {@code /status} (JSON, no
- * secrets). Everything else ({@code /backfill}, {@code /dlq}) needs the admin token ({@link AdminAuth}).
+ * The admin HTTP API, on Javalin (Jetty 12.1). Open: {@code GET /health} (for orchestrators, {@link Health}: 200 when
+ * ready, 503 otherwise), {@code /health/live}, {@code /health/ready}, {@code /metrics} (Prometheus) and {@code /status}
+ * (JSON, no secrets). Everything else ({@code /backfill}, {@code /dlq}) needs the admin token ({@link AdminAuth}).
  *
- * <p>It listens on {@code 127.0.0.1} unless configured otherwise. Routes match the whole path; a known path
- * with another method is 405 with {@code Allow}; a body over {@value #MAX_BODY_BYTES} bytes is 413; every
- * error is JSON ({@link AdminErrors}). {@value #THREADS} threads serve it, of which at most
- * {@value #SLOW_CALLS} wait on PostgreSQL at once (a further such call is 503 at once), so a slow call never
- * holds up {@code /health}.
+ * <p>Everything about HTTP is decided here: it listens on {@code 127.0.0.1} unless configured otherwise. Routes match
+ * the whole path; a known path with another method (HEAD included) is 405 with {@code Allow}; a body over
+ * {@value #MAX_BODY_BYTES} bytes is 413; every error is JSON ({@link AdminErrors}). {@value #THREADS} threads serve
+ * requests, of which at most {@value #SLOW_CALLS} wait on PostgreSQL at once (a further such call is 503 at once), so
+ * a slow call never holds up {@code /health}; further requests wait in a queue of {@value #QUEUED}. Jetty reads a
+ * request's headers without holding one of those threads, and closes a connection that sends nothing for
+ * {@link #READ_TIMEOUT} (in its headers or between requests).
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     static final int THREADS = 4;
     static final int SLOW_CALLS = 2;
+    static final int QUEUED = 64;
     static final int MAX_BODY_BYTES = 64 * 1024;
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    /** Jetty's own threads: one accepts connections, one selects the ready ones. */
+    private static final int ACCEPTORS = 1;
+    private static final int SELECTORS = 1;
     /** The actor recorded for what a caller with the admin token does (dead-letter retries and skips, backfills). */
     public static final String ACTOR = "admin-api";
 
-    private final HttpServer server;
-    private final ThreadPoolExecutor executor;
+    private final Javalin javalin;
+    private final String bind;
     private final AdminAuth auth;
     private final Semaphore slowCalls = new Semaphore(SLOW_CALLS);
-    private final List<Route> routes = new CopyOnWriteArrayList<>();
+    private final List<Route> routes = new ArrayList<>();
     private final SyncProgress progress;
-    private final Supplier<SlotHealth> slot;
-    private final long walWarnBytes;
     private volatile List<CircuitBreaker> circuits = List.of();
 
     /** On this machine only, on {@code port} (0: a free one), without a token: the mutating endpoints answer 403. */
     public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics) {
-        this(AdminSettings.loopback(port, null), progress, metrics, () -> null, Long.MAX_VALUE, null);
+        this(AdminSettings.loopback(port, null), progress, metrics, () -> null, Long.MAX_VALUE, null, null);
+    }
+
+    /** Without {@code /dlq}. */
+    public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
+                       long walWarnBytes, BackfillRequests backfills) {
+        this(settings, progress, metrics, slot, walWarnBytes, backfills, null);
     }
 
     /**
-     * @param slot      the slot monitor's latest reading (null before the first), shown under {@code slot} in {@code /status}
-     * @param backfills where {@code /backfill} queues and lists jobs; null leaves that endpoint out
+     * @param slot        the slot monitor's latest reading (null before the first), shown under {@code slot} in {@code /status}
+     * @param backfills   where {@code /backfill} queues and lists jobs; null leaves that endpoint out
+     * @param deadLetters what {@code /dlq} does ({@link DeadLetterEndpoint}); null leaves that endpoint out
      */
     public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
-                       long walWarnBytes, BackfillRequests backfills) {
+                       long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters) {
         this.progress = progress;
-        this.slot = slot;
-        this.walWarnBytes = walWarnBytes;
+        this.bind = settings.bind();
         this.auth = new AdminAuth(settings.token());
-        InetSocketAddress address;
-        try {
-            address = new InetSocketAddress(InetAddress.getByName(settings.bind()), settings.port());
-            server = HttpServer.create(address, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the admin HTTP API cannot listen on " + settings.bind() + ":" + settings.port() + " (" + e.getMessage()
-                    + "): choose another port with NEXUS_SYNC_ADMIN_PORT (-1 turns it off) or another address with NEXUS_SYNC_ADMIN_BIND", e);
-        }
-        AtomicInteger threads = new AtomicInteger();
-        executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64), r -> {
-            Thread t = new Thread(r, "nexus-sync-admin-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
         routes.add(Route.open("GET", "/health", request -> health()));
         routes.add(Route.open("GET", "/health/live", request -> {
             Health health = Health.of(progress, circuitStatuses());
@@ -103,8 +100,53 @@ public final class AdminServer implements AutoCloseable {
             routes.add(Route.guarded("GET", "/backfill", request -> Reply.json(200, backfills.list(100))));
             routes.add(Route.guarded("POST", "/backfill", request -> queueBackfill(backfills, request)));
         }
-        server.createContext("/", this::dispatch);
-        server.start();
+        if (deadLetters != null) {
+            routes.addAll(DeadLetterEndpoint.routes(deadLetters));
+        }
+        javalin = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.startup.startupWatcherEnabled = false;
+            QueuedThreadPool threads = new QueuedThreadPool(ACCEPTORS + SELECTORS + THREADS, ACCEPTORS + SELECTORS + THREADS,
+                    60_000, -1, new BlockingArrayQueue<>(QUEUED, 0, QUEUED), null);
+            threads.setName("nexus-sync-admin");
+            threads.setDaemon(true);
+            threads.setReservedThreads(0);
+            config.jetty.threadPool = threads;
+            config.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, ACCEPTORS, SELECTORS, new HttpConnectionFactory(http));
+                connector.setHost(settings.bind());
+                connector.setPort(settings.port());
+                connector.setIdleTimeout(READ_TIMEOUT.toMillis());
+                return connector;
+            });
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
+            config.router.ignoreTrailingSlashes = false;
+            config.router.treatMultipleSlashesAsSingleSlash = false;
+            for (Route route : routes) {
+                config.routes.addHttpHandler(HandlerType.findOrCreate(route.method()), route.path(), ctx -> send(ctx, serve(route, ctx)));
+            }
+            // Javalin answers HEAD for every GET route by itself; this API takes only the methods its routes name.
+            config.routes.before(ctx -> {
+                if (ctx.req().getMethod().equals("HEAD")) {
+                    send(ctx, unrouted(ctx));
+                    ctx.skipRemainingHandlers();
+                }
+            });
+            config.routes.exception(EndpointNotFound.class, (e, ctx) -> send(ctx, unrouted(ctx)));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> send(ctx, Reply.error(e.getStatus(), e.getMessage())));
+            config.routes.exception(Exception.class, (e, ctx) -> send(ctx, AdminErrors.reply(ctx.req().getMethod() + " " + ctx.path(), e)));
+        });
+        try {
+            javalin.start();
+        } catch (RuntimeException e) {
+            javalin.stop();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new UncheckedIOException("the admin HTTP API cannot listen on " + settings.bind() + ":" + settings.port() + " (" + cause.getMessage()
+                    + "): choose another port with NEXUS_SYNC_ADMIN_PORT (-1 turns it off) or another address with NEXUS_SYNC_ADMIN_BIND",
+                    cause instanceof IOException io ? io : new IOException(cause));
+        }
         log.info("admin API on http://{}:{} ({})", settings.bind(), port(), settings.hasToken()
                 ? "/backfill and /dlq need the admin token" : "no admin token: /backfill and /dlq answer 403");
     }
@@ -120,12 +162,6 @@ public final class AdminServer implements AutoCloseable {
         return Reply.json(202, Map.of("id", id, "table", table));
     }
 
-    /** Serves the dead-letter operations ({@code /dlq...}, all behind the token). */
-    public AdminServer withDeadLetters(DeadLetterEndpoint.Operations deadLetters) {
-        routes.addAll(DeadLetterEndpoint.routes(deadLetters));
-        return this;
-    }
-
     /** The circuits whose state {@code /health} and {@code /status} report (none unless given). */
     public AdminServer withCircuits(List<CircuitBreaker> shown) {
         circuits = List.copyOf(shown);
@@ -133,12 +169,16 @@ public final class AdminServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return javalin.port();
     }
 
     /** The address it listens on. */
     public InetSocketAddress address() {
-        return server.getAddress();
+        try {
+            return new InetSocketAddress(InetAddress.getByName(bind), port());
+        } catch (UnknownHostException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Reply health() {
@@ -150,49 +190,24 @@ public final class AdminServer implements AutoCloseable {
         return circuits.stream().map(CircuitBreaker::status).toList();
     }
 
-    private void dispatch(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getPath();
-        Reply reply;
-        try {
-            reply = answer(exchange, method, path);
-        } catch (Exception e) {
-            reply = AdminErrors.reply(method + " " + path, e);
-        }
-        send(exchange, method, reply);
-    }
-
-    private Reply answer(HttpExchange exchange, String method, String path) throws Exception {
-        Set<String> allowed = new LinkedHashSet<>();
-        Route route = null;
-        Matcher match = null;
-        for (Route candidate : routes) {
-            Matcher m = candidate.match(path);
-            if (m != null) {
-                allowed.add(candidate.method());
-                if (candidate.method().equals(method)) {
-                    route = candidate;
-                    match = m;
-                }
-            }
-        }
-        if (allowed.isEmpty()) {
-            return Reply.error(404, "no such endpoint: " + path + " (" + endpoints() + ")");
-        }
-        if (route == null) {
-            return Reply.error(405, method + " is not allowed on " + path + ": use " + String.join(" or ", allowed))
-                    .withHeader("Allow", String.join(", ", allowed));
+    /** A request Javalin routed to {@code route}: the whole path and the method itself (not an override header) must match too. */
+    private Reply serve(Route route, Context ctx) throws Exception {
+        String method = ctx.req().getMethod();
+        Matcher match = route.match(ctx.path());
+        if (match == null || !route.method().equals(method)) {
+            return unrouted(ctx);
         }
         if (route.access() == Route.Access.TOKEN) {
-            Reply refusal = auth.refusal(exchange.getRequestHeaders().getFirst("Authorization"));
+            Reply refusal = auth.refusal(ctx.header("Authorization"));
             if (refusal != null) {
-                log.warn("admin API: {} {} from {} refused ({})", method, path, exchange.getRemoteAddress().getAddress().getHostAddress(), refusal.status());
+                log.warn("admin API: {} {} from {} refused ({})", method, ctx.path(), ctx.req().getRemoteAddr(), refusal.status());
                 return refusal;
             }
         }
-        byte[] body = method.equals("POST") ? body(exchange) : new byte[0];
+        byte[] body = method.equals("POST") ? body(ctx) : new byte[0];
+        AdminRequest request = new AdminRequest(match, ctx.queryString(), body);
         if (!route.slow()) {
-            return route.action().handle(new AdminRequest(match, exchange.getRequestURI().getRawQuery(), body));
+            return route.action().handle(request);
         }
         if (!slowCalls.tryAcquire()) {
             return Reply.error(503, "the admin API is busy with " + SLOW_CALLS + " calls to PostgreSQL; try again in a moment")
@@ -200,17 +215,34 @@ public final class AdminServer implements AutoCloseable {
         }
         try {
             if (!method.equals("GET")) {
-                log.info("admin API: {} {} by {} from {}", method, path, ACTOR, exchange.getRemoteAddress().getAddress().getHostAddress());
+                log.info("admin API: {} {} by {} from {}", method, ctx.path(), ACTOR, ctx.req().getRemoteAddr());
             }
-            return route.action().handle(new AdminRequest(match, exchange.getRequestURI().getRawQuery(), body));
+            return route.action().handle(request);
         } finally {
             slowCalls.release();
         }
     }
 
+    /** No route takes this method on this path: 404 when none has the path, else 405 with the methods that do. */
+    private Reply unrouted(Context ctx) {
+        String method = ctx.req().getMethod();
+        String path = ctx.path();
+        Set<String> allowed = new LinkedHashSet<>();
+        for (Route route : routes) {
+            if (route.match(path) != null) {
+                allowed.add(route.method());
+            }
+        }
+        if (allowed.isEmpty()) {
+            return Reply.error(404, "no such endpoint: " + path + " (" + endpoints() + ")");
+        }
+        return Reply.error(405, method + " is not allowed on " + path + ": use " + String.join(" or ", allowed))
+                .withHeader("Allow", String.join(", ", allowed));
+    }
+
     /** The body, read up to the limit: a declared or actual length over it is 413 before anything acts on it. */
-    private static byte[] body(HttpExchange exchange) throws IOException {
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    private static byte[] body(Context ctx) throws IOException {
+        String declared = ctx.header("Content-Length");
         if (declared != null) {
             try {
                 if (Long.parseLong(declared.trim()) > MAX_BODY_BYTES) {
@@ -220,7 +252,7 @@ public final class AdminServer implements AutoCloseable {
                 throw new HttpProblem(400, "Content-Length is not a number");
             }
         }
-        try (InputStream in = exchange.getRequestBody()) {
+        try (InputStream in = ctx.req().getInputStream()) {
             byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
             if (bytes.length > MAX_BODY_BYTES) {
                 throw tooLarge();
@@ -236,29 +268,24 @@ public final class AdminServer implements AutoCloseable {
     private String endpoints() {
         List<String> all = new ArrayList<>();
         for (Route route : routes) {
-            all.add(route.method() + " " + route.path().pattern().replace("\\Q", "").replace("\\E", "").replace("(\\d+)", "ID"));
+            all.add(route.method() + " " + route.path().replace("{id}", "ID"));
         }
         return String.join(", ", all);
     }
 
-    private static void send(HttpExchange exchange, String method, Reply reply) throws IOException {
-        byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", reply.contentType() + (reply.contentType().contains("charset") ? "" : "; charset=utf-8"));
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        reply.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-        boolean head = method.equals("HEAD");
-        exchange.sendResponseHeaders(reply.status(), head ? -1 : bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            if (!head) {
-                out.write(bytes);
-            }
+    private static void send(Context ctx, Reply reply) {
+        ctx.status(reply.status());
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        reply.headers().forEach(ctx::header);
+        ctx.contentType(reply.contentType() + (reply.contentType().contains("charset") ? "" : "; charset=utf-8"));
+        if (!ctx.req().getMethod().equals("HEAD")) {
+            ctx.result(reply.body());
         }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        javalin.stop();
     }
 }

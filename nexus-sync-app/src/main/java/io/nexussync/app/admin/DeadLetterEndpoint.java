@@ -68,15 +68,15 @@ public final class DeadLetterEndpoint {
     static List<Route> routes(Operations queue) {
         return List.of(
                 Route.guarded("GET", "/dlq", request -> Reply.json(200, queue.list(request.queryParameter("status"), 1000))),
-                Route.guarded("GET", "/dlq/(\\d+)", request -> {
+                Route.guarded("GET", "/dlq/{id}", request -> {
                     long id = request.id(1);
                     return Reply.json(200, Map.of("deadLetter", queue.show(id), "parkedBehind", queue.parkedBehind(id)));
                 }),
                 Route.guarded("POST", "/dlq/retry-all", request ->
                         Reply.json(200, queue.retryAll(AdminServer.ACTOR, AdminRequest.text(request.json(), "reason")))),
-                Route.guarded("POST", "/dlq/(\\d+)/retry", request ->
+                Route.guarded("POST", "/dlq/{id}/retry", request ->
                         Reply.json(200, queue.retry(request.id(1), AdminServer.ACTOR, AdminRequest.text(request.json(), "reason")))),
-                Route.guarded("POST", "/dlq/(\\d+)/skip", request ->
+                Route.guarded("POST", "/dlq/{id}/skip", request ->
                         Reply.json(200, queue.skip(request.id(1), AdminServer.ACTOR, AdminRequest.text(request.json(), "reason")))));
     }
 }

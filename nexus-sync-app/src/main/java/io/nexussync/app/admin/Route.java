@@ -4,11 +4,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One endpoint of the admin API: a method and a whole path (a pattern matched against all of it, never a
- * prefix), whether it needs the admin token, and whether it may be slow (it waits on PostgreSQL: such calls
- * share a few threads, so that {@code /health} and {@code /metrics} always have one).
+ * One endpoint of the admin API: a method and a whole path (never a prefix; an {@code {id}} in it is a number),
+ * whether it needs the admin token, and whether it may be slow (it waits on PostgreSQL: such calls share a few
+ * threads, so that {@code /health} and {@code /metrics} always have one).
+ *
+ * @param path    as Javalin writes it, e.g. {@code /dlq/{id}/retry}
+ * @param pattern the same path as a regular expression over all of it, {@code {id}} as {@code (\d+)}
  */
-record Route(String method, Pattern path, Access access, boolean slow, Action action) {
+record Route(String method, String path, Pattern pattern, Access access, boolean slow, Action action) {
 
     enum Access {
         /** For probes and scrapers: {@code /health*}, {@code /metrics}, {@code /status}. */
@@ -23,16 +26,27 @@ record Route(String method, Pattern path, Access access, boolean slow, Action ac
     }
 
     static Route open(String method, String path, Action action) {
-        return new Route(method, Pattern.compile(Pattern.quote(path)), Access.OPEN, false, action);
+        return new Route(method, path, pattern(path), Access.OPEN, false, action);
     }
 
-    /** Needs the token and waits on a database; {@code path} is a regular expression over the whole path. */
+    /** Needs the token and waits on a database. */
     static Route guarded(String method, String path, Action action) {
-        return new Route(method, Pattern.compile(path), Access.TOKEN, true, action);
+        return new Route(method, path, pattern(path), Access.TOKEN, true, action);
     }
 
     Matcher match(String requestPath) {
-        Matcher m = path.matcher(requestPath);
+        Matcher m = pattern.matcher(requestPath);
         return m.matches() ? m : null;
+    }
+
+    private static Pattern pattern(String path) {
+        StringBuilder regex = new StringBuilder();
+        for (String part : path.split("\\{id}", -1)) {
+            if (regex.length() > 0) {
+                regex.append("(\\d+)");
+            }
+            regex.append(Pattern.quote(part));
+        }
+        return Pattern.compile(regex.toString());
     }
 }

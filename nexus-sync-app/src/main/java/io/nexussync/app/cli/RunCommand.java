@@ -31,9 +31,9 @@ final class RunCommand implements Callable<Integer> {
                 service.observeVisibility(SyncMetrics.lagRecorder(metrics));
                 SyncMetrics.registerCircuits(metrics, service.circuits());
                 admin = new AdminServer(service.config().admin(), service.progress(), metrics,
-                        service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()))
-                        .withCircuits(service.circuits())
-                        .withDeadLetters(DeadLetterEndpoint.of(new DeadLetterQueue(service.config().postgres())));
+                        service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()),
+                        DeadLetterEndpoint.of(new DeadLetterQueue(service.config().postgres())))
+                        .withCircuits(service.circuits());
             }
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {

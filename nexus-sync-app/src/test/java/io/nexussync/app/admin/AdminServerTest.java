@@ -100,6 +100,34 @@ class AdminServerTest {
     }
 
     @Test
+    void shouldTakeOnlyTheMethodsItsRoutesNameWhateverTheHeadersSay() throws Exception {
+        start(TOKEN);
+
+        HttpResponse<String> head = send("HEAD", "/health", null, null);
+        assertThat(head.statusCode()).isEqualTo(405);
+        assertThat(head.headers().firstValue("Allow")).hasValue("GET");
+
+        HttpResponse<String> overridden = http.send(request("GET", "/dlq/4/skip", null).header("Authorization", "Bearer " + TOKEN)
+                .header("X-HTTP-Method-Override", "POST").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(overridden.statusCode()).isEqualTo(405);
+        assertThat(deadLetters.calls).isEmpty();
+    }
+
+    @Test
+    void shouldCloseAConnectionThatStopsSendingItsHeaders() throws Exception {
+        start(TOKEN);
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout((int) AdminServer.READ_TIMEOUT.plusSeconds(20).toMillis());
+            socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            assertThat(socket.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(AdminServer.READ_TIMEOUT.minusSeconds(1),
+                    AdminServer.READ_TIMEOUT.plusSeconds(10));
+        }
+        assertThat(get("/health/live", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void shouldRefuseEveryMutationAndPrivateReadWhenNoTokenIsConfiguredAndSayHowToSetOne() throws Exception {
         start(null);
         for (String[] call : MUTATIONS_AND_PRIVATE_READS) {
@@ -239,8 +267,8 @@ class AdminServerTest {
     void shouldKeepTheStreamsErrorTextOutOfEveryOpenAnswerAndOurOtherErrorsToTheirPublicForm() throws Exception {
         SyncProgress progress = new SyncProgress();
         progress.stateChanged("failed", RowValueFailures.castFailure("write-back"));
-        server = new AdminServer(AdminSettings.loopback(0, TOKEN), progress, metrics(), () -> null, 0, backfills)
-                .withDeadLetters(deadLetters).withCircuits(List.of(RowValueFailures.openedCircuit("postgres write-back", "write-back")));
+        server = new AdminServer(AdminSettings.loopback(0, TOKEN), progress, metrics(), () -> null, 0, backfills, deadLetters)
+                .withCircuits(List.of(RowValueFailures.openedCircuit("postgres write-back", "write-back")));
         backfills.failure = () -> io.nexussync.core.error.SyncException.rejected(new io.nexussync.core.error.ErrorText(
                 "Neo4j rejected a batch (Neo.ClientError.Schema.ConstraintValidationFailed: ... property `title` = '" + RowValueFailures.SECRET + "')",
                 "Neo4j rejected a batch (Neo.ClientError.Schema.ConstraintValidationFailed)"), null);
@@ -287,8 +315,7 @@ class AdminServerTest {
     }
 
     private void start(String token) {
-        server = new AdminServer(AdminSettings.loopback(0, token), new SyncProgress(), metrics(), () -> null, 0, backfills)
-                .withDeadLetters(deadLetters);
+        server = new AdminServer(AdminSettings.loopback(0, token), new SyncProgress(), metrics(), () -> null, 0, backfills, deadLetters);
     }
 
     private static PrometheusMeterRegistry metrics() {

@@ -1,4 +1,4 @@
-package io.nexussync.app.demo;
+package io.nexussync.demo;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

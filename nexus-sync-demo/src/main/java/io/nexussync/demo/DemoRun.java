@@ -1,4 +1,4 @@
-package io.nexussync.app.demo;
+package io.nexussync.demo;
 
 import io.nexussync.app.service.SyncService;
 import io.nexussync.postgres.PgSettings;

@@ -1,5 +1,6 @@
 package io.nexussync.app.service;
 
+import io.nexussync.core.pipeline.ServiceState;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.backfill.BackfillCoordinator;
@@ -192,7 +193,7 @@ public final class SyncService implements AutoCloseable {
         try {
             setupAndStream();
             if (fatal != null) {
-                progress.stateChanged("failed", fatal);
+                progress.stateChanged(ServiceState.FAILED, fatal);
                 throw fatal;
             }
         } finally {
@@ -238,12 +239,12 @@ public final class SyncService implements AutoCloseable {
                     }
                     // Right after our own connection broke, the slot may still look busy with our old walsender.
                     if (!e.isRetryable() && !(e instanceof SlotInUseException && streamedBefore)) {
-                        progress.stateChanged("failed", e);
+                        progress.stateChanged(ServiceState.FAILED, e);
                         throw e;
                     }
                     failures++;
                     var wait = retry.backoff(failures);
-                    progress.stateChanged("reconnecting", e);
+                    progress.stateChanged(ServiceState.RECONNECTING, e);
                     log.warn("stream interrupted ({}); restarting from the checkpoint in {} ms", e.getMessage(), wait.toMillis());
                     Thread.sleep(wait.toMillis());
                 }
@@ -255,7 +256,7 @@ public final class SyncService implements AutoCloseable {
         } catch (RuntimeException | Error unexpected) {
             // Not one of ours (a bug, an unchecked driver error): /health must still say the service failed.
             if (!(unexpected instanceof SyncException)) {
-                progress.stateChanged("failed", unexpected);
+                progress.stateChanged(ServiceState.FAILED, unexpected);
             }
             throw unexpected;
         } finally {
@@ -355,12 +356,12 @@ public final class SyncService implements AutoCloseable {
                 return;
             } catch (SyncException e) {
                 if (!e.isRetryable() || stopping) {
-                    progress.stateChanged("failed", e);
+                    progress.stateChanged(ServiceState.FAILED, e);
                     throw e;
                 }
                 failures++;
                 var wait = retry.backoff(failures);
-                progress.stateChanged("reconnecting", e);
+                progress.stateChanged(ServiceState.RECONNECTING, e);
                 log.warn("snapshot interrupted ({}); beginning it again in {} ms", e.getMessage(), wait.toMillis());
                 Thread.sleep(wait.toMillis());
             }
@@ -442,7 +443,7 @@ public final class SyncService implements AutoCloseable {
         }
         Thread running = runner;
         // A backoff wait can be long while a server is down; a stop should not have to sit it out.
-        if (running != null && !progress.state().equals("streaming")) {
+        if (running != null && progress.state() != ServiceState.STREAMING) {
             // (a snapshot checks for the interrupt between chunks: it is begun again at the next start)
             running.interrupt();
         }

@@ -197,7 +197,7 @@ public final class SyncPipeline {
             // Whatever ended the loop, batches the graph has committed still get their write-back and acknowledgement.
             afterCommit.drain();
         }
-        progress.stateChanged("stopped", null);
+        progress.stateChanged(ServiceState.STOPPED, null);
     }
 
     /** Asks {@link #run} to finish its batches and return. Safe from any thread. */

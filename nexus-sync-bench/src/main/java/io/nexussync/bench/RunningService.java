@@ -1,5 +1,6 @@
 package io.nexussync.bench;
 
+import io.nexussync.core.pipeline.ServiceState;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.app.service.SyncService;
 import io.nexussync.core.pipeline.SyncProgress;
@@ -39,10 +40,10 @@ final class RunningService implements AutoCloseable {
     /** Waits until the pipeline streams, so that a live run does not time the service's start-up. */
     void awaitStreaming(Duration atMost) throws InterruptedException {
         long deadline = System.nanoTime() + atMost.toNanos();
-        while (!"streaming".equals(service.progress().state())) {
+        while (service.progress().state() != ServiceState.STREAMING) {
             checkAlive();
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the service did not start streaming within " + atMost + " (state " + service.progress().state() + ")");
+                throw new IllegalStateException("the service did not start streaming within " + atMost + " (state " + service.progress().stateName() + ")");
             }
             Thread.sleep(10);
         }

@@ -96,7 +96,7 @@ public final class DemoRun {
         Map<String, Long> graph = GraphCounts.of(service.driver());
         var last = p.lastBatch();
         out.printf("[%s] app wrote %d row changes | synced %d changes in %d batches%s | graph %s%n",
-                p.state(), app.rowChanges(), p.changesApplied(), p.batchesApplied(),
+                p.stateName(), app.rowChanges(), p.changesApplied(), p.batchesApplied(),
                 last == null ? "" : " (last: " + last.changes() + " changes in " + Duration.from(last.duration()).toMillis() + " ms)",
                 graph);
     }

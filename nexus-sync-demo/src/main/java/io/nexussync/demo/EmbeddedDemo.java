@@ -6,12 +6,10 @@ import io.nexussync.app.admin.DeadLetterEndpoint;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.cli.Demo;
 import io.nexussync.app.config.ConfigLoader;
-import io.nexussync.app.service.Backfills;
 import io.nexussync.app.service.SyncService;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
 import io.nexussync.embedded.FreePort;
-import io.nexussync.postgres.deadletter.DeadLetterQueue;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +43,8 @@ public final class EmbeddedDemo implements Demo {
             }
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
                  AdminServer admin = new AdminServer(service.config().admin(), service.progress(), metricsOf(service),
-                         service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()),
-                         DeadLetterEndpoint.of(new DeadLetterQueue(service.config().postgres())))
+                         service::slotHealth, service.config().walWarnBytes(), service.backfills(),
+                         DeadLetterEndpoint.of(service.deadLetterQueue()))
                                  .withCircuits(service.circuits())) {
                 out.printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"

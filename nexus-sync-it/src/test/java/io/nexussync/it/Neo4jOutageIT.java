@@ -1,5 +1,6 @@
 package io.nexussync.it;
 
+import io.nexussync.core.pipeline.ServiceState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -71,7 +72,7 @@ class Neo4jOutageIT {
 
                     Thread.sleep(Math.max(0, OUTAGE.minus(Duration.between(stopped, Instant.now())).toMillis()));
                     assertThat(neo4j.status().state()).as("still down after %s", OUTAGE).isNotEqualTo(CircuitBreaker.State.CLOSED);
-                    assertThat(service.progress().state()).as("the service kept running").isNotEqualTo("failed");
+                    assertThat(service.progress().state()).as("the service kept running").isNotEqualTo(ServiceState.FAILED);
                     TestServers.neo4j().startAgain();
                     back = Instant.now();
                 }

@@ -1,5 +1,6 @@
 package io.nexussync.it;
 
+import io.nexussync.core.pipeline.ServiceState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.core.model.Lsn;
@@ -44,15 +45,15 @@ class PostgresRestartIT {
                 // Waited for: the service must not hold up PostgreSQL's shutdown (its walsender waits for our confirmations).
                 postgres.stop(Duration.ofSeconds(30));
                 Neo4jOutageIT.awaitTrue("the service notices the stream is gone", Duration.ofSeconds(30),
-                        () -> !progress.state().equals("streaming"));
-                String stateWhileDown = progress.state();
+                        () -> progress.state() != ServiceState.STREAMING);
+                String stateWhileDown = progress.stateName();
                 Thread.sleep(5_000);
-                assertThat(progress.state()).as("the service keeps running").isNotEqualTo("failed");
+                assertThat(progress.state()).as("the service keeps running").isNotEqualTo(ServiceState.FAILED);
                 postgres.startAgain();
 
                 long appliedAtRestart = progress.changesApplied();
                 Neo4jOutageIT.awaitTrue("the stream resumes and applies changes again", Duration.ofSeconds(60),
-                        () -> progress.state().equals("streaming") && progress.changesApplied() > appliedAtRestart);
+                        () -> progress.state() == ServiceState.STREAMING && progress.changesApplied() > appliedAtRestart);
                 Thread.sleep(3_000); // under load again after the restart
                 reconnects = workload.reconnects();
                 System.out.printf("PostgresRestartIT: state while PostgreSQL was down: %s; workload reconnects: %d%n", stateWhileDown, reconnects);

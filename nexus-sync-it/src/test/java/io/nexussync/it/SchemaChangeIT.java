@@ -1,5 +1,6 @@
 package io.nexussync.it;
 
+import io.nexussync.core.pipeline.ServiceState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.it.testkit.SyncEnvironment;
@@ -49,7 +50,7 @@ class SchemaChangeIT {
             assertThat(env.cypher("MATCH (c:ContentItem) WHERE c.summary IS NOT NULL RETURN count(c) AS n").get(0).get("n").asLong())
                     .as("nodes still holding the dropped column").isZero();
             assertThat(env.discrepancies()).as("after DROP COLUMN").isEmpty();
-            assertThat(env.service().progress().state()).isEqualTo("streaming");
+            assertThat(env.service().progress().state()).isEqualTo(ServiceState.STREAMING);
             env.stopService();
         }
     }
@@ -84,7 +85,7 @@ class SchemaChangeIT {
             assertThat(env.query("SELECT neo4j_node_id, pg_version FROM content_items WHERE id = ?", fresh).get(0))
                     .as("written back, without a bump").containsEntry("neo4j_node_id", elementId).containsEntry("pg_version", 1L);
             assertThat(env.discrepancies()).isEmpty();
-            assertThat(env.service().progress().state()).isEqualTo("streaming");
+            assertThat(env.service().progress().state()).isEqualTo(ServiceState.STREAMING);
             env.stopService();
         }
     }

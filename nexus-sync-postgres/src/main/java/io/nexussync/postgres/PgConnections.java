@@ -6,20 +6,16 @@ import java.sql.SQLException;
 import java.util.Properties;
 import org.postgresql.PGProperty;
 
-/** Opens the two kinds of connection the service uses: ordinary ones and the replication one. */
+/**
+ * The settings every connection of the service gets, and the connections that are not pooled: the replication one,
+ * the snapshot's (they hold an exported view) and a one-shot command's. Everything else borrows from {@link PgPool}.
+ */
 public final class PgConnections {
     private PgConnections() {}
 
+    /** A connection of its own, outside any pool: for one-shot commands and the snapshot's exported view. */
     public static Connection open(PgSettings settings, String purpose) throws SQLException {
-        Properties props = base(settings);
-        PGProperty.APPLICATION_NAME.set(props, "nexus-sync " + purpose);
-        // A frozen connection (a stalled network path, a hung server) would otherwise block its thread for ever:
-        // the write-back, and the acknowledgements behind it, with it. (Not on the replication connection: its
-        // reader polls, and creating a slot may rightly wait for long transactions.)
-        if (settings.socketTimeout() != null && !settings.socketTimeout().isZero()) {
-            PGProperty.SOCKET_TIMEOUT.set(props, Long.toString(Math.max(1, settings.socketTimeout().toSeconds())));
-        }
-        return DriverManager.getConnection(settings.url(), props);
+        return DriverManager.getConnection(settings.url(), ordinary(settings, "nexus-sync " + purpose));
     }
 
     /** A walsender connection: replication=database, simple query mode (the replication protocol requires it). */
@@ -30,6 +26,19 @@ public final class PgConnections {
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
         return DriverManager.getConnection(settings.url(), props);
+    }
+
+    /** The driver properties of an ordinary (not replication) connection, pooled or not. */
+    static Properties ordinary(PgSettings settings, String applicationName) {
+        Properties props = base(settings);
+        PGProperty.APPLICATION_NAME.set(props, applicationName);
+        // A frozen connection (a stalled network path, a hung server) would otherwise block its thread for ever:
+        // the write-back, and the acknowledgements behind it, with it. (Not on the replication connection: its
+        // reader polls, and creating a slot may rightly wait for long transactions.)
+        if (settings.socketTimeout() != null && !settings.socketTimeout().isZero()) {
+            PGProperty.SOCKET_TIMEOUT.set(props, Long.toString(Math.max(1, settings.socketTimeout().toSeconds())));
+        }
+        return props;
     }
 
     private static Properties base(PgSettings settings) {

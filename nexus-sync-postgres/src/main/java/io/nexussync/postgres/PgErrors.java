@@ -61,6 +61,19 @@ public final class PgErrors {
                 + "): PostgreSQL's message is in the service log (it may quote row values, so it is not repeated here)", e);
     }
 
+    /**
+     * The SQLState of the PostgreSQL failure behind {@code e} ({@code unknown} when PostgreSQL gave none), or null when no
+     * PostgreSQL failure is behind it: for callers that answer with the SQLState and never with PostgreSQL's text.
+     */
+    public static String sqlStateBehind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql.getSQLState() == null ? "unknown" : sql.getSQLState();
+            }
+        }
+        return null;
+    }
+
     /** The first line of PostgreSQL's message: for the service log, never for an HTTP caller. */
     public static String serverText(SQLException e) {
         return firstLine(e);

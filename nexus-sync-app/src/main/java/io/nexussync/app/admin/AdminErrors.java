@@ -2,14 +2,14 @@ package io.nexussync.app.admin;
 
 import com.fasterxml.jackson.core.JacksonException;
 import io.nexussync.core.error.SyncException;
-import java.sql.SQLException;
+import io.nexussync.postgres.PgErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Exceptions to HTTP answers, in one place. Our own messages go to the caller; PostgreSQL's and Neo4j's never do
  * (they can quote a row's values: {@code invalid input syntax for type integer: "..."}): a failure with a
- * {@link SQLException} behind it is answered with its SQLState, any other {@link SyncException} with its
+ * PostgreSQL failure behind it ({@link PgErrors#sqlStateBehind}) is answered with its SQLState, any other {@link SyncException} with its
  * {@link SyncException#publicMessage()}, and the full message is logged here.
  */
 final class AdminErrors {
@@ -26,10 +26,9 @@ final class AdminErrors {
             return Reply.error(400, "the body is not the JSON expected: " + (detail.length() > 200 ? detail.substring(0, 200) + "..." : detail));
         }
         if (e instanceof SyncException sync) {
-            SQLException sql = sqlCause(sync);
-            if (sql != null) {
+            String state = PgErrors.sqlStateBehind(sync);
+            if (state != null) {
                 log.warn("{} failed: {}", request, sync.getMessage(), sync);
-                String state = sql.getSQLState() == null ? "unknown" : sql.getSQLState();
                 if (sync.isRetryable()) {
                     return Reply.error(503, "PostgreSQL could not be reached or was busy (SQLState " + state + "); try again: the service log has the details");
                 }
@@ -45,14 +44,5 @@ final class AdminErrors {
         }
         log.error("{} failed", request, e);
         return Reply.error(500, "the request failed inside the service (" + e.getClass().getSimpleName() + "): the service log has the details");
-    }
-
-    private static SQLException sqlCause(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                return sql;
-            }
-        }
-        return null;
     }
 }

@@ -1,6 +1,7 @@
 package io.nexussync.app.admin;
 
 import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.core.pipeline.ServiceState;
 import io.nexussync.core.pipeline.SyncProgress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +18,7 @@ import java.util.Map;
 public record Health(boolean live, boolean ready, String status, String state, List<String> reasons) {
 
     public static Health of(SyncProgress progress, List<CircuitBreaker.Status> circuits) {
-        String state = progress.state();
+        ServiceState state = progress.state();
         List<String> reasons = new ArrayList<>();
         for (CircuitBreaker.Status circuit : circuits) {
             if (!circuit.isClosed()) {
@@ -25,17 +26,17 @@ public record Health(boolean live, boolean ready, String status, String state, L
             }
         }
         boolean circuitsClosed = reasons.isEmpty();
-        boolean streaming = state.equals("streaming");
-        boolean failed = state.equals("failed");
+        boolean streaming = state == ServiceState.STREAMING;
+        boolean failed = state == ServiceState.FAILED;
         if (!streaming) {
             String error = progress.lastError();
-            boolean saysWhy = failed || state.equals("reconnecting") || state.startsWith("retrying");
-            reasons.add(state + " since " + progress.stateSince() + (saysWhy && error != null ? ": " + error : ""));
+            boolean saysWhy = failed || state == ServiceState.RECONNECTING || state == ServiceState.RETRYING;
+            reasons.add(progress.stateName() + " since " + progress.stateSince() + (saysWhy && error != null ? ": " + error : ""));
         }
         boolean ready = streaming && circuitsClosed;
-        boolean starting = state.equals("starting") || state.equals("snapshot");
+        boolean starting = state == ServiceState.STARTING || state == ServiceState.SNAPSHOT;
         String status = failed ? "failed" : ready ? "ready" : starting && circuitsClosed ? "starting" : "degraded";
-        return new Health(!failed, ready, status, state, List.copyOf(reasons));
+        return new Health(!failed, ready, status, progress.stateName(), List.copyOf(reasons));
     }
 
     /** 200 when ready, 503 otherwise. */

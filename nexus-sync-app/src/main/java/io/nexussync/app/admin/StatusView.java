@@ -17,7 +17,7 @@ final class StatusView {
 
     static Map<String, Object> of(SyncProgress progress, List<CircuitBreaker> circuits, SlotHealth health, long walWarnBytes) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("state", progress.state());
+        body.put("state", progress.stateName());
         body.put("graphCheckpoint", progress.checkpoint().committedEnd().toString());
         body.put("changesApplied", progress.changesApplied());
         body.put("batchesApplied", progress.batchesApplied());

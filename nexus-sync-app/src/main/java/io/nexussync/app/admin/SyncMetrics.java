@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.core.pipeline.ServiceState;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.pipeline.VisibilityListener;
 import io.nexussync.core.mapping.Lane;
@@ -60,7 +61,7 @@ public final class SyncMetrics {
                 .description("batches being written by apply workers").strongReference(true).register(registry);
         Gauge.builder("nexus_sync_batch_size", progress, p -> p.queue().batchSize())
                 .description("the adaptive batch size now").strongReference(true).register(registry);
-        Gauge.builder("nexus_sync_streaming", progress, p -> p.state().equals("streaming") ? 1 : 0)
+        Gauge.builder("nexus_sync_streaming", progress, p -> p.state() == ServiceState.STREAMING ? 1 : 0)
                 .description("1 while streaming, 0 while starting, reconnecting or stopped").strongReference(true).register(registry);
         slotGauge(registry, slot, "nexus_sync_slot_retained_wal_bytes", "WAL the slot keeps on the server (current position minus restart_lsn)",
                 h -> h.retainedWalBytes());

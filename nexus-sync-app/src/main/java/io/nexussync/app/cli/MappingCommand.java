@@ -4,8 +4,6 @@ import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.mapping.MappingDocument;
 import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.mapping.MappingProblem;
-import io.nexussync.postgres.PgConnections;
-import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
 import io.nexussync.postgres.catalog.Catalog;
 import io.nexussync.postgres.catalog.CatalogReader;
@@ -16,8 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -50,11 +46,7 @@ final class MappingCommand implements Runnable {
     }
 
     static Catalog readCatalog(PgSettings settings, List<String> schemas) {
-        try (Connection c = PgConnections.open(settings, "mapping")) {
-            return CatalogReader.read(c, schemas);
-        } catch (SQLException e) {
-            throw PgErrors.translate("reading the catalog", settings, e);
-        }
+        return CatalogReader.read(settings, schemas);
     }
 
     @Command(name = "check", description = "Validate a mapping file against the live catalog; lists every problem with its line. Exit 2 when there is any.")

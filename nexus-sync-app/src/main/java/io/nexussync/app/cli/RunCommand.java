@@ -2,10 +2,8 @@ package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.DeadLetterEndpoint;
-import io.nexussync.postgres.deadletter.DeadLetterQueue;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.SyncMetrics;
-import io.nexussync.app.service.Backfills;
 import io.nexussync.app.service.SyncService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,8 +29,8 @@ final class RunCommand implements Callable<Integer> {
                 service.observeVisibility(SyncMetrics.lagRecorder(metrics));
                 SyncMetrics.registerCircuits(metrics, service.circuits());
                 admin = new AdminServer(service.config().admin(), service.progress(), metrics,
-                        service::slotHealth, service.config().walWarnBytes(), new Backfills(service.config(), service.mapping()),
-                        DeadLetterEndpoint.of(new DeadLetterQueue(service.config().postgres())))
+                        service::slotHealth, service.config().walWarnBytes(), service.backfills(),
+                        DeadLetterEndpoint.of(service.deadLetterQueue()))
                         .withCircuits(service.circuits());
             }
             Thread main = Thread.currentThread();

@@ -5,6 +5,7 @@ import io.nexussync.core.error.SyncException;
 import io.nexussync.core.backfill.WhereCondition;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.mapping.Mapping;
+import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.backfill.PgBackfillStore;
 import io.nexussync.postgres.setup.Migrations;
 import java.util.List;
@@ -16,10 +17,16 @@ public final class Backfills implements BackfillRequests {
     private final Mapping mapping;
     private final PgBackfillStore store;
 
+    /** For a command: a connection of its own per call. */
     public Backfills(SyncConfig config, Mapping mapping) {
+        this(config, mapping, new PgBackfillStore(PgConnectionSource.direct(config.postgres(), "backfill")));
+    }
+
+    /** @param store the running service's, on its pool (the admin API's {@code /backfill}) */
+    public Backfills(SyncConfig config, Mapping mapping, PgBackfillStore store) {
         this.config = config;
         this.mapping = mapping;
-        this.store = new PgBackfillStore(config.postgres());
+        this.store = store;
     }
 
     @Override

@@ -5,15 +5,11 @@ import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.neo4j.Neo4jGraphWriter;
-import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.backfill.PgBackfillStore;
-import io.nexussync.postgres.PgErrors;
+import io.nexussync.postgres.bookkeeping.PgStatus;
 import io.nexussync.postgres.slot.Bytes;
 import io.nexussync.postgres.slot.SlotHealth;
-import io.nexussync.postgres.slot.SlotHealthReader;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,25 +25,13 @@ public final class StatusReport {
     public static Map<String, Object> collect(SyncConfig config, Driver driver) {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("slot", config.postgres().slot());
-        try (Connection c = PgConnections.open(config.postgres(), "status")) {
-            putSlot(status, SlotHealthReader.read(c, config.postgres().slot()), config.walWarnBytes());
-            try (var st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT logged_at::text, from_lsn::text, to_lsn::text, changes, duration_ms FROM nexus_sync.transaction_log "
-                         + "WHERE kind = 'batch' ORDER BY id DESC LIMIT 1")) {
-                if (rs.next()) {
-                    Map<String, Object> last = new LinkedHashMap<>();
-                    last.put("at", rs.getString(1));
-                    last.put("fromPosition", rs.getString(2));
-                    last.put("toPosition", rs.getString(3));
-                    last.put("changes", rs.getInt(4));
-                    last.put("durationMs", rs.getLong(5));
-                    status.put("lastBatch", last);
-                }
-            } catch (SQLException e) {
-                status.put("lastBatch", null);
-            }
-        } catch (SQLException e) {
-            throw PgErrors.translate("reading the status", config.postgres(), e);
+        PgConnectionSource postgres = PgConnectionSource.direct(config.postgres(), "status");
+        PgStatus read = PgStatus.read(postgres);
+        putSlot(status, read.slot(), config.walWarnBytes());
+        if (!read.logReadable()) {
+            status.put("lastBatch", null);
+        } else if (read.lastBatch() != null) {
+            status.put("lastBatch", read.lastBatch());
         }
         Neo4jGraphWriter graph = new Neo4jGraphWriter(driver, config.neo4jDatabase(), config.postgres().slot());
         Checkpoint checkpoint = graph.loadCheckpoint();
@@ -65,7 +49,7 @@ public final class StatusReport {
         }
         status.put("snapshot", snapshot);
         try {
-            status.put("backfills", new PgBackfillStore(config.postgres()).list(5));
+            status.put("backfills", new PgBackfillStore(postgres).list(5));
         } catch (SyncException e) {
             status.put("backfills", "unknown (" + e.getMessage() + ")");
         }

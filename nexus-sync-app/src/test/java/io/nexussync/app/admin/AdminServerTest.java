@@ -1,5 +1,6 @@
 package io.nexussync.app.admin;
 
+import io.nexussync.core.pipeline.ServiceState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -266,7 +267,7 @@ class AdminServerTest {
     @Test
     void shouldKeepTheStreamsErrorTextOutOfEveryOpenAnswerAndOurOtherErrorsToTheirPublicForm() throws Exception {
         SyncProgress progress = new SyncProgress();
-        progress.stateChanged("failed", RowValueFailures.castFailure("write-back"));
+        progress.stateChanged(ServiceState.FAILED, RowValueFailures.castFailure("write-back"));
         server = new AdminServer(AdminSettings.loopback(0, TOKEN), progress, metrics(), () -> null, 0, backfills, deadLetters)
                 .withCircuits(List.of(RowValueFailures.openedCircuit("postgres write-back", "write-back")));
         backfills.failure = () -> io.nexussync.core.error.SyncException.rejected(new io.nexussync.core.error.ErrorText(

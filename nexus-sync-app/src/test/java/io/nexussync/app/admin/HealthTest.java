@@ -1,5 +1,6 @@
 package io.nexussync.app.admin;
 
+import io.nexussync.core.pipeline.ServiceState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +25,7 @@ class HealthTest {
 
     @Test
     void shouldBeReadyWhileStreamingWithEveryCircuitClosed() {
-        progress.stateChanged("streaming", null);
+        progress.stateChanged(ServiceState.STREAMING, null);
 
         Health health = Health.of(progress, List.of(NEO4J_CLOSED));
 
@@ -37,7 +38,7 @@ class HealthTest {
 
     @Test
     void shouldBeDegradedAndNameEachServerThatIsAwayAndSinceWhen() {
-        progress.stateChanged("streaming", null);
+        progress.stateChanged(ServiceState.STREAMING, null);
 
         Health health = Health.of(progress, List.of(NEO4J_OPEN, WRITE_BACK_HALF_OPEN));
 
@@ -52,7 +53,7 @@ class HealthTest {
 
     @Test
     void shouldBeDegradedWhileTheStreamReconnectsAndSayWhy() {
-        progress.stateChanged("reconnecting", SyncException.retryable("PostgreSQL at localhost:5432 cannot be reached", null));
+        progress.stateChanged(ServiceState.RECONNECTING, SyncException.retryable("PostgreSQL at localhost:5432 cannot be reached", null));
 
         Health health = Health.of(progress, List.of(NEO4J_CLOSED));
 
@@ -64,7 +65,7 @@ class HealthTest {
 
     @Test
     void shouldBeStartingDuringTheSnapshotUnlessAServerIsAway() {
-        progress.stateChanged("snapshot", null);
+        progress.stateChanged(ServiceState.SNAPSHOT, null);
 
         assertThat(Health.of(progress, List.of(NEO4J_CLOSED)).status()).isEqualTo("starting");
         assertThat(Health.of(progress, List.of(NEO4J_CLOSED)).httpStatus()).isEqualTo(503);
@@ -73,7 +74,7 @@ class HealthTest {
 
     @Test
     void shouldBeFailedAndNotLiveWhenStoppedForGood() {
-        progress.stateChanged("failed", SyncException.persistent("replication slot 'x' was invalidated", null));
+        progress.stateChanged(ServiceState.FAILED, SyncException.persistent("replication slot 'x' was invalidated", null));
 
         Health health = Health.of(progress, List.of(NEO4J_CLOSED));
 
@@ -84,7 +85,7 @@ class HealthTest {
 
     @Test
     void shouldNameWhatFailedAndItsSqlStateButNeverTheServersTextWhichCanQuoteARow() throws Exception {
-        progress.stateChanged("failed", RowValueFailures.castFailure("write-back"));
+        progress.stateChanged(ServiceState.FAILED, RowValueFailures.castFailure("write-back"));
         CircuitBreaker writeBack = RowValueFailures.openedCircuit("postgres write-back", "write-back");
 
         Health health = Health.of(progress, List.of(writeBack.status()));
@@ -98,13 +99,13 @@ class HealthTest {
 
     @Test
     void shouldKeepTheTimeTheStateWasEnteredWhileItRepeats() throws InterruptedException {
-        progress.stateChanged("reconnecting", SyncException.retryable("first", null));
+        progress.stateChanged(ServiceState.RECONNECTING, SyncException.retryable("first", null));
         Instant entered = progress.stateSince();
         Thread.sleep(5);
-        progress.stateChanged("reconnecting", SyncException.retryable("second", null));
+        progress.stateChanged(ServiceState.RECONNECTING, SyncException.retryable("second", null));
 
         assertThat(progress.stateSince()).isEqualTo(entered);
-        progress.stateChanged("streaming", null);
+        progress.stateChanged(ServiceState.STREAMING, null);
         assertThat(progress.stateSince()).isAfter(entered);
     }
 }

@@ -1,5 +1,6 @@
 package io.nexussync.app.admin;
 
+import io.nexussync.core.pipeline.ServiceState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +17,7 @@ class StatusViewTest {
     @Test
     void shouldNameWhatFailedAndItsSqlStateInLastErrorAndEachCircuitButNeverARowValue() throws Exception {
         SyncProgress progress = new SyncProgress();
-        progress.stateChanged("reconnecting", RowValueFailures.castFailure("recording a dead letter"));
+        progress.stateChanged(ServiceState.RECONNECTING, RowValueFailures.castFailure("recording a dead letter"));
         CircuitBreaker writeBack = RowValueFailures.openedCircuit("postgres write-back", "write-back");
 
         String body = JSON.writeValueAsString(StatusView.of(progress, List.of(writeBack), null, 0));

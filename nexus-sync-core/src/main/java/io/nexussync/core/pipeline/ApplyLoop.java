@@ -156,7 +156,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
             // Whatever ended the loop, batches the graph has committed still get their write-back and acknowledgement.
             graph.drain();
         }
-        progress.stateChanged("stopped", null);
+        progress.stateChanged(ServiceState.STOPPED, null);
     }
 
     void stop() {

@@ -22,7 +22,8 @@ public final class SyncProgress {
     private volatile Checkpoint checkpoint = Checkpoint.NONE;
     private volatile BatchRecord lastBatch;
     private volatile Instant lastBatchAt;
-    private volatile String state = "starting";
+    /** One field, so that a reader never sees a state with another state's name. */
+    private volatile Phase phase = new Phase(ServiceState.STARTING, ServiceState.STARTING.externalName());
     private volatile Instant stateSince = Instant.now();
     private volatile String lastError;
     private volatile SnapshotProgress snapshot;
@@ -30,16 +31,23 @@ public final class SyncProgress {
 
     void started(Checkpoint from) {
         checkpoint = from;
-        enter("streaming");
+        enter(ServiceState.STREAMING);
     }
 
-    /** Changes the state; the time it changed is kept only when it is a different state. */
-    private void enter(String newState) {
-        if (!newState.equals(state)) {
+    private void enter(ServiceState newState) {
+        enter(newState, newState.externalName());
+    }
+
+    /** Changes the state; the time it changed is kept only when it is a different state (another operation retried is one). */
+    private void enter(ServiceState newState, String name) {
+        if (!name.equals(phase.name())) {
             stateSince = Instant.now();
         }
-        state = newState;
+        phase = new Phase(newState, name);
     }
+
+    /** @param name the state's external name, with the operation while {@link ServiceState#RETRYING} */
+    private record Phase(ServiceState state, String name) {}
 
     void batchApplied(BatchRecord record, Checkpoint now, Instant at) {
         changesApplied.addAndGet(record.changes());
@@ -47,7 +55,7 @@ public final class SyncProgress {
         lastBatch = record;
         lastBatchAt = at;
         checkpoint = now;
-        enter("streaming");
+        enter(ServiceState.STREAMING);
     }
 
     void deadLettered(int heads, int parkedChanges) {
@@ -82,11 +90,11 @@ public final class SyncProgress {
     void retrying(String operation, SyncException failure) {
         retries.incrementAndGet();
         lastError = failure.publicMessage();
-        enter("retrying " + operation);
+        enter(ServiceState.RETRYING, ServiceState.RETRYING.externalName() + " " + operation);
     }
 
     /** @param error why, or null to keep the last error as it is; only its public form is kept */
-    public void stateChanged(String newState, Throwable error) {
+    public void stateChanged(ServiceState newState, Throwable error) {
         enter(newState);
         if (error != null) {
             lastError = ErrorText.of(error).shown();
@@ -100,7 +108,7 @@ public final class SyncProgress {
 
     public void snapshotStarted(SnapshotProgress started) {
         snapshot = started;
-        enter("snapshot");
+        enter(ServiceState.SNAPSHOT);
     }
 
     public long changesApplied() {
@@ -127,8 +135,16 @@ public final class SyncProgress {
         return lastBatchAt;
     }
 
-    public String state() {
-        return state;
+    public ServiceState state() {
+        return phase.state();
+    }
+
+    /**
+     * The state as shown outside ({@code /health}, {@code /status}): its external name, and while retrying the operation
+     * retried ({@code retrying write-back}).
+     */
+    public String stateName() {
+        return phase.name();
     }
 
     /** When the service entered its current state. */

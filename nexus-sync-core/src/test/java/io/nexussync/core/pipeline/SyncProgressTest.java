@@ -18,7 +18,7 @@ class SyncProgressTest {
 
     @Test
     void shouldKeepOnlyThePublicFormOfAFailureThatStoppedOrInterruptedTheStream() {
-        progress.stateChanged("failed", CAST);
+        progress.stateChanged(ServiceState.FAILED, CAST);
 
         assertThat(progress.lastError()).isEqualTo("PostgreSQL failed during write-back (SQLState 22P02; PostgreSQL's message is in the service log)");
     }
@@ -28,21 +28,21 @@ class SyncProgressTest {
         progress.retrying("write-back", SyncException.retryable(ErrorText.withDetail("PostgreSQL failed during write-back (SQLState 40001)",
                 "could not serialize access to " + SECRET), null));
 
-        assertThat(progress.state()).isEqualTo("retrying write-back");
+        assertThat(progress.stateName()).isEqualTo("retrying write-back");
         assertThat(progress.lastError()).isEqualTo("PostgreSQL failed during write-back (SQLState 40001)");
     }
 
     @Test
     void shouldShowOnlyTheKindOfAFailureWhoseMessageWeDidNotWrite() {
-        progress.stateChanged("failed", new IllegalArgumentException("value " + SECRET + " out of range"));
+        progress.stateChanged(ServiceState.FAILED, new IllegalArgumentException("value " + SECRET + " out of range"));
 
         assertThat(progress.lastError()).doesNotContain(SECRET).contains("IllegalArgumentException");
     }
 
     @Test
     void shouldKeepTheLastErrorWhenAStateChangesWithoutOne() {
-        progress.stateChanged("reconnecting", CAST);
-        progress.stateChanged("streaming", null);
+        progress.stateChanged(ServiceState.RECONNECTING, CAST);
+        progress.stateChanged(ServiceState.STREAMING, null);
 
         assertThat(progress.lastError()).contains("SQLState 22P02");
     }

@@ -142,7 +142,7 @@ public final class SyncEnvironment implements AutoCloseable {
     public Throwable awaitServiceFailure(Duration atMost) throws InterruptedException {
         serviceThread.join(atMost.toMillis());
         if (serviceThread.isAlive()) {
-            throw new AssertionError("the service was still running after " + atMost + " (state " + service.progress().state()
+            throw new AssertionError("the service was still running after " + atMost + " (state " + service.progress().stateName()
                     + ", last error " + service.progress().lastError() + ")");
         }
         Throwable failure = serviceFailure.getAndSet(null);

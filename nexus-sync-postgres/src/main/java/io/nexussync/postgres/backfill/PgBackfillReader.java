@@ -5,9 +5,8 @@ import io.nexussync.core.backfill.BackfillReader;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.snapshot.SnapshotSource.Chunk;
-import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.PgErrors;
-import io.nexussync.postgres.PgSettings;
 import io.nexussync.postgres.pgoutput.ValueConversionException;
 import io.nexussync.postgres.snapshot.ChunkReader;
 import io.nexussync.postgres.snapshot.TableLayout;
@@ -26,53 +25,50 @@ import org.slf4j.LoggerFactory;
  * reports the SQLState, never PostgreSQL's message, which may quote a row's values and ends up in the
  * job's error; the message goes to the service log.
  */
-public final class PgBackfillReader implements BackfillReader, AutoCloseable {
+public final class PgBackfillReader implements BackfillReader {
     private static final Logger log = LoggerFactory.getLogger(PgBackfillReader.class);
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(60);
 
-    private final PgSettings settings;
+    private final PgConnectionSource connections;
     private final Mapping mapping;
     private final Duration statementTimeout;
-    private Connection connection;
 
-    public PgBackfillReader(PgSettings settings, Mapping mapping) {
-        this(settings, mapping, DEFAULT_STATEMENT_TIMEOUT);
+    public PgBackfillReader(PgConnectionSource connections, Mapping mapping) {
+        this(connections, mapping, DEFAULT_STATEMENT_TIMEOUT);
     }
 
-    public PgBackfillReader(PgSettings settings, Mapping mapping, Duration statementTimeout) {
-        this.settings = settings;
+    public PgBackfillReader(PgConnectionSource connections, Mapping mapping, Duration statementTimeout) {
+        this.connections = connections;
         this.mapping = mapping;
         this.statementTimeout = statementTimeout;
     }
 
     @Override
     public void emitWatermark(String prefix, String content) {
-        try (var ps = connection().prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
+        // In auto-commit: the message commits on its own.
+        try (Connection c = connections.connection(); var ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
             ps.setString(1, prefix);
             ps.setString(2, content);
             ps.execute();
-            connection.commit();
         } catch (SQLException e) {
-            reset();
-            throw PgErrors.translate("writing a backfill watermark", settings, e);
+            throw PgErrors.translate("writing a backfill watermark", connections.settings(), e);
         }
     }
 
     @Override
     public Chunk readChunk(TableId table, String where, List<String> afterKey, int limit) {
-        try {
-            Connection c = connection();
+        try (Connection c = connections.connection()) {
+            c.setAutoCommit(false);
             c.setReadOnly(true);
             try {
                 limitTransaction(c, statementTimeout);
+                ChunkReader.preferCustomPlansInTransaction(c);
                 List<String> key = mapping.node(table).map(n -> n.keyColumns()).orElse(null);
                 return ChunkReader.read(c, TableLayout.read(c, table, key), where, afterKey, limit);
             } finally {
                 c.rollback();
-                c.setReadOnly(false);
             }
         } catch (SQLException e) {
-            reset();
             String operation = "reading " + table + " for a backfill";
             log.warn("{} failed (SQLState {}): {}", operation, e.getSQLState(), e.getMessage());
             if (TIMED_OUT.equals(e.getSQLState())) {
@@ -80,7 +76,7 @@ public final class PgBackfillReader implements BackfillReader, AutoCloseable {
                         + " s (NEXUS_SYNC_BACKFILL_STATEMENT_TIMEOUT_S): make the where condition cheaper (an index on its columns) "
                         + "or raise the timeout", e);
             }
-            throw PgErrors.withoutServerText(operation, settings, e);
+            throw PgErrors.withoutServerText(operation, connections.settings(), e);
         } catch (SyncException e) {
             if (e.getCause() instanceof ValueConversionException) {
                 log.warn("reading {} for a backfill: {}", table, e.getMessage());
@@ -102,30 +98,6 @@ public final class PgBackfillReader implements BackfillReader, AutoCloseable {
         try (var st = c.createStatement()) {
             st.execute("SET LOCAL statement_timeout = " + Math.max(1, statementTimeout.toMillis()));
             st.execute("SET LOCAL standard_conforming_strings = on");
-        }
-    }
-    private Connection connection() throws SQLException {
-        if (connection == null || connection.isClosed()) {
-            connection = PgConnections.open(settings, "backfill");
-            ChunkReader.preferCustomPlans(connection);
-            connection.setAutoCommit(false);
-        }
-        return connection;
-    }
-
-    private void reset() {
-        close();
-    }
-
-    @Override
-    public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // gone either way
-            }
-            connection = null;
         }
     }
 }

@@ -7,9 +7,8 @@ import io.nexussync.core.backfill.BackfillJob;
 import io.nexussync.core.backfill.BackfillStore;
 import io.nexussync.core.backfill.WhereCondition;
 import io.nexussync.core.model.TableId;
-import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.PgErrors;
-import io.nexussync.postgres.PgSettings;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,16 +24,16 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code nexus_sync.backfill}: the queue of backfill jobs and their progress. Each call uses its own connection. */
+/** {@code nexus_sync.backfill}: the queue of backfill jobs and their progress. Each call borrows a connection for itself. */
 public final class PgBackfillStore implements BackfillStore {
     private static final Logger log = LoggerFactory.getLogger(PgBackfillStore.class);
     /** The check plans the condition and reads no row: it is quick unless something is wrong. */
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
 
-    private final PgSettings settings;
+    private final PgConnectionSource connections;
 
-    public PgBackfillStore(PgSettings settings) {
-        this.settings = settings;
+    public PgBackfillStore(PgConnectionSource connections) {
+        this.connections = connections;
     }
 
     /**
@@ -46,7 +45,7 @@ public final class PgBackfillStore implements BackfillStore {
      */
     public long request(TableId table, String where, String requestedBy) {
         String condition = WhereCondition.check(where);
-        try (Connection c = PgConnections.open(settings, "backfill")) {
+        try (Connection c = connections.connection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
             try (var st = c.createStatement()) {
@@ -69,7 +68,7 @@ public final class PgBackfillStore implements BackfillStore {
                 }
             }
         } catch (SQLException e) {
-            throw PgErrors.translate("queueing the backfill", settings, e);
+            throw PgErrors.translate("queueing the backfill", connections.settings(), e);
         }
     }
 
@@ -86,7 +85,7 @@ public final class PgBackfillStore implements BackfillStore {
             return SyncException.persistent(what + ": " + firstLine(e)
                     + (condition == null ? "" : " (check the where condition: it must be valid SQL on that table's columns)"), null);
         }
-        SyncException translated = PgErrors.withoutServerText("checking the backfill's where condition on " + table, settings, e);
+        SyncException translated = PgErrors.withoutServerText("checking the backfill's where condition on " + table, connections.settings(), e);
         if (!translated.isRetryable()) {
             log.warn("checking the backfill of {} where {} failed (SQLState {}): {}", table, condition, state, firstLine(e));
         }
@@ -95,7 +94,7 @@ public final class PgBackfillStore implements BackfillStore {
 
     @Override
     public Optional<BackfillJob> next() {
-        try (Connection c = PgConnections.open(settings, "backfill")) {
+        try (Connection c = connections.connection()) {
             try (var st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "UPDATE nexus_sync.backfill SET state = 'running', updated_at = now() WHERE id = ("
                             + "SELECT id FROM nexus_sync.backfill WHERE state IN ('running', 'pending') "
@@ -109,7 +108,7 @@ public final class PgBackfillStore implements BackfillStore {
                         key == null ? null : Arrays.asList((String[]) key.getArray()), rs.getLong(5)));
             }
         } catch (SQLException e) {
-            throw PgErrors.translate("reading the backfill queue", settings, e);
+            throw PgErrors.translate("reading the backfill queue", connections.settings(), e);
         }
     }
 
@@ -140,7 +139,7 @@ public final class PgBackfillStore implements BackfillStore {
 
     /** Every job, newest first, for {@code status} and the admin API. */
     public List<Map<String, Object>> list(int limit) {
-        try (Connection c = PgConnections.open(settings, "backfill");
+        try (Connection c = connections.connection();
              var ps = c.prepareStatement("SELECT id, table_name, where_clause, state, rows_done, requested_by, error, "
                      + "requested_at::text, updated_at::text FROM nexus_sync.backfill ORDER BY id DESC LIMIT ?")) {
             ps.setInt(1, limit);
@@ -162,7 +161,7 @@ public final class PgBackfillStore implements BackfillStore {
             }
             return jobs;
         } catch (SQLException e) {
-            throw PgErrors.translate("listing backfills", settings, e);
+            throw PgErrors.translate("listing backfills", connections.settings(), e);
         }
     }
 
@@ -172,11 +171,11 @@ public final class PgBackfillStore implements BackfillStore {
     }
 
     private void update(String sql, Binder binder) {
-        try (Connection c = PgConnections.open(settings, "backfill"); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connections.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(c, ps);
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw PgErrors.translate("recording backfill progress", settings, e);
+            throw PgErrors.translate("recording backfill progress", connections.settings(), e);
         }
     }
 

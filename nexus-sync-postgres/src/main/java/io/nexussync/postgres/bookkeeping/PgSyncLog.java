@@ -1,8 +1,7 @@
 package io.nexussync.postgres.bookkeeping;
 
 import io.nexussync.core.acknowledge.SyncLog;
-import io.nexussync.postgres.PgConnections;
-import io.nexussync.postgres.PgSettings;
+import io.nexussync.postgres.PgConnectionSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -16,14 +15,13 @@ import org.slf4j.LoggerFactory;
  * {@code nexus_sync.transaction_log}: a row per applied batch and per failed attempt. The log is a
  * record, not a control: if PostgreSQL cannot take a row, the row is logged and the sync goes on.
  */
-public final class PgSyncLog implements SyncLog, AutoCloseable {
+public final class PgSyncLog implements SyncLog {
     private static final Logger log = LoggerFactory.getLogger(PgSyncLog.class);
 
-    private final PgSettings settings;
-    private Connection connection;
+    private final PgConnectionSource connections;
 
-    public PgSyncLog(PgSettings settings) {
-        this.settings = settings;
+    public PgSyncLog(PgConnectionSource connections) {
+        this.connections = connections;
     }
 
     @Override
@@ -62,30 +60,12 @@ public final class PgSyncLog implements SyncLog, AutoCloseable {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private synchronized void insert(String sql, Binder binder) {
-        try {
-            if (connection == null || connection.isClosed()) {
-                connection = PgConnections.open(settings, "transaction log");
-            }
-            try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                binder.bind(ps);
-                ps.executeUpdate();
-            }
+    private void insert(String sql, Binder binder) {
+        try (Connection c = connections.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            ps.executeUpdate();
         } catch (SQLException e) {
             log.warn("could not write to nexus_sync.transaction_log: {}", e.getMessage());
-            close();
         }
-    }
-
-    @Override
-    public synchronized void close() {
-        try {
-            if (connection != null) {
-                connection.close();
-            }
-        } catch (SQLException ignored) {
-            // discarding
-        }
-        connection = null;
     }
 }

@@ -1,6 +1,9 @@
 package io.nexussync.postgres.catalog;
 
 import io.nexussync.core.model.TableId;
+import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgErrors;
+import io.nexussync.postgres.PgSettings;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,6 +24,15 @@ public final class CatalogReader {
     private CatalogReader() {}
 
     /** @param schemas the schemas to read; empty reads every user schema */
+    /** Reads the catalog on a connection of its own (for {@code mapping check} and {@code mapping init}). */
+    public static Catalog read(PgSettings settings, Collection<String> schemas) {
+        try (Connection c = PgConnections.open(settings, "mapping")) {
+            return read(c, schemas);
+        } catch (SQLException e) {
+            throw PgErrors.translate("reading the catalog", settings, e);
+        }
+    }
+
     public static Catalog read(Connection c, Collection<String> schemas) throws SQLException {
         String filter = schemas.isEmpty() ? "" : " AND n.nspname = ANY (?)";
         Map<Long, TableId> ids = new LinkedHashMap<>();

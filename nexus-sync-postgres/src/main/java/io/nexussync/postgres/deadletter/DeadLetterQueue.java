@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.TableId;
-import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
 import io.nexussync.postgres.SqlNames;
@@ -39,10 +39,17 @@ public final class DeadLetterQueue {
     /** What a retry or skip did. */
     public record Release(long headId, String action, int deadLetters, int rowsReRead, int rowsGone) {}
 
+    private final PgConnectionSource connections;
     private final PgSettings settings;
 
+    /** For a command: a connection of its own per call. */
     public DeadLetterQueue(PgSettings settings) {
-        this.settings = settings;
+        this(PgConnectionSource.direct(settings, "dlq"));
+    }
+
+    public DeadLetterQueue(PgConnectionSource connections) {
+        this.connections = connections;
+        this.settings = connections.settings();
     }
 
     /** @param status a status to list ({@code open}, {@code parked}, {@code retried}, {@code skipped}), or null for those that wait */
@@ -93,7 +100,7 @@ public final class DeadLetterQueue {
     }
 
     private Release release(long id, boolean retry, String actor, String reason) {
-        try (Connection c = PgConnections.open(settings, "dlq")) {
+        try (Connection c = connections.connection()) {
             c.setAutoCommit(false);
             try {
                 Release release = release(c, id, retry, actor, reason);
@@ -240,7 +247,7 @@ public final class DeadLetterQueue {
     }
 
     private List<Entry> query(String sql, Binder binder) {
-        try (Connection c = PgConnections.open(settings, "dlq")) {
+        try (Connection c = connections.connection()) {
             return query(c, sql, binder);
         } catch (SQLException e) {
             throw PgErrors.translate("reading nexus_sync.dead_letter", settings, e);

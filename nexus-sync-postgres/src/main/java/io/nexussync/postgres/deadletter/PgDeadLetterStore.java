@@ -8,7 +8,7 @@ import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.Position;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.TableId;
-import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
 import java.sql.Array;
@@ -29,32 +29,32 @@ import org.slf4j.LoggerFactory;
  * transaction log says so, and an ERROR line alerts. One row per stream position, so recording a change
  * again after a crash changes nothing.
  */
-public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
+public final class PgDeadLetterStore implements DeadLetterStore {
     private static final Logger log = LoggerFactory.getLogger(PgDeadLetterStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Graph keys hold NUL separators, which PostgreSQL text cannot: stored with the unit separator instead. */
     private static final char NUL = '\u0000';
     private static final char UNIT_SEPARATOR = '\u001f';
 
+    private final PgConnectionSource connections;
     private final PgSettings settings;
     private final Set<TableId> revertInserts;
     private final PrimaryKeys primaryKeys = new PrimaryKeys();
-    private Connection connection;
 
-    public PgDeadLetterStore(PgSettings settings) {
-        this(settings, Set.of());
+    public PgDeadLetterStore(PgConnectionSource connections) {
+        this(connections, Set.of());
     }
 
     /** @param revertInserts tables whose refused INSERTs are compensated by deleting the row in PostgreSQL */
-    public PgDeadLetterStore(PgSettings settings, Set<TableId> revertInserts) {
-        this.settings = settings;
+    public PgDeadLetterStore(PgConnectionSource connections, Set<TableId> revertInserts) {
+        this.connections = connections;
+        this.settings = connections.settings();
         this.revertInserts = Set.copyOf(revertInserts);
     }
 
     @Override
     public synchronized long record(DeadLetter letter) {
-        try {
-            Connection c = connection();
+        try (Connection c = connections.connection()) {
             c.setAutoCommit(false);
             try {
                 long id = insert(c, letter);
@@ -65,7 +65,6 @@ public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            close();
             throw PgErrors.translate("recording a dead letter", settings, e);
         }
     }
@@ -204,11 +203,10 @@ public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
     }
 
     @Override
-    public synchronized Map<String, Parked> parkedEntities() {
+    public Map<String, Parked> parkedEntities() {
         Map<String, Parked> parked = new HashMap<>();
-        try (PreparedStatement ps = connection().prepareStatement("SELECT id, behind, tx_lsn::text, tx_index, entities "
+        try (Connection c = connections.connection(); PreparedStatement ps = c.prepareStatement("SELECT id, behind, tx_lsn::text, tx_index, entities "
                 + "FROM nexus_sync.dead_letter WHERE slot = ? AND status IN ('open', 'parked') ORDER BY id")) {
-            connection.setAutoCommit(true);
             ps.setString(1, settings.slot());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -222,7 +220,6 @@ public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            close();
             throw PgErrors.translate("reading the open dead letters", settings, e);
         }
         if (!parked.isEmpty()) {
@@ -231,22 +228,4 @@ public final class PgDeadLetterStore implements DeadLetterStore, AutoCloseable {
         return parked;
     }
 
-    private Connection connection() throws SQLException {
-        if (connection == null || connection.isClosed()) {
-            connection = PgConnections.open(settings, "dead letters");
-        }
-        return connection;
-    }
-
-    @Override
-    public synchronized void close() {
-        try {
-            if (connection != null) {
-                connection.close();
-            }
-        } catch (SQLException ignored) {
-            // discarding
-        }
-        connection = null;
-    }
 }

@@ -2,9 +2,8 @@ package io.nexussync.postgres.setup;
 
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.TableId;
-import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.PgErrors;
-import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,9 +20,9 @@ public final class MappedTables {
     private MappedTables() {}
 
     /** The tables of {@code tables} that are no longer in the catalog under their mapped name. */
-    public static List<TableId> missing(PgSettings settings, Collection<TableId> tables) {
+    public static List<TableId> missing(PgConnectionSource connections, Collection<TableId> tables) {
         List<TableId> missing = new ArrayList<>();
-        try (Connection c = PgConnections.open(settings, "watch");
+        try (Connection c = connections.connection();
              var ps = c.prepareStatement("SELECT to_regclass(quote_ident(?) || '.' || quote_ident(?)) IS NULL")) {
             for (TableId table : tables) {
                 ps.setString(1, table.schema());
@@ -37,7 +36,7 @@ public final class MappedTables {
             }
             return missing;
         } catch (SQLException e) {
-            throw PgErrors.translate("checking the mapped tables", settings, e);
+            throw PgErrors.translate("checking the mapped tables", connections.settings(), e);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.nexussync.postgres.slot;
 
 import io.nexussync.core.error.SyncException;
-import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;
@@ -27,19 +27,20 @@ public final class SlotMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SlotMonitor.class);
 
+    private final PgConnectionSource connections;
     private final PgSettings settings;
     private final long warnBytes;
     private final Duration interval;
     private final Consumer<SlotInvalidatedException> onLost;
     private volatile SlotHealth latest;
     private ScheduledExecutorService timer;
-    private Connection connection;
     private Instant warnedAt;
     private boolean lostReported;
     private String lastFailure;
 
-    public SlotMonitor(PgSettings settings, long warnBytes, Duration interval, Consumer<SlotInvalidatedException> onLost) {
-        this.settings = settings;
+    public SlotMonitor(PgConnectionSource connections, long warnBytes, Duration interval, Consumer<SlotInvalidatedException> onLost) {
+        this.connections = connections;
+        this.settings = connections.settings();
         this.warnBytes = warnBytes;
         this.interval = interval;
         this.onLost = onLost;
@@ -98,16 +99,12 @@ public final class SlotMonitor implements AutoCloseable {
     }
 
     private synchronized SlotHealth read() {
-        try {
-            if (connection == null || connection.isClosed()) {
-                connection = PgConnections.open(settings, "slot health");
-            }
+        try (Connection connection = connections.connection()) {
             SlotHealth health = SlotHealthReader.read(connection, settings.slot());
             latest = health;
             warnIfNeeded(health);
             return health;
         } catch (SQLException e) {
-            closeConnection();
             throw PgErrors.translate("reading the health of slot " + settings.slot(), settings, e);
         }
     }
@@ -126,17 +123,6 @@ public final class SlotMonitor implements AutoCloseable {
         }
     }
 
-    private void closeConnection() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // a broken connection is what got us here
-            }
-            connection = null;
-        }
-    }
-
     @Override
     public void close() {
         ScheduledExecutorService t;
@@ -151,9 +137,6 @@ public final class SlotMonitor implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        synchronized (this) {
-            closeConnection();
         }
     }
 }

@@ -37,6 +37,13 @@ public final class ChunkReader {
         }
     }
 
+    /** As {@link #preferCustomPlans(Connection)}, for the transaction just begun only: for a pooled connection, which others use next. */
+    public static void preferCustomPlansInTransaction(Connection c) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("SET LOCAL plan_cache_mode = force_custom_plan");
+        }
+    }
+
     /**
      * @param where a SQL condition on the table's columns, or null; it is the operator's own SQL (see the backfill command)
      */

@@ -7,9 +7,8 @@ import io.nexussync.core.acknowledge.CrossReferenceWriter;
 import io.nexussync.core.capture.TransactionReader;
 import io.nexussync.core.mapping.NodeIdentity;
 import io.nexussync.core.mapping.NodeMapping;
-import io.nexussync.postgres.PgConnections;
+import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.PgErrors;
-import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,13 +25,12 @@ import java.util.Map;
  * that starts with a transactional logical message, so capture recognises the transaction as its own
  * echo and drops it. The version trigger ignores the cross-reference column, so no version moves.
  */
-public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoCloseable {
-    private final PgSettings settings;
+public final class PgCrossReferenceWriter implements CrossReferenceWriter {
+    private final PgConnectionSource connections;
     private final Map<NodeMapping, List<String>> keyTypes = new HashMap<>();
-    private Connection connection;
 
-    public PgCrossReferenceWriter(PgSettings settings) {
-        this.settings = settings;
+    public PgCrossReferenceWriter(PgConnectionSource connections) {
+        this.connections = connections;
     }
 
     @Override
@@ -47,8 +45,8 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoC
         if (byTable.isEmpty()) {
             return;
         }
-        try {
-            Connection c = connection();
+        try (Connection c = connections.connection()) {
+            c.setAutoCommit(false);
             try {
                 try (var tag = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, '')")) {
                     tag.setString(1, TransactionReader.ECHO_PREFIX);
@@ -68,8 +66,7 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoC
                 throw e;
             }
         } catch (SQLException e) {
-            reset();
-            throw PgErrors.translate("writing back " + references.size() + " cross-references", settings, e);
+            throw PgErrors.translate("writing back " + references.size() + " cross-references", connections.settings(), e);
         }
     }
 
@@ -128,27 +125,4 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter, AutoC
         return types;
     }
 
-    private Connection connection() throws SQLException {
-        if (connection == null || connection.isClosed()) {
-            connection = PgConnections.open(settings, "write-back");
-            connection.setAutoCommit(false);
-        }
-        return connection;
-    }
-
-    private void reset() {
-        try {
-            if (connection != null) {
-                connection.close();
-            }
-        } catch (SQLException ignored) {
-            // the connection is being discarded because it failed
-        }
-        connection = null;
-    }
-
-    @Override
-    public void close() {
-        reset();
-    }
 }

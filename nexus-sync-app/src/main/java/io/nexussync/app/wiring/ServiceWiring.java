@@ -1,0 +1,217 @@
+package io.nexussync.app.wiring;
+
+import io.nexussync.app.config.ConfigException;
+import io.nexussync.app.config.SyncConfig;
+import io.nexussync.app.service.Neo4jConnector;
+import io.nexussync.core.acknowledge.CrossReferenceWriter;
+import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.backfill.WatermarkWindows;
+import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.core.fault.CircuitBreakingCrossReferenceWriter;
+import io.nexussync.core.apply.CircuitBreakingGraphWriter;
+import io.nexussync.core.apply.CheckpointStore;
+import io.nexussync.core.apply.CircuitBreakingCheckpointStore;
+import io.nexussync.core.fault.RetryPolicy;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.neo4j.Neo4jGraphReader;
+import io.nexussync.neo4j.Neo4jGraphWriter;
+import io.nexussync.postgres.PgPool;
+import io.nexussync.postgres.backfill.PgBackfillReader;
+import io.nexussync.postgres.backfill.PgBackfillStore;
+import io.nexussync.postgres.bookkeeping.PgSyncLog;
+import io.nexussync.postgres.deadletter.DeadLetterQueue;
+import io.nexussync.postgres.deadletter.PgDeadLetterStore;
+import io.nexussync.postgres.writeback.PgCrossReferenceWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
+import org.neo4j.driver.Driver;
+
+/**
+ * The composition root: builds every adapter once from the {@link SyncConfig} (the mapping, the PostgreSQL pool and the
+ * adapters that borrow from it, the Neo4j driver with the graph writer and reader, the circuits in front of each server
+ * and their decorators) and closes them all. Nothing connects until first used: the Neo4j driver when the graph is first
+ * needed, the pool at its first borrow. Thread-safe.
+ */
+public final class ServiceWiring implements AutoCloseable {
+    private final SyncConfig config;
+    private final Mapping mapping;
+    private final UnaryOperator<GraphWriter> writerDecorator;
+    private final Clock clock = Clock.systemUTC();
+    private final RetryPolicy retry = RetryPolicy.standard();
+    /** Every call to Neo4j goes through it (graph writes, checkpoint reads). */
+    private final CircuitBreaker neo4jCircuit;
+    /** The after-commit write-back of element ids to PostgreSQL goes through it. */
+    private final CircuitBreaker writeBackCircuit;
+    private final WatermarkWindows watermarks;
+    private final ExecutorService afterCommit = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "nexus-sync-after-commit");
+        t.setDaemon(true);
+        return t;
+    });
+    private final PgPool postgres;
+    private final PgCrossReferenceWriter crossReferences;
+    private final CrossReferenceWriter crossReferencesBehindCircuit;
+    private final PgSyncLog syncLog;
+    private final PgDeadLetterStore deadLetters;
+    private final PgBackfillStore backfillStore;
+    private final PgBackfillReader backfillReader;
+    private final DeadLetterQueue deadLetterQueue;
+    private Driver driver;
+    private GraphWriter graphWriter;
+    private CheckpointStore checkpoints;
+    private Neo4jGraphReader graphReader;
+
+    /** @param writerDecorator wraps the graph writer, to observe what is written (instrumentation, tests) */
+    public ServiceWiring(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator) {
+        this.config = config;
+        this.writerDecorator = writerDecorator;
+        this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
+        List<String> unmapped = config.revertRefusedInserts().stream().filter(t -> !mapping.tables().contains(t)).map(Object::toString).toList();
+        if (!unmapped.isEmpty()) {
+            throw new ConfigException(List.of("NEXUS_SYNC_REVERT_REFUSED_INSERTS names " + unmapped
+                    + ", which the mapping does not map: name mapped tables as schema.table (mapped: " + mapping.tables() + ")"));
+        }
+        this.watermarks = new WatermarkWindows(mapping);
+        this.neo4jCircuit = CircuitBreaker.of("neo4j", config.circuits(), clock);
+        this.writeBackCircuit = CircuitBreaker.of("postgres write-back", config.circuits(), clock);
+        this.postgres = new PgPool(config.postgres());
+        this.crossReferences = new PgCrossReferenceWriter(postgres);
+        this.crossReferencesBehindCircuit = new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit);
+        this.syncLog = new PgSyncLog(postgres);
+        this.deadLetters = new PgDeadLetterStore(postgres, config.revertRefusedInserts());
+        this.backfillStore = new PgBackfillStore(postgres);
+        this.backfillReader = new PgBackfillReader(postgres, mapping, config.backfillStatementTimeout());
+        this.deadLetterQueue = new DeadLetterQueue(postgres);
+    }
+
+    public SyncConfig config() {
+        return config;
+    }
+
+    public Mapping mapping() {
+        return mapping;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Backoff with jitter: the supervisor's between sessions, and every retry inside one. */
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    public CircuitBreaker neo4jCircuit() {
+        return neo4jCircuit;
+    }
+
+    public CircuitBreaker writeBackCircuit() {
+        return writeBackCircuit;
+    }
+
+    /** The circuits in front of each server the stream writes to, for status, health and metrics. */
+    public List<CircuitBreaker> circuits() {
+        return List.of(neo4jCircuit, writeBackCircuit);
+    }
+
+    /** Where backfill chunks meet the stream. */
+    public WatermarkWindows watermarks() {
+        return watermarks;
+    }
+
+    /** The after-commit stage's thread (write-back, log row, acknowledgement), shared by the snapshot and every stream session. */
+    public ExecutorService afterCommit() {
+        return afterCommit;
+    }
+
+    /** The pooled PostgreSQL connections every adapter here borrows from. */
+    public PgPool postgres() {
+        return postgres;
+    }
+
+    /** The write-back without the circuit: the snapshot's and the cross-reference refreshes'. */
+    public PgCrossReferenceWriter crossReferences() {
+        return crossReferences;
+    }
+
+    /** The stream's write-back, behind the write-back circuit. */
+    public CrossReferenceWriter crossReferencesBehindCircuit() {
+        return crossReferencesBehindCircuit;
+    }
+
+    public PgSyncLog syncLog() {
+        return syncLog;
+    }
+
+    public PgDeadLetterStore deadLetters() {
+        return deadLetters;
+    }
+
+    public PgBackfillStore backfillStore() {
+        return backfillStore;
+    }
+
+    public PgBackfillReader backfillReader() {
+        return backfillReader;
+    }
+
+    /** A person's side of the dead letters (the admin API's {@code /dlq}). */
+    public DeadLetterQueue deadLetterQueue() {
+        return deadLetterQueue;
+    }
+
+    /** The Neo4j driver, connected (and its server proven to answer) at the first call. */
+    public synchronized Driver driver() {
+        if (driver == null) {
+            driver = Neo4jConnector.connect(config);
+        }
+        return driver;
+    }
+
+    /**
+     * The graph writer: the real one behind the Neo4j circuit, inside the caller's decorator, so that
+     * instrumentation sees every call, those the circuit rejects too.
+     */
+    public synchronized GraphWriter graphWriter() {
+        if (graphWriter == null) {
+            graphWriter = writerDecorator.apply(new CircuitBreakingGraphWriter(
+                    new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit));
+        }
+        return graphWriter;
+    }
+
+    /** Where the graph keeps its checkpoint and snapshot mark, read and reset behind the Neo4j circuit. */
+    public synchronized CheckpointStore checkpoints() {
+        if (checkpoints == null) {
+            checkpoints = new CircuitBreakingCheckpointStore(
+                    new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit);
+        }
+        return checkpoints;
+    }
+
+    public synchronized Neo4jGraphReader graphReader() {
+        if (graphReader == null) {
+            graphReader = new Neo4jGraphReader(driver(), config.neo4jDatabase());
+        }
+        return graphReader;
+    }
+
+    /** Closes the after-commit thread, the pool and the driver. */
+    @Override
+    public synchronized void close() {
+        afterCommit.shutdown();
+        postgres.close();
+        if (driver != null) {
+            driver.close();
+            driver = null;
+            graphWriter = null;
+            checkpoints = null;
+            graphReader = null;
+        }
+    }
+}

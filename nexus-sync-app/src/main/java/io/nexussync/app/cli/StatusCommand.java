@@ -2,7 +2,7 @@ package io.nexussync.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.nexussync.app.service.Neo4jConnector;
+import io.nexussync.app.wiring.Neo4jConnector;
 import io.nexussync.app.service.StatusReport;
 import java.util.concurrent.Callable;
 import org.neo4j.driver.Driver;

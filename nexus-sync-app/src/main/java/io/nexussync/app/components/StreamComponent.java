@@ -2,7 +2,6 @@ package io.nexussync.app.components;
 
 import io.nexussync.app.runtime.Component;
 import io.nexussync.app.runtime.ComponentContext;
-import io.nexussync.app.service.CrossReferenceRefresh;
 import io.nexussync.app.wiring.ServiceWiring;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.error.SyncException;

@@ -1,5 +1,7 @@
 package io.nexussync.app.service;
 
+import io.nexussync.app.components.CrossReferenceRefresh;
+import io.nexussync.app.components.CrossReferenceReport;
 import io.nexussync.app.components.BackfillComponent;
 import io.nexussync.app.components.SchemaChangePolicy;
 import io.nexussync.app.components.SlotMonitorComponent;

@@ -2,7 +2,6 @@ package io.nexussync.app.wiring;
 
 import io.nexussync.app.config.ConfigException;
 import io.nexussync.app.config.SyncConfig;
-import io.nexussync.app.service.Neo4jConnector;
 import io.nexussync.core.acknowledge.CrossReferenceWriter;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.backfill.WatermarkWindows;

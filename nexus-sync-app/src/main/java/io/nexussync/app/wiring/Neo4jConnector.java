@@ -1,4 +1,4 @@
-package io.nexussync.app.service;
+package io.nexussync.app.wiring;
 
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.error.ErrorText;

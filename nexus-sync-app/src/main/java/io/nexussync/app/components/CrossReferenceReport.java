@@ -1,4 +1,4 @@
-package io.nexussync.app.service;
+package io.nexussync.app.components;
 
 /**
  * What a cross-reference refresh did.

@@ -1,4 +1,4 @@
-package io.nexussync.app.service;
+package io.nexussync.app.components;
 
 import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.acknowledge.CrossReferenceWriter;

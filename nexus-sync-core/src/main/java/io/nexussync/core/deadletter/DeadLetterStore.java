@@ -16,7 +16,11 @@ public interface DeadLetterStore {
     /** An open head and the stream position from which changes to one of its entities wait behind it. */
     record Parked(long headId, Position from) {}
 
-    /** Records the letter (once per position) and returns its id: the existing one when the position was recorded before. */
+    /**
+     * Records the letter (once per position) and returns its id. When the position was recorded before (a replay after a
+     * crash), returns the head that record waits behind (its own id when it is a head), which is what the replayed
+     * change's entities must wait behind.
+     */
     long record(DeadLetter letter);
 
     /** The entities of open dead letters and what they wait behind: loaded when the stream (re)starts. */

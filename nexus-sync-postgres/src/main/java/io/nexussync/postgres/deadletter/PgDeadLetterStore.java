@@ -187,9 +187,14 @@ public final class PgDeadLetterStore implements DeadLetterStore {
         }
     }
 
+    /**
+     * The head the change recorded at {@code position} waits behind: the row's own id when it is a head, else its
+     * {@code behind}. A replay must park the entity behind that head whatever it is recorded as this time: a parked
+     * row is never a head, so entities parked behind its id would wait for a retry that can never come.
+     */
     private long existing(Connection c, Position position) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM nexus_sync.dead_letter WHERE slot = ? AND tx_lsn = ?::pg_lsn AND tx_index = ?")) {
+                "SELECT coalesce(behind, id) FROM nexus_sync.dead_letter WHERE slot = ? AND tx_lsn = ?::pg_lsn AND tx_index = ?")) {
             ps.setString(1, settings.slot());
             ps.setString(2, position.tx().toString());
             ps.setLong(3, position.index());

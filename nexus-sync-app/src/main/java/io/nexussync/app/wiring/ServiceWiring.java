@@ -61,6 +61,7 @@ public final class ServiceWiring implements AutoCloseable {
     private final PgBackfillReader backfillReader;
     private final DeadLetterQueue deadLetterQueue;
     private Driver driver;
+    private Neo4jGraphWriter neo4jGraph;
     private GraphWriter graphWriter;
     private CheckpointStore checkpoints;
     private Neo4jGraphReader graphReader;
@@ -178,8 +179,7 @@ public final class ServiceWiring implements AutoCloseable {
      */
     public synchronized GraphWriter graphWriter() {
         if (graphWriter == null) {
-            graphWriter = writerDecorator.apply(new CircuitBreakingGraphWriter(
-                    new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit));
+            graphWriter = writerDecorator.apply(new CircuitBreakingGraphWriter(neo4jGraph(), neo4jCircuit));
         }
         return graphWriter;
     }
@@ -187,10 +187,17 @@ public final class ServiceWiring implements AutoCloseable {
     /** Where the graph keeps its checkpoint and snapshot mark, read and reset behind the Neo4j circuit. */
     public synchronized CheckpointStore checkpoints() {
         if (checkpoints == null) {
-            checkpoints = new CircuitBreakingCheckpointStore(
-                    new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot()), neo4jCircuit);
+            checkpoints = new CircuitBreakingCheckpointStore(neo4jGraph(), neo4jCircuit);
         }
         return checkpoints;
+    }
+
+    /** The one Neo4j adapter behind both ports: it writes the checkpoint records that it also reads. */
+    private synchronized Neo4jGraphWriter neo4jGraph() {
+        if (neo4jGraph == null) {
+            neo4jGraph = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
+        }
+        return neo4jGraph;
     }
 
     public synchronized Neo4jGraphReader graphReader() {
@@ -208,6 +215,7 @@ public final class ServiceWiring implements AutoCloseable {
         if (driver != null) {
             driver.close();
             driver = null;
+            neo4jGraph = null;
             graphWriter = null;
             checkpoints = null;
             graphReader = null;

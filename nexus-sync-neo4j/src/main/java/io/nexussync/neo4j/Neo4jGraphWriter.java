@@ -10,6 +10,7 @@ import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphStep.DeleteNodes;
+import io.nexussync.core.plan.GraphStep.DeleteUnidentifiedNodes;
 import io.nexussync.core.plan.GraphStep.DeleteRelationships;
 import io.nexussync.core.plan.GraphStep.LinkParents;
 import io.nexussync.core.plan.GraphStep.TemporalRound;
@@ -72,6 +73,14 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         return write(plan, bookkeeping, Map.of("slot", slot, "workers", workerPrefix(), "state", mark.state().name(),
                 "consistentPoint", mark.consistentPoint().value(), "consistentPointText", mark.consistentPoint().toString(),
                 "rows", mark.rowsDone()));
+    }
+
+    /** A repair's record: that it committed, and when (verify reads it to finish a repair a crash interrupted). */
+    private static final String SAVE_REPAIR = "MERGE (r:`_SyncRepair` {id: $repairId}) SET r.committedAt = datetime()";
+
+    @Override
+    public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
+        return write(plan, List.of(SAVE_REPAIR), Map.of("repairId", repairId));
     }
 
     private ApplyResult write(GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {
@@ -144,6 +153,12 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         @Override
         public void truncateNodes(TruncateNodes truncate) {
             tx.run(StatementRenderer.truncateNodes(truncate)).consume();
+        }
+
+        @Override
+        public void deleteUnidentifiedNodes(DeleteUnidentifiedNodes delete) {
+            nodeRows += delete.elementIds().size();
+            tx.run(StatementRenderer.deleteUnidentifiedNodes(delete), rows(delete.elementIds())).consume();
         }
 
         @Override

@@ -4,6 +4,7 @@ import static io.nexussync.neo4j.Cypher.name;
 
 import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphStep.DeleteNodes;
+import io.nexussync.core.plan.GraphStep.DeleteUnidentifiedNodes;
 import io.nexussync.core.plan.GraphStep.DeleteRelationships;
 import io.nexussync.core.plan.GraphStep.LinkParents;
 import io.nexussync.core.plan.GraphStep.TemporalRound;
@@ -30,6 +31,12 @@ final class StatementRenderer {
     static String deleteNodes(DeleteNodes step) {
         NodeMapping m = step.mapping();
         return "UNWIND $rows AS id MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": id}) DETACH DELETE n";
+    }
+
+    /** Only a node still without its identity property goes: one that gained it since verify found it has a row to answer to. */
+    static String deleteUnidentifiedNodes(DeleteUnidentifiedNodes step) {
+        NodeMapping m = step.mapping();
+        return "UNWIND $rows AS eid MATCH (n:" + name(m.label()) + ") WHERE elementId(n) = eid AND n." + name(m.idProperty()) + " IS NULL DETACH DELETE n";
     }
 
     /** A refresh (re-read rows) is written at the version the graph holds too; a streamed repeat is not. */

@@ -24,4 +24,9 @@ public final class CircuitBreakingGraphWriter implements GraphWriter {
     public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
         return circuit.call(() -> delegate.applySnapshot(plan, mark));
     }
+
+    @Override
+    public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
+        return circuit.call(() -> delegate.applyRepair(plan, repairId));
+    }
 }

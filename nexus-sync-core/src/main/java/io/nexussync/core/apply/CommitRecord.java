@@ -25,7 +25,11 @@ public sealed interface CommitRecord {
         return new Snapshot(mark);
     }
 
-    /** A stream batch (or a backfill chunk, or a repair): the worker's checkpoint record. */
+    static CommitRecord repair(String repairId) {
+        return new Repair(repairId);
+    }
+
+    /** A stream batch (or a backfill chunk, or a repair of what a row decides): the worker's checkpoint record. */
     record StreamCheckpoint(Checkpoint checkpoint) implements CommitRecord {
         @Override
         public ApplyResult writeWith(GraphWriter writer, GraphWritePlan plan) {
@@ -48,6 +52,19 @@ public sealed interface CommitRecord {
         @Override
         public String operation() {
             return "snapshot";
+        }
+    }
+
+    /** A repair with no stream position (see {@link GraphWriter#applyRepair}): its id recorded in the graph with it. */
+    record Repair(String repairId) implements CommitRecord {
+        @Override
+        public ApplyResult writeWith(GraphWriter writer, GraphWritePlan plan) {
+            return writer.applyRepair(plan, repairId);
+        }
+
+        @Override
+        public String operation() {
+            return "repair";
         }
     }
 }

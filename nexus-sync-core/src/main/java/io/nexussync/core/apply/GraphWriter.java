@@ -19,4 +19,11 @@ public interface GraphWriter {
      * mark also sets the stream checkpoint to the snapshot's consistent point, in the same transaction.
      */
     ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark);
+
+    /**
+     * Writes a repair that has no stream position (a node without identity, a broken history a person settled) with a
+     * {@code (:_SyncRepair {id})} record in one transaction, so that whoever finishes an interrupted repair can tell
+     * whether it committed. Repairs of what a row decides go through the stream instead ({@link CommitRecord.StreamCheckpoint}).
+     */
+    ApplyResult applyRepair(GraphWritePlan plan, String repairId);
 }

@@ -30,6 +30,8 @@ public sealed interface GraphStep {
         void truncateNodes(TruncateNodes step);
 
         void truncateRelationships(TruncateRelationships step);
+
+        void deleteUnidentifiedNodes(DeleteUnidentifiedNodes step);
     }
 
     void accept(Visitor visitor);
@@ -39,6 +41,17 @@ public sealed interface GraphStep {
         @Override
         public void accept(Visitor visitor) {
             visitor.deleteNodes(this);
+        }
+    }
+
+    /**
+     * Detach-deletes nodes of a mapped label that have no identity property, by elementId: no row can name them,
+     * so only verify's repair writes this step. A node that has gained an identity since it was found is kept.
+     */
+    record DeleteUnidentifiedNodes(NodeMapping mapping, List<String> elementIds) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.deleteUnidentifiedNodes(this);
         }
     }
 

@@ -172,6 +172,13 @@ class GraphCommitTest {
             return ApplyResult.NOTHING;
         }
 
+        @Override
+        public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
+            failIfAsked();
+            journal.add("repair " + repairId);
+            return ApplyResult.NOTHING;
+        }
+
         private void failIfAsked() {
             if (!failures.isEmpty()) {
                 throw failures.remove(0);

@@ -219,6 +219,12 @@ class CircuitBreakingWritersTest {
         }
 
         @Override
+        public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
+            call();
+            return ApplyResult.NOTHING;
+        }
+
+        @Override
         public SnapshotMark loadSnapshotMark() {
             call();
             return SnapshotMark.NONE;

@@ -809,6 +809,11 @@ class SyncPipelineTest {
         public ApplyResult applySnapshot(GraphWritePlan plan, io.nexussync.core.model.SnapshotMark mark) {
             throw new AssertionError("the stream pipeline never writes snapshot chunks");
         }
+
+        @Override
+        public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
+            throw new AssertionError("the stream pipeline writes repairs as stream batches");
+        }
     }
 
     /** Dead letters by position, recorded once each, as the PostgreSQL table does. */

@@ -288,6 +288,11 @@ class InitialSnapshotTest {
             return ApplyResult.NOTHING;
         }
 
+        @Override
+        public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
+            throw new AssertionError("a snapshot never writes repairs");
+        }
+
         List<String> nodeIds(String label) {
             return steps.stream().filter(s -> s instanceof GraphStep.UpsertNodes u && u.mapping().label().equals(label))
                     .flatMap(s -> ((GraphStep.UpsertNodes) s).rows().stream()).map(GraphStep.NodeRow::id).toList();

@@ -23,4 +23,9 @@ public abstract class ForwardingGraphWriter implements GraphWriter {
     public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
         return delegate.applySnapshot(plan, mark);
     }
+
+    @Override
+    public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
+        return delegate.applyRepair(plan, repairId);
+    }
 }

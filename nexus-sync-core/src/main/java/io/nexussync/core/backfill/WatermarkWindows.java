@@ -28,7 +28,7 @@ public final class WatermarkWindows {
     public static final String LOW = "nexus-sync:backfill-low";
     public static final String HIGH = "nexus-sync:backfill-high";
 
-    private record PendingChunk(TableId table, List<Map<String, Object>> rows, CompletableFuture<Long> applied) {}
+    private record PendingChunk(TableId table, List<RowChange> changes, CompletableFuture<Long> applied) {}
 
     private record Window(TableId table, Set<String> touched) {}
 
@@ -45,8 +45,18 @@ public final class WatermarkWindows {
 
     /** @return completes with the number of rows let in once the graph has committed them */
     public CompletableFuture<Long> register(String chunkId, TableId table, List<Map<String, Object>> rows) {
+        return registerChanges(chunkId, table, rows.stream().<RowChange>map(row -> new RowChange.Insert(table, row)).toList());
+    }
+
+    /**
+     * A repair's chunk: rows read again (inserts, written as a refresh) and rows found gone (deletes), in the order they
+     * must apply in (a relationship there twice is deleted, then inserted once).
+     *
+     * @return completes with the number of changes let in once the graph has committed them
+     */
+    public CompletableFuture<Long> registerChanges(String chunkId, TableId table, List<RowChange> changes) {
         CompletableFuture<Long> applied = new CompletableFuture<>();
-        registered.put(chunkId, new PendingChunk(table, rows, applied));
+        registered.put(chunkId, new PendingChunk(table, List.copyOf(changes), applied));
         return applied;
     }
 
@@ -91,7 +101,7 @@ public final class WatermarkWindows {
     /**
      * Closes the window at the high watermark.
      *
-     * @return the chunk's rows that no streamed change touched while the window was open, as inserts;
+     * @return the chunk's changes (rows as inserts) whose entity no streamed change touched while the window was open;
      *         null when this chunk is not registered (a watermark replayed after a restart, or given up on)
      */
     public List<RowChange> highWatermark(String chunkId) {
@@ -100,16 +110,16 @@ public final class WatermarkWindows {
         if (window == null || chunk == null) {
             return null;
         }
-        List<RowChange> rows = new ArrayList<>(chunk.rows().size());
+        List<RowChange> untouched = new ArrayList<>(chunk.changes().size());
         if (window.touched().contains(EVERYTHING)) {
-            return rows;
+            return untouched;
         }
-        for (Map<String, Object> row : chunk.rows()) {
-            if (!window.touched().contains(keys.of(chunk.table(), row))) {
-                rows.add(new RowChange.Insert(chunk.table(), row));
+        for (RowChange change : chunk.changes()) {
+            if (keys.touchedBy(change).stream().noneMatch(window.touched()::contains)) {
+                untouched.add(change);
             }
         }
-        return rows;
+        return untouched;
     }
 
     /** The graph committed the batch that held the chunk's rows. */

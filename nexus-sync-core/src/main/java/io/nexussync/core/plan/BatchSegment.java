@@ -204,6 +204,14 @@ final class BatchSegment {
 
     private static NodeRow nodeRow(NodeKey key, Map<String, Object> row) {
         NodeMapping mapping = key.mapping();
+        Map<String, Object> properties = nodeProperties(mapping, key.id(), row);
+        Object xref = mapping.crossReferenceColumn() == null ? null : row.get(mapping.crossReferenceColumn());
+        return new NodeRow(key.id(), properties, GraphValues.version(row, mapping.versionColumn()),
+                xref instanceof String s ? s : null, !row.containsValue(Unchanged.TOAST));
+    }
+
+    /** The properties a row gives its node (the columns' values a TOAST marker holds are left out), its identity included. */
+    static Map<String, Object> nodeProperties(NodeMapping mapping, String id, Map<String, Object> row) {
         Map<String, Object> properties = new HashMap<>();
         row.forEach((column, value) -> {
             if (value == Unchanged.TOAST) {
@@ -211,19 +219,17 @@ final class BatchSegment {
             }
             JsonColumn flattened = mapping.columns().flattened(column);
             if (flattened != null) {
-                GraphValues.flatten(flattened, value, properties, mapping.table().toString(), key.id());
+                GraphValues.flatten(flattened, value, properties, mapping.table().toString(), id);
             } else if (mapping.isPropertyColumn(column)) {
                 properties.put(mapping.propertyName(column), GraphValues.toProperty(value));
             }
         });
-        properties.put(mapping.idProperty(), key.id());
-        properties.put(NodeMapping.PG_ID_PROPERTY, key.id());
-        Object xref = mapping.crossReferenceColumn() == null ? null : row.get(mapping.crossReferenceColumn());
-        return new NodeRow(key.id(), properties, GraphValues.version(row, mapping.versionColumn()),
-                xref instanceof String s ? s : null, !row.containsValue(Unchanged.TOAST));
+        properties.put(mapping.idProperty(), id);
+        properties.put(NodeMapping.PG_ID_PROPERTY, id);
+        return properties;
     }
 
-    private static Map<String, Object> relationshipProperties(RelationshipMapping mapping, Map<String, Object> row, String fromId, String toId) {
+    static Map<String, Object> relationshipProperties(RelationshipMapping mapping, Map<String, Object> row, String fromId, String toId) {
         Map<String, Object> properties = new HashMap<>();
         row.forEach((column, value) -> {
             if (value == Unchanged.TOAST) {

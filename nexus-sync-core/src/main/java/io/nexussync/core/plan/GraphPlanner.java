@@ -1,5 +1,7 @@
 package io.nexussync.core.plan;
 
+import io.nexussync.core.mapping.RelationshipMapping;
+import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
@@ -8,6 +10,7 @@ import io.nexussync.core.plan.GraphStep.TruncateNodes;
 import io.nexussync.core.plan.GraphStep.TruncateRelationships;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a batch of row changes, in commit order, into the graph writes that leave the graph as if
@@ -24,6 +27,19 @@ public final class GraphPlanner {
 
     public Mapping mapping() {
         return mapping;
+    }
+
+    /**
+     * The properties the writer gives the node of a whole row (what a refresh sets: null values leave a property
+     * out), the identity and {@code pgId} included: what verify expects the node to hold besides graph-only ones.
+     */
+    public static Map<String, Object> nodeProperties(NodeMapping node, Map<String, Object> row) {
+        return BatchSegment.nodeProperties(node, node.identity(row), row);
+    }
+
+    /** The properties the writer gives the relationship of a whole join row (for a temporal one, its current version's, without its interval). */
+    public static Map<String, Object> relationshipProperties(RelationshipMapping relationship, Map<String, Object> row) {
+        return BatchSegment.relationshipProperties(relationship, row, relationship.from().identity(row), relationship.to().identity(row));
     }
 
     public GraphWritePlan plan(List<SourceChange> changes) {

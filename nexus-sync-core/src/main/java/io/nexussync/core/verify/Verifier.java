@@ -152,6 +152,7 @@ public final class Verifier {
     private void recheckUninterrupted(Subject subject, List<String> suspects, Run run) {
         try {
             recheck(subject, suspects, run);
+            suspects.clear();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             run.interrupted = e;
@@ -161,7 +162,6 @@ public final class Verifier {
 
     private void recheck(Subject subject, List<String> suspects, Run run) throws InterruptedException {
         List<String> pending = List.copyOf(suspects);
-        suspects.clear();
         run.suspects += pending.size();
         for (int round = 0; round < settings.rounds() && !pending.isEmpty(); round++) {
             KeyedRows first = source.read(subject, pending);

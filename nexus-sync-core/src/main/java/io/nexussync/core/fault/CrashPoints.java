@@ -15,8 +15,15 @@ public final class CrashPoints {
     /** On the after-commit stage, after a batch's write-back, before the slot is acknowledged. */
     public static final String BEFORE_ACKNOWLEDGE = "before-acknowledge";
 
+    /** In verify's repair, once its findings are marked repairing, before the chunk goes into the stream. */
+    public static final String REPAIR_BEFORE_WRITE = "repair-before-write";
+    /** In verify's repair, once the graph has committed the repair, before its findings are marked repaired. */
+    public static final String REPAIR_AFTER_COMMIT = "repair-after-commit";
+
     public static final String VARIABLE = "NEXUS_SYNC_CRASH_AT";
     private static final int EXIT_CODE = 137;
+
+    private static final Set<String> POINTS = Set.of(AFTER_GRAPH_COMMIT, BEFORE_ACKNOWLEDGE, REPAIR_BEFORE_WRITE, REPAIR_AFTER_COMMIT);
 
     private static volatile CrashPoints armed = parse(System.getenv(VARIABLE));
 
@@ -44,8 +51,8 @@ public final class CrashPoints {
             return null;
         }
         String[] parts = value.trim().split(":");
-        if (parts.length != 2 || !Set.of(AFTER_GRAPH_COMMIT, BEFORE_ACKNOWLEDGE).contains(parts[0])) {
-            throw new IllegalArgumentException(VARIABLE + " must be " + AFTER_GRAPH_COMMIT + ":N or " + BEFORE_ACKNOWLEDGE + ":N, not '" + value + "'");
+        if (parts.length != 2 || !POINTS.contains(parts[0])) {
+            throw new IllegalArgumentException(VARIABLE + " must be one of " + POINTS + " followed by :N, not '" + value + "'");
         }
         int hit = Integer.parseInt(parts[1]);
         if (hit < 1) {

@@ -6,6 +6,7 @@ import io.nexussync.core.backfill.BackfillReader;
 import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.error.ErrorText;
 import io.nexussync.core.error.SyncException;
+import io.nexussync.core.fault.CrashPoints;
 import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
@@ -171,10 +172,12 @@ public final class RepairExecutor {
                 reconciliations.repairing(item.id(), action, ruleOf(item), repairId);
             }
         }
+        CrashPoints.reach(CrashPoints.REPAIR_BEFORE_WRITE);
         CompletableFuture<Long> applied = windows.registerChanges(chunkId, table, changes);
         try {
             watermarks.emitWatermark(WatermarkWindows.HIGH, chunkId);
             applied.get(settings.chunkTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            CrashPoints.reach(CrashPoints.REPAIR_AFTER_COMMIT);
         } catch (TimeoutException e) {
             log.warn("repair {}: the stream did not take it within {} s; it stays queued and is carried out again", repairId,
                     settings.chunkTimeout().toSeconds());
@@ -215,8 +218,10 @@ public final class RepairExecutor {
             reconciliations.repairing(item.id(), RepairAction.DELETE_UNIDENTIFIED, ruleOf(item), repairId);
         }
         List<String> elementIds = pending.stream().map(item -> item.finding().key()).distinct().toList();
+        CrashPoints.reach(CrashPoints.REPAIR_BEFORE_WRITE);
         commit.write(new GraphWritePlan(List.of(new GraphStep.DeleteUnidentifiedNodes(node, elementIds)), elementIds.size()),
                 CommitRecord.repair(repairId), this::logRetry);
+        CrashPoints.reach(CrashPoints.REPAIR_AFTER_COMMIT);
         for (LoggedFinding item : pending) {
             reconciliations.repaired(item.id());
         }

@@ -38,7 +38,8 @@ import java.util.stream.Collectors;
  * <p>The order is built in SQL so that PostgreSQL's order is the key string's code point order: a key's text under
  * {@code COLLATE "C"} (UTF-8 byte order is code point order); a composite key as the exact JSON array text
  * {@link io.nexussync.core.mapping.NodeIdentity} makes; a single uuid column by the uuid itself, whose byte order is the
- * order of its lower-case text, so that the primary key index serves the scan. Where a type's text form differs from the
+ * order of its lower-case text, so that the planner may walk the primary key index (the first row comes at once) or
+ * sort 16-byte values rather than 36-character texts. Where a type's text form differs from the
  * converted value's (a timestamp key, say), the orders may differ on some rows: verify re-reads such suspects by key,
  * so that costs time, never a wrong answer.
  */

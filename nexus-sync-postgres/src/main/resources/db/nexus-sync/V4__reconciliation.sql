@@ -13,6 +13,7 @@ ALTER TABLE nexus_sync.reconciliation_log
     ADD COLUMN rule        text,
     ADD COLUMN decided_by  text,
     ADD COLUMN reason      text,
+    ADD COLUMN evidence    text,
     ADD COLUMN settled_at  timestamptz,
     ADD COLUMN repair_id   text,
     ADD COLUMN updated_at  timestamptz NOT NULL DEFAULT now();

@@ -62,6 +62,11 @@ final class ObservedReconciliationLog implements ReconciliationLog {
     }
 
     @Override
+    public void recordEvidence(long id, String evidence) {
+        delegate.recordEvidence(id, evidence);
+    }
+
+    @Override
     public void repairing(long id, RepairAction action, String rule, String repairId) {
         delegate.repairing(id, action, rule, repairId);
     }

@@ -161,6 +161,10 @@ class VerifyCommandTest {
         }
 
         @Override
+        public void recordEvidence(long id, String evidence) {
+        }
+
+        @Override
         public void repairing(long id, RepairAction action, String rule, String repairId) {
             throw new UnsupportedOperationException();
         }

@@ -28,6 +28,12 @@ public interface ReconciliationLog {
 
     void repaired(long id);
 
+    /**
+     * What the repair weighed before it was decided, in words (the seed's first two steps: the times each side last
+     * changed, which side is complete): kept beside the finding for the audit.
+     */
+    void recordEvidence(long id, String evidence);
+
     /** No rule settles it: a person must. */
     void waiting(long id, String rule, String reason);
 

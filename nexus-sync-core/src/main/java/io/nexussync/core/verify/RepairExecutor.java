@@ -158,18 +158,27 @@ public final class RepairExecutor {
         for (Map<String, Object> row : source.read(subject, findings.keySet()).rows()) {
             rows.put(EntityKeys.of(subject, row), row);
         }
+        Map<String, String> evidence = RepairEvidence.of(subject, findings.keySet(), rows.keySet(), source, graph);
         List<RowChange> changes = new ArrayList<>();
         for (var entry : findings.entrySet()) {
             Map<String, Object> row = rows.get(entry.getKey());
             RepairAction action = rewriteId != null ? RepairAction.REWRITE_HISTORY : row == null ? RepairAction.DELETE_FROM_GRAPH : RepairAction.REFRESH_FROM_ROW;
+            for (LoggedFinding item : List.copyOf(entry.getValue())) {
+                if (begin(item, action, ruleOf(item), repairId)) {
+                    reconciliations.recordEvidence(item.id(), evidence.get(entry.getKey()) + "; rule " + ruleOf(item) + ": PostgreSQL's side is taken, "
+                            + action.external());
+                } else {
+                    entry.getValue().remove(item);
+                }
+            }
+            if (entry.getValue().isEmpty()) {
+                continue; // every finding on it was settled by a person meanwhile
+            }
             if (row == null || plainRelationship) {
                 changes.add(new RowChange.Delete(table, EntityKeys.keyValues(subject, entry.getKey())));
             }
             if (row != null) {
                 changes.add(new RowChange.Insert(table, row));
-            }
-            for (LoggedFinding item : entry.getValue()) {
-                reconciliations.repairing(item.id(), action, ruleOf(item), repairId);
             }
         }
         CrashPoints.reach(CrashPoints.REPAIR_BEFORE_WRITE);
@@ -214,8 +223,9 @@ public final class RepairExecutor {
             return settled;
         }
         String repairId = "repair-" + UUID.randomUUID();
-        for (LoggedFinding item : pending) {
-            reconciliations.repairing(item.id(), RepairAction.DELETE_UNIDENTIFIED, ruleOf(item), repairId);
+        pending.removeIf(item -> !begin(item, RepairAction.DELETE_UNIDENTIFIED, ruleOf(item), repairId));
+        if (pending.isEmpty()) {
+            return settled;
         }
         List<String> elementIds = pending.stream().map(item -> item.finding().key()).distinct().toList();
         CrashPoints.reach(CrashPoints.REPAIR_BEFORE_WRITE);
@@ -236,17 +246,32 @@ public final class RepairExecutor {
         for (var entry : findings.entrySet()) {
             LoggedFinding first = entry.getValue().get(0);
             String repairId = first.status() == FindingStatus.REPAIRING && first.repairId() != null ? first.repairId() : "repair-" + UUID.randomUUID();
-            for (LoggedFinding item : entry.getValue()) {
-                reconciliations.repairing(item.id(), RepairAction.REWRITE_HISTORY, RepairRules.PERSON, repairId);
+            List<LoggedFinding> items = new ArrayList<>(entry.getValue());
+            items.removeIf(item -> !begin(item, RepairAction.REWRITE_HISTORY, RepairRules.PERSON, repairId));
+            if (items.isEmpty()) {
+                continue;
             }
             if (!graph.repairCommitted(repairId)) {
                 List<String> ends = EntityKeys.split(entry.getKey());
                 commit.write(new GraphWritePlan(List.of(new GraphStep.DeleteRelationships(relationship,
                         List.of(new GraphStep.RelationshipKey(ends.get(0), ends.get(1))))), 1), CommitRecord.repair(repairId), this::logRetry);
             }
-            settled += throughStream(table, Map.of(entry.getKey(), entry.getValue()), repairId);
+            Map<String, List<LoggedFinding>> pair = new HashMap<>();
+            pair.put(entry.getKey(), items);
+            settled += throughStream(table, pair, repairId);
         }
         return settled;
+    }
+
+    /** Marks the finding repairing; false when a person settled it meanwhile (then it is left alone). */
+    private boolean begin(LoggedFinding item, RepairAction action, String rule, String repairId) {
+        try {
+            reconciliations.repairing(item.id(), action, rule, repairId);
+            return true;
+        } catch (IllegalStateException settledMeanwhile) {
+            log.info("finding #{} was settled before its repair began: left as it is", item.id());
+            return false;
+        }
     }
 
     private Subject subjectOf(TableId table) {

@@ -24,6 +24,12 @@ public interface VerifySource {
     /** The rows (of those {@code keys} name) that exist, read in one view, with that view's position. */
     KeyedRows read(Subject subject, Collection<String> keys);
 
+    /**
+     * When each row (of those {@code keys} name) was last committed, where PostgreSQL records commit times
+     * ({@code track_commit_timestamp = on}); empty where it does not: the repair's evidence says so.
+     */
+    Map<String, java.time.Instant> lastCommitted(Subject subject, Collection<String> keys);
+
     /** About how many rows the table has (the planner's estimate is enough): for progress only. */
     long estimatedRows(Subject subject);
 

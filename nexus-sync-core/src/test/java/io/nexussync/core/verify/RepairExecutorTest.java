@@ -103,6 +103,8 @@ class RepairExecutorTest {
         assertThat(log.rows.get(stray).action()).isEqualTo(RepairAction.DELETE_FROM_GRAPH);
         assertThat(log.rows.get(stray).rule()).isEqualTo(RepairRules.POSTGRES_OWNS_EXISTENCE);
         assertThat(log.rows.get(stray).repairId()).isNotNull();
+        assertThat(log.evidence.get(missing)).contains("PostgreSQL is the complete side", "rule postgres-owns-core-data");
+        assertThat(log.evidence.get(stray)).contains("no row in PostgreSQL", "the graph holds an entity PostgreSQL does not have");
         assertThat(executor.runOnce()).as("nothing is left to do").isZero();
     }
 
@@ -137,6 +139,33 @@ class RepairExecutorTest {
 
         assertThat(letIn).isEmpty();
         assertThat(log.rows.get(id).status()).isEqualTo(FindingStatus.REPAIRED);
+    }
+
+    @Test
+    void theEvidenceSaysWhichSideChangedLast() throws InterruptedException {
+        java.time.Instant synced = java.time.Instant.parse("2026-03-01T10:00:00Z");
+        source.put(CONTENT, VerifyFakes.contentRow(5));
+        graph.mirror(mapping.node(CONTENT).orElseThrow(), VerifyFakes.contentRow(5)).properties()
+                .put("lastSyncedAt", synced.atZone(java.time.ZoneOffset.UTC));
+        source.committed.put(uuid(5), synced.plusSeconds(60));
+        long id = queued(FindingKind.PROPERTY_DIFFERS, CONTENT, uuid(5));
+
+        executor.runOnce();
+
+        assertThat(log.evidence.get(id)).contains("row last committed 2026-03-01T10:01:00Z", "graph last written by the service 2026-03-01T10:00:00Z",
+                "the graph missed that change");
+    }
+
+    @Test
+    void aFindingAPersonSettledBeforeItsRepairBeganIsLeftAlone() throws InterruptedException {
+        source.put(CONTENT, VerifyFakes.contentRow(6));
+        long id = queued(FindingKind.PROPERTY_DIFFERS, CONTENT, uuid(6));
+        log.refuseRepairing.add(id);
+
+        executor.runOnce();
+
+        assertThat(letIn).isEmpty();
+        assertThat(log.rows.get(id).status()).isEqualTo(FindingStatus.REPAIR_REQUESTED);
     }
 
     @Test

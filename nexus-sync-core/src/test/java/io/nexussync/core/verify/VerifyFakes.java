@@ -175,6 +175,16 @@ final class VerifyFakes {
         }
 
         @Override
+        public Map<String, Instant> lastCommitted(Subject subject, Collection<String> keys) {
+            Map<String, Instant> times = new HashMap<>(committed);
+            times.keySet().retainAll(keys);
+            return times;
+        }
+
+        /** Commit times by key, as PostgreSQL keeps them with track_commit_timestamp on; empty: off. */
+        final Map<String, Instant> committed = new HashMap<>();
+
+        @Override
         public long estimatedRows(Subject subject) {
             return tables.getOrDefault(subject.table(), new TreeMap<>()).size();
         }
@@ -332,7 +342,19 @@ final class VerifyFakes {
 
         @Override
         public void repairing(long id, RepairAction action, String rule, String repairId) {
+            if (refuseRepairing.contains(id)) {
+                throw new IllegalStateException("finding #" + id + " was settled meanwhile");
+            }
             update(id, FindingStatus.REPAIRING, action, rule, null, repairId);
+        }
+
+        final Map<Long, String> evidence = new HashMap<>();
+        /** Findings a person settles just before their repair begins (the log refuses to start them). */
+        final java.util.Set<Long> refuseRepairing = new java.util.HashSet<>();
+
+        @Override
+        public void recordEvidence(long id, String text) {
+            evidence.put(id, text);
         }
 
         @Override

@@ -114,6 +114,14 @@ public final class PgReconciliationLog implements ReconciliationLog {
     }
 
     @Override
+    public void recordEvidence(long id, String evidence) {
+        update("UPDATE nexus_sync.reconciliation_log SET evidence = ?, updated_at = now() WHERE id = ?", "recording a repair's evidence", (c, ps) -> {
+            ps.setString(1, evidence);
+            ps.setLong(2, id);
+        });
+    }
+
+    @Override
     public void repaired(long id) {
         update("UPDATE nexus_sync.reconciliation_log SET status = 'repaired', settled_at = now(), updated_at = now() "
                 + "WHERE id = ? AND status IN " + QUEUED, "recording a repair", (c, ps) -> ps.setLong(1, id));

@@ -19,7 +19,9 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,6 +122,64 @@ public final class PgVerifySource implements VerifySource {
             }
         } catch (SQLException e) {
             throw PgErrors.translate("reading rows of " + table + " by key for verify", connections.settings(), e);
+        }
+    }
+
+    /**
+     * A row's {@code xmin} is the transaction that last wrote it, and {@code pg_xact_commit_timestamp} its commit time, kept
+     * only while {@code track_commit_timestamp} is on (and not for transactions from before it was turned on).
+     */
+    @Override
+    public Map<String, Instant> lastCommitted(Subject subject, Collection<String> keys) {
+        TableId table = mapped(subject);
+        List<String> columns = keyColumns(subject);
+        List<Map<String, Object>> wanted = new ArrayList<>();
+        for (String key : new HashSet<>(keys)) {
+            Map<String, Object> values = keyValues(subject, key);
+            if (values != null) {
+                wanted.add(values);
+            }
+        }
+        Map<String, Instant> committed = new HashMap<>();
+        try (Connection c = connections.connection()) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT current_setting('track_commit_timestamp') = 'on'")) {
+                rs.next();
+                if (!rs.getBoolean(1) || wanted.isEmpty()) {
+                    return Map.of();
+                }
+            }
+            TableLayout layout = TableLayout.read(c, table, columns);
+            String tuple = columns.stream().map(column -> quote(column)).collect(Collectors.joining(", "));
+            String arrays = columns.stream().map(column -> "CAST(? AS " + layout.column(column).sqlType() + "[])").collect(Collectors.joining(", "));
+            String sql = "SELECT " + columns.stream().map(column -> quote(column) + "::text").collect(Collectors.joining(", "))
+                    + ", pg_xact_commit_timestamp(xmin) FROM " + quote(table) + " WHERE (" + tuple + ") IN (SELECT * FROM unnest(" + arrays + "))";
+            for (int from = 0; from < wanted.size(); from += KEYS_PER_STATEMENT) {
+                List<Map<String, Object>> batch = wanted.subList(from, Math.min(wanted.size(), from + KEYS_PER_STATEMENT));
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (int i = 0; i < columns.size(); i++) {
+                        String column = columns.get(i);
+                        ps.setArray(i + 1, c.createArrayOf("text", batch.stream().map(key -> (Object) String.valueOf(key.get(column))).toArray()));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Map<String, Object> key = new LinkedHashMap<>();
+                            for (int i = 0; i < columns.size(); i++) {
+                                key.put(columns.get(i), rs.getString(i + 1));
+                            }
+                            java.sql.Timestamp at = rs.getTimestamp(columns.size() + 1);
+                            if (at != null) {
+                                committed.put(EntityKeys.of(subject, key), at.toInstant());
+                            }
+                        }
+                    }
+                }
+            }
+            return committed;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+                return committed; // a key no value of the column's type: no row, no time
+            }
+            throw PgErrors.translate("reading commit times of " + table, connections.settings(), e);
         }
     }
 

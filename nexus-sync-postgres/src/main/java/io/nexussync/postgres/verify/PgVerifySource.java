@@ -149,17 +149,12 @@ public final class PgVerifySource implements VerifySource {
                 }
             }
             TableLayout layout = TableLayout.read(c, table, columns);
-            String tuple = columns.stream().map(column -> quote(column)).collect(Collectors.joining(", "));
-            String arrays = columns.stream().map(column -> "CAST(? AS " + layout.column(column).sqlType() + "[])").collect(Collectors.joining(", "));
-            String sql = "SELECT " + columns.stream().map(column -> quote(column) + "::text").collect(Collectors.joining(", "))
-                    + ", pg_xact_commit_timestamp(xmin) FROM " + quote(table) + " WHERE (" + tuple + ") IN (SELECT * FROM unnest(" + arrays + "))";
+            String sql = "SELECT " + columns.stream().map(column -> column(column) + "::text").collect(Collectors.joining(", "))
+                    + ", pg_xact_commit_timestamp(" + ROW + ".xmin) FROM " + quote(table) + " AS " + ROW + " WHERE " + keyFilter(layout, columns);
             for (int from = 0; from < wanted.size(); from += KEYS_PER_STATEMENT) {
                 List<Map<String, Object>> batch = wanted.subList(from, Math.min(wanted.size(), from + KEYS_PER_STATEMENT));
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    for (int i = 0; i < columns.size(); i++) {
-                        String column = columns.get(i);
-                        ps.setArray(i + 1, c.createArrayOf("text", batch.stream().map(key -> (Object) String.valueOf(key.get(column))).toArray()));
-                    }
+                    bindKeys(c, ps, columns, batch);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             Map<String, Object> key = new LinkedHashMap<>();
@@ -317,14 +312,9 @@ public final class PgVerifySource implements VerifySource {
 
     private static List<Map<String, Object>> readKeys(Connection c, Subject subject, TableLayout layout, List<String> columns,
                                                       List<Map<String, Object>> keys) throws SQLException {
-        String tuple = columns.stream().map(PgVerifySource::column).collect(Collectors.joining(", "));
-        String arrays = columns.stream().map(column -> "CAST(? AS " + layout.column(column).sqlType() + "[])").collect(Collectors.joining(", "));
-        String sql = select(layout) + " WHERE (" + tuple + ") IN (SELECT * FROM unnest(" + arrays + ")) ORDER BY " + keyOrder(subject, layout);
+        String sql = select(layout) + " WHERE " + keyFilter(layout, columns) + " ORDER BY " + keyOrder(subject, layout);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < columns.size(); i++) {
-                String column = columns.get(i);
-                ps.setArray(i + 1, c.createArrayOf("text", keys.stream().map(key -> (Object) String.valueOf(key.get(column))).toArray()));
-            }
+            bindKeys(c, ps, columns, keys);
             List<Map<String, Object>> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -332,6 +322,20 @@ public final class PgVerifySource implements VerifySource {
                 }
             }
             return rows;
+        }
+    }
+
+    /** The rows whose key is one of a list: one array parameter per key column, each cast to the column's type. */
+    private static String keyFilter(TableLayout layout, List<String> columns) {
+        String tuple = columns.stream().map(PgVerifySource::column).collect(Collectors.joining(", "));
+        String arrays = columns.stream().map(column -> "CAST(? AS " + layout.column(column).sqlType() + "[])").collect(Collectors.joining(", "));
+        return "(" + tuple + ") IN (SELECT * FROM unnest(" + arrays + "))";
+    }
+
+    private static void bindKeys(Connection c, PreparedStatement ps, List<String> columns, List<Map<String, Object>> keys) throws SQLException {
+        for (int i = 0; i < columns.size(); i++) {
+            String column = columns.get(i);
+            ps.setArray(i + 1, c.createArrayOf("text", keys.stream().map(key -> (Object) String.valueOf(key.get(column))).toArray()));
         }
     }
 

@@ -92,6 +92,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_wal_senders", "20")
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("timezone", "UTC")
+                    // Commit times of rows, which verify's repair weighs against the graph's last write (its evidence).
+                    .setServerConfig("track_commit_timestamp", "on")
                     // zonky turns synchronous_commit off; then a commit reaches the WAL's flush point (what logical
                     // decoding waits for) only at the WAL writer's next round, up to 200 ms later. PostgreSQL's
                     // default (on) is what a production server runs, and what commit-to-visible latency must be

@@ -211,6 +211,20 @@ class PgVerifySourceIT {
         assertThat(read.position()).as("a read's position covers what it read").isGreaterThanOrEqualTo(afterLater);
     }
 
+    /** The repair's evidence: when each row was last committed, from PostgreSQL's commit timestamps (the embedded server keeps them). */
+    @Test
+    void shouldGiveEachExistingRowsLastCommitTime() throws Exception {
+        Subject numbered = subject(own, new TableId("public", "numbered"));
+        double seconds = ((Number) env.query("SELECT extract(epoch FROM clock_timestamp())::float8 AS t").get(0).get("t")).doubleValue();
+        java.time.Instant before = java.time.Instant.ofEpochMilli((long) (seconds * 1000) - 1);
+        env.sql("UPDATE numbered SET name = 'changed' WHERE id = 7");
+
+        Map<String, java.time.Instant> committed = ownSource.lastCommitted(numbered, List.of("7", "8", "999", "x"));
+
+        assertThat(committed).containsOnlyKeys("7", "8");
+        assertThat(committed.get("7")).isAfterOrEqualTo(before).isAfter(committed.get("8"));
+    }
+
     @Test
     void shouldEstimateRows() {
         assertThat(ownSource.estimatedRows(subject(own, new TableId("public", "numbered")))).isBetween(20L, 22L);

@@ -153,17 +153,19 @@ public final class PgVerifySource implements VerifySource {
                     + ", pg_xact_commit_timestamp(" + ROW + ".xmin) FROM " + quote(table) + " AS " + ROW + " WHERE " + keyFilter(layout, columns);
             for (int from = 0; from < wanted.size(); from += KEYS_PER_STATEMENT) {
                 List<Map<String, Object>> batch = wanted.subList(from, Math.min(wanted.size(), from + KEYS_PER_STATEMENT));
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    bindKeys(c, ps, columns, batch);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            Map<String, Object> key = new LinkedHashMap<>();
-                            for (int i = 0; i < columns.size(); i++) {
-                                key.put(columns.get(i), rs.getString(i + 1));
-                            }
-                            java.sql.Timestamp at = rs.getTimestamp(columns.size() + 1);
-                            if (at != null) {
-                                committed.put(EntityKeys.of(subject, key), at.toInstant());
+                try {
+                    readCommitTimes(c, sql, subject, columns, batch, committed);
+                } catch (SQLException e) {
+                    if (!refusedValue(e)) {
+                        throw e;
+                    }
+                    // A key no value of the column's type (a stray node's pgId) names no row: read the others one by one.
+                    for (Map<String, Object> key : batch) {
+                        try {
+                            readCommitTimes(c, sql, subject, columns, List.of(key), committed);
+                        } catch (SQLException refused) {
+                            if (!refusedValue(refused)) {
+                                throw refused;
                             }
                         }
                     }
@@ -171,10 +173,26 @@ public final class PgVerifySource implements VerifySource {
             }
             return committed;
         } catch (SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-                return committed; // a key no value of the column's type: no row, no time
-            }
             throw PgErrors.translate("reading commit times of " + table, connections.settings(), e);
+        }
+    }
+
+    private static void readCommitTimes(Connection c, String sql, Subject subject, List<String> columns, List<Map<String, Object>> keys,
+                                        Map<String, Instant> committed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindKeys(c, ps, columns, keys);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> key = new LinkedHashMap<>();
+                    for (int i = 0; i < columns.size(); i++) {
+                        key.put(columns.get(i), rs.getString(i + 1));
+                    }
+                    java.sql.Timestamp at = rs.getTimestamp(columns.size() + 1);
+                    if (at != null) {
+                        committed.put(EntityKeys.of(subject, key), at.toInstant());
+                    }
+                }
+            }
         }
     }
 

@@ -9,8 +9,9 @@
 #   bench/run-verify.sh [ENTITIES]        (default: 1000000)
 #
 # Writes $BENCH_RESULTS/verify.md (the Markdown report, also printed) and exits 1 if verify reported drift where
-# there is none or missed an injected discrepancy. Environment: BENCH_JAVA_OPTS (default "-Xmx1g": enough for the
-# naive comparison's largest table at 1,000,000 entities; verify itself needs far less); NEXUS_SYNC_* settings reach
+# there is none or missed an injected discrepancy. Environment: BENCH_JAVA_OPTS (default "-Xmx2g": room for the naive
+# comparison's largest table at 1,000,000 entities, which holds both sides of it at once; verify's own live set is
+# reported beside it, and a naive comparison that runs out of memory is reported as such); NEXUS_SYNC_* settings reach
 # the service; BENCH_MVN_FLAGS adds Maven flags (e.g. -o); BENCH_SKIP_BUILD, BENCH_RESULTS as in bench/common.sh.
 set -euo pipefail
 
@@ -27,7 +28,7 @@ bench_build
 machine="$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB memory"
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xmx1g} \
+env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xmx2g} \
   -Dbench.command="bench/run-verify.sh $entities" -Dbench.commit="$commit" -Dbench.machine="$machine" \
   -cp "$bench_classpath" io.nexussync.bench.VerifyBenchmark "$entities" | tee "$bench_results/verify.md"
 exit "${PIPESTATUS[0]}"

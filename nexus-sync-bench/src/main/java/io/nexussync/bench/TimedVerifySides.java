@@ -67,7 +67,7 @@ final class TimedVerifySides {
             long rest = total.toNanos() - pgScan.toNanos() - graphScan.toNanos() - pgByKey.toNanos() - graphByKey.toNanos() - streamWait.toNanos()
                     - estimates.toNanos();
             return String.format("%s, of %.1f s: PostgreSQL scans %.1f s (%.0f%%), Neo4j scans %.1f s (%.0f%%), verify's own work (images, hashes, "
-                            + "ranges) %.1f s (%.0f%%), sizes for progress %.1f s, reads by key %.2f s (PostgreSQL) + %.2f s (Neo4j), "
+                            + "ranges) %.1f s (%.0f%%), sizes for progress %.1f s, reads by key %.2f s (PostgreSQL) + %.2f s (Neo4j, with the query for nodes without identity), "
                             + "waiting for the stream (peeking the idle slot) %.2f s in %d waits.", run, seconds(total),
                     seconds(pgScan), share(pgScan.toNanos(), total), seconds(graphScan), share(graphScan.toNanos(), total), rest / 1e9,
                     share(rest, total), seconds(estimates), seconds(pgByKey), seconds(graphByKey), seconds(streamWait), streamWaits);

@@ -93,11 +93,18 @@ public final class VerifyBenchmark {
         Phase naive;
         NaiveComparison.Outcome naiveOutcome;
         try (PhaseClock clock = PhaseClock.start()) {
-            naiveOutcome = new NaiveComparison(mapping, PgConnectionSource.direct(settings, "bench naive"), driver).run();
+            try {
+                naiveOutcome = new NaiveComparison(mapping, PgConnectionSource.direct(settings, "bench naive"), driver).run();
+            } catch (OutOfMemoryError e) {
+                // What the heap cap is there to show: the naive comparison's memory grows with the largest table.
+                naiveOutcome = new NaiveComparison.Outcome(-1, List.of());
+                notes.add("**The naive comparison ran out of memory** (" + e.getMessage() + ") after " + clock.elapsedSeconds()
+                        + " s: its time is how far it got.");
+            }
             naive = clock.stop();
         }
         boolean ok = true;
-        if (naiveOutcome.differences() != 0) {
+        if (naiveOutcome.differences() > 0) {
             ok = false;
             notes.add("**The naive comparison found " + naiveOutcome.differences() + " differences where there should be none**: "
                     + naiveOutcome.examples());
@@ -266,6 +273,10 @@ public final class VerifyBenchmark {
             return new PhaseClock();
         }
 
+        String elapsedSeconds() {
+            return String.format("%.1f", (System.nanoTime() - started) / 1e9);
+        }
+
         Phase stop() {
             result = new Phase(Duration.ofNanos(System.nanoTime() - started), heap.peakBytes(), heap.peakOldAfterGcBytes());
             heap.close();
@@ -300,8 +311,8 @@ public final class VerifyBenchmark {
                 build.snapshot().toMillis() / 1000.0, String.format("%.1f s", build.history().toMillis() / 1000.0));
         System.out.println("| run | entities | time | entities/s | peak heap used (sampled) | peak old gen after GC | result |");
         System.out.println("|---|---:|---:|---:|---:|---:|---|");
-        System.out.printf("| naive full comparison (every table and label read into memory, compared entity by entity) | %,d | %.1f s | %,.0f | %,d MiB | %,d MiB | %,d differences |%n",
-                entities, naive.seconds(), entities / naive.seconds(), naive.peakHeap() >> 20, naive.peakOldAfterGc() >> 20, naiveOutcome.differences());
+        System.out.printf("| naive full comparison (every table and label read into memory, compared entity by entity) | %,d | %.1f s | %,.0f | %,d MiB | %,d MiB | %s |%n",
+                entities, naive.seconds(), entities / naive.seconds(), naive.peakHeap() >> 20, naive.peakOldAfterGc() >> 20, naiveOutcome.differences() < 0 ? "out of memory" : naiveOutcome.differences() + " differences");
         System.out.printf("| nexus-sync verify, no drift | %,d | **%.1f s** | %,.0f | %,d MiB | %,d MiB | %s; %,d ranges, %,d differing |%n",
                 entities, cleanPhase.seconds(), entities / cleanPhase.seconds(), cleanPhase.peakHeap() >> 20, cleanPhase.peakOldAfterGc() >> 20,
                 clean.agrees() ? "agrees" : clean.findingCount() + " findings", ranges(clean), differing(clean));

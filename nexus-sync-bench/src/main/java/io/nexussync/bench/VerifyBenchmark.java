@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -355,11 +354,5 @@ public final class VerifyBenchmark {
                     s.table(), s.graphName(), s.rows(), s.graphEntities(), s.ranges(), s.differingRanges(), s.findings()));
         }
         return out.toString();
-    }
-
-    static void execute(PgSettings settings, String sql) throws SQLException {
-        try (Connection c = PgConnections.open(settings, "bench"); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
     }
 }

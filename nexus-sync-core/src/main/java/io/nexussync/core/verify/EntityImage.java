@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * relationship is there while it has an open version), and its facets, each a name and a {@link CanonicalValue}
  * text: {@code p:<property>} per property, {@code xref} (the cross-reference), {@code link:<n>} (the nodes a
  * foreign key's relationship reaches), {@code count} (a relationship there more than once), {@code history:<problem>}.
- * Two images are equal when their hashes are (a 64-bit hash of everything above), which is what a range's digest sums.
+ * Two images are equal when their hashes are (a 64-bit hash of the key and everything above), which is what a range's
+ * digest sums.
  */
 public final class EntityImage {
     static final String PROPERTY = "p:";
@@ -33,7 +34,7 @@ public final class EntityImage {
         this.present = present;
         this.facets = Collections.unmodifiableSortedMap(new TreeMap<>(facets));
         this.elementId = elementId;
-        this.hash = present || !this.facets.isEmpty() ? hash(present, this.facets) : 0L;
+        this.hash = present || !this.facets.isEmpty() ? hash(key, present, this.facets) : 0L;
     }
 
     /** Nothing there: what a missing row, or a key the graph lacks, compares as. */
@@ -67,8 +68,11 @@ public final class EntityImage {
         return hash == other.hash && present == other.present && facets.equals(other.facets);
     }
 
-    private static long hash(boolean present, SortedMap<String, String> facets) {
+    private static long hash(String key, boolean present, SortedMap<String, String> facets) {
         long h = 0xcbf29ce484222325L;
+        // The key too, as data-diff hashes it: else one entity missing and another with the same values extra in the same
+        // range cancel out in its sum (join rows of one tag often carry equal values, and only their pair differs).
+        h = mix(h, key);
         h = mix(h, present ? "+" : "-");
         for (var facet : facets.entrySet()) {
             h = mix(h, facet.getKey());

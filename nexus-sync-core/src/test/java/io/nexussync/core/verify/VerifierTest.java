@@ -155,6 +155,15 @@ class VerifierTest {
     }
 
     @Test
+    void aRelationshipMovedToAnotherPairWithTheSameValuesIsFoundThoughNothingElseInItsRangeDiffers() throws InterruptedException {
+        // The join rows of one tag carry equal values: only the pair tells them apart, so a range's digest must cover it.
+        graph.pairs.get("TAGGED_WITH").remove(EntityKeys.pair(uuid(1), uuid(7_001)));
+        graph.mirror(tagged, VerifyFakes.taggedRow(9, 7_001), null);
+
+        assertThat(kinds(verify())).containsExactlyInAnyOrder(FindingKind.RELATIONSHIP_MISSING, FindingKind.RELATIONSHIP_EXTRA);
+    }
+
+    @Test
     void aTemporalRelationshipsCurrentVersionAndHistoryAreChecked() throws InterruptedException {
         String edited = EntityKeys.pair(uuid(5_001), uuid(1));
         graph.pair("INCLUDES", edited).relationships().get(0).put("relevanceScore", 0.9);                 // current differs

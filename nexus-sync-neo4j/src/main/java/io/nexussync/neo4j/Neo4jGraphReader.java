@@ -99,7 +99,7 @@ public final class Neo4jGraphReader implements GraphInventory {
                 + Cypher.name(m.type()) + "]->(:" + Cypher.name(m.to().label()) + ")" + current + " RETURN count(r) AS n").single().get("n").asLong());
     }
 
-    private <T> T read(String what, org.neo4j.driver.TransactionCallback<T> work) {
+    <T> T read(String what, org.neo4j.driver.TransactionCallback<T> work) {
         try (Session s = driver.session(session)) {
             return s.executeRead(work);
         } catch (RuntimeException e) {

@@ -129,7 +129,7 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         @Override
         public void linkParents(LinkParents link) {
             relationshipRows += link.rows().size();
-            tx.run(StatementRenderer.linkParents(link), rows(StepParameters.parentRows(link))).consume();
+            tx.run(StatementRenderer.linkParents(link, refresh), rows(StepParameters.parentRows(link))).consume();
         }
 
         @Override

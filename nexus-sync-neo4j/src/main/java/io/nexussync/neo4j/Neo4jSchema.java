@@ -6,7 +6,10 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 
-/** Creates what the writer relies on: a uniqueness constraint on the identity property per mapped label (MERGE's index), idempotently. */
+/**
+ * Creates what the writer relies on, idempotently: a uniqueness constraint on the identity property per mapped label (MERGE's
+ * index, and the key order verify reads in), and one on each kind of bookkeeping record.
+ */
 public final class Neo4jSchema {
     private Neo4jSchema() {}
 
@@ -20,6 +23,9 @@ public final class Neo4jSchema {
                         + Cypher.name(label) + ") REQUIRE n." + Cypher.name(id) + " IS UNIQUE").consume();
             }
             session.run("CREATE CONSTRAINT nexus_sync_checkpoint_slot IF NOT EXISTS FOR (c:`_SyncCheckpoint`) REQUIRE c.slot IS UNIQUE").consume();
+            // A repair's record is MERGEd in the repair's transaction and looked up after a crash: the index serves both,
+            // and the constraint keeps two writers of one repair from both creating it.
+            session.run("CREATE CONSTRAINT nexus_sync_repair_id IF NOT EXISTS FOR (r:`_SyncRepair`) REQUIRE r.id IS UNIQUE").consume();
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("creating the uniqueness constraints", e);
         }

@@ -33,10 +33,13 @@ final class StatementRenderer {
         return "UNWIND $rows AS id MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": id}) DETACH DELETE n";
     }
 
-    /** Only a node still without its identity property goes: one that gained it since verify found it has a row to answer to. */
+    /**
+     * Only a node still without an identity goes: one that gained it since verify found it has a row to answer to. An identity
+     * is a string (what {@link Neo4jVerifyGraph} scans): a node whose identity property holds another type no row can name.
+     */
     static String deleteUnidentifiedNodes(DeleteUnidentifiedNodes step) {
         NodeMapping m = step.mapping();
-        return "UNWIND $rows AS eid MATCH (n:" + name(m.label()) + ") WHERE elementId(n) = eid AND n." + name(m.idProperty()) + " IS NULL DETACH DELETE n";
+        return "UNWIND $rows AS eid MATCH (n:" + name(m.label()) + ") WHERE elementId(n) = eid AND NOT coalesce(n." + name(m.idProperty()) + " >= '', false) DETACH DELETE n";
     }
 
     /** A refresh (re-read rows) is written at the version the graph holds too; a streamed repeat is not. */
@@ -81,7 +84,12 @@ final class StatementRenderer {
         return kept.toString();
     }
 
-    static String linkParents(LinkParents step) {
+    /**
+     * Points the child at its parent, deleting its links to any other. A refresh (re-read rows: a repair, a snapshot over
+     * a drifted graph) also deletes links to a parent without identity and every duplicate link to the right parent but
+     * one; the streamed statement, the hot path, does not look for them (the service never writes a duplicate).
+     */
+    static String linkParents(LinkParents step, boolean refresh) {
         NodeMapping m = step.mapping();
         String child = "(c:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.child})";
         String parentId = name(step.link().parentIdProperty());
@@ -93,12 +101,26 @@ final class StatementRenderer {
                 : "MERGE (c)-[:" + name(step.link().type()) + "]->(p)";
         String guard = m.versionProperty() == null ? ""
                 : " WHERE row.version IS NULL OR c." + name(m.versionProperty()) + " IS NULL OR c." + name(m.versionProperty()) + " <= row.version";
+        String otherParent = refresh ? "coalesce(old." + parentId + " <> row.parent, true)" : "old." + parentId + " <> row.parent";
         return "UNWIND $rows AS row MATCH " + child + guard + " "
-                + "OPTIONAL MATCH " + arrowOld + " WHERE row.parent IS NULL OR old." + parentId + " <> row.parent "
+                + "OPTIONAL MATCH " + arrowOld + " WHERE row.parent IS NULL OR " + otherParent + " "
                 + "DELETE l "
                 + "WITH DISTINCT c, row WHERE row.parent IS NOT NULL "
+                + (refresh ? duplicateLinks(step) : "")
                 + "MERGE (p:" + name(step.link().parentLabel()) + " {" + parentId + ": row.parent}) ON CREATE SET p." + PG_ID + " = row.parent "
                 + arrowNew;
+    }
+
+    /** Deletes all but one of the child's links to its parent (after the links to other parents are gone). */
+    private static String duplicateLinks(LinkParents step) {
+        String parent = "(same:" + name(step.link().parentLabel()) + " {" + name(step.link().parentIdProperty()) + ": row.parent})";
+        String arrow = step.link().parentToChild()
+                ? parent + "-[d:" + name(step.link().type()) + "]->(c)"
+                : "(c)-[d:" + name(step.link().type()) + "]->" + parent;
+        return "OPTIONAL MATCH " + arrow + " "
+                + "WITH c, row, collect(d) AS links "
+                + "FOREACH (duplicate IN tail(links) | DELETE duplicate) "
+                + "WITH c, row ";
     }
 
     static String deleteRelationships(DeleteRelationships step) {

@@ -48,12 +48,18 @@ public enum ConfigKey {
     BACKFILL_STATEMENT_TIMEOUT_S("postgres.backfill-statement-timeout-s", "NEXUS_SYNC_BACKFILL_STATEMENT_TIMEOUT_S", "60", false,
             "longest a backfill chunk's read may run (PostgreSQL's statement_timeout, in seconds); a slower read fails the job with a "
                     + "message saying so: make its --where cheaper or raise this"),
-    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill and /dlq; -1 turns it off"),
+    VERIFY_INTERVAL("verify.interval", "NEXUS_SYNC_VERIFY_INTERVAL", "PT1H", false,
+            "how often the running service verifies the graph against PostgreSQL (the checksum pass over every mapped table; "
+                    + "findings in nexus_sync.reconciliation_log): ISO-8601 (PT1H, PT30M) or a number with s, m, h or d (90s, 6h); 0 or off turns it off"),
+    VERIFY_REPAIR("verify.repair", "NEXUS_SYNC_VERIFY_REPAIR", "false", false,
+            "true: the scheduled verify also repairs what it finds, by rule (PostgreSQL owns core data and existence; graph-only "
+                    + "properties are never touched); false: it only logs the findings (nexus-sync verify findings)"),
+    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill, /dlq and /verify; -1 turns it off"),
     ADMIN_BIND("admin.bind", "NEXUS_SYNC_ADMIN_BIND", "127.0.0.1", false,
             "address the admin HTTP API listens on; only this machine can reach the default: use 0.0.0.0 (every interface) "
                     + "for probes from outside, e.g. in a container"),
     ADMIN_TOKEN("admin.token", "NEXUS_SYNC_ADMIN_TOKEN", "", true,
-            "bearer token (at least 16 characters) that POST /backfill and /dlq need (Authorization: Bearer ...); "
+            "bearer token (at least 16 characters) that /backfill, /dlq and the verify mutations and findings need (Authorization: Bearer ...); "
                     + "without one they answer 403. /health, /metrics and /status need none"),
     ADMIN_TOKEN_FILE("admin.token-file", "NEXUS_SYNC_ADMIN_TOKEN_FILE", "", false,
             "file holding the admin token (a mounted secret), instead of admin.token");

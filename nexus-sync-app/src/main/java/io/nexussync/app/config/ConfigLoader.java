@@ -157,6 +157,8 @@ public final class ConfigLoader {
                 revertInserts.add(io.nexussync.core.model.TableId.parse(table.trim()));
             }
         }
+        Duration verifyInterval = interval(v, ConfigKey.VERIFY_INTERVAL, problems);
+        boolean verifyRepair = bool(v, ConfigKey.VERIFY_REPAIR, problems);
         String mapping = v.get(ConfigKey.MAPPING);
         if (mapping != null && !mapping.isEmpty() && !Files.isReadable(Path.of(mapping))) {
             problems.add(ConfigKey.MAPPING.environment() + " names " + mapping + ", which cannot be read: check the path");
@@ -169,7 +171,54 @@ public final class ConfigLoader {
                 Duration.ofMillis(batchTarget), workers, Math.max(readAhead, 1L << 20), laneCache,
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
                         Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertInserts),
-                Duration.ofSeconds(Math.max(statementTimeout, 1)));
+                Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair);
+    }
+
+    /**
+     * A period: ISO-8601 ({@code PT1H}) or a number with a unit (s, m, h, d: {@code 90s}, {@code 6h}); {@code 0} or
+     * {@code off} is {@link Duration#ZERO} (off). A bare number other than 0 is refused: seconds or minutes would be a guess.
+     */
+    static Duration interval(Map<ConfigKey, String> v, ConfigKey key, List<String> problems) {
+        String text = v.get(key).trim().toLowerCase(Locale.ROOT);
+        if (text.equals("0") || text.equals("off")) {
+            return Duration.ZERO;
+        }
+        Duration value = null;
+        Matcher unit = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d)").matcher(text);
+        if (unit.matches()) {
+            long n = Long.parseLong(unit.group(1));
+            value = switch (unit.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } else if (text.startsWith("p")) {
+            try {
+                value = Duration.parse(text.toUpperCase(Locale.ROOT));
+            } catch (java.time.format.DateTimeParseException e) {
+                value = null;
+            }
+        }
+        if (value == null || value.isNegative()) {
+            problems.add(key.environment() + " is '" + v.get(key) + "': use ISO-8601 (PT1H, PT30M) or a number with s, m, h or d (90s, 6h); "
+                    + "0 or off turns it off");
+            return Duration.ZERO;
+        }
+        if (!value.isZero() && value.compareTo(Duration.ofMinutes(1)) < 0) {
+            problems.add(key.environment() + " is '" + v.get(key) + "': use at least 1 minute (a verify reads every mapped table), or 0/off");
+            return Duration.ZERO;
+        }
+        return value;
+    }
+
+    private static boolean bool(Map<ConfigKey, String> v, ConfigKey key, List<String> problems) {
+        String text = v.get(key).trim().toLowerCase(Locale.ROOT);
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        problems.add(key.environment() + " is '" + v.get(key) + "': use true or false (" + key.description() + ")");
+        return false;
     }
 
     /** The admin API: port, the address it listens on, and its token (given, or read from a file); never prints the token. */

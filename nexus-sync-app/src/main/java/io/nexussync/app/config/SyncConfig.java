@@ -25,7 +25,14 @@ public record SyncConfig(
         int laneCacheEntries,
         CircuitBreaker.Settings circuits,
         java.util.Set<io.nexussync.core.model.TableId> revertRefusedInserts,
-        Duration backfillStatementTimeout) {
+        Duration backfillStatementTimeout,
+        Duration verifyInterval,
+        boolean verifyRepair) {
+
+    /** Whether the running service verifies on a schedule ({@code verify.interval} not 0 or off). */
+    public boolean scheduledVerify() {
+        return !verifyInterval.isZero();
+    }
 
     public boolean neo4jAuthentication() {
         return neo4jUser != null && !neo4jUser.isEmpty();

@@ -8,6 +8,8 @@ import io.nexussync.app.components.SlotMonitorComponent;
 import io.nexussync.app.components.SnapshotStep;
 import io.nexussync.app.components.StreamComponent;
 import io.nexussync.app.components.TableWatchComponent;
+import io.nexussync.app.components.VerifyComponent;
+import io.nexussync.core.verify.ReconciliationLog;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.app.runtime.Supervisor;
 import io.nexussync.app.wiring.ServiceWiring;
@@ -31,7 +33,7 @@ import org.neo4j.driver.Driver;
 
 /**
  * The running service as the CLI and the admin API see it: set up both sides, then run the components (the stream,
- * the slot monitor, backfill, the mapped-table watch) under one {@link Supervisor}. Start-up problems stop it at once
+ * the slot monitor, backfill, the mapped-table watch, verify and repair) under one {@link Supervisor}. Start-up problems stop it at once
  * with their message; once running, a broken connection on either side restarts the stream from the graph's checkpoint
  * after a backoff, which the checkpoint makes safe. A slot PostgreSQL has invalidated (found at start, by the slot
  * monitor while running, or by the stream) stops it for good. The adapters are built once, by {@link ServiceWiring}.
@@ -43,6 +45,7 @@ public final class SyncService implements AutoCloseable {
     private final SlotMonitorComponent slotMonitor;
     private final StreamComponent stream;
     private final BackfillComponent backfill;
+    private final VerifyComponent verify;
     private final Supervisor supervisor;
     private volatile boolean setUp;
 
@@ -64,9 +67,10 @@ public final class SyncService implements AutoCloseable {
                 new SchemaChangePolicy(wiring.mapping(), wiring.backfillStore()), visibility);
         this.backfill = new BackfillComponent(new BackfillCoordinator(wiring.backfillStore(), wiring.backfillReader(), wiring.watermarks(),
                 wiring.retry(), wiring.clock(), config.batchSize(), Duration.ofSeconds(1), Duration.ofMinutes(5)));
+        this.verify = new VerifyComponent(wiring);
         // In start order; each starts once the one before is ready (the others once the snapshot is in the graph).
-        this.supervisor = new Supervisor(List.of(stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping())),
-                wiring.retry());
+        this.supervisor = new Supervisor(List.of(stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
+                verify), wiring.retry());
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */
@@ -109,6 +113,16 @@ public final class SyncService implements AutoCloseable {
     /** The dead letters on the service's pool (the admin API's {@code /dlq}). */
     public DeadLetterQueue deadLetterQueue() {
         return wiring.deadLetterQueue();
+    }
+
+    /** Verify and repair in the service: runs on demand and on schedule, progress, the last result (the admin API's {@code /verify}). */
+    public VerifyComponent verify() {
+        return verify;
+    }
+
+    /** {@code nexus_sync.reconciliation_log} on the service's pool (the admin API's findings and resolutions). */
+    public ReconciliationLog reconciliations() {
+        return wiring.reconciliations();
     }
 
     /** {@code nexus-sync setup}: PostgreSQL objects, then the Neo4j constraints. Idempotent. */

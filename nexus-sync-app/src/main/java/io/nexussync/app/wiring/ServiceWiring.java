@@ -15,6 +15,16 @@ import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.neo4j.Neo4jGraphReader;
 import io.nexussync.neo4j.Neo4jGraphWriter;
+import io.nexussync.neo4j.Neo4jVerifyGraph;
+import io.nexussync.core.verify.ReconciliationLog;
+import io.nexussync.core.verify.StreamPosition;
+import io.nexussync.core.verify.Verifier;
+import io.nexussync.core.verify.VerifyGraph;
+import io.nexussync.core.verify.VerifySource;
+import io.nexussync.postgres.PgConnectionSource;
+import io.nexussync.postgres.verify.PgReconciliationLog;
+import io.nexussync.postgres.verify.PgStreamPosition;
+import io.nexussync.postgres.verify.PgVerifySource;
 import io.nexussync.postgres.PgPool;
 import io.nexussync.postgres.backfill.PgBackfillReader;
 import io.nexussync.postgres.backfill.PgBackfillStore;
@@ -60,11 +70,16 @@ public final class ServiceWiring implements AutoCloseable {
     private final PgBackfillStore backfillStore;
     private final PgBackfillReader backfillReader;
     private final DeadLetterQueue deadLetterQueue;
+    private final VerifySource verifySource;
+    private final StreamPosition streamPosition;
+    private final ReconciliationLog reconciliations;
     private Driver driver;
     private Neo4jGraphWriter neo4jGraph;
     private GraphWriter graphWriter;
     private CheckpointStore checkpoints;
     private Neo4jGraphReader graphReader;
+    private VerifyGraph verifyGraph;
+    private Verifier verifier;
 
     /** @param writerDecorator wraps the graph writer, to observe what is written (instrumentation, tests) */
     public ServiceWiring(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator) {
@@ -87,6 +102,12 @@ public final class ServiceWiring implements AutoCloseable {
         this.backfillStore = new PgBackfillStore(postgres);
         this.backfillReader = new PgBackfillReader(postgres, mapping, config.backfillStatementTimeout());
         this.deadLetterQueue = new DeadLetterQueue(postgres);
+        // A verify holds a connection for each table's whole scan and another while it waits for the stream: on
+        // connections of its own, so that it never takes the pool's few from the stream's write-back and bookkeeping.
+        PgConnectionSource verifyConnections = PgConnectionSource.direct(config.postgres(), "verify");
+        this.verifySource = new PgVerifySource(verifyConnections, mapping);
+        this.streamPosition = new PgStreamPosition(verifyConnections, config.postgres().slot(), config.postgres().publication());
+        this.reconciliations = new PgReconciliationLog(postgres);
     }
 
     public SyncConfig config() {
@@ -207,6 +228,37 @@ public final class ServiceWiring implements AutoCloseable {
         return graphReader;
     }
 
+    /** PostgreSQL's side of verify: key-ordered scans and reads by key, on connections of their own. */
+    public VerifySource verifySource() {
+        return verifySource;
+    }
+
+    /** How far the stream has applied (the slot's confirmed position): what a verify waits for before it confirms a finding. */
+    public StreamPosition streamPosition() {
+        return streamPosition;
+    }
+
+    /** {@code nexus_sync.reconciliation_log}: findings, repair requests, what became of them (on the pool: short statements). */
+    public ReconciliationLog reconciliations() {
+        return reconciliations;
+    }
+
+    /** The graph's side of verify, behind the Neo4j circuit. */
+    public synchronized VerifyGraph verifyGraph() {
+        if (verifyGraph == null) {
+            verifyGraph = new CircuitBreakingVerifyGraph(new Neo4jVerifyGraph(driver(), config.neo4jDatabase()), neo4jCircuit);
+        }
+        return verifyGraph;
+    }
+
+    /** The one verifier of the service (its progress is what {@code /status} shows). */
+    public synchronized Verifier verifier() {
+        if (verifier == null) {
+            verifier = new Verifier(mapping, verifySource, verifyGraph(), streamPosition, reconciliations, clock, Verifier.Settings.DEFAULTS);
+        }
+        return verifier;
+    }
+
     /** Closes the after-commit thread, the pool and the driver. */
     @Override
     public synchronized void close() {
@@ -219,6 +271,8 @@ public final class ServiceWiring implements AutoCloseable {
             graphWriter = null;
             checkpoints = null;
             graphReader = null;
+            verifyGraph = null;
+            verifier = null;
         }
     }
 }

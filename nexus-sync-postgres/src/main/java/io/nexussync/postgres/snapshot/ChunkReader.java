@@ -84,7 +84,13 @@ public final class ChunkReader {
         }
     }
 
-    private static Map<String, Object> convert(TableLayout layout, Map<String, String> text, List<String> key) {
+    /**
+     * A row read as text, converted column by column as the stream converts it: for any reader of the mapped tables
+     * (verify reads them too), so that every reader hands the planner the same values.
+     *
+     * @param key the row's key columns' text forms: named in the log when a value cannot be converted
+     */
+    public static Map<String, Object> convert(TableLayout layout, Map<String, String> text, List<String> key) {
         Map<String, Object> row = new LinkedHashMap<>();
         for (var entry : text.entrySet()) {
             try {

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP API, on Javalin (Jetty 12.1). Open: {@code GET /health} (for orchestrators, {@link Health}: 200 when
  * ready, 503 otherwise), {@code /health/live}, {@code /health/ready}, {@code /metrics} (Prometheus) and {@code /status}
- * (JSON, no secrets). Everything else ({@code /backfill}, {@code /dlq}) needs the admin token ({@link AdminAuth}).
+ * (JSON, no secrets), {@code GET /verify} (counts only). Everything else ({@code /backfill}, {@code /dlq}, the rest of
+ * {@code /verify}) needs the admin token ({@link AdminAuth}).
  *
  * <p>Everything about HTTP is decided here: it listens on {@code 127.0.0.1} unless configured otherwise. Routes match
  * the whole path; a known path with another method (HEAD included) is 405 with {@code Allow}; a body over
@@ -85,6 +86,13 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
                        long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters) {
+        this(settings, progress, metrics, slot, walWarnBytes, backfills, deadLetters, null);
+    }
+
+    /** @param verify what {@code /verify} does ({@link VerifyEndpoint}); null leaves that endpoint out (and verify out of {@code /status}) */
+    public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
+                       long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters,
+                       VerifyEndpoint.Operations verify) {
         this.progress = progress;
         this.bind = settings.bind();
         this.auth = new AdminAuth(settings.token());
@@ -95,13 +103,22 @@ public final class AdminServer implements AutoCloseable {
         }));
         routes.add(Route.open("GET", "/health/ready", request -> health()));
         routes.add(Route.open("GET", "/metrics", request -> Reply.text(200, "text/plain; version=0.0.4", metrics.scrape())));
-        routes.add(Route.open("GET", "/status", request -> Reply.json(200, StatusView.of(progress, circuits, slot.get(), walWarnBytes))));
+        routes.add(Route.open("GET", "/status", request -> {
+            Map<String, Object> status = StatusView.of(progress, circuits, slot.get(), walWarnBytes);
+            if (verify != null) {
+                status.put("verify", verify.state());
+            }
+            return Reply.json(200, status);
+        }));
         if (backfills != null) {
             routes.add(Route.guarded("GET", "/backfill", request -> Reply.json(200, backfills.list(100))));
             routes.add(Route.guarded("POST", "/backfill", request -> queueBackfill(backfills, request)));
         }
         if (deadLetters != null) {
             routes.addAll(DeadLetterEndpoint.routes(deadLetters));
+        }
+        if (verify != null) {
+            routes.addAll(VerifyEndpoint.routes(verify));
         }
         javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -148,7 +165,8 @@ public final class AdminServer implements AutoCloseable {
                     cause instanceof IOException io ? io : new IOException(cause));
         }
         log.info("admin API on http://{}:{} ({})", settings.bind(), port(), settings.hasToken()
-                ? "/backfill and /dlq need the admin token" : "no admin token: /backfill and /dlq answer 403");
+                ? "/backfill, /dlq and /verify's mutations and findings need the admin token"
+                : "no admin token: /backfill, /dlq and /verify's mutations and findings answer 403");
     }
 
     /** POST {"table": "...", "where": "..."}: 202 with the job's id, 400 with the reason. */

@@ -6,7 +6,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.Counter;
+import io.nexussync.app.components.VerifyComponent;
+import io.nexussync.app.components.VerifyListener;
 import io.nexussync.core.fault.CircuitBreaker;
+import io.nexussync.core.verify.LoggedFinding;
+import io.nexussync.core.verify.Verifier;
+import io.nexussync.core.verify.VerifyReport;
+import java.time.Instant;
 import io.nexussync.core.pipeline.ServiceState;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.pipeline.VisibilityListener;
@@ -108,6 +115,63 @@ public final class SyncMetrics {
             Duration lag = Duration.between(committedInPostgres, visibleInGraph);
             timers.get(lane).record(lag.isNegative() ? Duration.ZERO : lag);
         };
+    }
+
+    /**
+     * Verify and repair in the service: {@code nexus_sync_verify_discrepancies_found_total} and
+     * {@code nexus_sync_verify_discrepancies_repaired_total} by {@code check} and {@code entity_type} (the table),
+     * {@code nexus_sync_verify_detection_to_repair_seconds} (the seed's recovery time: detection to repair, a histogram),
+     * and the last run's end ({@code nexus_sync_verify_last_run_timestamp_seconds}, epoch seconds), result
+     * ({@code nexus_sync_verify_last_agrees}, 1 or 0), findings and entities per second (NaN before the first run).
+     * Runs of {@code nexus-sync verify} in another process are not counted here; the repairs they ask for are, as the
+     * service carries them out.
+     *
+     * @return the listener to give the verify component ({@link VerifyComponent#observe})
+     */
+    public static VerifyListener registerVerify(MeterRegistry registry, VerifyComponent verify) {
+        Gauge.builder("nexus_sync_verify_last_run_timestamp_seconds", verify, v -> lastReport(v) == null ? Double.NaN
+                        : v.last().endedAt().toEpochMilli() / 1000.0)
+                .description("when the service's last verify run ended (epoch seconds)").strongReference(true).register(registry);
+        Gauge.builder("nexus_sync_verify_last_agrees", verify, v -> lastReport(v) == null ? Double.NaN : lastReport(v).agrees() ? 1 : 0)
+                .description("1 when the last verify run found the two sides in agreement, 0 when not").strongReference(true).register(registry);
+        Gauge.builder("nexus_sync_verify_last_findings", verify, v -> lastReport(v) == null ? Double.NaN : lastReport(v).findingCount())
+                .description("discrepancies the last verify run found").strongReference(true).register(registry);
+        Gauge.builder("nexus_sync_verify_entities_per_second", verify, v -> {
+                    VerifyReport report = lastReport(v);
+                    return report == null ? Double.NaN : report.entities() / Math.max(0.001, report.took().toMillis() / 1000.0);
+                })
+                .description("entities (rows and graph entities) the last verify run compared per second").strongReference(true).register(registry);
+        Timer recovery = Timer.builder("nexus_sync_verify_detection_to_repair")
+                .description("from a discrepancy's detection to its repair by the service")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofDays(1))
+                .register(registry);
+        return new VerifyListener() {
+            @Override
+            public void verified(Verifier.Request request, VerifyReport report) {
+                report.byCheckAndTable().forEach((check, tables) -> tables.forEach((table, n) ->
+                        counter(registry, "nexus_sync_verify_discrepancies_found", "discrepancies verify found", check, table).increment(n)));
+            }
+
+            @Override
+            public void repaired(LoggedFinding finding, Instant at) {
+                counter(registry, "nexus_sync_verify_discrepancies_repaired", "discrepancies the service repaired",
+                        finding.finding().check().external(), finding.finding().table()).increment();
+                if (finding.detectedAt() != null) {
+                    Duration took = Duration.between(finding.detectedAt(), at);
+                    recovery.record(took.isNegative() ? Duration.ZERO : took);
+                }
+            }
+        };
+    }
+
+    private static VerifyReport lastReport(VerifyComponent verify) {
+        VerifyComponent.Outcome last = verify.last();
+        return last == null ? null : last.report();
+    }
+
+    private static Counter counter(MeterRegistry registry, String name, String description, String check, String table) {
+        return Counter.builder(name).tag("check", check).tag("entity_type", table).description(description).register(registry);
     }
 
     private static void slotGauge(PrometheusMeterRegistry registry, Supplier<SlotHealth> slot, String name, String description,

@@ -2,6 +2,7 @@ package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.DeadLetterEndpoint;
+import io.nexussync.app.admin.VerifyEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.service.SyncService;
@@ -28,9 +29,11 @@ final class RunCommand implements Callable<Integer> {
                 PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
                 service.observeVisibility(SyncMetrics.lagRecorder(metrics));
                 SyncMetrics.registerCircuits(metrics, service.circuits());
+                service.verify().observe(SyncMetrics.registerVerify(metrics, service.verify()));
                 admin = new AdminServer(service.config().admin(), service.progress(), metrics,
                         service::slotHealth, service.config().walWarnBytes(), service.backfills(),
-                        DeadLetterEndpoint.of(service.deadLetterQueue()))
+                        DeadLetterEndpoint.of(service.deadLetterQueue()),
+                        VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()))
                         .withCircuits(service.circuits());
             }
             Thread main = Thread.currentThread();

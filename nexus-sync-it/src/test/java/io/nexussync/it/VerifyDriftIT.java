@@ -2,6 +2,7 @@ package io.nexussync.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexussync.core.capture.TransactionReader;
 import io.nexussync.demo.ContextNexusWorkload;
 import io.nexussync.it.testkit.ChildService;
 import io.nexussync.it.testkit.ReconciliationRows;
@@ -295,8 +296,15 @@ class VerifyDriftIT {
         env.cypher("MATCH (c:ContentItem {id: $id}) SET c.pgId = $other", Map.of("id", rows.content[2], "other", UUID.randomUUID().toString()));
         expected.add("pg-id-differs " + CONTENT + " " + rows.content[2]);
         String otherElementId = env.cypher("MATCH (c:ContentItem {id: $id}) RETURN elementId(c) AS e", Map.of("id", rows.content[4])).get(0).get("e").asString();
-        // The version trigger leaves pg_version alone for a neo4j_node_id change, so the stream skips this row as one it holds.
-        env.sql("UPDATE content_items SET neo4j_node_id = ? WHERE id = ?::uuid", otherElementId, rows.content[3]);
+        // As a restore would leave it: in a transaction the stream drops as the service's own write-back echo (a plain UPDATE
+        // comes through the stream, and the write-back after it puts the right elementId back at once). The version trigger
+        // leaves pg_version alone for a neo4j_node_id change.
+        try (var c = env.connect(); var st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("SELECT pg_logical_emit_message(true, '" + TransactionReader.ECHO_PREFIX + "', '')");
+            SyncEnvironment.execute(c, "UPDATE content_items SET neo4j_node_id = ? WHERE id = ?::uuid", otherElementId, rows.content[3]);
+            c.commit();
+        }
         expected.add("cross-reference-differs " + CONTENT + " " + rows.content[3]);
         env.cypher("MATCH (t:Tag {id: $id}) WITH t, properties(t) AS p DETACH DELETE t CREATE (n:Tag) SET n = p", Map.of("id", rows.tag[5]));
         expected.add("cross-reference-differs " + TAGS + " " + rows.tag[5]);

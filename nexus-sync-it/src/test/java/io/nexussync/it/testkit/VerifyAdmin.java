@@ -94,6 +94,14 @@ public final class VerifyAdmin {
         }
     }
 
+    /** {@code POST /verify} without waiting for the run (a test that expects the service to halt in it). */
+    public void startVerify(boolean repair, boolean dryRun) throws Exception {
+        HttpResponse<String> started = send("POST", "/verify", JSON.writeValueAsString(Map.of("repair", repair, "dryRun", dryRun)));
+        if (started.statusCode() != 202) {
+            throw new AssertionError("POST /verify answered " + started.statusCode() + ": " + started.body());
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Object endedAt(Map<String, Object> state) {
         Map<String, Object> last = (Map<String, Object>) state.get("last");

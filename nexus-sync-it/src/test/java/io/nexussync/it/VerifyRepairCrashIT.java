@@ -70,9 +70,11 @@ class VerifyRepairCrashIT {
             }
             VerifyAdmin admin = VerifyAdmin.configure(env);
             Path log = ChildService.logFile("verify-repair-crash-" + run);
-            ChildService first = ChildService.start(env.environment(), log);
+            // A plain service runs between the crashes: each round corrupts what it has synced, then stops it for the armed one.
+            ChildService plain = ChildService.start(env.environment(), log);
+            List<String> repaired = new ArrayList<>();
             try {
-                admin.awaitUp(first, Duration.ofSeconds(120));
+                admin.awaitUp(plain, Duration.ofSeconds(120));
                 env.awaitCaughtUp(Duration.ofSeconds(120));
                 try (ContextNexusWorkload data = new ContextNexusWorkload(env.config().postgres(), new ContextNexusWorkload.SharedIds(), run)) {
                     data.seedSample(50, 10, 10);
@@ -81,13 +83,19 @@ class VerifyRepairCrashIT {
                     }
                 }
                 env.awaitCaughtUp(Duration.ofSeconds(60));
+                for (Corruption corruption : Corruption.values()) {
+                    for (String point : POINTS) {
+                        String what = corruption + " at " + point;
+                        Target target = corrupt(env, corruption);
+                        assertThat(plain.terminate()).isIn(0, 143);
+                        plain = null;
+                        plain = crashAndRecover(env, admin, target, what, point, log);
+                        repaired.add(loggedOnce(env, target, what));
+                    }
+                }
             } finally {
-                assertThat(first.terminate()).isIn(0, 143);
-            }
-            List<String> repaired = new ArrayList<>();
-            for (Corruption corruption : Corruption.values()) {
-                for (String point : POINTS) {
-                    repaired.add(crashAndRecover(env, admin, corruption, point, log));
+                if (plain != null) {
+                    assertThat(plain.terminate()).isIn(0, 143);
                 }
             }
             // The log: one row per finding (six, one per round), each repaired.
@@ -102,13 +110,13 @@ class VerifyRepairCrashIT {
     }
 
     /**
-     * Corrupts one entity, asks for the repair from a service armed to halt at {@code point}, then restarts it plainly.
+     * Asks for the repair of the corrupted entity from a service armed to halt at {@code point}, then restarts it plainly
+     * and checks that the restarted service finished the repair by itself.
      *
-     * @return the finding, as {@code kind table key}
+     * @return the restarted service, still running
      */
-    private static String crashAndRecover(SyncEnvironment env, VerifyAdmin admin, Corruption corruption, String point, Path log) throws Exception {
-        String what = corruption + " at " + point;
-        Target target = corrupt(env, corruption);
+    private static ChildService crashAndRecover(SyncEnvironment env, VerifyAdmin admin, Target target, String what, String point, Path log)
+            throws Exception {
         Map<String, String> armed = new HashMap<>(env.environment());
         armed.put(CrashPoints.VARIABLE, point + ":1");
         ChildService crashing = ChildService.start(armed, log);
@@ -125,6 +133,7 @@ class VerifyRepairCrashIT {
                 .as("%s: the halted repair's finding is left repairing", what).isEqualTo(1L);
 
         ChildService next = ChildService.start(env.environment(), log);
+        boolean checked = false;
         try {
             admin.awaitUp(next, Duration.ofSeconds(120));
             // The restarted service finishes the repair by itself: nobody asks again.
@@ -136,9 +145,16 @@ class VerifyRepairCrashIT {
             assertThat(summary.get("findings")).as("%s: a dry-run verify after the restart; service log %s", what, log).isEqualTo(0);
             assertThat(env.discrepancies()).as("%s: graph vs database, INCLUDES history by the audit; service log %s", what, log).isEmpty();
             target.check(env, what);
+            checked = true;
+            return next;
         } finally {
-            assertThat(next.terminate()).isIn(0, 143);
+            if (!checked) {
+                next.terminate();
+            }
         }
+    }
+
+    private static String loggedOnce(SyncEnvironment env, Target target, String what) throws Exception {
         List<Map<String, Object>> rows = env.query("SELECT finding, entity_type, entity_key, status, action FROM nexus_sync.reconciliation_log "
                 + "WHERE entity_key = ?", target.key());
         assertThat(rows).as("%s: one logged finding", what).hasSize(1);

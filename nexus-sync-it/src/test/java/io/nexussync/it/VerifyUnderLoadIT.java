@@ -57,6 +57,8 @@ class VerifyUnderLoadIT {
         long changesBefore = rowChanges(env);
         long started = System.nanoTime();
         List<String> hotContent;
+        List<String> falseAlarms = new ArrayList<>();
+        long lastAlarm;
         try (BackgroundWorkload workload = new BackgroundWorkload(env.config().postgres(), 3, 41, 6);
              IncludesChurn churn = new IncludesChurn(env.config().postgres(), 43, 4)) {
             Thread.sleep(3_000);
@@ -65,11 +67,15 @@ class VerifyUnderLoadIT {
                 Map<String, Object> summary = (Map<String, Object>) admin.verify(false, false, Duration.ofMinutes(3)).get("summary");
                 System.out.printf("verify under load, run %d: %s entities in %s ms, %s findings, %s unconfirmed, %s unsettled%n", run,
                         summary.get("entities"), summary.get("tookMs"), summary.get("findings"), summary.get("unconfirmed"), summary.get("unsettled"));
-                assertThat(summary.get("findings")).as("false alarms in verify run %d under load: %s; service log %s", run,
-                        admin.findings(true), log).isEqualTo(0);
+                if (!Integer.valueOf(0).equals(summary.get("findings"))) {
+                    falseAlarms.add("run " + run + ": " + summary.get("findings") + " findings");
+                }
                 assertThat(((Number) summary.get("entities")).longValue()).isGreaterThan(100);
             }
-            assertThat(ReconciliationRows.all(env)).as("nothing logged by the runs under load").isEmpty();
+            // Asserted last (so that a failure also tells whether the repairs raced well): what the runs logged.
+            List<Map<String, Object>> alarms = ReconciliationRows.all(env);
+            alarms.forEach(row -> falseAlarms.add(ReconciliationRows.line(row)));
+            lastAlarm = alarms.stream().mapToLong(r -> (Long) r.get("id")).max().orElse(0);
 
             // 2. hot rows corrupted and repaired while the load runs, their versions sampled all along.
             hotContent = env.query("SELECT id::text AS id FROM content_items ORDER BY pg_version DESC LIMIT 10").stream()
@@ -100,13 +106,15 @@ class VerifyUnderLoadIT {
         env.awaitCaughtUp(Duration.ofSeconds(120));
         env.awaitCaughtUp(Duration.ofSeconds(60));
         assertThat(env.discrepancies()).as("graph vs database after the load; service log %s", log).isEmpty();
-        List<Map<String, Object>> logged = ReconciliationRows.all(env);
+        List<Map<String, Object>> logged = ReconciliationRows.all(env).stream().filter(r -> (Long) r.get("id") > lastAlarm).toList();
         System.out.printf("verify under load: %d findings logged by the repair rounds, %d repaired%n", logged.size(),
                 logged.stream().filter(r -> "repaired".equals(r.get("status"))).count());
         assertThat(logged).as("findings of the repair rounds").isNotEmpty();
         assertThat(logged).allSatisfy(row -> assertThat(row.get("status")).as(ReconciliationRows.line(row)).isIn("repaired", "cleared"));
         Map<String, Object> summary = (Map<String, Object>) admin.verify(false, true, Duration.ofMinutes(2)).get("summary");
         assertThat(summary.get("findings")).as("a dry run once the stream drained").isEqualTo(0);
+        assertThat(falseAlarms).as("findings of the verify runs under load (the graph agreed once the load stopped: false alarms); service log %s",
+                log).isEmpty();
     }
 
     /** Row changes the stream has carried so far, as PostgreSQL counts them (inserts, updates, deletes of the mapped tables). */

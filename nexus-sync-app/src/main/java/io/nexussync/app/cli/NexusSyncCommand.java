@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code nexus-sync}: the top command. Every failure ends here as one message on stderr and a
- * non-zero exit: 2 for configuration, 1 for everything else. A stack trace only with NEXUS_SYNC_DEBUG=1.
+ * non-zero exit: 2 for configuration (and wrong usage), 1 for everything else. {@code verify} and {@code verify-entity} exit
+ * 3 when the two sides do not agree. A stack trace only with NEXUS_SYNC_DEBUG=1.
  */
 @Command(name = "nexus-sync", mixinStandardHelpOptions = true, version = "nexus-sync 0.1.0",
         description = "Keeps a Neo4j graph in step with PostgreSQL through logical replication, exactly once.")
@@ -44,7 +45,9 @@ public final class NexusSyncCommand implements Runnable {
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new ConfigCommand(context))
                 .addSubcommand(MappingCommand.create(context))
-                .addSubcommand(DlqCommand.create(context));
+                .addSubcommand(DlqCommand.create(context))
+                .addSubcommand(VerifyCommand.create(context))
+                .addSubcommand(new VerifyEntityCommand(context));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

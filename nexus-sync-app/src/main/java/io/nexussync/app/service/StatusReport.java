@@ -13,6 +13,9 @@ import io.nexussync.postgres.slot.SlotHealth;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import io.nexussync.core.verify.LoggedFinding;
+import io.nexussync.postgres.verify.PgReconciliationLog;
 import org.neo4j.driver.Driver;
 
 /**
@@ -20,6 +23,8 @@ import org.neo4j.driver.Driver;
  * far behind the graph is, and the last batch.
  */
 public final class StatusReport {
+    private static final int OPEN_FINDINGS_COUNTED = 10_000;
+
     private StatusReport() {}
 
     public static Map<String, Object> collect(SyncConfig config, Driver driver) {
@@ -53,7 +58,29 @@ public final class StatusReport {
         } catch (SyncException e) {
             status.put("backfills", "unknown (" + e.getMessage() + ")");
         }
+        status.put("verify", verifyFindings(postgres));
         return status;
+    }
+
+    /**
+     * What {@code nexus_sync.reconciliation_log} holds open, by status (a running verify's progress and the last
+     * run's summary live in the service: its {@code /status} shows them).
+     */
+    private static Object verifyFindings(PgConnectionSource postgres) {
+        try {
+            List<LoggedFinding> open = new PgReconciliationLog(postgres).findings(true, OPEN_FINDINGS_COUNTED);
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("openFindings", open.size() >= OPEN_FINDINGS_COUNTED ? "at least " + OPEN_FINDINGS_COUNTED : open.size());
+            Map<String, Long> byStatus = new TreeMap<>();
+            open.forEach(f -> byStatus.merge(f.status().external(), 1L, Long::sum));
+            view.put("byStatus", byStatus);
+            view.put("lastDetectedAt", open.stream().map(LoggedFinding::detectedAt).filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder())
+                    .map(Object::toString).orElse(null));
+            view.put("progress", "a running verify and the last run's result: the service's GET /status or GET /verify");
+            return view;
+        } catch (SyncException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     /**

@@ -330,4 +330,30 @@ class ConfigLoaderTest {
     private Path write(String yaml) throws IOException {
         return Files.writeString(dir.resolve("nexus-sync.yaml"), yaml);
     }
+
+    @Test
+    void shouldTakeTheVerifyScheduleAsIsoOrWithAUnitAndTurnItOffWithZeroOrOff() {
+        SyncConfig defaults = ConfigLoader.load(null, MINIMAL_ENV);
+        assertThat(defaults.verifyInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.verifyRepair()).isFalse();
+        assertThat(defaults.scheduledVerify()).isTrue();
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_INTERVAL", "PT30M")).verifyInterval()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_INTERVAL", "6h")).verifyInterval()).isEqualTo(Duration.ofHours(6));
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_INTERVAL", "90s")).verifyInterval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_INTERVAL", "off")).scheduledVerify()).isFalse();
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_INTERVAL", "0")).verifyInterval()).isEqualTo(Duration.ZERO);
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_REPAIR", "true")).verifyRepair()).isTrue();
+    }
+
+    @Test
+    void shouldRefuseAVerifyIntervalThatIsAmbiguousTooShortOrNotADuration() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_INTERVAL", "15")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_VERIFY_INTERVAL is '15': use ISO-8601 (PT1H, PT30M)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_INTERVAL", "10s")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("use at least 1 minute");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_INTERVAL", "hourly")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("0 or off turns it off");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_REPAIR", "yes")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_VERIFY_REPAIR is 'yes': use true or false");
+    }
 }

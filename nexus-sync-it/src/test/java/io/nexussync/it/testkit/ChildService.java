@@ -33,6 +33,42 @@ public final class ChildService {
         return new ChildService(builder.start(), log);
     }
 
+    /** What a command of the real executable printed, and its exit code. */
+    public record Command(int exit, String out, String err) {}
+
+    /**
+     * Runs {@code nexus-sync ARGS} as a user does, with the real executable in a JVM of its own (a command beside the
+     * running service), and waits for it (at most {@code atMost}, then it is killed and the test fails).
+     */
+    public static Command command(Map<String, String> environment, java.time.Duration atMost, String... args) throws IOException, InterruptedException {
+        List<String> line = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
+                jar().toString()));
+        line.addAll(List.of(args));
+        Path out = Files.createTempFile("nexus-sync-command", ".out");
+        Path err = Files.createTempFile("nexus-sync-command", ".err");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(line).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("nexus-sync " + String.join(" ", args) + " did not end within " + atMost + "; stderr:\n" + Files.readString(err));
+            }
+            return new Command(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private static Path jar() {
+        Path jar = Path.of(System.getProperty("nexus.sync.jar", "../nexus-sync-dist/target/nexus-sync.jar")).toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with mvn -pl nexus-sync-dist -am package");
+        }
+        return jar;
+    }
+
     /** SIGKILL, as {@code kill -9}: the JVM gets no chance to do anything. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

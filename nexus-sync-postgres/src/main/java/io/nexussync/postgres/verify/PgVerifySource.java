@@ -38,7 +38,8 @@ import java.util.stream.Collectors;
  * <p>The order is built in SQL so that PostgreSQL's order is the key string's code point order: a key's text under
  * {@code COLLATE "C"} (UTF-8 byte order is code point order); a composite key as the exact JSON array text
  * {@link io.nexussync.core.mapping.NodeIdentity} makes; a single uuid column by the uuid itself, whose byte order is the
- * order of its lower-case text, so that the primary key index serves the scan. Where a type's text form differs from the
+ * order of its lower-case text, so that the planner may walk the primary key index (the first row comes at once) or
+ * sort 16-byte values rather than 36-character texts. Where a type's text form differs from the
  * converted value's (a timestamp key, say), the orders may differ on some rows: verify re-reads such suspects by key,
  * so that costs time, never a wrong answer.
  */
@@ -48,6 +49,7 @@ public final class PgVerifySource implements VerifySource {
     /** Keys per statement when reading by key. */
     public static final int KEYS_PER_STATEMENT = 1_000;
     private static final int UUID_OID = 2950;
+    private static final String ROW = "verified";
 
     private final PgConnectionSource connections;
     private final Mapping mapping;
@@ -100,11 +102,14 @@ public final class PgVerifySource implements VerifySource {
                 ChunkReader.preferCustomPlansInTransaction(c);
                 TableLayout layout = TableLayout.read(c, table, columns);
                 List<Map<String, Object>> rows = new ArrayList<>();
+                Set<String> returned = new HashSet<>();
                 for (int from = 0; from < wanted.size(); from += KEYS_PER_STATEMENT) {
                     List<Map<String, Object>> batch = wanted.subList(from, Math.min(wanted.size(), from + KEYS_PER_STATEMENT));
                     for (Map<String, Object> row : readBatch(c, subject, layout, columns, batch)) {
-                        // A key the cast made canonical ("0042", an upper-case uuid) names no row: its row has another key.
-                        if (asked.contains(EntityKeys.of(subject, row))) {
+                        // A key the cast made canonical ("0042", an upper-case uuid) names no row: its row has another key
+                        // (and may come in another batch too, by its own key).
+                        String key = EntityKeys.of(subject, row);
+                        if (asked.contains(key) && returned.add(key)) {
                             rows.add(row);
                         }
                     }
@@ -179,9 +184,18 @@ public final class PgVerifySource implements VerifySource {
         }
     }
 
+    /** Every column as text, from the table under the alias {@link #ROW}. */
     private static String select(TableLayout layout) {
-        return "SELECT " + layout.columns().keySet().stream().map(column -> quote(column) + "::text").collect(Collectors.joining(", "))
-                + " FROM " + quote(layout.table());
+        return "SELECT " + layout.columns().keySet().stream().map(column -> column(column) + "::text").collect(Collectors.joining(", "))
+                + " FROM " + quote(layout.table()) + " AS " + ROW;
+    }
+
+    /**
+     * A column of the table, qualified: in ORDER BY a bare name means the output column of that name first, which is
+     * the column's text under the database's collation, not the column.
+     */
+    private static String column(String name) {
+        return ROW + "." + quote(name);
     }
 
     /** ORDER BY terms that sort the rows in {@link EntityKeys#ORDER} of their keys. */
@@ -195,10 +209,10 @@ public final class PgVerifySource implements VerifySource {
     private static String identityOrder(TableLayout layout, List<String> columns) {
         if (columns.size() == 1) {
             String column = columns.get(0);
-            return layout.column(column).typeOid() == UUID_OID ? quote(column) : quote(column) + "::text COLLATE \"C\"";
+            return layout.column(column).typeOid() == UUID_OID ? column(column) : column(column) + "::text COLLATE \"C\"";
         }
         // NodeIdentity's compact JSON array: ["7","A-100"].
-        return "('[' || " + columns.stream().map(column -> "to_json(" + quote(column) + "::text)::text").collect(Collectors.joining(" || ',' || "))
+        return "('[' || " + columns.stream().map(column -> "to_json(" + column(column) + "::text)::text").collect(Collectors.joining(" || ',' || "))
                 + " || ']') COLLATE \"C\"";
     }
 
@@ -243,7 +257,7 @@ public final class PgVerifySource implements VerifySource {
 
     private static List<Map<String, Object>> readKeys(Connection c, Subject subject, TableLayout layout, List<String> columns,
                                                       List<Map<String, Object>> keys) throws SQLException {
-        String tuple = columns.stream().map(column -> quote(column)).collect(Collectors.joining(", "));
+        String tuple = columns.stream().map(PgVerifySource::column).collect(Collectors.joining(", "));
         String arrays = columns.stream().map(column -> "CAST(? AS " + layout.column(column).sqlType() + "[])").collect(Collectors.joining(", "));
         String sql = select(layout) + " WHERE (" + tuple + ") IN (SELECT * FROM unnest(" + arrays + ")) ORDER BY " + keyOrder(subject, layout);
         try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -18,6 +18,7 @@ import io.nexussync.neo4j.Neo4jGraphWriter;
 import io.nexussync.neo4j.Neo4jVerifyGraph;
 import io.nexussync.core.verify.ReconciliationLog;
 import io.nexussync.core.verify.StreamPosition;
+import io.nexussync.core.verify.StreamChangeWitness;
 import io.nexussync.core.verify.Verifier;
 import io.nexussync.core.verify.VerifyGraph;
 import io.nexussync.core.verify.VerifySource;
@@ -251,10 +252,14 @@ public final class ServiceWiring implements AutoCloseable {
         return verifyGraph;
     }
 
-    /** The one verifier of the service (its progress is what {@code /status} shows). */
+    /**
+     * The one verifier of the service (its progress is what {@code /status} shows). In the service the stream is its witness
+     * of which rows changed while a suspect was checked, through watermarks as a backfill's.
+     */
     public synchronized Verifier verifier() {
         if (verifier == null) {
-            verifier = new Verifier(mapping, verifySource, verifyGraph(), streamPosition, reconciliations, clock, Verifier.Settings.DEFAULTS);
+            verifier = new Verifier(mapping, verifySource, verifyGraph(), streamPosition, reconciliations, clock, Verifier.Settings.DEFAULTS,
+                    new StreamChangeWitness(backfillReader, watermarks));
         }
         return verifier;
     }

@@ -38,6 +38,7 @@ public final class WatermarkWindows {
     private final EntityKeys keys;
     private final Map<String, PendingChunk> registered = new ConcurrentHashMap<>();
     private final Map<String, Window> open = new HashMap<>();
+    private final Map<String, CompletableFuture<Set<String>>> witnesses = new ConcurrentHashMap<>();
 
     public WatermarkWindows(Mapping mapping) {
         this.keys = new EntityKeys(mapping);
@@ -60,9 +61,26 @@ public final class WatermarkWindows {
         return applied;
     }
 
+    /**
+     * A window that lets nothing in but tells which entities of the table the stream changed while it was open: verify's
+     * check by key asks, to tell a row that held still from one that changed and changed back.
+     *
+     * @return completes, when the stream reads the high watermark, with the keys it saw changed between the two (every
+     *         key of the table, {@link #EVERY_KEY}, after a TRUNCATE)
+     */
+    public CompletableFuture<Set<String>> registerWitness(String windowId, TableId table) {
+        CompletableFuture<Set<String>> touched = new CompletableFuture<>();
+        witnesses.put(windowId, touched);
+        return touched;
+    }
+
+    /** What a witness reports when a TRUNCATE touched every row of its table. */
+    public static final String EVERY_KEY = EVERYTHING;
+
     /** The backfill gave up waiting for this chunk (it reads it again under a new id). */
     public void forget(String chunkId) {
         registered.remove(chunkId);
+        witnesses.remove(chunkId);
     }
 
     /** The low watermark's message content: the chunk id and the table, tab-separated. */
@@ -106,6 +124,13 @@ public final class WatermarkWindows {
      */
     public List<RowChange> highWatermark(String chunkId) {
         Window window = open.remove(chunkId);
+        CompletableFuture<Set<String>> witness = witnesses.remove(chunkId);
+        if (witness != null) {
+            if (window != null) {
+                witness.complete(Set.copyOf(window.touched()));
+            }
+            return null;
+        }
         PendingChunk chunk = registered.get(chunkId);
         if (window == null || chunk == null) {
             return null;

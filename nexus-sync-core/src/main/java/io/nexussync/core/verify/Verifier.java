@@ -1,5 +1,6 @@
 package io.nexussync.core.verify;
 
+import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.model.TableId;
@@ -18,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * confirmed finding logged (and, when asked, handed to the repair by rule). Reads only: repairs are written by the
  * service ({@link RepairExecutor}) through the stream.
  *
- * <p>A suspect is confirmed only if the row read before the wait and the row read after the graph was read are the
- * same: then the graph, read after the stream passed the first read's position, must show that row, and any newer
- * change would have shown in the second read. A row that keeps changing is checked again, up to
+ * <p>A suspect is confirmed only if its row held still from before the wait until after the graph was read: the two reads
+ * of the row are the same and (in the service) the stream's {@link ChangeWitness} read no change of it in between. Then the
+ * graph, read after the stream passed the first read's position and applying each entity's changes in order, must show
+ * that row. Outside the service there is no witness, and a row deleted and inserted again between the reads reads the
+ * same: there a difference must show in two rounds in a row. A row that keeps changing is checked again, up to
  * {@link Settings#rounds()} times, and otherwise counted as unsettled, never reported as a discrepancy.
  */
 public final class Verifier {
@@ -57,9 +61,18 @@ public final class Verifier {
     private final Clock clock;
     private final Settings settings;
     private final VerifyProgress progress;
+    private final ChangeWitness witness;
 
+    /** Without a witness (a verify outside the service): a difference must show in two rounds in a row. */
     public Verifier(Mapping mapping, VerifySource source, VerifyGraph graph, StreamPosition stream, ReconciliationLog reconciliations,
                     Clock clock, Settings settings) {
+        this(mapping, source, graph, stream, reconciliations, clock, settings, null);
+    }
+
+    /** @param witness the stream's account of which entities changed while a suspect was checked (the service has one), or null */
+    public Verifier(Mapping mapping, VerifySource source, VerifyGraph graph, StreamPosition stream, ReconciliationLog reconciliations,
+                    Clock clock, Settings settings, ChangeWitness witness) {
+        this.witness = witness;
         this.mapping = mapping;
         this.source = source;
         this.graph = graph;
@@ -160,12 +173,24 @@ public final class Verifier {
         }
     }
 
+    /**
+     * The check by key, in rounds: read the rows, wait for the stream to pass that read, read the graph, read the rows
+     * again. A key whose row changed in between (the two reads differ, or the stream's witness saw a change of it) goes to
+     * the next round; so does, without a witness, a difference seen in one round only. What is left after the last
+     * round is unsettled.
+     */
     private void recheck(Subject subject, List<String> suspects, Run run) throws InterruptedException {
         List<String> pending = List.copyOf(suspects);
         run.suspects += pending.size();
-        for (int round = 0; round < settings.rounds() && !pending.isEmpty(); round++) {
+        Map<String, List<Finding>> seenOnce = new HashMap<>();
+        int rounds = witness != null ? settings.rounds() : settings.rounds() + 1;
+        for (int round = 0; round < rounds && !pending.isEmpty(); round++) {
+            ChangeWitness.Watch watch = witness == null ? null : witness.watch(subject.table());
             KeyedRows first = source.read(subject, pending);
             if (!stream.awaitApplied(first.position(), settings.streamTimeout())) {
+                if (watch != null) {
+                    watch.close(Duration.ZERO);
+                }
                 log.warn("verify: the stream did not pass {} within {} s; {} suspects of {} left unconfirmed", first.position(),
                         settings.streamTimeout().toSeconds(), pending.size(), subject.table());
                 run.unconfirmed += pending.size();
@@ -173,18 +198,34 @@ public final class Verifier {
             }
             Map<String, EntityImage> inGraph = graphImages(subject, pending);
             KeyedRows second = source.read(subject, pending);
+            Set<String> touched = watch == null ? Set.of() : watch.close(settings.streamTimeout());
+            if (touched == null) {
+                log.warn("verify: the stream did not read verify's watermark within {} s; {} suspects of {} left unconfirmed",
+                        settings.streamTimeout().toSeconds(), pending.size(), subject.table());
+                run.unconfirmed += pending.size();
+                return;
+            }
+            boolean everyKeyTouched = touched.contains(WatermarkWindows.EVERY_KEY);
             Map<String, EntityImage> before = rowImages(subject, first);
             Map<String, EntityImage> after = rowImages(subject, second);
             List<String> moving = new ArrayList<>();
             for (String key : pending) {
                 EntityImage was = before.get(key);
                 EntityImage is = after.get(key);
-                if (was == null ? is != null : is == null || !was.sameAs(is)) {
+                if (everyKeyTouched || touched.contains(key) || (was == null ? is != null : is == null || !was.sameAs(is))) {
+                    seenOnce.remove(key);
                     moving.add(key);
                     continue;
                 }
-                for (Finding finding : ImageDiff.findings(subject, key, is, inGraph.get(key))) {
-                    run.found(finding);
+                List<Finding> findings = ImageDiff.findings(subject, key, is, inGraph.get(key));
+                if (findings.isEmpty()) {
+                    seenOnce.remove(key);
+                } else if (witness != null || findings.equals(seenOnce.get(key))) {
+                    findings.forEach(run::found);
+                } else {
+                    // Without a witness, a row changed and changed back between the reads looks still: ask again.
+                    seenOnce.put(key, findings);
+                    moving.add(key);
                 }
             }
             pending = moving;

@@ -29,6 +29,30 @@ class WatermarkWindowsTest {
     }
 
     @Test
+    void aWitnessLetsNothingInAndReportsEveryKeyTheStreamChangedWhileItWasOpen() throws Exception {
+        CompletableFuture<java.util.Set<String>> seen = windows.registerWitness("verify-1", TAGGED);
+        windows.observe(new RowChange.Delete(TAGGED, pair("i", "before")));
+        windows.lowWatermark(WatermarkWindows.lowContent("verify-1", TAGGED));
+        windows.observe(new RowChange.Insert(TAGGED, pair("i", "t1")));
+        windows.observe(new RowChange.Delete(TAGGED, pair("i", "t1")));
+        windows.observe(new RowChange.Insert(ITEMS, item("other table", 1)));
+
+        assertThat(windows.highWatermark("verify-1")).as("nothing to apply").isNull();
+        assertThat(seen.get()).containsExactly("i\u0000t1");
+    }
+
+    @Test
+    void aWitnessOfATruncatedTableReportsEveryKey() throws Exception {
+        CompletableFuture<java.util.Set<String>> seen = windows.registerWitness("verify-2", ITEMS);
+        windows.lowWatermark(WatermarkWindows.lowContent("verify-2", ITEMS));
+        windows.observe(new RowChange.Truncate(List.of(ITEMS), false, false));
+
+        windows.highWatermark("verify-2");
+
+        assertThat(seen.get()).contains(WatermarkWindows.EVERY_KEY);
+    }
+
+    @Test
     void shouldIgnoreChangesBeforeTheLowWatermark() {
         windows.register("1.1", ITEMS, List.of(item("a", 1)));
         windows.observe(new RowChange.Update(ITEMS, null, item("a", 1)));

@@ -191,7 +191,7 @@ final class VerifyFakes {
     }
 
     /** Neo4j: nodes per label, relationships per type and pair, as the driver would return them. */
-    static final class Graph implements VerifyGraph {
+    static class Graph implements VerifyGraph {
         final Map<String, TreeMap<String, GraphNode>> nodes = new HashMap<>();
         final Map<String, List<UnidentifiedNode>> unidentified = new HashMap<>();
         final Map<String, TreeMap<String, GraphPair>> pairs = new HashMap<>();

@@ -47,7 +47,7 @@ public final class Verifier {
      * @param reportLimit   findings kept in the report (all are logged)
      */
     public record Settings(int rangeSize, int recheckBatch, Duration streamTimeout, int rounds, int reportLimit, int unidentifiedLimit) {
-        public static final Settings DEFAULTS = new Settings(1_000, 2_000, Duration.ofSeconds(60), 3, 1_000, 10_000);
+        public static final Settings DEFAULTS = new Settings(1_000, 2_000, Duration.ofSeconds(60), 5, 1_000, 10_000);
     }
 
     /** @param table null for every mapped table; by who asked (logged with each finding) */

@@ -133,6 +133,11 @@ final class TimedVerifySides {
         }
 
         @Override
+        public Map<String, java.time.Instant> lastCommitted(Subject subject, Collection<String> keys) {
+            return timed(pgByKey, () -> delegate.lastCommitted(subject, keys));
+        }
+
+        @Override
         public long estimatedRows(Subject subject) {
             return timed(counting, () -> delegate.estimatedRows(subject));
         }

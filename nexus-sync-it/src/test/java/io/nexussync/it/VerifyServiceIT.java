@@ -97,16 +97,74 @@ class VerifyServiceIT {
                 assertThat(again.exit()).as("the second verify: %s%n%s", again.out(), again.err()).isZero();
                 assertThat(JSON.readTree(again.out()).get("agrees").asBoolean()).isTrue();
 
+                cliOnOneEntityAndAPersonsDecision(env, id);
+
                 String metrics = send("GET", base + "/metrics", null, null).body();
                 assertThat(metrics).contains("nexus_sync_verify_discrepancies_repaired_total{check=\"attribute\",entity_type=\"public.content_items\"} 1.0")
                         .contains("nexus_sync_verify_last_agrees 1.0").contains("nexus_sync_verify_detection_to_repair_seconds_count 1");
                 HttpResponse<String> findings = send("GET", base + "/verify/findings?all=true", null, SyncEnvironment.ADMIN_TOKEN);
                 assertThat(findings.statusCode()).isEqualTo(200);
-                assertThat(JSON.readTree(findings.body()).get(0).get("status").asText()).isEqualTo("repaired");
+                JsonNode logged = JSON.readTree(findings.body());
+                assertThat(logged).extracting(f -> f.get("kind").asText() + " " + f.get("status").asText())
+                        .containsExactlyInAnyOrder("property-differs repaired", "history-several-open resolved");
             } finally {
                 assertThat(service.terminate()).isIn(0, 143);
             }
         }
+    }
+
+    /**
+     * The packaged CLI on real servers: verify-entity on a row that agrees (exit 0) and on a pair whose history broke
+     * (exit 3); the broken history waits for a person (no rule settles it), `verify findings` lists it, and
+     * `verify resolve --take graph` records the decision, by whom and why, without writing the graph.
+     */
+    private void cliOnOneEntityAndAPersonsDecision(SyncEnvironment env, String agreeingItem) throws Exception {
+        ChildService.Command fine = ChildService.command(env.environment(), Duration.ofMinutes(2), "verify-entity", "content_items", agreeingItem, "--json");
+        assertThat(fine.exit()).as("verify-entity on a row that agrees: %s%n%s", fine.out(), fine.err()).isZero();
+
+        Map<String, Object> pair = env.query("SELECT thread_id::text AS t, content_id::text AS c FROM thread_content ORDER BY thread_id, content_id LIMIT 1").get(0);
+        String shown = "(" + pair.get("t") + ")->(" + pair.get("c") + ")";
+        String original = env.cypher("MATCH (:Thread {id: $t})-[r:INCLUDES]->(:ContentItem {id: $c}) WHERE r.validTo = datetime('9999-12-31T00:00:00Z') "
+                + "WITH r LIMIT 1 MATCH (a)-[r]->(b) CREATE (a)-[copy:INCLUDES]->(b) SET copy = properties(r) RETURN elementId(r) AS original",
+                Map.of("t", pair.get("t"), "c", pair.get("c"))).get(0).get("original").asString();
+        long versionsBefore = includesVersions(env, pair);
+
+        ChildService.Command broken = ChildService.command(env.environment(), Duration.ofMinutes(2), "verify-entity", "thread_content", shown,
+                "--repair", "--json", "--wait", "20s");
+        assertThat(broken.exit()).as("verify-entity on a broken history: %s%n%s", broken.out(), broken.err()).isEqualTo(3);
+        JsonNode entityReport = JSON.readTree(broken.out());
+        assertThat(entityReport.get("findingList").get(0).get("kind").asText()).isEqualTo("history-several-open");
+        assertThat(entityReport.get("findingList").get(0).get("key").asText()).isEqualTo(shown);
+
+        ChildService.Command listed = ChildService.command(env.environment(), Duration.ofMinutes(1), "verify", "findings", "--json");
+        assertThat(listed.exit()).as("%s%n%s", listed.out(), listed.err()).isZero();
+        JsonNode open = JSON.readTree(listed.out());
+        assertThat(open).as("open findings %s", open).hasSize(1);
+        assertThat(open.get(0).get("status").asText()).isEqualTo("waiting");
+        assertThat(open.get(0).get("rule").asText()).isEqualTo("history-has-no-second-source");
+        long findingId = open.get(0).get("id").asLong();
+
+        ChildService.Command wrong = ChildService.command(env.environment(), Duration.ofMinutes(1), "verify", "resolve", "999999", "--take", "graph",
+                "--reason", "none");
+        assertThat(wrong.exit()).isNotZero();
+        assertThat(wrong.err() + wrong.out()).contains("no open finding #999999", "verify findings");
+
+        ChildService.Command resolved = ChildService.command(env.environment(), Duration.ofMinutes(1), "verify", "resolve", Long.toString(findingId),
+                "--take", "graph", "--reason", "the doubled version is what analytics expects", "--by", "ana");
+        assertThat(resolved.exit()).as("%s%n%s", resolved.out(), resolved.err()).isZero();
+        Map<String, Object> row = env.query("SELECT status, decided_by, reason, rule, settled_at FROM nexus_sync.reconciliation_log WHERE id = ?", findingId).get(0);
+        assertThat(row).containsEntry("status", "resolved").containsEntry("decided_by", "ana").containsEntry("rule", "person")
+                .containsEntry("reason", "the doubled version is what analytics expects");
+        assertThat(row.get("settled_at")).isNotNull();
+        assertThat(includesVersions(env, pair)).as("taking the graph's side writes nothing").isEqualTo(versionsBefore);
+        // Put the history back as the contract wants it, so the rest of the test sees a graph that agrees.
+        env.cypher("MATCH (:Thread {id: $t})-[r:INCLUDES]->(:ContentItem {id: $c}) WHERE elementId(r) <> $original DELETE r",
+                Map.of("t", pair.get("t"), "c", pair.get("c"), "original", original));
+    }
+
+    private static long includesVersions(SyncEnvironment env, Map<String, Object> pair) {
+        return env.cypher("MATCH (:Thread {id: $t})-[r:INCLUDES]->(:ContentItem {id: $c}) RETURN count(r) AS n", Map.of("t", pair.get("t"), "c", pair.get("c")))
+                .get(0).get("n").asLong();
     }
 
     private JsonNode awaitVerifyEnded(String base, ChildService service) throws Exception {

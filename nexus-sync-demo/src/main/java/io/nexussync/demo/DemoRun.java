@@ -1,6 +1,9 @@
 package io.nexussync.demo;
 
 import io.nexussync.app.service.SyncService;
+import io.nexussync.app.components.VerifyComponent;
+import io.nexussync.core.verify.VerifyReport;
+import io.nexussync.core.verify.Verifier;
 import io.nexussync.postgres.PgSettings;
 import java.io.PrintStream;
 import java.sql.SQLException;
@@ -75,6 +78,9 @@ public final class DemoRun {
             out.println("Stopping: letting the last changes reach the graph...");
             Thread.sleep(Math.min(2_000, service.config().batchDelay().toMillis() * 10));
             report(app);
+            if (failure.get() == null) {
+                verify();
+            }
         } finally {
             service.stop();
             done.await();
@@ -89,6 +95,26 @@ public final class DemoRun {
         }
         out.println("Demo stopped cleanly.");
         return 0;
+    }
+
+    /** Proves the two sides agree, as {@code nexus-sync verify} does, before the demo ends. */
+    private void verify() throws InterruptedException {
+        if (!service.verify().start(new Verifier.Request(null, false, false, "demo"))) {
+            return;
+        }
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (service.verify().running() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        VerifyComponent.Outcome last = service.verify().last();
+        if (last == null || last.report() == null) {
+            out.println("verify: " + (last == null ? "did not finish within 60 s" : last.error()));
+            return;
+        }
+        VerifyReport report = last.report();
+        out.printf("verify: %s (%d entities compared on both sides in %d ms, %d findings, %d unsettled)%n",
+                report.agrees() ? "the graph agrees with PostgreSQL" : "the graph does NOT agree with PostgreSQL: nexus-sync verify findings",
+                report.entities(), report.took().toMillis(), report.findingCount(), report.unsettled() + report.unconfirmed());
     }
 
     private void report(ContextNexusWorkload app) throws SQLException {

@@ -3,6 +3,7 @@ package io.nexussync.demo;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.DeadLetterEndpoint;
+import io.nexussync.app.admin.VerifyEndpoint;
 import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.cli.Demo;
 import io.nexussync.app.config.ConfigLoader;
@@ -44,21 +45,27 @@ public final class EmbeddedDemo implements Demo {
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
                  AdminServer admin = new AdminServer(service.config().admin(), service.progress(), metricsOf(service),
                          service::slotHealth, service.config().walWarnBytes(), service.backfills(),
-                         DeadLetterEndpoint.of(service.deadLetterQueue()))
+                         DeadLetterEndpoint.of(service.deadLetterQueue()),
+                         VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()))
                                  .withCircuits(service.circuits())) {
                 out.printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
                                 + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"
-                                + "  admin:  http://127.0.0.1:%d/health  /status  /metrics; /backfill and /dlq need the token:%n"
-                                + "          curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/dlq%n%n",
-                        postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port(),
-                        env.containsKey("NEXUS_SYNC_ADMIN_TOKEN") && !environment.containsKey("NEXUS_SYNC_ADMIN_TOKEN")
-                                ? env.get("NEXUS_SYNC_ADMIN_TOKEN") : "<your NEXUS_SYNC_ADMIN_TOKEN>", admin.port());
+                                + "  admin:  http://127.0.0.1:%d/health  /status  /metrics  /verify; /backfill, /dlq and POST /verify need the token:%n"
+                                + "          curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/dlq%n"
+                                + "          curl -X POST -H 'Authorization: Bearer %s' http://127.0.0.1:%d/verify   (then: curl http://127.0.0.1:%d/verify)%n%n",
+                        postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port(), token(env, environment), admin.port(),
+                        token(env, environment), admin.port(), admin.port());
                 return new DemoRun(service, out, options.rate(), options.durationSeconds()).run();
             }
         } finally {
             deleteQuietly(work);
         }
+    }
+
+    private static String token(Map<String, String> env, Map<String, String> environment) {
+        return env.containsKey("NEXUS_SYNC_ADMIN_TOKEN") && !environment.containsKey("NEXUS_SYNC_ADMIN_TOKEN")
+                ? env.get("NEXUS_SYNC_ADMIN_TOKEN") : "<your NEXUS_SYNC_ADMIN_TOKEN>";
     }
 
     private static int available(int preferred) {

@@ -88,6 +88,7 @@ public final class EmbeddedDemo implements Demo {
         PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
         service.observeVisibility(SyncMetrics.lagRecorder(metrics));
         SyncMetrics.registerCircuits(metrics, service.circuits());
+        service.verify().observe(SyncMetrics.registerVerify(metrics, service.verify()));
         return metrics;
     }
 }

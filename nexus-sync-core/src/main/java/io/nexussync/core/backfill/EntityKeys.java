@@ -29,9 +29,7 @@ final class EntityKeys {
         }
         var relationship = mapping.relationship(table);
         if (relationship.isPresent()) {
-            String from = relationship.get().from().identity(values);
-            String to = relationship.get().to().identity(values);
-            return from == null || to == null ? null : from + "\u0000" + to;
+            return relationship.get().pairKey(values);
         }
         return null;
     }

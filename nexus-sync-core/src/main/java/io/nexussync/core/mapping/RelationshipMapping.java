@@ -56,4 +56,22 @@ public record RelationshipMapping(
     public String propertyName(String column) {
         return column.equals(versionColumn) ? versionProperty : columns.propertyName(column);
     }
+
+    /**
+     * A relationship row's one string, its pair: the start node's identity, a NUL, the end node's identity (a NUL is
+     * never part of a key's text, and sorts first, so pairs sort by start node, then end node); null when an end is
+     * null. Backfill's watermark windows and verify both name a join row so, and must agree.
+     */
+    public String pairKey(Map<String, Object> row) {
+        String fromId = from.identity(row);
+        String toId = to.identity(row);
+        return fromId == null || toId == null ? null : pairKey(fromId, toId);
+    }
+
+    public static String pairKey(String fromId, String toId) {
+        return fromId + PAIR_SEPARATOR + toId;
+    }
+
+    /** Between the two identities of a {@link #pairKey pair key}. */
+    public static final char PAIR_SEPARATOR = '\u0000';
 }

@@ -13,12 +13,12 @@ import java.util.Map;
  */
 public final class EntityKeys {
     public static final Comparator<String> ORDER = EntityKeys::compareCodePoints;
-    private static final char SEPARATOR = '\u0000';
+    private static final char SEPARATOR = RelationshipMapping.PAIR_SEPARATOR;
 
     private EntityKeys() {}
 
     public static String pair(String fromId, String toId) {
-        return fromId + SEPARATOR + toId;
+        return RelationshipMapping.pairKey(fromId, toId);
     }
 
     /** @return the start and end identities of a pair key */
@@ -51,9 +51,7 @@ public final class EntityKeys {
     }
 
     static String of(RelationshipMapping mapping, Map<String, Object> row) {
-        String from = mapping.from().identity(row);
-        String to = mapping.to().identity(row);
-        return from == null || to == null ? null : pair(from, to);
+        return mapping.pairKey(row);
     }
 
     /** The key columns' values (their text forms) of the row a key names: for reading it again by key. */
@@ -64,15 +62,16 @@ public final class EntityKeys {
     private static Map<String, Object> pairValues(RelationshipMapping mapping, String key) {
         List<String> ends = split(key);
         Map<String, Object> values = new java.util.LinkedHashMap<>();
-        List<String> from = io.nexussync.core.mapping.NodeIdentity.decode(ends.get(0), mapping.from().columns().size());
-        for (int i = 0; i < from.size(); i++) {
-            values.put(mapping.from().columns().get(i), from.get(i));
-        }
-        List<String> to = io.nexussync.core.mapping.NodeIdentity.decode(ends.get(1), mapping.to().columns().size());
-        for (int i = 0; i < to.size(); i++) {
-            values.put(mapping.to().columns().get(i), to.get(i));
-        }
+        putKeyColumns(mapping.from().columns(), ends.get(0), values);
+        putKeyColumns(mapping.to().columns(), ends.get(1), values);
         return values;
+    }
+
+    private static void putKeyColumns(List<String> columns, String identity, Map<String, Object> values) {
+        List<String> parts = io.nexussync.core.mapping.NodeIdentity.decode(identity, columns.size());
+        for (int i = 0; i < parts.size(); i++) {
+            values.put(columns.get(i), parts.get(i));
+        }
     }
 
     private static int compareCodePoints(String a, String b) {

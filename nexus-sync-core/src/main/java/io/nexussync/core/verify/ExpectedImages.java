@@ -23,12 +23,7 @@ final class ExpectedImages {
     static EntityImage node(NodeMapping mapping, Map<String, Object> row) {
         String key = mapping.identity(row);
         Map<String, String> facets = new HashMap<>();
-        try {
-            properties(GraphPlanner.nodeProperties(mapping, row), facets);
-        } catch (SyncException unmappable) {
-            // The row holds a value the graph cannot take: it is in the dead-letter queue, and a finding names it.
-            facets.put(EntityImage.UNMAPPABLE, "1");
-        }
+        mappedProperties(() -> GraphPlanner.nodeProperties(mapping, row), facets);
         if (mapping.crossReferenceColumn() != null && row.get(mapping.crossReferenceColumn()) instanceof String xref) {
             facets.put(EntityImage.CROSS_REFERENCE, xref);
         }
@@ -45,12 +40,17 @@ final class ExpectedImages {
     static EntityImage relationship(RelationshipMapping mapping, Map<String, Object> row) {
         String key = EntityKeys.of(mapping, row);
         Map<String, String> facets = new HashMap<>();
+        mappedProperties(() -> GraphPlanner.relationshipProperties(mapping, row), facets);
+        return new EntityImage(key, true, facets, null);
+    }
+
+    /** The mapping's properties of a row; a row holding a value the graph cannot take (it is in the dead-letter queue) is marked so, for a finding to name it. */
+    private static void mappedProperties(java.util.function.Supplier<Map<String, Object>> mapped, Map<String, String> facets) {
         try {
-            properties(GraphPlanner.relationshipProperties(mapping, row), facets);
+            properties(mapped.get(), facets);
         } catch (SyncException unmappable) {
             facets.put(EntityImage.UNMAPPABLE, "1");
         }
-        return new EntityImage(key, true, facets, null);
     }
 
     static void properties(Map<String, Object> properties, Map<String, String> facets) {

@@ -7,7 +7,6 @@ import io.nexussync.core.verify.VerifyGraph.GraphPair;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
-import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -121,19 +120,14 @@ final class GraphImages {
         return new EntityImage(pair.key(), current != null, facets, null);
     }
 
-    private static Instant instant(Object value) {
+    /** A date-time's instant; null for anything else (a date-time without an offset cannot be placed on the timeline). */
+    static Instant instant(Object value) {
         if (value instanceof ZonedDateTime t) {
             return t.toInstant();
         }
         if (value instanceof OffsetDateTime t) {
             return t.toInstant();
         }
-        if (value instanceof Instant t) {
-            return t;
-        }
-        if (value instanceof TemporalAccessor) {
-            return null; // a date-time without an offset cannot be placed on the timeline: the interval counts as broken
-        }
-        return null;
+        return value instanceof Instant t ? t : null;
     }
 }

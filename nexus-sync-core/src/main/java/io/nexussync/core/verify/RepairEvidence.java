@@ -3,7 +3,6 @@ package io.nexussync.core.verify;
 import io.nexussync.core.verify.VerifyGraph.GraphNode;
 import io.nexussync.core.verify.VerifyGraph.GraphPair;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,7 +25,7 @@ final class RepairEvidence {
         subject.match(nodes -> {
             for (GraphNode node : graph.nodes(nodes.mapping(), List.copyOf(keys))) {
                 inGraph.put(node.id(), true);
-                Instant at = instant(node.properties().get(GraphImages.LAST_SYNCED_AT));
+                Instant at = GraphImages.instant(node.properties().get(GraphImages.LAST_SYNCED_AT));
                 if (at != null) {
                     written.put(node.id(), at);
                 }
@@ -36,8 +35,8 @@ final class RepairEvidence {
             for (GraphPair pair : graph.pairs(relationships.mapping(), List.copyOf(keys))) {
                 inGraph.put(pair.key(), true);
                 for (Map<String, Object> version : pair.relationships()) {
-                    Instant to = instant(version.get(GraphImages.VALID_TO));
-                    Instant from = instant(version.get(GraphImages.VALID_FROM));
+                    Instant to = GraphImages.instant(version.get(GraphImages.VALID_TO));
+                    Instant from = GraphImages.instant(version.get(GraphImages.VALID_FROM));
                     if (GraphImages.OPEN_END.equals(to) && from != null) {
                         written.merge(pair.key(), from, (a, b) -> a.isAfter(b) ? a : b);
                     }
@@ -70,15 +69,5 @@ final class RepairEvidence {
             verdict = "which side changed last is not known";
         }
         return row + "; " + node + "; " + verdict;
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof ZonedDateTime t) {
-            return t.toInstant();
-        }
-        if (value instanceof java.time.OffsetDateTime t) {
-            return t.toInstant();
-        }
-        return value instanceof Instant t ? t : null;
     }
 }

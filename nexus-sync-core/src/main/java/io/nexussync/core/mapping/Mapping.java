@@ -3,11 +3,37 @@ package io.nexussync.core.mapping;
 import io.nexussync.core.model.TableId;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The whole mapping from tables to graph: immutable, validated when loaded ({@link MappingLoader}). */
-public record Mapping(String name, List<NodeMapping> nodes, List<RelationshipMapping> relationships) {
+/**
+ * The whole mapping from tables to graph: immutable, validated when loaded ({@link MappingLoader}). {@code reverse}
+ * holds each table's rules for edits made in the graph where its entry has a {@code reverse:} key; the others follow
+ * {@link ReverseRules#NODE_DEFAULT} or {@link ReverseRules#RELATIONSHIP_DEFAULT}.
+ */
+public record Mapping(String name, List<NodeMapping> nodes, List<RelationshipMapping> relationships, Map<TableId, ReverseRules> reverse) {
+
+    public Mapping(String name, List<NodeMapping> nodes, List<RelationshipMapping> relationships) {
+        this(name, nodes, relationships, Map.of());
+    }
+
+    /** The table's rules for graph-side edits. */
+    public ReverseRules reverseRules(TableId table) {
+        ReverseRules rules = reverse.get(table);
+        if (rules != null) {
+            return rules;
+        }
+        return relationship(table).isPresent() ? ReverseRules.RELATIONSHIP_DEFAULT : ReverseRules.NODE_DEFAULT;
+    }
+
+    public Optional<NodeMapping> nodeByLabel(String label) {
+        return nodes.stream().filter(n -> n.label().equals(label)).findFirst();
+    }
+
+    public Optional<RelationshipMapping> relationshipByType(String type) {
+        return relationships.stream().filter(r -> r.type().equals(type)).findFirst();
+    }
 
     public Optional<NodeMapping> node(TableId table) {
         return nodes.stream().filter(n -> n.table().equals(table)).findFirst();

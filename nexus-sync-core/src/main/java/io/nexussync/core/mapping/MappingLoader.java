@@ -30,10 +30,11 @@ public final class MappingLoader {
     private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
     private static final Set<String> TOP_KEYS = Set.of("name", "nodes", "relationships");
     private static final Set<String> NODE_KEYS = Set.of("table", "label", "key", "idProperty", "version", "graphVersion", "crossReference",
-            "pgOnly", "graphOnly", "asText", "properties", "json", "insertLane", "lanes", "links");
+            "pgOnly", "graphOnly", "asText", "properties", "json", "insertLane", "lanes", "links", "reverse");
     private static final Set<String> LINK_KEYS = Set.of("column", "columns", "type", "label", "direction");
     private static final Set<String> RELATIONSHIP_KEYS = Set.of("table", "type", "from", "to", "version", "versionProperty", "temporal",
-            "pgOnly", "asText", "properties", "json", "insertLane", "lanes");
+            "pgOnly", "asText", "properties", "json", "insertLane", "lanes", "reverse");
+    private static final Set<String> REVERSE_KEYS = Set.of("enabled", "toGraphOnly", "conflicts", "create", "onDelete");
     private static final Set<String> ENDPOINT_KEYS = Set.of("label", "column", "columns");
     private static final Set<String> JSON_KEYS = Set.of("store", "keys", "prefix");
     /** Properties the writer sets on every node besides the mapped columns. */
@@ -94,6 +95,7 @@ public final class MappingLoader {
         private record Target(int keySize, String idProperty) {}
 
         private final Map<String, Target> targets = new HashMap<>();
+        private final Map<TableId, ReverseRules> reverse = new LinkedHashMap<>();
 
         Binder(List<MappingProblem> problems) {
             this.problems = problems;
@@ -139,7 +141,7 @@ public final class MappingLoader {
             if (nodeEntries.isEmpty() && problems.isEmpty()) {
                 problem(root.line(), "no node tables: add at least one entry under 'nodes:'");
             }
-            return new Mapping(name == null ? source : name, List.copyOf(nodes), List.copyOf(relationships));
+            return new Mapping(name == null ? source : name, List.copyOf(nodes), List.copyOf(relationships), Map.copyOf(reverse));
         }
 
         private NodeMapping node(Node n, Set<String> tables) {
@@ -188,6 +190,7 @@ public final class MappingLoader {
             }
             NodeMapping node = new NodeMapping(table, label, List.copyOf(key), idProperty, version, graphVersion, crossReference,
                     Set.copyOf(graphOnly), rules, List.copyOf(links));
+            reverseRules(n, where, table, ReverseRules.NODE_DEFAULT);
             checkNodeProperties(node, n, where);
             return node;
         }
@@ -230,6 +233,62 @@ public final class MappingLoader {
                 problem(lineOf(n, setting), where + ": " + owner + " and " + earlier + " would both be property " + property
                         + ": rename one under 'properties'");
             }
+        }
+
+        /** The entry's {@code reverse:} map, if it has one: {enabled, toGraphOnly, conflicts: {default, column: rule}, create, onDelete}. */
+        private void reverseRules(Node entry, String where, TableId table, ReverseRules defaults) {
+            Node r = entry.map().get("reverse");
+            if (r == null || r.isNull() || table == null) {
+                return;
+            }
+            String here = where + " reverse";
+            if (!r.isMap()) {
+                problem(r.line(), here + " must be a map {enabled, toGraphOnly, conflicts, create, onDelete}, got " + r.describe());
+                return;
+            }
+            allowOnly(r, here, REVERSE_KEYS);
+            Boolean enabled = bool(r, "enabled", here);
+            Boolean create = bool(r, "create", here);
+            Set<String> toGraphOnly = new LinkedHashSet<>(columns(r, "toGraphOnly", here, table));
+            ReverseRules.DeletePolicy onDelete = defaults.onDelete();
+            String deleteText = scalar(r, "onDelete", here);
+            if (deleteText != null) {
+                onDelete = null;
+                for (ReverseRules.DeletePolicy policy : ReverseRules.DeletePolicy.values()) {
+                    if (policy.spelling().equals(deleteText)) {
+                        onDelete = policy;
+                    }
+                }
+                if (onDelete == null) {
+                    problem(lineOf(r, "onDelete"), here + ": onDelete is '" + deleteText + "'; use refuse or delete");
+                    onDelete = defaults.onDelete();
+                }
+            }
+            ConflictRule defaultRule = defaults.defaultRule();
+            Map<String, ConflictRule> columnRules = new LinkedHashMap<>();
+            Node conflicts = r.map().get("conflicts");
+            if (conflicts != null && !conflicts.isNull()) {
+                if (!conflicts.isMap()) {
+                    problem(conflicts.line(), here + ": conflicts must be a map {default: rule, column: rule}, got " + conflicts.describe());
+                } else {
+                    for (String column : conflicts.map().keySet()) {
+                        String text = scalar(conflicts, column, here + " conflicts");
+                        ConflictRule rule = text == null ? null : ConflictRule.parse(text).orElse(null);
+                        if (rule == null) {
+                            problem(lineOf(conflicts, column), here + ": conflict rule for " + column + " is '" + text + "'; use one of "
+                                    + ConflictRule.spellings());
+                        } else if (column.equals("default")) {
+                            defaultRule = rule;
+                        } else {
+                            requireColumn(column, lineOf(conflicts, column), here + " conflicts");
+                            note(table, column, lineOf(conflicts, column));
+                            columnRules.put(column, rule);
+                        }
+                    }
+                }
+            }
+            reverse.put(table, new ReverseRules(enabled == null || enabled, Set.copyOf(toGraphOnly), defaultRule, Map.copyOf(columnRules),
+                    create == null ? defaults.create() : create, onDelete));
         }
 
         private ParentLink link(Node l, String where, TableId table) {
@@ -295,6 +354,7 @@ public final class MappingLoader {
             if (table == null || type == null || from == null || to == null) {
                 return null;
             }
+            reverseRules(r, where, table, ReverseRules.RELATIONSHIP_DEFAULT);
             return new RelationshipMapping(table, type, from, to, version, versionProperty, Boolean.TRUE.equals(temporal), rules);
         }
 

@@ -204,6 +204,50 @@ class MappingLoaderTest {
         assertThat(mapping.name()).isEqualTo("test mapping");
     }
 
+    @Test
+    void shouldReadReverseRulesAndDefaultTheOthers() {
+        String yaml = """
+                nodes:
+                  - table: public.items
+                    label: Item
+                    key: id
+                    reverse: {toGraphOnly: [score], conflicts: {default: graph-wins, secret: postgres-wins}, onDelete: delete, create: false}
+                  - table: public.others
+                    label: Other
+                    key: id
+                """;
+
+        Mapping mapping = parse(yaml);
+
+        ReverseRules items = mapping.reverseRules(TableId.parse("public.items"));
+        assertThat(items.flowsBack("score")).isFalse();
+        assertThat(items.flowsBack("title")).isTrue();
+        assertThat(items.rule("secret")).isEqualTo(ConflictRule.POSTGRES_WINS);
+        assertThat(items.rule("title")).isEqualTo(ConflictRule.GRAPH_WINS);
+        assertThat(items.onDelete()).isEqualTo(ReverseRules.DeletePolicy.DELETE);
+        assertThat(items.create()).isFalse();
+        assertThat(mapping.reverseRules(TableId.parse("public.others"))).isEqualTo(ReverseRules.NODE_DEFAULT);
+        assertThat(MappingLoader.builtIn().reverseRules(TableId.parse("public.content_items")).rule("access_level"))
+                .isEqualTo(ConflictRule.POSTGRES_WINS);
+        assertThat(MappingLoader.builtIn().reverseRules(TableId.parse("public.content_tags")).onDelete())
+                .isEqualTo(ReverseRules.DeletePolicy.DELETE);
+    }
+
+    @Test
+    void shouldNameAnUnknownConflictRuleAndDeletePolicy() {
+        String yaml = """
+                nodes:
+                  - table: public.items
+                    label: Item
+                    key: id
+                    reverse: {conflicts: {title: newest-wins}, onDelete: ignore, direction: both}
+                """;
+
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOf(MappingException.class)
+                .hasMessageContaining("newest-wins").hasMessageContaining("last-writer-wins, postgres-wins, graph-wins, manual")
+                .hasMessageContaining("'ignore'; use refuse or delete").hasMessageContaining("unknown key 'direction'");
+    }
+
     private static Mapping parse(String yaml) {
         InputStream in = new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
         return MappingLoader.parse(in, "test mapping");

@@ -20,10 +20,16 @@ public final class CrashPoints {
     /** In verify's repair, once the graph has committed the repair, before its findings are marked repaired. */
     public static final String REPAIR_AFTER_COMMIT = "repair-after-commit";
 
+    /** In reverse sync, once PostgreSQL has committed a round's entries, before the graph's cleanup and the outbox removal. */
+    public static final String REVERSE_AFTER_POSTGRES_COMMIT = "reverse-after-postgres-commit";
+    /** In reverse sync, once a created node holds PostgreSQL's key, before the row is inserted. */
+    public static final String REVERSE_AFTER_KEY_ASSIGNED = "reverse-after-key-assigned";
+
     public static final String VARIABLE = "NEXUS_SYNC_CRASH_AT";
     private static final int EXIT_CODE = 137;
 
-    private static final Set<String> POINTS = Set.of(AFTER_GRAPH_COMMIT, BEFORE_ACKNOWLEDGE, REPAIR_BEFORE_WRITE, REPAIR_AFTER_COMMIT);
+    private static final Set<String> POINTS = Set.of(AFTER_GRAPH_COMMIT, BEFORE_ACKNOWLEDGE, REPAIR_BEFORE_WRITE, REPAIR_AFTER_COMMIT,
+            REVERSE_AFTER_POSTGRES_COMMIT, REVERSE_AFTER_KEY_ASSIGNED);
 
     private static volatile CrashPoints armed = parse(System.getenv(VARIABLE));
 

@@ -6,6 +6,7 @@ import io.nexussync.core.reverse.EntityEdit.NodeUpdated;
 import io.nexussync.core.reverse.EntityEdit.RelationshipCreated;
 import io.nexussync.core.reverse.EntityEdit.RelationshipDeleted;
 import io.nexussync.core.reverse.EntityEdit.RelationshipUpdated;
+import io.nexussync.core.fault.CrashPoints;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,6 +57,9 @@ public final class ReverseApplier {
             }
         }
         ReverseBatch batch = pending.isEmpty() ? ReverseBatch.NONE : store.apply(pending, decisions, true);
+        if (!pending.isEmpty()) {
+            CrashPoints.reach(CrashPoints.REVERSE_AFTER_POSTGRES_COMMIT);
+        }
         finishInGraph(entries, keysByElementId);
         outbox.removeThrough(entries.get(entries.size() - 1).seq());
         listener.applied(pending, batch, clock.instant());
@@ -88,6 +92,7 @@ public final class ReverseApplier {
                     if (key == null && !rules.mapping().compositeKey() && rules.rules().create()) {
                         key = outbox.assignKey(e.label(), rules.idProperty(), e.elementId(),
                                 store.newKey(rules.mapping().table(), rules.mapping().keyColumn()));
+                        CrashPoints.reach(CrashPoints.REVERSE_AFTER_KEY_ASSIGNED);
                     }
                     if (key == null) {
                         return null;

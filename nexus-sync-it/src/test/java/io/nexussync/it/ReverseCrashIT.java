@@ -84,6 +84,7 @@ class ReverseCrashIT {
                 fixture.seed(c);
             }
             env.environment().put("NEXUS_SYNC_BATCH_SIZE", "50");
+            env.environment().put("NEXUS_SYNC_REVERSE_MODE", "plugin");
             Path log = ChildService.logFile("reverse-crash-" + seed);
             ChildService first = ChildService.start(env.environment(), log);
             env.awaitCaughtUp(Duration.ofSeconds(120));

@@ -14,8 +14,8 @@ public interface ReverseStore {
     /**
      * Applies {@code entries} in one transaction, in seq order, skipping any at or below the recorded position: for each
      * edit, reads the rows {@link EditDecider#rowsOf} names {@code FOR UPDATE}, asks {@link EditDecider#decide}, and
-     * executes its writes under a savepoint; a write refused for its data (a {@code SyncException} that is
-     * {@code rejected()}) rolls back to the savepoint and {@link EditDecider#refused} decides instead. Logs every
+     * executes its writes under a savepoint; a write refused for its data (a {@code SyncException} that
+     * {@code rejectsData()}) rolls back to the savepoint and {@link EditDecider#refused} decides instead. Logs every
      * conflict, records the last seq as the position ({@code positioned}; polled edits have none: their guard is the
      * graph version), commits.
      */

@@ -48,6 +48,10 @@ public final class ReverseApplier {
             return 0;
         }
         long position = store.appliedThrough();
+        entries = contiguousAfter(entries, position);
+        if (entries.isEmpty()) {
+            return 0;
+        }
         List<GraphEdit> pending = new ArrayList<>();
         Map<String, String> keysByElementId = new HashMap<>();
         for (GraphEdit entry : entries) {
@@ -64,6 +68,27 @@ public final class ReverseApplier {
         outbox.removeThrough(entries.get(entries.size() - 1).seq());
         listener.applied(pending, batch, clock.instant());
         return entries.size();
+    }
+
+    /**
+     * The entries up to the first gap in their numbering. Seqs have no holes (a transaction rolled back takes its number
+     * with it), but a read can see entry n+1 committed before entry n is: recording n+1 as applied would skip n for good.
+     * So a round takes only what follows the position without a gap, and a missing number is waited for.
+     */
+    private static List<GraphEdit> contiguousAfter(List<GraphEdit> entries, long position) {
+        List<GraphEdit> contiguous = new ArrayList<>();
+        long expected = position + 1;
+        for (GraphEdit entry : entries) {
+            if (entry.seq() <= position) {
+                contiguous.add(entry);
+            } else if (entry.seq() == expected) {
+                contiguous.add(entry);
+                expected++;
+            } else {
+                break;
+            }
+        }
+        return contiguous;
     }
 
     /**

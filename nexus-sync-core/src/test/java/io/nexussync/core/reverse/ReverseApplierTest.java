@@ -96,6 +96,23 @@ class ReverseApplierTest {
         assertThat(outbox.entries).isEmpty();
     }
 
+    @Test
+    void shouldWaitForAnEntryCommittedLaterThanTheOneAfterItRatherThanSkipIt() {
+        store.put(1, "a", 4, 0);
+        outbox.add(new GraphEdit(1, EARLY, List.of(titleEdit(1, 4, 1, "a", "b"))));
+        outbox.add(new GraphEdit(3, EARLY, List.of(titleEdit(1, 4, 3, "c", "d"))));
+
+        assertThat(applier.applyNext()).isEqualTo(1);
+        assertThat(store.position).as("not past the gap").isEqualTo(1);
+        assertThat(applier.applyNext()).as("entry 2 is not visible yet").isZero();
+        assertThat(outbox.entries).containsOnlyKeys(3L);
+
+        outbox.add(new GraphEdit(2, EARLY, List.of(titleEdit(1, 4, 2, "b", "c"))));
+        assertThat(applier.applyNext()).isEqualTo(2);
+        assertThat(store.row(1)).containsEntry("title", "d").containsEntry("neo4j_version", 3L);
+        assertThat(store.position).isEqualTo(3);
+    }
+
     /** The plugin's outbox and the few nodes the applier touches. */
     static final class Outbox implements GraphOutbox {
         final TreeMap<Long, GraphEdit> entries = new TreeMap<>();

@@ -128,6 +128,14 @@ class Neo4jPluginIT {
     }
 
     @Test
+    void shouldHaveTheOutboxConstraintsTheSchemaStepCreates() {
+        assertThat(env.cypher("SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties WHERE name STARTS WITH 'nexus_sync_outbox' "
+                        + "RETURN name, labelsOrTypes[0] + '.' + properties[0] AS on ORDER BY name").stream()
+                .map(r -> r.get("name").asString() + " " + r.get("on").asString()).toList())
+                .containsExactly("nexus_sync_outbox_seq _SyncOutbox.seq", "nexus_sync_outbox_sequence _SyncOutboxSequence.name");
+    }
+
+    @Test
     void shouldAnswerTheProbeWithThePluginsVersion() {
         asService(Neo4jTransactions.PLUGIN_PROBE, "MERGE (p:`_SyncReverseProbe` {id: 'probe'}) SET p.probedAt = datetime()");
 

@@ -8,6 +8,7 @@ import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
+import io.nexussync.neo4j.Neo4jTransactions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -52,11 +53,10 @@ public final class SyncEnvironment implements AutoCloseable {
         dropSlot(name + "_slot");
         driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none());
         try (var session = driver.session()) {
-            // The nexus-sync plugin refuses deletes of mapped nodes made by anyone but the service: its configuration goes
-            // first (in a transaction marked as the service's), and with it every rule the plugin would apply to the wipe.
-            session.run("MATCH (n) WHERE n:`_SyncReverseNode` OR n:`_SyncReverseRelationship` DETACH DELETE n", Map.of(),
-                    org.neo4j.driver.TransactionConfig.builder().withMetadata(Map.of("nexus-sync", "test-wipe")).build()).consume();
-            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume();
+            // As the service: the Neo4j plugin refuses a user's delete of mapped nodes once reverse rules are published
+            // (the inner transactions carry the outer one's metadata).
+            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+                    Neo4jTransactions.config("test-reset")).consume();
         }
         environment.put("NEXUS_SYNC_PG_URL", postgres.jdbcUrl(name));
         environment.put("NEXUS_SYNC_PG_USER", "postgres");

@@ -50,6 +50,18 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
     }
 
     public static EmbeddedNeo4jServer start(Path home, int boltPort) {
+        return start(home, boltPort, true);
+    }
+
+    /**
+     * A server as a user runs it who cannot install plugins: the engine without nexus-sync's (for the polling fallback's
+     * tests and the plugin's cost in the benchmark).
+     */
+    public static EmbeddedNeo4jServer startWithoutPlugin(Path home, int boltPort) {
+        return start(home, boltPort, false);
+    }
+
+    private static EmbeddedNeo4jServer start(Path home, int boltPort, boolean withPlugin) {
         int port = boltPort == 0 ? FreePort.pick() : boltPort;
         try {
             Files.createDirectories(home);
@@ -58,7 +70,8 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(java);
             command.addAll(List.of(System.getProperty(JAVA_OPTIONS_PROPERTY, DEFAULT_JAVA_OPTIONS).strip().split("\\s+")));
-            command.addAll(List.of("-cp", engineClasspath(), Neo4jEngineProcess.class.getName(), home.toAbsolutePath().toString(),
+            String classpath = withPlugin ? engineClasspath() : withoutPlugin(engineClasspath());
+            command.addAll(List.of("-cp", classpath, Neo4jEngineProcess.class.getName(), home.toAbsolutePath().toString(),
                     Integer.toString(port)));
             Process process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -130,6 +143,26 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
         if (!answer.equals("ok")) {
             throw new IllegalStateException("embedded Neo4j failed to " + command + ": " + answer.replaceFirst("^error ", "") + " (see " + log + ")");
         }
+    }
+
+    private static final String PLUGIN_ARTIFACT = "nexus-sync-neo4j-plugin";
+
+    /** The class path without the plugin's jar (or, in a build, its classes); a folder of jars is listed first. */
+    private static String withoutPlugin(String classpath) throws IOException {
+        String separator = System.getProperty("path.separator");
+        List<String> kept = new ArrayList<>();
+        for (String entry : classpath.split(java.util.regex.Pattern.quote(separator))) {
+            if (entry.endsWith(java.io.File.separator + "*")) {
+                Path folder = Path.of(entry.substring(0, entry.length() - 2));
+                try (var jars = Files.list(folder)) {
+                    jars.filter(jar -> jar.getFileName().toString().endsWith(".jar") && !jar.getFileName().toString().startsWith(PLUGIN_ARTIFACT))
+                            .forEach(jar -> kept.add(jar.toString()));
+                }
+            } else if (!entry.contains(PLUGIN_ARTIFACT)) {
+                kept.add(entry);
+            }
+        }
+        return String.join(separator, kept);
     }
 
     private static String engineClasspath() throws IOException {

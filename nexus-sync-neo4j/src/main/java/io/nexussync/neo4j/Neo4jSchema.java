@@ -8,7 +8,9 @@ import org.neo4j.driver.SessionConfig;
 
 /**
  * Creates what the writer relies on, idempotently: a uniqueness constraint on the identity property per mapped label (MERGE's
- * index, and the key order verify reads in), and one on each kind of bookkeeping record.
+ * index, and the key order verify reads in), and one on each kind of bookkeeping record. For reverse sync: a range index on
+ * each label's graph version property (the polling fallback looks for nodes a graph writer raised it on) and a uniqueness
+ * constraint on the outbox's seq (its entries are read and removed in seq order).
  */
 public final class Neo4jSchema {
     private Neo4jSchema() {}
@@ -21,10 +23,16 @@ public final class Neo4jSchema {
                 String id = node.idProperty();
                 session.run("CREATE CONSTRAINT " + Cypher.name("nexus_sync_" + label + "_" + id) + " IF NOT EXISTS FOR (n:"
                         + Cypher.name(label) + ") REQUIRE n." + Cypher.name(id) + " IS UNIQUE").consume();
+                if (node.graphVersionColumn() != null) {
+                    String graphVersion = node.propertyName(node.graphVersionColumn());
+                    session.run("CREATE INDEX " + Cypher.name("nexus_sync_" + label + "_" + graphVersion) + " IF NOT EXISTS FOR (n:"
+                            + Cypher.name(label) + ") ON (n." + Cypher.name(graphVersion) + ")").consume();
+                }
             }
             session.run("CREATE CONSTRAINT nexus_sync_checkpoint_slot IF NOT EXISTS FOR (c:`_SyncCheckpoint`) REQUIRE c.slot IS UNIQUE").consume();
             // A repair's record is MERGEd in the repair's transaction and looked up after a crash: the index serves both,
             // and the constraint keeps two writers of one repair from both creating it.
+            session.run("CREATE CONSTRAINT nexus_sync_outbox_seq IF NOT EXISTS FOR (o:`_SyncOutbox`) REQUIRE o.seq IS UNIQUE").consume();
             session.run("CREATE CONSTRAINT nexus_sync_repair_id IF NOT EXISTS FOR (r:`_SyncRepair`) REQUIRE r.id IS UNIQUE").consume();
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("creating the uniqueness constraints", e);

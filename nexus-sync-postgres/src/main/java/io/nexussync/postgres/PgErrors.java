@@ -46,6 +46,20 @@ public final class PgErrors {
     }
 
     /**
+     * As {@link #translate}, for a write of values that came from elsewhere (the graph): a failure about the values
+     * themselves is {@link SyncException#rejectsData() rejected}, so that it costs that write only. Class 23 (not null,
+     * foreign key, unique, check, exclusion), class 22 (text that is no value of the column's type, out of range, too
+     * long) and a trigger's {@code RAISE EXCEPTION} (P0001: the table's own rule refused the row).
+     */
+    public static SyncException translateWrite(String operation, PgSettings settings, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("23") || state.startsWith("22") || state.equals("P0001")) {
+            return SyncException.rejected(said("PostgreSQL refused " + operation, e, ""), e);
+        }
+        return translate(operation, settings, e);
+    }
+
+    /**
      * As {@link #translate}, for SQL an operator wrote (a backfill's where), whose failure may be about a row:
      * PostgreSQL's message can quote the row's values ({@code invalid input syntax for type integer: "..."}),
      * so unless the failure is the connection's (retryable, authentication, database), the message names

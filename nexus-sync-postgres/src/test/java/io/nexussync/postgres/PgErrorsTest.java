@@ -54,4 +54,19 @@ class PgErrorsTest {
         assertThat(refusedUser.publicMessage()).contains("refused user 'sync'").contains("SQLState 28P01").contains("NEXUS_SYNC_PG_PASSWORD")
                 .doesNotContain("url-secret");
     }
+
+    @Test
+    void shouldRejectAWriteForItsDataAndOnlyForItsData() {
+        for (String state : new String[] {"23502", "23503", "23505", "23514", "22P02", "22001", "22003", "P0001"}) {
+            SyncException refused = PgErrors.translateWrite("the write to public.t", SETTINGS, new SQLException("ERROR: row-value", state));
+            assertThat(refused.rejectsData()).as(state).isTrue();
+            assertThat(refused.isRetryable()).as(state).isFalse();
+            assertThat(refused.getMessage()).startsWith("PostgreSQL refused the write to public.t (SQLState " + state + ": ERROR: row-value)");
+            assertThat(refused.publicMessage()).doesNotContain("row-value");
+        }
+        assertThat(PgErrors.translateWrite("w", SETTINGS, new SQLException("deadlock", "40P01")).isRetryable()).isTrue();
+        assertThat(PgErrors.translateWrite("w", SETTINGS, new SQLException("no such column", "42703")).rejectsData()).isFalse();
+        assertThat(PgErrors.translate("w", SETTINGS, new SQLException("ERROR: null value", "23502")).rejectsData())
+                .as("everywhere else a constraint is not the data's fault").isFalse();
+    }
 }

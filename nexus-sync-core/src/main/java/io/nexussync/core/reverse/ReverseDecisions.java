@@ -134,7 +134,8 @@ public final class ReverseDecisions implements EditDecider {
         });
     }
 
-    static String entityName(EntityEdit edit) {
+    /** The label or relationship type an edit is about: what conflicts and applied counts are reported by. */
+    public static String entityName(EntityEdit edit) {
         return edit.accept(new EditVisitor<String>() {
             @Override
             public String nodeUpdated(NodeUpdated e) {

@@ -9,12 +9,15 @@ import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code nexus-sync setup}: everything PostgreSQL needs before capture, in order, idempotent and
  * serialised by an advisory lock so two instances starting together do not race.
  */
 public final class PgSetup {
+    private static final Logger log = LoggerFactory.getLogger(PgSetup.class);
     private static final long SETUP_LOCK = 0x6e65787573L; // "nexus"
 
     private PgSetup() {}
@@ -23,6 +26,9 @@ public final class PgSetup {
     public static void run(PgSettings settings, Mapping mapping, boolean createReferenceTables) {
         try (Connection c = PgConnections.open(settings, "setup")) {
             ServerReadiness.check(c, settings.slot());
+            if (reverseSyncOn(mapping)) {
+                ServerReadiness.commitTimestampWarning(c).ifPresent(log::warn);
+            }
             TableAdoption.execute(c, "SELECT pg_advisory_lock(" + SETUP_LOCK + ")");
             try {
                 Migrations.bookkeeping(settings);
@@ -43,6 +49,10 @@ public final class PgSetup {
             }
             throw SyncException.persistent(ErrorText.withDetail("the schema migration failed (" + e.getClass().getSimpleName() + ")", e.getMessage()), e);
         }
+    }
+
+    private static boolean reverseSyncOn(Mapping mapping) {
+        return mapping.tables().stream().anyMatch(table -> mapping.reverseRules(table).enabled());
     }
 
     /**

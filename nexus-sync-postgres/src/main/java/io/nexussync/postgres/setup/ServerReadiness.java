@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Checks that the server can feed a logical replication slot before anything is created, and says
@@ -51,6 +52,25 @@ public final class ServerReadiness {
         if (!problems.isEmpty()) {
             throw SyncException.persistent("PostgreSQL is not ready for nexus-sync:\n  - " + String.join("\n  - ", problems), null);
         }
+    }
+
+    /**
+     * What reverse sync loses while {@code track_commit_timestamp} is off: a conflict under last-writer-wins needs the
+     * row's commit time, and without one PostgreSQL's value stays (postgres-wins). A warning, not a problem: everything
+     * else works.
+     */
+    public static Optional<String> commitTimestampWarning(Connection c) throws SQLException {
+        return commitTimestampWarning(single(c, "SHOW track_commit_timestamp"));
+    }
+
+    static Optional<String> commitTimestampWarning(String trackCommitTimestamp) {
+        if ("on".equals(trackCommitTimestamp)) {
+            return Optional.empty();
+        }
+        return Optional.of("track_commit_timestamp is '" + trackCommitTimestamp + "', so PostgreSQL keeps no commit times of rows: a conflict "
+                + "between a graph edit and a PostgreSQL change under last-writer-wins falls back to postgres-wins (PostgreSQL's value stays). "
+                + "To weigh both commit times, run ALTER SYSTEM SET track_commit_timestamp = on; then restart PostgreSQL "
+                + "(rows written before that have no commit time either)");
     }
 
     /** Fails when another process is streaming from the slot: two consumers of one slot would each lose what the other confirmed. */

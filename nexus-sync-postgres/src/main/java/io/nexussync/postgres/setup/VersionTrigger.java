@@ -29,9 +29,20 @@ import java.util.Set;
  * The sync columns cannot be dropped or retyped while the trigger exists: its WHEN clause names them,
  * so PostgreSQL records the dependency and refuses such an ALTER TABLE, naming the trigger. One renamed
  * leaves the row as written, with a warning.
+ *
+ * <p>The reverse applier (graph edits written to PostgreSQL) must bump a row exactly once whether or not a data column
+ * changes (a graph edit PostgreSQL refuses changes only the graph version, and its bump is what sends the row's state
+ * back to the graph). Its transaction turns {@link #WRITER_SETS_VERSION} on, and its statements set the version
+ * themselves: the trigger then leaves the row as written, for the statement's own rows only ({@code pg_trigger_depth()
+ * = 1}: a row some other trigger or a cascade changes in that transaction is bumped as always).
  */
-final class VersionTrigger {
+public final class VersionTrigger {
     static final String NAME = "nexus_sync_bump_version";
+    /**
+     * A transaction-local setting ({@code set_config(name, 'on', true)}): the top-level statements of this transaction
+     * set the row version themselves, and the trigger leaves it as they set it.
+     */
+    public static final String WRITER_SETS_VERSION = "nexus_sync.writer_sets_version";
 
     /** A column as setup found it: what the body may do with it. */
     record Column(String name, boolean generated, boolean outOfLine, Bytes bytes) {}
@@ -108,7 +119,9 @@ final class VersionTrigger {
             }
         }
         String v = quote(versionColumn);
-        StringBuilder b = new StringBuilder("DECLARE\n  n record;\nBEGIN\n  BEGIN\n");
+        StringBuilder b = new StringBuilder("DECLARE\n  n record;\nBEGIN\n")
+                .append("  IF current_setting('").append(WRITER_SETS_VERSION).append("', true) = 'on' AND pg_trigger_depth() = 1 THEN\n")
+                .append("    RETURN NEW;\n  END IF;\n  BEGIN\n");
         String in = chunks.isEmpty() ? "    " : "      ";
         if (!chunks.isEmpty()) {
             b.append("    IF num_nonnulls(").append(String.join(", ", chunks)).append(") > 0 THEN\n");

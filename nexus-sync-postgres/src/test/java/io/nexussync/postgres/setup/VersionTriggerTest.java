@@ -95,6 +95,18 @@ class VersionTriggerTest {
         assertBlocksBalanced(body);
     }
 
+    @Test
+    void shouldLeaveTheVersionToTheStatementsOfATransactionThatSetsItItselfAndToThoseOnly() {
+        String body = VersionTrigger.body(List.of(new Column("id", false, false, Bytes.NONE), new Column("body", false, true, Bytes.TEXT),
+                new Column("pg_version", false, false, Bytes.NONE)), "pg_version", Set.of("pg_version"), true);
+
+        // First: before anything that compares rows, and only for the statement's own rows (not a cascade's, not another trigger's).
+        assertThat(body).startsWith("DECLARE\n  n record;\nBEGIN\n  IF current_setting('nexus_sync.writer_sets_version', true) = 'on' "
+                + "AND pg_trigger_depth() = 1 THEN\n    RETURN NEW;\n  END IF;\n");
+        assertThat(VersionTrigger.WRITER_SETS_VERSION).isEqualTo("nexus_sync.writer_sets_version");
+        assertBlocksBalanced(body);
+    }
+
     private static void assertBlocksBalanced(String body) {
         List<String> lines = body.lines().map(String::trim).toList();
         assertThat(lines.stream().filter(l -> l.startsWith("IF ") && !l.startsWith("IF NOT")).count())

@@ -1,0 +1,24 @@
+package io.nexussync.plugin;
+
+/**
+ * Thrown from {@code beforeCommit} to roll a transaction back whole: the change belongs to PostgreSQL. Its message
+ * reaches the client that committed, so it names the label or type and says what to do instead.
+ */
+final class Refusal extends RuntimeException {
+    private Refusal(String message) {
+        super(message);
+    }
+
+    static Refusal deletion(String label) {
+        return new Refusal("nexus-sync: " + label + " nodes are owned by PostgreSQL; delete its row in PostgreSQL instead");
+    }
+
+    static Refusal creation(String label) {
+        return new Refusal("nexus-sync: " + label + " nodes are created in PostgreSQL; insert its row in PostgreSQL instead");
+    }
+
+    static Refusal closedVersion(String type, String what) {
+        return new Refusal("nexus-sync: " + type + " relationships keep their history in PostgreSQL; a closed version cannot be " + what
+                + " (change the current version, or the row in PostgreSQL, instead)");
+    }
+}

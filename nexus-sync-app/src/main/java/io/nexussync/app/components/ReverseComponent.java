@@ -112,6 +112,11 @@ public final class ReverseComponent implements Component {
     private final Map<String, AtomicLong> appliedByEntity = new ConcurrentHashMap<>();
     private final Map<String, Map<String, AtomicLong>> conflicts = new ConcurrentHashMap<>();
 
+    /** In the running service: the wiring's adapters, its settings and clock. */
+    public static ReverseComponent of(io.nexussync.app.wiring.ServiceWiring wiring) {
+        return new ReverseComponent(new ServiceReverseSides(wiring), wiring.config().reverse(), wiring.clock());
+    }
+
     public ReverseComponent(Sides sides, ReverseSettings settings, Clock clock) {
         this.sides = sides;
         this.settings = settings;

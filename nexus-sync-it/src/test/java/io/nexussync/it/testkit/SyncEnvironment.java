@@ -52,6 +52,9 @@ public final class SyncEnvironment implements AutoCloseable {
         dropSlot(name + "_slot");
         driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none());
         try (var session = driver.session()) {
+            // The nexus-sync plugin's configuration first, in a transaction of its own: left by an earlier test class that ran
+            // reverse sync, it would have the plugin refuse the deletes of mapped nodes below.
+            session.run("MATCH (c) WHERE c:`_SyncReverseNode` OR c:`_SyncReverseRelationship` DELETE c").consume();
             session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume();
         }
         environment.put("NEXUS_SYNC_PG_URL", postgres.jdbcUrl(name));
@@ -64,6 +67,9 @@ public final class SyncEnvironment implements AutoCloseable {
         environment.put("NEXUS_SYNC_ADMIN_PORT", "-1");
         environment.put("NEXUS_SYNC_ADMIN_TOKEN", ADMIN_TOKEN);
         environment.put("NEXUS_SYNC_BATCH_DELAY_MS", "20");
+        // Reverse sync is off unless a test turns it on (ReverseSyncIT): the other tests edit the graph behind the service's
+        // back on purpose (drift for verify, corruption for repair), which reverse sync would carry into PostgreSQL.
+        environment.put("NEXUS_SYNC_REVERSE_MODE", "off");
     }
 
     /** @param name lower-case, unique per test class: names the database, slot and publication */

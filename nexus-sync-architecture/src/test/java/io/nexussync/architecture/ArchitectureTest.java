@@ -6,13 +6,19 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyP
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import java.util.Set;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.TransactionConfig;
 
 /**
  * The rules the package layout keeps, checked on the production classes of every module (tests are not imported).
@@ -86,4 +92,23 @@ class ArchitectureTest {
             .should().dependOnClassesThat(resideInAPackage("io.nexussync..")
                     .and(not(resideInAnyPackage("io.nexussync.core.model..", "io.nexussync.core.mapping.."))))
             .because("the model and the mapping are the vocabulary every other package speaks");
+
+    private static final Set<String> SESSION_WORK = Set.of("run", "beginTransaction", "executeRead", "executeWrite",
+            "executeReadWithoutResult", "executeWriteWithoutResult", "readTransaction", "writeTransaction");
+
+    private static final DescribedPredicate<JavaMethodCall> NEO4J_WORK_WITHOUT_CONFIG =
+            new DescribedPredicate<>("a Neo4j session's transaction without a TransactionConfig") {
+                @Override
+                public boolean test(JavaMethodCall call) {
+                    return call.getTargetOwner().isAssignableTo(Session.class) && SESSION_WORK.contains(call.getName())
+                            && call.getTarget().getRawParameterTypes().stream().noneMatch(type -> type.isEquivalentTo(TransactionConfig.class));
+                }
+            };
+
+    @ArchTest
+    static final ArchRule every_neo4j_transaction_is_marked_as_ours = noClasses()
+            .should().callMethodWhere(NEO4J_WORK_WITHOUT_CONFIG)
+            .orShould().callMethod(Driver.class, "executableQuery", String.class)
+            .because("the loop guard: the nexus-sync Neo4j plugin takes a transaction without the nexus-sync metadata for a user's "
+                    + "and sends its changes back to PostgreSQL (every session takes Neo4jTransactions.config(purpose))");
 }

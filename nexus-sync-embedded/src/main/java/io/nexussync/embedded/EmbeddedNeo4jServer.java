@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * the two never meet on one class path. It can be stopped and started again on the same port and store, which is how
  * tests take Neo4j away; the child ends with {@link #close()}, or by itself when this JVM goes.
  *
+ * <p>The engine runs with nexus-sync's Neo4j plugin (the reverse sync's change feed), which sits beside the engine's jars
+ * and is found, as in a standalone server's {@code plugins/} folder, through its {@code META-INF/services} entry.
+ *
  * <p>The child's class path is this module's code and the engine's jars, found in this order: the system property
  * {@value #CLASSPATH_PROPERTY}; {@code neo4j-engine.classpath} beside this module's classes or jar (a build, where the
  * module lists them); the folder {@code neo4j-engine/} beside this module's jar (the distribution's demo folder).

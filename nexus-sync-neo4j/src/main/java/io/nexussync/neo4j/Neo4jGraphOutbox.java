@@ -37,18 +37,13 @@ import org.neo4j.driver.Value;
  * and the probe that tells whether the plugin is installed. For the polling fallback, the nodes whose graph version says a
  * graph writer edited them.
  *
- * <p>Every transaction carries the service's metadata ({@value #METADATA_KEY}: {@value #PURPOSE}), so the plugin takes
- * none of these writes for a graph edit: a key assigned or a node removed here never comes back as an outbox entry.
+ * <p>Every transaction carries the service's metadata ({@link Neo4jTransactions#REVERSE}), so the plugin takes none of these
+ * writes for a graph edit: a key assigned or a node removed here never comes back as an outbox entry. The probe's carries
+ * {@link Neo4jTransactions#PLUGIN_PROBE}, the one purpose the plugin answers.
  */
 public final class Neo4jGraphOutbox implements GraphOutbox, PolledGraph {
-    /** The transaction metadata key the plugin's loop guard looks for. */
-    public static final String METADATA_KEY = "nexus-sync";
-    static final String PURPOSE = "reverse";
-    /** The one purpose the plugin does not skip: it answers it by writing its version on the probe node. */
-    static final String PROBE_PURPOSE = "plugin-probe";
-
-    private static final TransactionConfig REVERSE = TransactionConfig.builder().withMetadata(Map.of(METADATA_KEY, PURPOSE)).build();
-    private static final TransactionConfig PROBE = TransactionConfig.builder().withMetadata(Map.of(METADATA_KEY, PROBE_PURPOSE)).build();
+    private static final TransactionConfig REVERSE = Neo4jTransactions.config(Neo4jTransactions.REVERSE);
+    private static final TransactionConfig PROBE = Neo4jTransactions.config(Neo4jTransactions.PLUGIN_PROBE);
 
     /** seq >= 0 lets the planner walk the seq constraint's index in order rather than sort every waiting entry. */
     private static final String NEXT = "MATCH (o:`_SyncOutbox`) WHERE o.seq >= 0 "

@@ -38,7 +38,7 @@ public final class Neo4jGraphReader implements GraphInventory {
                 tx.run("UNWIND $ids AS id MATCH (n:" + Cypher.name(label) + " {" + Cypher.name(idProperty) + ": id}) RETURN id, elementId(n) AS eid", Map.of("ids", ids))
                         .forEachRemaining(r -> found.put(r.get("id").asString(), r.get("eid").asString()));
                 return found;
-            });
+            }, Neo4jTransactions.config(Neo4jTransactions.CROSS_REFERENCE));
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("reading element ids", e);
         }
@@ -46,7 +46,7 @@ public final class Neo4jGraphReader implements GraphInventory {
 
     @Override
     public boolean holdsAnyNode(List<String> labels) {
-        return read("looking for mapped nodes", tx -> {
+        return read(Neo4jTransactions.SNAPSHOT, "looking for mapped nodes", tx -> {
             for (String label : labels) {
                 if (tx.run("MATCH (n:" + Cypher.name(label) + ") RETURN 1 LIMIT 1").hasNext()) {
                     return true;
@@ -59,7 +59,7 @@ public final class Neo4jGraphReader implements GraphInventory {
     @Override
     public List<String> nodeIds(NodeMapping node, String afterId, int limit) {
         String id = "n." + Cypher.name(node.idProperty());
-        return read("listing " + node.label() + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(node.label()) + ") "
+        return read(Neo4jTransactions.SNAPSHOT, "listing " + node.label() + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(node.label()) + ") "
                         + "WHERE $after IS NULL OR " + id + " > $after RETURN " + id + " AS id ORDER BY " + id + " LIMIT $limit",
                 parameters("after", afterId, "limit", limit)).list(r -> r.get("id").asString()));
     }
@@ -67,7 +67,7 @@ public final class Neo4jGraphReader implements GraphInventory {
     @Override
     public RelationshipPage currentRelationships(RelationshipMapping m, String afterFromId, int startNodes) {
         String current = m.temporal() ? " WHERE r.validTo = " + StatementRenderer.OPEN_END : "";
-        return read("listing " + m.type() + " relationships", tx -> {
+        return read(Neo4jTransactions.SNAPSHOT, "listing " + m.type() + " relationships", tx -> {
             List<RelationshipKey> pairs = new ArrayList<>();
             String last = null;
             String fromId = "a." + Cypher.name(m.from().idProperty());
@@ -89,19 +89,19 @@ public final class Neo4jGraphReader implements GraphInventory {
 
     @Override
     public long countNodes(String label) {
-        return read("counting " + label + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(label) + ") RETURN count(n) AS n").single().get("n").asLong());
+        return read(Neo4jTransactions.SNAPSHOT, "counting " + label + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(label) + ") RETURN count(n) AS n").single().get("n").asLong());
     }
 
     @Override
     public long countCurrentRelationships(RelationshipMapping m) {
         String current = m.temporal() ? " WHERE r.validTo = " + StatementRenderer.OPEN_END : "";
-        return read("counting " + m.type() + " relationships", tx -> tx.run("MATCH (:" + Cypher.name(m.from().label()) + ")-[r:"
+        return read(Neo4jTransactions.SNAPSHOT, "counting " + m.type() + " relationships", tx -> tx.run("MATCH (:" + Cypher.name(m.from().label()) + ")-[r:"
                 + Cypher.name(m.type()) + "]->(:" + Cypher.name(m.to().label()) + ")" + current + " RETURN count(r) AS n").single().get("n").asLong());
     }
 
-    <T> T read(String what, org.neo4j.driver.TransactionCallback<T> work) {
+    <T> T read(String purpose, String what, org.neo4j.driver.TransactionCallback<T> work) {
         try (Session s = driver.session(session)) {
-            return s.executeRead(work);
+            return s.executeRead(work, Neo4jTransactions.config(purpose));
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate(what, e);
         }

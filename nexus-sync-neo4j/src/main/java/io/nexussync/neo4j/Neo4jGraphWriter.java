@@ -63,14 +63,14 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
 
     @Override
     public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
-        return write(plan, List.of(SAVE_CHECKPOINT), checkpointParameters(checkpoint));
+        return write(Neo4jTransactions.APPLY, plan, List.of(SAVE_CHECKPOINT), checkpointParameters(checkpoint));
     }
 
     @Override
     public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
         // A finished snapshot starts the stream afresh: worker records of an earlier stream must not outlive it.
         List<String> bookkeeping = mark.state() == SnapshotMark.State.DONE ? List.of(SAVE_SNAPSHOT_MARK, DELETE_WORKER_RECORDS) : List.of(SAVE_SNAPSHOT_MARK);
-        return write(plan, bookkeeping, Map.of("slot", slot, "workers", workerPrefix(), "state", mark.state().name(),
+        return write(Neo4jTransactions.SNAPSHOT, plan, bookkeeping, Map.of("slot", slot, "workers", workerPrefix(), "state", mark.state().name(),
                 "consistentPoint", mark.consistentPoint().value(), "consistentPointText", mark.consistentPoint().toString(),
                 "rows", mark.rowsDone()));
     }
@@ -80,11 +80,11 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
 
     @Override
     public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
-        return write(plan, List.of(SAVE_REPAIR), Map.of("repairId", repairId));
+        return write(Neo4jTransactions.REPAIR, plan, List.of(SAVE_REPAIR), Map.of("repairId", repairId));
     }
 
-    private ApplyResult write(GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {
-        try (Session s = driver.session(session); Transaction tx = s.beginTransaction()) {
+    private ApplyResult write(String purpose, GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {
+        try (Session s = driver.session(session); Transaction tx = s.beginTransaction(Neo4jTransactions.config(purpose))) {
             StepWriter steps = new StepWriter(tx, plan.refresh());
             for (GraphStep step : plan.steps()) {
                 step.accept(steps);
@@ -195,7 +195,7 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
                     merged = merged.merge(new Checkpoint(end, applied, 0));
                 }
                 return merged;
-            });
+            }, Neo4jTransactions.config(Neo4jTransactions.CHECKPOINT));
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("reading the checkpoint", e);
         }
@@ -216,7 +216,7 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
                 }
                 return new SnapshotMark(SnapshotMark.State.valueOf(r.get("state").asString()),
                         Lsn.of(r.get("point").asLong(0)), r.get("rows").asLong(0));
-            });
+            }, Neo4jTransactions.config(Neo4jTransactions.CHECKPOINT));
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("reading the snapshot mark", e);
         }
@@ -225,7 +225,8 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     @Override
     public void resetCheckpoint() {
         try (Session s = driver.session(session)) {
-            s.executeWrite(tx -> tx.run(RESET_CHECKPOINT, Map.of("slot", slot, "workers", workerPrefix())).consume());
+            s.executeWrite(tx -> tx.run(RESET_CHECKPOINT, Map.of("slot", slot, "workers", workerPrefix())).consume(),
+                    Neo4jTransactions.config(Neo4jTransactions.CHECKPOINT));
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("resetting the checkpoint", e);
         }

@@ -5,35 +5,41 @@ import io.nexussync.core.mapping.NodeMapping;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
+import org.neo4j.driver.TransactionConfig;
 
 /**
  * Creates what the writer relies on, idempotently: a uniqueness constraint on the identity property per mapped label (MERGE's
- * index, and the key order verify reads in), and one on each kind of bookkeeping record. For reverse sync: a range index on
- * each label's graph version property (the polling fallback looks for nodes a graph writer raised it on) and a uniqueness
- * constraint on the outbox's seq (its entries are read and removed in seq order).
+ * index, and the key order verify reads in), and one on each kind of bookkeeping record, the Neo4j plugin's outbox included.
+ * For the polling fallback of reverse sync, a range index on each label's graph version property (it looks for the nodes a
+ * graph writer raised it on).
  */
 public final class Neo4jSchema {
     private Neo4jSchema() {}
 
     public static void ensureConstraints(Driver driver, String database, Mapping mapping) {
         SessionConfig config = database == null ? SessionConfig.defaultConfig() : SessionConfig.forDatabase(database);
+        TransactionConfig schema = Neo4jTransactions.config(Neo4jTransactions.SCHEMA);
         try (Session session = driver.session(config)) {
             for (NodeMapping node : mapping.nodes()) {
                 String label = node.label();
                 String id = node.idProperty();
                 session.run("CREATE CONSTRAINT " + Cypher.name("nexus_sync_" + label + "_" + id) + " IF NOT EXISTS FOR (n:"
-                        + Cypher.name(label) + ") REQUIRE n." + Cypher.name(id) + " IS UNIQUE").consume();
+                        + Cypher.name(label) + ") REQUIRE n." + Cypher.name(id) + " IS UNIQUE", schema).consume();
                 if (node.graphVersionColumn() != null) {
                     String graphVersion = node.propertyName(node.graphVersionColumn());
                     session.run("CREATE INDEX " + Cypher.name("nexus_sync_" + label + "_" + graphVersion) + " IF NOT EXISTS FOR (n:"
-                            + Cypher.name(label) + ") ON (n." + Cypher.name(graphVersion) + ")").consume();
+                            + Cypher.name(label) + ") ON (n." + Cypher.name(graphVersion) + ")", schema).consume();
                 }
             }
-            session.run("CREATE CONSTRAINT nexus_sync_checkpoint_slot IF NOT EXISTS FOR (c:`_SyncCheckpoint`) REQUIRE c.slot IS UNIQUE").consume();
+            session.run("CREATE CONSTRAINT nexus_sync_checkpoint_slot IF NOT EXISTS FOR (c:`_SyncCheckpoint`) REQUIRE c.slot IS UNIQUE", schema).consume();
             // A repair's record is MERGEd in the repair's transaction and looked up after a crash: the index serves both,
             // and the constraint keeps two writers of one repair from both creating it.
-            session.run("CREATE CONSTRAINT nexus_sync_outbox_seq IF NOT EXISTS FOR (o:`_SyncOutbox`) REQUIRE o.seq IS UNIQUE").consume();
-            session.run("CREATE CONSTRAINT nexus_sync_repair_id IF NOT EXISTS FOR (r:`_SyncRepair`) REQUIRE r.id IS UNIQUE").consume();
+            session.run("CREATE CONSTRAINT nexus_sync_repair_id IF NOT EXISTS FOR (r:`_SyncRepair`) REQUIRE r.id IS UNIQUE", schema).consume();
+            // The Neo4j plugin's outbox: one entry per seq, which the reverse sync reads in order and deletes by; and one
+            // sequence node, which the plugin MERGEs the first time (the constraint lets two first writers agree on it).
+            session.run("CREATE CONSTRAINT nexus_sync_outbox_seq IF NOT EXISTS FOR (o:`_SyncOutbox`) REQUIRE o.seq IS UNIQUE", schema).consume();
+            session.run("CREATE CONSTRAINT nexus_sync_outbox_sequence IF NOT EXISTS FOR (s:`_SyncOutboxSequence`) REQUIRE s.name IS UNIQUE",
+                    schema).consume();
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("creating the uniqueness constraints", e);
         }

@@ -59,14 +59,14 @@ public final class Neo4jVerifyGraph implements VerifyGraph {
     @Override
     public List<GraphNode> nodes(NodeMapping mapping, Collection<String> ids) {
         String id = "n." + name(mapping.idProperty());
-        return reader.read("reading " + mapping.label() + " nodes", tx -> tx.run("UNWIND $ids AS key MATCH (n:" + name(mapping.label())
+        return reader.read(Neo4jTransactions.VERIFY, "reading " + mapping.label() + " nodes", tx -> tx.run("UNWIND $ids AS key MATCH (n:" + name(mapping.label())
                         + ") WHERE " + id + " = key " + nodeProjection(mapping) + " ORDER BY " + id,
                 Map.of("ids", List.copyOf(new LinkedHashSet<>(ids)))).list(record -> node(record, mapping)));
     }
 
     @Override
     public List<UnidentifiedNode> unidentified(NodeMapping mapping, int limit) {
-        return reader.read("looking for " + mapping.label() + " nodes without identity", tx -> tx.run("MATCH (n:" + name(mapping.label())
+        return reader.read(Neo4jTransactions.VERIFY, "looking for " + mapping.label() + " nodes without identity", tx -> tx.run("MATCH (n:" + name(mapping.label())
                         + ") WHERE NOT coalesce(n." + name(mapping.idProperty()) + " >= '', false) RETURN elementId(n) AS elementId, keys(n) AS names LIMIT $limit",
                 Map.of("limit", limit)).list(r -> new UnidentifiedNode(r.get("elementId").asString(),
                 Set.copyOf(r.get("names").asList(Value::asString)))));
@@ -89,7 +89,7 @@ public final class Neo4jVerifyGraph implements VerifyGraph {
         List<List<String>> ends = new LinkedHashSet<>(pairKeys).stream().map(EntityKeys::split).toList();
         String fromId = "a." + name(mapping.from().idProperty());
         String toId = "b." + name(mapping.to().idProperty());
-        return reader.read("reading " + mapping.type() + " relationships", tx -> tx.run("UNWIND $pairs AS pair "
+        return reader.read(Neo4jTransactions.VERIFY, "reading " + mapping.type() + " relationships", tx -> tx.run("UNWIND $pairs AS pair "
                         + "MATCH (a:" + name(mapping.from().label()) + ")-[r:" + name(mapping.type()) + "]->(b:" + name(mapping.to().label()) + ") "
                         + "WHERE " + fromId + " = pair[0] AND " + toId + " = pair[1] "
                         + "WITH pair, collect(properties(r)) AS relationships "
@@ -104,13 +104,13 @@ public final class Neo4jVerifyGraph implements VerifyGraph {
 
     @Override
     public long countRelationships(RelationshipMapping mapping) {
-        return reader.read("counting " + mapping.type() + " relationships", tx -> tx.run("MATCH (:" + name(mapping.from().label()) + ")-[r:"
+        return reader.read(Neo4jTransactions.VERIFY, "counting " + mapping.type() + " relationships", tx -> tx.run("MATCH (:" + name(mapping.from().label()) + ")-[r:"
                 + name(mapping.type()) + "]->(:" + name(mapping.to().label()) + ") RETURN count(r) AS n").single().get("n").asLong());
     }
 
     @Override
     public boolean repairCommitted(String repairId) {
-        return reader.read("looking for repair " + repairId, tx -> tx.run("MATCH (r:`_SyncRepair` {id: $id}) RETURN count(r) > 0 AS committed",
+        return reader.read(Neo4jTransactions.VERIFY, "looking for repair " + repairId, tx -> tx.run("MATCH (r:`_SyncRepair` {id: $id}) RETURN count(r) > 0 AS committed",
                 Map.of("id", repairId)).single().get("committed").asBoolean());
     }
 
@@ -170,7 +170,7 @@ public final class Neo4jVerifyGraph implements VerifyGraph {
     private <T> GraphScan<T> scan(String what, String query, Map<String, Object> parameters, Function<Record, T> convert) {
         Session session = driver.session(streaming);
         try {
-            Transaction tx = session.beginTransaction();
+            Transaction tx = session.beginTransaction(Neo4jTransactions.config(Neo4jTransactions.VERIFY));
             try {
                 return new StreamedScan<>(what, session, tx, tx.run(query, parameters), convert);
             } catch (RuntimeException e) {

@@ -47,17 +47,34 @@ final class StatementRenderer {
         return refresh ? " <= " : " < ";
     }
 
+    /**
+     * A row newer by its version replaces the node's values, unless it is older by the graph version (the node holds a graph
+     * edit PostgreSQL has not decided yet, which comes back as a later row): then only the node's row version (and
+     * {@code lastSyncedAt}) moves, and the graph version never moves back. A refresh is PostgreSQL's truth re-read (a
+     * snapshot, a backfill, a repair) and is written whatever the graph version, so a resync can always set the graph right.
+     */
     static String upsertNodes(UpsertNodes step, boolean refresh) {
         NodeMapping m = step.mapping();
         String fresh = m.versionProperty() == null ? "true"
                 : "(n." + name(m.versionProperty()) + " IS NULL OR row.version IS NULL OR n." + name(m.versionProperty()) + newer(refresh) + "row.version)";
+        String graphVersion = graphVersionProperty(m);
+        String current = refresh || graphVersion == null ? "true"
+                : "(n." + graphVersion + " IS NULL OR row.props." + graphVersion + " IS NULL OR row.props." + graphVersion + " >= n." + graphVersion + ")";
+        String versionOnly = m.versionProperty() == null ? "SET n.lastSyncedAt = datetime()"
+                : "SET n." + name(m.versionProperty()) + " = row.version, n.lastSyncedAt = datetime()";
         return "UNWIND $rows AS row "
                 + "MERGE (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) "
-                + "WITH n, row, " + fresh + " AS fresh" + keptGraphOnly(m) + " "
-                + "FOREACH (_ IN CASE WHEN fresh AND row.whole THEN [1] ELSE [] END | " + replaceProperties(m) + ", n.lastSyncedAt = datetime()) "
-                + "FOREACH (_ IN CASE WHEN fresh AND NOT row.whole THEN [1] ELSE [] END | SET n += row.props, n.lastSyncedAt = datetime()) "
+                + "WITH n, row, " + fresh + " AS fresh, " + current + " AS current" + keptGraphOnly(m) + " "
+                + "FOREACH (_ IN CASE WHEN fresh AND current AND row.whole THEN [1] ELSE [] END | " + replaceProperties(m) + ", n.lastSyncedAt = datetime()) "
+                + "FOREACH (_ IN CASE WHEN fresh AND current AND NOT row.whole THEN [1] ELSE [] END | SET n += row.props, n.lastSyncedAt = datetime()) "
+                + "FOREACH (_ IN CASE WHEN fresh AND NOT current THEN [1] ELSE [] END | " + versionOnly + ") "
                 + "WITH n, row WHERE row.xref IS NULL OR row.xref <> elementId(n) "
                 + "RETURN row.id AS id, elementId(n) AS elementId";
+    }
+
+    /** The quoted graph version property ({@code neo4jVersion}), or null when the mapping has no graph version column. */
+    private static String graphVersionProperty(NodeMapping m) {
+        return m.graphVersionColumn() == null ? null : name(m.propertyName(m.graphVersionColumn()));
     }
 
     /**

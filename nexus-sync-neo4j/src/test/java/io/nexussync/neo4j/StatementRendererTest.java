@@ -6,6 +6,7 @@ import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.plan.GraphStep.LinkParents;
+import io.nexussync.core.plan.GraphStep.UpsertNodes;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class StatementRendererTest {
     private static final NodeMapping MESSAGES = MappingLoader.builtIn().node(TableId.parse("messages")).orElseThrow();
     private static final LinkParents LINK = new LinkParents(MESSAGES, MESSAGES.parentLinks().get(0), List.of());
+    private static final UpsertNodes CONTENT = new UpsertNodes(MappingLoader.builtIn().node(TableId.parse("content_items")).orElseThrow(), List.of());
 
     @Test
     void shouldKeepTheStreamedParentLinkStatementAsItWas() {
@@ -32,5 +34,13 @@ class StatementRendererTest {
         assertThat(refresh).contains("coalesce(old.`id` <> row.parent, true)")
                 .contains("FOREACH (duplicate IN tail(links) | DELETE duplicate)");
         assertThat(StatementRenderer.linkParents(LINK, false)).doesNotContain("duplicate").doesNotContain("coalesce");
+    }
+
+    @Test
+    void shouldGuardAStreamedRowsValuesByTheGraphVersionButNotARefresh() {
+        assertThat(StatementRenderer.upsertNodes(CONTENT, false))
+                .contains("(n.`neo4jVersion` IS NULL OR row.props.`neo4jVersion` IS NULL OR row.props.`neo4jVersion` >= n.`neo4jVersion`) AS current")
+                .contains("FOREACH (_ IN CASE WHEN fresh AND NOT current THEN [1] ELSE [] END | SET n.`pgVersion` = row.version, n.lastSyncedAt = datetime())");
+        assertThat(StatementRenderer.upsertNodes(CONTENT, true)).contains("true AS current");
     }
 }

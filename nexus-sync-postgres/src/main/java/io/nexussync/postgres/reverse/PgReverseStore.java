@@ -185,7 +185,12 @@ public final class PgReverseStore implements ReverseStore {
         }
         for (List<RowRef> refs : versioned.values()) {
             String column = mapped(refs.get(0).table()).graphVersionColumn();
-            readByTable(refs, List.of(column), (ref, text) -> versions.put(ref, Long.parseLong(text.get(column))), "graph versions of %s");
+            readByTable(refs, List.of(column), (ref, text) -> {
+                String version = text.get(column);
+                if (version != null) {
+                    versions.put(ref, Long.parseLong(version));
+                }
+            }, "graph versions of %s");
         }
         return versions;
     }
@@ -420,9 +425,9 @@ public final class PgReverseStore implements ReverseStore {
             for (RowsByKey.Found found : RowsByKey.read(c, layout, refs, columns, true, true)) {
                 Map<String, String> text = found.text();
                 Map<String, Object> values = ChunkReader.convert(layout, text, layout.keyColumns().stream().map(text::get).toList());
-                long pgVersion = mapped.versionColumn() == null ? 0 : Long.parseLong(text.get(mapped.versionColumn()));
+                String pgVersion = mapped.versionColumn() == null ? null : text.get(mapped.versionColumn());
                 String graphVersion = mapped.graphVersionColumn() == null ? null : text.get(mapped.graphVersionColumn());
-                rows.put(refs.get(found.index()), new RowState(values, pgVersion, graphVersion == null ? null : Long.parseLong(graphVersion),
+                rows.put(refs.get(found.index()), new RowState(values, pgVersion == null ? 0 : Long.parseLong(pgVersion), graphVersion == null ? null : Long.parseLong(graphVersion),
                         found.lastCommitted()));
             }
         }

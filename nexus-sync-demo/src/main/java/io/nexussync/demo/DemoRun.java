@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import org.neo4j.driver.Session;
+import org.neo4j.driver.TransactionConfig;
 import io.nexussync.core.verify.VerifyReport;
 import io.nexussync.core.verify.Verifier;
 import io.nexussync.postgres.PgSettings;
@@ -22,6 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** The demo's live part: the sync service on one thread, an application workload on another, and a running account on this one. */
 public final class DemoRun {
+    /** Without the service's metadata: the edit is a graph user's, which the plugin records and reverse sync carries to PostgreSQL. */
+    private static final TransactionConfig AS_A_GRAPH_USER = TransactionConfig.empty();
     private final SyncService service;
     private final PrintStream out;
     private final int rate;
@@ -138,7 +141,7 @@ public final class DemoRun {
             Thread.sleep(200);
             status = service.reverse().status();
             try (Session session = service.driver().session()) {
-                id = session.run("MATCH (c:ContentItem) WHERE c.id >= '' RETURN c.id AS id ORDER BY c.id LIMIT 1").list().stream()
+                id = session.run("MATCH (c:ContentItem) WHERE c.id >= '' RETURN c.id AS id ORDER BY c.id LIMIT 1", Map.of(), AS_A_GRAPH_USER).list().stream()
                         .map(r -> r.get("id").asString()).findFirst().orElse(null);
             }
         }
@@ -150,7 +153,7 @@ public final class DemoRun {
         String raise = status.mode() == ReverseSettings.Mode.POLL ? ", c.neo4jVersion = coalesce(c.neo4jVersion, 0) + 1" : "";
         Instant edited = Instant.now();
         try (Session session = service.driver().session()) {
-            session.run("MATCH (c:ContentItem {id: $id}) SET c.title = $title" + raise, Map.of("id", id, "title", title)).consume();
+            session.run("MATCH (c:ContentItem {id: $id}) SET c.title = $title" + raise, Map.of("id", id, "title", title), AS_A_GRAPH_USER).consume();
         }
         try (Connection c = PgConnections.open(pg, "demo");
              PreparedStatement read = c.prepareStatement("SELECT title, pg_version, neo4j_version FROM content_items WHERE id = ?::uuid")) {

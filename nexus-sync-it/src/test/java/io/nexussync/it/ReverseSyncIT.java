@@ -112,6 +112,20 @@ class ReverseSyncIT {
         assertThat(env.cypher("MATCH (c:ContentItem {id: $id}) RETURN c.title AS t, c.neo4jVersion AS g", Map.of("id", id)).get(0).asMap())
                 .as("the node keeps its value and graph version").isEqualTo(Map.of("t", "edited in the graph", "g", graphVersion));
         assertThat(outboxSeq()).as("one outbox entry: the test's transaction; none for the service's own writes").isEqualTo(seqBefore + 1);
+
+        JsonNode reverse = JSON.readTree(get("/status", null).body()).get("reverse");
+        assertThat(reverse.get("entriesApplied").asLong()).as("/status %s", reverse).isEqualTo(outboxSeq());
+        assertThat(reverse.get("appliedByEntity").get("ContentItem").asLong()).isEqualTo(1);
+        assertThat(reverse.get("outboxEntries").asLong()).isZero();
+        assertThat(get("/metrics", null).body()).contains("nexus_sync_reverse_applied_total{entity=\"ContentItem\"} 1.0")
+                .contains("nexus_sync_reverse_graph_to_postgres_seconds_count 1").contains("nexus_sync_reverse_mode{mode=\"plugin\"} 1.0")
+                .contains("nexus_sync_reverse_outbox_entries 0.0");
+        ChildService.Command status = ChildService.command(env.environment(), Duration.ofMinutes(1), "status", "--json");
+        assertThat(status.exit()).as("%s%n%s", status.out(), status.err()).isZero();
+        JsonNode fromServers = JSON.readTree(status.out()).get("reverse");
+        assertThat(fromServers.get("appliedThroughSeq").asLong()).as("nexus-sync status %s", fromServers).isEqualTo(outboxSeq());
+        assertThat(fromServers.get("outboxEntries").asLong()).isZero();
+        assertThat(fromServers.get("openConflicts").asLong()).isZero();
     }
 
     @Test

@@ -180,7 +180,7 @@ public final class DemoRun {
         Map<String, Long> graph = GraphCounts.of(service.driver());
         var last = p.lastBatch();
         ReverseComponent.Status reverse = service.reverse().status();
-        out.printf("[%s] app wrote %d row changes | synced %d changes in %d batches%s | graph %s | from the graph: %d rows written (%s)%n",
+        out.printf("[%s] app wrote %d row changes | synced %d changes in %d batches%s | graph %s | graph edits to PostgreSQL: %d row writes (%s)%n",
                 p.stateName(), app.rowChanges(), p.changesApplied(), p.batchesApplied(),
                 last == null ? "" : " (last: " + last.changes() + " changes in " + Duration.from(last.duration()).toMillis() + " ms)",
                 graph, reverse.appliedByEntity().values().stream().mapToLong(Long::longValue).sum(), reverse.mode() == null ? "starting" : reverse.mode().external());

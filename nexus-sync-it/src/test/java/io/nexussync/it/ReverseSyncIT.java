@@ -167,6 +167,16 @@ class ReverseSyncIT {
         assertThat(conflict.get("graph").get("value").asText()).isEqualTo("public");
         assertThat(conflict.get("graph").get("basePgVersion").asLong()).isEqualTo(pgVersion);
 
+        String conflictId = Long.toString(conflict.get("id").asLong());
+        ChildService.Command shownByCli = ChildService.command(env.environment(), Duration.ofMinutes(1), "conflicts", "show", conflictId);
+        assertThat(shownByCli.exit()).as("%s%n%s", shownByCli.out(), shownByCli.err()).isZero();
+        assertThat(shownByCli.out()).contains("conflict #" + conflictId + " (settled)").contains("postgres-wins -> postgres").contains("public");
+        ChildService.Command settled = ChildService.command(env.environment(), Duration.ofMinutes(1), "conflicts", "resolve", conflictId,
+                "--take", "graph", "--reason", "a second opinion", "--by", "ana");
+        assertThat(settled.exit()).as("settled by its rule: nothing to resolve").isEqualTo(1);
+        assertThat(settled.err()).contains("conflict #" + conflictId).contains("not open");
+        assertThat(row(id).get("access_level")).isEqualTo("private");
+
         ChildService.Command open = ChildService.command(env.environment(), Duration.ofMinutes(1), "conflicts", "list");
         assertThat(open.out()).as("settled by its rule: nothing waits for a person").contains("no conflicts wait for a person");
         HttpResponse<String> shown = get("/conflicts/" + conflict.get("id").asLong(), SyncEnvironment.ADMIN_TOKEN);

@@ -12,7 +12,11 @@ import org.neo4j.graphdb.Transaction;
  * Appends a transaction's edits to the outbox, in that transaction: {@code (:_SyncOutbox {seq, committedAt, edits})}.
  * The seq comes from {@code (:_SyncOutboxSequence {name: 'outbox'}).next}, read under the node's write lock, which the
  * transaction holds until it commits: the next transaction reads its seq only after this one committed, so seq order
- * is commit order and a reader that has seen seq n has seen every entry below it.
+ * is commit order, and a transaction that rolls back takes its increment with it, so the seqs have no holes.
+ * <p>
+ * How to read it: Neo4j reads committed data as a scan meets it, so one scan of the entries may meet seq n+1 without
+ * seq n (committed a moment earlier, behind the scan). Read {@code next} first, then, in a second statement, the entries
+ * up to it: all of them are committed by then.
  */
 final class Outbox {
     static final Label ENTRY = Label.label("_SyncOutbox");

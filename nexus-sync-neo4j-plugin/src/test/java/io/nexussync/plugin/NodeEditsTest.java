@@ -116,6 +116,18 @@ class NodeEditsTest {
     }
 
     @Test
+    void shouldTreatAMappedLabelGivenToANodeLikeACreate() {
+        graph.asService("apply", "CREATE (:Draft {title: 'drafted', note: 'graph only'})");
+
+        graph.write("MATCH (d:Draft) SET d:ContentItem");
+
+        JsonNode edit = graph.onlyEdit();
+        assertThat(edit.get("kind").asText()).isEqualTo("node-created");
+        assertThat(edit.get("properties").toString()).isEqualTo("{\"title\":\"drafted\"}");
+        assertThatThrownBy(() -> graph.write("MATCH (d:Draft) SET d:Thread")).cause().hasMessageContaining("Thread nodes are created in PostgreSQL");
+    }
+
+    @Test
     void shouldRefuseCreatingANodeOfALabelCreatedOnlyInPostgres() {
         assertThatThrownBy(() -> graph.write("CREATE (:Thread {title: 'x'})"))
                 .hasStackTraceContaining("nexus-sync: Thread nodes are created in PostgreSQL; insert its row in PostgreSQL instead");

@@ -47,7 +47,10 @@ final class PluginTestGraph {
                         .setConfig(GraphDatabaseSettings.pagecache_memory, 64L * 1024 * 1024)
                         .setUserLogProvider(log)
                         .build();
-                Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    dbms.shutdown();
+                    delete(home);
+                }));
                 shared = new PluginTestGraph(dbms, log);
                 shared.constraints();
             } catch (IOException e) {
@@ -55,6 +58,14 @@ final class PluginTestGraph {
             }
         }
         return shared;
+    }
+
+    private static void delete(Path home) {
+        try (var paths = Files.walk(home)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder: what is left is the system's to clear
+        }
     }
 
     DatabaseManagementService dbms() {

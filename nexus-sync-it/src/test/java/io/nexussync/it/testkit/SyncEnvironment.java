@@ -8,6 +8,7 @@ import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
+import io.nexussync.neo4j.Neo4jTransactions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -52,10 +53,10 @@ public final class SyncEnvironment implements AutoCloseable {
         dropSlot(name + "_slot");
         driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none());
         try (var session = driver.session()) {
-            // The nexus-sync plugin's configuration first, in a transaction of its own: left by an earlier test class that ran
-            // reverse sync, it would have the plugin refuse the deletes of mapped nodes below.
-            session.run("MATCH (c) WHERE c:`_SyncReverseNode` OR c:`_SyncReverseRelationship` DELETE c").consume();
-            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume();
+            // As the service: the Neo4j plugin refuses a user's delete of mapped nodes once reverse rules are published
+            // (the inner transactions carry the outer one's metadata).
+            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+                    Neo4jTransactions.config("test-reset")).consume();
         }
         environment.put("NEXUS_SYNC_PG_URL", postgres.jdbcUrl(name));
         environment.put("NEXUS_SYNC_PG_USER", "postgres");

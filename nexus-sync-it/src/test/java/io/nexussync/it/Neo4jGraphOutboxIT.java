@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The graph's side of reverse sync on the real Neo4j, with outbox entries written by hand as the plugin writes them: read
- * in seq order and decoded, removed through a seq, counted with the oldest's commit time; keys given only to nodes without
+ * in seq order up to the seq the sequence shows and decoded, removed through a seq, counted with the oldest's commit time; keys given only to nodes without
  * one; removals; the plugin's configuration published whole and withdrawn; the polling fallback's read in identity order
  * with values in the outbox's form.
  */
@@ -68,6 +68,7 @@ class Neo4jGraphOutboxIT {
     @Test
     void shouldReadEntriesInSeqOrderRemoveThemThroughASeqAndCountWhatWaits() {
         assertThat(outbox.backlog()).isEqualTo(new GraphOutbox.Backlog(0, null));
+        env.cypher("CREATE (:`_SyncOutboxSequence` {name: 'outbox', next: 3})");
         for (long seq : new long[] {3, 1, 2}) {
             env.cypher("CREATE (:`_SyncOutbox` {seq: $seq, committedAt: datetime($at), edits: $edits})", Map.of("seq", seq,
                     "at", "2026-12-06T10:00:0" + seq + ".123Z", "edits", "[{\"kind\":\"node-updated\",\"label\":\"ContentItem\",\"id\":\"" + seq
@@ -91,7 +92,19 @@ class Neo4jGraphOutboxIT {
     }
 
     @Test
+    void shouldReadOnlyEntriesUpToTheSeqTheSequenceShowsSoThatNoneBelowIsMissing() {
+        env.cypher("CREATE (:`_SyncOutbox` {seq: 1, committedAt: datetime(), edits: '[]'}), (:`_SyncOutbox` {seq: 2, committedAt: datetime(), edits: '[]'})");
+        assertThat(outbox.next(10)).as("no sequence yet: nothing is known to be committed").isEmpty();
+
+        env.cypher("CREATE (:`_SyncOutboxSequence` {name: 'outbox', next: 1})");
+
+        assertThat(outbox.next(10)).as("seq 2 is beyond what the sequence shows (as a scan can meet n+1 before n)")
+                .extracting(GraphEdit::seq).containsExactly(1L);
+    }
+
+    @Test
     void shouldStopAtAnEntryItCannotReadNamingItsSeq() {
+        env.cypher("CREATE (:`_SyncOutboxSequence` {name: 'outbox', next: 7})");
         env.cypher("CREATE (:`_SyncOutbox` {seq: 7, committedAt: datetime(), edits: '{\"kind\": \"node-updated\"}'})");
 
         assertThatThrownBy(() -> outbox.next(10)).isInstanceOf(SyncException.class).hasMessageContaining("outbox entry 7 cannot be read")

@@ -45,8 +45,10 @@ public final class Neo4jGraphOutbox implements GraphOutbox, PolledGraph {
     private static final TransactionConfig REVERSE = Neo4jTransactions.config(Neo4jTransactions.REVERSE);
     private static final TransactionConfig PROBE = Neo4jTransactions.config(Neo4jTransactions.PLUGIN_PROBE);
 
-    /** seq >= 0 lets the planner walk the seq constraint's index in order rather than sort every waiting entry. */
-    private static final String NEXT = "MATCH (o:`_SyncOutbox`) WHERE o.seq >= 0 "
+    /** The last seq the plugin gave out: every entry up to it is committed once this reads it. */
+    private static final String LAST_SEQ = "MATCH (s:`_SyncOutboxSequence` {name: 'outbox'}) RETURN s.next AS last";
+    /** The seq range lets the planner walk the seq constraint's index in order rather than sort every waiting entry. */
+    private static final String NEXT = "MATCH (o:`_SyncOutbox`) WHERE o.seq >= 0 AND o.seq <= $last "
             + "RETURN o.seq AS seq, o.committedAt AS committedAt, o.edits AS edits ORDER BY o.seq LIMIT $limit";
     private static final String REMOVE_THROUGH = "MATCH (o:`_SyncOutbox`) WHERE o.seq <= $seq DELETE o";
     private static final String COUNT = "MATCH (o:`_SyncOutbox`) RETURN count(o) AS n";
@@ -66,16 +68,28 @@ public final class Neo4jGraphOutbox implements GraphOutbox, PolledGraph {
         this.session = database == null ? SessionConfig.defaultConfig() : SessionConfig.forDatabase(database);
     }
 
+    /**
+     * The oldest entries, in seq order, with no seq missing below the last one returned. Neo4j reads committed data as a
+     * scan meets it, so a scan alone may meet seq n+1 and not seq n, committed a moment before behind it; the applier would
+     * then record n+1 as applied and skip n for good. So the sequence is read first, and then, in a statement of its own,
+     * the entries up to it: each of them committed before the sequence showed its seq.
+     */
     @Override
     public List<GraphEdit> next(int limit) {
-        List<Map<String, Object>> rows = read("reading the graph's outbox", tx -> tx.run(NEXT, Map.of("limit", limit)).list(r -> {
-            Map<String, Object> row = new HashMap<>();
-            row.put("seq", r.get("seq").asLong());
-            row.put("committedAt", instant(r.get("committedAt")));
-            // No edits at all reads as an entry that cannot be read, with its seq (not as an empty one that would be dropped).
-            row.put("edits", r.get("edits").isNull() ? "" : r.get("edits").asString());
-            return row;
-        }));
+        List<Map<String, Object>> rows = read("reading the graph's outbox", tx -> {
+            var last = tx.run(LAST_SEQ).list();
+            if (last.isEmpty() || last.get(0).get("last").isNull()) {
+                return List.of();
+            }
+            return tx.run(NEXT, Map.of("last", last.get(0).get("last").asLong(), "limit", limit)).list(r -> {
+                Map<String, Object> row = new HashMap<>();
+                row.put("seq", r.get("seq").asLong());
+                row.put("committedAt", instant(r.get("committedAt")));
+                // No edits at all reads as an entry that cannot be read, with its seq (not as an empty one that would be dropped).
+                row.put("edits", r.get("edits").isNull() ? "" : r.get("edits").asString());
+                return row;
+            });
+        });
         List<GraphEdit> entries = new ArrayList<>(rows.size());
         for (Map<String, Object> row : rows) {
             // Decoded outside the transaction: an entry that cannot be read stops reverse sync with its seq, it is never skipped.

@@ -1,7 +1,15 @@
 package io.nexussync.demo;
 
 import io.nexussync.app.service.SyncService;
+import io.nexussync.app.components.ReverseComponent;
 import io.nexussync.app.components.VerifyComponent;
+import io.nexussync.app.config.ReverseSettings;
+import io.nexussync.postgres.PgConnections;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.TransactionConfig;
 import io.nexussync.core.verify.VerifyReport;
 import io.nexussync.core.verify.Verifier;
 import io.nexussync.postgres.PgSettings;
@@ -15,6 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** The demo's live part: the sync service on one thread, an application workload on another, and a running account on this one. */
 public final class DemoRun {
+    /** Without the service's metadata: the edit is a graph user's, which the plugin records and reverse sync carries to PostgreSQL. */
+    private static final TransactionConfig AS_A_GRAPH_USER = TransactionConfig.empty();
     private final SyncService service;
     private final PrintStream out;
     private final int rate;
@@ -59,6 +69,7 @@ public final class DemoRun {
         try (ContextNexusWorkload app = new ContextNexusWorkload(pg, ids, 42)) {
             app.seedSample(200, 40, 30);
             out.println("Loaded sample data: 200 content items, 40 threads with 120 messages, 30 tags, links. Live workload: " + rate + " transactions/s.");
+            showReverseSync(pg);
             Instant end = durationSeconds > 0 ? Instant.now().plusSeconds(durationSeconds) : Instant.MAX;
             Instant nextReport = Instant.now().plusSeconds(2);
             long interval = 1_000_000_000L / rate;
@@ -117,13 +128,61 @@ public final class DemoRun {
                 report.entities(), report.took().toMillis(), report.findingCount(), report.unsettled() + report.unconfirmed());
     }
 
+    /**
+     * Reverse sync at work: one content item's title edited in the graph with Cypher, as a graph user would, and the row
+     * followed in PostgreSQL (its pg_version bumped once, neo4j_version set to the node's). Polling needs the writer to
+     * raise neo4jVersion itself; the plugin does that for it.
+     */
+    private void showReverseSync(PgSettings pg) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(60);
+        ReverseComponent.Status status = service.reverse().status();
+        String id = null;
+        while ((status.mode() == null || id == null) && Instant.now().isBefore(deadline) && !stopping) {
+            Thread.sleep(200);
+            status = service.reverse().status();
+            try (Session session = service.driver().session()) {
+                id = session.run("MATCH (c:ContentItem) WHERE c.id >= '' RETURN c.id AS id ORDER BY c.id LIMIT 1", Map.of(), AS_A_GRAPH_USER).list().stream()
+                        .map(r -> r.get("id").asString()).findFirst().orElse(null);
+            }
+        }
+        if (status.mode() == null || id == null || status.mode() == ReverseSettings.Mode.OFF) {
+            out.println("reverse sync: " + (status.mode() == ReverseSettings.Mode.OFF ? "off (NEXUS_SYNC_REVERSE_MODE=off)" : "not running yet"));
+            return;
+        }
+        String title = "edited in the graph at " + java.time.LocalTime.now().withNano(0);
+        String raise = status.mode() == ReverseSettings.Mode.POLL ? ", c.neo4jVersion = coalesce(c.neo4jVersion, 0) + 1" : "";
+        Instant edited = Instant.now();
+        try (Session session = service.driver().session()) {
+            session.run("MATCH (c:ContentItem {id: $id}) SET c.title = $title" + raise, Map.of("id", id, "title", title), AS_A_GRAPH_USER).consume();
+        }
+        try (Connection c = PgConnections.open(pg, "demo");
+             PreparedStatement read = c.prepareStatement("SELECT title, pg_version, neo4j_version FROM content_items WHERE id = ?::uuid")) {
+            read.setString(1, id);
+            Instant until = Instant.now().plusSeconds(15);
+            while (Instant.now().isBefore(until)) {
+                try (ResultSet row = read.executeQuery()) {
+                    if (row.next() && title.equals(row.getString(1))) {
+                        out.printf("reverse sync (%s): content item %s's title, edited in the graph with Cypher, reached PostgreSQL in %d ms "
+                                        + "(pg_version %d, neo4j_version %d)%n", status.mode().external(), id,
+                                Duration.between(edited, Instant.now()).toMillis(), row.getLong(2), row.getLong(3));
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+        out.println("reverse sync: the title edited in the graph did not reach PostgreSQL within 15 s (the workload may have changed the row "
+                + "meanwhile: nexus-sync conflicts list --all; /status shows reverse sync's state)");
+    }
+
     private void report(ContextNexusWorkload app) throws SQLException {
         var p = service.progress();
         Map<String, Long> graph = GraphCounts.of(service.driver());
         var last = p.lastBatch();
-        out.printf("[%s] app wrote %d row changes | synced %d changes in %d batches%s | graph %s%n",
+        ReverseComponent.Status reverse = service.reverse().status();
+        out.printf("[%s] app wrote %d row changes | synced %d changes in %d batches%s | graph %s | graph edits to PostgreSQL: %d row writes (%s)%n",
                 p.stateName(), app.rowChanges(), p.changesApplied(), p.batchesApplied(),
                 last == null ? "" : " (last: " + last.changes() + " changes in " + Duration.from(last.duration()).toMillis() + " ms)",
-                graph);
+                graph, reverse.appliedByEntity().values().stream().mapToLong(Long::longValue).sum(), reverse.mode() == null ? "starting" : reverse.mode().external());
     }
 }

@@ -2,6 +2,7 @@ package io.nexussync.demo;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.ConflictEndpoint;
 import io.nexussync.app.admin.DeadLetterEndpoint;
 import io.nexussync.app.admin.VerifyEndpoint;
 import io.nexussync.app.admin.SyncMetrics;
@@ -46,16 +47,22 @@ public final class EmbeddedDemo implements Demo {
                  AdminServer admin = new AdminServer(service.config().admin(), service.progress(), metricsOf(service),
                          service::slotHealth, service.config().walWarnBytes(), service.backfills(),
                          DeadLetterEndpoint.of(service.deadLetterQueue()),
-                         VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()))
+                         VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
+                         ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()))
                                  .withCircuits(service.circuits())) {
                 out.printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
                                 + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"
-                                + "  admin:  http://127.0.0.1:%d/health  /status  /metrics  /verify; /backfill, /dlq and POST /verify need the token:%n"
+                                + "  admin:  http://127.0.0.1:%d/health  /status  /metrics  /verify; /backfill, /dlq, /conflicts and POST /verify need the token:%n"
                                 + "          curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/dlq%n"
-                                + "          curl -X POST -H 'Authorization: Bearer %s' http://127.0.0.1:%d/verify   (then: curl http://127.0.0.1:%d/verify)%n%n",
+                                + "          curl -X POST -H 'Authorization: Bearer %s' http://127.0.0.1:%d/verify   (then: curl http://127.0.0.1:%d/verify)%n"
+                                + "  graph to PostgreSQL: edit a title in the graph and see the row follow (reverse sync; mode and counts under \"reverse\" in /status):%n"
+                                + "          cypher-shell -a %s \"MATCH (c:ContentItem) WITH c ORDER BY c.id LIMIT 1 SET c.title = 'edited in the graph' RETURN c.id\"%n"
+                                + "          psql -h localhost -p %d -U postgres postgres -c \"SELECT id, title, pg_version, neo4j_version FROM content_items "
+                                + "WHERE title = 'edited in the graph'\"%n"
+                                + "          conflicts with the application's own writes: curl -H 'Authorization: Bearer %s' 'http://127.0.0.1:%d/conflicts?all=true'%n%n",
                         postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port(), token(env, environment), admin.port(),
-                        token(env, environment), admin.port(), admin.port());
+                        token(env, environment), admin.port(), admin.port(), neo4j.boltUri(), postgres.port(), token(env, environment), admin.port());
                 return new DemoRun(service, out, options.rate(), options.durationSeconds()).run();
             }
         } finally {
@@ -89,6 +96,7 @@ public final class EmbeddedDemo implements Demo {
         service.observeVisibility(SyncMetrics.lagRecorder(metrics));
         SyncMetrics.registerCircuits(metrics, service.circuits());
         service.verify().observe(SyncMetrics.registerVerify(metrics, service.verify()));
+        service.reverse().observe(SyncMetrics.registerReverse(metrics, service.reverse(), java.time.Clock.systemUTC()));
         return metrics;
     }
 }

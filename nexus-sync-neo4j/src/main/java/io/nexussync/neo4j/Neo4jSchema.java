@@ -10,6 +10,8 @@ import org.neo4j.driver.TransactionConfig;
 /**
  * Creates what the writer relies on, idempotently: a uniqueness constraint on the identity property per mapped label (MERGE's
  * index, and the key order verify reads in), and one on each kind of bookkeeping record, the Neo4j plugin's outbox included.
+ * For the polling fallback of reverse sync, a range index on each label's graph version property (it looks for the nodes a
+ * graph writer raised it on).
  */
 public final class Neo4jSchema {
     private Neo4jSchema() {}
@@ -23,6 +25,11 @@ public final class Neo4jSchema {
                 String id = node.idProperty();
                 session.run("CREATE CONSTRAINT " + Cypher.name("nexus_sync_" + label + "_" + id) + " IF NOT EXISTS FOR (n:"
                         + Cypher.name(label) + ") REQUIRE n." + Cypher.name(id) + " IS UNIQUE", schema).consume();
+                if (node.graphVersionColumn() != null) {
+                    String graphVersion = node.propertyName(node.graphVersionColumn());
+                    session.run("CREATE INDEX " + Cypher.name("nexus_sync_" + label + "_" + graphVersion) + " IF NOT EXISTS FOR (n:"
+                            + Cypher.name(label) + ") ON (n." + Cypher.name(graphVersion) + ")", schema).consume();
+                }
             }
             session.run("CREATE CONSTRAINT nexus_sync_checkpoint_slot IF NOT EXISTS FOR (c:`_SyncCheckpoint`) REQUIRE c.slot IS UNIQUE", schema).consume();
             // A repair's record is MERGEd in the repair's transaction and looked up after a crash: the index serves both,

@@ -22,6 +22,8 @@ public final class Neo4jTransactions {
     public static final String SCHEMA = "schema";
     public static final String VERIFY = "verify";
     public static final String CROSS_REFERENCE = "cross-reference";
+    /** Reverse sync's own graph work: outbox reads and removals, keys, removals PostgreSQL decided, the plugin's configuration. */
+    public static final String REVERSE = "reverse";
 
     private Neo4jTransactions() {}
 

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP API, on Javalin (Jetty 12.1). Open: {@code GET /health} (for orchestrators, {@link Health}: 200 when
  * ready, 503 otherwise), {@code /health/live}, {@code /health/ready}, {@code /metrics} (Prometheus) and {@code /status}
- * (JSON, no secrets), {@code GET /verify} (counts only). Everything else ({@code /backfill}, {@code /dlq}, the rest of
- * {@code /verify}) needs the admin token ({@link AdminAuth}).
+ * (JSON, no secrets), {@code GET /verify} (counts only). Everything else ({@code /backfill}, {@code /dlq}, {@code /conflicts},
+ * the rest of {@code /verify}) needs the admin token ({@link AdminAuth}).
  *
  * <p>Everything about HTTP is decided here: it listens on {@code 127.0.0.1} unless configured otherwise. Routes match
  * the whole path; a known path with another method (HEAD included) is 405 with {@code Allow}; a body over
@@ -93,6 +93,16 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
                        long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters,
                        VerifyEndpoint.Operations verify) {
+        this(settings, progress, metrics, slot, walWarnBytes, backfills, deadLetters, verify, null);
+    }
+
+    /**
+     * @param conflicts what {@code /conflicts} does ({@link ConflictEndpoint}); null leaves that endpoint out (and reverse sync out of
+     *                  {@code /status})
+     */
+    public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
+                       long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters,
+                       VerifyEndpoint.Operations verify, ConflictEndpoint.Operations conflicts) {
         this.progress = progress;
         this.bind = settings.bind();
         this.auth = new AdminAuth(settings.token());
@@ -108,6 +118,9 @@ public final class AdminServer implements AutoCloseable {
             if (verify != null) {
                 status.put("verify", verify.state());
             }
+            if (conflicts != null) {
+                status.put("reverse", conflicts.state());
+            }
             return Reply.json(200, status);
         }));
         if (backfills != null) {
@@ -119,6 +132,9 @@ public final class AdminServer implements AutoCloseable {
         }
         if (verify != null) {
             routes.addAll(VerifyEndpoint.routes(verify));
+        }
+        if (conflicts != null) {
+            routes.addAll(ConflictEndpoint.routes(conflicts));
         }
         javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -165,8 +181,8 @@ public final class AdminServer implements AutoCloseable {
                     cause instanceof IOException io ? io : new IOException(cause));
         }
         log.info("admin API on http://{}:{} ({})", settings.bind(), port(), settings.hasToken()
-                ? "/backfill, /dlq and /verify's mutations and findings need the admin token"
-                : "no admin token: /backfill, /dlq and /verify's mutations and findings answer 403");
+                ? "/backfill, /dlq, /conflicts and /verify's mutations and findings need the admin token"
+                : "no admin token: /backfill, /dlq, /conflicts and /verify's mutations and findings answer 403");
     }
 
     /** POST {"table": "...", "where": "..."}: 202 with the job's id, 400 with the reason. */

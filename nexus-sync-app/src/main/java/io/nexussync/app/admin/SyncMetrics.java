@@ -7,7 +7,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.Counter;
+import io.nexussync.app.components.ReverseComponent;
 import io.nexussync.app.components.VerifyComponent;
+import io.nexussync.app.config.ReverseSettings;
+import io.nexussync.core.reverse.ConflictRecord;
+import io.nexussync.core.reverse.GraphEdit;
+import io.nexussync.core.reverse.ReverseListener;
 import io.nexussync.app.components.VerifyListener;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.verify.LoggedFinding;
@@ -160,6 +165,54 @@ public final class SyncMetrics {
                 if (finding.detectedAt() != null) {
                     Duration took = Duration.between(finding.detectedAt(), at);
                     recovery.record(took.isNegative() ? Duration.ZERO : took);
+                }
+            }
+        };
+    }
+
+    /**
+     * Reverse sync (graph edits to PostgreSQL): {@code nexus_sync_reverse_applied_total} (row writes by {@code entity}, a
+     * label or relationship type), {@code nexus_sync_reverse_entries_applied_total} (outbox entries),
+     * {@code nexus_sync_reverse_conflicts_total} by {@code entity} and {@code decision} (graph, postgres, waiting),
+     * {@code nexus_sync_reverse_outbox_entries} (entries waiting in the graph; NaN when polling or off: no outbox),
+     * {@code nexus_sync_reverse_lag_seconds} (the age of the oldest waiting entry), the histogram
+     * {@code nexus_sync_reverse_graph_to_postgres_seconds} (an entry's graph commit to the PostgreSQL commit that applied it;
+     * polled edits have no graph commit time and are not in it) and {@code nexus_sync_reverse_mode} (1 for the mode the
+     * service runs in: plugin, poll or off).
+     *
+     * @return the listener to give the reverse component ({@link ReverseComponent#observe})
+     */
+    public static ReverseListener registerReverse(MeterRegistry registry, ReverseComponent reverse, java.time.Clock clock) {
+        FunctionCounter.builder("nexus_sync_reverse_entries_applied", reverse, r -> r.status().entriesApplied())
+                .description("outbox entries (graph transactions) applied to PostgreSQL").register(registry);
+        Gauge.builder("nexus_sync_reverse_outbox_entries", reverse, r -> {
+                    Long entries = r.status().outboxEntries();
+                    return entries == null ? Double.NaN : entries;
+                })
+                .description("graph transactions waiting in the plugin's outbox (NaN: no outbox read, polling or off)").strongReference(true).register(registry);
+        Gauge.builder("nexus_sync_reverse_lag_seconds", reverse, r -> r.status().lag(clock.instant()).toMillis() / 1000.0)
+                .description("age of the oldest graph transaction waiting in the outbox (0 when none waits)").strongReference(true).register(registry);
+        for (ReverseSettings.Mode mode : List.of(ReverseSettings.Mode.PLUGIN, ReverseSettings.Mode.POLL, ReverseSettings.Mode.OFF)) {
+            Gauge.builder("nexus_sync_reverse_mode", reverse, r -> r.status().mode() == mode ? 1 : 0).tag("mode", mode.external())
+                    .description("1 for how graph edits reach PostgreSQL now (the plugin's outbox, polling, or off)").strongReference(true).register(registry);
+        }
+        Timer latency = Timer.builder("nexus_sync_reverse_graph_to_postgres")
+                .description("from a graph transaction's commit to the PostgreSQL commit that applied it")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+        return (entries, batch, at) -> {
+            batch.appliedByEntity().forEach((entity, n) -> Counter.builder("nexus_sync_reverse_applied").tag("entity", entity)
+                    .description("rows PostgreSQL wrote for graph edits").register(registry).increment(n));
+            for (ConflictRecord conflict : batch.conflicts()) {
+                Counter.builder("nexus_sync_reverse_conflicts").tag("entity", conflict.entity()).tag("decision", conflict.decision().spelling())
+                        .description("graph edits in conflict with PostgreSQL, by the side the rule took").register(registry).increment();
+            }
+            for (GraphEdit entry : entries) {
+                // A polled edit (seq 0) carries the time it was seen, not a graph commit time.
+                if (entry.seq() > 0 && entry.committedAt() != null) {
+                    Duration took = Duration.between(entry.committedAt(), at);
+                    latency.record(took.isNegative() ? Duration.ZERO : took);
                 }
             }
         };

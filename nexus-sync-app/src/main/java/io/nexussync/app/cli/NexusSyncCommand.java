@@ -46,6 +46,7 @@ public final class NexusSyncCommand implements Runnable {
                 .addSubcommand(new ConfigCommand(context))
                 .addSubcommand(MappingCommand.create(context))
                 .addSubcommand(DlqCommand.create(context))
+                .addSubcommand(ConflictsCommand.create(context))
                 .addSubcommand(VerifyCommand.create(context))
                 .addSubcommand(new VerifyEntityCommand(context));
         cli.setOut(new PrintWriter(out, true));

@@ -1,6 +1,7 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.ConflictEndpoint;
 import io.nexussync.app.admin.DeadLetterEndpoint;
 import io.nexussync.app.admin.VerifyEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -30,10 +31,12 @@ final class RunCommand implements Callable<Integer> {
                 service.observeVisibility(SyncMetrics.lagRecorder(metrics));
                 SyncMetrics.registerCircuits(metrics, service.circuits());
                 service.verify().observe(SyncMetrics.registerVerify(metrics, service.verify()));
+                service.reverse().observe(SyncMetrics.registerReverse(metrics, service.reverse(), java.time.Clock.systemUTC()));
                 admin = new AdminServer(service.config().admin(), service.progress(), metrics,
                         service::slotHealth, service.config().walWarnBytes(), service.backfills(),
                         DeadLetterEndpoint.of(service.deadLetterQueue()),
-                        VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()))
+                        VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
+                        ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()))
                         .withCircuits(service.circuits());
             }
             Thread main = Thread.currentThread();

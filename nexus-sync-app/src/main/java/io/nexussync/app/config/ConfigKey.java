@@ -54,12 +54,23 @@ public enum ConfigKey {
     VERIFY_REPAIR("verify.repair", "NEXUS_SYNC_VERIFY_REPAIR", "false", false,
             "true: the scheduled verify also repairs what it finds, by rule (PostgreSQL owns core data and existence; graph-only "
                     + "properties are never touched); false: it only logs the findings (nexus-sync verify findings)"),
-    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill, /dlq and /verify; -1 turns it off"),
+    REVERSE_MODE("reverse.mode", "NEXUS_SYNC_REVERSE_MODE", "auto", false,
+            "how graph edits reach PostgreSQL: auto (the nexus-sync Neo4j plugin if the graph's server has it, else polling), plugin "
+                    + "(the plugin's outbox; refuse to run without it), poll (graph writers raise neo4jVersion on what they edit; property "
+                    + "edits only) or off"),
+    REVERSE_POLL_INTERVAL("reverse.poll-interval", "NEXUS_SYNC_REVERSE_POLL_INTERVAL", "PT1S", false,
+            "the polling fallback's scan interval (nodes whose neo4jVersion is ahead of their row's): ISO-8601 (PT1S) or a number with ms, s or m"),
+    REVERSE_OUTBOX_INTERVAL("reverse.outbox-interval", "NEXUS_SYNC_REVERSE_OUTBOX_INTERVAL", "50ms", false,
+            "how long reverse sync waits, after finding the plugin's outbox empty, before reading it again (bounds the graph-edit-to-"
+                    + "PostgreSQL latency of an edit made while idle; a backlog is read without waiting): ISO-8601 or a number with ms, s or m"),
+    REVERSE_BATCH_SIZE("reverse.batch-size", "NEXUS_SYNC_REVERSE_BATCH_SIZE", "100", false,
+            "outbox entries (graph transactions) applied in one PostgreSQL transaction"),
+    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill, /dlq, /verify and /conflicts; -1 turns it off"),
     ADMIN_BIND("admin.bind", "NEXUS_SYNC_ADMIN_BIND", "127.0.0.1", false,
             "address the admin HTTP API listens on; only this machine can reach the default: use 0.0.0.0 (every interface) "
                     + "for probes from outside, e.g. in a container"),
     ADMIN_TOKEN("admin.token", "NEXUS_SYNC_ADMIN_TOKEN", "", true,
-            "bearer token (at least 16 characters) that /backfill, /dlq and the verify mutations and findings need (Authorization: Bearer ...); "
+            "bearer token (at least 16 characters) that /backfill, /dlq, /conflicts and the verify mutations and findings need (Authorization: Bearer ...); "
                     + "without one they answer 403. /health, /metrics and /status need none"),
     ADMIN_TOKEN_FILE("admin.token-file", "NEXUS_SYNC_ADMIN_TOKEN_FILE", "", false,
             "file holding the admin token (a mounted secret), instead of admin.token");

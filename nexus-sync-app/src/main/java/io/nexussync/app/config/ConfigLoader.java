@@ -159,6 +159,7 @@ public final class ConfigLoader {
         }
         Duration verifyInterval = interval(v, ConfigKey.VERIFY_INTERVAL, problems);
         boolean verifyRepair = bool(v, ConfigKey.VERIFY_REPAIR, problems);
+        ReverseSettings reverse = reverse(v, problems);
         String mapping = v.get(ConfigKey.MAPPING);
         if (mapping != null && !mapping.isEmpty() && !Files.isReadable(Path.of(mapping))) {
             problems.add(ConfigKey.MAPPING.environment() + " names " + mapping + ", which cannot be read: check the path");
@@ -171,7 +172,54 @@ public final class ConfigLoader {
                 Duration.ofMillis(batchTarget), workers, Math.max(readAhead, 1L << 20), laneCache,
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
                         Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertInserts),
-                Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair);
+                Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse);
+    }
+
+    private static ReverseSettings reverse(Map<ConfigKey, String> v, List<String> problems) {
+        ReverseSettings.Mode mode = ReverseSettings.Mode.parse(v.get(ConfigKey.REVERSE_MODE));
+        if (mode == null) {
+            problems.add(ConfigKey.REVERSE_MODE.environment() + " is '" + v.get(ConfigKey.REVERSE_MODE) + "': use auto, plugin, poll or off");
+            mode = ReverseSettings.Mode.AUTO;
+        }
+        Duration poll = period(v, ConfigKey.REVERSE_POLL_INTERVAL, Duration.ofMillis(100), problems);
+        // Below a millisecond an idle service would read the graph's outbox without pause.
+        Duration outbox = period(v, ConfigKey.REVERSE_OUTBOX_INTERVAL, Duration.ofMillis(1), problems);
+        int batch = positive(v, ConfigKey.REVERSE_BATCH_SIZE, problems);
+        if (batch > 10_000) {
+            problems.add(ConfigKey.REVERSE_BATCH_SIZE.environment() + " is " + batch + ": use at most 10000 (one PostgreSQL transaction holds them all)");
+        }
+        return new ReverseSettings(mode, poll, outbox, Math.min(batch, 10_000));
+    }
+
+    /**
+     * A short period: ISO-8601 ({@code PT1S}, {@code PT0.05S}) or a number with a unit (ms, s, m: {@code 50ms}, {@code 2s}),
+     * from {@code least} to an hour. A bare number is refused: milliseconds or seconds would be a guess.
+     */
+    static Duration period(Map<ConfigKey, String> v, ConfigKey key, Duration least, List<String> problems) {
+        String text = v.get(key).trim().toLowerCase(Locale.ROOT);
+        Duration value = null;
+        Matcher unit = Pattern.compile("(\\d{1,9})\\s*(ms|s|m)").matcher(text);
+        if (unit.matches()) {
+            long n = Long.parseLong(unit.group(1));
+            value = switch (unit.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMinutes(n);
+            };
+        } else if (text.startsWith("p")) {
+            try {
+                value = Duration.parse(text.toUpperCase(Locale.ROOT));
+            } catch (java.time.format.DateTimeParseException e) {
+                value = null;
+            }
+        }
+        if (value == null || value.compareTo(least) < 0 || value.compareTo(Duration.ofHours(1)) > 0) {
+            problems.add(key.environment() + " is '" + v.get(key) + "': use ISO-8601 (PT1S, PT0.05S) or a number with ms, s or m (50ms, 2s), "
+                    + "from " + least.toMillis() + " ms to 1 hour");
+            // never used: a problem stops the load
+            return least;
+        }
+        return value;
     }
 
     /**

@@ -27,7 +27,8 @@ public record SyncConfig(
         java.util.Set<io.nexussync.core.model.TableId> revertRefusedInserts,
         Duration backfillStatementTimeout,
         Duration verifyInterval,
-        boolean verifyRepair) {
+        boolean verifyRepair,
+        ReverseSettings reverse) {
 
     /** Whether the running service verifies on a schedule ({@code verify.interval} not 0 or off). */
     public boolean scheduledVerify() {
@@ -46,6 +47,6 @@ public record SyncConfig(
     public String toString() {
         return "SyncConfig[postgres=" + postgres + ", neo4j=" + neo4jUri + " as '" + neo4jUser + "', password=<redacted>, mapping="
                 + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms, workers=" + applyWorkers + ", heartbeat="
-                + heartbeat.toMillis() + "ms, admin=" + admin + "]";
+                + heartbeat.toMillis() + "ms, admin=" + admin + ", reverse=" + reverse.mode().external() + "]";
     }
 }

@@ -16,6 +16,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import io.nexussync.core.verify.LoggedFinding;
 import io.nexussync.postgres.verify.PgReconciliationLog;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.core.reverse.GraphOutbox;
+import io.nexussync.neo4j.Neo4jGraphOutbox;
+import io.nexussync.postgres.reverse.PgConflictLog;
+import io.nexussync.postgres.reverse.PgReverseStore;
 import org.neo4j.driver.Driver;
 
 /**
@@ -59,7 +65,35 @@ public final class StatusReport {
             status.put("backfills", "unknown (" + e.getMessage() + ")");
         }
         status.put("verify", verifyFindings(postgres));
+        status.put("reverse", reverse(config, driver, postgres));
         return status;
+    }
+
+    /**
+     * Reverse sync as the servers show it: the outbox waiting in the graph (depth, age of the oldest entry), the last entry
+     * PostgreSQL applied, the conflicts that wait for a person. The mode the running service chose is in its {@code /status}.
+     */
+    private static Object reverse(SyncConfig config, Driver driver, PgConnectionSource postgres) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("configuredMode", config.reverse().mode().external());
+        try {
+            GraphOutbox.Backlog backlog = new Neo4jGraphOutbox(driver, config.neo4jDatabase()).backlog();
+            view.put("outboxEntries", backlog.entries());
+            view.put("oldestWaitingAt", backlog.oldestCommittedAt() == null ? null : backlog.oldestCommittedAt().toString());
+            view.put("lagSeconds", backlog.oldestCommittedAt() == null ? 0.0
+                    : Math.max(0, java.time.Duration.between(backlog.oldestCommittedAt(), java.time.Instant.now()).toMillis()) / 1000.0);
+        } catch (SyncException e) {
+            view.put("outboxEntries", "unknown (" + e.getMessage() + ")");
+        }
+        try {
+            Mapping mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(java.nio.file.Path.of(config.mappingFile()));
+            view.put("appliedThroughSeq", new PgReverseStore(postgres, mapping, config.postgres().slot()).appliedThrough());
+            view.put("openConflicts", new PgConflictLog(postgres).openCount());
+        } catch (SyncException e) {
+            view.put("openConflicts", "unknown (" + e.getMessage() + ")");
+        }
+        view.put("mode", "the mode the running service chose: its GET /status");
+        return view;
     }
 
     /**

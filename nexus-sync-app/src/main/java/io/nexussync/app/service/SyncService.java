@@ -8,7 +8,9 @@ import io.nexussync.app.components.SlotMonitorComponent;
 import io.nexussync.app.components.SnapshotStep;
 import io.nexussync.app.components.StreamComponent;
 import io.nexussync.app.components.TableWatchComponent;
+import io.nexussync.app.components.ReverseComponent;
 import io.nexussync.app.components.VerifyComponent;
+import io.nexussync.core.reverse.ConflictLog;
 import io.nexussync.core.verify.ReconciliationLog;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.app.runtime.Supervisor;
@@ -33,7 +35,7 @@ import org.neo4j.driver.Driver;
 
 /**
  * The running service as the CLI and the admin API see it: set up both sides, then run the components (the stream,
- * the slot monitor, backfill, the mapped-table watch, verify and repair) under one {@link Supervisor}. Start-up problems stop it at once
+ * the slot monitor, backfill, the mapped-table watch, verify and repair, reverse sync) under one {@link Supervisor}. Start-up problems stop it at once
  * with their message; once running, a broken connection on either side restarts the stream from the graph's checkpoint
  * after a backoff, which the checkpoint makes safe. A slot PostgreSQL has invalidated (found at start, by the slot
  * monitor while running, or by the stream) stops it for good. The adapters are built once, by {@link ServiceWiring}.
@@ -46,6 +48,7 @@ public final class SyncService implements AutoCloseable {
     private final StreamComponent stream;
     private final BackfillComponent backfill;
     private final VerifyComponent verify;
+    private final ReverseComponent reverse;
     private final Supervisor supervisor;
     private volatile boolean setUp;
 
@@ -68,9 +71,11 @@ public final class SyncService implements AutoCloseable {
         this.backfill = new BackfillComponent(new BackfillCoordinator(wiring.backfillStore(), wiring.backfillReader(), wiring.watermarks(),
                 wiring.retry(), wiring.clock(), config.batchSize(), Duration.ofSeconds(1), Duration.ofMinutes(5)));
         this.verify = new VerifyComponent(wiring);
-        // In start order; each starts once the one before is ready (the others once the snapshot is in the graph).
+        this.reverse = ReverseComponent.of(wiring);
+        // In start order; each starts once the one before is ready (the others once the snapshot is in the graph: reverse
+        // sync decides graph edits against rows the graph mirrors).
         this.supervisor = new Supervisor(List.of(stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
-                verify), wiring.retry());
+                verify, reverse), wiring.retry());
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */
@@ -118,6 +123,16 @@ public final class SyncService implements AutoCloseable {
     /** Verify and repair in the service: runs on demand and on schedule, progress, the last result (the admin API's {@code /verify}). */
     public VerifyComponent verify() {
         return verify;
+    }
+
+    /** Reverse sync (graph edits to PostgreSQL): its mode, progress and counts (the admin API's {@code /status} and metrics). */
+    public ReverseComponent reverse() {
+        return reverse;
+    }
+
+    /** {@code nexus_sync.conflict_log} on the service's pool (the admin API's {@code /conflicts}). */
+    public ConflictLog conflictLog() {
+        return wiring.conflictLog();
     }
 
     /** {@code nexus_sync.reconciliation_log} on the service's pool (the admin API's findings and resolutions). */

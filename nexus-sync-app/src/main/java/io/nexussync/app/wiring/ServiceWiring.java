@@ -33,6 +33,11 @@ import io.nexussync.postgres.bookkeeping.PgSyncLog;
 import io.nexussync.postgres.deadletter.DeadLetterQueue;
 import io.nexussync.postgres.deadletter.PgDeadLetterStore;
 import io.nexussync.postgres.writeback.PgCrossReferenceWriter;
+import io.nexussync.core.reverse.ConflictLog;
+import io.nexussync.core.reverse.ReverseStore;
+import io.nexussync.neo4j.Neo4jGraphOutbox;
+import io.nexussync.postgres.reverse.PgConflictLog;
+import io.nexussync.postgres.reverse.PgReverseStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -74,6 +79,8 @@ public final class ServiceWiring implements AutoCloseable {
     private final VerifySource verifySource;
     private final StreamPosition streamPosition;
     private final ReconciliationLog reconciliations;
+    private final ReverseStore reverseStore;
+    private final ConflictLog conflictLog;
     private Driver driver;
     private Neo4jGraphWriter neo4jGraph;
     private GraphWriter graphWriter;
@@ -81,6 +88,7 @@ public final class ServiceWiring implements AutoCloseable {
     private Neo4jGraphReader graphReader;
     private VerifyGraph verifyGraph;
     private Verifier verifier;
+    private Neo4jGraphOutbox graphOutbox;
 
     /** @param writerDecorator wraps the graph writer, to observe what is written (instrumentation, tests) */
     public ServiceWiring(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator) {
@@ -109,6 +117,9 @@ public final class ServiceWiring implements AutoCloseable {
         this.verifySource = new PgVerifySource(verifyConnections, mapping);
         this.streamPosition = new PgStreamPosition(verifyConnections, config.postgres().slot(), config.postgres().publication());
         this.reconciliations = new PgReconciliationLog(postgres);
+        // The slot names the graph this service mirrors: its outbox's position row is keyed by it.
+        this.reverseStore = new PgReverseStore(postgres, mapping, config.postgres().slot());
+        this.conflictLog = new PgConflictLog(postgres);
     }
 
     public SyncConfig config() {
@@ -264,6 +275,24 @@ public final class ServiceWiring implements AutoCloseable {
         return verifier;
     }
 
+    /** PostgreSQL's side of reverse sync: graph edits decided and applied once each (on the pool: one short transaction per round). */
+    public ReverseStore reverseStore() {
+        return reverseStore;
+    }
+
+    /** {@code nexus_sync.conflict_log} on the pool: reverse sync's conflicts, for the admin API's {@code /conflicts}. */
+    public ConflictLog conflictLog() {
+        return conflictLog;
+    }
+
+    /** The graph's side of reverse sync: the plugin's outbox, its configuration and probe, the polling fallback's read. */
+    public synchronized Neo4jGraphOutbox graphOutbox() {
+        if (graphOutbox == null) {
+            graphOutbox = new Neo4jGraphOutbox(driver(), config.neo4jDatabase());
+        }
+        return graphOutbox;
+    }
+
     /** Closes the after-commit thread, the pool and the driver. */
     @Override
     public synchronized void close() {
@@ -278,6 +307,7 @@ public final class ServiceWiring implements AutoCloseable {
             graphReader = null;
             verifyGraph = null;
             verifier = null;
+            graphOutbox = null;
         }
     }
 }

@@ -4,7 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nexussync.app.components.ReverseComponent;
+import io.nexussync.app.config.ReverseSettings;
+import io.nexussync.app.runtime.ComponentContext;
 import io.nexussync.core.error.SyncException;
+import io.nexussync.core.mapping.ConflictRule;
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.reverse.ConflictRecord;
+import io.nexussync.core.reverse.GraphEdit;
+import io.nexussync.core.reverse.GraphOutbox;
+import io.nexussync.core.reverse.PolledGraph;
+import io.nexussync.core.reverse.ReverseBatch;
+import io.nexussync.core.reverse.ReverseCatalog;
+import io.nexussync.core.reverse.ReverseListener;
+import io.nexussync.core.reverse.ReverseStore;
+import io.nexussync.core.reverse.RowRef;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.pipeline.SyncProgress;
@@ -59,5 +74,126 @@ class SyncMetricsTest {
         assertThatThrownBy(() -> neo4j.run(() -> {
             throw SyncException.retryable("connection refused", null);
         })).isInstanceOf(SyncException.class);
+    }
+
+    @Test
+    void shouldExportReverseSyncCountsByEntityAndDecisionItsDepthLagModeAndGraphToPostgresLatency() {
+        ManualClock clock = new ManualClock(Instant.parse("2026-12-06T10:00:10Z"));
+        PrometheusMeterRegistry registry = SyncMetrics.register(new SyncProgress());
+        ReverseListener listener = registerReverseWaiting(registry, clock);
+        Instant graphCommit = Instant.parse("2026-12-06T10:00:00Z");
+        RowRef row = new RowRef(TableId.parse("public.content_items"), java.util.Map.of("id", "1"), "1");
+        ConflictRecord conflict = new ConflictRecord(row, "ContentItem", ConflictRecord.Kind.PROPERTY, "access_level", ConflictRule.POSTGRES_WINS,
+                ConflictRecord.Side.POSTGRES, 4L, 0L, 3L, 1L, "internal", "public", graphCommit, graphCommit, 1, "security belongs to PostgreSQL");
+
+        listener.applied(List.of(new GraphEdit(1, graphCommit, List.of()), new GraphEdit(2, graphCommit.plusMillis(40), List.of()),
+                        new GraphEdit(0, graphCommit, List.of())),
+                new ReverseBatch(2, java.util.Map.of("ContentItem", 2, "TAGGED_WITH", 1), List.of(conflict)), graphCommit.plusMillis(80));
+
+        System.gc(); // the registry alone must keep the component it reads
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("nexus_sync_reverse_applied_total{entity=\"ContentItem\"} 2.0")
+                .contains("nexus_sync_reverse_applied_total{entity=\"TAGGED_WITH\"} 1.0")
+                .contains("nexus_sync_reverse_conflicts_total{decision=\"postgres\",entity=\"ContentItem\"} 1.0")
+                .as("the polled edit (seq 0) has no graph commit time").contains("nexus_sync_reverse_graph_to_postgres_seconds_count 2")
+                .contains("nexus_sync_reverse_graph_to_postgres_seconds_max 0.08")
+                .contains("nexus_sync_reverse_outbox_entries 3.0")
+                .contains("nexus_sync_reverse_lag_seconds 10.0")
+                .contains("nexus_sync_reverse_mode{mode=\"plugin\"} 1.0").contains("nexus_sync_reverse_mode{mode=\"poll\"} 0.0");
+    }
+
+    /** A reverse component stopped right after its session read the backlog: three entries, the oldest ten seconds old; only the registry holds it afterwards. */
+    private static ReverseListener registerReverseWaiting(PrometheusMeterRegistry registry, ManualClock clock) {
+        GraphOutbox outbox = new GraphOutbox() {
+            @Override
+            public List<GraphEdit> next(int limit) {
+                return List.of();
+            }
+
+            @Override
+            public void removeThrough(long seq) {
+            }
+
+            @Override
+            public Backlog backlog() {
+                return new Backlog(3, Instant.parse("2026-12-06T10:00:00Z"));
+            }
+
+            @Override
+            public String assignKey(String label, String idProperty, String elementId, String key) {
+                return null;
+            }
+
+            @Override
+            public String keyOf(String label, String idProperty, String elementId) {
+                return null;
+            }
+
+            @Override
+            public void removeNode(String label, String elementId) {
+            }
+
+            @Override
+            public void removeRelationship(ReverseCatalog.RelationshipRules rules, String fromId, String toId) {
+            }
+
+            @Override
+            public void publish(ReverseCatalog catalog) {
+            }
+
+            @Override
+            public boolean pluginInstalled() {
+                return true;
+            }
+        };
+        ReverseComponent reverse = new ReverseComponent(new ReverseComponent.Sides() {
+            @Override
+            public ReverseCatalog catalog() {
+                return ReverseCatalog.of(MappingLoader.builtIn(), table -> List.of());
+            }
+
+            @Override
+            public GraphOutbox outbox() {
+                return outbox;
+            }
+
+            @Override
+            public PolledGraph polledGraph() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public ReverseStore store() {
+                return null;
+            }
+
+            @Override
+            public void withdrawPlugin() {
+            }
+        }, ReverseSettings.DEFAULTS, clock);
+        try {
+            reverse.run(new ComponentContext() {
+                @Override
+                public void ready() {
+                }
+
+                @Override
+                public void fail(SyncException problem) {
+                }
+
+                @Override
+                public boolean stopping() {
+                    return true;
+                }
+
+                @Override
+                public boolean stoppedWithin(Duration timeout) {
+                    return true;
+                }
+            });
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        return SyncMetrics.registerReverse(registry, reverse, clock);
     }
 }

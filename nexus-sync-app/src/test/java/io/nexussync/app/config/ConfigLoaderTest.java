@@ -356,4 +356,37 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_VERIFY_REPAIR", "yes")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_VERIFY_REPAIR is 'yes': use true or false");
     }
+
+    @Test
+    void shouldDefaultReverseSyncToAutoWithALowOutboxIntervalAndReadEachSetting() throws IOException {
+        SyncConfig defaults = ConfigLoader.load(null, MINIMAL_ENV);
+        assertThat(defaults.reverse()).isEqualTo(ReverseSettings.DEFAULTS);
+        assertThat(defaults.reverse().mode()).isEqualTo(ReverseSettings.Mode.AUTO);
+        assertThat(defaults.reverse().pollInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(defaults.reverse().outboxInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(defaults.reverse().batchSize()).isEqualTo(100);
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_MODE", "POLL")).reverse().mode()).isEqualTo(ReverseSettings.Mode.POLL);
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_POLL_INTERVAL", "250ms")).reverse().pollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_OUTBOX_INTERVAL", "PT0.01S")).reverse().outboxInterval()).isEqualTo(Duration.ofMillis(10));
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_BATCH_SIZE", "500")).reverse().batchSize()).isEqualTo(500);
+        SyncConfig fromFile = ConfigLoader.load(write("postgres:\n  url: jdbc:postgresql://db/app\nneo4j:\n  uri: bolt://graph:7687\n"
+                + "reverse:\n  mode: plugin\n  poll-interval: 2s\n  outbox-interval: 20ms\n  batch-size: 50\n"), Map.of());
+        assertThat(fromFile.reverse()).isEqualTo(new ReverseSettings(ReverseSettings.Mode.PLUGIN, Duration.ofSeconds(2), Duration.ofMillis(20), 50));
+    }
+
+    @Test
+    void shouldRefuseAnUnknownReverseModeAnAmbiguousIntervalAndABatchOutOfRange() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_MODE", "both")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_REVERSE_MODE is 'both': use auto, plugin, poll or off");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_POLL_INTERVAL", "5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_REVERSE_POLL_INTERVAL is '5': use ISO-8601");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_POLL_INTERVAL", "10ms")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("from 100 ms to 1 hour");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_OUTBOX_INTERVAL", "0ms")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_REVERSE_OUTBOX_INTERVAL is '0ms'");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_BATCH_SIZE", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_REVERSE_BATCH_SIZE is 0: it must be at least 1");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_BATCH_SIZE", "20000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("use at most 10000");
+    }
 }

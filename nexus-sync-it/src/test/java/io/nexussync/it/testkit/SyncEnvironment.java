@@ -68,6 +68,9 @@ public final class SyncEnvironment implements AutoCloseable {
         environment.put("NEXUS_SYNC_ADMIN_PORT", "-1");
         environment.put("NEXUS_SYNC_ADMIN_TOKEN", ADMIN_TOKEN);
         environment.put("NEXUS_SYNC_BATCH_DELAY_MS", "20");
+        // Reverse sync is off unless a test turns it on (ReverseSyncIT): the other tests edit the graph behind the service's
+        // back on purpose (drift for verify, corruption for repair), which reverse sync would carry into PostgreSQL.
+        environment.put("NEXUS_SYNC_REVERSE_MODE", "off");
     }
 
     /** @param name lower-case, unique per test class: names the database, slot and publication */

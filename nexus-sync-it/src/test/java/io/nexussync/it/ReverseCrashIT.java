@@ -51,7 +51,7 @@ class ReverseCrashIT {
     private static final int ITEMS = 24;
     private static final int TAGS = 6;
     private static final int THREADS = 3;
-    private static final int KILLS = 5;
+    private static final int KILLS = Integer.getInteger("reverse.crash.kills", 5);
     private static final String[] ACCESS = {"private", "project", "tenant", "public"};
 
     private enum Kill { RANDOM_SIGKILL, HALT_AFTER_POSTGRES_COMMIT, HALT_AFTER_KEY_ASSIGNED }
@@ -88,7 +88,9 @@ class ReverseCrashIT {
             Path log = ChildService.logFile("reverse-crash-" + seed);
             ChildService first = ChildService.start(env.environment(), log);
             env.awaitCaughtUp(Duration.ofSeconds(120));
-            awaitOutboxDrained(env, Duration.ofSeconds(60));
+            // The plugin records nothing until the service has told it what flows back (its first reverse session).
+            awaitTrue("the service published what flows back", Duration.ofSeconds(60),
+                    () -> env.cypher("MATCH (n:`_SyncReverseNode`) RETURN count(n) AS n").get(0).get("n").asLong() > 0);
             first.kill();
 
             GraphUser graphUser = new GraphUser(env.driver(), fixture, seed * 17);
@@ -114,7 +116,7 @@ class ReverseCrashIT {
                 throw application.failure;
             }
             if (graphUser.failure != null) {
-                throw graphUser.failure;
+                throw new AssertionError("the graph user stopped", graphUser.failure);
             }
             assertThat(graphUser.committed.get()).isGreaterThan(50);
             assertThat(application.transactions.get()).isGreaterThan(50);
@@ -157,6 +159,16 @@ class ReverseCrashIT {
             child.kill();
         } else if (!child.waitFor(Duration.ofSeconds(45))) {
             child.kill();
+        }
+    }
+
+    private static void awaitTrue(String what, Duration atMost, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + atMost + ": " + what);
+            }
+            Thread.sleep(50);
         }
     }
 
@@ -284,7 +296,7 @@ class ReverseCrashIT {
         final AtomicInteger created = new AtomicInteger();
         final AtomicInteger contention = new AtomicInteger();
         final Map<String, AtomicInteger> editsPerItem = new ConcurrentHashMap<>();
-        volatile Exception failure;
+        volatile Throwable failure;
         private int counter;
 
         GraphUser(Driver driver, Fixture fixture, long seed) {
@@ -301,7 +313,7 @@ class ReverseCrashIT {
                     Thread.sleep(random.nextInt(15));
                 } catch (InterruptedException e) {
                     return;
-                } catch (Exception e) {
+                } catch (Exception | AssertionError e) {
                     failure = e;
                     return;
                 }
@@ -338,8 +350,12 @@ class ReverseCrashIT {
                 }
             } else {
                 try (var session = driver.session()) {
-                    session.run("MATCH (c:ContentItem {id: $id}) DETACH DELETE c", Map.of("id", item)).consume();
-                    throw new AssertionError("the plugin let a ContentItem be deleted in the graph");
+                    SummaryCounters deleted = session.run("MATCH (c:ContentItem {id: $id}) DETACH DELETE c", Map.of("id", item)).consume().counters();
+                    if (deleted.nodesDeleted() > 0) {
+                        throw new AssertionError("the plugin let ContentItem " + item + " be deleted in the graph; rules: "
+                                + session.run("MATCH (n:`_SyncReverseNode`) RETURN collect(properties(n)) AS r").single().get("r"));
+                    }
+                    throw new AssertionError("ContentItem " + item + " is not in the graph");
                 } catch (ClientException refused) {
                     if (!String.valueOf(refused.getMessage()).contains("nexus-sync")) {
                         throw refused;
@@ -350,15 +366,25 @@ class ReverseCrashIT {
         }
 
         /** Counters of a committed transaction, or null when the graph turned it away for contention (retried by the next edit). */
+        final java.util.concurrent.atomic.AtomicLong slowest = new java.util.concurrent.atomic.AtomicLong();
+
         private SummaryCounters run(String cypher, Map<String, Object> parameters) {
+            long started = System.nanoTime();
             try (var session = driver.session()) {
                 return session.executeWrite(tx -> tx.run(cypher, parameters).consume().counters());
             } catch (Neo4jException e) {
+                System.out.println("graph user: " + e.getClass().getSimpleName() + " " + e.code() + " " + e.getMessage());
                 if (e instanceof org.neo4j.driver.exceptions.TransientException) {
                     contention.incrementAndGet();
                     return null;
                 }
                 throw e;
+            } finally {
+                long took = (System.nanoTime() - started) / 1_000_000;
+                if (took > slowest.get()) {
+                    slowest.set(took);
+                    System.out.printf("graph user: slowest edit so far %d ms: %s%n", took, cypher);
+                }
             }
         }
 

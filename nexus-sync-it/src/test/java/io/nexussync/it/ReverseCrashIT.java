@@ -363,6 +363,8 @@ class ReverseCrashIT {
                         throw refused;
                     }
                     refusedDeletes.incrementAndGet();
+                } catch (org.neo4j.driver.exceptions.TransientException deadlock) {
+                    contention.incrementAndGet();
                 }
             }
         }

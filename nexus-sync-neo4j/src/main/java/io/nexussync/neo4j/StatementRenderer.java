@@ -53,6 +53,14 @@ final class StatementRenderer {
      * {@code lastSyncedAt}) moves, and the graph version never moves back. A refresh is PostgreSQL's truth re-read (a
      * snapshot, a backfill, a repair) and is written whatever the graph version, so a resync can always set the graph right.
      */
+    /**
+     * Takes the node's write lock before its versions and graph-owned properties are read: MERGE of an existing node locks
+     * nothing, so without it a graph user's transaction (an edit that raises neo4jVersion, analytics writing a graph-only
+     * property) could commit between this statement's read and its write, and the write would put back what it read
+     * (ReverseCrashIT: an edit lost, neo4jVersion one behind the edits, in 1 of 3 runs).
+     */
+    private static final String LOCK_NODE = "SET n.`_nexusSyncLock` = true REMOVE n.`_nexusSyncLock` ";
+
     static String upsertNodes(UpsertNodes step, boolean refresh) {
         NodeMapping m = step.mapping();
         String fresh = m.versionProperty() == null ? "true"
@@ -64,12 +72,30 @@ final class StatementRenderer {
                 : "SET n." + name(m.versionProperty()) + " = row.version, n.lastSyncedAt = datetime()";
         return "UNWIND $rows AS row "
                 + "MERGE (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) "
-                + "WITH n, row, " + fresh + " AS fresh, " + current + " AS current" + keptGraphOnly(m) + " "
-                + "FOREACH (_ IN CASE WHEN fresh AND current AND row.whole THEN [1] ELSE [] END | " + replaceProperties(m) + ", n.lastSyncedAt = datetime()) "
-                + "FOREACH (_ IN CASE WHEN fresh AND current AND NOT row.whole THEN [1] ELSE [] END | SET n += row.props, n.lastSyncedAt = datetime()) "
+                + LOCK_NODE
+                + "WITH n, row, " + fresh + " AS fresh, " + current + " AS current" + keptGraphOnly(m) + keptGraphVersion(graphVersion) + " "
+                + "FOREACH (_ IN CASE WHEN fresh AND current AND row.whole THEN [1] ELSE [] END | " + replaceProperties(m) + ", n.lastSyncedAt = datetime()"
+                + neverBack(graphVersion) + ") "
+                + "FOREACH (_ IN CASE WHEN fresh AND current AND NOT row.whole THEN [1] ELSE [] END | SET n += row.props, n.lastSyncedAt = datetime()"
+                + neverBack(graphVersion) + ") "
                 + "FOREACH (_ IN CASE WHEN fresh AND NOT current THEN [1] ELSE [] END | " + versionOnly + ") "
                 + "WITH n, row WHERE row.xref IS NULL OR row.xref <> elementId(n) "
                 + "RETURN row.id AS id, elementId(n) AS elementId";
+    }
+
+    private static String keptGraphVersion(String graphVersion) {
+        return graphVersion == null ? "" : ", n." + graphVersion + " AS keptGraphVersion";
+    }
+
+    /**
+     * The graph version never moves back, not even under a refresh (snapshot, backfill, repair), which writes the row's
+     * values whatever the node's version: the plugin numbers the next edit from the node's version, and a number the row
+     * has already recorded would make that edit look applied.
+     */
+    private static String neverBack(String graphVersion) {
+        return graphVersion == null ? ""
+                : ", n." + graphVersion + " = CASE WHEN keptGraphVersion IS NOT NULL AND (n." + graphVersion + " IS NULL OR keptGraphVersion > n."
+                + graphVersion + ") THEN keptGraphVersion ELSE n." + graphVersion + " END";
     }
 
     /** The quoted graph version property ({@code neo4jVersion}), or null when the mapping has no graph version column. */

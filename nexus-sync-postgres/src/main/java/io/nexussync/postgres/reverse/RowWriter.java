@@ -19,10 +19,12 @@ import java.util.Map;
 
 /**
  * Carries out the decider's row writes in the reverse applier's transaction, one statement each, every value bound as
- * text and cast to its column's type ({@link CastText}). Each row is bumped by exactly one in the transaction: the first
- * write of a row sets its version one higher (the transaction has the version trigger leave it to the statement), a
- * later write of the same row leaves it; the version each UPDATE returns is checked against that, so a trigger that
- * does not leave it (one installed before reverse sync) fails the batch instead of bumping twice or not at all.
+ * text and cast to its column's type ({@link CastText}). Each UPDATE bumps the row's version by exactly one (the
+ * transaction has the version trigger leave it to the statement), a second write of a row in the same transaction too:
+ * the stream sees each UPDATE as a change of its own, and writes a node only from a row version newer than the one it
+ * holds, so two records at one version would have the second dropped (ReverseCrashIT: nodes left with the graph's values
+ * while their rows had the application's). The version each UPDATE returns is checked, so a trigger that does not leave
+ * it (one installed before reverse sync) fails the batch instead of bumping twice or not at all.
  *
  * <p>Which rows the transaction wrote is kept here, with a {@link #mark()} to go back to when a savepoint is rolled back.
  */
@@ -106,7 +108,7 @@ final class RowWriter implements RowWrite.Visitor<Integer> {
             }
             if (mapped.versionColumn() != null) {
                 String version = quote(mapped.versionColumn());
-                sets.add(version + " = " + version + (again ? "" : " + 1"));
+                sets.add(version + " = " + version + " + 1");
             }
             if (sets.isEmpty()) {
                 return 0;
@@ -130,10 +132,10 @@ final class RowWriter implements RowWrite.Visitor<Integer> {
                     }
                     long now = rs.getLong(1);
                     RowState read = rows.get(write.row());
-                    Long expected = again ? written.get(key) : read == null ? null : read.pgVersion() + 1;
+                    Long expected = again ? Long.valueOf(written.get(key) + 1) : read == null ? null : read.pgVersion() + 1;
                     if (expected != null && now != expected) {
                         throw SyncException.persistent("the version of a row of " + write.table() + " went from "
-                                + (again ? expected : read.pgVersion()) + " to " + now + " in a write of the reverse applier, which bumps it "
+                                + (again ? expected - 1 : read.pgVersion()) + " to " + now + " in a write of the reverse applier, which bumps it "
                                 + "by exactly one: the table's version trigger predates reverse sync; run nexus-sync setup to replace it", null);
                     }
                     written.put(key, now);

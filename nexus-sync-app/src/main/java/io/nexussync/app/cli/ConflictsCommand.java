@@ -10,7 +10,6 @@ import io.nexussync.core.reverse.ConflictRecord;
 import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.reverse.PgConflictLog;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -127,12 +126,8 @@ final class ConflictsCommand implements Runnable {
         ConfigOption config;
         @Parameters(paramLabel = "ID")
         long id;
-        @Option(names = "--take", required = true, paramLabel = "postgres|graph")
-        String take;
-        @Option(names = "--reason", required = true, description = "why (recorded)")
-        String reason;
-        @Option(names = "--by", description = "who decides (recorded; default: the USER)")
-        String by;
+        @Mixin
+        DecisionOptions decision;
 
         ResolveConflict(CliContext context) {
             this.context = context;
@@ -140,23 +135,9 @@ final class ConflictsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            ConflictRecord.Side side = side(spec, take);
-            if (reason.isBlank()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--reason is empty: say why (it is recorded)");
-            }
-            return resolve(context, log(context, config), id, side, actor(context, by), reason);
-        }
-    }
-
-    static ConflictRecord.Side side(CommandSpec spec, String take) {
-        switch (take.trim().toLowerCase(Locale.ROOT)) {
-            case "postgres":
-                return ConflictRecord.Side.POSTGRES;
-            case "graph":
-                return ConflictRecord.Side.GRAPH;
-            default:
-                throw new CommandLine.ParameterException(spec.commandLine(), "--take is '" + take
-                        + "': use postgres (keep the row as it is) or graph (write the graph's value to the row)");
+            ConflictRecord.Side side = decision.takesPostgres(spec, "keep the row as it is", "write the graph's value to the row")
+                    ? ConflictRecord.Side.POSTGRES : ConflictRecord.Side.GRAPH;
+            return resolve(context, log(context, config), id, side, decision.actor(context), decision.reason(spec));
         }
     }
 
@@ -172,14 +153,5 @@ final class ConflictsCommand implements Runnable {
                 ? "conflict #" + id + " resolved: the graph's side is written to the row; the stream brings the graph in line"
                 : "conflict #" + id + " resolved: the row stays as it is, which the graph already shows");
         return 0;
-    }
-
-    /** {@code --by}, else the OS user, as {@code dlq} records it. */
-    static String actor(CliContext context, String by) {
-        if (by != null && !by.isBlank()) {
-            return by;
-        }
-        String user = context.environment().get("USER");
-        return "cli " + (user == null ? "unknown user" : user);
     }
 }

@@ -40,11 +40,7 @@ final class DlqCommand implements Runnable {
     }
 
     private static String actor(CliContext context, String by) {
-        if (by != null && !by.isBlank()) {
-            return by;
-        }
-        String user = context.environment().get("USER");
-        return "cli " + (user == null ? "unknown user" : user);
+        return DecisionOptions.actor(context, by);
     }
 
     @Command(name = "list", description = "The dead letters that wait (open heads and the changes parked behind them), oldest first.")

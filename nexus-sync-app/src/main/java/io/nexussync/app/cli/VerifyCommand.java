@@ -255,12 +255,8 @@ final class VerifyCommand implements Callable<Integer> {
         ConfigOption config;
         @Parameters(paramLabel = "ID")
         long id;
-        @Option(names = "--take", required = true, paramLabel = "postgres|graph")
-        String take;
-        @Option(names = "--reason", required = true, description = "why (recorded)")
-        String reason;
-        @Option(names = "--by", description = "who decides (recorded; default: the OS user name)")
-        String by;
+        @Mixin
+        DecisionOptions decision;
 
         Resolve(CliContext context) {
             this.context = context;
@@ -268,20 +264,13 @@ final class VerifyCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            String side = take.trim().toLowerCase(Locale.ROOT);
-            if (!side.equals("postgres") && !side.equals("graph")) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--take is '" + take
-                        + "': use postgres (repair the graph from the row) or graph (keep the graph as it is)");
-            }
-            if (reason.isBlank()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--reason is empty: say why (it is recorded)");
-            }
-            String who = by == null || by.isBlank() ? System.getProperty("user.name", "unknown user") : by;
+            boolean postgres = decision.takesPostgres(spec, "repair the graph from the row", "keep the graph as it is");
+            String reason = decision.reason(spec);
             LoggedFinding f = new PgReconciliationLog(PgConnectionSource.direct(config.loadPostgres(context).postgres(), "verify"))
-                    .resolve(id, side.equals("postgres"), reason, who)
+                    .resolve(id, postgres, reason, decision.actor(context))
                     .orElseThrow(() -> SyncException.persistent("no open finding #" + id + ": nexus-sync verify findings lists them", null));
             context.out().println(VerifyReports.findingLine(f));
-            context.out().println(side.equals("postgres")
+            context.out().println(postgres
                     ? "finding #" + id + ": repair from PostgreSQL queued; the running service carries it out (nexus-sync verify findings shows it)"
                     : "finding #" + id + " resolved: the graph is kept as it is");
             return 0;

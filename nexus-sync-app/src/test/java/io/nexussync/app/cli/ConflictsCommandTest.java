@@ -97,11 +97,11 @@ class ConflictsCommandTest {
     void shouldResolveAsThePersonNamedOrTheUserAndPassTheLogsRefusalOn() {
         log.conflicts.add(conflict(7, "open"));
 
-        ConflictsCommand.resolve(context(), log, 7, ConflictRecord.Side.GRAPH, ConflictsCommand.actor(context(), null), "the editor is right");
+        ConflictsCommand.resolve(context(), log, 7, ConflictRecord.Side.GRAPH, DecisionOptions.actor(context(), null), "the editor is right");
 
         assertThat(log.calls).containsExactly("resolve 7 graph by cli ana: the editor is right");
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("conflict #7 resolved: the graph's side is written to the row");
-        assertThat(ConflictsCommand.actor(context(), "bo")).isEqualTo("bo");
+        assertThat(DecisionOptions.actor(context(), "bo")).isEqualTo("bo");
         log.refusal = new IllegalArgumentException("conflict #7 is resolved, not open: only a conflict that waits for a person can be resolved");
         assertThatThrownBy(() -> ConflictsCommand.resolve(context(), log, 7, ConflictRecord.Side.POSTGRES, "bo", "again"))
                 .isInstanceOf(SyncException.class).hasMessageContaining("conflict #7 is resolved, not open");

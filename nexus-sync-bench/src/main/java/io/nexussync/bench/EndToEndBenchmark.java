@@ -183,9 +183,7 @@ public final class EndToEndBenchmark {
 
     /** Empties the graph; the uniqueness constraints on {@code id} stay, as they would for any loader. */
     private void clearGraph() {
-        try (var session = driver.session()) {
-            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume();
-        }
+        GraphReset.clear(driver);
         Neo4jSchema.ensureConstraints(driver, null, mapping);
     }
 

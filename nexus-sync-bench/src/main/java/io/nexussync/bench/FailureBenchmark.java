@@ -206,8 +206,6 @@ public final class FailureBenchmark {
     }
 
     private void clearGraph() {
-        try (var session = driver.session()) {
-            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume();
-        }
+        GraphReset.clear(driver);
     }
 }

@@ -156,8 +156,8 @@ public final class SnapshotBenchmark {
     }
 
     private void clearGraph() {
+        GraphReset.clear(driver);
         try (var session = driver.session()) {
-            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume();
             session.run("CREATE CONSTRAINT bench_content_item_id IF NOT EXISTS FOR (n:ContentItem) REQUIRE n.id IS UNIQUE").consume();
         }
     }

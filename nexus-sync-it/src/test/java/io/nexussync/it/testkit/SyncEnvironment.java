@@ -53,8 +53,11 @@ public final class SyncEnvironment implements AutoCloseable {
         dropSlot(name + "_slot");
         driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none());
         try (var session = driver.session()) {
-            // As the service: the Neo4j plugin refuses a user's delete of mapped nodes once reverse rules are published
-            // (the inner transactions carry the outer one's metadata).
+            // The nexus-sync plugin refuses a user's delete of mapped nodes once reverse rules are published, and the inner
+            // transactions of CALL ... IN TRANSACTIONS do not carry the outer one's metadata: the rules go first, in a
+            // transaction marked as the service's (which makes the plugin read its rules again), then everything else.
+            session.run("MATCH (n) WHERE n:`_SyncReverseNode` OR n:`_SyncReverseRelationship` DETACH DELETE n", Map.of(),
+                    Neo4jTransactions.config("test-reset")).consume();
             session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
                     Neo4jTransactions.config("test-reset")).consume();
         }
@@ -70,7 +73,8 @@ public final class SyncEnvironment implements AutoCloseable {
         environment.put("NEXUS_SYNC_BATCH_DELAY_MS", "20");
         // Reverse sync is off unless a test turns it on (ReverseSyncIT): the other tests edit the graph behind the service's
         // back on purpose (drift for verify, corruption for repair), which reverse sync would carry into PostgreSQL.
-        environment.put("NEXUS_SYNC_REVERSE_MODE", "off");
+        // -Dnexus.it.reverse-mode=auto runs the forward tests with reverse sync on, as a default deployment runs.
+        environment.put("NEXUS_SYNC_REVERSE_MODE", System.getProperty("nexus.it.reverse-mode", "off"));
     }
 
     /** @param name lower-case, unique per test class: names the database, slot and publication */

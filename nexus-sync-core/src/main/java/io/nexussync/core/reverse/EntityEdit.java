@@ -10,6 +10,12 @@ public sealed interface EntityEdit {
 
     <R> R accept(Visitor<R> visitor);
 
+    /** The label or relationship type the edit is about: what conflicts and applied counts are reported by. */
+    String entity();
+
+    /** The row version the graph showed when the edit was made (null: none known, or an edit that makes something new). */
+    Long basePgVersion();
+
     interface Visitor<R> {
         R nodeUpdated(NodeUpdated edit);
 
@@ -35,6 +41,11 @@ public sealed interface EntityEdit {
         }
 
         @Override
+        public String entity() {
+            return label;
+        }
+
+        @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.nodeUpdated(this);
         }
@@ -51,6 +62,16 @@ public sealed interface EntityEdit {
         }
 
         @Override
+        public String entity() {
+            return label;
+        }
+
+        @Override
+        public Long basePgVersion() {
+            return null;
+        }
+
+        @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.nodeCreated(this);
         }
@@ -58,6 +79,11 @@ public sealed interface EntityEdit {
 
     /** A node deleted in the graph (only for labels whose mapping deletes rows; the others refuse in the graph). */
     record NodeDeleted(String label, String id, String elementId, Long basePgVersion, long baseGraphVersion) implements EntityEdit {
+        @Override
+        public String entity() {
+            return label;
+        }
+
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.nodeDeleted(this);
@@ -71,6 +97,16 @@ public sealed interface EntityEdit {
         }
 
         @Override
+        public String entity() {
+            return type;
+        }
+
+        @Override
+        public Long basePgVersion() {
+            return null;
+        }
+
+        @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.relationshipCreated(this);
         }
@@ -78,6 +114,11 @@ public sealed interface EntityEdit {
 
     /** A relationship of a mapped type deleted (for a temporal type: its current version). */
     record RelationshipDeleted(String type, String fromId, String toId, Long basePgVersion) implements EntityEdit {
+        @Override
+        public String entity() {
+            return type;
+        }
+
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.relationshipDeleted(this);
@@ -89,6 +130,11 @@ public sealed interface EntityEdit {
             implements EntityEdit {
         public RelationshipUpdated {
             changes = Map.copyOf(changes);
+        }
+
+        @Override
+        public String entity() {
+            return type;
         }
 
         @Override

@@ -64,8 +64,8 @@ public final class ReverseDecisions implements EditDecider {
         RowState row = rows.get(ref);
         String reason = "PostgreSQL refused the graph's change: " + error.getMessage();
         Long graphVersion = graphVersionOf(edit, row);
-        ConflictRecord record = new ConflictRecord(ref, entityName(edit), ConflictRecord.Kind.REFUSED, null, ConflictRule.POSTGRES_WINS, Side.POSTGRES,
-                row == null ? null : row.pgVersion(), row == null ? null : row.graphVersion(), basePgVersion(edit), graphVersion,
+        ConflictRecord record = new ConflictRecord(ref, edit.entity(), ConflictRecord.Kind.REFUSED, null, ConflictRule.POSTGRES_WINS, Side.POSTGRES,
+                row == null ? null : row.pgVersion(), row == null ? null : row.graphVersion(), edit.basePgVersion(), graphVersion,
                 null, null, row == null ? null : row.lastCommitted(), entry.committedAt(), entry.seq(), reason);
         // The graph shows what PostgreSQL refused: a bump brings the row's state back to it (a created entity without a
         // row is removed by the applier after the commit).
@@ -103,75 +103,6 @@ public final class ReverseDecisions implements EditDecider {
 
     private boolean hasGraphVersion(String label) {
         return catalog.node(label).map(n -> n.graphVersionProperty() != null).orElse(false);
-    }
-
-    private static Long basePgVersion(EntityEdit edit) {
-        return edit.accept(new EditVisitor<Long>() {
-            @Override
-            public Long nodeUpdated(NodeUpdated e) {
-                return e.basePgVersion();
-            }
-
-            @Override
-            public Long nodeDeleted(NodeDeleted e) {
-                return e.basePgVersion();
-            }
-
-            @Override
-            public Long relationshipDeleted(RelationshipDeleted e) {
-                return e.basePgVersion();
-            }
-
-            @Override
-            public Long relationshipUpdated(RelationshipUpdated e) {
-                return e.basePgVersion();
-            }
-
-            @Override
-            public Long otherwise(EntityEdit e) {
-                return null;
-            }
-        });
-    }
-
-    /** The label or relationship type an edit is about: what conflicts and applied counts are reported by. */
-    public static String entityName(EntityEdit edit) {
-        return edit.accept(new EditVisitor<String>() {
-            @Override
-            public String nodeUpdated(NodeUpdated e) {
-                return e.label();
-            }
-
-            @Override
-            public String nodeCreated(NodeCreated e) {
-                return e.label();
-            }
-
-            @Override
-            public String nodeDeleted(NodeDeleted e) {
-                return e.label();
-            }
-
-            @Override
-            public String relationshipCreated(RelationshipCreated e) {
-                return e.type();
-            }
-
-            @Override
-            public String relationshipDeleted(RelationshipDeleted e) {
-                return e.type();
-            }
-
-            @Override
-            public String relationshipUpdated(RelationshipUpdated e) {
-                return e.type();
-            }
-
-            @Override
-            public String otherwise(EntityEdit e) {
-                throw new IllegalStateException("unhandled edit " + e);
-            }
-        });
     }
 
     /** The row an edit names, or null when its label or type does not flow back (or a node still has no key). */

@@ -9,7 +9,6 @@ import io.nexussync.core.reverse.EntityEdit;
 import io.nexussync.core.reverse.GraphEdit;
 import io.nexussync.core.reverse.PropertyChange;
 import io.nexussync.core.reverse.ReverseBatch;
-import io.nexussync.core.reverse.ReverseDecisions;
 import io.nexussync.core.reverse.RowRef;
 import io.nexussync.core.reverse.RowState;
 import io.nexussync.postgres.PgErrors;
@@ -104,7 +103,7 @@ final class ReverseRound {
 
     private void applyEdit(GraphEdit entry, EntityEdit edit) throws SQLException {
         List<RowRef> refs = decider.rowsOf(edit);
-        String entity = ReverseDecisions.entityName(edit);
+        String entity = edit.entity();
         Map<RowWriter.RowKey, Long> writtenBefore = writer.mark();
         Savepoint savepoint = c.setSavepoint();
         Map<RowRef, RowState> rows = lock(refs, savepoint);

@@ -176,8 +176,7 @@ public final class ReverseApplier {
                         String key = e.id() != null ? e.id() : keysByElementId.get(e.elementId());
                         catalog.node(e.label()).ifPresent(rules -> {
                             if (key != null) {
-                                removals.put(new RowRef(rules.mapping().table(), rules.mapping().keyValues(key), key),
-                                        () -> outbox.removeNode(e.label(), e.elementId()));
+                                removals.put(rules.row(key), () -> outbox.removeNode(e.label(), e.elementId()));
                             } else {
                                 outbox.removeNode(e.label(), e.elementId());
                             }
@@ -187,12 +186,8 @@ public final class ReverseApplier {
 
                     @Override
                     public Void relationshipCreated(RelationshipCreated e) {
-                        catalog.relationship(e.type()).filter(rules -> !rules.mapping().temporal()).ifPresent(rules -> {
-                            List<RowRef> refs = decisions.rowsOf(e);
-                            if (!refs.isEmpty()) {
-                                removals.put(refs.get(0), () -> outbox.removeRelationship(rules, e.fromId(), e.toId()));
-                            }
-                        });
+                        catalog.relationship(e.type()).filter(rules -> !rules.mapping().temporal() && e.fromId() != null && e.toId() != null).ifPresent(rules ->
+                                removals.put(rules.row(e.fromId(), e.toId()), () -> outbox.removeRelationship(rules, e.fromId(), e.toId())));
                         return null;
                     }
 

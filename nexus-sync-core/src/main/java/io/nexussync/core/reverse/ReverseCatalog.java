@@ -1,6 +1,7 @@
 package io.nexussync.core.reverse;
 
 import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeIdentity;
 import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.mapping.ReverseRules;
@@ -42,6 +43,11 @@ public final class ReverseCatalog {
         public List<String> properties() {
             return List.copyOf(columnsByProperty.keySet());
         }
+
+        /** The row of the node with this identity. */
+        public RowRef row(String id) {
+            return new RowRef(mapping.table(), mapping.keyValues(id), id);
+        }
     }
 
     /** A relationship type's rules. */
@@ -52,6 +58,21 @@ public final class ReverseCatalog {
 
         public List<String> properties() {
             return List.copyOf(columnsByProperty.keySet());
+        }
+
+        /** The join row of the relationship between the nodes with these identities. */
+        public RowRef row(String fromId, String toId) {
+            Map<String, Object> key = new LinkedHashMap<>();
+            putKey(key, mapping.from().columns(), fromId);
+            putKey(key, mapping.to().columns(), toId);
+            return new RowRef(mapping.table(), key, RelationshipMapping.pairKey(fromId, toId));
+        }
+
+        private static void putKey(Map<String, Object> key, List<String> columns, String identity) {
+            List<String> parts = NodeIdentity.decode(identity, columns.size());
+            for (int i = 0; i < columns.size(); i++) {
+                key.put(columns.get(i), parts.get(i));
+            }
         }
     }
 

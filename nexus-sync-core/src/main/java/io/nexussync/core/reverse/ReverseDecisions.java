@@ -2,7 +2,6 @@ package io.nexussync.core.reverse;
 
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.mapping.ConflictRule;
-import io.nexussync.core.mapping.NodeIdentity;
 import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.mapping.ReverseRules;
@@ -73,8 +72,9 @@ public final class ReverseDecisions implements EditDecider {
         return new Decision(writes, List.of(record));
     }
 
+    /** The graph version a refused edit gave its node (what the row records it has seen), or null for a relationship's. */
     private Long graphVersionOf(EntityEdit edit, RowState row) {
-        Long version = edit.accept(new EditVisitor<Long>() {
+        Long version = edit.accept(new EntityEdit.Visitor<Long>() {
             @Override
             public Long nodeUpdated(NodeUpdated e) {
                 return hasGraphVersion(e.label()) ? e.graphVersion() : null;
@@ -91,7 +91,17 @@ public final class ReverseDecisions implements EditDecider {
             }
 
             @Override
-            public Long otherwise(EntityEdit e) {
+            public Long relationshipCreated(RelationshipCreated e) {
+                return null;
+            }
+
+            @Override
+            public Long relationshipDeleted(RelationshipDeleted e) {
+                return null;
+            }
+
+            @Override
+            public Long relationshipUpdated(RelationshipUpdated e) {
                 return null;
             }
         });
@@ -138,30 +148,11 @@ public final class ReverseDecisions implements EditDecider {
         }
 
         private RowRef node(String label, String id) {
-            if (id == null) {
-                return null;
-            }
-            return catalog.node(label).map(n -> new RowRef(n.mapping().table(), n.mapping().keyValues(id), id)).orElse(null);
+            return id == null ? null : catalog.node(label).map(rules -> rules.row(id)).orElse(null);
         }
 
         private RowRef relationship(String type, String fromId, String toId) {
-            if (fromId == null || toId == null) {
-                return null;
-            }
-            return catalog.relationship(type).map(r -> {
-                RelationshipMapping m = r.mapping();
-                Map<String, Object> key = new LinkedHashMap<>();
-                putKey(key, m.from().columns(), fromId);
-                putKey(key, m.to().columns(), toId);
-                return new RowRef(m.table(), key, RelationshipMapping.pairKey(fromId, toId));
-            }).orElse(null);
-        }
-
-        private void putKey(Map<String, Object> key, List<String> columns, String identity) {
-            List<String> parts = NodeIdentity.decode(identity, columns.size());
-            for (int i = 0; i < columns.size(); i++) {
-                key.put(columns.get(i), parts.get(i));
-            }
+            return fromId == null || toId == null ? null : catalog.relationship(type).map(rules -> rules.row(fromId, toId)).orElse(null);
         }
     }
 
@@ -398,39 +389,4 @@ public final class ReverseDecisions implements EditDecider {
     }
 
     private record Settled(Side side, String reason) {}
-
-    /** A visitor with one fallback, for questions only some kinds answer. */
-    private abstract static class EditVisitor<R> implements EntityEdit.Visitor<R> {
-        abstract R otherwise(EntityEdit edit);
-
-        @Override
-        public R nodeUpdated(NodeUpdated e) {
-            return otherwise(e);
-        }
-
-        @Override
-        public R nodeCreated(NodeCreated e) {
-            return otherwise(e);
-        }
-
-        @Override
-        public R nodeDeleted(NodeDeleted e) {
-            return otherwise(e);
-        }
-
-        @Override
-        public R relationshipCreated(RelationshipCreated e) {
-            return otherwise(e);
-        }
-
-        @Override
-        public R relationshipDeleted(RelationshipDeleted e) {
-            return otherwise(e);
-        }
-
-        @Override
-        public R relationshipUpdated(RelationshipUpdated e) {
-            return otherwise(e);
-        }
-    }
 }

@@ -58,7 +58,7 @@ public final class ReversePoller {
     private int applyAhead(ReverseCatalog.NodeRules rules, List<PolledGraph.NodeState> page) {
         Map<RowRef, PolledGraph.NodeState> byRow = new LinkedHashMap<>();
         for (PolledGraph.NodeState node : page) {
-            byRow.put(new RowRef(rules.mapping().table(), rules.mapping().keyValues(node.id()), node.id()), node);
+            byRow.put(rules.row(node.id()), node);
         }
         Map<RowRef, Long> rowVersions = store.graphVersions(byRow.keySet());
         List<EntityEdit> edits = new ArrayList<>();

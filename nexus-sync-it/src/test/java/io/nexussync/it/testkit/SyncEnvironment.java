@@ -8,6 +8,7 @@ import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
+import io.nexussync.neo4j.Neo4jGraphOutbox;
 import io.nexussync.neo4j.Neo4jTransactions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -52,12 +53,11 @@ public final class SyncEnvironment implements AutoCloseable {
         }
         dropSlot(name + "_slot");
         driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none());
+        // The nexus-sync plugin refuses a user's delete of mapped nodes once reverse rules are published, and the inner
+        // transactions of CALL ... IN TRANSACTIONS do not carry the outer one's metadata: the rules go first, as the service
+        // withdraws them (which makes the plugin read its rules again), then everything else.
+        new Neo4jGraphOutbox(driver, null).withdraw();
         try (var session = driver.session()) {
-            // The nexus-sync plugin refuses a user's delete of mapped nodes once reverse rules are published, and the inner
-            // transactions of CALL ... IN TRANSACTIONS do not carry the outer one's metadata: the rules go first, in a
-            // transaction marked as the service's (which makes the plugin read its rules again), then everything else.
-            session.run("MATCH (n) WHERE n:`_SyncReverseNode` OR n:`_SyncReverseRelationship` DETACH DELETE n", Map.of(),
-                    Neo4jTransactions.config("test-reset")).consume();
             session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
                     Neo4jTransactions.config("test-reset")).consume();
         }

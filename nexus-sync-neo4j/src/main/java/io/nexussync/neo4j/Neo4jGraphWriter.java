@@ -83,6 +83,12 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         return write(Neo4jTransactions.REPAIR, plan, List.of(SAVE_REPAIR), Map.of("repairId", repairId));
     }
 
+    @Override
+    public io.nexussync.core.apply.CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint,
+                                                                 io.nexussync.core.critical.CriticalDecision decision) {
+        throw new UnsupportedOperationException("critical writes: not built yet (issue 14, in progress)");
+    }
+
     private ApplyResult write(String purpose, GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {
         try (Session s = driver.session(session); Transaction tx = s.beginTransaction(Neo4jTransactions.config(purpose))) {
             StepWriter steps = new StepWriter(tx, plan.refresh());

@@ -1,5 +1,6 @@
 package io.nexussync.core.apply;
 
+import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
@@ -28,5 +29,10 @@ public final class CircuitBreakingGraphWriter implements GraphWriter {
     @Override
     public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
         return circuit.call(() -> delegate.applyRepair(plan, repairId));
+    }
+
+    @Override
+    public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
+        return circuit.call(() -> delegate.applyCritical(plan, checkpoint, decision));
     }
 }

@@ -5,10 +5,12 @@ import io.nexussync.core.acknowledge.CrossReferenceWriter;
 import io.nexussync.core.acknowledge.SyncLog;
 import io.nexussync.core.acknowledge.SyncLog.BatchRecord;
 import io.nexussync.core.acknowledge.SyncLog.FailureRecord;
+import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.CrashPoints;
 import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.fault.RetryPolicy.RetryListener;
+import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.plan.GraphWritePlan;
 import org.slf4j.Logger;
@@ -63,6 +65,15 @@ public final class GraphCommit {
      */
     public ApplyResult write(GraphWritePlan plan, CommitRecord record, RetryListener listener) throws InterruptedException {
         return retry.call(record.operation(), () -> record.writeWith(writer, plan), listener);
+    }
+
+    /**
+     * Writes a critical transaction with its decision and {@code checkpoint} in one graph transaction (see
+     * {@link GraphWriter#applyCritical}), retrying like {@link #write}.
+     */
+    public CriticalApplied writeCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision, RetryListener listener)
+            throws InterruptedException {
+        return retry.call("critical", () -> writer.applyCritical(plan, checkpoint, decision), listener);
     }
 
     /** Hands what follows a commit {@link #write} returned to the after-commit stage, behind the commits handed over before it. */

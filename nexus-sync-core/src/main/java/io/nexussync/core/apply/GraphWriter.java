@@ -1,5 +1,6 @@
 package io.nexussync.core.apply;
 
+import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphWritePlan;
@@ -26,4 +27,12 @@ public interface GraphWriter {
      * whether it committed. Repairs of what a row decides go through the stream instead ({@link CommitRecord.StreamCheckpoint}).
      */
     ApplyResult applyRepair(GraphWritePlan plan, String repairId);
+
+    /**
+     * Writes a critical transaction (see {@code core.critical}) in one transaction: records {@code decision} unless a
+     * decision for its gid is already recorded; writes {@code plan} only when {@code decision} was recorded now and
+     * commits; and stores {@code checkpoint} in every case (the transaction's changes are handled either way). A
+     * decision recorded before wins: the returned {@link CriticalApplied#standing()} is what PostgreSQL is to do.
+     */
+    CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision);
 }

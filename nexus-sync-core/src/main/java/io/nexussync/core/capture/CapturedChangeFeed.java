@@ -21,12 +21,18 @@ public final class CapturedChangeFeed implements ChangeFeed {
     /** Null also when an event arrived that holds nothing for the apply half (a Begin, our own echo). */
     @Override
     public StreamItem poll(Duration timeout) throws InterruptedException {
+        StreamItem released = reader.nextReleased();
+        if (released != null) {
+            return released;
+        }
         CaptureEvent event = source.poll(timeout);
         return event == null ? null : reader.read(event);
     }
 
+    /** Never past the PREPARE of a prepared transaction held back: a restart must read it again (see TransactionReader). */
     @Override
     public void acknowledge(Lsn appliedEnd) {
-        source.acknowledge(appliedEnd);
+        Lsn holdsFrom = reader.holdsFrom();
+        source.acknowledge(holdsFrom.isValid() && holdsFrom.isBefore(appliedEnd) ? holdsFrom : appliedEnd);
     }
 }

@@ -27,6 +27,10 @@ public sealed interface StreamItem {
         void deadLetterReleased(DeadLetterReleased release) throws InterruptedException;
 
         void schemaChanged(SchemaChanged change) throws InterruptedException;
+
+        void criticalPrepared(CriticalPrepared critical) throws InterruptedException;
+
+        void criticalFinished(CriticalFinished finished) throws InterruptedException;
     }
 
     void handleWith(Handler handler) throws InterruptedException;
@@ -87,6 +91,37 @@ public sealed interface StreamItem {
         @Override
         public void handleWith(Handler handler) throws InterruptedException {
             handler.schemaChanged(this);
+        }
+    }
+
+    /**
+     * A critical write (PREPARE TRANSACTION 'nexus_sync:...') was prepared: all its changes, at their positions (the
+     * PREPARE record's LSN, their ordinal), to be applied in one graph transaction with its decision before PostgreSQL
+     * commits it. It ends at {@code endLsn} like a transaction.
+     *
+     * @param overflowed it held more changes than a critical write may ({@code changes} holds the first ones only): it
+     *                   is to be rolled back
+     */
+    record CriticalPrepared(String gid, long xid, Lsn prepareLsn, Lsn endLsn, Instant prepareTime, List<Change> changes,
+                            boolean overflowed) implements StreamItem {
+        public CriticalPrepared {
+            changes = List.copyOf(changes);
+        }
+
+        @Override
+        public void handleWith(Handler handler) throws InterruptedException {
+            handler.criticalPrepared(this);
+        }
+    }
+
+    /**
+     * PostgreSQL finished critical write {@code gid} (COMMIT PREPARED, or ROLLBACK PREPARED when not {@code committed}):
+     * a transaction without changes of its own that ends at {@code endLsn}.
+     */
+    record CriticalFinished(String gid, boolean committed, Lsn endLsn) implements StreamItem {
+        @Override
+        public void handleWith(Handler handler) throws InterruptedException {
+            handler.criticalFinished(this);
         }
     }
 }

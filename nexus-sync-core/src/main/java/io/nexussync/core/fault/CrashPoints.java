@@ -25,11 +25,21 @@ public final class CrashPoints {
     /** In reverse sync, once a created node holds PostgreSQL's key, before the row is inserted. */
     public static final String REVERSE_AFTER_KEY_ASSIGNED = "reverse-after-key-assigned";
 
+    /** On the apply loop, as soon as a critical write's PREPARE has been read, before anything of it is written. */
+    public static final String CRITICAL_AFTER_PREPARE_READ = "critical-after-prepare-read";
+    /** On the apply loop, once the graph holds a critical write and its decision, before PostgreSQL is told. */
+    public static final String CRITICAL_AFTER_GRAPH_COMMIT = "critical-after-graph-commit";
+    /** Just before COMMIT PREPARED or ROLLBACK PREPARED is sent (the outcome row is not written yet either). */
+    public static final String CRITICAL_BEFORE_FINISH = "critical-before-finish";
+    /** Once PostgreSQL has run COMMIT PREPARED or ROLLBACK PREPARED, before anything else of the service knows. */
+    public static final String CRITICAL_AFTER_FINISH = "critical-after-finish";
+
     public static final String VARIABLE = "NEXUS_SYNC_CRASH_AT";
     private static final int EXIT_CODE = 137;
 
     private static final Set<String> POINTS = Set.of(AFTER_GRAPH_COMMIT, BEFORE_ACKNOWLEDGE, REPAIR_BEFORE_WRITE, REPAIR_AFTER_COMMIT,
-            REVERSE_AFTER_POSTGRES_COMMIT, REVERSE_AFTER_KEY_ASSIGNED);
+            REVERSE_AFTER_POSTGRES_COMMIT, REVERSE_AFTER_KEY_ASSIGNED, CRITICAL_AFTER_PREPARE_READ, CRITICAL_AFTER_GRAPH_COMMIT,
+            CRITICAL_BEFORE_FINISH, CRITICAL_AFTER_FINISH);
 
     private static volatile CrashPoints armed = parse(System.getenv(VARIABLE));
 

@@ -25,6 +25,14 @@ public sealed interface CaptureEvent {
         R deadLetterRelease(DeadLetterRelease release);
 
         R commit(Commit commit);
+
+        R beginPrepare(BeginPrepare begin);
+
+        R prepare(Prepare prepare);
+
+        R commitPrepared(CommitPrepared commit);
+
+        R rollbackPrepared(RollbackPrepared rollback);
     }
 
     <R> R accept(Visitor<R> visitor);
@@ -96,6 +104,57 @@ public sealed interface CaptureEvent {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.commit(this);
+        }
+    }
+
+    /**
+     * The start of a transaction the application ended with PREPARE TRANSACTION (pgoutput's two-phase decoding,
+     * PostgreSQL 15+): its changes follow, then {@link Prepare}. Its COMMIT PREPARED or ROLLBACK PREPARED comes later
+     * as {@link CommitPrepared} or {@link RollbackPrepared}, usually with other transactions in between. A replay
+     * after a restart sends it again in the same shape, at the same position.
+     *
+     * @param prepareLsn the LSN of the PREPARE record: the transaction's place in the stream, the same on every replay
+     * @param endLsn     the end of the PREPARE record
+     * @param gid        the global id the application gave it
+     */
+    record BeginPrepare(long xid, Lsn prepareLsn, Lsn endLsn, Instant prepareTime, String gid) implements CaptureEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.beginPrepare(this);
+        }
+    }
+
+    /** The end of a prepared transaction's changes (see {@link BeginPrepare}); it is neither committed nor rolled back yet. */
+    record Prepare(long xid, Lsn prepareLsn, Lsn endLsn, Instant prepareTime, String gid) implements CaptureEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.prepare(this);
+        }
+    }
+
+    /**
+     * COMMIT PREPARED of the transaction {@code gid}. Its changes were sent with its {@link BeginPrepare}, before this.
+     *
+     * @param commitLsn the LSN of the COMMIT PREPARED record
+     * @param endLsn    its end: what gets confirmed to the slot once everything before it is applied
+     */
+    record CommitPrepared(long xid, Lsn commitLsn, Lsn endLsn, Instant commitTime, String gid) implements CaptureEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.commitPrepared(this);
+        }
+    }
+
+    /**
+     * ROLLBACK PREPARED of the transaction {@code gid}: its changes, sent with its {@link BeginPrepare}, never happened.
+     *
+     * @param prepareEndLsn the end of the PREPARE record of the transaction rolled back
+     * @param endLsn        the end of the ROLLBACK PREPARED record
+     */
+    record RollbackPrepared(long xid, Lsn prepareEndLsn, Lsn endLsn, Instant rollbackTime, String gid) implements CaptureEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.rollbackPrepared(this);
         }
     }
 }

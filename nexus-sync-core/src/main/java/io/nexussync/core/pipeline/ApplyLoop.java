@@ -10,6 +10,11 @@ import io.nexussync.core.apply.GraphCommit.AfterCommit;
 import io.nexussync.core.backfill.WatermarkWindows;
 import io.nexussync.core.capture.ChangeFeed;
 import io.nexussync.core.capture.StreamItem;
+import io.nexussync.core.critical.CriticalDecision;
+import io.nexussync.core.critical.CriticalListener;
+import io.nexussync.core.critical.PreparedTransactions;
+import io.nexussync.core.apply.CriticalApplied;
+import io.nexussync.core.mapping.Lane;
 import io.nexussync.core.deadletter.BatchIsolation;
 import io.nexussync.core.deadletter.DeadLetterStore;
 import io.nexussync.core.deadletter.ParkedEntities;
@@ -61,6 +66,8 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     static final int MAX_LEDGER_ENTRIES = 2_000_000;
     /** How long a stop keeps applying what it has read before leaving the rest to the next start. */
     static final Duration STOP_DRAIN = Duration.ofSeconds(5);
+    /** The ledger's batch id for a critical write's changes while the loop writes them (the scheduler's ids wrap before it). */
+    private static final int CRITICAL_BATCH = Integer.MAX_VALUE;
 
     private static final Logger log = LoggerFactory.getLogger(ApplyLoop.class);
 
@@ -78,6 +85,8 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     private final BatchApplier applier;
     private VisibilityListener visibility = VisibilityListener.NONE;
     private DeadLetterStore deadLetters = DeadLetterStore.NONE;
+    private PreparedTransactions prepared = PreparedTransactions.NONE;
+    private CriticalListener criticalListener = CriticalListener.NONE;
     private volatile boolean stopping;
     private volatile boolean abandoning;
 
@@ -107,6 +116,11 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
 
     void deadLetters(DeadLetterStore store) {
         this.deadLetters = store;
+    }
+
+    void critical(PreparedTransactions prepared, CriticalListener listener) {
+        this.prepared = prepared;
+        this.criticalListener = listener;
     }
 
     void visibility(VisibilityListener listener) {
@@ -198,16 +212,22 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
             if (batch == null) {
                 return;
             }
-            int worker = idleWorkers.poll();
-            ledger.inFlight(batch.ordinals(), batch.id());
-            batchesInFlight++;
-            if (!books.parked().isEmpty() && touchesParked(batch)) {
-                isolate(batch, worker);
-                continue;
-            }
-            Checkpoint record = ledger.checkpointWith(batch.id(), worker);
-            workers.execute(() -> finished.add(applier.write(batch, worker, record)));
+            dispatchBatch(batch);
         }
+    }
+
+    /** Hands {@code batch} to an idle worker (the caller made sure there is one). */
+    private void dispatchBatch(ScheduledBatch batch) {
+        ApplyLedger ledger = books.ledger();
+        int worker = idleWorkers.poll();
+        ledger.inFlight(batch.ordinals(), batch.id());
+        batchesInFlight++;
+        if (!books.parked().isEmpty() && touchesParked(batch)) {
+            isolate(batch, worker);
+            return;
+        }
+        Checkpoint record = ledger.checkpointWith(batch.id(), worker);
+        workers.execute(() -> finished.add(applier.write(batch, worker, record)));
     }
 
     private boolean due() {
@@ -335,6 +355,133 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), Duration.between(started, clock.instant()));
         progress.batchApplied(batchRecord, books.checkpoint(), clock.instant());
         graph.afterCommit(AfterCommit.of(result, listener).first(() -> watermarks.applied(chunkId, (long) rows.size())).logged(batchRecord));
+    }
+
+    /**
+     * A critical write, applied on this thread ahead of every lane: once the batches in flight are done and the pending
+     * changes it must follow (same entities, deletes and pointers: {@link ChangeScheduler#takeFollowed}) are in the
+     * graph, its changes go in one graph transaction with its decision and the checkpoint; then PostgreSQL is told to
+     * COMMIT PREPARED (or ROLLBACK PREPARED, when the graph refused it). Everything else read waits meanwhile.
+     */
+    @Override
+    public void criticalTransaction(StreamItem.CriticalPrepared critical, long[] ordinals) throws InterruptedException {
+        CrashPoints.reach(CrashPoints.CRITICAL_AFTER_PREPARE_READ);
+        List<SourceChange> changes = critical.changes().stream().map(StreamItem.Change::change).toList();
+        String refusal = critical.overflowed()
+                ? "it holds more than " + changes.size() + " changes, the most a critical write may hold: split it, or commit it as an ordinary transaction"
+                : applyWhatItFollows(critical, changes);
+        ApplyLedger ledger = books.ledger();
+        if (ordinals.length > 0) {
+            ledger.inFlight(ordinals, CRITICAL_BATCH);
+        }
+        Checkpoint record = ledger.checkpointWith(CRITICAL_BATCH, idleWorkers.isEmpty() ? 0 : idleWorkers.peek());
+        Instant started = clock.instant();
+        RetryPolicy.RetryListener listener = retryListener(critical.prepareLsn(), changes.size());
+        CriticalApplied applied = writeCritical(critical, changes, refusal, record, listener);
+        Instant ended = clock.instant();
+        CrashPoints.reach(CrashPoints.CRITICAL_AFTER_GRAPH_COMMIT);
+        Lsn before = ledger.committedEnd();
+        ledger.applied(ordinals);
+        ledger.commitRead(critical.endLsn());
+        Lsn committedEnd = ledger.committedEnd();
+        books.checkpoint(ledger.checkpointWith(0, 0));
+        CriticalDecision standing = applied.standing();
+        criticalListener.decided(standing, critical.prepareTime());
+        if (applied.planWritten()) {
+            for (StreamItem.Change ignored : critical.changes()) {
+                visibility.visible(Lane.CRITICAL, critical.prepareTime(), ended);
+            }
+        }
+        BatchRecord row = new BatchRecord(critical.prepareLsn(), committedEnd, changes.size(), applied.planWritten() ? 1 : 0,
+                applied.result().nodeRows(), applied.result().relationshipRows(), applied.result().crossReferences().size(),
+                Duration.between(started, ended));
+        progress.batchApplied(row, books.checkpoint(), clock.instant());
+        finishInPostgres(standing, critical.prepareTime());
+        graph.afterCommit(AfterCommit.of(applied.result(), listener).logged(row)
+                .releasing(committedEnd.equals(before) ? Lsn.INVALID : committedEnd));
+    }
+
+    /**
+     * Everything the critical write must follow goes into the graph first; returns why it must be rolled back instead
+     * (an entity of it waits behind a dead letter), or null.
+     */
+    private String applyWhatItFollows(StreamItem.CriticalPrepared critical, List<SourceChange> changes) throws InterruptedException {
+        awaitBatchesInFlight();
+        List<Footprint> footprints = new ArrayList<>(changes.size());
+        boolean barrier = false;
+        for (SourceChange change : changes) {
+            Footprint footprint = Footprint.of(planner.mapping(), change.change());
+            if (footprint != null) {
+                footprints.add(footprint);
+                barrier |= footprint.barrier();
+            }
+        }
+        if (barrier || scheduler.hasPendingBarrier()) {
+            // A TRUNCATE on either side orders everything around it: apply all that was read first.
+            applyWhatWasRead(Instant.MAX);
+        } else {
+            ScheduledBatch followed = scheduler.takeFollowed(footprints);
+            if (followed != null) {
+                dispatchBatch(followed);
+                awaitBatchesInFlight();
+            }
+        }
+        for (int i = 0; i < footprints.size() && !books.parked().isEmpty(); i++) {
+            long head = books.parked().headFor(footprints.get(i), critical.changes().get(0).position());
+            if (head != 0) {
+                return "an entity it changes waits behind dead letter #" + head + " (nexus-sync dlq show " + head
+                        + "): retry or skip that first";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Plans and writes the critical write with a commit decision; when the graph (or the planner) refuses it for its
+     * data, writes a rollback decision with the reason instead. A decision recorded before wins either way.
+     */
+    private CriticalApplied writeCritical(StreamItem.CriticalPrepared critical, List<SourceChange> changes, String refusal,
+                                          Checkpoint record, RetryPolicy.RetryListener listener) throws InterruptedException {
+        String gid = critical.gid();
+        if (refusal == null) {
+            try {
+                GraphWritePlan plan = planner.plan(changes);
+                return graph.writeCritical(plan, record, CriticalDecision.commit(gid, clock.instant(), critical.prepareLsn()), listener);
+            } catch (SyncException e) {
+                if (!e.rejectsData()) {
+                    throw e;
+                }
+                log.warn("the graph refused critical write {}: {}; rolling it back", gid, e.getMessage());
+                refusal = "the graph refused it: " + e.publicMessage();
+            }
+        }
+        CriticalDecision rollback = CriticalDecision.rollback(gid, refusal, clock.instant(), critical.prepareLsn(), CriticalDecision.BY_STREAM);
+        return graph.writeCritical(GraphWritePlan.EMPTY, record, rollback, listener);
+    }
+
+    /** Tells PostgreSQL what the graph decided, once; when that fails, recovery finishes it (the decision is in the graph). */
+    private void finishInPostgres(CriticalDecision standing, Instant preparedAt) {
+        CrashPoints.reach(CrashPoints.CRITICAL_BEFORE_FINISH);
+        try {
+            PreparedTransactions.Finished result = prepared.finish(standing);
+            CrashPoints.reach(CrashPoints.CRITICAL_AFTER_FINISH);
+            criticalListener.finished(standing.gid(), result, preparedAt);
+            log.info("critical write {}: {} ({})", standing.gid(), standing.outcome().text(), result);
+        } catch (SyncException e) {
+            log.warn("critical write {}: the graph decided {}, but PostgreSQL could not be told now ({}); recovery tells it later",
+                    standing.gid(), standing.outcome().text(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void criticalFinished(StreamItem.CriticalFinished finished) {
+        log.debug("critical write {} {} in PostgreSQL", finished.gid(), finished.committed() ? "committed" : "rolled back");
+    }
+
+    private void awaitBatchesInFlight() throws InterruptedException {
+        while (batchesInFlight > 0) {
+            collectFinished(Duration.ofMillis(20));
+        }
     }
 
     /** Stopping: applies what was read for up to {@link #STOP_DRAIN}, then waits for the batches in flight. */

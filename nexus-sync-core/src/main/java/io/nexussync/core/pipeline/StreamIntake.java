@@ -33,6 +33,15 @@ final class StreamIntake implements StreamItem.Handler {
 
         /** A backfill chunk's rows no streamed change touched: write them once everything read before is in the graph. */
         void backfillChunk(String chunkId, List<RowChange> rows, Lsn tx, Instant commitTime) throws InterruptedException;
+
+        /**
+         * A critical write to decide and apply now, ahead of every lane; its changes are in the ledger as {@code ordinals}.
+         * Returns once the graph holds its decision, having ended its transaction in the ledger.
+         */
+        void criticalTransaction(StreamItem.CriticalPrepared critical, long[] ordinals) throws InterruptedException;
+
+        /** PostgreSQL finished a critical write (the stream read its COMMIT PREPARED or ROLLBACK PREPARED). */
+        void criticalFinished(StreamItem.CriticalFinished finished);
     }
 
     private final ApplyBooks books;
@@ -79,6 +88,43 @@ final class StreamIntake implements StreamItem.Handler {
             // Nothing of it needed a graph write (echoes, markers, changes already applied): only the position moves.
             loop.positionMoved(ledger.committedEnd());
         }
+    }
+
+    /**
+     * A critical write goes to the loop, which applies it ahead of everything read before it that it does not depend
+     * on. One the start checkpoint holds (read again after a restart) was decided by an earlier run: recovery finishes it
+     * in PostgreSQL, and only its position moves here.
+     */
+    @Override
+    public void criticalPrepared(StreamItem.CriticalPrepared critical) throws InterruptedException {
+        Checkpoint start = books.start();
+        if (start.covers(critical.prepareLsn())) {
+            transactionEnd(new StreamItem.TransactionEnd(critical.prepareLsn(), critical.endLsn()));
+            return;
+        }
+        ApplyLedger ledger = books.ledger();
+        long[] ordinals = new long[critical.changes().size()];
+        boolean applied = !critical.changes().isEmpty();
+        for (int i = 0; i < ordinals.length; i++) {
+            Position position = critical.changes().get(i).position();
+            ordinals[i] = ledger.read(position);
+            applied &= start.isApplied(position);
+        }
+        if (applied) {
+            for (long ordinal : ordinals) {
+                ledger.skipped(ordinal);
+            }
+            transactionEnd(new StreamItem.TransactionEnd(critical.prepareLsn(), critical.endLsn()));
+            return;
+        }
+        loop.criticalTransaction(critical, ordinals);
+    }
+
+    /** The COMMIT PREPARED or ROLLBACK PREPARED of a critical write: a transaction of no changes of its own. */
+    @Override
+    public void criticalFinished(StreamItem.CriticalFinished finished) throws InterruptedException {
+        loop.criticalFinished(finished);
+        transactionEnd(new StreamItem.TransactionEnd(finished.endLsn(), finished.endLsn()));
     }
 
     @Override

@@ -6,6 +6,8 @@ import io.nexussync.core.acknowledge.SyncLog;
 import io.nexussync.core.apply.GraphCommit;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.backfill.WatermarkWindows;
+import io.nexussync.core.critical.CriticalListener;
+import io.nexussync.core.critical.PreparedTransactions;
 import io.nexussync.core.capture.CapturedChangeFeed;
 import io.nexussync.core.capture.ChangeFeed;
 import io.nexussync.core.capture.ChangeSource;
@@ -46,6 +48,15 @@ public final class SyncPipeline {
     /** Where changes the graph refuses go; without one, such a change stops the pipeline. */
     public SyncPipeline deadLetters(DeadLetterStore store) {
         loop.deadLetters(store);
+        return this;
+    }
+
+    /**
+     * Where critical writes are finished once the graph has decided them (COMMIT PREPARED or ROLLBACK PREPARED), and who
+     * hears of them. Without it the graph still decides, and recovery finishes them in PostgreSQL.
+     */
+    public SyncPipeline critical(PreparedTransactions prepared, CriticalListener listener) {
+        loop.critical(prepared, listener);
         return this;
     }
 

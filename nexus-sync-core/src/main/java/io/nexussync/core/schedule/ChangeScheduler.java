@@ -172,6 +172,36 @@ public final class ChangeScheduler {
         return chosen.isEmpty() ? null : take(new ArrayList<>(chosen));
     }
 
+    /**
+     * The pending changes a transaction read after all of them, touching {@code footprints}, must follow: every
+     * pending item of an entity it writes, the pending deletes of nodes it points at, the pending pointers to nodes it
+     * deletes, and what those in turn must go with. Taken as one batch, or null when none is pending. For a critical
+     * write, which goes ahead of everything else: call it with no batch in flight and no barrier pending
+     * ({@link #hasPendingBarrier}).
+     */
+    public ScheduledBatch takeFollowed(List<Footprint> footprints) {
+        if (footprints.isEmpty() || byAge.isEmpty()) {
+            return null;
+        }
+        Item probe = new Item(footprints.get(0), Long.MAX_VALUE, null);
+        for (Footprint footprint : footprints) {
+            probe.owns.addAll(footprint.owns());
+            probe.refs.addAll(footprint.refs());
+            probe.deletes |= footprint.deletes();
+        }
+        Set<Item> group = closure(probe, null);
+        if (group == null) {
+            throw new IllegalStateException("a critical write's predecessors were taken while a batch touching them is in flight");
+        }
+        group.remove(probe);
+        return group.isEmpty() ? null : take(new ArrayList<>(group));
+    }
+
+    /** True when a TRUNCATE waits: everything read before it goes first, so nothing may be taken around it. */
+    public boolean hasPendingBarrier() {
+        return !barriers.isEmpty();
+    }
+
     /** The batch committed (or was given up): its entities are free for the next batches. */
     public void done(ScheduledBatch batch) {
         List<Item> items = inFlight.remove(batch.id());

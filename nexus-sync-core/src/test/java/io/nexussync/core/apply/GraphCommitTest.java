@@ -1,5 +1,6 @@
 package io.nexussync.core.apply;
 
+import io.nexussync.core.critical.CriticalDecision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -177,6 +178,13 @@ class GraphCommitTest {
             failIfAsked();
             journal.add("repair " + repairId);
             return ApplyResult.NOTHING;
+        }
+
+        @Override
+        public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
+            failIfAsked();
+            journal.add("critical " + decision.gid());
+            return new CriticalApplied(ApplyResult.NOTHING, decision, decision.commits());
         }
 
         private void failIfAsked() {

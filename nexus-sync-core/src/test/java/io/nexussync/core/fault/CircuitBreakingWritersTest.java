@@ -1,5 +1,7 @@
 package io.nexussync.core.fault;
 
+import io.nexussync.core.critical.CriticalDecision;
+import io.nexussync.core.apply.CriticalApplied;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -222,6 +224,12 @@ class CircuitBreakingWritersTest {
         public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
             call();
             return ApplyResult.NOTHING;
+        }
+
+        @Override
+        public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
+            call();
+            return new CriticalApplied(ApplyResult.NOTHING, decision, decision.commits());
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.nexussync.core.pipeline;
 
+import io.nexussync.core.critical.CriticalDecision;
+import io.nexussync.core.apply.CriticalApplied;
 import io.nexussync.core.capture.ChangeSource;
 import io.nexussync.core.capture.TransactionReader;
 import io.nexussync.core.fault.RetryPolicy;
@@ -813,6 +815,11 @@ class SyncPipelineTest {
         @Override
         public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
             throw new AssertionError("the stream pipeline writes repairs as stream batches");
+        }
+
+        @Override
+        public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
+            throw new AssertionError("not yet");
         }
     }
 

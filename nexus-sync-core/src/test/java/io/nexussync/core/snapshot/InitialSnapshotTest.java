@@ -1,5 +1,7 @@
 package io.nexussync.core.snapshot;
 
+import io.nexussync.core.critical.CriticalDecision;
+import io.nexussync.core.apply.CriticalApplied;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.core.apply.ApplyResult;
@@ -291,6 +293,11 @@ class InitialSnapshotTest {
         @Override
         public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
             throw new AssertionError("a snapshot never writes repairs");
+        }
+
+        @Override
+        public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
+            throw new AssertionError("a snapshot never writes critical transactions");
         }
 
         List<String> nodeIds(String label) {

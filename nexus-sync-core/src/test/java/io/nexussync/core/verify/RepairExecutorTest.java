@@ -80,6 +80,12 @@ class RepairExecutorTest {
             graph.committedRepairs.add(repairId);
             return ApplyResult.NOTHING;
         }
+
+        @Override
+        public io.nexussync.core.apply.CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint,
+                                                                     io.nexussync.core.critical.CriticalDecision decision) {
+            throw new AssertionError("a repair writes no critical transaction");
+        }
     };
 
     private final RepairExecutor executor = new RepairExecutor(mapping, log, source, graph, stream, windows,

@@ -1,7 +1,9 @@
 package io.nexussync.it.testkit;
 
 import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.CriticalApplied;
 import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.plan.GraphWritePlan;
@@ -27,5 +29,10 @@ public abstract class ForwardingGraphWriter implements GraphWriter {
     @Override
     public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
         return delegate.applyRepair(plan, repairId);
+    }
+
+    @Override
+    public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
+        return delegate.applyCritical(plan, checkpoint, decision);
     }
 }

@@ -24,6 +24,8 @@ public final class Neo4jTransactions {
     public static final String CROSS_REFERENCE = "cross-reference";
     /** Reverse sync's own graph work: outbox reads and removals, keys, removals PostgreSQL decided, the plugin's configuration. */
     public static final String REVERSE = "reverse";
+    /** Critical writes: a prepared transaction's changes with its decision, and recovery's decisions. */
+    public static final String CRITICAL = "critical";
 
     private Neo4jTransactions() {}
 

@@ -4,8 +4,13 @@ import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.critical.CriticalDecisions;
 import java.time.Instant;
 import java.util.Collection;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.neo4j.driver.Driver;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 
 /**
@@ -25,16 +30,41 @@ public final class Neo4jCriticalDecisions implements CriticalDecisions {
 
     @Override
     public Map<String, CriticalDecision> read(Collection<String> gids) {
-        throw new UnsupportedOperationException("in progress");
+        if (gids.isEmpty()) {
+            return Map.of();
+        }
+        List<String> keys = gids.stream().map(gid -> DecisionRecords.key(slot, gid)).toList();
+        try (Session s = driver.session(session)) {
+            return s.executeRead(tx -> {
+                Map<String, CriticalDecision> decisions = new HashMap<>();
+                for (Record r : tx.run(DecisionRecords.READ, Map.of("keys", keys)).list()) {
+                    CriticalDecision decision = DecisionRecords.of(r);
+                    decisions.put(decision.gid(), decision);
+                }
+                return decisions;
+            }, Neo4jTransactions.config(Neo4jTransactions.CRITICAL));
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("reading critical decisions", e);
+        }
     }
 
     @Override
     public CriticalDecision decideIfAbsent(CriticalDecision decision) {
-        throw new UnsupportedOperationException("in progress");
+        try (Session s = driver.session(session)) {
+            return s.executeWrite(tx -> DecisionRecords.of(tx.run(DecisionRecords.DECIDE, DecisionRecords.decide(slot, decision)).single()),
+                    Neo4jTransactions.config(Neo4jTransactions.CRITICAL));
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("recording the decision for critical write " + decision.gid(), e);
+        }
     }
 
     @Override
     public int forgetDecidedBefore(Instant before, Collection<String> stillPrepared) {
-        throw new UnsupportedOperationException("in progress");
+        try (Session s = driver.session(session)) {
+            return s.executeWrite(tx -> tx.run(DecisionRecords.FORGET, Map.of("slot", slot, "before", before.atOffset(ZoneOffset.UTC),
+                    "keep", List.copyOf(stillPrepared))).single().get("forgotten").asInt(), Neo4jTransactions.config(Neo4jTransactions.CRITICAL));
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("forgetting old critical decisions", e);
+        }
     }
 }

@@ -3,6 +3,8 @@ package io.nexussync.neo4j;
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.apply.CheckpointStore;
+import io.nexussync.core.apply.CriticalApplied;
+import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.AppliedRanges;
 import io.nexussync.core.model.Checkpoint;
@@ -83,10 +85,28 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         return write(Neo4jTransactions.REPAIR, plan, List.of(SAVE_REPAIR), Map.of("repairId", repairId));
     }
 
+    /**
+     * The decision first: when one is recorded already (a recovery's rollback, or this write's own from before a crash)
+     * it stands and nothing of the plan is written; the checkpoint goes in either way, so the stream moves past it.
+     */
     @Override
-    public io.nexussync.core.apply.CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint,
-                                                                 io.nexussync.core.critical.CriticalDecision decision) {
-        throw new UnsupportedOperationException("critical writes: not built yet (issue 14, in progress)");
+    public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
+        try (Session s = driver.session(session); Transaction tx = s.beginTransaction(Neo4jTransactions.config(Neo4jTransactions.CRITICAL))) {
+            Record decided = tx.run(DecisionRecords.DECIDE, DecisionRecords.decide(slot, decision)).single();
+            CriticalDecision standing = DecisionRecords.of(decided);
+            boolean writePlan = decided.get("mine").asBoolean() && standing.commits();
+            StepWriter steps = new StepWriter(tx, plan.refresh());
+            if (writePlan) {
+                for (GraphStep step : plan.steps()) {
+                    step.accept(steps);
+                }
+            }
+            tx.run(SAVE_CHECKPOINT, checkpointParameters(checkpoint)).consume();
+            tx.commit();
+            return new CriticalApplied(new ApplyResult(steps.crossReferences, steps.nodeRows, steps.relationshipRows), standing, writePlan);
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("critical write " + decision.gid() + " (" + plan.sourceChanges() + " changes)", e);
+        }
     }
 
     private ApplyResult write(String purpose, GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {

@@ -35,6 +35,8 @@ public final class Neo4jSchema {
             // A repair's record is MERGEd in the repair's transaction and looked up after a crash: the index serves both,
             // and the constraint keeps two writers of one repair from both creating it.
             session.run("CREATE CONSTRAINT nexus_sync_repair_id IF NOT EXISTS FOR (r:`_SyncRepair`) REQUIRE r.id IS UNIQUE", schema).consume();
+            // A critical write's decision: the first one recorded stands, so two deciders (the stream, recovery) must meet here.
+            session.run("CREATE CONSTRAINT nexus_sync_decision_key IF NOT EXISTS FOR (d:`_SyncDecision`) REQUIRE d.key IS UNIQUE", schema).consume();
             // The Neo4j plugin's outbox: one entry per seq, which the reverse sync reads in order and deletes by; and one
             // sequence node, which the plugin MERGEs the first time (the constraint lets two first writers agree on it).
             session.run("CREATE CONSTRAINT nexus_sync_outbox_seq IF NOT EXISTS FOR (o:`_SyncOutbox`) REQUIRE o.seq IS UNIQUE", schema).consume();

@@ -24,7 +24,7 @@ class TransactionReaderTest {
     private static final Lsn END = Lsn.valueOf("0/1010");
     private static final Instant AT = Instant.parse("2025-01-01T00:00:00Z");
 
-    private final TransactionReader reader = new TransactionReader();
+    private TransactionReader reader = new TransactionReader();
 
     @Test
     void shouldGiveEachChangeItsTransactionAndOrdinalAndEndTheTransaction() {
@@ -106,12 +106,108 @@ class TransactionReaderTest {
         // One of each kind the sealed type permits: a kind added later must be read here too (the visitor makes it compile only then).
         List<CaptureEvent> one = List.of(begin(), change(insert("a")), message(true, WatermarkWindows.HIGH, "c"),
                 new CaptureEvent.SchemaChange(ITEMS, ITEMS, List.of(), List.of(), List.of()),
-                new CaptureEvent.DeadLetterRelease(1, false, List.of()), commit());
+                new CaptureEvent.DeadLetterRelease(1, false, List.of()), commit(),
+                beginPrepare("nexus_sync:1"), prepare("nexus_sync:1"), commitPrepared("nexus_sync:1"),
+                beginPrepare("nexus_sync:2"), prepare("nexus_sync:2"), rollbackPrepared("nexus_sync:2"));
         assertThat(one.stream().map(Object::getClass).distinct().toList())
                 .containsExactlyInAnyOrder(CaptureEvent.class.getPermittedSubclasses());
         for (CaptureEvent event : one) {
             reader.read(event);
         }
+    }
+
+    @Test
+    void shouldHandACriticalWriteOutWholeAtItsPrepareWithItsChangesPositionedThere() {
+        List<StreamItem> items = read(beginPrepare("nexus_sync:k"), change(insert("a")), message(true, WatermarkWindows.HIGH, "c"),
+                change(insert("b")), prepare("nexus_sync:k"), commitPrepared("nexus_sync:k"));
+
+        assertThat(items).containsExactly(
+                new StreamItem.CriticalPrepared("nexus_sync:k", 9, PREPARE, PREPARE_END, AT, List.of(
+                        new StreamItem.Change(new SourceChange(insert("a"), PREPARE, AT), new Position(PREPARE, 0)),
+                        new StreamItem.Change(new SourceChange(insert("b"), PREPARE, AT), new Position(PREPARE, 1))), false),
+                new StreamItem.CriticalFinished("nexus_sync:k", true, COMMIT_PREPARED_END));
+        assertThat(reader.holdsFrom()).isEqualTo(Lsn.INVALID);
+    }
+
+    @Test
+    void shouldMarkACriticalWriteThatHoldsMoreChangesThanAllowed() {
+        reader = new TransactionReader(2);
+
+        List<StreamItem> items = read(beginPrepare("nexus_sync:big"), change(insert("a")), change(insert("b")), change(insert("c")),
+                prepare("nexus_sync:big"));
+
+        assertThat(items).singleElement().satisfies(item -> {
+            StreamItem.CriticalPrepared critical = (StreamItem.CriticalPrepared) item;
+            assertThat(critical.overflowed()).isTrue();
+            assertThat(critical.changes()).hasSize(2);
+        });
+    }
+
+    @Test
+    void shouldHoldAnApplicationsPreparedTransactionUntilItsCommitPreparedAndPlaceItThere() {
+        List<StreamItem> items = read(beginPrepare("xa:1"), change(insert("a")), change(insert("b")), prepare("xa:1"));
+        assertThat(items).isEmpty();
+        assertThat(reader.holdsFrom()).isEqualTo(PREPARE);
+
+        List<StreamItem> released = read(commitPrepared("xa:1"));
+        for (StreamItem more = reader.nextReleased(); more != null; more = reader.nextReleased()) {
+            released.add(more);
+        }
+
+        assertThat(released).containsExactly(
+                new StreamItem.Change(new SourceChange(insert("a"), COMMIT_PREPARED, AT.plusSeconds(1)), new Position(COMMIT_PREPARED, 0)),
+                new StreamItem.Change(new SourceChange(insert("b"), COMMIT_PREPARED, AT.plusSeconds(1)), new Position(COMMIT_PREPARED, 1)),
+                new StreamItem.TransactionEnd(COMMIT_PREPARED, COMMIT_PREPARED_END));
+        assertThat(reader.holdsFrom()).isEqualTo(Lsn.INVALID);
+    }
+
+    @Test
+    void shouldDropAnApplicationsPreparedTransactionAtItsRollbackPreparedAndKeepTheEarliestPrepareHeld() {
+        read(beginPrepare("xa:1"), change(insert("a")), prepare("xa:1"));
+        read(new CaptureEvent.BeginPrepare(10, Lsn.valueOf("0/3000"), Lsn.valueOf("0/3010"), AT, "xa:2"), change(insert("b")),
+                new CaptureEvent.Prepare(10, Lsn.valueOf("0/3000"), Lsn.valueOf("0/3010"), AT, "xa:2"));
+        assertThat(reader.holdsFrom()).isEqualTo(PREPARE);
+
+        assertThat(read(rollbackPrepared("xa:1"))).containsExactly(new StreamItem.TransactionEnd(ROLLBACK_PREPARED_END, ROLLBACK_PREPARED_END));
+        assertThat(reader.nextReleased()).isNull();
+        assertThat(reader.holdsFrom()).isEqualTo(Lsn.valueOf("0/3000"));
+    }
+
+    @Test
+    void shouldNeverAcknowledgePastThePrepareOfAHeldTransaction() throws InterruptedException {
+        List<Lsn> acknowledged = new ArrayList<>();
+        java.util.ArrayDeque<CaptureEvent> events = new java.util.ArrayDeque<>(List.of(beginPrepare("xa:1"), change(insert("a")), prepare("xa:1"),
+                commitPrepared("xa:1")));
+        ChangeSource source = new ChangeSource() {
+            @Override
+            public CaptureEvent poll(java.time.Duration timeout) {
+                return events.poll();
+            }
+
+            @Override
+            public void acknowledge(Lsn appliedEnd) {
+                acknowledged.add(appliedEnd);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        CapturedChangeFeed feed = new CapturedChangeFeed(source, reader);
+        for (int i = 0; i < 3; i++) {
+            feed.poll(java.time.Duration.ZERO);
+        }
+
+        feed.acknowledge(Lsn.valueOf("0/2500"));
+        feed.acknowledge(Lsn.valueOf("0/1500"));
+        List<StreamItem> afterCommit = new ArrayList<>();
+        for (StreamItem item = feed.poll(java.time.Duration.ZERO); item != null; item = feed.poll(java.time.Duration.ZERO)) {
+            afterCommit.add(item);
+        }
+        feed.acknowledge(Lsn.valueOf("0/4010"));
+
+        assertThat(acknowledged).containsExactly(PREPARE, Lsn.valueOf("0/1500"), Lsn.valueOf("0/4010"));
+        assertThat(afterCommit).hasSize(2);
     }
 
     private List<StreamItem> read(CaptureEvent... events) {
@@ -123,6 +219,28 @@ class TransactionReaderTest {
             }
         }
         return items;
+    }
+
+    private static final Lsn PREPARE = Lsn.valueOf("0/2000");
+    private static final Lsn PREPARE_END = Lsn.valueOf("0/2010");
+    private static final Lsn COMMIT_PREPARED = Lsn.valueOf("0/4000");
+    private static final Lsn COMMIT_PREPARED_END = Lsn.valueOf("0/4010");
+    private static final Lsn ROLLBACK_PREPARED_END = Lsn.valueOf("0/5010");
+
+    private static CaptureEvent beginPrepare(String gid) {
+        return new CaptureEvent.BeginPrepare(9, PREPARE, PREPARE_END, AT, gid);
+    }
+
+    private static CaptureEvent prepare(String gid) {
+        return new CaptureEvent.Prepare(9, PREPARE, PREPARE_END, AT, gid);
+    }
+
+    private static CaptureEvent commitPrepared(String gid) {
+        return new CaptureEvent.CommitPrepared(9, COMMIT_PREPARED, COMMIT_PREPARED_END, AT.plusSeconds(1), gid);
+    }
+
+    private static CaptureEvent rollbackPrepared(String gid) {
+        return new CaptureEvent.RollbackPrepared(9, PREPARE_END, ROLLBACK_PREPARED_END, AT.plusSeconds(1), gid);
     }
 
     private static CaptureEvent begin() {

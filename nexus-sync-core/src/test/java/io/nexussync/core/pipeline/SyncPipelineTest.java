@@ -3,6 +3,7 @@ package io.nexussync.core.pipeline;
 import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.apply.CriticalApplied;
 import io.nexussync.core.capture.ChangeSource;
+import io.nexussync.core.critical.PreparedTransactions;
 import io.nexussync.core.capture.TransactionReader;
 import io.nexussync.core.fault.RetryPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -620,6 +621,146 @@ class SyncPipelineTest {
                 .hasMessageContaining("outside a transaction");
     }
 
+    @Test
+    void shouldApplyACriticalWriteAheadOfTheLowBacklogAfterWhatItFollowsAndOnlyThenCommitItInPostgres() throws InterruptedException {
+        List<RowChange> inserts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            inserts.add(insert("c" + i));
+        }
+        inserts.add(insert("z"));
+        source.add(tx(1, "0/1000", "0/1010", inserts.toArray(RowChange[]::new)));
+        List<RowChange> viewCounts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            Map<String, Object> row = row("c" + i);
+            row.put("view_count", 1L);
+            viewCounts.add(new RowChange.Update(CONTENT_ITEMS, null, row));
+        }
+        source.add(tx(2, "0/2000", "0/2010", viewCounts.toArray(RowChange[]::new)));
+        java.util.concurrent.CountDownLatch criticalRead = new java.util.concurrent.CountDownLatch(1);
+        source.then(criticalRead::countDown);
+        Map<String, Object> revoked = row("z");
+        revoked.put("access_level", "private");
+        source.add(prepared(3, "nexus_sync:revoke-z", "0/3000", "0/3010", new RowChange.Update(CONTENT_ITEMS, null, revoked)));
+        source.add(List.of(new CaptureEvent.CommitPrepared(3, lsn("0/4000"), lsn("0/4010"), T0.plusSeconds(4), "nexus_sync:revoke-z")));
+        // The first batch commits only once the critical write is about to be read: the backlog is read and waiting by then.
+        writer.beforeApply = () -> {
+            try {
+                criticalRead.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        RecordingPrepared prepared = new RecordingPrepared();
+
+        SyncPipeline pipeline = pipeline(10).critical(prepared, io.nexussync.core.critical.CriticalListener.NONE);
+        pipeline.run(Checkpoint.NONE);
+
+        List<GraphWritePlan> plans = writer.applied.stream().map(Applied::plan).toList();
+        int critical = plans.indexOf(writer.criticalPlans.get("nexus_sync:revoke-z"));
+        int insertOfZ = indexOfPlanUpserting(plans, "z", "project");
+        assertThat(insertOfZ).as("the insert it follows goes first").isBetween(0, critical - 1);
+        // Before it: the batch that was in flight and those a free worker took while its three events were read.
+        assertThat(critical).as("ahead of the low backlog (%s writes in all)", plans.size()).isLessThanOrEqualTo(5);
+        assertThat(plans.size() - critical - 1).as("the backlog comes after it").isGreaterThanOrEqualTo(6);
+        assertThat(plans.stream().flatMap(p -> upsertedIds(p).stream()).distinct().count()).as("every row").isEqualTo(61);
+        assertThat(nodeRows(writer.criticalPlans.get("nexus_sync:revoke-z"))).singleElement()
+                .satisfies(row -> assertThat(row.properties()).containsEntry("accessLevel", "private"));
+        assertThat(journal).containsSubsequence("critical nexus_sync:revoke-z commit", "finish nexus_sync:revoke-z commit");
+        assertThat(prepared.finished).singleElement().satisfies(d -> assertThat(d.commits()).isTrue());
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/4010")));
+    }
+
+    @Test
+    void shouldRollBackACriticalWriteTheGraphRefusesWithTheReasonAndMovePastIt() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("a")));
+        source.add(prepared(2, "nexus_sync:bad", "0/2000", "0/2010", poisoned("b"), update("a")));
+        source.add(tx(3, "0/3000", "0/3010", insert("c")));
+        writer.refusePoison();
+        RecordingPrepared prepared = new RecordingPrepared();
+
+        SyncPipeline pipeline = pipeline(10).critical(prepared, io.nexussync.core.critical.CriticalListener.NONE);
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(writer.criticalPlans).isEmpty();
+        assertThat(writer.decisions.get("nexus_sync:bad")).satisfies(d -> {
+            assertThat(d.commits()).isFalse();
+            assertThat(d.reason()).contains("the graph refused it").contains("poison");
+            assertThat(d.decidedBy()).isEqualTo(CriticalDecision.BY_STREAM);
+        });
+        assertThat(prepared.finished).singleElement().satisfies(d -> assertThat(d.commits()).isFalse());
+        assertThat(writer.applied.stream().flatMap(a -> upsertedIds(a.plan()).stream())).containsExactly("a", "c");
+        assertThat(writer.loadCheckpoint().isApplied(new Position(lsn("0/2000"), 1))).isTrue();
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
+    }
+
+    @Test
+    void shouldFollowADecisionTheGraphHoldsAlreadyAndWriteNothingOfTheTransaction() throws InterruptedException {
+        CriticalDecision timedOut = CriticalDecision.rollback("nexus_sync:late", "timed out", T0, null, CriticalDecision.BY_RECOVERY);
+        writer.decisions.put("nexus_sync:late", timedOut);
+        source.add(prepared(1, "nexus_sync:late", "0/1000", "0/1010", insert("a")));
+        RecordingPrepared prepared = new RecordingPrepared();
+
+        SyncPipeline pipeline = pipeline(10).critical(prepared, io.nexussync.core.critical.CriticalListener.NONE);
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(writer.criticalPlans).isEmpty();
+        assertThat(prepared.finished).containsExactly(timedOut);
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/1010")));
+    }
+
+    @Test
+    void shouldLeaveACriticalWriteTheStartCheckpointHoldsToRecovery() throws InterruptedException {
+        source.add(prepared(1, "nexus_sync:done", "0/1000", "0/1010", insert("a")));
+        source.add(List.of(new CaptureEvent.CommitPrepared(1, lsn("0/2000"), lsn("0/2010"), T0, "nexus_sync:done")));
+        RecordingPrepared prepared = new RecordingPrepared();
+
+        SyncPipeline pipeline = pipeline(10).critical(prepared, io.nexussync.core.critical.CriticalListener.NONE);
+        pipeline.run(Checkpoint.after(lsn("0/1010")));
+
+        assertThat(writer.applied).isEmpty();
+        assertThat(prepared.finished).isEmpty();
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/2010")));
+    }
+
+    @Test
+    void shouldApplyAnApplicationsPreparedTransactionOnlyAtItsCommitPrepared() throws InterruptedException {
+        source.add(prepared(1, "app-xa:7", "0/1000", "0/1010", insert("held")));
+        source.add(tx(2, "0/2000", "0/2010", insert("between")));
+        source.add(List.of(new CaptureEvent.CommitPrepared(1, lsn("0/3000"), lsn("0/3010"), T0.plusSeconds(3), "app-xa:7")));
+        source.add(prepared(4, "app-xa:8", "0/4000", "0/4010", insert("rolled-back")));
+        source.add(List.of(new CaptureEvent.RollbackPrepared(4, lsn("0/4010"), lsn("0/5010"), T0.plusSeconds(5), "app-xa:8")));
+
+        SyncPipeline pipeline = pipeline(1);
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(writer.applied.stream().flatMap(a -> upsertedIds(a.plan()).stream())).containsExactly("between", "held");
+        assertThat(writer.decisions).isEmpty();
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/5010")));
+    }
+
+    private static int indexOfPlanUpserting(List<GraphWritePlan> plans, String id, String accessLevel) {
+        for (int i = 0; i < plans.size(); i++) {
+            for (GraphStep.NodeRow row : nodeRows(plans.get(i))) {
+                if (row.id().equals(id) && accessLevel.equals(row.properties().get("accessLevel"))) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** A prepared transaction as two-phase decoding sends it: its changes at PREPARE; COMMIT PREPARED comes on its own. */
+    private static List<CaptureEvent> prepared(long xid, String gid, String prepareLsn, String endLsn, RowChange... changes) {
+        List<CaptureEvent> events = new ArrayList<>();
+        Instant at = T0.plusSeconds(xid);
+        events.add(new CaptureEvent.BeginPrepare(xid, lsn(prepareLsn), lsn(endLsn), at, gid));
+        for (RowChange change : changes) {
+            events.add(new CaptureEvent.Change(change));
+        }
+        events.add(new CaptureEvent.Prepare(xid, lsn(prepareLsn), lsn(endLsn), at, gid));
+        return events;
+    }
+
     private SyncPipeline pipeline(int maxChanges) {
         SyncPipeline pipeline = newPipeline(source, SyncLog.NONE, new BatchPolicy(maxChanges, Duration.ofMillis(50)), clock);
         source.stopWhenDrained(pipeline);
@@ -817,9 +958,45 @@ class SyncPipelineTest {
             throw new AssertionError("the stream pipeline writes repairs as stream batches");
         }
 
+        /** The graph's decisions by gid: the first recorded stands, as the uniqueness constraint makes it. */
+        final Map<String, CriticalDecision> decisions = new java.util.concurrent.ConcurrentHashMap<>();
+        /** The plans written under a commit decision, by gid. */
+        final Map<String, GraphWritePlan> criticalPlans = new java.util.concurrent.ConcurrentHashMap<>();
+
         @Override
-        public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
-            throw new AssertionError("not yet");
+        public synchronized CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
+            CriticalDecision standing = decisions.get(decision.gid());
+            boolean writePlan = standing == null && decision.commits();
+            if (writePlan && refuses.test(plan)) {
+                throw SyncException.rejected("the graph refused a row: poison", null);
+            }
+            if (standing == null) {
+                decisions.put(decision.gid(), decision);
+                standing = decision;
+            }
+            if (writePlan) {
+                criticalPlans.put(decision.gid(), plan);
+            }
+            applied.add(new Applied(writePlan ? plan : GraphWritePlan.EMPTY, checkpoint));
+            journal.add("critical " + decision.gid() + " " + standing.outcome().text());
+            return new CriticalApplied(writePlan ? result.apply(plan) : ApplyResult.NOTHING, standing, writePlan);
+        }
+    }
+
+    /** PostgreSQL's prepared transactions as the pipeline sees them: what it was told to do, in order. */
+    private final class RecordingPrepared implements PreparedTransactions {
+        final List<CriticalDecision> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public List<Prepared> list() {
+            return List.of();
+        }
+
+        @Override
+        public Finished finish(CriticalDecision decision) {
+            finished.add(decision);
+            journal.add("finish " + decision.gid() + " " + decision.outcome().text());
+            return decision.commits() ? Finished.COMMITTED : Finished.ROLLED_BACK;
         }
     }
 

@@ -87,6 +87,13 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     private DeadLetterStore deadLetters = DeadLetterStore.NONE;
     private PreparedTransactions prepared = PreparedTransactions.NONE;
     private CriticalListener criticalListener = CriticalListener.NONE;
+    /** Critical writes the graph committed this session whose COMMIT PREPARED the stream has not read yet (the most recent 1,000). */
+    private final java.util.Map<String, Boolean> committedCritical = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+            return size() > 1_000;
+        }
+    };
     private volatile boolean stopping;
     private volatile boolean abandoning;
 
@@ -387,6 +394,9 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         books.checkpoint(ledger.checkpointWith(0, 0));
         CriticalDecision standing = applied.standing();
         criticalListener.decided(standing, critical.prepareTime());
+        if (standing.commits()) {
+            committedCritical.put(standing.gid(), Boolean.TRUE);
+        }
         if (applied.planWritten()) {
             for (StreamItem.Change ignored : critical.changes()) {
                 visibility.visible(Lane.CRITICAL, critical.prepareTime(), ended);
@@ -473,9 +483,20 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         }
     }
 
+    /**
+     * Only a person can roll back in PostgreSQL what the graph decided to commit (ROLLBACK PREPARED by hand): the graph
+     * then holds what PostgreSQL does not, which verify finds and repairs; said loudly here, where it is first known.
+     */
     @Override
     public void criticalFinished(StreamItem.CriticalFinished finished) {
-        log.debug("critical write {} {} in PostgreSQL", finished.gid(), finished.committed() ? "committed" : "rolled back");
+        boolean graphCommitted = committedCritical.remove(finished.gid()) != null;
+        if (!finished.committed() && graphCommitted) {
+            log.error("ALERT critical write {} was rolled back in PostgreSQL after the graph had committed it (a ROLLBACK PREPARED not "
+                    + "run by nexus-sync?): the graph holds what PostgreSQL does not until verify repairs it (nexus-sync verify --repair)",
+                    finished.gid());
+        } else {
+            log.debug("critical write {} {} in PostgreSQL", finished.gid(), finished.committed() ? "committed" : "rolled back");
+        }
     }
 
     private void awaitBatchesInFlight() throws InterruptedException {

@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * A row as it is now, in the form the stream gives a row image: each column's output text (what pgoutput sends:
@@ -58,7 +60,7 @@ record RowImage(String version, Map<String, Object> values) {
     }
 
     /** The first column of {@code image} (but those in {@code ignored}) whose value here differs, or null when none does. */
-    String firstDifference(Map<String, Object> image, java.util.Set<String> ignored) {
+    String firstDifference(Map<String, Object> image, Set<String> ignored) {
         for (Map.Entry<String, Object> column : image.entrySet()) {
             if (ignored.contains(column.getKey())) {
                 continue;
@@ -73,7 +75,7 @@ record RowImage(String version, Map<String, Object> values) {
     /** One value as the converter made it, from either side: arrays and lists element by element, unconvertible values by their text. */
     static boolean same(Object a, Object b) {
         if (a instanceof Unconvertible x && b instanceof Unconvertible y) {
-            return java.util.Objects.equals(x.detail(), y.detail());
+            return Objects.equals(x.detail(), y.detail());
         }
         if (a instanceof byte[] x && b instanceof byte[] y) {
             return Arrays.equals(x, y);
@@ -89,6 +91,6 @@ record RowImage(String version, Map<String, Object> values) {
             }
             return true;
         }
-        return java.util.Objects.equals(a, b);
+        return Objects.equals(a, b);
     }
 }

@@ -6,7 +6,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.DeadLetterEndpoint;
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.error.ErrorText;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.pipeline.SyncProgress;
+import io.nexussync.core.plan.GraphStep;
+import io.nexussync.core.plan.GraphWritePlan;
+import io.nexussync.it.testkit.ForwardingGraphWriter;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.postgres.deadletter.DeadLetterQueue;
 import java.net.URI;
@@ -118,6 +125,126 @@ class DeadLetterIT {
             } finally {
                 env.cypher("DROP CONSTRAINT revert_title_unique IF EXISTS");
             }
+        }
+    }
+
+    @Test
+    void shouldRestoreThePreviousRowOfARefusedUpdateWhereTheTableIsConfiguredToRevert() throws Exception {
+        try (SyncEnvironment env = SyncEnvironment.create("dead_letter_revert_update")) {
+            env.environment().put("NEXUS_SYNC_REVERT_REFUSED", "public.content_items");
+            env.setup();
+            assertThat(env.query("SELECT relreplident::text AS r FROM pg_class WHERE oid = 'content_items'::regclass").get(0))
+                    .as("setup gives the table the whole old row").containsEntry("r", "f");
+            // A large body out of line: the UPDATE below leaves it, so the stream sends it as an unchanged TOAST value.
+            env.sql("ALTER TABLE content_items ALTER COLUMN body SET STORAGE EXTERNAL");
+            UUID tenant = UUID.randomUUID();
+            UUID id = UUID.randomUUID();
+            env.startService();
+            env.awaitCaughtUp(Duration.ofSeconds(90));
+            env.sql("INSERT INTO content_items (id, tenant_id, project_id, title, body) VALUES (?, ?, ?, 'before', repeat('0123456789', 1000))",
+                    id, tenant, tenant);
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            // The write-back of its cross-reference commits after the batch: the previous row has it.
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            String row = "SELECT title, body, access_level, updated_at::text AS updated_at, neo4j_node_id FROM content_items WHERE id = ?";
+            Map<String, Object> before = env.query(row, id).get(0);
+            assertThat(before.get("neo4j_node_id")).isNotNull();
+
+            // Neo4j has no infinite timestamps: the graph refuses the update for good.
+            env.sql("UPDATE content_items SET title = 'refused', access_level = 'private', updated_at = 'infinity' WHERE id = ?", id);
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            // The revert's own UPDATE comes through the stream too: one more round trip for it.
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+
+            DeadLetterQueue queue = new DeadLetterQueue(env.config().postgres());
+            assertThat(queue.list("reverted", 10)).singleElement().satisfies(letter -> {
+                assertThat(letter.operation()).isEqualTo("update");
+                assertThat(letter.change()).as("the old image filled in the body the new one left out")
+                        .contains("infinity").contains("(unchanged TOAST value)");
+            });
+            assertThat(queue.list(null, 10)).as("nothing waits").isEmpty();
+            assertThat(env.query(row, id).get(0)).as("the previous row").isEqualTo(before);
+            assertThat(env.query("SELECT pg_version FROM content_items WHERE id = ?", id).get(0)).containsEntry("pg_version", 3L);
+            assertThat(env.query("SELECT sync_status FROM nexus_sync.sync_status")).singleElement()
+                    .satisfies(r -> assertThat(r.get("sync_status")).isEqualTo("reverted"));
+            assertThat(env.query("SELECT status, change_data, reason FROM nexus_sync.transaction_log WHERE operation = 'compensation'"))
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.get("status")).isEqualTo("reverted");
+                        assertThat((String) r.get("change_data")).contains("\"title\":\"refused\"");
+                        assertThat((String) r.get("reason")).contains("the previous row restored (title, access_level, updated_at set back)");
+                    });
+            assertThat(env.cypher("MATCH (c:ContentItem {pgId: $id}) RETURN c.title AS t", Map.of("id", id.toString())).get(0).get("t").asString())
+                    .isEqualTo("before");
+            assertThat(env.discrepancies()).isEmpty();
+
+            env.sql("UPDATE content_items SET title = 'after the revert' WHERE id = ?", id);
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            assertThat(env.cypher("MATCH (c:ContentItem {pgId: $id}) RETURN c.title AS t", Map.of("id", id.toString())).get(0).get("t").asString())
+                    .as("the entity waits behind nothing").isEqualTo("after the revert");
+            env.stopService();
+        }
+    }
+
+    /**
+     * The contract schema gives the graph no cause to refuse a DELETE (the writer detaches what it deletes, and Neo4j's
+     * constraints are about values): the graph writer here refuses the batch that deletes one chosen node, as Neo4j refuses
+     * a change for its data (a rejected-data SyncException, which the writer's own translation gives such a refusal).
+     */
+    @Test
+    void shouldInsertTheRowOfARefusedDeleteAgainWhereTheTableIsConfiguredToRevert() throws Exception {
+        try (SyncEnvironment env = SyncEnvironment.create("dead_letter_revert_delete")) {
+            env.environment().put("NEXUS_SYNC_REVERT_REFUSED", "public.content_items");
+            env.setup();
+            UUID tenant = UUID.randomUUID();
+            UUID kept = UUID.randomUUID();
+            UUID gone = UUID.randomUUID();
+            env.startService(writer -> new ForwardingGraphWriter(writer) {
+                @Override
+                public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
+                    boolean deletesKept = plan.steps().stream().filter(GraphStep.DeleteNodes.class::isInstance)
+                            .anyMatch(step -> ((GraphStep.DeleteNodes) step).ids().contains(kept.toString()));
+                    if (deletesKept) {
+                        throw SyncException.rejected(new ErrorText("Neo4j rejected a batch of " + plan.sourceChanges() + " changes "
+                                + "(Neo.ClientError.Schema.ConstraintValidationFailed: the test refuses deleting ContentItem " + kept + ")",
+                                "Neo4j rejected a batch (Neo.ClientError.Schema.ConstraintValidationFailed)"), null);
+                    }
+                    return delegate.apply(plan, checkpoint);
+                }
+            });
+            env.awaitCaughtUp(Duration.ofSeconds(90));
+            for (UUID id : List.of(kept, gone)) {
+                env.sql("INSERT INTO content_items (id, tenant_id, project_id, title, metadata) VALUES (?, ?, ?, 'row', '{\"k\": [1, 2]}')",
+                        id, tenant, tenant);
+            }
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            String everyColumn = "SELECT row_to_json(c)::text AS r FROM content_items c WHERE id = ?";
+            String before = (String) env.query(everyColumn, kept).get(0).get("r");
+
+            env.sql("DELETE FROM content_items WHERE id IN (?, ?)", kept, gone);
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+            // The revert's own INSERT comes through the stream too: one more round trip for it.
+            env.awaitCaughtUp(Duration.ofSeconds(60));
+
+            DeadLetterQueue queue = new DeadLetterQueue(env.config().postgres());
+            assertThat(queue.list("reverted", 10)).singleElement().satisfies(letter -> {
+                assertThat(letter.operation()).isEqualTo("delete");
+                assertThat(letter.entityKey()).isEqualTo("id=" + kept);
+                assertThat(letter.error()).contains("ConstraintValidationFailed");
+            });
+            assertThat(queue.list(null, 10)).as("nothing waits").isEmpty();
+            assertThat(env.query(everyColumn, kept)).as("the deleted row, every column as it was").singleElement()
+                    .satisfies(r -> assertThat(r.get("r")).isEqualTo(before));
+            assertThat(env.query(everyColumn, gone)).as("the rest of the transaction stands").isEmpty();
+            assertThat(env.query("SELECT status, reason FROM nexus_sync.transaction_log WHERE operation = 'compensation'"))
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.get("status")).isEqualTo("reverted");
+                        assertThat((String) r.get("reason")).contains("the deleted row inserted again from its old image");
+                    });
+            assertThat(env.cypher("MATCH (c:ContentItem) RETURN c.pgId AS id").stream().map(r -> r.get("id").asString()))
+                    .containsExactly(kept.toString());
+            assertThat(env.discrepancies()).isEmpty();
+            env.stopService();
         }
     }
 

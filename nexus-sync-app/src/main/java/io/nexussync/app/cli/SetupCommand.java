@@ -22,6 +22,10 @@ final class SetupCommand implements Callable<Integer> {
             service.setup();
             context.out().println("setup complete: publication " + service.config().postgres().publication() + ", slot "
                     + service.config().postgres().slot() + ", mapping " + service.mapping().name());
+            if (!service.config().revertRefused().isEmpty()) {
+                context.out().println("refused changes to " + service.config().revertRefused().stream().map(Object::toString).sorted().toList()
+                        + " are reverted in PostgreSQL: replica identity FULL set on them, so updates and deletes carry the old row");
+            }
         }
         return 0;
     }

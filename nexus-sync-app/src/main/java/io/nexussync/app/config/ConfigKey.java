@@ -42,9 +42,11 @@ public enum ConfigKey {
                     + "its circuit opens, calls to it fail fast and only one probe call per wait goes through"),
     CIRCUIT_MAX_WAIT_MS("sync.circuit-max-wait-ms", "NEXUS_SYNC_CIRCUIT_MAX_WAIT_MS", "10000", false,
             "longest wait between two probes of a server that is down (the waits start at 1 s and double, with jitter)"),
-    REVERT_REFUSED_INSERTS("sync.revert-refused-inserts", "NEXUS_SYNC_REVERT_REFUSED_INSERTS", "", false,
-            "mapped tables (schema.table, comma-separated) whose INSERTs the graph refuses for good are undone in PostgreSQL (the "
-                    + "compensation for critical types); other tables' refused rows are marked sync_status = 'failed'"),
+    REVERT_REFUSED("sync.revert-refused", "NEXUS_SYNC_REVERT_REFUSED", "", false,
+            "mapped tables (schema.table, comma-separated) whose changes the graph refuses for good are undone in PostgreSQL (the "
+                    + "compensation for critical types): a refused INSERT deleted, a refused UPDATE's previous row restored, a refused DELETE's "
+                    + "row inserted again (setup gives these tables REPLICA IDENTITY FULL for the old row); other tables' refused rows are "
+                    + "marked sync_status = 'failed'. Its former name, sync.revert-refused-inserts / NEXUS_SYNC_REVERT_REFUSED_INSERTS, is still read"),
     BACKFILL_STATEMENT_TIMEOUT_S("postgres.backfill-statement-timeout-s", "NEXUS_SYNC_BACKFILL_STATEMENT_TIMEOUT_S", "60", false,
             "longest a backfill chunk's read may run (PostgreSQL's statement_timeout, in seconds); a slower read fails the job with a "
                     + "message saying so: make its --where cheaper or raise this"),

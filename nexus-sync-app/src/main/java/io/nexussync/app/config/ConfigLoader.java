@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*((?:[kKmMgGtT]i?)?[bB]?)");
+    /** Settings renamed: their former names, still read (the new name wins where both are given). */
+    private static final Map<ConfigKey, String[]> FORMER_NAMES = Map.of(
+            ConfigKey.REVERT_REFUSED, new String[] {"sync.revert-refused-inserts", "NEXUS_SYNC_REVERT_REFUSED_INSERTS"});
 
     private ConfigLoader() {}
 
@@ -35,24 +38,33 @@ public final class ConfigLoader {
     public static SyncConfig load(Path file, Map<String, String> environment, boolean needsNeo4j) {
         List<String> problems = new ArrayList<>();
         Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
+        // The name a value was given under, where it is a former name: what a problem with it must say.
+        Map<ConfigKey, String> givenAs = new EnumMap<>(ConfigKey.class);
         if (file != null) {
-            readFile(file, values, problems);
+            readFile(file, values, givenAs, problems);
         }
         for (ConfigKey key : ConfigKey.values()) {
             String fromEnvironment = environment.get(key.environment());
+            String[] former = FORMER_NAMES.get(key);
+            if (fromEnvironment == null && former != null && environment.get(former[1]) != null) {
+                fromEnvironment = environment.get(former[1]);
+                givenAs.put(key, former[1]);
+            } else if (fromEnvironment != null) {
+                givenAs.remove(key);
+            }
             if (fromEnvironment != null) {
                 values.put(key, fromEnvironment);
             }
             values.putIfAbsent(key, key.defaultValue());
         }
-        SyncConfig config = validate(values, problems, needsNeo4j);
+        SyncConfig config = validate(values, givenAs, problems, needsNeo4j);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return config;
     }
 
-    private static void readFile(Path file, Map<ConfigKey, String> values, List<String> problems) {
+    private static void readFile(Path file, Map<ConfigKey, String> values, Map<ConfigKey, String> givenAs, List<String> problems) {
         if (!Files.isReadable(file)) {
             problems.add("config file " + file + " cannot be read: check the path given to --config");
             return;
@@ -71,6 +83,15 @@ public final class ConfigLoader {
             for (ConfigKey k : ConfigKey.values()) {
                 if (k.key().equals(key)) {
                     known = k;
+                }
+            }
+            for (Map.Entry<ConfigKey, String[]> former : FORMER_NAMES.entrySet()) {
+                if (former.getValue()[0].equals(key)) {
+                    if (!flat.containsKey(former.getKey().key())) {
+                        values.put(former.getKey(), value);
+                        givenAs.put(former.getKey(), file + ": " + key);
+                    }
+                    return;
                 }
             }
             if (known == null) {
@@ -93,7 +114,7 @@ public final class ConfigLoader {
         });
     }
 
-    private static SyncConfig validate(Map<ConfigKey, String> v, List<String> problems, boolean needsNeo4j) {
+    private static SyncConfig validate(Map<ConfigKey, String> v, Map<ConfigKey, String> givenAs, List<String> problems, boolean needsNeo4j) {
         String url = v.get(ConfigKey.PG_URL);
         if (url == null || url.isBlank()) {
             problems.add(missing(ConfigKey.PG_URL));
@@ -146,15 +167,16 @@ public final class ConfigLoader {
         if (circuitMaxWait < 1000) {
             problems.add(ConfigKey.CIRCUIT_MAX_WAIT_MS.environment() + " is " + circuitMaxWait + ": it must be at least 1000 (ms)");
         }
-        java.util.Set<io.nexussync.core.model.TableId> revertInserts = new java.util.LinkedHashSet<>();
-        for (String table : v.get(ConfigKey.REVERT_REFUSED_INSERTS).split(",")) {
+        java.util.Set<io.nexussync.core.model.TableId> revertRefused = new java.util.LinkedHashSet<>();
+        for (String table : v.get(ConfigKey.REVERT_REFUSED).split(",")) {
             if (table.isBlank()) {
                 continue;
             }
             if (!table.trim().matches("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?")) {
-                problems.add(ConfigKey.REVERT_REFUSED_INSERTS.environment() + " names '" + table.trim() + "': use schema.table, comma-separated");
+                problems.add(givenAs.getOrDefault(ConfigKey.REVERT_REFUSED, ConfigKey.REVERT_REFUSED.environment()) + " names '" + table.trim()
+                        + "': use schema.table, comma-separated");
             } else {
-                revertInserts.add(io.nexussync.core.model.TableId.parse(table.trim()));
+                revertRefused.add(io.nexussync.core.model.TableId.parse(table.trim()));
             }
         }
         Duration verifyInterval = interval(v, ConfigKey.VERIFY_INTERVAL, problems);
@@ -171,7 +193,7 @@ public final class ConfigLoader {
                 Duration.ofMillis(Math.max(heartbeat, 0)), walWarnBytes, Duration.ofMillis(Math.max(slotCheck, 100)),
                 Duration.ofMillis(batchTarget), workers, Math.max(readAhead, 1L << 20), laneCache,
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
-                        Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertInserts),
+                        Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertRefused),
                 Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse);
     }
 

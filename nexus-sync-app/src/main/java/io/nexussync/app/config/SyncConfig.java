@@ -24,7 +24,7 @@ public record SyncConfig(
         long readAheadBytes,
         int laneCacheEntries,
         CircuitBreaker.Settings circuits,
-        java.util.Set<io.nexussync.core.model.TableId> revertRefusedInserts,
+        java.util.Set<io.nexussync.core.model.TableId> revertRefused,
         Duration backfillStatementTimeout,
         Duration verifyInterval,
         boolean verifyRepair,

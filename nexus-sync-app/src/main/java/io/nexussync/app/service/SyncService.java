@@ -142,7 +142,7 @@ public final class SyncService implements AutoCloseable {
 
     /** {@code nexus-sync setup}: PostgreSQL objects, then the Neo4j constraints. Idempotent. */
     public void setup() {
-        PgSetup.run(config().postgres(), mapping(), config().builtInMapping());
+        PgSetup.run(config().postgres(), mapping(), config().builtInMapping(), config().revertRefused());
         Neo4jSchema.ensureConstraints(driver(), config().neo4jDatabase(), mapping());
         setUp = true;
     }

@@ -1,6 +1,7 @@
 package io.nexussync.app.wiring;
 
 import io.nexussync.app.config.ConfigException;
+import io.nexussync.app.config.ConfigKey;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.core.acknowledge.CrossReferenceWriter;
 import io.nexussync.core.apply.GraphWriter;
@@ -95,9 +96,9 @@ public final class ServiceWiring implements AutoCloseable {
         this.config = config;
         this.writerDecorator = writerDecorator;
         this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
-        List<String> unmapped = config.revertRefusedInserts().stream().filter(t -> !mapping.tables().contains(t)).map(Object::toString).toList();
+        List<String> unmapped = config.revertRefused().stream().filter(t -> !mapping.tables().contains(t)).map(Object::toString).toList();
         if (!unmapped.isEmpty()) {
-            throw new ConfigException(List.of("NEXUS_SYNC_REVERT_REFUSED_INSERTS names " + unmapped
+            throw new ConfigException(List.of(ConfigKey.REVERT_REFUSED.environment() + " names " + unmapped
                     + ", which the mapping does not map: name mapped tables as schema.table (mapped: " + mapping.tables() + ")"));
         }
         this.watermarks = new WatermarkWindows(mapping);
@@ -107,7 +108,7 @@ public final class ServiceWiring implements AutoCloseable {
         this.crossReferences = new PgCrossReferenceWriter(postgres);
         this.crossReferencesBehindCircuit = new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit);
         this.syncLog = new PgSyncLog(postgres);
-        this.deadLetters = new PgDeadLetterStore(postgres, config.revertRefusedInserts());
+        this.deadLetters = new PgDeadLetterStore(postgres, config.revertRefused(), mapping);
         this.backfillStore = new PgBackfillStore(postgres);
         this.backfillReader = new PgBackfillReader(postgres, mapping, config.backfillStatementTimeout());
         this.deadLetterQueue = new DeadLetterQueue(postgres);

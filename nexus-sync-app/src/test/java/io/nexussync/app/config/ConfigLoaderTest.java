@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.nexussync.core.model.TableId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,11 +64,30 @@ class ConfigLoaderTest {
 
     @Test
     void shouldReadTheTablesWhoseRefusedInsertsAreRevertedAndRejectWhatIsNoTableName() {
-        assertThat(ConfigLoader.load(null, MINIMAL_ENV).revertRefusedInserts()).isEmpty();
-        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_REVERT_REFUSED_INSERTS", "public.orders, payments")).revertRefusedInserts())
+        assertThat(ConfigLoader.load(null, MINIMAL_ENV).revertRefused()).isEmpty();
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_REVERT_REFUSED_INSERTS", "public.orders, payments")).revertRefused())
                 .containsExactlyInAnyOrder(io.nexussync.core.model.TableId.parse("public.orders"), io.nexussync.core.model.TableId.parse("payments"));
         assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERT_REFUSED_INSERTS", "orders; drop table x")))
                 .hasMessageContaining("NEXUS_SYNC_REVERT_REFUSED_INSERTS names 'orders; drop table x'");
+    }
+
+    @Test
+    void shouldReadTheRevertSettingUnderItsNameAndItsFormerOneTheNewNameWinning() throws Exception {
+        TableId orders = TableId.parse("public.orders");
+        TableId payments = TableId.parse("public.payments");
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_REVERT_REFUSED", "public.orders")).revertRefused()).containsExactly(orders);
+        Map<String, String> both = with("NEXUS_SYNC_REVERT_REFUSED", "public.orders");
+        both.put("NEXUS_SYNC_REVERT_REFUSED_INSERTS", "public.payments");
+        assertThat(ConfigLoader.load(null, both).revertRefused()).containsExactly(orders);
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERT_REFUSED", "orders; drop table x")))
+                .hasMessageContaining("NEXUS_SYNC_REVERT_REFUSED names 'orders; drop table x'");
+
+        Path former = Files.writeString(dir.resolve("former.yaml"), "sync:\n  revert-refused-inserts: public.payments\n");
+        assertThat(ConfigLoader.load(former, MINIMAL_ENV).revertRefused()).containsExactly(payments);
+        Path renamed = Files.writeString(dir.resolve("renamed.yaml"), "sync:\n  revert-refused: public.orders\n  revert-refused-inserts: public.payments\n");
+        assertThat(ConfigLoader.load(renamed, MINIMAL_ENV).revertRefused()).containsExactly(orders);
+        assertThat(ConfigLoader.load(former, with("NEXUS_SYNC_REVERT_REFUSED", "public.orders")).revertRefused())
+                .as("the environment over the file, whichever name each uses").containsExactly(orders);
     }
 
     @Test

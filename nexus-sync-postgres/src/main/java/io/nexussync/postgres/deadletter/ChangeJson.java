@@ -54,7 +54,7 @@ final class ChangeJson {
         return Map.of();
     }
 
-    private static ObjectNode values(Map<String, Object> row) {
+    static ObjectNode values(Map<String, Object> row) {
         ObjectNode values = JSON.createObjectNode();
         row.forEach((column, value) -> values.set(column, JSON.valueToTree(readable(value))));
         return values;

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexussync.core.deadletter.DeadLetter;
 import io.nexussync.core.deadletter.DeadLetterStore;
 import io.nexussync.core.error.SyncException;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.Position;
 import io.nexussync.core.model.RowChange;
@@ -17,17 +20,20 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code nexus_sync.dead_letter} as the pipeline writes it, with the default compensation in the same
  * transaction: the row is marked {@code sync_status = 'failed'} in {@code nexus_sync.sync_status}, the
- * transaction log says so, and an ERROR line alerts. One row per stream position, so recording a change
- * again after a crash changes nothing.
+ * transaction log says so, and an ERROR line alerts. For the tables configured to revert refused changes,
+ * the change is then undone in PostgreSQL in that transaction too ({@link RowRevert}). One row per stream
+ * position, so recording a change again after a crash changes nothing (and reverts nothing again).
  */
 public final class PgDeadLetterStore implements DeadLetterStore {
     private static final Logger log = LoggerFactory.getLogger(PgDeadLetterStore.class);
@@ -38,18 +44,41 @@ public final class PgDeadLetterStore implements DeadLetterStore {
 
     private final PgConnectionSource connections;
     private final PgSettings settings;
-    private final Set<TableId> revertInserts;
+    private final Set<TableId> revertRefused;
+    private final RowRevert revert;
     private final PrimaryKeys primaryKeys = new PrimaryKeys();
 
     public PgDeadLetterStore(PgConnectionSource connections) {
-        this(connections, Set.of());
+        this(connections, Set.of(), null);
     }
 
-    /** @param revertInserts tables whose refused INSERTs are compensated by deleting the row in PostgreSQL */
-    public PgDeadLetterStore(PgConnectionSource connections, Set<TableId> revertInserts) {
+    /**
+     * @param revertRefused tables whose refused changes are compensated in PostgreSQL: an INSERT deleted, an UPDATE's
+     *                      previous row restored, a DELETE's row inserted again (see {@link RowRevert})
+     * @param mapping       names the columns the service writes itself in those tables (null: none known, every column
+     *                      must be as the refused change left it)
+     */
+    public PgDeadLetterStore(PgConnectionSource connections, Set<TableId> revertRefused, Mapping mapping) {
         this.connections = connections;
         this.settings = connections.settings();
-        this.revertInserts = Set.copyOf(revertInserts);
+        this.revertRefused = Set.copyOf(revertRefused);
+        Map<TableId, Set<String>> serviceColumns = new HashMap<>();
+        Map<TableId, Set<String>> versionColumns = new HashMap<>();
+        if (mapping != null) {
+            for (NodeMapping node : mapping.nodes()) {
+                Stream.of(node.crossReferenceColumn(), node.graphVersionColumn()).filter(Objects::nonNull)
+                        .forEach(column -> serviceColumns.computeIfAbsent(node.table(), t -> new HashSet<>()).add(column));
+                if (node.versionColumn() != null) {
+                    versionColumns.computeIfAbsent(node.table(), t -> new HashSet<>()).add(node.versionColumn());
+                }
+            }
+            for (RelationshipMapping relationship : mapping.relationships()) {
+                if (relationship.versionColumn() != null) {
+                    versionColumns.computeIfAbsent(relationship.table(), t -> new HashSet<>()).add(relationship.versionColumn());
+                }
+            }
+        }
+        this.revert = new RowRevert(serviceColumns, versionColumns);
     }
 
     @Override
@@ -114,51 +143,10 @@ public final class PgDeadLetterStore implements DeadLetterStore {
             return existing(c, letter.position());
         }
         compensate(c, table, entityKey, id, letter);
-        if (letter.isHead() && change instanceof RowChange.Insert && revertInserts.contains(table)) {
-            revertInsert(c, table, key, entityKey, id);
+        if (letter.isHead() && revertRefused.contains(table)) {
+            revert.revert(c, id, change, table, key, entityKey);
         }
         return id;
-    }
-
-    /**
-     * The per-table compensation: the refused INSERT is undone in PostgreSQL, in the transaction that records it.
-     * A release comes first in the WAL, so the DELETE after it is applied like any change (to a node that is not
-     * there). If PostgreSQL refuses the DELETE (a row that others reference), the row stays marked failed.
-     */
-    private void revertInsert(Connection c, TableId table, Map<String, String> key, String entityKey, long id) throws SQLException {
-        var savepoint = c.setSavepoint();
-        try {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
-                ps.setString(1, ReleaseMessage.PREFIX);
-                ps.setString(2, ReleaseMessage.encode(id, false, List.of()));
-                ps.execute();
-            }
-            int deleted = RowLocator.delete(c, table, key);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE nexus_sync.dead_letter SET status = 'reverted', resolved_at = now(), "
-                    + "resolution = ?, released_by = 'nexus-sync compensation' WHERE id = ?")) {
-                ps.setString(1, deleted == 1 ? "compensated: the insert was undone in PostgreSQL" : "compensated: the row was already gone");
-                ps.setLong(2, id);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE nexus_sync.sync_status SET sync_status = 'reverted', updated_at = now() "
-                    + "WHERE table_name = ? AND entity_key = ?")) {
-                ps.setString(1, table.toString());
-                ps.setString(2, entityKey);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO nexus_sync.transaction_log (kind, status, operation, entity_pg, actor, reason) "
-                    + "VALUES ('operation', 'reverted', 'compensation', ?, 'nexus-sync compensation', ?)")) {
-                ps.setString(1, table + " " + entityKey);
-                ps.setString(2, "dead letter #" + id + ": the graph refused the insert, and " + table + " reverts refused inserts");
-                ps.executeUpdate();
-            }
-            c.releaseSavepoint(savepoint);
-            log.error("ALERT {} {}: the graph refused its insert (dead letter #{}); compensated by deleting the row in PostgreSQL", table, entityKey, id);
-        } catch (SQLException e) {
-            c.rollback(savepoint);
-            log.error("ALERT {} {}: could not revert the refused insert (dead letter #{}: {}); it stays marked failed", table, entityKey, id,
-                    e.getMessage());
-        }
     }
 
     /** The default compensation: the row is marked failed where applications and people can see it, and logged. */

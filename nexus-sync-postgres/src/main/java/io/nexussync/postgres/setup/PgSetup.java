@@ -3,11 +3,13 @@ package io.nexussync.postgres.setup;
 import io.nexussync.core.error.ErrorText;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.model.TableId;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,11 @@ public final class PgSetup {
 
     /** Everything but the slot, which the first start creates together with its snapshot. */
     public static void run(PgSettings settings, Mapping mapping, boolean createReferenceTables) {
+        run(settings, mapping, createReferenceTables, Set.of());
+    }
+
+    /** @param revertRefused tables whose refused changes are reverted in PostgreSQL (they get REPLICA IDENTITY FULL) */
+    public static void run(PgSettings settings, Mapping mapping, boolean createReferenceTables, Set<TableId> revertRefused) {
         try (Connection c = PgConnections.open(settings, "setup")) {
             ServerReadiness.check(c, settings.slot());
             if (reverseSyncOn(mapping)) {
@@ -35,7 +42,7 @@ public final class PgSetup {
                 if (createReferenceTables) {
                     Migrations.contextNexusTables(settings);
                 }
-                TableAdoption.adopt(c, mapping);
+                TableAdoption.adopt(c, mapping, revertRefused);
                 ReplicationObjects.ensurePublication(c, settings.publication(), mapping.tables());
                 ReplicationObjects.slotExists(c, settings.slot());
             } finally {

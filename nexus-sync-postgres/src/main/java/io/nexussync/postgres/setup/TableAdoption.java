@@ -30,6 +30,14 @@ public final class TableAdoption {
     private TableAdoption() {}
 
     public static void adopt(Connection c, Mapping mapping) throws SQLException {
+        adopt(c, mapping, Set.of());
+    }
+
+    /**
+     * @param revertRefused tables whose refused changes are undone in PostgreSQL: they get {@code REPLICA IDENTITY FULL},
+     *                      so that an UPDATE and a DELETE carry the whole old row the undo puts back
+     */
+    public static void adopt(Connection c, Mapping mapping, Set<TableId> revertRefused) throws SQLException {
         List<String> missing = new ArrayList<>();
         for (TableId table : mapping.tables()) {
             if (!exists(c, table)) {
@@ -56,14 +64,14 @@ public final class TableAdoption {
                 }
                 VersionTrigger.install(c, node.table(), node.versionColumn(), excluded);
             }
-            ensureReplicaIdentity(c, node.table(), node.keyColumns());
+            ensureReplicaIdentity(c, node.table(), node.keyColumns(), revertRefused.contains(node.table()));
         }
         for (RelationshipMapping rel : mapping.relationships()) {
             if (rel.versionColumn() != null) {
                 addColumn(c, rel.table(), rel.versionColumn(), "bigint NOT NULL DEFAULT 1");
                 VersionTrigger.install(c, rel.table(), rel.versionColumn(), Set.of());
             }
-            ensureReplicaIdentity(c, rel.table(), rel.keyColumns());
+            ensureReplicaIdentity(c, rel.table(), rel.keyColumns(), revertRefused.contains(rel.table()));
         }
     }
 
@@ -85,8 +93,11 @@ public final class TableAdoption {
         log.info("added sync column {}.{} ({})", table, column, definition);
     }
 
-    /** DEFAULT identity sends the primary key on DELETE; when the mapping keys on other columns, FULL is needed. */
-    private static void ensureReplicaIdentity(Connection c, TableId table, List<String> keyColumns) throws SQLException {
+    /**
+     * DEFAULT identity sends the primary key on DELETE; when the mapping keys on other columns, FULL is needed, and so it
+     * is where refused changes are reverted (the old row of an UPDATE and a DELETE).
+     */
+    private static void ensureReplicaIdentity(Connection c, TableId table, List<String> keyColumns, boolean reverted) throws SQLException {
         Set<String> primaryKey = new LinkedHashSet<>();
         String identity;
         try (var ps = c.prepareStatement("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
@@ -106,6 +117,15 @@ public final class TableAdoption {
             }
         }
         boolean keyIsPrimary = !primaryKey.isEmpty() && primaryKey.containsAll(keyColumns);
+        if (reverted) {
+            if (!"f".equals(identity)) {
+                execute(c, "ALTER TABLE " + quote(table) + " REPLICA IDENTITY FULL");
+            }
+            log.info("replica identity of {} is FULL{}: its refused updates and deletes are reverted from the old row image "
+                    + "(NEXUS_SYNC_REVERT_REFUSED names it; every UPDATE and DELETE of it now logs its whole old row)", table,
+                    "f".equals(identity) ? "" : " (set now)");
+            return;
+        }
         if ("f".equals(identity) || ("d".equals(identity) && keyIsPrimary)) {
             return;
         }

@@ -91,6 +91,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_replication_slots", "20")
                     .setServerConfig("max_wal_senders", "20")
                     .setServerConfig("max_connections", "100")
+                    .setServerConfig("max_prepared_transactions", "64")
                     .setServerConfig("timezone", "UTC")
                     // Commit times of rows, which verify's repair weighs against the graph's last write (its evidence).
                     .setServerConfig("track_commit_timestamp", "on")

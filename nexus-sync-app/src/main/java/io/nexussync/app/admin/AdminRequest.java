@@ -45,6 +45,11 @@ record AdminRequest(Matcher path, String query, byte[] body) {
         return null;
     }
 
+    /** A {@code {name}} of the path, as it was sent. */
+    String name(int group) {
+        return path.group(group);
+    }
+
     long id(int group) {
         try {
             return Long.parseLong(path.group(group));

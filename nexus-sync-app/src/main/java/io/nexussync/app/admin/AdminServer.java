@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * The admin HTTP API, on Javalin (Jetty 12.1). Open: {@code GET /health} (for orchestrators, {@link Health}: 200 when
  * ready, 503 otherwise), {@code /health/live}, {@code /health/ready}, {@code /metrics} (Prometheus) and {@code /status}
  * (JSON, no secrets), {@code GET /verify} (counts only). Everything else ({@code /backfill}, {@code /dlq}, {@code /conflicts},
- * the rest of {@code /verify}) needs the admin token ({@link AdminAuth}).
+ * {@code /critical}, the rest of {@code /verify}) needs the admin token ({@link AdminAuth}).
  *
  * <p>Everything about HTTP is decided here: it listens on {@code 127.0.0.1} unless configured otherwise. Routes match
  * the whole path; a known path with another method (HEAD included) is 405 with {@code Allow}; a body over
@@ -67,6 +67,7 @@ public final class AdminServer implements AutoCloseable {
     private final List<Route> routes = new ArrayList<>();
     private final SyncProgress progress;
     private volatile List<CircuitBreaker> circuits = List.of();
+    private final CriticalEndpoint.Operations critical;
 
     /** On this machine only, on {@code port} (0: a free one), without a token: the mutating endpoints answer 403. */
     public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics) {
@@ -103,12 +104,23 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
                        long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters,
                        VerifyEndpoint.Operations verify, ConflictEndpoint.Operations conflicts) {
+        this(settings, progress, metrics, slot, walWarnBytes, backfills, deadLetters, verify, conflicts, null);
+    }
+
+    /**
+     * @param critical what {@code /critical} does ({@link CriticalEndpoint}); null leaves that endpoint out (and critical writes out of
+     *                 {@code /status} and {@code /health})
+     */
+    public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
+                       long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters,
+                       VerifyEndpoint.Operations verify, ConflictEndpoint.Operations conflicts, CriticalEndpoint.Operations critical) {
         this.progress = progress;
+        this.critical = critical;
         this.bind = settings.bind();
         this.auth = new AdminAuth(settings.token());
         routes.add(Route.open("GET", "/health", request -> health()));
         routes.add(Route.open("GET", "/health/live", request -> {
-            Health health = Health.of(progress, circuitStatuses());
+            Health health = currentHealth();
             return Reply.json(health.live() ? 200 : 503, health.body());
         }));
         routes.add(Route.open("GET", "/health/ready", request -> health()));
@@ -120,6 +132,9 @@ public final class AdminServer implements AutoCloseable {
             }
             if (conflicts != null) {
                 status.put("reverse", conflicts.state());
+            }
+            if (critical != null) {
+                status.put("critical", critical.state());
             }
             return Reply.json(200, status);
         }));
@@ -135,6 +150,9 @@ public final class AdminServer implements AutoCloseable {
         }
         if (conflicts != null) {
             routes.addAll(ConflictEndpoint.routes(conflicts));
+        }
+        if (critical != null) {
+            routes.addAll(CriticalEndpoint.routes(critical));
         }
         javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -181,8 +199,8 @@ public final class AdminServer implements AutoCloseable {
                     cause instanceof IOException io ? io : new IOException(cause));
         }
         log.info("admin API on http://{}:{} ({})", settings.bind(), port(), settings.hasToken()
-                ? "/backfill, /dlq, /conflicts and /verify's mutations and findings need the admin token"
-                : "no admin token: /backfill, /dlq, /conflicts and /verify's mutations and findings answer 403");
+                ? "/backfill, /dlq, /conflicts, /critical and /verify's mutations and findings need the admin token"
+                : "no admin token: /backfill, /dlq, /conflicts, /critical and /verify's mutations and findings answer 403");
     }
 
     /** POST {"table": "...", "where": "..."}: 202 with the job's id, 400 with the reason. */
@@ -216,8 +234,12 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private Reply health() {
-        Health health = Health.of(progress, circuitStatuses());
+        Health health = currentHealth();
         return Reply.json(health.httpStatus(), health.body());
+    }
+
+    private Health currentHealth() {
+        return Health.of(progress, circuitStatuses(), critical == null ? List.of() : critical.healthReasons());
     }
 
     private List<CircuitBreaker.Status> circuitStatuses() {
@@ -302,7 +324,7 @@ public final class AdminServer implements AutoCloseable {
     private String endpoints() {
         List<String> all = new ArrayList<>();
         for (Route route : routes) {
-            all.add(route.method() + " " + route.path().replace("{id}", "ID"));
+            all.add(route.method() + " " + route.path().replace("{id}", "ID").replace("{name}", "ID"));
         }
         return String.join(", ", all);
     }

@@ -12,12 +12,20 @@ import java.util.Map;
  * The answer to {@code /health}, for orchestrators: {@code live} (the service is running its loop: restart it
  * when false), {@code ready} (streaming, and every server it writes to is reachable) and {@code status}, one of
  * {@code ready}, {@code starting} (setup or the initial snapshot), {@code degraded} (running but not keeping up:
- * a server is away or the stream is reconnecting; it recovers by itself) and {@code failed} (stopped for good),
- * with {@code reasons}: what is wrong and since when.
+ * a server is away, the stream is reconnecting, or a critical write has been prepared too long; it recovers by itself) and
+ * {@code failed} (stopped for good), with {@code reasons}: what is wrong and since when.
  */
 public record Health(boolean live, boolean ready, String status, String state, List<String> reasons) {
 
     public static Health of(SyncProgress progress, List<CircuitBreaker.Status> circuits) {
+        return of(progress, circuits, List.of());
+    }
+
+    /**
+     * @param alerts what else keeps the service from being ready although it streams with every server reachable (a critical
+     *               write prepared longer than {@code critical.alert-age}: its locks and PostgreSQL's xmin horizon are held)
+     */
+    public static Health of(SyncProgress progress, List<CircuitBreaker.Status> circuits, List<String> alerts) {
         ServiceState state = progress.state();
         List<String> reasons = new ArrayList<>();
         for (CircuitBreaker.Status circuit : circuits) {
@@ -33,7 +41,8 @@ public record Health(boolean live, boolean ready, String status, String state, L
             boolean saysWhy = failed || state == ServiceState.RECONNECTING || state == ServiceState.RETRYING;
             reasons.add(progress.stateName() + " since " + progress.stateSince() + (saysWhy && error != null ? ": " + error : ""));
         }
-        boolean ready = streaming && circuitsClosed;
+        reasons.addAll(alerts);
+        boolean ready = streaming && circuitsClosed && alerts.isEmpty();
         boolean starting = state == ServiceState.STARTING || state == ServiceState.SNAPSHOT;
         String status = failed ? "failed" : ready ? "ready" : starting && circuitsClosed ? "starting" : "degraded";
         return new Health(!failed, ready, status, progress.stateName(), List.copyOf(reasons));

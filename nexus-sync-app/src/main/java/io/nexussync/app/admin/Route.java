@@ -4,12 +4,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One endpoint of the admin API: a method and a whole path (never a prefix; an {@code {id}} in it is a number),
+ * One endpoint of the admin API: a method and a whole path (never a prefix; an {@code {id}} in it is a number, a
+ * {@code {name}} any one path segment, which the action checks),
  * whether it needs the admin token, and whether it may be slow (it waits on PostgreSQL: such calls share a few
  * threads, so that {@code /health} and {@code /metrics} always have one).
  *
  * @param path    as Javalin writes it, e.g. {@code /dlq/{id}/retry}
- * @param pattern the same path as a regular expression over all of it, {@code {id}} as {@code (\d+)}
+ * @param pattern the same path as a regular expression over all of it, {@code {id}} as {@code (\d+)}, {@code {name}} as {@code ([^/]+)}
  */
 record Route(String method, String path, Pattern pattern, Access access, boolean slow, Action action) {
 
@@ -41,12 +42,14 @@ record Route(String method, String path, Pattern pattern, Access access, boolean
 
     private static Pattern pattern(String path) {
         StringBuilder regex = new StringBuilder();
-        for (String part : path.split("\\{id}", -1)) {
-            if (regex.length() > 0) {
-                regex.append("(\\d+)");
-            }
-            regex.append(Pattern.quote(part));
+        Matcher placeholder = Pattern.compile("\\{(id|name)}").matcher(path);
+        int from = 0;
+        while (placeholder.find()) {
+            regex.append(Pattern.quote(path.substring(from, placeholder.start())));
+            regex.append(placeholder.group(1).equals("id") ? "(\\d+)" : "([^/]+)");
+            from = placeholder.end();
         }
+        regex.append(Pattern.quote(path.substring(from)));
         return Pattern.compile(regex.toString());
     }
 }

@@ -7,7 +7,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.Counter;
+import io.nexussync.app.components.CriticalComponent;
 import io.nexussync.app.components.ReverseComponent;
+import io.nexussync.core.critical.CriticalDecision;
+import io.nexussync.core.critical.CriticalListener;
+import io.nexussync.core.critical.PreparedTransactions;
 import io.nexussync.app.components.VerifyComponent;
 import io.nexussync.app.config.ReverseSettings;
 import io.nexussync.core.reverse.ConflictRecord;
@@ -212,6 +216,49 @@ public final class SyncMetrics {
                 // A polled edit (seq 0) carries the time it was seen, not a graph commit time.
                 if (entry.seq() > 0 && entry.committedAt() != null) {
                     Duration took = Duration.between(entry.committedAt(), at);
+                    latency.record(took.isNegative() ? Duration.ZERO : took);
+                }
+            }
+        };
+    }
+
+    /**
+     * Critical writes: {@code nexus_sync_critical_prepared} (prepared in PostgreSQL at recovery's last look) and
+     * {@code nexus_sync_critical_oldest_prepared_age_seconds} (how long the oldest of them has held its locks, growing until it
+     * is finished), {@code nexus_sync_critical_decisions_total} by {@code outcome} (commit, rollback) and {@code decided_by}
+     * (stream, recovery), {@code nexus_sync_critical_finished_total} by {@code result} (what PostgreSQL answered: committed,
+     * rolled_back, not_prepared) and the histogram {@code nexus_sync_critical_latency_seconds}, from the PREPARE to the COMMIT
+     * PREPARED or ROLLBACK PREPARED that finished it (what an application waiting for the outcome waits).
+     *
+     * @return the listener to give the critical component ({@link CriticalComponent#observe})
+     */
+    public static CriticalListener registerCritical(MeterRegistry registry, CriticalComponent critical, java.time.Clock clock) {
+        Gauge.builder("nexus_sync_critical_prepared", critical, c -> c.status().prepared())
+                .description("critical writes prepared in PostgreSQL and not yet committed or rolled back, at recovery's last look")
+                .strongReference(true).register(registry);
+        Gauge.builder("nexus_sync_critical_oldest_prepared_age_seconds", critical, c -> c.status().oldestAge(clock.instant()).toMillis() / 1000.0)
+                .description("how long the oldest prepared critical write has held its locks and the xmin horizon (0 when none is prepared)")
+                .strongReference(true).register(registry);
+        Timer latency = Timer.builder("nexus_sync_critical_latency")
+                .description("from a critical write's PREPARE to the COMMIT PREPARED or ROLLBACK PREPARED that finished it")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+        return new CriticalListener() {
+            @Override
+            public void decided(CriticalDecision standing, Instant preparedAt) {
+                Counter.builder("nexus_sync_critical_decisions").tag("outcome", standing.outcome().text())
+                        .tag("decided_by", String.valueOf(standing.decidedBy()))
+                        .description("critical writes the graph decided, by outcome and by who decided").register(registry).increment();
+            }
+
+            @Override
+            public void finished(String gid, PreparedTransactions.Finished result, Instant preparedAt) {
+                Counter.builder("nexus_sync_critical_finished").tag("result", result.name().toLowerCase(java.util.Locale.ROOT))
+                        .description("COMMIT PREPARED and ROLLBACK PREPARED run, by PostgreSQL's answer (not_prepared: finished before)")
+                        .register(registry).increment();
+                if (result != PreparedTransactions.Finished.NOT_PREPARED && preparedAt != null) {
+                    Duration took = Duration.between(preparedAt, clock.instant());
                     latency.record(took.isNegative() ? Duration.ZERO : took);
                 }
             }

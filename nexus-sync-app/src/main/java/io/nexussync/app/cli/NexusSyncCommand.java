@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code nexus-sync}: the top command. Every failure ends here as one message on stderr and a
  * non-zero exit: 2 for configuration (and wrong usage), 1 for everything else. {@code verify} and {@code verify-entity} exit
- * 3 when the two sides do not agree. A stack trace only with NEXUS_SYNC_DEBUG=1.
+ * 3 when the two sides do not agree; {@code critical status} exits 0 committed, 3 rolled back, 4 pending, 5 unknown. A
+ * stack trace only with NEXUS_SYNC_DEBUG=1.
  */
 @Command(name = "nexus-sync", mixinStandardHelpOptions = true, version = "nexus-sync 0.1.0",
         description = "Keeps a Neo4j graph in step with PostgreSQL through logical replication, exactly once.")
@@ -47,6 +48,7 @@ public final class NexusSyncCommand implements Runnable {
                 .addSubcommand(MappingCommand.create(context))
                 .addSubcommand(DlqCommand.create(context))
                 .addSubcommand(ConflictsCommand.create(context))
+                .addSubcommand(CriticalCommand.create(context))
                 .addSubcommand(VerifyCommand.create(context))
                 .addSubcommand(new VerifyEntityCommand(context));
         cli.setOut(new PrintWriter(out, true));

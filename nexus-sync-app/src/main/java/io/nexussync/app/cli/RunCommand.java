@@ -2,6 +2,7 @@ package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.ConflictEndpoint;
+import io.nexussync.app.admin.CriticalEndpoint;
 import io.nexussync.app.admin.DeadLetterEndpoint;
 import io.nexussync.app.admin.VerifyEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,11 +33,13 @@ final class RunCommand implements Callable<Integer> {
                 SyncMetrics.registerCircuits(metrics, service.circuits());
                 service.verify().observe(SyncMetrics.registerVerify(metrics, service.verify()));
                 service.reverse().observe(SyncMetrics.registerReverse(metrics, service.reverse(), java.time.Clock.systemUTC()));
+                service.critical().observe(SyncMetrics.registerCritical(metrics, service.critical(), java.time.Clock.systemUTC()));
                 admin = new AdminServer(service.config().admin(), service.progress(), metrics,
                         service::slotHealth, service.config().walWarnBytes(), service.backfills(),
                         DeadLetterEndpoint.of(service.deadLetterQueue()),
                         VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
-                        ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()))
+                        ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()),
+                        CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), java.time.Clock.systemUTC()))
                         .withCircuits(service.circuits());
             }
             Thread main = Thread.currentThread();

@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", description = "Show the slot: position, lag and retained WAL in bytes, warnings, whether PostgreSQL invalidated it; "
-        + "the graph's checkpoint and the last batch.")
+        + "the graph's checkpoint and the last batch; the critical writes still prepared.")
 final class StatusCommand implements Callable<Integer> {
     private final CliContext context;
 

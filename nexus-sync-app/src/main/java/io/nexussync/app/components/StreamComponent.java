@@ -4,6 +4,7 @@ import io.nexussync.app.runtime.Component;
 import io.nexussync.app.runtime.ComponentContext;
 import io.nexussync.app.wiring.ServiceWiring;
 import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.critical.CriticalListener;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.pipeline.BatchPolicy;
@@ -34,6 +35,7 @@ public final class StreamComponent implements Component {
     private final SnapshotStep snapshot;
     private final SlotMonitorComponent slot;
     private final SchemaChangeHandler schemaChanges;
+    private final CriticalListener critical;
     private volatile VisibilityListener visibility;
     private volatile boolean stopping;
     private volatile SyncPipeline pipeline;
@@ -42,14 +44,16 @@ public final class StreamComponent implements Component {
     private volatile boolean slotChecked;
     private volatile boolean streamedBefore;
 
+    /** @param critical told what becomes of each critical write the stream applies (its decision, PostgreSQL's answer) */
     public StreamComponent(ServiceWiring wiring, SyncProgress progress, SnapshotStep snapshot, SlotMonitorComponent slot,
-                           SchemaChangeHandler schemaChanges, VisibilityListener visibility) {
+                           SchemaChangeHandler schemaChanges, VisibilityListener visibility, CriticalListener critical) {
         this.wiring = wiring;
         this.progress = progress;
         this.snapshot = snapshot;
         this.slot = slot;
         this.schemaChanges = schemaChanges;
         this.visibility = visibility;
+        this.critical = critical;
         wiring.writeBackCircuit().onOpen(this::endSessionWhilePostgresIsAway);
     }
 
@@ -112,7 +116,7 @@ public final class StreamComponent implements Component {
                     .crossReferences(crossReferences).syncLog(syncLog).policy(batchPolicy()).retry(retry).clock(Clock.systemUTC())
                     .progress(progress).afterCommitExecutor(afterCommit).watermarks(watermarks).schemaChanges(schemaChanges::schemaChanged)
                     .build()
-                    .visibility(visibility).deadLetters(deadLetters);
+                    .visibility(visibility).deadLetters(deadLetters).critical(wiring.preparedTransactions(), critical);
             pipeline = next;
             streamedBefore = true;
             if (!stopping) {

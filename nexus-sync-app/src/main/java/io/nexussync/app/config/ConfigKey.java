@@ -67,12 +67,21 @@ public enum ConfigKey {
                     + "PostgreSQL latency of an edit made while idle; a backlog is read without waiting): ISO-8601 or a number with ms, s or m"),
     REVERSE_BATCH_SIZE("reverse.batch-size", "NEXUS_SYNC_REVERSE_BATCH_SIZE", "100", false,
             "outbox entries (graph transactions) applied in one PostgreSQL transaction"),
-    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill, /dlq, /verify and /conflicts; -1 turns it off"),
+    CRITICAL_TIMEOUT("critical.timeout", "NEXUS_SYNC_CRITICAL_TIMEOUT", "PT30S", false,
+            "a critical write (a transaction prepared as 'nexus_sync:<id>') that the graph has not decided this long after its PREPARE is "
+                    + "rolled back by recovery (the stream is behind or the graph unreachable): ISO-8601 (PT30S) or a number with ms, s or m"),
+    CRITICAL_RECOVERY_INTERVAL("critical.recovery-interval", "NEXUS_SYNC_CRITICAL_RECOVERY_INTERVAL", "PT1S", false,
+            "how often recovery looks at the prepared critical writes: commits or rolls back those the graph decided, rolls back those past "
+                    + "critical.timeout (also at start): ISO-8601 or a number with ms, s or m"),
+    CRITICAL_ALERT_AGE("critical.alert-age", "NEXUS_SYNC_CRITICAL_ALERT_AGE", "PT1M", false,
+            "a critical write still prepared this long after its PREPARE makes /health degraded (it holds its row locks and PostgreSQL's xmin "
+                    + "horizon): ISO-8601 or a number with ms, s or m"),
+    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill, /dlq, /verify, /conflicts and /critical; -1 turns it off"),
     ADMIN_BIND("admin.bind", "NEXUS_SYNC_ADMIN_BIND", "127.0.0.1", false,
             "address the admin HTTP API listens on; only this machine can reach the default: use 0.0.0.0 (every interface) "
                     + "for probes from outside, e.g. in a container"),
     ADMIN_TOKEN("admin.token", "NEXUS_SYNC_ADMIN_TOKEN", "", true,
-            "bearer token (at least 16 characters) that /backfill, /dlq, /conflicts and the verify mutations and findings need (Authorization: Bearer ...); "
+            "bearer token (at least 16 characters) that /backfill, /dlq, /conflicts, /critical and the verify mutations and findings need (Authorization: Bearer ...); "
                     + "without one they answer 403. /health, /metrics and /status need none"),
     ADMIN_TOKEN_FILE("admin.token-file", "NEXUS_SYNC_ADMIN_TOKEN_FILE", "", false,
             "file holding the admin token (a mounted secret), instead of admin.token");

@@ -182,6 +182,7 @@ public final class ConfigLoader {
         Duration verifyInterval = interval(v, ConfigKey.VERIFY_INTERVAL, problems);
         boolean verifyRepair = bool(v, ConfigKey.VERIFY_REPAIR, problems);
         ReverseSettings reverse = reverse(v, problems);
+        CriticalSettings critical = critical(v, problems);
         String mapping = v.get(ConfigKey.MAPPING);
         if (mapping != null && !mapping.isEmpty() && !Files.isReadable(Path.of(mapping))) {
             problems.add(ConfigKey.MAPPING.environment() + " names " + mapping + ", which cannot be read: check the path");
@@ -194,7 +195,16 @@ public final class ConfigLoader {
                 Duration.ofMillis(batchTarget), workers, Math.max(readAhead, 1L << 20), laneCache,
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
                         Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertRefused),
-                Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse);
+                Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse,
+                critical);
+    }
+
+    private static CriticalSettings critical(Map<ConfigKey, String> v, List<String> problems) {
+        // A prepared transaction holds its locks until it is finished: a timeout below a second would roll back writes the stream is applying.
+        Duration timeout = period(v, ConfigKey.CRITICAL_TIMEOUT, Duration.ofSeconds(1), problems);
+        Duration interval = period(v, ConfigKey.CRITICAL_RECOVERY_INTERVAL, Duration.ofMillis(100), problems);
+        Duration alertAge = period(v, ConfigKey.CRITICAL_ALERT_AGE, Duration.ofSeconds(1), problems);
+        return new CriticalSettings(timeout, interval, alertAge);
     }
 
     private static ReverseSettings reverse(Map<ConfigKey, String> v, List<String> problems) {

@@ -28,7 +28,8 @@ public record SyncConfig(
         Duration backfillStatementTimeout,
         Duration verifyInterval,
         boolean verifyRepair,
-        ReverseSettings reverse) {
+        ReverseSettings reverse,
+        CriticalSettings critical) {
 
     /** Whether the running service verifies on a schedule ({@code verify.interval} not 0 or off). */
     public boolean scheduledVerify() {

@@ -1,6 +1,8 @@
 package io.nexussync.app.service;
 
 import io.nexussync.app.config.SyncConfig;
+import io.nexussync.core.critical.CriticalTransactions;
+import io.nexussync.core.critical.PreparedTransactions;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
@@ -8,6 +10,7 @@ import io.nexussync.neo4j.Neo4jGraphWriter;
 import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.backfill.PgBackfillStore;
 import io.nexussync.postgres.bookkeeping.PgStatus;
+import io.nexussync.postgres.critical.PgPreparedTransactions;
 import io.nexussync.postgres.slot.Bytes;
 import io.nexussync.postgres.slot.SlotHealth;
 import java.util.LinkedHashMap;
@@ -26,7 +29,7 @@ import org.neo4j.driver.Driver;
 
 /**
  * {@code nexus-sync status}: where the slot stands (retained WAL, lag, warnings, invalidation), how
- * far behind the graph is, and the last batch.
+ * far behind the graph is, the last batch, and the critical writes still prepared.
  */
 public final class StatusReport {
     private static final int OPEN_FINDINGS_COUNTED = 10_000;
@@ -66,7 +69,29 @@ public final class StatusReport {
         }
         status.put("verify", verifyFindings(postgres));
         status.put("reverse", reverse(config, driver, postgres));
+        status.put("critical", critical(postgres));
         return status;
+    }
+
+    /**
+     * Critical writes prepared in PostgreSQL and not finished yet: how many, and the oldest (its id and age). Recovery's last pass
+     * and the counts since the start are in the running service's {@code /status}.
+     */
+    private static Object critical(PgConnectionSource postgres) {
+        try {
+            List<PreparedTransactions.Prepared> prepared = new PgPreparedTransactions(postgres).list();
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("prepared", prepared.size());
+            if (!prepared.isEmpty()) {
+                PreparedTransactions.Prepared oldest = prepared.get(0);
+                view.put("oldestId", CriticalTransactions.idOf(oldest.gid()));
+                view.put("oldestPreparedAt", oldest.preparedAt().toString());
+                view.put("oldestAgeSeconds", Math.max(0, java.time.Duration.between(oldest.preparedAt(), java.time.Instant.now()).toMillis()) / 1000.0);
+            }
+            return view;
+        } catch (SyncException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.nexussync.app.service;
 import io.nexussync.app.components.CrossReferenceRefresh;
 import io.nexussync.app.components.CrossReferenceReport;
 import io.nexussync.app.components.BackfillComponent;
+import io.nexussync.app.components.CriticalComponent;
 import io.nexussync.app.components.SchemaChangePolicy;
 import io.nexussync.app.components.SlotMonitorComponent;
 import io.nexussync.app.components.SnapshotStep;
@@ -25,6 +26,8 @@ import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.pipeline.VisibilityListener;
 import io.nexussync.core.snapshot.SnapshotVerification;
 import io.nexussync.neo4j.Neo4jSchema;
+import io.nexussync.postgres.critical.PgCriticalRunner;
+import io.nexussync.postgres.critical.PgPreparedTransactions;
 import io.nexussync.postgres.deadletter.DeadLetterQueue;
 import io.nexussync.postgres.setup.PgSetup;
 import io.nexussync.postgres.slot.SlotHealth;
@@ -35,8 +38,8 @@ import org.neo4j.driver.Driver;
 
 /**
  * The running service as the CLI and the admin API see it: set up both sides, then run the components (the stream,
- * the slot monitor, backfill, the mapped-table watch, verify and repair, reverse sync) under one {@link Supervisor}. Start-up problems stop it at once
- * with their message; once running, a broken connection on either side restarts the stream from the graph's checkpoint
+ * the slot monitor, backfill, the mapped-table watch, verify and repair, reverse sync, critical write recovery) under one
+ * {@link Supervisor}. Start-up problems stop it at once with their message; once running, a broken connection on either side restarts the stream from the graph's checkpoint
  * after a backoff, which the checkpoint makes safe. A slot PostgreSQL has invalidated (found at start, by the slot
  * monitor while running, or by the stream) stops it for good. The adapters are built once, by {@link ServiceWiring}.
  */
@@ -49,6 +52,7 @@ public final class SyncService implements AutoCloseable {
     private final BackfillComponent backfill;
     private final VerifyComponent verify;
     private final ReverseComponent reverse;
+    private final CriticalComponent critical;
     private final Supervisor supervisor;
     private volatile boolean setUp;
 
@@ -66,16 +70,17 @@ public final class SyncService implements AutoCloseable {
         this.wiring = new ServiceWiring(config, writerDecorator);
         this.snapshot = new SnapshotStep(wiring, progress);
         this.slotMonitor = new SlotMonitorComponent(wiring.postgres(), config.walWarnBytes(), config.slotCheckInterval());
+        this.critical = CriticalComponent.of(wiring);
         this.stream = new StreamComponent(wiring, progress, snapshot, slotMonitor,
-                new SchemaChangePolicy(wiring.mapping(), wiring.backfillStore()), visibility);
+                new SchemaChangePolicy(wiring.mapping(), wiring.backfillStore()), visibility, critical.listener());
         this.backfill = new BackfillComponent(new BackfillCoordinator(wiring.backfillStore(), wiring.backfillReader(), wiring.watermarks(),
                 wiring.retry(), wiring.clock(), config.batchSize(), Duration.ofSeconds(1), Duration.ofMinutes(5)));
         this.verify = new VerifyComponent(wiring);
         this.reverse = ReverseComponent.of(wiring);
         // In start order; each starts once the one before is ready (the others once the snapshot is in the graph: reverse
-        // sync decides graph edits against rows the graph mirrors).
+        // sync decides graph edits against rows the graph mirrors; critical recovery decides against the graph's decisions).
         this.supervisor = new Supervisor(List.of(stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
-                verify, reverse), wiring.retry());
+                verify, reverse, critical), wiring.retry());
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */
@@ -128,6 +133,21 @@ public final class SyncService implements AutoCloseable {
     /** Reverse sync (graph edits to PostgreSQL): its mode, progress and counts (the admin API's {@code /status} and metrics). */
     public ReverseComponent reverse() {
         return reverse;
+    }
+
+    /** Critical writes: recovery's last pass, the prepared ones and their age (the admin API's {@code /status}, {@code /health}, metrics). */
+    public CriticalComponent critical() {
+        return critical;
+    }
+
+    /** PostgreSQL's side of critical writes on the service's pool (the admin API's {@code /critical}). */
+    public PgPreparedTransactions preparedTransactions() {
+        return wiring.preparedTransactions();
+    }
+
+    /** Runs statements as a critical write (the admin API's {@code POST /critical}). */
+    public PgCriticalRunner criticalRunner() {
+        return wiring.criticalRunner();
     }
 
     /** {@code nexus_sync.conflict_log} on the service's pool (the admin API's {@code /conflicts}). */

@@ -39,6 +39,10 @@ import io.nexussync.core.reverse.ReverseStore;
 import io.nexussync.neo4j.Neo4jGraphOutbox;
 import io.nexussync.postgres.reverse.PgConflictLog;
 import io.nexussync.postgres.reverse.PgReverseStore;
+import io.nexussync.core.critical.CriticalDecisions;
+import io.nexussync.neo4j.Neo4jCriticalDecisions;
+import io.nexussync.postgres.critical.PgCriticalRunner;
+import io.nexussync.postgres.critical.PgPreparedTransactions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -82,6 +86,8 @@ public final class ServiceWiring implements AutoCloseable {
     private final ReconciliationLog reconciliations;
     private final ReverseStore reverseStore;
     private final ConflictLog conflictLog;
+    private final PgPreparedTransactions preparedTransactions;
+    private final PgCriticalRunner criticalRunner;
     private Driver driver;
     private Neo4jGraphWriter neo4jGraph;
     private GraphWriter graphWriter;
@@ -90,6 +96,7 @@ public final class ServiceWiring implements AutoCloseable {
     private VerifyGraph verifyGraph;
     private Verifier verifier;
     private Neo4jGraphOutbox graphOutbox;
+    private CriticalDecisions criticalDecisions;
 
     /** @param writerDecorator wraps the graph writer, to observe what is written (instrumentation, tests) */
     public ServiceWiring(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator) {
@@ -121,6 +128,10 @@ public final class ServiceWiring implements AutoCloseable {
         // The slot names the graph this service mirrors: its outbox's position row is keyed by it.
         this.reverseStore = new PgReverseStore(postgres, mapping, config.postgres().slot());
         this.conflictLog = new PgConflictLog(postgres);
+        this.preparedTransactions = new PgPreparedTransactions(postgres);
+        // The statements of POST /critical run on a connection of their own: one may change its session (SET) for whoever
+        // borrowed it next from the pool. Waiting for the outcome reads through the pool.
+        this.criticalRunner = new PgCriticalRunner(PgConnectionSource.direct(config.postgres(), "critical"), preparedTransactions);
     }
 
     public SyncConfig config() {
@@ -294,6 +305,25 @@ public final class ServiceWiring implements AutoCloseable {
         return graphOutbox;
     }
 
+    /** PostgreSQL's side of critical writes (on the pool): the prepared ones, COMMIT/ROLLBACK PREPARED, what became of one. */
+    public PgPreparedTransactions preparedTransactions() {
+        return preparedTransactions;
+    }
+
+    /** The admin API's {@code POST /critical}: statements prepared as a critical write, and its outcome waited for. */
+    public PgCriticalRunner criticalRunner() {
+        return criticalRunner;
+    }
+
+    /** The graph's record of critical decisions, as recovery reads and writes it, behind the Neo4j circuit. */
+    public synchronized CriticalDecisions criticalDecisions() {
+        if (criticalDecisions == null) {
+            criticalDecisions = new CircuitBreakingCriticalDecisions(new Neo4jCriticalDecisions(driver(), config.neo4jDatabase(), config.postgres().slot()),
+                    neo4jCircuit);
+        }
+        return criticalDecisions;
+    }
+
     /** Closes the after-commit thread, the pool and the driver. */
     @Override
     public synchronized void close() {
@@ -309,6 +339,7 @@ public final class ServiceWiring implements AutoCloseable {
             verifyGraph = null;
             verifier = null;
             graphOutbox = null;
+            criticalDecisions = null;
         }
     }
 }

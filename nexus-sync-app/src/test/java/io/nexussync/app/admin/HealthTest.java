@@ -108,4 +108,19 @@ class HealthTest {
         progress.stateChanged(ServiceState.STREAMING, null);
         assertThat(progress.stateSince()).isAfter(entered);
     }
+
+    @Test
+    void shouldBeDegradedWhileStreamingWhenACriticalWriteIsPreparedTooLong() {
+        progress.stateChanged(ServiceState.STREAMING, null);
+        String alert = "1 critical write is prepared in PostgreSQL, the oldest for 75 s (critical.alert-age is 60 s)";
+
+        Health health = Health.of(progress, List.of(NEO4J_CLOSED), List.of(alert));
+
+        assertThat(health.status()).isEqualTo("degraded");
+        assertThat(health.live()).isTrue();
+        assertThat(health.ready()).isFalse();
+        assertThat(health.httpStatus()).isEqualTo(503);
+        assertThat(health.reasons()).containsExactly(alert);
+        assertThat(Health.of(progress, List.of(NEO4J_CLOSED), List.of()).ready()).isTrue();
+    }
 }

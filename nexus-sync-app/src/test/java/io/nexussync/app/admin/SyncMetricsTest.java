@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nexussync.app.components.CriticalComponent;
 import io.nexussync.app.components.ReverseComponent;
+import io.nexussync.app.config.CriticalSettings;
+import io.nexussync.core.critical.CriticalDecision;
+import io.nexussync.core.critical.CriticalListener;
+import io.nexussync.core.critical.PreparedTransactions;
+import io.nexussync.core.model.Lsn;
 import io.nexussync.app.config.ReverseSettings;
 import io.nexussync.app.runtime.ComponentContext;
 import io.nexussync.core.error.SyncException;
@@ -195,5 +201,68 @@ class SyncMetricsTest {
             throw new IllegalStateException(e);
         }
         return SyncMetrics.registerReverse(registry, reverse, clock);
+    }
+
+    @Test
+    void shouldExportThePreparedCriticalWritesTheirAgeDecisionsResultsAndLatency() throws InterruptedException {
+        ManualClock clock = new ManualClock(Instant.parse("2026-12-06T10:00:00Z"));
+        FakePreparedTransactions prepared = new FakePreparedTransactions();
+        prepared.open.add(new PreparedTransactions.Prepared("nexus_sync:old", 700, clock.instant().minusSeconds(8)));
+        CriticalComponent critical = new CriticalComponent(prepared, () -> {
+            throw SyncException.retryable("neo4j unreachable", null);
+        }, CriticalSettings.DEFAULTS, clock);
+        PrometheusMeterRegistry registry = SyncMetrics.register(new SyncProgress());
+        critical.observe(SyncMetrics.registerCritical(registry, critical, clock));
+        CriticalListener listener = critical.listener();
+
+        critical.run(new ComponentContext() {
+            @Override
+            public void ready() {
+            }
+
+            @Override
+            public void fail(SyncException problem) {
+            }
+
+            @Override
+            public boolean stopping() {
+                return true;
+            }
+
+            @Override
+            public boolean stoppedWithin(Duration timeout) {
+                return true;
+            }
+        });
+        clock.advance(Duration.ofSeconds(2));
+        listener.decided(CriticalDecision.commit("nexus_sync:a", clock.instant(), Lsn.of(0x10)), clock.instant().minusMillis(250));
+        listener.finished("nexus_sync:a", PreparedTransactions.Finished.COMMITTED, clock.instant().minusMillis(250));
+        listener.decided(CriticalDecision.rollback("nexus_sync:b", "timed out", clock.instant(), null, CriticalDecision.BY_RECOVERY), clock.instant());
+        listener.finished("nexus_sync:b", PreparedTransactions.Finished.NOT_PREPARED, clock.instant());
+
+        System.gc(); // the registry alone must keep the component it reads
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("nexus_sync_critical_prepared 1.0")
+                .contains("nexus_sync_critical_oldest_prepared_age_seconds 10.0")
+                .contains("nexus_sync_critical_decisions_total{decided_by=\"stream\",outcome=\"commit\"} 1.0")
+                .contains("nexus_sync_critical_decisions_total{decided_by=\"recovery\",outcome=\"rollback\"} 1.0")
+                .contains("nexus_sync_critical_finished_total{result=\"committed\"} 1.0")
+                .contains("nexus_sync_critical_finished_total{result=\"not_prepared\"} 1.0")
+                .contains("nexus_sync_critical_latency_seconds_count 1")
+                .contains("nexus_sync_critical_latency_seconds_max 0.25");
+    }
+
+    private static final class FakePreparedTransactions implements PreparedTransactions {
+        final List<PreparedTransactions.Prepared> open = new java.util.ArrayList<>();
+
+        @Override
+        public List<PreparedTransactions.Prepared> list() {
+            return open;
+        }
+
+        @Override
+        public PreparedTransactions.Finished finish(CriticalDecision decision) {
+            return PreparedTransactions.Finished.NOT_PREPARED;
+        }
     }
 }

@@ -409,4 +409,30 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_BATCH_SIZE", "20000")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("use at most 10000");
     }
+
+    @Test
+    void shouldTakeTheCriticalWriteSettingsWithTheirDefaults() throws IOException {
+        SyncConfig defaults = ConfigLoader.load(null, MINIMAL_ENV);
+        assertThat(defaults.critical()).isEqualTo(CriticalSettings.DEFAULTS);
+        assertThat(defaults.critical()).isEqualTo(new CriticalSettings(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(1)));
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_CRITICAL_TIMEOUT", "2m")).critical().timeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_CRITICAL_RECOVERY_INTERVAL", "250ms")).critical().recoveryInterval())
+                .isEqualTo(Duration.ofMillis(250));
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_CRITICAL_ALERT_AGE", "PT5M")).critical().alertAge()).isEqualTo(Duration.ofMinutes(5));
+        SyncConfig fromFile = ConfigLoader.load(write("postgres:\n  url: jdbc:postgresql://db/app\nneo4j:\n  uri: bolt://graph:7687\n"
+                + "critical:\n  timeout: 10s\n  recovery-interval: 500ms\n  alert-age: 45s\n"), Map.of());
+        assertThat(fromFile.critical()).isEqualTo(new CriticalSettings(Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofSeconds(45)));
+    }
+
+    @Test
+    void shouldRefuseCriticalWriteSettingsThatAreAmbiguousOrTooShort() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_CRITICAL_TIMEOUT", "30")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_CRITICAL_TIMEOUT is '30': use ISO-8601");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_CRITICAL_TIMEOUT", "500ms")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("from 1000 ms to 1 hour");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_CRITICAL_RECOVERY_INTERVAL", "10ms")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_CRITICAL_RECOVERY_INTERVAL is '10ms'");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_CRITICAL_ALERT_AGE", "soon")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_CRITICAL_ALERT_AGE is 'soon'");
+    }
 }

@@ -84,7 +84,7 @@ class CriticalStatusIT {
         assertThat(pending.exit()).as(pending.err()).isEqualTo(4);
         assertThat(pending.out()).startsWith("nexus_sync:cli-1: pending").contains("prepared at");
 
-        prepared.finish(CriticalDecision.rollback("nexus_sync:cli-1", "the graph refused it: a uniqueness constraint", DECIDED_AT, Lsn.of(0x10),
+        prepared.finish(CriticalDecision.rollback("nexus_sync:cli-1", 0, "the graph refused it: a uniqueness constraint", DECIDED_AT, Lsn.of(0x10),
                 CriticalDecision.BY_STREAM));
         SyncEnvironment.CliRun rolledBack = env.cli("critical", "status", "nexus_sync:cli-1");
         assertThat(rolledBack.exit()).isEqualTo(3);
@@ -94,7 +94,7 @@ class CriticalStatusIT {
         assertThat(JSON.readTree(asJson.out()).get("state").asText()).isEqualTo("rolled_back");
 
         PreparedWrites.prepare(env, "nexus_sync:cli-2", "INSERT INTO probe VALUES (2, 'b')");
-        prepared.finish(CriticalDecision.commit("nexus_sync:cli-2", DECIDED_AT, Lsn.of(0x20)));
+        prepared.finish(CriticalDecision.commit("nexus_sync:cli-2", 0, DECIDED_AT, Lsn.of(0x20)));
         assertThat(env.cli("critical", "status", "cli-2").exit()).isZero();
         SyncEnvironment.CliRun unknown = env.cli("critical", "status", "never-prepared");
         assertThat(unknown.exit()).isEqualTo(5);
@@ -108,7 +108,7 @@ class CriticalStatusIT {
         assertThat(pending.headers().firstValue("Location")).hasValue("/critical/http-10");
         assertThat(JSON.readTree(get("/critical/http-10").body()).get("state").asText()).isEqualTo("pending");
 
-        prepared.finish(CriticalDecision.commit("nexus_sync:http-10", DECIDED_AT, Lsn.of(0x30)));
+        prepared.finish(CriticalDecision.commit("nexus_sync:http-10", 0, DECIDED_AT, Lsn.of(0x30)));
         HttpResponse<String> committed = get("/critical/http-10");
         assertThat(committed.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(committed.body()).get("state").asText()).isEqualTo("committed");
@@ -119,7 +119,7 @@ class CriticalStatusIT {
                 while (prepared.list().stream().noneMatch(p -> p.gid().equals("nexus_sync:http-11"))) {
                     Thread.sleep(10);
                 }
-                prepared.finish(CriticalDecision.rollback("nexus_sync:http-11", "the graph refused it", Instant.now(), Lsn.INVALID, CriticalDecision.BY_STREAM));
+                prepared.finish(CriticalDecision.rollback("nexus_sync:http-11", 0, "the graph refused it", Instant.now(), Lsn.INVALID, CriticalDecision.BY_STREAM));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.core.apply.CriticalApplied;
 import io.nexussync.core.critical.CriticalDecision;
+import io.nexussync.core.critical.PreparedTransactions;
 import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.JsonText;
@@ -75,23 +76,24 @@ class Neo4jCriticalDecisionsIT {
     void shouldCommitThePlanTheDecisionAndTheCheckpointTogether() {
         Checkpoint checkpoint = Checkpoint.after(Lsn.valueOf("0/5000"));
         CriticalApplied applied = writer.applyCritical(plan("00000000-0000-0000-0000-0000000000a1", "private"), checkpoint,
-                CriticalDecision.commit("nexus_sync:a1", T0, Lsn.valueOf("0/4F00")));
+                CriticalDecision.commit("nexus_sync:a1", 0, T0, Lsn.valueOf("0/4F00")));
 
         assertThat(applied.planWritten()).isTrue();
-        assertThat(applied.standing()).isEqualTo(CriticalDecision.commit("nexus_sync:a1", T0, Lsn.valueOf("0/4F00")));
+        assertThat(applied.standing()).isEqualTo(CriticalDecision.commit("nexus_sync:a1", 0, T0, Lsn.valueOf("0/4F00")));
         assertThat(accessLevel("00000000-0000-0000-0000-0000000000a1")).isEqualTo("private");
         assertThat(writer.loadCheckpoint().committedEnd()).isEqualTo(Lsn.valueOf("0/5000"));
-        assertThat(decisions.read(List.of("nexus_sync:a1", "nexus_sync:none"))).containsOnlyKeys("nexus_sync:a1")
+        assertThat(decisions.read(List.of(prepared("nexus_sync:a1", 0), prepared("nexus_sync:none", 0)))).containsOnlyKeys("nexus_sync:a1")
                 .containsEntry("nexus_sync:a1", applied.standing());
+        assertThat(decisions.read(List.of(prepared("nexus_sync:a1", 77)))).as("the same global id, another transaction").isEmpty();
     }
 
     @Test
     void shouldWriteNoPlanButTheCheckpointWhenADecisionStandsAlready() {
-        CriticalDecision rollback = CriticalDecision.rollback("nexus_sync:a2", "timed out", T0, null, CriticalDecision.BY_RECOVERY);
+        CriticalDecision rollback = CriticalDecision.rollback("nexus_sync:a2", 0, "timed out", T0, null, CriticalDecision.BY_RECOVERY);
         assertThat(decisions.decideIfAbsent(rollback)).isEqualTo(rollback);
 
         CriticalApplied applied = writer.applyCritical(plan("00000000-0000-0000-0000-0000000000a2", "private"),
-                Checkpoint.after(Lsn.valueOf("0/6000")), CriticalDecision.commit("nexus_sync:a2", T0.plusSeconds(1), Lsn.valueOf("0/5F00")));
+                Checkpoint.after(Lsn.valueOf("0/6000")), CriticalDecision.commit("nexus_sync:a2", 0, T0.plusSeconds(1), Lsn.valueOf("0/5F00")));
 
         assertThat(applied.planWritten()).isFalse();
         assertThat(applied.standing()).isEqualTo(rollback);
@@ -102,11 +104,11 @@ class Neo4jCriticalDecisionsIT {
     @Test
     void shouldNotWriteAPlanTwiceForOneGlobalId() {
         writer.applyCritical(plan("00000000-0000-0000-0000-0000000000a3", "private"), Checkpoint.after(Lsn.valueOf("0/7000")),
-                CriticalDecision.commit("nexus_sync:a3", T0, Lsn.valueOf("0/6F00")));
+                CriticalDecision.commit("nexus_sync:a3", 0, T0, Lsn.valueOf("0/6F00")));
         env.cypher("MATCH (c:ContentItem) SET c.accessLevel = 'changed since'");
 
         CriticalApplied again = writer.applyCritical(plan("00000000-0000-0000-0000-0000000000a3", "private"),
-                Checkpoint.after(Lsn.valueOf("0/7000")), CriticalDecision.commit("nexus_sync:a3", T0.plusSeconds(5), Lsn.valueOf("0/6F00")));
+                Checkpoint.after(Lsn.valueOf("0/7000")), CriticalDecision.commit("nexus_sync:a3", 0, T0.plusSeconds(5), Lsn.valueOf("0/6F00")));
 
         assertThat(again.planWritten()).isFalse();
         assertThat(again.standing().decidedAt()).isEqualTo(T0);
@@ -124,9 +126,9 @@ class Neo4jCriticalDecisionsIT {
                 for (int i = 0; i < 8; i++) {
                     int n = i;
                     results.add(pool.submit(() -> n % 2 == 0
-                            ? decisions.decideIfAbsent(CriticalDecision.rollback(gid, "racer " + n, T0, null, CriticalDecision.BY_RECOVERY))
+                            ? decisions.decideIfAbsent(CriticalDecision.rollback(gid, 0, "racer " + n, T0, null, CriticalDecision.BY_RECOVERY))
                             : writer.applyCritical(plan("00000000-0000-0000-0000-0000000001" + round + n, "private"),
-                                    Checkpoint.after(Lsn.valueOf("0/8000")), CriticalDecision.commit(gid, T0, Lsn.valueOf("0/7F00"))).standing()));
+                                    Checkpoint.after(Lsn.valueOf("0/8000")), CriticalDecision.commit(gid, 0, T0, Lsn.valueOf("0/7F00"))).standing()));
                 }
                 Set<CriticalDecision> standing = new java.util.HashSet<>();
                 for (Future<CriticalDecision> result : results) {
@@ -146,13 +148,29 @@ class Neo4jCriticalDecisionsIT {
     void shouldForgetOldDecisionsButNotThoseStillPrepared() {
         for (String id : List.of("old-1", "old-2", "new")) {
             Instant at = id.startsWith("old") ? T0.minus(30, ChronoUnit.DAYS) : T0;
-            decisions.decideIfAbsent(CriticalDecision.rollback("nexus_sync:" + id, "x", at, null, CriticalDecision.BY_RECOVERY));
+            decisions.decideIfAbsent(CriticalDecision.rollback("nexus_sync:" + id, 0, "x", at, null, CriticalDecision.BY_RECOVERY));
         }
 
         assertThat(decisions.forgetDecidedBefore(T0.minus(7, ChronoUnit.DAYS), List.of("nexus_sync:old-2"))).isEqualTo(1);
 
-        assertThat(decisions.read(List.of("nexus_sync:old-1", "nexus_sync:old-2", "nexus_sync:new")).keySet())
+        assertThat(decisions.read(List.of(prepared("nexus_sync:old-1", 0), prepared("nexus_sync:old-2", 0), prepared("nexus_sync:new", 0))).keySet())
                 .isEqualTo(Set.of("nexus_sync:old-2", "nexus_sync:new").stream().collect(Collectors.toSet()));
+    }
+
+    @Test
+    void shouldDecideAReusedGlobalIdAfreshForItsNewTransaction() {
+        decisions.decideIfAbsent(CriticalDecision.commit("nexus_sync:reused", 100, T0, Lsn.valueOf("0/1")));
+
+        CriticalApplied again = writer.applyCritical(plan("00000000-0000-0000-0000-0000000000a9", "private"),
+                Checkpoint.after(Lsn.valueOf("0/9000")), CriticalDecision.commit("nexus_sync:reused", 200, T0.plusSeconds(9), Lsn.valueOf("0/8F00")));
+
+        assertThat(again.planWritten()).isTrue();
+        assertThat(again.standing().xid()).isEqualTo(200);
+        assertThat(accessLevel("00000000-0000-0000-0000-0000000000a9")).isEqualTo("private");
+    }
+
+    private static PreparedTransactions.Prepared prepared(String gid, long xid) {
+        return new PreparedTransactions.Prepared(gid, xid, T0);
     }
 
     private String accessLevel(String id) {

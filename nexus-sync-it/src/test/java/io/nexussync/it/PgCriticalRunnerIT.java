@@ -126,7 +126,7 @@ class PgCriticalRunnerIT {
         assertThat(first.state()).isEqualTo(State.PENDING);
         assertThatThrownBy(() -> runner.run(List.of("INSERT INTO probe VALUES (16, 'a')"), "order-15", Duration.ZERO))
                 .isInstanceOf(SyncException.class).hasMessageContaining("'order-15' was used before");
-        prepared.finish(CriticalDecision.rollback("nexus_sync:order-15", "test", Instant.now(), Lsn.INVALID, CriticalDecision.BY_RECOVERY));
+        prepared.finish(CriticalDecision.rollback("nexus_sync:order-15", 0, "test", Instant.now(), Lsn.INVALID, CriticalDecision.BY_RECOVERY));
         assertThatThrownBy(() -> runner.run(List.of("INSERT INTO probe VALUES (16, 'a')"), "order-15", Duration.ZERO))
                 .as("finished, its id still names it").isInstanceOf(SyncException.class).hasMessageContaining("was used before");
         assertThat(env.query("SELECT * FROM probe")).isEmpty();
@@ -141,7 +141,7 @@ class PgCriticalRunnerIT {
                 }
                 seenWhilePrepared.set(env.query("SELECT * FROM probe"));
                 Thread.sleep(100);
-                prepared.finish(CriticalDecision.commit(gid, Instant.now(), Lsn.INVALID));
+                prepared.finish(CriticalDecision.commit(gid, 0, Instant.now(), Lsn.INVALID));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -85,7 +85,7 @@ class PgPreparedTransactionsIT {
                 assertThat(listed).extracting(Prepared::gid).containsExactly("nexus_sync:first", "nexus_sync:second");
                 assertThat(listed).extracting(Prepared::xid).containsExactly(first & 0xFFFF_FFFFL, second & 0xFFFF_FFFFL);
                 assertThat(listed.get(0).preparedAt()).isBeforeOrEqualTo(listed.get(1).preparedAt());
-                assertThatThrownBy(() -> prepared.finish(CriticalDecision.commit("nexus_sync:elsewhere", DECIDED_AT, Lsn.INVALID)))
+                assertThatThrownBy(() -> prepared.finish(CriticalDecision.commit("nexus_sync:elsewhere", 0, DECIDED_AT, Lsn.INVALID)))
                         .isInstanceOf(SyncException.class).hasMessageContaining("prepared in database '" + OTHER_DATABASE + "'");
                 assertThat(prepared.status("elsewhere").state()).isEqualTo(State.UNKNOWN);
                 assertThat(PreparedWrites.preparedHere(other)).as("left alone").containsExactly("nexus_sync:elsewhere");
@@ -101,7 +101,7 @@ class PgPreparedTransactionsIT {
         assertThat(env.query("SELECT * FROM probe")).as("invisible while prepared").isEmpty();
         assertThat(prepared.status("order-1").state()).isEqualTo(State.PENDING);
 
-        assertThat(prepared.finish(CriticalDecision.commit("nexus_sync:order-1", DECIDED_AT, Lsn.of(0x1000)))).isEqualTo(Finished.COMMITTED);
+        assertThat(prepared.finish(CriticalDecision.commit("nexus_sync:order-1", 0, DECIDED_AT, Lsn.of(0x1000)))).isEqualTo(Finished.COMMITTED);
 
         assertThat(env.query("SELECT v FROM probe")).containsExactly(Map.of("v", "critical"));
         Map<String, Object> row = row("nexus_sync:order-1");
@@ -111,7 +111,7 @@ class PgPreparedTransactionsIT {
         assertThat(row.get("finished_at")).isNotNull();
         assertThat(((java.sql.Timestamp) row.get("decided_at")).toInstant()).isEqualTo(DECIDED_AT);
 
-        assertThat(prepared.finish(CriticalDecision.commit("nexus_sync:order-1", DECIDED_AT, Lsn.of(0x1000)))).isEqualTo(Finished.NOT_PREPARED);
+        assertThat(prepared.finish(CriticalDecision.commit("nexus_sync:order-1", 0, DECIDED_AT, Lsn.of(0x1000)))).isEqualTo(Finished.NOT_PREPARED);
         assertThat(row("nexus_sync:order-1")).as("the second call changes nothing").isEqualTo(row);
         CriticalStatus status = prepared.status("order-1");
         assertThat(status.state()).isEqualTo(State.COMMITTED);
@@ -122,7 +122,7 @@ class PgPreparedTransactionsIT {
     @Test
     void shouldRecordTheReasonThenRollBackAndAnswerNotPreparedTheSecondTime() throws Exception {
         PreparedWrites.prepare(env, "nexus_sync:order-2", "INSERT INTO probe VALUES (2, 'refused')");
-        CriticalDecision rollback = CriticalDecision.rollback("nexus_sync:order-2", "the graph refused it: a uniqueness constraint (Neo4j "
+        CriticalDecision rollback = CriticalDecision.rollback("nexus_sync:order-2", 0, "the graph refused it: a uniqueness constraint (Neo4j "
                 + "Neo.ClientError.Schema.ConstraintValidationFailed)", DECIDED_AT, Lsn.of(0x2000), CriticalDecision.BY_STREAM);
 
         assertThat(prepared.finish(rollback)).isEqualTo(Finished.ROLLED_BACK);
@@ -150,7 +150,7 @@ class PgPreparedTransactionsIT {
                 new PgSettings(settings.url(), SERVICE_ROLE, "", settings.slot(), settings.publication()), "test"));
         long xid8 = PreparedWrites.prepare(env, "nexus_sync:order-3", "INSERT INTO probe VALUES (3, 'x')");
 
-        assertThatThrownBy(() -> asAnotherRole.finish(CriticalDecision.commit("nexus_sync:order-3", DECIDED_AT, Lsn.INVALID)))
+        assertThatThrownBy(() -> asAnotherRole.finish(CriticalDecision.commit("nexus_sync:order-3", 0, DECIDED_AT, Lsn.INVALID)))
                 .isInstanceOf(SyncException.class)
                 .hasMessageContaining("SQLState 42501").hasMessageContaining("only the role that prepared a transaction, or a superuser")
                 .hasMessageContaining("'" + SERVICE_ROLE + "'")
@@ -168,7 +168,7 @@ class PgPreparedTransactionsIT {
         assertThat(rolledBack.state()).as("pg_xact_status of the recorded id, not the recorded decision").isEqualTo(State.ROLLED_BACK);
         assertThat(rolledBack.reason()).contains("outside nexus-sync");
 
-        assertThat(prepared.finish(CriticalDecision.commit("nexus_sync:order-3", DECIDED_AT, Lsn.INVALID))).isEqualTo(Finished.NOT_PREPARED);
+        assertThat(prepared.finish(CriticalDecision.commit("nexus_sync:order-3", 0, DECIDED_AT, Lsn.INVALID))).isEqualTo(Finished.NOT_PREPARED);
         assertThat(row("nexus_sync:order-3")).as("what became of it, from pg_xact_status").containsEntry("result", "rolled_back")
                 .containsEntry("outcome", "commit");
         assertThat(env.query("SELECT * FROM probe")).isEmpty();
@@ -182,7 +182,7 @@ class PgPreparedTransactionsIT {
         assertThat(never.gid()).isEqualTo("nexus_sync:never-prepared");
         assertThatThrownBy(() -> prepared.status("no spaces'; --")).isInstanceOf(SyncException.class)
                 .hasMessageContaining("is not a critical transaction id");
-        assertThatThrownBy(() -> prepared.finish(CriticalDecision.commit("app-own'gid", DECIDED_AT, Lsn.INVALID)))
+        assertThatThrownBy(() -> prepared.finish(CriticalDecision.commit("app-own'gid", 0, DECIDED_AT, Lsn.INVALID)))
                 .isInstanceOf(SyncException.class).hasMessageContaining("not the global id of a critical write");
     }
 

@@ -2,6 +2,7 @@ package io.nexussync.neo4j;
 
 import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.critical.CriticalDecisions;
+import io.nexussync.core.critical.PreparedTransactions;
 import java.time.Instant;
 import java.util.Collection;
 import java.time.ZoneOffset;
@@ -14,7 +15,7 @@ import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 
 /**
- * The graph's record of critical decisions, {@code (:_SyncDecision {key: <slot>/<gid>})} (unique), as recovery reads
+ * The graph's record of critical decisions, {@code (:_SyncDecision {key: <slot>/<gid>/<xid>})} (unique), as recovery reads
  * and writes it. The stream records its decisions with the writes they decide ({@link Neo4jGraphWriter#applyCritical}).
  */
 public final class Neo4jCriticalDecisions implements CriticalDecisions {
@@ -29,11 +30,11 @@ public final class Neo4jCriticalDecisions implements CriticalDecisions {
     }
 
     @Override
-    public Map<String, CriticalDecision> read(Collection<String> gids) {
-        if (gids.isEmpty()) {
+    public Map<String, CriticalDecision> read(Collection<PreparedTransactions.Prepared> transactions) {
+        if (transactions.isEmpty()) {
             return Map.of();
         }
-        List<String> keys = gids.stream().map(gid -> DecisionRecords.key(slot, gid)).toList();
+        List<String> keys = transactions.stream().map(t -> DecisionRecords.key(slot, t.gid(), t.xid())).toList();
         try (Session s = driver.session(session)) {
             return s.executeRead(tx -> {
                 Map<String, CriticalDecision> decisions = new HashMap<>();

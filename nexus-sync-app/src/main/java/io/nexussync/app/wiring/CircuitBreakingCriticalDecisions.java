@@ -2,6 +2,7 @@ package io.nexussync.app.wiring;
 
 import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.critical.CriticalDecisions;
+import io.nexussync.core.critical.PreparedTransactions;
 import io.nexussync.core.fault.CircuitBreaker;
 import java.time.Instant;
 import java.util.Collection;
@@ -21,8 +22,8 @@ final class CircuitBreakingCriticalDecisions implements CriticalDecisions {
     }
 
     @Override
-    public Map<String, CriticalDecision> read(Collection<String> gids) {
-        return circuit.call(() -> delegate.read(gids));
+    public Map<String, CriticalDecision> read(Collection<PreparedTransactions.Prepared> transactions) {
+        return circuit.call(() -> delegate.read(transactions));
     }
 
     @Override

@@ -235,9 +235,9 @@ class SyncMetricsTest {
             }
         });
         clock.advance(Duration.ofSeconds(2));
-        listener.decided(CriticalDecision.commit("nexus_sync:a", clock.instant(), Lsn.of(0x10)), clock.instant().minusMillis(250));
+        listener.decided(CriticalDecision.commit("nexus_sync:a", 1, clock.instant(), Lsn.of(0x10)), clock.instant().minusMillis(250));
         listener.finished("nexus_sync:a", PreparedTransactions.Finished.COMMITTED, clock.instant().minusMillis(250));
-        listener.decided(CriticalDecision.rollback("nexus_sync:b", "timed out", clock.instant(), null, CriticalDecision.BY_RECOVERY), clock.instant());
+        listener.decided(CriticalDecision.rollback("nexus_sync:b", 1, "timed out", clock.instant(), null, CriticalDecision.BY_RECOVERY), clock.instant());
         listener.finished("nexus_sync:b", PreparedTransactions.Finished.NOT_PREPARED, clock.instant());
 
         System.gc(); // the registry alone must keep the component it reads

@@ -63,7 +63,7 @@ class CriticalComponentTest {
         prepared.add("nexus_sync:decided", T0.minusSeconds(5));
         prepared.add("nexus_sync:timed-out", T0.minusSeconds(40));
         prepared.add("nexus_sync:young", T0.minusSeconds(2));
-        decisions.decided.put("nexus_sync:decided", CriticalDecision.commit("nexus_sync:decided", T0.minusSeconds(4), Lsn.of(0x10)));
+        decisions.decided.put("nexus_sync:decided", CriticalDecision.commit("nexus_sync:decided", 1, T0.minusSeconds(4), Lsn.of(0x10)));
         List<String> told = Collections.synchronizedList(new ArrayList<>());
         critical.observe(recording(told));
         Waits context = new Waits(2, () -> clock.advance(Duration.ofSeconds(30)));
@@ -76,8 +76,8 @@ class CriticalComponentTest {
                 + "the young one once it timed out too").containsExactly("nexus_sync:timed-out rollback", "nexus_sync:decided commit",
                 "nexus_sync:young rollback");
         assertThat(decisions.decided.get("nexus_sync:timed-out").decidedBy()).isEqualTo(CriticalDecision.BY_RECOVERY);
-        assertThat(told).containsExactly("finished nexus_sync:timed-out ROLLED_BACK", "finished nexus_sync:decided COMMITTED",
-                "finished nexus_sync:young ROLLED_BACK");
+        assertThat(told).containsExactly("decided nexus_sync:timed-out rollback by recovery", "finished nexus_sync:timed-out ROLLED_BACK",
+                "finished nexus_sync:decided COMMITTED", "decided nexus_sync:young rollback by recovery", "finished nexus_sync:young ROLLED_BACK");
         CriticalComponent.Status status = critical.status();
         assertThat(status.prepared()).isZero();
         assertThat(status.committed()).isEqualTo(1);
@@ -157,7 +157,7 @@ class CriticalComponentTest {
         critical.observe(recording(told));
         CriticalListener stream = critical.listener();
 
-        stream.decided(CriticalDecision.commit("nexus_sync:a", T0, Lsn.of(0x20)), T0.minusMillis(30));
+        stream.decided(CriticalDecision.commit("nexus_sync:a", 1, T0, Lsn.of(0x20)), T0.minusMillis(30));
         stream.finished("nexus_sync:a", PreparedTransactions.Finished.COMMITTED, T0.minusMillis(30));
         stream.finished("nexus_sync:b", PreparedTransactions.Finished.ROLLED_BACK, T0);
         stream.finished("nexus_sync:c", PreparedTransactions.Finished.NOT_PREPARED, T0);
@@ -266,12 +266,12 @@ class CriticalComponentTest {
         volatile RuntimeException unexpected;
 
         @Override
-        public Map<String, CriticalDecision> read(Collection<String> gids) {
+        public Map<String, CriticalDecision> read(Collection<PreparedTransactions.Prepared> transactions) {
             check();
             Map<String, CriticalDecision> found = new LinkedHashMap<>();
-            gids.forEach(gid -> {
-                if (decided.containsKey(gid)) {
-                    found.put(gid, decided.get(gid));
+            transactions.forEach(t -> {
+                if (decided.containsKey(t.gid())) {
+                    found.put(t.gid(), decided.get(t.gid()));
                 }
             });
             return found;

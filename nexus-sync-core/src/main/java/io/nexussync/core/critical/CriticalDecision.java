@@ -9,11 +9,13 @@ import java.util.Objects;
  * the transaction that applied it, or on its own when it was refused or timed out. The first decision recorded for a
  * global id stands: PostgreSQL is then told to COMMIT PREPARED or ROLLBACK PREPARED accordingly, as often as it takes.
  *
+ * @param xid        PostgreSQL's id of the prepared transaction: with the global id, what names one transaction (an
+ *                   application may reuse a global id once the transaction that had it is finished)
  * @param prepareLsn where the stream read the transaction, or {@link Lsn#INVALID} for a decision taken without reading it
  * @param reason     why it was rolled back (null for a commit)
  * @param decidedBy  who decided: {@link #BY_STREAM} or {@link #BY_RECOVERY}
  */
-public record CriticalDecision(String gid, Outcome outcome, String reason, Instant decidedAt, Lsn prepareLsn, String decidedBy) {
+public record CriticalDecision(String gid, long xid, Outcome outcome, String reason, Instant decidedAt, Lsn prepareLsn, String decidedBy) {
     public static final String BY_STREAM = "stream";
     public static final String BY_RECOVERY = "recovery";
 
@@ -37,12 +39,12 @@ public record CriticalDecision(String gid, Outcome outcome, String reason, Insta
         prepareLsn = prepareLsn == null ? Lsn.INVALID : prepareLsn;
     }
 
-    public static CriticalDecision commit(String gid, Instant at, Lsn prepareLsn) {
-        return new CriticalDecision(gid, Outcome.COMMIT, null, at, prepareLsn, BY_STREAM);
+    public static CriticalDecision commit(String gid, long xid, Instant at, Lsn prepareLsn) {
+        return new CriticalDecision(gid, xid, Outcome.COMMIT, null, at, prepareLsn, BY_STREAM);
     }
 
-    public static CriticalDecision rollback(String gid, String reason, Instant at, Lsn prepareLsn, String decidedBy) {
-        return new CriticalDecision(gid, Outcome.ROLLBACK, reason, at, prepareLsn, decidedBy);
+    public static CriticalDecision rollback(String gid, long xid, String reason, Instant at, Lsn prepareLsn, String decidedBy) {
+        return new CriticalDecision(gid, xid, Outcome.ROLLBACK, reason, at, prepareLsn, decidedBy);
     }
 
     public boolean commits() {

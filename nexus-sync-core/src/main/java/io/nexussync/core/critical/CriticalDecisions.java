@@ -11,11 +11,14 @@ import java.util.Map;
  */
 public interface CriticalDecisions {
 
-    /** The decisions recorded for these global ids; an id without one is absent from the map. */
-    Map<String, CriticalDecision> read(Collection<String> gids);
+    /**
+     * The decisions recorded for these prepared transactions (each named by global id and transaction id: a global id
+     * reused later names another transaction), by global id; one without a decision is absent from the map.
+     */
+    Map<String, CriticalDecision> read(Collection<PreparedTransactions.Prepared> transactions);
 
     /**
-     * Records {@code decision} unless one is already recorded for its gid (two deciders racing: the graph's uniqueness
+     * Records {@code decision} unless one is already recorded for its transaction (gid and xid) (two deciders racing: the graph's uniqueness
      * constraint lets one win), and returns the one that stands.
      */
     CriticalDecision decideIfAbsent(CriticalDecision decision);

@@ -2,6 +2,7 @@ package io.nexussync.core.critical;
 
 import io.nexussync.core.critical.PreparedTransactions.Finished;
 import io.nexussync.core.critical.PreparedTransactions.Prepared;
+import io.nexussync.core.error.SyncException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,24 +55,38 @@ public final class CriticalRecovery {
         if (open.isEmpty()) {
             return Report.NOTHING;
         }
-        Map<String, CriticalDecision> known = decisions.read(open.stream().map(Prepared::gid).toList());
+        Map<String, CriticalDecision> known = decisions.read(open);
         int committed = 0;
         int rolledBack = 0;
         List<Prepared> waiting = new ArrayList<>();
+        List<SyncException> failures = new ArrayList<>();
+        int attempts = 0;
         for (Prepared transaction : open) {
             CriticalDecision decision = known.get(transaction.gid());
             if (decision == null && !now.isBefore(transaction.preparedAt().plus(timeout))) {
-                decision = decisions.decideIfAbsent(CriticalDecision.rollback(transaction.gid(), "nexus-sync did not apply it to the graph within "
-                        + "critical.timeout (" + timeout + ") of its PREPARE: the stream was behind or the graph unreachable",
+                decision = decisions.decideIfAbsent(CriticalDecision.rollback(transaction.gid(), transaction.xid(), "nexus-sync did not apply "
+                        + "it to the graph within critical.timeout (" + timeout + ") of its PREPARE: the stream was behind or the graph unreachable",
                         now, null, CriticalDecision.BY_RECOVERY));
                 log.warn("critical write {} was prepared {} ago and not applied to the graph: decided {}", transaction.gid(),
                         Duration.between(transaction.preparedAt(), now), decision.outcome().text());
+                listener.decided(decision, transaction.preparedAt());
             }
             if (decision == null) {
                 waiting.add(transaction);
                 continue;
             }
-            Finished result = prepared.finish(decision);
+            Finished result;
+            attempts++;
+            try {
+                result = prepared.finish(decision);
+            } catch (SyncException e) {
+                // One transaction PostgreSQL will not finish (a role that may not) must not hold up the others.
+                log.warn("recovery: could not finish critical write {} as the graph decided ({}): {}", transaction.gid(),
+                        decision.outcome().text(), e.getMessage());
+                failures.add(e);
+                waiting.add(transaction);
+                continue;
+            }
             listener.finished(transaction.gid(), result, transaction.preparedAt());
             if (result == Finished.COMMITTED) {
                 committed++;
@@ -82,6 +97,10 @@ public final class CriticalRecovery {
                 log.info("recovery: critical write {} {} as the graph decided", transaction.gid(),
                         result == Finished.COMMITTED ? "committed" : "rolled back");
             }
+        }
+        if (!failures.isEmpty() && failures.size() == attempts) {
+            // Not one finished: PostgreSQL itself is the trouble, which the caller reports as an outage.
+            throw failures.get(0);
         }
         Duration oldest = waiting.stream().map(p -> Duration.between(p.preparedAt(), now)).max(Duration::compareTo).orElse(Duration.ZERO);
         return new Report(open.size(), committed, rolledBack, waiting.size(), oldest);

@@ -456,7 +456,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         if (refusal == null) {
             try {
                 GraphWritePlan plan = planner.plan(changes);
-                return graph.writeCritical(plan, record, CriticalDecision.commit(gid, clock.instant(), critical.prepareLsn()), listener);
+                return graph.writeCritical(plan, record, CriticalDecision.commit(gid, critical.xid(), clock.instant(), critical.prepareLsn()), listener);
             } catch (SyncException e) {
                 if (!e.rejectsData()) {
                     throw e;
@@ -465,7 +465,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
                 refusal = "the graph refused it: " + e.publicMessage();
             }
         }
-        CriticalDecision rollback = CriticalDecision.rollback(gid, refusal, clock.instant(), critical.prepareLsn(), CriticalDecision.BY_STREAM);
+        CriticalDecision rollback = CriticalDecision.rollback(gid, critical.xid(), refusal, clock.instant(), critical.prepareLsn(), CriticalDecision.BY_STREAM);
         return graph.writeCritical(GraphWritePlan.EMPTY, record, rollback, listener);
     }
 

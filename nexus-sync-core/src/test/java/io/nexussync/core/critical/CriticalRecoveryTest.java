@@ -30,8 +30,9 @@ class CriticalRecoveryTest {
     void shouldFinishEachPreparedTransactionAsTheGraphDecided() {
         prepared.open("nexus_sync:a", T0.minusSeconds(5));
         prepared.open("nexus_sync:b", T0.minusSeconds(5));
-        decisions.put(CriticalDecision.commit("nexus_sync:a", T0, Lsn.valueOf("0/1")));
-        decisions.put(CriticalDecision.rollback("nexus_sync:b", "refused", T0, Lsn.valueOf("0/2"), CriticalDecision.BY_STREAM));
+        decisions.put(CriticalDecision.commit("nexus_sync:a", prepared.xidOf("nexus_sync:a"), T0, Lsn.valueOf("0/1")));
+        decisions.put(CriticalDecision.rollback("nexus_sync:b", prepared.xidOf("nexus_sync:b"), "refused", T0, Lsn.valueOf("0/2"),
+                CriticalDecision.BY_STREAM));
 
         CriticalRecovery.Report report = recovery.run();
 
@@ -56,7 +57,7 @@ class CriticalRecoveryTest {
 
         recovery.run();
 
-        assertThat(decisions.byGid.get("nexus_sync:old")).satisfies(d -> {
+        assertThat(decisions.byGid.get("nexus_sync:old/" + 100)).satisfies(d -> {
             assertThat(d.commits()).isFalse();
             assertThat(d.decidedBy()).isEqualTo(CriticalDecision.BY_RECOVERY);
             assertThat(d.reason()).contains("critical.timeout");
@@ -68,11 +69,37 @@ class CriticalRecoveryTest {
     void shouldCommitATimedOutTransactionWhenTheStreamDecidedItFirst() {
         prepared.open("nexus_sync:raced", T0.minusSeconds(60));
         // The stream records its commit between recovery's read and its rollback decision: the first decision stands.
-        decisions.racingDecision = CriticalDecision.commit("nexus_sync:raced", T0, Lsn.valueOf("0/9"));
+        decisions.racingDecision = CriticalDecision.commit("nexus_sync:raced", prepared.xidOf("nexus_sync:raced"), T0, Lsn.valueOf("0/9"));
 
         recovery.run();
 
         assertThat(prepared.told).containsExactly("nexus_sync:raced commit");
+    }
+
+    @Test
+    void shouldNotTakeTheDecisionOfAnEarlierTransactionThatHadTheSameGlobalId() {
+        prepared.open("nexus_sync:reused", T0.minusSeconds(5));
+        decisions.put(CriticalDecision.commit("nexus_sync:reused", prepared.xidOf("nexus_sync:reused") - 50, T0.minusSeconds(3600), Lsn.valueOf("0/1")));
+
+        CriticalRecovery.Report report = recovery.run();
+
+        assertThat(prepared.told).isEmpty();
+        assertThat(report.waiting()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFinishTheOthersWhenPostgresRefusesToFinishOne() {
+        prepared.open("nexus_sync:refused", T0.minusSeconds(5));
+        prepared.open("nexus_sync:fine", T0.minusSeconds(5));
+        decisions.put(CriticalDecision.commit("nexus_sync:refused", prepared.xidOf("nexus_sync:refused"), T0, Lsn.valueOf("0/1")));
+        decisions.put(CriticalDecision.commit("nexus_sync:fine", prepared.xidOf("nexus_sync:fine"), T0, Lsn.valueOf("0/2")));
+        prepared.refuse = "nexus_sync:refused";
+
+        CriticalRecovery.Report report = recovery.run();
+
+        assertThat(prepared.told).containsExactly("nexus_sync:refused commit", "nexus_sync:fine commit");
+        assertThat(report.committed()).isEqualTo(1);
+        assertThat(report.waiting()).isEqualTo(1);
     }
 
     @Test
@@ -101,9 +128,14 @@ class CriticalRecoveryTest {
     private static final class FakePrepared implements PreparedTransactions {
         final List<Prepared> open = new ArrayList<>();
         final List<String> told = new ArrayList<>();
+        String refuse;
 
         void open(String gid, Instant at) {
             open.add(new Prepared(gid, open.size() + 100, at));
+        }
+
+        long xidOf(String gid) {
+            return open.stream().filter(p -> p.gid().equals(gid)).findFirst().orElseThrow().xid();
         }
 
         @Override
@@ -114,30 +146,35 @@ class CriticalRecoveryTest {
         @Override
         public Finished finish(CriticalDecision decision) {
             told.add(decision.gid() + " " + decision.outcome().text());
+            if (decision.gid().equals(refuse)) {
+                throw SyncException.persistent("permission denied to finish prepared transaction", null);
+            }
             boolean was = open.removeIf(p -> p.gid().equals(decision.gid()));
             return !was ? Finished.NOT_PREPARED : decision.commits() ? Finished.COMMITTED : Finished.ROLLED_BACK;
         }
     }
 
     private static final class FakeDecisions implements CriticalDecisions {
+        /** By "gid/xid": what names one transaction. */
         final Map<String, CriticalDecision> byGid = new HashMap<>();
         final List<List<String>> forgets = new ArrayList<>();
         CriticalDecision racingDecision;
         boolean down;
 
         void put(CriticalDecision decision) {
-            byGid.put(decision.gid(), decision);
+            byGid.put(decision.gid() + "/" + decision.xid(), decision);
         }
 
         @Override
-        public Map<String, CriticalDecision> read(Collection<String> gids) {
+        public Map<String, CriticalDecision> read(Collection<Prepared> transactions) {
             if (down) {
                 throw SyncException.retryable("the graph is down", null);
             }
             Map<String, CriticalDecision> found = new HashMap<>();
-            gids.forEach(g -> {
-                if (byGid.containsKey(g)) {
-                    found.put(g, byGid.get(g));
+            transactions.forEach(t -> {
+                CriticalDecision decision = byGid.get(t.gid() + "/" + t.xid());
+                if (decision != null) {
+                    found.put(t.gid(), decision);
                 }
             });
             return found;
@@ -146,9 +183,9 @@ class CriticalRecoveryTest {
         @Override
         public CriticalDecision decideIfAbsent(CriticalDecision decision) {
             if (racingDecision != null) {
-                byGid.putIfAbsent(racingDecision.gid(), racingDecision);
+                byGid.putIfAbsent(racingDecision.gid() + "/" + racingDecision.xid(), racingDecision);
             }
-            return byGid.computeIfAbsent(decision.gid(), g -> decision);
+            return byGid.computeIfAbsent(decision.gid() + "/" + decision.xid(), g -> decision);
         }
 
         @Override

@@ -695,7 +695,7 @@ class SyncPipelineTest {
 
     @Test
     void shouldFollowADecisionTheGraphHoldsAlreadyAndWriteNothingOfTheTransaction() throws InterruptedException {
-        CriticalDecision timedOut = CriticalDecision.rollback("nexus_sync:late", "timed out", T0, null, CriticalDecision.BY_RECOVERY);
+        CriticalDecision timedOut = CriticalDecision.rollback("nexus_sync:late", 1, "timed out", T0, null, CriticalDecision.BY_RECOVERY);
         writer.decisions.put("nexus_sync:late", timedOut);
         source.add(prepared(1, "nexus_sync:late", "0/1000", "0/1010", insert("a")));
         RecordingPrepared prepared = new RecordingPrepared();

@@ -10,6 +10,7 @@ import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.deadletter.ReleaseMessage;
 import io.nexussync.postgres.PgSettings;
+import io.nexussync.postgres.TwoPhaseDecoding;
 import io.nexussync.postgres.pgoutput.PgOutputDecoder;
 import io.nexussync.postgres.pgoutput.PgOutputException;
 import io.nexussync.postgres.slot.SlotInvalidatedException;
@@ -43,8 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class PgReplicationSource implements ChangeSource {
     private static final Logger log = LoggerFactory.getLogger(PgReplicationSource.class);
     private static final Object END = new Object();
-    /** The first PostgreSQL whose pgoutput decodes a prepared transaction at its PREPARE (protocol 3, two_phase). */
-    public static final int TWO_PHASE_SINCE = 15;
 
     private final PgSettings settings;
     private final Connection connection;
@@ -91,17 +90,16 @@ public final class PgReplicationSource implements ChangeSource {
         try {
             connection = PgConnections.openReplication(settings);
             Lsn from = confirmedPosition(connection, settings.slot());
-            int major = connection.getMetaData().getDatabaseMajorVersion();
             ChainedLogicalStreamBuilder builder = connection.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().logical()
                     .withSlotName(settings.slot())
                     .withStartPosition(LogSequenceNumber.valueOf(from.value()));
-            if (major >= TWO_PHASE_SINCE) {
+            if (TwoPhaseDecoding.supported(connection)) {
                 builder.withSlotOption("proto_version", "3").withSlotOption("two_phase", "on");
             } else {
                 builder.withSlotOption("proto_version", "1");
                 log.info("PostgreSQL {} decodes a prepared transaction only at its COMMIT PREPARED: critical writes (PREPARE TRANSACTION "
-                        + "'nexus_sync:...') need PostgreSQL {} or later", major, TWO_PHASE_SINCE);
+                        + "'nexus_sync:...') need PostgreSQL {} or later", connection.getMetaData().getDatabaseMajorVersion(), TwoPhaseDecoding.SINCE_MAJOR);
             }
             PGReplicationStream stream = builder
                     .withSlotOption("publication_names", settings.publication())

@@ -95,6 +95,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("timezone", "UTC")
                     // Commit times of rows, which verify's repair weighs against the graph's last write (its evidence).
                     .setServerConfig("track_commit_timestamp", "on")
+                    // Critical writes end with PREPARE TRANSACTION, which PostgreSQL's default (0) refuses.
+                    .setServerConfig("max_prepared_transactions", "64")
                     // zonky turns synchronous_commit off; then a commit reaches the WAL's flush point (what logical
                     // decoding waits for) only at the WAL writer's next round, up to 200 ms later. PostgreSQL's
                     // default (on) is what a production server runs, and what commit-to-visible latency must be

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.it.testkit.SyncEnvironment;
+import io.nexussync.it.testkit.TwoPhase;
 import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
@@ -73,6 +74,38 @@ class PgStreamPositionIT {
                 consume(consumer, confirmed, true);
                 assertThat(confirmed.get()).as("confirmed past the position").isTrue();
                 assertThat(env.confirmedFlush()).isGreaterThanOrEqualTo(pending);
+            }
+        }
+    }
+
+    /**
+     * A slot with two-phase decoding sends a prepared transaction at its PREPARE even to a peek that asks for protocol 1:
+     * its changes wait for the graph only once it is committed.
+     */
+    @Test
+    void shouldPeekATwoPhaseSlotCountingAPreparedTransactionOnlyOnceItIsCommitted() throws Exception {
+        try (SyncEnvironment env = SyncEnvironment.create("stream_position_two_phase")) {
+            env.setup();
+            PgSettings settings = env.config().postgres();
+            PgStreamPosition stream = new PgStreamPosition(PgConnectionSource.direct(settings, "verify-test"), settings.slot(), settings.publication());
+            env.query("SELECT pg_create_logical_replication_slot(?, 'pgoutput', false, true) IS NOT NULL AS created", settings.slot());
+            try {
+                String insert = "INSERT INTO content_items (tenant_id, project_id, title) VALUES (gen_random_uuid(), gen_random_uuid(), 'prepared')";
+                TwoPhase.prepare(env, "app:verify-open", insert);
+                assertThat(stream.awaitApplied(insertPosition(env), Duration.ofSeconds(10)))
+                        .as("prepared and not committed: in neither PostgreSQL's committed rows nor the graph").isTrue();
+
+                TwoPhase.prepare(env, "app:verify-rolled-back", insert);
+                TwoPhase.rollback(env, "app:verify-rolled-back");
+                assertThat(stream.awaitApplied(insertPosition(env), Duration.ofSeconds(10))).as("rolled back: never happened").isTrue();
+
+                TwoPhase.commit(env, "app:verify-open");
+                Lsn committed = insertPosition(env);
+                assertThat(stream.awaitApplied(committed, Duration.ofSeconds(1))).as("committed: its insert waits in the idle slot").isFalse();
+                assertThat(env.query("SELECT two_phase FROM pg_replication_slots WHERE slot_name = ?", settings.slot()).get(0).get("two_phase"))
+                        .isEqualTo(true);
+            } finally {
+                TwoPhase.rollbackLeftovers(env, "app:verify");
             }
         }
     }

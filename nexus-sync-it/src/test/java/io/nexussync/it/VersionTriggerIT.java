@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexussync.it.testkit.SyncEnvironment;
+import io.nexussync.it.testkit.TwoPhase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,7 +12,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,6 +192,30 @@ class VersionTriggerIT {
         env.sql("UPDATE " + table + " SET \"x$nexus_sync$y\" = 'b' WHERE id = ?", id);
         env.sql("UPDATE " + table + " SET " + evil + " = 'c' WHERE id = ?", id);
         assertThat(env.query("SELECT " + version + " AS v FROM " + table + " WHERE id = ?", id).get(0)).containsEntry("v", 3L);
+    }
+
+    /**
+     * Setup runs at every start of the service, and a transaction that wrote a mapped table holds it until it ends: a
+     * prepared one until its COMMIT PREPARED, which for a critical write only the service runs. Setup leaves a trigger
+     * that is as it would write it alone, so it takes no lock that waits for such a transaction.
+     */
+    @Test
+    void shouldRunSetupAgainWithoutWaitingForAPreparedTransactionThatWroteAMappedTable() throws Exception {
+        env.setup();
+        UUID id = UUID.randomUUID();
+        TwoPhase.prepare(env, "app:holds-content-items", "INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'held')",
+                id, id, id);
+        try {
+            assertThat(CompletableFuture.runAsync(env::setup)).as("setup while the prepared transaction holds content_items")
+                    .succeedsWithin(Duration.ofSeconds(30));
+        } finally {
+            TwoPhase.rollbackLeftovers(env, "app:holds");
+        }
+        env.sql("DROP TRIGGER nexus_sync_bump_version ON content_items");
+        env.setup();
+        UUID again = insert("trigger installed again");
+        env.sql("UPDATE content_items SET title = 'changed' WHERE id = ?", again);
+        assertThat(version(again)).as("a missing trigger is installed again").isEqualTo(2);
     }
 
     private UUID insert(String title) throws SQLException {

@@ -100,7 +100,11 @@ public final class StreamComponent implements Component {
         }
     }
 
-    /** One stream session: from the graph's checkpoint until stopped or broken. */
+    /**
+     * One stream session until stopped or broken: the slot streams from its confirmed position, which may be before the
+     * graph's checkpoint (it is kept before an application's prepared transaction not yet committed, see
+     * PgReplicationSource.start), and the pipeline skips what the checkpoint holds.
+     */
     private void streamFromCheckpoint(GraphWriter writer) throws InterruptedException {
         var config = wiring.config();
         var mapping = wiring.mapping();

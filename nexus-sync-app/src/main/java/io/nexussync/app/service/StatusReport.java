@@ -163,6 +163,8 @@ public final class StatusReport {
         status.put("retainedWal", slot.retainedWalBytes() == null ? null : Bytes.format(slot.retainedWalBytes()));
         status.put("walWarnBytes", warnBytes);
         status.put("walStatus", slot.walStatus());
+        // Critical writes need it: the stream turns it on at its first start on PostgreSQL 15+.
+        status.put("twoPhase", slot.twoPhase());
         status.put("safeWalBytes", slot.safeWalBytes());
         status.put("invalidationReason", slot.lost() ? slot.reason() : null);
         List<String> warnings = slot.warnings(warnBytes);

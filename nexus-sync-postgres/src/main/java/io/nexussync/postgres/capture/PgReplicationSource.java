@@ -10,11 +10,14 @@ import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.deadletter.ReleaseMessage;
 import io.nexussync.postgres.PgSettings;
+import io.nexussync.postgres.TwoPhaseDecoding;
 import io.nexussync.postgres.pgoutput.PgOutputDecoder;
 import io.nexussync.postgres.pgoutput.PgOutputException;
 import io.nexussync.postgres.slot.SlotInvalidatedException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -24,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +56,10 @@ public final class PgReplicationSource implements ChangeSource {
     private volatile boolean closing;
     private volatile SyncException failure;
 
-    private PgReplicationSource(PgSettings settings, Connection connection, PGReplicationStream stream, int capacity, Duration heartbeat) {
+    private PgReplicationSource(PgSettings settings, Connection connection, PGReplicationStream stream, int capacity, Duration heartbeat,
+                                Lsn graphHolds) {
         this.settings = settings;
-        this.heartbeat = new Heartbeat(heartbeat);
+        this.heartbeat = new Heartbeat(heartbeat, graphHolds.value());
         this.connection = connection;
         this.stream = stream;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -63,19 +68,40 @@ public final class PgReplicationSource implements ChangeSource {
     }
 
     /**
-     * Starts streaming at {@code from} (the server starts at the slot's confirmed position when that is later).
-     * @param capacity how many decoded events may wait for the pipeline: the bound on capture memory
-     * @param heartbeat how often an idle stream confirms the server's position; zero turns that off
+     * Starts streaming at the slot's confirmed position, with two-phase decoding on PostgreSQL 15+ (prepared
+     * transactions arrive at their PREPARE, pgoutput protocol 3; the option also turns it on for a slot created without).
+     *
+     * <p>Why the slot's confirmed position and not the graph's checkpoint, which is usually later: the checkpoint may
+     * be ahead of the slot on purpose. The feed never confirms the slot past the PREPARE of an application's prepared
+     * transaction that it holds in memory until its COMMIT PREPARED (CapturedChangeFeed.acknowledge), while later
+     * transactions are applied and checkpointed. Asked to start at the checkpoint, PostgreSQL would begin decoding
+     * after that PREPARE and send only the transaction's COMMIT PREPARED, so its changes would never reach the graph.
+     * From the confirmed position it sends the prepared transaction again; the transactions the checkpoint already
+     * holds arrive again too, and the pipeline skips them (StreamIntake). (PostgreSQL never starts before the confirmed
+     * position, whatever is asked, so this is also as early as a start can be.)
+     *
+     * @param graphHolds the graph checkpoint's committed end: the transactions committed before it are in the graph,
+     *                   which lets the heartbeat confirm past them although the pipeline skips them unacknowledged
+     * @param capacity   how many decoded events may wait for the pipeline: the bound on capture memory
+     * @param heartbeat  how often an idle stream confirms the server's position; zero turns that off
      */
-    public static PgReplicationSource start(PgSettings settings, Lsn from, int capacity, Duration heartbeat) {
+    public static PgReplicationSource start(PgSettings settings, Lsn graphHolds, int capacity, Duration heartbeat) {
         Connection connection = null;
         try {
             connection = PgConnections.openReplication(settings);
-            PGReplicationStream stream = connection.unwrap(PGConnection.class).getReplicationAPI()
+            Lsn from = confirmedPosition(connection, settings.slot());
+            ChainedLogicalStreamBuilder builder = connection.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().logical()
                     .withSlotName(settings.slot())
-                    .withStartPosition(LogSequenceNumber.valueOf(from.value()))
-                    .withSlotOption("proto_version", "1")
+                    .withStartPosition(LogSequenceNumber.valueOf(from.value()));
+            if (TwoPhaseDecoding.supported(connection)) {
+                builder.withSlotOption("proto_version", "3").withSlotOption("two_phase", "on");
+            } else {
+                builder.withSlotOption("proto_version", "1");
+                log.info("PostgreSQL {} decodes a prepared transaction only at its COMMIT PREPARED: critical writes (PREPARE TRANSACTION "
+                        + "'nexus_sync:...') need PostgreSQL {} or later", connection.getMetaData().getDatabaseMajorVersion(), TwoPhaseDecoding.SINCE_MAJOR);
+            }
+            PGReplicationStream stream = builder
                     .withSlotOption("publication_names", settings.publication())
                     .withSlotOption("messages", "true")
                     .withStatusInterval(5, TimeUnit.SECONDS)
@@ -83,7 +109,8 @@ public final class PgReplicationSource implements ChangeSource {
                     // transaction received but not yet in the graph (see Heartbeat).
                     .withAutomaticFlush(false)
                     .start();
-            PgReplicationSource source = new PgReplicationSource(settings, connection, stream, capacity, heartbeat);
+            log.info("streaming slot {} from its confirmed position {} (the graph holds everything before {})", settings.slot(), from, graphHolds);
+            PgReplicationSource source = new PgReplicationSource(settings, connection, stream, capacity, heartbeat, graphHolds);
             source.acknowledged.set(from.value());
             source.sentAcknowledgement = from.value();
             source.reader.start();
@@ -98,6 +125,17 @@ public final class PgReplicationSource implements ChangeSource {
                 throw invalidated;
             }
             throw PgErrors.translate("starting replication from slot " + settings.slot(), settings, e);
+        }
+    }
+
+    /** The slot's confirmed position, or {@link Lsn#INVALID} (then the server starts there itself, or says the slot is missing). */
+    private static Lsn confirmedPosition(Connection replication, String slot) throws SQLException {
+        try (PreparedStatement ps = replication.prepareStatement("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                String confirmed = rs.next() ? rs.getString(1) : null;
+                return confirmed == null ? Lsn.INVALID : Lsn.valueOf(confirmed);
+            }
         }
     }
 
@@ -131,10 +169,8 @@ public final class PgReplicationSource implements ChangeSource {
                 if (event instanceof CaptureEvent.Message m && m.transactional() && ReleaseMessage.PREFIX.equals(m.prefix())) {
                     event = ReleaseMessage.decode(m);
                 }
-                if (event instanceof CaptureEvent.Begin) {
-                    heartbeat.begin();
-                } else if (event instanceof CaptureEvent.Commit commit) {
-                    heartbeat.commit(commit.endLsn().value());
+                if (event != null) {
+                    heartbeat.observe(event);
                 }
                 if (event != null) {
                     while (!queue.offer(event, 200, TimeUnit.MILLISECONDS)) {

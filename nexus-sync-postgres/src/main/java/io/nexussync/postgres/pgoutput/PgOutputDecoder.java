@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Turns pgoutput messages ({@code proto_version '1'}, {@code messages 'true'}, no streaming, no
- * binary) into {@link CaptureEvent}s.
+ * Turns pgoutput messages ({@code proto_version '1'}, or {@code '3'} with {@code two_phase 'on'}; {@code messages 'true'},
+ * no streaming, no binary) into {@link CaptureEvent}s. Without streaming, protocol 3 differs from 1 only by the four
+ * messages of prepared transactions: Begin Prepare, Prepare, Commit Prepared and Rollback Prepared.
  *
  * <p>Relation and Type messages describe tables and types for the changes that follow, so one
  * decoder must see every message of one replication stream, in order. Not thread-safe.
@@ -43,6 +44,13 @@ public final class PgOutputDecoder {
                 yield BeginMessage.decode(new PgOutputReader(buffer, "Begin"));
             }
             case 'C' -> CommitMessage.decode(new PgOutputReader(buffer, "Commit"));
+            case 'b' -> {
+                origin = null;
+                yield BeginPrepareMessage.decode(new PgOutputReader(buffer, "Begin Prepare"));
+            }
+            case 'P' -> PrepareMessage.decode(new PgOutputReader(buffer, "Prepare"));
+            case 'K' -> CommitPreparedMessage.decode(new PgOutputReader(buffer, "Commit Prepared"));
+            case 'r' -> RollbackPreparedMessage.decode(new PgOutputReader(buffer, "Rollback Prepared"));
             case 'O' -> {
                 origin = OriginMessage.decode(new PgOutputReader(buffer, "Origin"));
                 yield null;
@@ -59,7 +67,7 @@ public final class PgOutputDecoder {
             case 'T' -> new CaptureEvent.Change(TruncateMessage.decode(new PgOutputReader(buffer, "Truncate"), relations));
             case 'M' -> LogicalMessage.decode(new PgOutputReader(buffer, "Message"));
             default -> throw new PgOutputException(String.format(
-                    "unknown pgoutput message kind '%s' (0x%02x); streaming and protocol versions above 1 are not supported",
+                    "unknown pgoutput message kind '%s' (0x%02x); streaming and protocol versions other than 1 and 3 are not supported",
                     printable(kind), kind & 0xff));
         };
     }

@@ -36,6 +36,7 @@ public final class PgSetup {
             if (reverseSyncOn(mapping)) {
                 ServerReadiness.commitTimestampWarning(c).ifPresent(log::warn);
             }
+            ServerReadiness.preparedTransactionsWarning(c).ifPresent(log::warn);
             TableAdoption.execute(c, "SELECT pg_advisory_lock(" + SETUP_LOCK + ")");
             try {
                 Migrations.bookkeeping(settings);

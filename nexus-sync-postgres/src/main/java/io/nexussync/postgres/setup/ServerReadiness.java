@@ -1,6 +1,7 @@
 package io.nexussync.postgres.setup;
 
 import io.nexussync.core.error.SyncException;
+import io.nexussync.postgres.TwoPhaseDecoding;
 import io.nexussync.postgres.slot.SlotInUseException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -71,6 +72,32 @@ public final class ServerReadiness {
                 + "between a graph edit and a PostgreSQL change under last-writer-wins falls back to postgres-wins (PostgreSQL's value stays). "
                 + "To weigh both commit times, run ALTER SYSTEM SET track_commit_timestamp = on; then restart PostgreSQL "
                 + "(rows written before that have no commit time either)");
+    }
+
+    /**
+     * What critical writes need of the server: PREPARE TRANSACTION, which {@code max_prepared_transactions = 0} (PostgreSQL's
+     * default) refuses, and two-phase decoding (PostgreSQL 15+). A warning, not a problem: everything else works.
+     */
+    public static Optional<String> preparedTransactionsWarning(Connection c) throws SQLException {
+        return preparedTransactionsWarning(Integer.parseInt(single(c, "SHOW max_prepared_transactions")), c.getMetaData().getDatabaseMajorVersion());
+    }
+
+    static Optional<String> preparedTransactionsWarning(int maxPreparedTransactions, int majorVersion) {
+        List<String> missing = new ArrayList<>();
+        if (maxPreparedTransactions <= 0) {
+            missing.add("max_prepared_transactions is " + maxPreparedTransactions + ", so PostgreSQL refuses PREPARE TRANSACTION and rolls the "
+                    + "transaction back. To allow them, run ALTER SYSTEM SET max_prepared_transactions = 64; then restart PostgreSQL "
+                    + "(the setting takes effect only at a restart; on a standby it must be at least the primary's)");
+        }
+        if (majorVersion < TwoPhaseDecoding.SINCE_MAJOR) {
+            missing.add("PostgreSQL " + majorVersion + " cannot decode a prepared transaction before it is committed (two-phase decoding needs "
+                    + "PostgreSQL " + TwoPhaseDecoding.SINCE_MAJOR + " or later)");
+        }
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("critical writes (a transaction ended with PREPARE TRANSACTION 'nexus_sync:<id>') are not available: "
+                + String.join("; and ", missing) + ". Everything else works");
     }
 
     /** Fails when another process is streaming from the slot: two consumers of one slot would each lose what the other confirmed. */

@@ -4,12 +4,15 @@ import static io.nexussync.postgres.SqlNames.quote;
 
 import io.nexussync.core.model.TableId;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The version trigger: bumps a table's row version on every UPDATE that changes a column other than its
@@ -38,6 +41,8 @@ import java.util.Set;
  */
 public final class VersionTrigger {
     static final String NAME = "nexus_sync_bump_version";
+    /** {@code pg_trigger.tgtype} of a row-level BEFORE UPDATE trigger (TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_UPDATE). */
+    private static final int ROW_BEFORE_UPDATE = 1 | 2 | 16;
     /**
      * A transaction-local setting ({@code set_config(name, 'on', true)}): the top-level statements of this transaction
      * set the row version themselves, and the trigger leaves it as they set it.
@@ -65,9 +70,40 @@ public final class VersionTrigger {
         for (String column : sync) {
             named.add("OLD." + quote(column));
         }
-        // Always true: it is there so that PostgreSQL records that the trigger reads the sync columns.
-        TableAdoption.execute(c, "CREATE OR REPLACE TRIGGER " + NAME + " BEFORE UPDATE ON " + quote(table)
-                + " FOR EACH ROW WHEN (num_nulls(" + String.join(", ", named) + ") >= 0) EXECUTE FUNCTION " + function + "()");
+        // Only when it is missing or differs: CREATE OR REPLACE TRIGGER locks the table against writes (SHARE ROW EXCLUSIVE),
+        // so it waits behind every transaction that wrote the table and is still open, a prepared one for as long as it stays
+        // prepared, and every later write to the table queues behind it. A service restarting (setup runs at every start)
+        // while an application's prepared transaction, or a critical write that only the service finishes, holds the table
+        // would stall there. Replacing the function above takes no lock on the table.
+        if (!installed(c, table, function, sync)) {
+            // Always true: it is there so that PostgreSQL records that the trigger reads the sync columns.
+            TableAdoption.execute(c, "CREATE OR REPLACE TRIGGER " + NAME + " BEFORE UPDATE ON " + quote(table)
+                    + " FOR EACH ROW WHEN (num_nulls(" + String.join(", ", named) + ") >= 0) EXECUTE FUNCTION " + function + "()");
+        }
+    }
+
+    /**
+     * Whether the trigger is there as {@link #install} writes it: enabled, before update for each row, calling
+     * {@code function}, its WHEN reading exactly the {@code sync} columns (the columns PostgreSQL records it depends on).
+     */
+    private static boolean installed(Connection c, TableId table, String function, Set<String> sync) throws SQLException {
+        String sql = "SELECT array_agg(a.attname::text ORDER BY a.attname) FILTER (WHERE a.attname IS NOT NULL) FROM pg_trigger t "
+                + "LEFT JOIN pg_depend d ON d.classid = 'pg_trigger'::regclass AND d.objid = t.oid AND d.refclassid = 'pg_class'::regclass "
+                + "AND d.refobjid = t.tgrelid AND d.refobjsubid > 0 "
+                + "LEFT JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = d.refobjsubid "
+                + "WHERE t.tgrelid = ?::regclass AND t.tgname = ? AND t.tgfoid = ?::regproc AND t.tgenabled = 'O' AND t.tgtype = " + ROW_BEFORE_UPDATE
+                + " GROUP BY t.oid";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, quote(table));
+            ps.setString(2, NAME);
+            ps.setString(3, function);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getArray(1) == null) {
+                    return false;
+                }
+                return new TreeSet<>(Arrays.asList((String[]) rs.getArray(1).getArray())).equals(new TreeSet<>(sync));
+            }
+        }
     }
 
     /**

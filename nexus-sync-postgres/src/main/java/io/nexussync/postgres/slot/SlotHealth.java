@@ -19,6 +19,8 @@ import java.util.List;
  * @param invalidationReason PostgreSQL 17+'s {@code invalidation_reason} ({@code wal_removed}, {@code rows_removed},
  *                           {@code wal_level_insufficient}, ...), or null
  * @param conflicting        PostgreSQL 16+: invalidated by a conflict with recovery
+ * @param twoPhase           PostgreSQL 14+: whether the slot decodes prepared transactions at their PREPARE (the stream
+ *                           turns it on at its first start on 15+, where critical writes need it); null on older servers
  */
 public record SlotHealth(
         String slot,
@@ -34,10 +36,11 @@ public record SlotHealth(
         Lsn serverPosition,
         String invalidationReason,
         boolean conflicting,
+        Boolean twoPhase,
         Instant readAt) {
 
     public static SlotHealth missing(String slot, Lsn serverPosition, Instant at) {
-        return new SlotHealth(slot, false, false, null, null, null, null, null, Lsn.INVALID, Lsn.INVALID, serverPosition, null, false, at);
+        return new SlotHealth(slot, false, false, null, null, null, null, null, Lsn.INVALID, Lsn.INVALID, serverPosition, null, false, null, at);
     }
 
     /** True when PostgreSQL can no longer serve changes from this slot: what it held is gone. */

@@ -13,7 +13,7 @@ import java.time.Instant;
 /**
  * Reads the slot's row in {@code pg_replication_slots} with the columns the server has:
  * {@code wal_status}/{@code safe_wal_size} from PostgreSQL 13, {@code conflicting} from 16,
- * {@code invalidation_reason} from 17. Positions are measured from the server's current WAL
+ * {@code two_phase} from 14, {@code invalidation_reason} from 17. Positions are measured from the server's current WAL
  * position (on a standby: the last replayed one).
  */
 public final class SlotHealthReader {
@@ -38,7 +38,8 @@ public final class SlotHealthReader {
                 + "pg_wal_lsn_diff(p.pos, s.restart_lsn)::bigint, pg_wal_lsn_diff(p.pos, s.confirmed_flush_lsn)::bigint, "
                 + "s.confirmed_flush_lsn::text, s.restart_lsn::text, p.pos::text, "
                 + (major >= 16 ? "coalesce(s.conflicting, false), " : "false, ")
-                + (major >= 17 ? "s.invalidation_reason " : "NULL::text ")
+                + (major >= 17 ? "s.invalidation_reason, " : "NULL::text, ")
+                + (major >= 14 ? "s.two_phase " : "NULL::boolean ")
                 + "FROM (SELECT " + SERVER_POSITION + " AS pos) p LEFT JOIN pg_replication_slots s ON s.slot_name = ?";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, slot);
@@ -51,7 +52,7 @@ public final class SlotHealthReader {
                 }
                 return new SlotHealth(slot, true, rs.getBoolean(1), (Integer) rs.getObject(2), rs.getString(3),
                         (Long) rs.getObject(4), (Long) rs.getObject(5), (Long) rs.getObject(6),
-                        lsn(rs.getString(7)), lsn(rs.getString(8)), server, rs.getString(11), rs.getBoolean(10), now);
+                        lsn(rs.getString(7)), lsn(rs.getString(8)), server, rs.getString(11), rs.getBoolean(10), (Boolean) rs.getObject(12), now);
             }
         }
     }

@@ -3,6 +3,7 @@ package io.nexussync.postgres.snapshot;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
+import io.nexussync.postgres.TwoPhaseDecoding;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -45,17 +46,38 @@ final class SlotSnapshot implements AutoCloseable {
                 rs.next();
                 readBefore = rs.getObject(1, OffsetDateTime.class).toInstant();
             }
-            ReplicationSlotInfo slot = connection.unwrap(PGConnection.class).getReplicationAPI()
-                    .createReplicationSlot().logical()
-                    .withSlotName(settings.slot())
-                    .withOutputPlugin("pgoutput")
-                    .make();
-            log.info("created replication slot {} at {} with snapshot {}", slot.getSlotName(), slot.getConsistentPoint(), slot.getSnapshotName());
-            return new SlotSnapshot(connection, slot.getSnapshotName(), Lsn.of(slot.getConsistentPoint().asLong()), readBefore);
+            SlotSnapshot created = TwoPhaseDecoding.supported(connection)
+                    ? createWithTwoPhase(connection, settings.slot(), readBefore)
+                    : createWithoutTwoPhase(connection, settings.slot(), readBefore);
+            log.info("created replication slot {} at {} with snapshot {}", settings.slot(), created.consistentPoint, created.snapshotName);
+            return created;
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
         }
+    }
+
+    /**
+     * PostgreSQL 15+: the slot decodes prepared transactions from its consistent point on (a transaction prepared
+     * before it arrives whole at its COMMIT PREPARED). pgjdbc's builder has no such option, so the replication command
+     * is sent as it is; slot names are lower-case letters, digits and underscores, so quoting is all it needs.
+     */
+    private static SlotSnapshot createWithTwoPhase(Connection connection, String slot, Instant readBefore) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("CREATE_REPLICATION_SLOT \"" + slot + "\" LOGICAL pgoutput (SNAPSHOT 'export', TWO_PHASE true)")) {
+            rs.next();
+            return new SlotSnapshot(connection, rs.getString("snapshot_name"), Lsn.valueOf(rs.getString("consistent_point")), readBefore);
+        }
+    }
+
+    /** Before PostgreSQL 15 two-phase decoding needs a protocol pgoutput does not have: the slot is created as it always was. */
+    private static SlotSnapshot createWithoutTwoPhase(Connection connection, String slot, Instant readBefore) throws SQLException {
+        ReplicationSlotInfo created = connection.unwrap(PGConnection.class).getReplicationAPI()
+                .createReplicationSlot().logical()
+                .withSlotName(slot)
+                .withOutputPlugin("pgoutput")
+                .make();
+        return new SlotSnapshot(connection, created.getSnapshotName(), Lsn.of(created.getConsistentPoint().asLong()), readBefore);
     }
 
     String snapshotName() {

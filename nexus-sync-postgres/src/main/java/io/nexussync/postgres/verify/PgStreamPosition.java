@@ -22,6 +22,11 @@ import java.time.Duration;
  * A peek holds the slot while it decodes, so a service that starts meanwhile finds the slot busy and retries, as it
  * does whenever its slot is in use; a peek that finds the service already streaming is answered by polling again.
  *
+ * <p>A slot with two-phase decoding (PostgreSQL 15+) decodes a prepared transaction at its PREPARE, whatever protocol
+ * the peek asks for: its changes come between a Begin Prepare ('b') and a Prepare ('P'), and its COMMIT PREPARED
+ * ('K') or ROLLBACK PREPARED comes later. Not committed yet (or rolled back), it is in neither PostgreSQL's committed
+ * rows nor the graph, so its changes count as pending only once its COMMIT PREPARED is in the peek too (the same xid).
+ *
  * <p>While the service streams, an idle stream confirms the server's position only at its heartbeat (10 s by
  * default). So that a quiet database does not make verify wait for it, one transactional logical message (prefix
  * {@link #MARKER_PREFIX}, no table written) is emitted per wait that is not already over: the service receives its
@@ -32,6 +37,12 @@ public final class PgStreamPosition implements StreamPosition {
     public static final String MARKER_PREFIX = "nexus-sync-verify";
     /** pgoutput's message types that carry a change of a table's data: insert, update, delete, truncate. */
     private static final String DATA_CHANGES = "'I', 'U', 'D', 'T'";
+    /** A data change of a transaction committed in the peek: an ordinary one, or a prepared one whose COMMIT PREPARED is there. */
+    private static final String PENDING = "WITH peeked AS MATERIALIZED (SELECT xid, chr(get_byte(data, 0)) AS kind "
+            + "FROM pg_logical_slot_peek_binary_changes(?, CAST(? AS pg_lsn), NULL, 'proto_version', '1', 'publication_names', ?)) "
+            + "SELECT EXISTS (SELECT 1 FROM peeked d WHERE d.kind IN (" + DATA_CHANGES + ") "
+            + "AND (NOT EXISTS (SELECT 1 FROM peeked b WHERE b.kind = 'b' AND b.xid = d.xid) "
+            + "OR EXISTS (SELECT 1 FROM peeked k WHERE k.kind = 'K' AND k.xid = d.xid)))";
     private static final String OBJECT_IN_USE = "55006";
 
     private final PgConnectionSource connections;
@@ -101,14 +112,13 @@ public final class PgStreamPosition implements StreamPosition {
     }
 
     /**
-     * Whether a change of a published table waits in the slot before {@code position}.
+     * Whether a committed change of a published table waits in the slot before {@code position}.
      *
      * @return null when the slot became busy (a service started streaming from it)
      */
     private Boolean pendingBefore(Lsn position) {
         try (Connection c = connections.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_logical_slot_peek_binary_changes(?, CAST(? AS pg_lsn), NULL, "
-                     + "'proto_version', '1', 'publication_names', ?) WHERE chr(get_byte(data, 0)) IN (" + DATA_CHANGES + "))")) {
+             PreparedStatement ps = c.prepareStatement(PENDING)) {
             ps.setString(1, slot);
             ps.setString(2, position.toString());
             ps.setString(3, publication);

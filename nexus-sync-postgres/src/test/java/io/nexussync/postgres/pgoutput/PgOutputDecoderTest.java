@@ -64,6 +64,54 @@ class PgOutputDecoderTest {
     }
 
     @Test
+    void begin_prepare_carries_the_prepare_position_its_end_time_unsigned_xid_and_global_id() {
+        CaptureEvent event = decoder.decode(PgOutputMessages.beginPrepare(0x1_0000_00A0L, 0x1_0000_00F8L, JAN_2024_MICROS + 7, -3, "app:order-17"));
+
+        assertThat(event).isEqualTo(new CaptureEvent.BeginPrepare(4_294_967_293L, Lsn.valueOf("1/A0"), Lsn.valueOf("1/F8"),
+                Instant.parse("2024-01-01T00:00:00.000007Z"), "app:order-17"));
+    }
+
+    @Test
+    void prepare_carries_the_same_positions_as_its_begin() {
+        CaptureEvent event = decoder.decode(PgOutputMessages.prepare(0xA0L, 0xF8L, JAN_2024_MICROS, 42, "nexus_sync:7f3c"));
+
+        assertThat(event).isEqualTo(new CaptureEvent.Prepare(42, Lsn.of(0xA0), Lsn.of(0xF8), Instant.parse("2024-01-01T00:00:00Z"), "nexus_sync:7f3c"));
+    }
+
+    @Test
+    void commit_prepared_carries_its_own_position_and_commit_time() {
+        CaptureEvent event = decoder.decode(PgOutputMessages.commitPrepared(0x200L, 0x248L, JAN_2024_MICROS + 1_000_000, 42, "app:order-17"));
+
+        assertThat(event).isEqualTo(new CaptureEvent.CommitPrepared(42, Lsn.of(0x200), Lsn.of(0x248), Instant.parse("2024-01-01T00:00:01Z"),
+                "app:order-17"));
+    }
+
+    @Test
+    void rollback_prepared_carries_the_end_of_the_prepare_and_its_own_end_and_the_rollback_time() {
+        CaptureEvent event = decoder.decode(PgOutputMessages.rollbackPrepared(0xF8L, 0x300L, JAN_2024_MICROS, JAN_2024_MICROS + 2_000_000, 42,
+                "app:order-17"));
+
+        assertThat(event).isEqualTo(new CaptureEvent.RollbackPrepared(42, Lsn.of(0xF8), Lsn.of(0x300), Instant.parse("2024-01-01T00:00:02Z"),
+                "app:order-17"));
+    }
+
+    @Test
+    void a_prepared_transaction_decodes_like_a_transaction_between_begin_prepare_and_prepare() {
+        List<CaptureEvent> events = java.util.stream.Stream.of(
+                        PgOutputMessages.beginPrepare(0xA0, 0xF8, 0, 9, "app:1"),
+                        PgOutputMessages.origin(0x5, "elsewhere"),
+                        kind('I').int32(ORDERS).int8('N').tuple(fullRow("1", "x")).build(),
+                        PgOutputMessages.prepare(0xA0, 0xF8, 0, 9, "app:1"),
+                        PgOutputMessages.commitPrepared(0x200, 0x248, 0, 9, "app:1"))
+                .map(decoder::decode).filter(java.util.Objects::nonNull).toList();
+
+        assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly("BeginPrepare", "Change", "Prepare", "CommitPrepared");
+        assertThat(decoder.origin()).as("the origin belongs to the prepared transaction").contains("elsewhere");
+        decoder.decode(PgOutputMessages.beginPrepare(0x300, 0x348, 0, 10, "app:2"));
+        assertThat(decoder.origin()).as("a Begin Prepare starts a transaction of its own").isEmpty();
+    }
+
+    @Test
     void origin_updates_state_only_and_begin_clears_it() {
         decoder.decode(PgOutputMessages.begin(0x10, 0, 1));
         assertThat(decoder.decode(PgOutputMessages.origin(0x5, "pg_node_7"))).isNull();
@@ -263,6 +311,10 @@ class PgOutputDecoderTest {
         List<ByteBuffer> messages = List.of(
                 PgOutputMessages.begin(1, 2, 3),
                 PgOutputMessages.commit(1, 2, 3),
+                PgOutputMessages.beginPrepare(1, 2, 3, 4, "g"),
+                PgOutputMessages.prepare(1, 2, 3, 4, "g"),
+                PgOutputMessages.commitPrepared(1, 2, 3, 4, "g"),
+                PgOutputMessages.rollbackPrepared(1, 2, 3, 4, 5, "g"),
                 PgOutputMessages.origin(1, "o"),
                 PgOutputMessages.type(1, "s", "t"),
                 relation(77, "s", "t", 'd').key("id", 23).build(),

@@ -96,6 +96,6 @@ class SlotHealthTest {
 
     private static SlotHealth slot(String walStatus, Long retained, Long lag, String reason, boolean conflicting) {
         return new SlotHealth("nexus_slot", true, false, null, walStatus, null, retained, lag,
-                Lsn.valueOf("0/1000"), Lsn.valueOf("0/900"), Lsn.valueOf("0/2000"), reason, conflicting, Instant.EPOCH);
+                Lsn.valueOf("0/1000"), Lsn.valueOf("0/900"), Lsn.valueOf("0/2000"), reason, conflicting, true, Instant.EPOCH);
     }
 }

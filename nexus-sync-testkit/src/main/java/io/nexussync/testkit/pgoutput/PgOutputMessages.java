@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes pgoutput protocol-1 messages byte by byte, the way the walsender lays them out: for the decoder's unit tests
+ * Writes pgoutput protocol-1 messages (and protocol 3's prepared-transaction messages) byte by byte, the way the walsender lays them out: for the decoder's unit tests
  * and the benchmarks' streams. Times are written as they travel, in microseconds since PostgreSQL's epoch
  * (2000-01-01); {@link #POSTGRES_EPOCH_MICROS} converts from the Unix epoch.
  */
@@ -73,6 +73,43 @@ public final class PgOutputMessages {
     /** @param commitMicros microseconds since PostgreSQL's epoch, as on the wire */
     public static ByteBuffer commit(long commitLsn, long endLsn, long commitMicros) {
         return kind('C').int8(0).int64(commitLsn).int64(endLsn).int64(commitMicros).build();
+    }
+
+    /**
+     * 'b', protocol 3: the start of a prepared transaction.
+     *
+     * @param prepareMicros microseconds since PostgreSQL's epoch, as on the wire
+     */
+    public static ByteBuffer beginPrepare(long prepareLsn, long endLsn, long prepareMicros, int xid, String gid) {
+        return kind('b').int64(prepareLsn).int64(endLsn).int64(prepareMicros).int32(xid).string(gid).build();
+    }
+
+    /**
+     * 'P', protocol 3: PREPARE TRANSACTION, after the transaction's changes.
+     *
+     * @param prepareMicros microseconds since PostgreSQL's epoch, as on the wire
+     */
+    public static ByteBuffer prepare(long prepareLsn, long endLsn, long prepareMicros, int xid, String gid) {
+        return kind('P').int8(0).int64(prepareLsn).int64(endLsn).int64(prepareMicros).int32(xid).string(gid).build();
+    }
+
+    /**
+     * 'K', protocol 3: COMMIT PREPARED.
+     *
+     * @param commitMicros microseconds since PostgreSQL's epoch, as on the wire
+     */
+    public static ByteBuffer commitPrepared(long commitLsn, long endLsn, long commitMicros, int xid, String gid) {
+        return kind('K').int8(0).int64(commitLsn).int64(endLsn).int64(commitMicros).int32(xid).string(gid).build();
+    }
+
+    /**
+     * 'r', protocol 3: ROLLBACK PREPARED.
+     *
+     * @param prepareEndLsn the end of the PREPARE record rolled back
+     * @param endLsn        the end of the ROLLBACK PREPARED record
+     */
+    public static ByteBuffer rollbackPrepared(long prepareEndLsn, long endLsn, long prepareMicros, long rollbackMicros, int xid, String gid) {
+        return kind('r').int8(0).int64(prepareEndLsn).int64(endLsn).int64(prepareMicros).int64(rollbackMicros).int32(xid).string(gid).build();
     }
 
     public static ByteBuffer origin(long lsn, String name) {

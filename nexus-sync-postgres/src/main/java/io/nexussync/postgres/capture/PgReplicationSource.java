@@ -171,8 +171,6 @@ public final class PgReplicationSource implements ChangeSource {
                 }
                 if (event != null) {
                     heartbeat.observe(event);
-                }
-                if (event != null) {
                     while (!queue.offer(event, 200, TimeUnit.MILLISECONDS)) {
                         if (closing) {
                             return;

@@ -77,10 +77,12 @@ public final class SyncService implements AutoCloseable {
                 wiring.retry(), wiring.clock(), config.batchSize(), Duration.ofSeconds(1), Duration.ofMinutes(5)));
         this.verify = new VerifyComponent(wiring);
         this.reverse = ReverseComponent.of(wiring);
-        // In start order; each starts once the one before is ready (the others once the snapshot is in the graph: reverse
-        // sync decides graph edits against rows the graph mirrors; critical recovery decides against the graph's decisions).
-        this.supervisor = new Supervisor(List.of(stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
-                verify, reverse, critical), wiring.retry());
+        // In start order; each starts once the one before is ready. Critical recovery first (it is ready at once): creating a
+        // slot waits for every prepared transaction, and a snapshot can take long, so in-doubt critical writes must be
+        // finished, or rolled back on timeout, while the stream is not streaming yet. The others start once the snapshot is
+        // in the graph: reverse sync decides graph edits against rows the graph mirrors.
+        this.supervisor = new Supervisor(List.of(critical, stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
+                verify, reverse), wiring.retry());
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */

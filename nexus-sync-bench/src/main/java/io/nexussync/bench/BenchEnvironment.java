@@ -7,12 +7,16 @@ import io.nexussync.embedded.EmbeddedPostgresServer;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * The service configuration every benchmark runs with: its own embedded servers, a database, slot
@@ -55,6 +59,24 @@ final class BenchEnvironment {
     }
 
     /** The {@code NEXUS_SYNC_*} settings taken from this JVM's environment, by name. */
+    /** {@code count} content items of one new tenant, titled 'seeded'; their ids. */
+    static List<String> insertContentItems(Connection c, int count) throws SQLException {
+        List<String> items = new ArrayList<>(count);
+        UUID tenant = UUID.randomUUID();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'seeded')")) {
+            for (int i = 0; i < count; i++) {
+                UUID id = UUID.randomUUID();
+                items.add(id.toString());
+                ps.setObject(1, id);
+                ps.setObject(2, tenant);
+                ps.setObject(3, tenant);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return items;
+    }
+
     static Map<String, String> passedThrough() {
         Map<String, String> settings = new TreeMap<>();
         System.getenv().forEach((key, value) -> {

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -98,21 +97,9 @@ public final class CriticalBenchmark {
     }
 
     private static List<String> seed(SyncConfig config) throws SQLException {
-        List<String> items = new ArrayList<>();
-        try (Connection c = PgConnections.open(config.postgres(), "bench seed");
-             PreparedStatement ps = c.prepareStatement("INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'seeded')")) {
-            UUID tenant = UUID.randomUUID();
-            for (int i = 0; i < ITEMS; i++) {
-                UUID id = UUID.randomUUID();
-                items.add(id.toString());
-                ps.setObject(1, id);
-                ps.setObject(2, tenant);
-                ps.setObject(3, tenant);
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        try (Connection c = PgConnections.open(config.postgres(), "bench seed")) {
+            return BenchEnvironment.insertContentItems(c, ITEMS);
         }
-        return items;
     }
 
     record Latencies(Percentiles plainCommit, Percentiles plainVisible, Percentiles critical) {}

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -137,18 +136,7 @@ public final class ReverseBenchmark {
                         + "IF NEW.title LIKE 'rv-%' THEN INSERT INTO bench_seen VALUES (NEW.title) ON CONFLICT DO NOTHING; END IF; RETURN NEW; END $$");
                 st.execute("CREATE TRIGGER bench_note_title AFTER UPDATE OF title ON content_items FOR EACH ROW EXECUTE FUNCTION bench_note_title()");
             }
-            UUID tenant = UUID.randomUUID();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO content_items (id, tenant_id, project_id, title) VALUES (?, ?, ?, 'seeded')")) {
-                for (int i = 0; i < ITEMS; i++) {
-                    UUID id = UUID.randomUUID();
-                    items.add(id.toString());
-                    ps.setObject(1, id);
-                    ps.setObject(2, tenant);
-                    ps.setObject(3, tenant);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            items.addAll(BenchEnvironment.insertContentItems(c, ITEMS));
         }
         return items;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nexussync.core.fault.CrashPoints;
 import io.nexussync.it.testkit.BackgroundWorkload;
 import io.nexussync.it.testkit.ChildService;
+import io.nexussync.it.testkit.CrashRuns;
 import io.nexussync.it.testkit.IncludesChurn;
 import io.nexussync.it.testkit.ReplayCheck;
 import io.nexussync.it.testkit.SyncEnvironment;
@@ -45,19 +46,7 @@ class CrashRecoveryIT {
 
     @Test
     void shouldLoseNothingAndApplyNothingTwiceAcrossRepeatedCrashes() throws Exception {
-        int runs = Integer.getInteger("crash.runs", 1);
-        long firstSeed = Long.getLong("crash.seed", 7);
-        List<String> unclean = new ArrayList<>();
-        for (int run = 0; run < runs; run++) {
-            long seed = firstSeed + run;
-            List<String> problems = oneRun(seed);
-            System.out.printf("crash run %d of %d (seed %d): %s%n", run + 1, runs, seed, problems.isEmpty() ? "clean" : problems.size() + " problem(s)");
-            if (!problems.isEmpty()) {
-                unclean.add("seed " + seed + ": " + problems.subList(0, Math.min(20, problems.size())));
-            }
-        }
-        System.out.printf("crash runs: %d of %d clean%n", runs - unclean.size(), runs);
-        assertThat(unclean).as("runs whose graph differs from the database after the crashes").isEmpty();
+        CrashRuns.repeat("crash", "crash", 7, "runs whose graph differs from the database after the crashes", this::oneRun);
     }
 
     private List<String> oneRun(long seed) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.core.fault.CrashPoints;
 import io.nexussync.it.testkit.ChildService;
+import io.nexussync.it.testkit.CrashRuns;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.it.testkit.TemporalHistory;
 import io.nexussync.it.testkit.TestServers;
@@ -50,20 +51,7 @@ class CriticalCrashIT {
 
     @Test
     void shouldEndEveryCriticalWriteTheSameOnBothSidesAcrossCrashesAndOutages() throws Exception {
-        int runs = Integer.getInteger("critical.crash.runs", 1);
-        long firstSeed = Long.getLong("critical.crash.seed", 5);
-        List<String> unclean = new ArrayList<>();
-        for (int run = 0; run < runs; run++) {
-            long seed = firstSeed + run;
-            List<String> problems = oneRun(seed);
-            System.out.printf("critical crash run %d of %d (seed %d): %s%n", run + 1, runs, seed,
-                    problems.isEmpty() ? "clean" : problems.size() + " problem(s)");
-            if (!problems.isEmpty()) {
-                unclean.add("seed " + seed + ": " + problems.subList(0, Math.min(20, problems.size())));
-            }
-        }
-        System.out.printf("critical crash runs: %d of %d clean%n", runs - unclean.size(), runs);
-        assertThat(unclean).as("runs whose two sides disagree after the crashes").isEmpty();
+        CrashRuns.repeat("critical crash", "critical.crash", 5, "runs whose two sides disagree after the crashes", this::oneRun);
     }
 
     private List<String> oneRun(long seed) throws Exception {

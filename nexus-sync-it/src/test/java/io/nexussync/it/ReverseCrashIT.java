@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.core.fault.CrashPoints;
 import io.nexussync.it.testkit.ChildService;
+import io.nexussync.it.testkit.CrashRuns;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.it.testkit.TemporalHistory;
 import java.nio.file.Path;
@@ -58,20 +59,7 @@ class ReverseCrashIT {
 
     @Test
     void shouldConvergeWithEveryConflictSettledByItsRuleAndNothingBouncedOrDoubledAcrossCrashes() throws Exception {
-        int runs = Integer.getInteger("reverse.crash.runs", 1);
-        long firstSeed = Long.getLong("reverse.crash.seed", 11);
-        List<String> unclean = new ArrayList<>();
-        for (int run = 0; run < runs; run++) {
-            long seed = firstSeed + run;
-            List<String> problems = oneRun(seed);
-            System.out.printf("reverse crash run %d of %d (seed %d): %s%n", run + 1, runs, seed,
-                    problems.isEmpty() ? "clean" : problems.size() + " problem(s)");
-            if (!problems.isEmpty()) {
-                unclean.add("seed " + seed + ": " + problems.subList(0, Math.min(20, problems.size())));
-            }
-        }
-        System.out.printf("reverse crash runs: %d of %d clean%n", runs - unclean.size(), runs);
-        assertThat(unclean).as("runs whose two sides disagree after the crashes").isEmpty();
+        CrashRuns.repeat("reverse crash", "reverse.crash", 11, "runs whose two sides disagree after the crashes", this::oneRun);
     }
 
     private List<String> oneRun(long seed) throws Exception {

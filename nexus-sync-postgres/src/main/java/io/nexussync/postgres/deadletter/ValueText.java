@@ -1,5 +1,6 @@
 package io.nexussync.postgres.deadletter;
 
+import io.nexussync.postgres.ArrayLiterals;
 import io.nexussync.core.model.JsonText;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -41,9 +42,7 @@ final class ValueText {
             return "\\x" + HexFormat.of().formatHex(bytes);
         }
         if (value instanceof List<?> list) {
-            StringBuilder literal = new StringBuilder();
-            arrayLiteral(list, literal);
-            return literal.toString();
+            return ArrayLiterals.of(list, ValueText::of);
         }
         if (value instanceof LocalDate date) {
             return date(date) + era(date);
@@ -91,24 +90,5 @@ final class ValueText {
     private static String offset(ZoneOffset offset) {
         int seconds = Math.abs(offset.getTotalSeconds());
         return (offset.getTotalSeconds() < 0 ? "-" : "+") + String.format("%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
-    }
-
-    /** {@code {"a","b",NULL}}: every element quoted, so that no element's text can end it or add one. */
-    private static void arrayLiteral(List<?> list, StringBuilder out) {
-        out.append('{');
-        for (int i = 0; i < list.size(); i++) {
-            if (i > 0) {
-                out.append(',');
-            }
-            Object element = list.get(i);
-            if (element == null) {
-                out.append("NULL");
-            } else if (element instanceof List<?> nested) {
-                arrayLiteral(nested, out);
-            } else {
-                out.append('"').append(of(element).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            }
-        }
-        out.append('}');
     }
 }

@@ -1,5 +1,6 @@
 package io.nexussync.postgres.reverse;
 
+import io.nexussync.postgres.ArrayLiterals;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HexFormat;
@@ -30,9 +31,7 @@ final class CastText {
             }
         }
         if (value instanceof List<?> list) {
-            StringBuilder literal = new StringBuilder();
-            arrayLiteral(list, literal);
-            return literal.toString();
+            return ArrayLiterals.of(list, element -> element instanceof byte[] bytes ? "\\x" + HexFormat.of().formatHex(bytes) : String.valueOf(element));
         }
         if (value instanceof byte[] bytes) {
             return "\\x" + HexFormat.of().formatHex(bytes);
@@ -42,25 +41,5 @@ final class CastText {
 
     static boolean isJson(String sqlType) {
         return sqlType.equals("json") || sqlType.equals("jsonb");
-    }
-
-    /** {@code {"a","b",NULL}}: every element quoted, so that no element's text can end it or add one. */
-    private static void arrayLiteral(List<?> list, StringBuilder out) {
-        out.append('{');
-        for (int i = 0; i < list.size(); i++) {
-            if (i > 0) {
-                out.append(',');
-            }
-            Object element = list.get(i);
-            if (element == null) {
-                out.append("NULL");
-            } else if (element instanceof List<?> nested) {
-                arrayLiteral(nested, out);
-            } else {
-                String text = element instanceof byte[] bytes ? "\\x" + HexFormat.of().formatHex(bytes) : String.valueOf(element);
-                out.append('"').append(text.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            }
-        }
-        out.append('}');
     }
 }

@@ -361,19 +361,7 @@ class SyncPipelineTest {
 
     @Test
     void shouldApplyACriticalChangeInTheFirstBatchAfterItWasReadWhateverLowBacklogIsAhead() throws InterruptedException {
-        List<RowChange> inserts = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            inserts.add(insert("c" + i));
-        }
-        inserts.add(insert("z"));
-        source.add(tx(1, "0/1000", "0/1010", inserts.toArray(RowChange[]::new)));
-        List<RowChange> viewCounts = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            Map<String, Object> row = row("c" + i);
-            row.put("view_count", 1L);
-            viewCounts.add(new RowChange.Update(CONTENT_ITEMS, null, row));
-        }
-        source.add(tx(2, "0/2000", "0/2010", viewCounts.toArray(RowChange[]::new)));
+        insertsThenAViewCountBacklog();
         Map<String, Object> revoked = row("z");
         revoked.put("access_level", "private");
         source.add(tx(3, "0/3000", "0/3010", new RowChange.Update(CONTENT_ITEMS, null, revoked)));
@@ -623,19 +611,7 @@ class SyncPipelineTest {
 
     @Test
     void shouldApplyACriticalWriteAheadOfTheLowBacklogAfterWhatItFollowsAndOnlyThenCommitItInPostgres() throws InterruptedException {
-        List<RowChange> inserts = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            inserts.add(insert("c" + i));
-        }
-        inserts.add(insert("z"));
-        source.add(tx(1, "0/1000", "0/1010", inserts.toArray(RowChange[]::new)));
-        List<RowChange> viewCounts = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            Map<String, Object> row = row("c" + i);
-            row.put("view_count", 1L);
-            viewCounts.add(new RowChange.Update(CONTENT_ITEMS, null, row));
-        }
-        source.add(tx(2, "0/2000", "0/2010", viewCounts.toArray(RowChange[]::new)));
+        insertsThenAViewCountBacklog();
         java.util.concurrent.CountDownLatch criticalRead = new java.util.concurrent.CountDownLatch(1);
         source.then(criticalRead::countDown);
         Map<String, Object> revoked = row("z");
@@ -736,6 +712,23 @@ class SyncPipelineTest {
         assertThat(writer.applied.stream().flatMap(a -> upsertedIds(a.plan()).stream())).containsExactly("between", "held");
         assertThat(writer.decisions).isEmpty();
         assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/5010")));
+    }
+
+    /** Transaction 1 inserts c0..c59 and z; transaction 2 updates the view count of c0..c59 (the low lane). */
+    private void insertsThenAViewCountBacklog() {
+        List<RowChange> inserts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            inserts.add(insert("c" + i));
+        }
+        inserts.add(insert("z"));
+        source.add(tx(1, "0/1000", "0/1010", inserts.toArray(RowChange[]::new)));
+        List<RowChange> viewCounts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            Map<String, Object> row = row("c" + i);
+            row.put("view_count", 1L);
+            viewCounts.add(new RowChange.Update(CONTENT_ITEMS, null, row));
+        }
+        source.add(tx(2, "0/2000", "0/2010", viewCounts.toArray(RowChange[]::new)));
     }
 
     private static int indexOfPlanUpserting(List<GraphWritePlan> plans, String id, String accessLevel) {

@@ -7,7 +7,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.nexussync.app.config.CriticalSettings;
-import io.nexussync.app.runtime.ComponentContext;
 import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.critical.CriticalDecisions;
 import io.nexussync.core.critical.CriticalListener;
@@ -66,7 +65,7 @@ class CriticalComponentTest {
         decisions.decided.put("nexus_sync:decided", CriticalDecision.commit("nexus_sync:decided", 1, T0.minusSeconds(4), Lsn.of(0x10)));
         List<String> told = Collections.synchronizedList(new ArrayList<>());
         critical.observe(recording(told));
-        Waits context = new Waits(2, () -> clock.advance(Duration.ofSeconds(30)));
+        RecordedWaits context = new RecordedWaits(2, () -> clock.advance(Duration.ofSeconds(30)));
 
         critical.run(context);
 
@@ -170,7 +169,7 @@ class CriticalComponentTest {
 
     @Test
     void shouldEndTheSessionWhenStopped() throws Exception {
-        Waits context = new Waits(100, critical::stop);
+        RecordedWaits context = new RecordedWaits(100, critical::stop);
 
         critical.run(context);
 
@@ -193,44 +192,6 @@ class CriticalComponentTest {
                 told.add("finished " + gid + " " + result);
             }
         };
-    }
-
-    /** Stops the session after {@code waits} waits, running {@code between} at each. */
-    private static final class Waits implements ComponentContext {
-        private final int waitsBeforeStop;
-        private final Runnable between;
-        final List<Duration> waits = new ArrayList<>();
-        boolean ready;
-
-        Waits(int waitsBeforeStop, Runnable between) {
-            this.waitsBeforeStop = waitsBeforeStop;
-            this.between = between;
-        }
-
-        @Override
-        public void ready() {
-            ready = true;
-        }
-
-        @Override
-        public void fail(SyncException problem) {
-            throw new AssertionError("not expected: " + problem);
-        }
-
-        @Override
-        public boolean stopping() {
-            return false;
-        }
-
-        @Override
-        public boolean stoppedWithin(Duration timeout) {
-            if (waits.size() >= waitsBeforeStop) {
-                return true;
-            }
-            waits.add(timeout);
-            between.run();
-            return false;
-        }
     }
 
     private static final class FakePrepared implements PreparedTransactions {

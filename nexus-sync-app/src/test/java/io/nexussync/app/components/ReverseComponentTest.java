@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexussync.app.config.ReverseSettings;
 import io.nexussync.app.config.ReverseSettings.Mode;
-import io.nexussync.app.runtime.ComponentContext;
 import io.nexussync.app.runtime.Supervisor;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.RetryPolicy;
@@ -66,7 +65,7 @@ class ReverseComponentTest {
         ReverseComponent reverse = new ReverseComponent(sides, new ReverseSettings(Mode.AUTO, Duration.ofSeconds(1), Duration.ofMillis(50), 2), clock);
         List<List<Long>> observed = new ArrayList<>();
         reverse.observe((entries, batch, at) -> observed.add(entries.stream().map(GraphEdit::seq).toList()));
-        StopAfter context = new StopAfter(2);
+        RecordedWaits context = new RecordedWaits(2);
 
         reverse.run(context);
 
@@ -96,7 +95,7 @@ class ReverseComponentTest {
         graph.onNext = () -> clock.advance(Duration.ofMillis(600));
         ReverseComponent reverse = new ReverseComponent(sides, new ReverseSettings(Mode.PLUGIN, Duration.ofSeconds(1), Duration.ofMillis(50), 2), clock);
 
-        reverse.run(new StopAfter(1));
+        reverse.run(new RecordedWaits(1));
 
         assertThat(graph.backlogReads).as("at the start; after the second full round (a second later), not the first; not after the emptying round")
                 .isEqualTo(2);
@@ -117,7 +116,7 @@ class ReverseComponentTest {
         graph.polled.add(new PolledGraph.NodeState("7", "4:x:7", 3L, 2L, Map.of("title", "edited")));
         store.graphVersions.put("7", 1L);
         ReverseComponent reverse = new ReverseComponent(sides, new ReverseSettings(Mode.AUTO, Duration.ofMillis(700), Duration.ofMillis(50), 100), clock);
-        StopAfter context = new StopAfter(2);
+        RecordedWaits context = new RecordedWaits(2);
 
         reverse.run(context);
 
@@ -137,7 +136,7 @@ class ReverseComponentTest {
         graph.add(edit(1, "a"));
         ReverseComponent reverse = new ReverseComponent(sides, new ReverseSettings(Mode.POLL, Duration.ofSeconds(1), Duration.ofMillis(50), 100), clock);
 
-        reverse.run(new StopAfter(1));
+        reverse.run(new RecordedWaits(1));
 
         assertThat(graph.probes).isZero();
         assertThat(graph.withdrawn).as("the plugin records nothing nobody reads").isEqualTo(1);
@@ -149,7 +148,7 @@ class ReverseComponentTest {
     void shouldRefuseToRunInPluginModeWithoutThePluginWithTheFix() {
         ReverseComponent reverse = new ReverseComponent(sides, new ReverseSettings(Mode.PLUGIN, Duration.ofSeconds(1), Duration.ofMillis(50), 100), clock);
 
-        assertThatThrownBy(() -> reverse.run(new StopAfter(1))).isInstanceOf(SyncException.class)
+        assertThatThrownBy(() -> reverse.run(new RecordedWaits(1))).isInstanceOf(SyncException.class)
                 .satisfies(e -> assertThat(((SyncException) e).isRetryable()).isFalse())
                 .hasMessageContaining("reverse.mode is plugin, but the graph's server has no nexus-sync plugin")
                 .hasMessageContaining("plugins/ folder").hasMessageContaining("NEXUS_SYNC_REVERSE_MODE");
@@ -162,7 +161,7 @@ class ReverseComponentTest {
         graph.add(edit(1, "a"));
         ReverseComponent reverse = new ReverseComponent(sides, new ReverseSettings(Mode.OFF, Duration.ofSeconds(1), Duration.ofMillis(50), 100), clock);
 
-        reverse.run(new StopAfter(0));
+        reverse.run(new RecordedWaits(0));
 
         assertThat(graph.withdrawn).isEqualTo(1);
         assertThat(graph.probes + graph.nextCalls + sides.catalogReads).isZero();
@@ -176,7 +175,7 @@ class ReverseComponentTest {
         graph.add(edit(1, "a"));
         store.failWith = SyncException.persistent("outbox entry 1 cannot be read (not a JSON array)", null);
         ReverseComponent reverse = new ReverseComponent(sides, new ReverseSettings(Mode.AUTO, Duration.ofSeconds(1), Duration.ofMillis(50), 100), clock);
-        StopAfter context = new StopAfter(5);
+        RecordedWaits context = new RecordedWaits(5);
 
         reverse.run(context);
 
@@ -225,7 +224,7 @@ class ReverseComponentTest {
         store.conflicts = List.of(conflict(ConflictRecord.Side.POSTGRES), conflict(ConflictRecord.Side.POSTGRES), conflict(ConflictRecord.Side.GRAPH));
         ReverseComponent reverse = new ReverseComponent(sides, new ReverseSettings(Mode.AUTO, Duration.ofSeconds(1), Duration.ofMillis(50), 100), clock);
 
-        reverse.run(new StopAfter(1));
+        reverse.run(new RecordedWaits(1));
 
         assertThat(reverse.status().conflicts()).isEqualTo(Map.of("ContentItem", Map.of("postgres", 2L, "graph", 1L)));
     }
@@ -239,41 +238,6 @@ class ReverseComponentTest {
     private static GraphEdit edit(long seq, String title) {
         return new GraphEdit(seq, T0.plusMillis(seq), List.of(new EntityEdit.NodeUpdated("ContentItem", "1", "4:x:1", 1L, seq - 1, seq,
                 Map.of("title", new PropertyChange("before", title)))));
-    }
-
-    /** Answers the session's waits, and says "stopping" at the wait after {@code waits} of them (0: at the first). */
-    private static final class StopAfter implements ComponentContext {
-        private final int waitsBeforeStop;
-        final List<Duration> waits = new ArrayList<>();
-        boolean ready;
-
-        StopAfter(int waitsBeforeStop) {
-            this.waitsBeforeStop = waitsBeforeStop;
-        }
-
-        @Override
-        public void ready() {
-            ready = true;
-        }
-
-        @Override
-        public void fail(SyncException problem) {
-            throw new AssertionError("not expected: " + problem);
-        }
-
-        @Override
-        public boolean stopping() {
-            return false;
-        }
-
-        @Override
-        public boolean stoppedWithin(Duration timeout) {
-            if (waits.size() >= waitsBeforeStop) {
-                return true;
-            }
-            waits.add(timeout);
-            return false;
-        }
     }
 
     private final class FakeSides implements ReverseComponent.Sides {

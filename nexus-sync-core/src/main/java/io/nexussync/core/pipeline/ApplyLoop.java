@@ -329,8 +329,6 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         ApplyLedger ledger = books.ledger();
         Lsn before = ledger.committedEnd();
         Lsn committedEnd = ledger.applied(batch.ordinals());
-        books.parked(books.parked().forgetReleasedBefore(committedEnd));
-        books.checkpoint(ledger.checkpointWith(0, 0));
         Duration took = Duration.between(started, ended);
         sizer.observe(batch.size(), took);
         for (int i = 0; i < batch.size(); i++) {
@@ -339,10 +337,21 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         Lsn from = batch.changes().isEmpty() ? committedEnd : batch.changes().get(0).txFinalLsn();
         BatchRecord record = new BatchRecord(from, committedEnd, batch.size(), steps,
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), took);
+        followUp(before, record, result, retryListener(from, batch.size()));
+    }
+
+    /**
+     * The books after a graph commit that moved the ledger on from {@code before}: parked entities released before the
+     * committed end forgotten, the checkpoint, the progress; then what follows the commit, acknowledging the committed
+     * end when it moved.
+     */
+    private void followUp(Lsn before, BatchRecord record, ApplyResult result, RetryPolicy.RetryListener listener) throws InterruptedException {
+        ApplyLedger ledger = books.ledger();
+        Lsn committedEnd = ledger.committedEnd();
+        books.parked(books.parked().forgetReleasedBefore(committedEnd));
+        books.checkpoint(ledger.checkpointWith(0, 0));
         progress.batchApplied(record, books.checkpoint(), clock.instant());
-        boolean moved = !committedEnd.equals(before);
-        graph.afterCommit(AfterCommit.of(result, retryListener(from, batch.size())).logged(record)
-                .releasing(moved ? committedEnd : Lsn.INVALID));
+        graph.afterCommit(AfterCommit.of(result, listener).logged(record).releasing(committedEnd.equals(before) ? Lsn.INVALID : committedEnd));
     }
 
     /**
@@ -390,8 +399,6 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         Lsn before = ledger.committedEnd();
         ledger.applied(ordinals);
         ledger.commitRead(critical.endLsn());
-        Lsn committedEnd = ledger.committedEnd();
-        books.checkpoint(ledger.checkpointWith(0, 0));
         CriticalDecision standing = applied.standing();
         criticalListener.decided(standing, critical.prepareTime());
         if (standing.commits()) {
@@ -402,13 +409,12 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
                 visibility.visible(Lane.CRITICAL, critical.prepareTime(), ended);
             }
         }
-        BatchRecord row = new BatchRecord(critical.prepareLsn(), committedEnd, changes.size(), applied.planWritten() ? 1 : 0,
+        // PostgreSQL first: the write-back that follows writes rows the prepared transaction holds until then.
+        finishInPostgres(standing, critical.prepareTime());
+        BatchRecord row = new BatchRecord(critical.prepareLsn(), ledger.committedEnd(), changes.size(), applied.planWritten() ? 1 : 0,
                 applied.result().nodeRows(), applied.result().relationshipRows(), applied.result().crossReferences().size(),
                 Duration.between(started, ended));
-        progress.batchApplied(row, books.checkpoint(), clock.instant());
-        finishInPostgres(standing, critical.prepareTime());
-        graph.afterCommit(AfterCommit.of(applied.result(), listener).logged(row)
-                .releasing(committedEnd.equals(before) ? Lsn.INVALID : committedEnd));
+        followUp(before, row, applied.result(), listener);
     }
 
     /**

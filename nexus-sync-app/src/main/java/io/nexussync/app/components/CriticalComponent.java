@@ -131,7 +131,7 @@ public final class CriticalComponent implements Component {
             CriticalRecovery.Report report = recovery().run();
             Instant now = clock.instant();
             preparedCount = report.waiting();
-            oldestPreparedAt = report.waiting() == 0 ? null : now.minus(report.oldestWaiting());
+            oldestPreparedAt = report.oldestWaitingPreparedAt();
             lastPassAt = now;
             lastError = null;
             if (failing) {

@@ -115,11 +115,10 @@ public final class TransactionReader implements CaptureEvent.Visitor<StreamItem>
             return end;
         }
         // Committed now: its changes take their place here, as a transaction committed at this LSN.
-        tx = new OpenTransaction(commit.commitLsn(), commit.commitTime(), null, false);
+        OpenTransaction committed = new OpenTransaction(commit.commitLsn(), commit.commitTime(), null, false);
         for (RowChange change : transaction.changes) {
-            released.add(next(change));
+            released.add(next(committed, change));
         }
-        tx = null;
         released.add(end);
         return released.poll();
     }
@@ -174,7 +173,7 @@ public final class TransactionReader implements CaptureEvent.Visitor<StreamItem>
             holdPrepared(change.change());
             return null;
         }
-        StreamItem.Change item = next(change.change());
+        StreamItem.Change item = next(tx, change.change());
         return tx.echo ? null : item;
     }
 
@@ -187,7 +186,7 @@ public final class TransactionReader implements CaptureEvent.Visitor<StreamItem>
         Position at = new Position(tx.finalLsn, tx.seen);
         List<StreamItem.Change> rows = new ArrayList<>(release.currentRows().size());
         for (RowChange row : release.currentRows()) {
-            rows.add(next(row));
+            rows.add(next(tx, row));
         }
         return new StreamItem.DeadLetterReleased(release.headId(), release.retry(), at, rows);
     }
@@ -208,16 +207,17 @@ public final class TransactionReader implements CaptureEvent.Visitor<StreamItem>
         if (!tx.critical) {
             tx.heldChanges.add(change);
         } else if (tx.criticalChanges.size() < maxCriticalChanges) {
-            tx.criticalChanges.add(next(change));
+            tx.criticalChanges.add(next(tx, change));
         } else {
             tx.seen++;
             tx.overflowed = true;
         }
     }
 
-    private StreamItem.Change next(RowChange change) {
-        Position position = new Position(tx.finalLsn, tx.seen++);
-        return new StreamItem.Change(new SourceChange(change, tx.finalLsn, tx.commitTime), position);
+    /** {@code change} as the next change of {@code in}, at its place in the stream. */
+    private static StreamItem.Change next(OpenTransaction in, RowChange change) {
+        Position position = new Position(in.finalLsn, in.seen++);
+        return new StreamItem.Change(new SourceChange(change, in.finalLsn, in.commitTime), position);
     }
 
     /** The transaction being read: an ordinary one, a critical write, or another prepared transaction. */

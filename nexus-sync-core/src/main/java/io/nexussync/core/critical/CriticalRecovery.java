@@ -26,10 +26,10 @@ public final class CriticalRecovery {
 
     /**
      * One pass: how many were prepared when it began, how many it finished each way, how many it left to the stream,
-     * and the age of the oldest still prepared at its end (zero when none).
+     * and when the oldest of those left was prepared (null when none is).
      */
-    public record Report(int prepared, int committed, int rolledBack, int waiting, Duration oldestWaiting) {
-        public static final Report NOTHING = new Report(0, 0, 0, 0, Duration.ZERO);
+    public record Report(int prepared, int committed, int rolledBack, int waiting, Instant oldestWaitingPreparedAt) {
+        public static final Report NOTHING = new Report(0, 0, 0, 0, null);
     }
 
     private final PreparedTransactions prepared;
@@ -102,7 +102,7 @@ public final class CriticalRecovery {
             // Not one finished: PostgreSQL itself is the trouble, which the caller reports as an outage.
             throw failures.get(0);
         }
-        Duration oldest = waiting.stream().map(p -> Duration.between(p.preparedAt(), now)).max(Duration::compareTo).orElse(Duration.ZERO);
+        Instant oldest = waiting.stream().map(Prepared::preparedAt).min(Instant::compareTo).orElse(null);
         return new Report(open.size(), committed, rolledBack, waiting.size(), oldest);
     }
 

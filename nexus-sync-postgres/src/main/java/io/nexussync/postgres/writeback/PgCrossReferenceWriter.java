@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -27,12 +28,17 @@ import org.slf4j.LoggerFactory;
  * that starts with a transactional logical message, so capture recognises the transaction as its own
  * echo and drops it. The version trigger ignores the cross-reference column, so no version moves.
  *
- * <p>It never waits for a row lock: a row another transaction holds is skipped ({@code SKIP LOCKED}) and its
- * cross-reference kept for the next call. The holder may be a prepared transaction, which only the apply loop
- * commits, and the loop may be waiting for this write-back (the after-commit stage's backlog is bounded).
+ * <p>It waits for a row lock at most {@link #LOCK_WAIT}. An application's transaction holds a row for moments, and
+ * waiting for it keeps the write-back done before the acknowledgement that follows it (verify counts on that). A
+ * lock held longer, typically by a prepared transaction, which only the apply loop commits while the loop may be
+ * waiting for this write-back (the after-commit stage's backlog is bounded), is passed over: its row is skipped
+ * ({@code SKIP LOCKED}) and its cross-reference kept for the next call.
  */
 public final class PgCrossReferenceWriter implements CrossReferenceWriter {
     private static final Logger log = LoggerFactory.getLogger(PgCrossReferenceWriter.class);
+    /** The longest the write-back waits for a locked row before it passes it over for a later call. */
+    static final java.time.Duration LOCK_WAIT = java.time.Duration.ofMillis(500);
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private final PgConnectionSource connections;
     private final Map<NodeMapping, List<String>> keyTypes = new ConcurrentHashMap<>();
@@ -64,6 +70,9 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter {
                 try (var tag = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, '')")) {
                     tag.setString(1, TransactionReader.ECHO_PREFIX);
                     tag.execute();
+                }
+                try (var wait = c.createStatement()) {
+                    wait.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT.toMillis() + "ms'");
                 }
                 for (var entry : byTable.entrySet()) {
                     locked.addAll(update(c, entry.getKey(), List.copyOf(entry.getValue().values())));
@@ -159,12 +168,29 @@ public final class PgCrossReferenceWriter implements CrossReferenceWriter {
                 columns[i][row] = parts.get(i);
             }
         }
+        // First waiting for the locks (up to the transaction's lock_timeout); only a lock held longer is passed over.
+        Savepoint waited = c.setSavepoint();
+        try {
+            List<CrossReference> locked = run(c, sql.replace(" SKIP LOCKED", ""), columns, sorted);
+            c.releaseSavepoint(waited);
+            return locked;
+        } catch (SQLException e) {
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(waited);
+            return run(c, sql, columns, sorted);
+        }
+    }
+
+    /** Runs the write-back statement; returns the cross-references whose rows it passed over, locked. */
+    private static List<CrossReference> run(Connection c, String sql, String[][] columns, List<CrossReference> sorted) throws SQLException {
         List<CrossReference> locked = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < keys.size(); i++) {
+            for (int i = 0; i < columns.length; i++) {
                 ps.setArray(i + 1, c.createArrayOf("text", columns[i]));
             }
-            ps.setArray(keys.size() + 1, c.createArrayOf("text", sorted.stream().map(CrossReference::elementId).toArray()));
+            ps.setArray(columns.length + 1, c.createArrayOf("text", sorted.stream().map(CrossReference::elementId).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     locked.add(sorted.get((int) rs.getLong(1) - 1));

@@ -90,6 +90,9 @@ public final class EndToEndBenchmark {
         String warmUp = String.format("after an untimed warm-up pass of everything with %,d changes (%.0f s; its cold drain ran at %,.0f changes/s)",
                 Math.min(changes, WARM_UP), (System.nanoTime() - warmUpStart) / 1e9, warm.drain().walRate());
         Results results = measure(changes, "bench_");
+        if (results == null) {
+            return;
+        }
         String versions = "PostgreSQL " + postgresVersion(results.config().postgres()) + " and Neo4j " + neo4jVersion();
         Report.print(changes, results, WRITERS, versions, warmUp);
     }
@@ -129,6 +132,13 @@ public final class EndToEndBenchmark {
                 backlog.nanos() / 1e9, backlog.rowChanges() / (backlog.nanos() / 1e9), backlog.rolledBack()));
         notes.add("drain batches: " + batchLog(config.postgres()));
         notes.add("graph after the drain: " + GraphCheck.compare(config.postgres(), driver, mapping));
+        if (Boolean.getBoolean("bench.drain-only")) {
+            // For profiling the drain alone (-Dbench.drain-only=true): no references, no live run, no report.
+            System.out.printf("%s: %,d WAL changes in %.2f s = %,.0f changes/s%n", drain.name(), drain.walChanges(), drain.nanos() / 1e9, drain.walRate());
+            notes.forEach(n -> System.out.println("* " + n));
+            sql(config.postgres(), "SELECT pg_drop_replication_slot(?)", RAW_SLOT);
+            return prefix.startsWith("warmup") ? new Results(config, drain, drain, drain, drain, drain, peakHeap, notes) : null;
+        }
 
         // 3. and 4. the references: decoded untimed, each written to an empty graph with the id constraints in place
         List<FlatChange> flat = new FlatRows(mapping).flatten(WalReader.readUntilMarker(withSlot(config.postgres(), RAW_SLOT)));

@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
 final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     /** Past this many runs applied out of order, batches are cut in stream order until the checkpoint is compact again. */
     static final int MAX_RUNS_AHEAD = 1_000;
+    /** Items read at most before the loop cuts batches again: a few milliseconds of reading. */
+    static final int READ_BURST = 512;
     /** The ledger keeps ~20 bytes per change between the oldest unapplied change and the read head. */
     static final int MAX_LEDGER_ENTRIES = 2_000_000;
     /** How long a stop keeps applying what it has read before leaving the rest to the next start. */
@@ -154,10 +156,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
             while (!stopping) {
                 collectFinished(Duration.ZERO);
                 if (mayRead()) {
-                    StreamItem item = feed.poll(pollTimeout());
-                    if (item != null) {
-                        item.handleWith(intake);
-                    }
+                    readBurst();
                 } else {
                     collectFinished(pollTimeout());
                 }
@@ -182,6 +181,23 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
 
     void stop() {
         stopping = true;
+    }
+
+    /**
+     * Reads what the feed holds, up to {@link #READ_BURST} items, before the loop looks at batches again: cutting a
+     * batch after every item read spent the loop's thread on the scheduler rather than on reading, so a backlog was
+     * read little faster than it was applied and a critical change behind it waited for the apply. A full batch for an
+     * idle worker ends the burst.
+     */
+    private void readBurst() throws InterruptedException {
+        StreamItem item = feed.poll(pollTimeout());
+        for (int read = 1; item != null; read++) {
+            item.handleWith(intake);
+            if (read >= READ_BURST || stopping || !mayRead() || (!idleWorkers.isEmpty() && scheduler.pendingChanges() >= sizer.size())) {
+                return;
+            }
+            item = feed.poll(Duration.ZERO);
+        }
     }
 
     Checkpoint checkpoint() {

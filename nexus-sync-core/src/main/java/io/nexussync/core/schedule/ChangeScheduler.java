@@ -52,6 +52,22 @@ public final class ChangeScheduler {
     private int nextBatchId = 1;
     /** The id of a TRUNCATE's batch while it is in flight (nothing goes beside it), else 0. */
     private int barrierInFlight;
+    /** Counts the times entities left flight (a batch done, a critical write's predecessors taken). */
+    private long releases;
+    /** The newest item enqueued: items are keyed by their first ordinal, so newer ones sort after it. */
+    private long lastEnqueued = Long.MIN_VALUE;
+    /**
+     * What the last {@link #next} that found nothing to take knew: the release count then (-1: no such memo), the newest
+     * item it looked at, and its order. Nothing pending it passed over can go before entities leave flight: taking a
+     * batch and reading more changes only add to what an item must wait for. So, until a release, a call looks at the
+     * items read since, and none when there are none: the loop asks after every burst of changes it reads, and looking
+     * past every waiting item each time cost it more than the reading did.
+     */
+    private long stalledAtRelease = -1;
+    private long stalledUpTo;
+    private boolean stalledInStreamOrder;
+    /** Pending items {@link #next} has looked at as candidates, over its life: what a test of the memo above counts. */
+    long candidatesExamined;
 
     public ChangeScheduler(Mapping mapping, LaneClassifier lanes) {
         this.mapping = mapping;
@@ -136,13 +152,18 @@ public final class ChangeScheduler {
         if (barrier != null && byAge.firstKey().equals(barrier)) {
             return inFlight.isEmpty() ? take(new ArrayList<>(List.of(barriers.get(barrier)))) : null;
         }
+        boolean stalled = stalledAtRelease == releases && stalledInStreamOrder == inStreamOrder;
+        if (stalled && (inStreamOrder || lastEnqueued <= stalledUpTo)) {
+            return null;
+        }
+        long readAfter = stalled ? stalledUpTo : Long.MIN_VALUE;
         Set<Item> chosen = new LinkedHashSet<>();
         long changes = 0;
         long bytes = 0;
         Iterable<TreeMap<Long, Item>> order = inStreamOrder ? List.of(byAge) : queues.values();
         outer:
         for (TreeMap<Long, Item> queue : order) {
-            for (Item candidate : queue.values()) {
+            for (Item candidate : queue.tailMap(readAfter, false).values()) {
                 if (changes >= maxChanges || bytes >= maxBytes) {
                     break outer;
                 }
@@ -152,6 +173,7 @@ public final class ChangeScheduler {
                 if (chosen.contains(candidate)) {
                     continue;
                 }
+                candidatesExamined++;
                 Set<Item> group = closure(candidate, barrier);
                 if (group == null) {
                     if (inStreamOrder) {
@@ -169,7 +191,13 @@ public final class ChangeScheduler {
                 bytes += group.stream().mapToLong(i -> i.bytes).sum();
             }
         }
-        return chosen.isEmpty() ? null : take(new ArrayList<>(chosen));
+        if (chosen.isEmpty()) {
+            stalledAtRelease = releases;
+            stalledUpTo = lastEnqueued;
+            stalledInStreamOrder = inStreamOrder;
+            return null;
+        }
+        return take(new ArrayList<>(chosen));
     }
 
     /**
@@ -194,7 +222,11 @@ public final class ChangeScheduler {
             throw new IllegalStateException("a critical write's predecessors were taken while a batch touching them is in flight");
         }
         group.remove(probe);
-        return group.isEmpty() ? null : take(new ArrayList<>(group));
+        if (group.isEmpty()) {
+            return null;
+        }
+        releases++;
+        return take(new ArrayList<>(group));
     }
 
     /** True when a TRUNCATE waits: everything read before it goes first, so nothing may be taken around it. */
@@ -204,6 +236,7 @@ public final class ChangeScheduler {
 
     /** The batch committed (or was given up): its entities are free for the next batches. */
     public void done(ScheduledBatch batch) {
+        releases++;
         List<Item> items = inFlight.remove(batch.id());
         if (barrierInFlight == batch.id()) {
             barrierInFlight = 0;
@@ -348,6 +381,7 @@ public final class ChangeScheduler {
     }
 
     private void enqueue(Item item) {
+        lastEnqueued = Math.max(lastEnqueued, item.firstOrdinal);
         queues.get(item.lane).put(item.firstOrdinal, item);
         byAge.put(item.firstOrdinal, item);
         pendingChanges += item.ordinals.size;

@@ -90,6 +90,33 @@ class ChangeSchedulerTest {
     }
 
     @Test
+    void shouldNotLookAgainAtChangesWaitingForABatchInFlightUntilItIsDone() {
+        for (int i = 0; i < 200; i++) {
+            add(item("c" + i, "project", 1L, 1));
+        }
+        ScheduledBatch inFlight = scheduler.next(1_000, NO_BYTE_LIMIT, false);
+        for (int i = 0; i < 200; i++) {
+            add(item("c" + i, "project", 2L, 2));
+        }
+        long before = scheduler.candidatesExamined;
+        assertThat(scheduler.next(1_000, NO_BYTE_LIMIT, false)).isNull();
+        assertThat(scheduler.candidatesExamined - before).isEqualTo(200);
+
+        // Asked again, after every burst the loop reads: only the one change read since is looked at.
+        for (int call = 0; call < 50; call++) {
+            assertThat(scheduler.next(1_000, NO_BYTE_LIMIT, false)).isNull();
+        }
+        long fresh = add(item("n1", "project", 1L, 1));
+        ScheduledBatch next = scheduler.next(1_000, NO_BYTE_LIMIT, false);
+        assertThat(Arrays.stream(next.ordinals()).boxed().toList()).containsExactly(fresh);
+        assertThat(scheduler.candidatesExamined - before).isEqualTo(201);
+
+        // Once the batch in flight is done, everything that waited goes.
+        complete(inFlight);
+        assertThat(scheduler.next(1_000, NO_BYTE_LIMIT, false).ordinals()).hasSize(200);
+    }
+
+    @Test
     void shouldTakeChangesPointingAtANodeAlongWithItsDelete() {
         add(new RowChange.Insert(THREADS, Map.of("id", "t1", "tenant_id", "x", "project_id", "y", "title", "t", "status", "open")));
         complete(scheduler.next(10, NO_BYTE_LIMIT, false));

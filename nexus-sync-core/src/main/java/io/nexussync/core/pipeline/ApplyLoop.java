@@ -346,7 +346,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         Lsn before = ledger.committedEnd();
         Lsn committedEnd = ledger.applied(batch.ordinals());
         Duration took = Duration.between(started, ended);
-        sizer.observe(batch.size(), took);
+        sizer.observe(batch.changes().size(), took);
         for (int i = 0; i < batch.size(); i++) {
             visibility.visible(batch.lanes()[i], batch.committedAt()[i], ended);
         }

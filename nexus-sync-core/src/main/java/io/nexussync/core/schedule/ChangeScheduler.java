@@ -138,7 +138,8 @@ public final class ChangeScheduler {
     }
 
     /**
-     * The next batch: up to {@code maxChanges} stream changes and about {@code maxBytes}, highest lane first,
+     * The next batch: up to {@code maxChanges} graph writes (an entity's coalesced upserts count once, however many
+     * stream changes they hold: what the graph's transaction costs) and about {@code maxBytes}, highest lane first,
      * or null when nothing pending may go now (empty, or everything waits for a batch in flight).
      *
      * @param inStreamOrder take the oldest pending changes whatever their lane (when the checkpoint has become
@@ -182,7 +183,7 @@ public final class ChangeScheduler {
                     continue;
                 }
                 group.removeAll(chosen);
-                long groupChanges = group.stream().mapToLong(i -> i.ordinals.size).sum();
+                long groupChanges = group.stream().mapToLong(i -> i.changes.size()).sum();
                 if (!chosen.isEmpty() && changes + groupChanges > maxChanges) {
                     continue;
                 }

@@ -117,6 +117,21 @@ class ChangeSchedulerTest {
     }
 
     @Test
+    void shouldSizeABatchByItsGraphWritesSoABacklogOfUpdatesToFewRowsGoesAtOnce() {
+        for (int version = 1; version <= 10; version++) {
+            for (int i = 0; i < 100; i++) {
+                add(item("c" + i, "project", (long) version, version));
+            }
+        }
+
+        ScheduledBatch batch = scheduler.next(100, NO_BYTE_LIMIT, false);
+
+        assertThat(batch.changes()).hasSize(100);
+        assertThat(batch.ordinals()).hasSize(1_000);
+        assertThat(scheduler.isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldTakeChangesPointingAtANodeAlongWithItsDelete() {
         add(new RowChange.Insert(THREADS, Map.of("id", "t1", "tenant_id", "x", "project_id", "y", "title", "t", "status", "open")));
         complete(scheduler.next(10, NO_BYTE_LIMIT, false));

@@ -31,15 +31,16 @@ import org.neo4j.driver.GraphDatabase;
 /**
  * The end-to-end load benchmark ({@code bench/run-e2e.sh [CHANGES]}): embedded PostgreSQL 17 and
  * Neo4j 5 in this JVM on loopback, the ContextNexus workload, and these runs: nexus-sync draining a
- * backlog, nexus-sync keeping up live, and the drain's very WAL written straight to Neo4j (in-order
- * UNWIND batches, grouped windows, one transaction per change). Prints a Markdown report.
+ * backlog, nexus-sync keeping up live, the drain's very WAL written straight to Neo4j (in-order
+ * UNWIND batches, grouped windows, one transaction per change), and the same backlog drained by the
+ * pipeline users build today ({@link DebeziumPeer}). Prints a Markdown report.
  */
 public final class EndToEndBenchmark {
     /** Application connections writing at once; enough to keep PostgreSQL busy on a 2-core machine. */
     private static final int WRITERS = 4;
     private static final int RAW_BATCH = 1_000;
     /** The in-order reference runs at under a thousand changes/s (mostly one change per batch): more would only make the run long. */
-    private static final int IN_ORDER_MAX = 100_000;
+    private static final int IN_ORDER_MAX = 10_000;
     /** The per-row reference runs at a few hundred changes/s; more would only make the run long. */
     private static final int NAIVE_MAX = 5_000;
     /**
@@ -49,6 +50,8 @@ public final class EndToEndBenchmark {
      */
     private static final int WARM_UP = 2_000;
     private static final String RAW_SLOT = "bench_raw";
+    /** The Debezium peer's own slot, created with the raw one before the backlog. */
+    private static final String PEER_SLOT = "bench_debezium";
     private static final Duration CATCH_UP_LIMIT = Duration.ofHours(1);
 
     private final EmbeddedPostgresServer postgres;
@@ -106,6 +109,7 @@ public final class EndToEndBenchmark {
             first.awaitStreaming(Duration.ofMinutes(2));
         }
         sql(config.postgres(), "SELECT pg_create_logical_replication_slot(?, 'pgoutput')", RAW_SLOT);
+        sql(config.postgres(), "SELECT pg_create_logical_replication_slot(?, 'pgoutput')", PEER_SLOT);
         WorkloadWriter.Written backlog;
         try (WorkloadWriter writer = new WorkloadWriter(config.postgres(), WRITERS)) {
             backlog = writer.writeUntil(changes);
@@ -148,6 +152,22 @@ public final class EndToEndBenchmark {
         Run naive = run("naive, one transaction per change (first " + String.format("%,d", first.size()) + ")", first.size(), reference.writePerRow(first));
         clearGraph();
 
+        // 5. the Debezium peer: the same backlog from its own slot into an empty graph, timed from engine start until
+        // the graph holds the last backlog change
+        Run peer;
+        try {
+            DebeziumPeer.Outcome outcome = DebeziumPeer.drain(withSlot(config.postgres(), PEER_SLOT), endOfBacklog, driver, mapping, CATCH_UP_LIMIT);
+            peer = new Run(DebeziumPeer.NAME + ", one Neo4j transaction per poll batch", backlog.rowChanges(), outcome.changes(),
+                    outcome.transactions(), outcome.nanos());
+            notes.add(String.format("the Debezium peer applied %,d row changes%s; its time includes the engine's start-up, %.2f s to its first batch",
+                    outcome.changes(), outcome.changes() == flat.size() ? ", as many as the raw slot decoded" : " but the raw slot decoded " + flat.size() + ": MISMATCH",
+                    outcome.startUpNanos() / 1e9));
+            notes.add("graph after the Debezium peer: " + GraphCheck.compare(config.postgres(), driver, mapping));
+        } finally {
+            dropSlot(config.postgres(), PEER_SLOT);
+        }
+        clearGraph();
+
         // 2. live: a fresh database, slot and graph; the clock runs from the first write until the graph holds the last
         SyncConfig liveConfig = freshDatabase(prefix + "live");
         Run live;
@@ -164,7 +184,7 @@ public final class EndToEndBenchmark {
         }
         notes.add("live batches: " + batchLog(liveConfig.postgres()));
         notes.add("graph after the live run: " + GraphCheck.compare(liveConfig.postgres(), driver, mapping));
-        return new Results(config, drain, live, raw, rawWindows, naive, peakHeap, notes);
+        return new Results(config, drain, live, peer, raw, rawWindows, naive, peakHeap, notes);
     }
 
     private static Run run(String name, long changes, Timing timing) {
@@ -175,6 +195,29 @@ public final class EndToEndBenchmark {
     private SyncConfig freshDatabase(String name) throws SQLException {
         // Batch tuning can be tried from the shell: NEXUS_SYNC_BATCH_SIZE=2000 bench/run-e2e.sh
         return BenchEnvironment.freshDatabase(postgres, neo4j, name);
+    }
+
+    /** Drops {@code slot} once its reader has let go of it (a closed replication connection takes a moment to end on the server). */
+    private static void dropSlot(PgSettings settings, String slot) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (Connection c = PgConnections.open(settings, "bench");
+             PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active");
+             PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+            drop.setString(1, slot);
+            exists.setString(1, slot);
+            while (true) {
+                drop.execute();
+                try (ResultSet rs = exists.executeQuery()) {
+                    if (!rs.next()) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("slot " + slot + " is still in use 30 s after its reader stopped");
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static PgSettings withSlot(PgSettings settings, String slot) {

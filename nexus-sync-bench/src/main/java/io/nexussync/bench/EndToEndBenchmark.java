@@ -133,6 +133,7 @@ public final class EndToEndBenchmark {
                 backlog.nanos() / 1e9, backlog.rowChanges() / (backlog.nanos() / 1e9), backlog.rolledBack()));
         notes.add("drain batches: " + batchLog(config.postgres()));
         notes.add("graph after the drain: " + GraphCheck.compare(config.postgres(), driver, mapping));
+        long drainVersions = temporalVersions();
 
         // 3. and 4. the references: decoded untimed, each written to an empty graph with the id constraints in place
         List<FlatChange> flat = new FlatRows(mapping).flatten(WalReader.readUntilMarker(withSlot(config.postgres(), RAW_SLOT)));
@@ -163,6 +164,9 @@ public final class EndToEndBenchmark {
                     outcome.changes(), outcome.changes() == flat.size() ? ", as many as the raw slot decoded" : " but the raw slot decoded " + flat.size() + ": MISMATCH",
                     outcome.startUpNanos() / 1e9));
             notes.add("graph after the Debezium peer: " + GraphCheck.compare(config.postgres(), driver, mapping));
+            long peerVersions = temporalVersions();
+            notes.add(String.format("temporal relationship versions, closed ones included: %,d after the drain, %,d after the peer%s",
+                    drainVersions, peerVersions, drainVersions == peerVersions ? "" : ": they DIFFER"));
         } finally {
             dropSlot(config.postgres(), PEER_SLOT);
         }
@@ -222,6 +226,19 @@ public final class EndToEndBenchmark {
 
     private static PgSettings withSlot(PgSettings settings, String slot) {
         return new PgSettings(settings.url(), settings.user(), settings.password(), slot, settings.publication());
+    }
+
+    /** Every version of every temporal relationship, closed or open: one per INSERT or UPDATE of its row that is still in the graph. */
+    private long temporalVersions() {
+        long versions = 0;
+        try (var session = driver.session()) {
+            for (var m : mapping.relationships()) {
+                if (m.temporal()) {
+                    versions += session.run("MATCH ()-[x:`" + m.type() + "`]->() RETURN count(x) AS c").single().get("c").asLong();
+                }
+            }
+        }
+        return versions;
     }
 
     /** Empties the graph; the uniqueness constraints on {@code id} stay, as they would for any loader. */

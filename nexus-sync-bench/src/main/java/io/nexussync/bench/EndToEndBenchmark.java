@@ -31,15 +31,16 @@ import org.neo4j.driver.GraphDatabase;
 /**
  * The end-to-end load benchmark ({@code bench/run-e2e.sh [CHANGES]}): embedded PostgreSQL 17 and
  * Neo4j 5 in this JVM on loopback, the ContextNexus workload, and these runs: nexus-sync draining a
- * backlog, nexus-sync keeping up live, and the drain's very WAL written straight to Neo4j (in-order
- * UNWIND batches, grouped windows, one transaction per change). Prints a Markdown report.
+ * backlog, nexus-sync keeping up live, the drain's very WAL written straight to Neo4j (in-order
+ * UNWIND batches, grouped windows, one transaction per change), and the same backlog drained by the
+ * pipeline users build today ({@link DebeziumPeer}). Prints a Markdown report.
  */
 public final class EndToEndBenchmark {
     /** Application connections writing at once; enough to keep PostgreSQL busy on a 2-core machine. */
     private static final int WRITERS = 4;
     private static final int RAW_BATCH = 1_000;
     /** The in-order reference runs at under a thousand changes/s (mostly one change per batch): more would only make the run long. */
-    private static final int IN_ORDER_MAX = 100_000;
+    private static final int IN_ORDER_MAX = 10_000;
     /** The per-row reference runs at a few hundred changes/s; more would only make the run long. */
     private static final int NAIVE_MAX = 5_000;
     /**
@@ -49,6 +50,8 @@ public final class EndToEndBenchmark {
      */
     private static final int WARM_UP = 2_000;
     private static final String RAW_SLOT = "bench_raw";
+    /** The Debezium peer's own slot, created with the raw one before the backlog. */
+    private static final String PEER_SLOT = "bench_debezium";
     private static final Duration CATCH_UP_LIMIT = Duration.ofHours(1);
 
     private final EmbeddedPostgresServer postgres;
@@ -109,6 +112,7 @@ public final class EndToEndBenchmark {
             first.awaitStreaming(Duration.ofMinutes(2));
         }
         sql(config.postgres(), "SELECT pg_create_logical_replication_slot(?, 'pgoutput')", RAW_SLOT);
+        sql(config.postgres(), "SELECT pg_create_logical_replication_slot(?, 'pgoutput')", PEER_SLOT);
         WorkloadWriter.Written backlog;
         try (WorkloadWriter writer = new WorkloadWriter(config.postgres(), WRITERS)) {
             backlog = writer.writeUntil(changes);
@@ -137,8 +141,10 @@ public final class EndToEndBenchmark {
             System.out.printf("%s: %,d WAL changes in %.2f s = %,.0f changes/s%n", drain.name(), drain.walChanges(), drain.nanos() / 1e9, drain.walRate());
             notes.forEach(n -> System.out.println("* " + n));
             sql(config.postgres(), "SELECT pg_drop_replication_slot(?)", RAW_SLOT);
-            return prefix.startsWith("warmup") ? new Results(config, drain, drain, drain, drain, drain, peakHeap, notes) : null;
+            dropSlot(config.postgres(), PEER_SLOT);
+            return prefix.startsWith("warmup") ? new Results(config, drain, drain, drain, drain, drain, drain, peakHeap, notes) : null;
         }
+        long drainVersions = temporalVersions();
 
         // 3. and 4. the references: decoded untimed, each written to an empty graph with the id constraints in place
         List<FlatChange> flat = new FlatRows(mapping).flatten(WalReader.readUntilMarker(withSlot(config.postgres(), RAW_SLOT)));
@@ -158,6 +164,25 @@ public final class EndToEndBenchmark {
         Run naive = run("naive, one transaction per change (first " + String.format("%,d", first.size()) + ")", first.size(), reference.writePerRow(first));
         clearGraph();
 
+        // 5. the Debezium peer: the same backlog from its own slot into an empty graph, timed from engine start until
+        // the graph holds the last backlog change
+        Run peer;
+        try {
+            DebeziumPeer.Outcome outcome = DebeziumPeer.drain(withSlot(config.postgres(), PEER_SLOT), endOfBacklog, driver, mapping, CATCH_UP_LIMIT);
+            peer = new Run(DebeziumPeer.NAME + ", one Neo4j transaction per poll batch", backlog.rowChanges(), outcome.changes(),
+                    outcome.transactions(), outcome.nanos());
+            notes.add(String.format("the Debezium peer applied %,d row changes%s; its time includes the engine's start-up, %.2f s to its first batch",
+                    outcome.changes(), outcome.changes() == flat.size() ? ", as many as the raw slot decoded" : " but the raw slot decoded " + flat.size() + ": MISMATCH",
+                    outcome.startUpNanos() / 1e9));
+            notes.add("graph after the Debezium peer: " + GraphCheck.compare(config.postgres(), driver, mapping));
+            long peerVersions = temporalVersions();
+            notes.add(String.format("temporal relationship versions, closed ones included: %,d after the drain, %,d after the peer%s",
+                    drainVersions, peerVersions, drainVersions == peerVersions ? "" : ": they DIFFER"));
+        } finally {
+            dropSlot(config.postgres(), PEER_SLOT);
+        }
+        clearGraph();
+
         // 2. live: a fresh database, slot and graph; the clock runs from the first write until the graph holds the last
         SyncConfig liveConfig = freshDatabase(prefix + "live");
         Run live;
@@ -174,7 +199,7 @@ public final class EndToEndBenchmark {
         }
         notes.add("live batches: " + batchLog(liveConfig.postgres()));
         notes.add("graph after the live run: " + GraphCheck.compare(liveConfig.postgres(), driver, mapping));
-        return new Results(config, drain, live, raw, rawWindows, naive, peakHeap, notes);
+        return new Results(config, drain, live, peer, raw, rawWindows, naive, peakHeap, notes);
     }
 
     private static Run run(String name, long changes, Timing timing) {
@@ -187,8 +212,44 @@ public final class EndToEndBenchmark {
         return BenchEnvironment.freshDatabase(postgres, neo4j, name);
     }
 
+    /** Drops {@code slot} once its reader has let go of it (a closed replication connection takes a moment to end on the server). */
+    private static void dropSlot(PgSettings settings, String slot) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (Connection c = PgConnections.open(settings, "bench");
+             PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active");
+             PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+            drop.setString(1, slot);
+            exists.setString(1, slot);
+            while (true) {
+                drop.execute();
+                try (ResultSet rs = exists.executeQuery()) {
+                    if (!rs.next()) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("slot " + slot + " is still in use 30 s after its reader stopped");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private static PgSettings withSlot(PgSettings settings, String slot) {
         return new PgSettings(settings.url(), settings.user(), settings.password(), slot, settings.publication());
+    }
+
+    /** Every version of every temporal relationship, closed or open: one per INSERT or UPDATE of its row that is still in the graph. */
+    private long temporalVersions() {
+        long versions = 0;
+        try (var session = driver.session()) {
+            for (var m : mapping.relationships()) {
+                if (m.temporal()) {
+                    versions += session.run("MATCH ()-[x:`" + m.type() + "`]->() RETURN count(x) AS c").single().get("c").asLong();
+                }
+            }
+        }
+        return versions;
     }
 
     /** Empties the graph; the uniqueness constraints on {@code id} stay, as they would for any loader. */

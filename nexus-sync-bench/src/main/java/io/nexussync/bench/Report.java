@@ -20,7 +20,7 @@ final class Report {
     }
 
     /** Everything one pass measured; {@code notes} are finished bullet lines. */
-    record Results(SyncConfig config, Run drain, Run live, Run raw, Run rawWindows, Run naive, long peakHeap, List<String> notes) {}
+    record Results(SyncConfig config, Run drain, Run live, Run peer, Run raw, Run rawWindows, Run naive, long peakHeap, List<String> notes) {}
 
     static void print(long changes, Results r, int writers, String versions, String warmUp) {
         var runtime = ManagementFactory.getRuntimeMXBean();
@@ -36,7 +36,7 @@ final class Report {
                 writers, warmUp);
         System.out.println("| run | row changes (app) | row changes (WAL) | Neo4j transactions | seconds | changes/s (app) | changes/s (WAL) |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
-        for (Run run : List.of(r.drain(), r.live(), r.raw(), r.rawWindows(), r.naive())) {
+        for (Run run : List.of(r.drain(), r.live(), r.peer(), r.raw(), r.rawWindows(), r.naive())) {
             System.out.printf("| %s | %s | %,d | %,d | %.2f | %s | %,.0f |%n", run.name(),
                     run.appChanges() < 0 ? "-" : String.format("%,d", run.appChanges()), run.walChanges(), run.transactions(), run.seconds(),
                     run.appChanges() < 0 ? "-" : String.format("%,.0f", run.appChanges() / run.seconds()), run.walRate());
@@ -48,6 +48,9 @@ final class Report {
         // The reference the issue names: the same changes as UNWIND MERGE batches of 1,000 straight into Neo4j.
         System.out.printf("* nexus-sync drain / raw (UNWIND MERGE batches of 1,000): **%.2f**%n", r.drain().walRate() / r.rawWindows().walRate());
         System.out.printf("* nexus-sync live / raw (UNWIND MERGE batches of 1,000): **%.2f**%n", r.live().walRate() / r.rawWindows().walRate());
+        System.out.printf("* nexus-sync drain / Debezium peer (%s): **%.2f** (issue 15's target: at least 2)%n", DebeziumPeer.NAME,
+                r.drain().walRate() / r.peer().walRate());
+        System.out.printf("* Debezium peer / raw (UNWIND MERGE batches of 1,000): **%.2f**%n", r.peer().walRate() / r.rawWindows().walRate());
         System.out.printf("* nexus-sync drain / naive (one transaction per change): **%.2f**%n", r.drain().walRate() / r.naive().walRate());
         System.out.printf("* against the in-order batches (only consecutive same-kind changes grouped, so mostly one per batch): drain **%.2f**, live **%.2f**%n",
                 r.drain().walRate() / r.raw().walRate(), r.live().walRate() / r.raw().walRate());

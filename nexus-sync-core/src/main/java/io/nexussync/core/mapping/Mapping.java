@@ -35,12 +35,23 @@ public record Mapping(String name, List<NodeMapping> nodes, List<RelationshipMap
         return relationships.stream().filter(r -> r.type().equals(type)).findFirst();
     }
 
+    // Plain loops, not streams: these two are asked several times for every change read.
     public Optional<NodeMapping> node(TableId table) {
-        return nodes.stream().filter(n -> n.table().equals(table)).findFirst();
+        for (NodeMapping n : nodes) {
+            if (n.table().equals(table)) {
+                return Optional.of(n);
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<RelationshipMapping> relationship(TableId table) {
-        return relationships.stream().filter(r -> r.table().equals(table)).findFirst();
+        for (RelationshipMapping r : relationships) {
+            if (r.table().equals(table)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Every mapped table, node tables first: the order that creates nodes before what points at them. */

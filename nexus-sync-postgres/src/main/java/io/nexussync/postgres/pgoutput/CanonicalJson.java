@@ -48,9 +48,34 @@ final class CanonicalJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
+    /**
+     * Recent small documents and their canonical text. An UPDATE carries the row's json columns whether they changed or
+     * not, so a backlog of updates to the same rows brings the same documents again and again; parsing and writing each
+     * one was a sixth of what the capture allocated. Bounded: cleared when full, and only documents of up to 2 KB.
+     */
+    private static final int CACHE_ENTRIES = 4_096;
+    private static final int CACHE_MAX_LENGTH = 2_048;
+    private static final java.util.concurrent.ConcurrentHashMap<String, JsonText> RECENT = new java.util.concurrent.ConcurrentHashMap<>();
+
     private CanonicalJson() {}
 
     static JsonText of(String text) {
+        if (text.length() > CACHE_MAX_LENGTH) {
+            return parse(text);
+        }
+        JsonText known = RECENT.get(text);
+        if (known != null) {
+            return known;
+        }
+        JsonText canonical = parse(text);
+        if (RECENT.size() >= CACHE_ENTRIES) {
+            RECENT.clear();
+        }
+        RECENT.put(text, canonical);
+        return canonical;
+    }
+
+    private static JsonText parse(String text) {
         JsonNode root;
         try {
             root = MAPPER.readTree(text);

@@ -4,8 +4,10 @@
 # for each rate, the contract workload paced at that many row changes per second on a fresh database,
 # a warm-up, then the measured window; p50/p95/p99/max commit-to-visible latency and the achieved rate.
 #
-#   bench/run-latency.sh [RATE ...] [--seconds N] [--warmup N]
-#       (default: 1000 5000 changes/s, 60 s measured after a 10 s warm-up each)
+#   bench/run-latency.sh [RATE ...] [--seconds N] [--warmup N] [--fresh]
+#       (default: 1000 5000 changes/s, 60 s measured after a 10 s warm-up each and a wait until caught up;
+#        --fresh: the workload runs from the moment the service streams and the window opens 5 s later,
+#        no catch-up wait: what a user sees after a restart. Run one rate per invocation for a fresh JVM.)
 #
 # Writes $BENCH_RESULTS/latency.md (the Markdown report, also printed) and latency-RATE.png (lag over
 # time). Environment: BENCH_JAVA_OPTS (default "-Xms1g -Xmx2g"); NEXUS_SYNC_* settings (batch size,
@@ -23,8 +25,10 @@ for arg in "$@"; do
     expect_number=""
   elif [ "$arg" = "--seconds" ] || [ "$arg" = "--warmup" ]; then
     expect_number=1
+  elif [ "$arg" = "--fresh" ]; then
+    :
   else
-    echo "unknown option $arg; usage: $0 [RATE ...] [--seconds N] [--warmup N]" >&2
+    echo "unknown option $arg; usage: $0 [RATE ...] [--seconds N] [--warmup N] [--fresh]" >&2
     exit 2
   fi
 done

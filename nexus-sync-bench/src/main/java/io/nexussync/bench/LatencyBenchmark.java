@@ -31,25 +31,32 @@ import java.util.Map;
 public final class LatencyBenchmark {
     private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(30);
 
-    record Options(List<Integer> rates, int seconds, int warmUpSeconds) {
+    /**
+     * @param fresh measure as a user who has just restarted the service sees it: the workload runs from the moment the
+     *              service streams, and the measured window opens {@code warmUpSeconds} (default 5) later, with no wait
+     *              for the graph to catch up in between
+     */
+    record Options(List<Integer> rates, int seconds, int warmUpSeconds, boolean fresh) {
         static Options parse(String[] args) {
             List<Integer> rates = new ArrayList<>();
             int seconds = 60;
-            int warmUp = 10;
+            Integer warmUp = null;
+            boolean fresh = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--seconds" -> seconds = positive(args, ++i);
                     case "--warmup" -> warmUp = Integer.parseInt(args[++i]);
+                    case "--fresh" -> fresh = true;
                     default -> rates.add(positive(args, i));
                 }
             }
-            return new Options(rates.isEmpty() ? List.of(1_000, 5_000) : rates, seconds, warmUp);
+            return new Options(rates.isEmpty() ? List.of(1_000, 5_000) : rates, seconds, warmUp != null ? warmUp : fresh ? 5 : 10, fresh);
         }
 
         private static int positive(String[] args, int i) {
             int value = i < args.length ? Integer.parseInt(args[i].replace("_", "")) : -1;
             if (value < 1) {
-                throw new IllegalArgumentException("usage: LatencyBenchmark [RATE...] [--seconds N] [--warmup N]");
+                throw new IllegalArgumentException("usage: LatencyBenchmark [RATE...] [--seconds N] [--warmup N] [--fresh]");
             }
             return value;
         }
@@ -109,8 +116,10 @@ public final class LatencyBenchmark {
                 workload.seed(1_000, 100, 50);
                 // untimed: JIT, Neo4j's query plans and page cache, the graph's first thousands of nodes
                 workload.run(rate, Duration.ofSeconds(options.warmUpSeconds()));
-                // the measured window starts with the service caught up, not with the warm-up's (cold, slower) tail
-                CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, CATCH_UP_LIMIT);
+                if (!options.fresh()) {
+                    // the measured window starts with the service caught up, not with the warm-up's (cold, slower) tail
+                    CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, CATCH_UP_LIMIT);
+                }
                 long batchesBefore = service.progress().batchesApplied();
                 start = Instant.now();
                 written = workload.run(rate, Duration.ofSeconds(options.seconds()));
@@ -165,11 +174,15 @@ public final class LatencyBenchmark {
         System.out.println();
         System.out.printf("Embedded PostgreSQL 17 and Neo4j 5 and the service in one JVM on loopback; Java %s, %d CPUs, max heap %,d MiB; "
                         + "NEXUS_SYNC_* settings passed through: %s. Each rate: a fresh database, the contract workload "
-                        + "(ContextNexusWorkload) paced to the rate, %d s warm-up and a wait until the graph has caught up, then %d s measured. Latency: PostgreSQL commit "
+                        + "(ContextNexusWorkload) paced to the rate, %s, then %d s measured. Latency: PostgreSQL commit "
                         + "timestamp to the commit of the Neo4j transaction holding the change (VisibilityListener), for every change "
                         + "committed in the measured window.%n%n",
                 System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                BenchEnvironment.describePassedThrough(), options.warmUpSeconds(), options.seconds());
+                BenchEnvironment.describePassedThrough(),
+                options.fresh() ? "from the moment the service (started fresh, in this JVM) streams; the measured window opens "
+                        + options.warmUpSeconds() + " s later, with no wait for the graph to catch up"
+                        : options.warmUpSeconds() + " s warm-up and a wait until the graph has caught up",
+                options.seconds());
         System.out.println("| target changes/s | achieved (app) | achieved (WAL) | changes timed | Neo4j transactions | p50 ms | p95 ms | p99 ms | max ms | plot |");
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Result r : results) {

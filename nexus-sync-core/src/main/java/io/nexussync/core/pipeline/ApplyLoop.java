@@ -191,12 +191,18 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
      */
     private void readBurst() throws InterruptedException {
         StreamItem item = feed.poll(pollTimeout());
-        for (int read = 1; item != null; read++) {
-            item.handleWith(intake);
-            if (read >= READ_BURST || stopping || !mayRead() || (!idleWorkers.isEmpty() && scheduler.pendingChanges() >= sizer.size())) {
-                return;
+        int read = 0;
+        try {
+            while (item != null) {
+                item.handleWith(intake);
+                read++;
+                if (read >= READ_BURST || stopping || !mayRead() || (!idleWorkers.isEmpty() && scheduler.pendingChanges() >= sizer.size())) {
+                    return;
+                }
+                item = feed.poll(Duration.ZERO);
             }
-            item = feed.poll(Duration.ZERO);
+        } finally {
+            progress.read(read);
         }
     }
 

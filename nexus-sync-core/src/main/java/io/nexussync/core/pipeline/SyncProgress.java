@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SyncProgress {
     private final AtomicLong changesApplied = new AtomicLong();
+    private final AtomicLong itemsRead = new AtomicLong();
     private final AtomicLong batchesApplied = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
@@ -113,6 +114,15 @@ public final class SyncProgress {
 
     public long changesApplied() {
         return changesApplied.get();
+    }
+
+    /** Stream items (changes, transaction ends, markers) the apply loop has read: how far reading is ahead of applying. */
+    public long itemsRead() {
+        return itemsRead.get();
+    }
+
+    void read(int items) {
+        itemsRead.addAndGet(items);
     }
 
     public long batchesApplied() {

@@ -55,6 +55,7 @@ class SyncPipelineTest {
     private final ManualClock clock = new ManualClock(T0);
     private final FakeChangeSource source = new FakeChangeSource(journal);
     private final RecordingGraphWriter writer = new RecordingGraphWriter(journal);
+    private final SyncProgress progress = new SyncProgress();
     private final RecordingCrossReferenceWriter crossReferences = new RecordingCrossReferenceWriter(journal);
 
     @Test
@@ -173,6 +174,7 @@ class SyncPipelineTest {
 
         pipeline(3).run(Checkpoint.NONE);
 
+        assertThat(progress.itemsRead()).as("five changes and two transaction ends").isEqualTo(7);
         assertThat(journal).containsExactly(
                 "apply " + new Checkpoint(lsn("0/1010"), lsn("0/2000"), 2), "ack 0/1010",
                 "apply " + Checkpoint.after(lsn("0/2010")), "ack 0/2010");
@@ -637,7 +639,9 @@ class SyncPipelineTest {
         assertThat(insertOfZ).as("the insert it follows goes first").isBetween(0, critical - 1);
         // Before it: the batch that was in flight and those a free worker took while its three events were read.
         assertThat(critical).as("ahead of the low backlog (%s writes in all)", plans.size()).isLessThanOrEqualTo(5);
-        assertThat(plans.size() - critical - 1).as("the backlog comes after it").isGreaterThanOrEqualTo(6);
+        // In stream order it would come last. How many backlog writes remain after it depends on how much of the
+        // view-count backlog coalesced into inserts still pending when it was read (reading goes in bursts): 4 to 7 seen.
+        assertThat(plans.size() - critical - 1).as("the backlog comes after it").isGreaterThanOrEqualTo(3);
         assertThat(plans.stream().flatMap(p -> upsertedIds(p).stream()).distinct().count()).as("every row").isEqualTo(61);
         assertThat(nodeRows(writer.criticalPlans.get("nexus_sync:revoke-z"))).singleElement()
                 .satisfies(row -> assertThat(row.properties()).containsEntry("accessLevel", "private"));
@@ -762,7 +766,7 @@ class SyncPipelineTest {
 
     private SyncPipeline newPipeline(ChangeSource source, SyncLog log, BatchPolicy policy, Clock clock) {
         return SyncPipeline.builder().source(source).planner(planner).writer(writer).crossReferences(crossReferences).syncLog(log)
-                .policy(policy).retry(noSleepRetry()).clock(clock).progress(new SyncProgress()).afterCommitExecutor(Runnable::run).build();
+                .policy(policy).retry(noSleepRetry()).clock(clock).progress(progress).afterCommitExecutor(Runnable::run).build();
     }
 
     private static RetryPolicy noSleepRetry() {

@@ -96,6 +96,8 @@ public final class LaneBenchmark {
         recorder.reset(serviceStart);
         double startUpSeconds;
         double backlogReadSeconds = -1;
+        long peakReadAhead = 0;
+        int peakRunsAhead = 0;
         LaneWorkload.Critical critical;
         try (RunningService service = RunningService.start(config, recorder);
              LaneWorkload.CriticalWriter writer = workload.startCriticalWriter(options.criticalRate())) {
@@ -108,6 +110,8 @@ public final class LaneBenchmark {
             // Drained: the listener has reported every backlog change, or (should a pipeline ever report fewer, say
             // one per coalesced entity) the slot is confirmed past the backlog's end; the report then shows the count.
             for (int polls = 0; recorder.visibleCommittedBeforeBoundary() < backlog.rowChanges(); polls++) {
+                peakReadAhead = Math.max(peakReadAhead, service.progress().queue().pendingBytes());
+                peakRunsAhead = Math.max(peakRunsAhead, service.progress().queue().runsAhead());
                 if (backlogReadSeconds < 0 && service.progress().itemsRead() >= backlogItems) {
                     backlogReadSeconds = (System.nanoTime() - started) / 1e9;
                 }
@@ -126,11 +130,14 @@ public final class LaneBenchmark {
             // every critical change too, before the service stops
             CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, DRAIN_LIMIT);
         }
-        print(options, config, backlog, critical, startUpSeconds, backlogReadSeconds, serviceStart, Instant.now(), recorder.samples(), results);
+        String readAhead = String.format("* the read-ahead the service held peaked at %,d MB by its own estimate (bound: NEXUS_SYNC_READ_AHEAD), and "
+                + "the checkpoint's runs of changes applied out of stream order at %,d (past %,d batches are cut in stream order)",
+                peakReadAhead >> 20, peakRunsAhead, 1_000);
+        print(options, config, backlog, critical, startUpSeconds, backlogReadSeconds, readAhead, serviceStart, Instant.now(), recorder.samples(), results);
     }
 
     private static void print(Options options, SyncConfig config, LaneWorkload.Backlog backlog, LaneWorkload.Critical critical,
-                              double startUpSeconds, double backlogReadSeconds, Instant serviceStart, Instant runEnd, Samples samples,
+                              double startUpSeconds, double backlogReadSeconds, String readAhead, Instant serviceStart, Instant runEnd, Samples samples,
                               Path results) throws Exception {
         long start = LatencyRecorder.micros(serviceStart);
         IntPredicate isBacklog = i -> samples.committedMicros()[i] < start;
@@ -168,6 +175,7 @@ public final class LaneBenchmark {
                 : String.format("* **the service had read the whole backlog %.2f s after its start** (%,.0f changes/s read; SyncProgress.itemsRead, "
                         + "polled every 10 ms): what a critical change committed behind it waits for at least", backlogReadSeconds,
                         backlog.rowChanges() / backlogReadSeconds));
+        System.out.println(readAhead);
         System.out.println("* from the service's start until every critical change was visible too: "
                 + BatchLog.between(config.postgres(), serviceStart, runEnd));
         System.out.println();

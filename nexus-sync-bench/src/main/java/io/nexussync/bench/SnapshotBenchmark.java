@@ -42,7 +42,7 @@ public final class SnapshotBenchmark {
         this.driver = driver;
     }
 
-    record Result(long rows, double snapshotSeconds, double rawSeconds, long peakHeap) {}
+    record Result(long rows, double snapshotSeconds, double rawSeconds, long peakHeap, long peakOldAfterGc, SnapshotProgress.TimeSpent time) {}
 
     public static void main(String[] args) {
         List<Long> sizes = new ArrayList<>();
@@ -94,15 +94,17 @@ public final class SnapshotBenchmark {
         System.gc();
         SnapshotProgress snapshot;
         long peakHeap;
+        long peakOldAfterGc;
         try (HeapSampler heap = HeapSampler.start(); RunningService service = RunningService.start(config)) {
             service.awaitStreaming(Duration.ofHours(1));
             snapshot = service.progress().snapshot();
             peakHeap = heap.peakBytes();
+            peakOldAfterGc = heap.peakOldAfterGcBytes();
         }
         if (snapshot.rowsDone() != rows) {
             throw new IllegalStateException("the snapshot wrote " + snapshot.rowsDone() + " rows of " + rows);
         }
-        return new Result(rows, snapshot.elapsed().toMillis() / 1000.0, raw, peakHeap);
+        return new Result(rows, snapshot.elapsed().toMillis() / 1000.0, raw, peakHeap, peakOldAfterGc, snapshot.timeSpent());
     }
 
     /** The same rows, read from PostgreSQL untimed, written by plain UNWIND MERGE batches; returns the Neo4j time in ns. */
@@ -165,13 +167,20 @@ public final class SnapshotBenchmark {
     private static void print(List<Result> results) {
         System.out.println();
         System.out.println("| content_items rows | nexus-sync snapshot | raw UNWIND MERGE by " + String.format("%,d", BATCH)
-                + " | snapshot / raw | peak heap during the snapshot |");
-        System.out.println("|---:|---:|---:|---:|---:|");
+                + " | snapshot / raw | peak heap during the snapshot | peak old generation after GC |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|");
         for (Result r : results) {
             double snapshotRate = r.rows() / r.snapshotSeconds();
             double rawRate = r.rows() / r.rawSeconds();
-            System.out.printf("| %,d | %,.0f rows/s (%.1f s) | %,.0f rows/s (%.1f s) | %.2f | %,d MB |%n", r.rows(), snapshotRate, r.snapshotSeconds(),
-                    rawRate, r.rawSeconds(), snapshotRate / rawRate, r.peakHeap() / (1024 * 1024));
+            System.out.printf("| %,d | %,.0f rows/s (%.1f s) | %,.0f rows/s (%.1f s) | %.2f | %,d MB | %,d MB |%n", r.rows(), snapshotRate,
+                    r.snapshotSeconds(), rawRate, r.rawSeconds(), snapshotRate / rawRate, r.peakHeap() / (1024 * 1024),
+                    r.peakOldAfterGc() / (1024 * 1024));
+        }
+        System.out.println();
+        System.out.println("Where the snapshot's time went (reads run on their own thread, beside the writes):");
+        System.out.println();
+        for (Result r : results) {
+            System.out.printf("* %,d rows: %s%n", r.rows(), r.time());
         }
         System.out.println();
         System.out.println("JVM: " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB max heap, "

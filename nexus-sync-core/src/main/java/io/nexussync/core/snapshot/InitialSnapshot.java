@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * stream at exactly that position: the view holds every transaction committed before it and the slot
  * every one after, so nothing is missed and nothing is applied twice.
  *
- * <p>Tables go in mapping order (node tables before the join tables that point at them), each in key
- * order, a chunk per graph transaction. Each chunk commits with a {@link SnapshotMark} on the graph's
+ * <p>Tables go in mapping order (node tables before the join tables that point at them), each in the order
+ * the source reads fastest (physical order: a snapshot cut short is taken again, never resumed, so no order
+ * needs to outlive its view), a chunk per graph transaction. Each chunk commits with a {@link SnapshotMark} on the graph's
  * checkpoint; only the last one sets the stream checkpoint, so a snapshot cut short is begun again
  * rather than taken for a whole one. When the graph already held mapped data (a resync, or that second
  * attempt), entities PostgreSQL no longer has are removed at the end, from the same view.
@@ -58,10 +59,6 @@ public final class InitialSnapshot {
     private final int chunkSize;
     private final SnapshotProgress progress;
     private Instant lastReport;
-    /** Where the time went, for the closing log line: waiting for a chunk, writing to Neo4j, waiting for write-back. */
-    private long readWaitNanos;
-    private long graphWriteNanos;
-    private long writeBackWaitNanos;
     private SnapshotVerification verification;
 
     public InitialSnapshot(Mapping mapping, GraphWriter writer, CrossReferenceWriter crossReferences, RetryPolicy retry,
@@ -119,11 +116,10 @@ public final class InitialSnapshot {
         } finally {
             long drainStart = System.nanoTime();
             graph.drain();
-            writeBackWaitNanos += System.nanoTime() - drainStart;
+            progress.timeWriteBackWait(System.nanoTime() - drainStart);
         }
         progress.finished();
-        log.info(String.format("snapshot time: %.1f s waiting for PostgreSQL reads, %.1f s in Neo4j writes, "
-                + "%.1f s waiting for the cross-reference write-back", readWaitNanos / 1e9, graphWriteNanos / 1e9, writeBackWaitNanos / 1e9));
+        log.info("snapshot time: " + progress.timeSpent());
         log.info(progress.describe() + " in " + progress.elapsed().toSeconds() + " s; streaming from " + consistentPoint);
         return Checkpoint.after(consistentPoint);
     }
@@ -141,37 +137,47 @@ public final class InitialSnapshot {
             t.setDaemon(true);
             return t;
         });
-        try {
-            Future<SnapshotSource.Chunk> next = reader.submit(() -> source.readChunk(table, null, chunkSize));
-            while (true) {
-                long waitStart = System.nanoTime();
-                SnapshotSource.Chunk chunk = await(next);
-                readWaitNanos += System.nanoTime() - waitStart;
-                if (chunk.isEmpty()) {
-                    return;
+        try (SnapshotSource.RowChunks rows = source.scan(table, chunkSize)) {
+            try {
+                Future<List<Map<String, Object>>> next = reader.submit(() -> timedRead(rows));
+                while (true) {
+                    long waitStart = System.nanoTime();
+                    List<Map<String, Object>> chunk = await(next);
+                    progress.timeReadWait(System.nanoTime() - waitStart);
+                    if (chunk.isEmpty()) {
+                        return;
+                    }
+                    // A short chunk is the table's last: nothing to read ahead.
+                    next = chunk.size() < chunkSize ? CompletableFuture.completedFuture(List.of()) : reader.submit(() -> timedRead(rows));
+                    List<RowChange> inserts = new ArrayList<>(chunk.size());
+                    for (Map<String, Object> row : chunk) {
+                        inserts.add(new RowChange.Insert(table, row));
+                    }
+                    write(inserts, consistentPoint, seenAt);
+                    progress.rowsWritten(chunk.size());
+                    report();
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException("snapshot stopped");
+                    }
                 }
-                List<String> after = chunk.lastKey();
-                // A short chunk is the table's last: nothing to read ahead.
-                next = chunk.rows().size() < chunkSize ? CompletableFuture.completedFuture(new SnapshotSource.Chunk(List.of(), null))
-                        : reader.submit(() -> source.readChunk(table, after, chunkSize));
-                List<RowChange> inserts = new ArrayList<>(chunk.rows().size());
-                for (Map<String, Object> row : chunk.rows()) {
-                    inserts.add(new RowChange.Insert(table, row));
-                }
-                write(inserts, consistentPoint, seenAt);
-                progress.rowsWritten(chunk.rows().size());
-                report();
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("snapshot stopped");
-                }
+            } finally {
+                // The scan is closed only once no read of it is running.
+                reader.shutdownNow();
+                reader.awaitTermination(30, TimeUnit.SECONDS);
             }
-        } finally {
-            reader.shutdownNow();
-            reader.awaitTermination(30, TimeUnit.SECONDS);
         }
     }
 
-    private static SnapshotSource.Chunk await(Future<SnapshotSource.Chunk> chunk) throws InterruptedException {
+    private List<Map<String, Object>> timedRead(SnapshotSource.RowChunks rows) {
+        long start = System.nanoTime();
+        try {
+            return rows.next();
+        } finally {
+            progress.timeReading(System.nanoTime() - start);
+        }
+    }
+
+    private static <T> T await(Future<T> chunk) throws InterruptedException {
         try {
             return chunk.get();
         } catch (ExecutionException e) {
@@ -192,9 +198,9 @@ public final class InitialSnapshot {
         long writeStart = System.nanoTime();
         ApplyResult result = graph.write(plan, CommitRecord.of(mark), this::logRetry);
         long submitStart = System.nanoTime();
-        graphWriteNanos += submitStart - writeStart;
+        progress.timeGraphWrite(submitStart - writeStart);
         graph.afterCommit(AfterCommit.of(result, this::logRetry));
-        writeBackWaitNanos += System.nanoTime() - submitStart;
+        progress.timeWriteBackWait(System.nanoTime() - submitStart);
     }
 
     private void logRetry(String operation, SyncException failure, int attempt, Duration wait) {

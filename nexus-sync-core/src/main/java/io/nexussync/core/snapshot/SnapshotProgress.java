@@ -15,6 +15,10 @@ public final class SnapshotProgress {
     private volatile TableId table;
     private volatile String phase = "counting rows";
     private volatile Instant finishedAt;
+    private final AtomicLong readingNanos = new AtomicLong();
+    private final AtomicLong readWaitNanos = new AtomicLong();
+    private final AtomicLong graphWriteNanos = new AtomicLong();
+    private final AtomicLong writeBackWaitNanos = new AtomicLong();
 
     public SnapshotProgress(Clock clock) {
         this.clock = clock;
@@ -32,6 +36,45 @@ public final class SnapshotProgress {
 
     void rowsWritten(long rows) {
         rowsDone.addAndGet(rows);
+    }
+
+    /** Time the reader spent reading a chunk from PostgreSQL and converting its values (on its own thread, beside the writes). */
+    void timeReading(long nanos) {
+        readingNanos.addAndGet(nanos);
+    }
+
+    /** Time the writer waited for the next chunk: what reading added to the snapshot's time. */
+    void timeReadWait(long nanos) {
+        readWaitNanos.addAndGet(nanos);
+    }
+
+    void timeGraphWrite(long nanos) {
+        graphWriteNanos.addAndGet(nanos);
+    }
+
+    void timeWriteBackWait(long nanos) {
+        writeBackWaitNanos.addAndGet(nanos);
+    }
+
+    /** Where the snapshot's time went so far. */
+    public TimeSpent timeSpent() {
+        return new TimeSpent(Duration.ofNanos(readingNanos.get()), Duration.ofNanos(readWaitNanos.get()),
+                Duration.ofNanos(graphWriteNanos.get()), Duration.ofNanos(writeBackWaitNanos.get()));
+    }
+
+    /**
+     * @param reading       PostgreSQL reads and value conversion, on the reader's thread (overlapping the writes)
+     * @param readWait      the part of it the writer waited for
+     * @param graphWrite    the Neo4j transactions (each chunk's and the marks)
+     * @param writeBackWait waiting for the cross-reference write-back (its queue full, or draining at the end)
+     */
+    public record TimeSpent(Duration reading, Duration readWait, Duration graphWrite, Duration writeBackWait) {
+        @Override
+        public String toString() {
+            return String.format("%.1f s reading from PostgreSQL (%.1f s of it waited for), %.1f s in Neo4j writes, "
+                    + "%.1f s waiting for the cross-reference write-back", reading.toNanos() / 1e9, readWait.toNanos() / 1e9,
+                    graphWrite.toNanos() / 1e9, writeBackWait.toNanos() / 1e9);
+        }
     }
 
     void sweeping(TableId current) {

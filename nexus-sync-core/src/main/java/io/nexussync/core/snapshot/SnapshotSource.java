@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * The source side of a snapshot: one consistent view of every mapped table, tied to a slot position
- * so that the stream continues exactly where the view ends. Rows come in key order, a bounded chunk
- * at a time, so memory does not grow with the table.
+ * so that the stream continues exactly where the view ends. Rows come a bounded chunk at a time, so
+ * memory does not grow with the table.
  */
 public interface SnapshotSource extends AutoCloseable {
 
@@ -31,10 +31,13 @@ public interface SnapshotSource extends AutoCloseable {
     long countRows(TableId table);
 
     /**
-     * @param afterKey the key of the last row of the previous chunk (its columns' text), or null for the first chunk
-     * @return up to {@code limit} rows after {@code afterKey}, in key order, with every column converted as the stream converts it
+     * Every row of the table in the view, at most {@code chunkSize} at a time, in the order the source reads fastest
+     * (PostgreSQL: physical order, one sequential scan) rather than in key order. Nothing depends on that order
+     * outside this one view: a snapshot cut short is taken again from a new view, never resumed from where it got to
+     * (the {@link io.nexussync.core.model.SnapshotMark} records no position), and the sweep at its end removes what the
+     * first attempt wrote that the new view lacks.
      */
-    Chunk readChunk(TableId table, List<String> afterKey, int limit);
+    RowChunks scan(TableId table, int chunkSize);
 
     /** Which of {@code ids} (node identities, as the graph holds them) are keys of rows of the node's table in the view. */
     Set<String> existingNodeIds(NodeMapping node, Collection<String> ids);
@@ -44,6 +47,15 @@ public interface SnapshotSource extends AutoCloseable {
 
     @Override
     void close();
+
+    /** One table's rows in the view, chunk by chunk; read from one thread at a time. */
+    interface RowChunks extends AutoCloseable {
+        /** The next rows (at most the scan's chunk size), every column converted as the stream converts it; empty once all are read. */
+        List<Map<String, Object>> next();
+
+        @Override
+        void close();
+    }
 
     /** @param lastKey the text of the key columns of the chunk's last row, to read the next chunk from */
     record Chunk(List<Map<String, Object>> rows, List<String> lastKey) {

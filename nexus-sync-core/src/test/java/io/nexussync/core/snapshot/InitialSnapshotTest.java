@@ -200,23 +200,25 @@ class InitialSnapshotTest {
         }
 
         @Override
-        public Chunk readChunk(TableId table, List<String> afterKey, int limit) {
-            largestChunkAsked = Math.max(largestChunkAsked, limit);
+        public RowChunks scan(TableId table, int chunkSize) {
+            largestChunkAsked = Math.max(largestChunkAsked, chunkSize);
             if (!tablesRead.contains(table)) {
                 tablesRead.add(table);
             }
-            TreeMap<String, Map<String, Object>> rows = tables.getOrDefault(table, new TreeMap<>());
-            var tail = afterKey == null ? rows : rows.tailMap(afterKey.get(0), false);
-            List<Map<String, Object>> chunk = new ArrayList<>();
-            String last = null;
-            for (var e : tail.entrySet()) {
-                if (chunk.size() == limit) {
-                    break;
+            var remaining = new ArrayList<>(tables.getOrDefault(table, new TreeMap<>()).values()).iterator();
+            return new RowChunks() {
+                @Override
+                public List<Map<String, Object>> next() {
+                    List<Map<String, Object>> chunk = new ArrayList<>();
+                    while (chunk.size() < chunkSize && remaining.hasNext()) {
+                        chunk.add(remaining.next());
+                    }
+                    return chunk;
                 }
-                chunk.add(e.getValue());
-                last = e.getKey();
-            }
-            return new Chunk(chunk, last == null ? null : List.of(last));
+
+                @Override
+                public void close() {}
+            };
         }
 
         @Override

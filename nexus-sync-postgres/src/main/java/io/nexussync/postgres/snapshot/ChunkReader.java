@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * Reads one chunk of a table in key order (keyset pagination: {@code WHERE key > last ORDER BY key LIMIT n},
- * so each chunk costs an index range scan however far into the table it is). Values are read as
+ * so each chunk costs an index range scan however far into the table it is), for readers whose chunks outlive one
+ * view and so need a position that does (backfill; the snapshot reads in physical order). Values are read as
  * their text output and converted by {@link ValueConverter}, as the stream does, so a row read here
  * and a streamed row of the same state become the same graph values.
  */
@@ -27,17 +28,10 @@ public final class ChunkReader {
     private ChunkReader() {}
 
     /**
-     * Plans each chunk query for its own last key. Once pgjdbc prepares the statement on the server,
-     * PostgreSQL may switch to a generic plan that does not know how far into the table the key is,
-     * and a chunk can then cost a scan of the whole table. Run before the connection's transaction begins.
+     * Plans each chunk query for its own last key, for the transaction just begun only (a pooled connection is others'
+     * next). Once pgjdbc prepares the statement on the server, PostgreSQL may switch to a generic plan that does not know
+     * how far into the table the key is, and a chunk can then cost a scan of the whole table.
      */
-    public static void preferCustomPlans(Connection c) throws SQLException {
-        try (var st = c.createStatement()) {
-            st.execute("SET plan_cache_mode = force_custom_plan");
-        }
-    }
-
-    /** As {@link #preferCustomPlans(Connection)}, for the transaction just begun only: for a pooled connection, which others use next. */
     public static void preferCustomPlansInTransaction(Connection c) throws SQLException {
         try (var st = c.createStatement()) {
             st.execute("SET LOCAL plan_cache_mode = force_custom_plan");
@@ -58,7 +52,7 @@ public final class ChunkReader {
         if (where != null) {
             conditions.add("(" + where + ")");
         }
-        String sql = "SELECT " + columns.stream().map(col -> quote(col.name()) + "::text").collect(Collectors.joining(", "))
+        String sql = "SELECT " + textColumns(columns)
                 + " FROM " + quote(layout.table())
                 + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
                 + " ORDER BY " + keyList + " LIMIT " + limit;
@@ -72,16 +66,27 @@ public final class ChunkReader {
             List<String> lastKey = null;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Map<String, String> text = new LinkedHashMap<>();
-                    for (int i = 0; i < columns.size(); i++) {
-                        text.put(columns.get(i).name(), rs.getString(i + 1));
-                    }
+                    Map<String, String> text = text(rs, columns);
                     lastKey = layout.keyColumns().stream().map(text::get).toList();
                     rows.add(convert(layout, text, lastKey));
                 }
             }
             return new Chunk(rows, lastKey);
         }
+    }
+
+    /** The select list that reads each of {@code columns} as its text output. */
+    static String textColumns(List<TableLayout.Column> columns) {
+        return columns.stream().map(col -> quote(col.name()) + "::text").collect(Collectors.joining(", "));
+    }
+
+    /** The current row of a query on {@link #textColumns}, by column name. */
+    static Map<String, String> text(ResultSet rs, List<TableLayout.Column> columns) throws SQLException {
+        Map<String, String> text = new LinkedHashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            text.put(columns.get(i).name(), rs.getString(i + 1));
+        }
+        return text;
     }
 
     /**

@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
 /**
  * Reads the mapped tables inside one REPEATABLE READ transaction that imported the snapshot the slot
  * exported when it was created: every read sees the database exactly as of the slot's consistent point.
- * Rows are read by {@link ChunkReader}.
+ * Tables are read by {@link PhysicalOrderScan}.
  */
 public final class PgSnapshotSource implements SnapshotSource {
     private final PgSettings settings;
@@ -54,7 +54,6 @@ public final class PgSnapshotSource implements SnapshotSource {
         Connection reader = null;
         try (SlotSnapshot exported = SlotSnapshot.create(settings)) {
             reader = PgConnections.open(settings, "snapshot");
-            ChunkReader.preferCustomPlans(reader);
             reader.setAutoCommit(false);
             reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             reader.setReadOnly(true);
@@ -98,12 +97,8 @@ public final class PgSnapshotSource implements SnapshotSource {
     }
 
     @Override
-    public Chunk readChunk(TableId table, List<String> afterKey, int limit) {
-        try {
-            return ChunkReader.read(reader, layouts.get(table), null, afterKey, limit);
-        } catch (SQLException e) {
-            throw PgErrors.translate("reading " + table + " for the snapshot", settings, e);
-        }
+    public RowChunks scan(TableId table, int chunkSize) {
+        return new PhysicalOrderScan(settings, reader, layouts.get(table), chunkSize);
     }
 
     @Override

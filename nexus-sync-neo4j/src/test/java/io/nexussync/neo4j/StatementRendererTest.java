@@ -18,7 +18,7 @@ class StatementRendererTest {
 
     @Test
     void shouldKeepTheStreamedParentLinkStatementAsItWas() {
-        assertThat(StatementRenderer.linkParents(LINK, false)).isEqualTo("UNWIND $rows AS row MATCH (c:`Message` {`id`: row.child})"
+        assertThat(StatementRenderer.linkParents(LINK, false)).isEqualTo("CYPHER replan=skip UNWIND $batch.rows AS row MATCH (c:`Message` {`id`: row.child})"
                 + " WHERE row.version IS NULL OR c.`pgVersion` IS NULL OR c.`pgVersion` <= row.version "
                 + "OPTIONAL MATCH (old:`Thread`)-[l:`HAS_MESSAGE`]->(c) WHERE row.parent IS NULL OR old.`id` <> row.parent "
                 + "DELETE l "

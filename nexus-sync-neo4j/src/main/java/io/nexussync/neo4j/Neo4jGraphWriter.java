@@ -5,6 +5,10 @@ import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.apply.CheckpointStore;
 import io.nexussync.core.apply.CriticalApplied;
 import io.nexussync.core.critical.CriticalDecision;
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.ParentLink;
+import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.AppliedRanges;
 import io.nexussync.core.model.Checkpoint;
@@ -38,8 +42,9 @@ import org.neo4j.driver.Transaction;
  */
 public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     /** Worker 0's record is the {slot} node (which also holds the snapshot mark); worker N's is {slot: "slot/worker-N"}. */
-    private static final String SAVE_CHECKPOINT = "MERGE (c:`_SyncCheckpoint` {slot: $record}) "
-            + "SET c.committedEnd = $committedEnd, c.committedEndText = $committedEndText, c.applied = $applied, "
+    /** Its values inside one map parameter: {@code applied} is a string of any length, and a string's length is part of its type. */
+    private static final String SAVE_CHECKPOINT = StatementRenderer.CACHED_PLAN + "MERGE (c:`_SyncCheckpoint` {slot: $checkpoint.record}) "
+            + "SET c.committedEnd = $checkpoint.committedEnd, c.committedEndText = $checkpoint.committedEndText, c.applied = $checkpoint.applied, "
             + "c.partialTx = 0, c.partialChanges = 0, c.updatedAt = datetime()";
     private static final String LOAD_CHECKPOINT = "MATCH (c:`_SyncCheckpoint`) WHERE c.slot = $slot OR c.slot STARTS WITH $workers "
             + "RETURN c.committedEnd AS end, c.partialTx AS ptx, c.partialChanges AS pc, c.applied AS applied";
@@ -107,6 +112,55 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("critical write " + decision.gid() + " (" + plan.sourceChanges() + " changes)", e);
         }
+    }
+
+    /**
+     * Plans every statement a streamed batch can run, before the first batch: each runs once with no rows, and with a
+     * checkpoint record of its own, in a transaction that is rolled back, so nothing is written. Planning a statement
+     * costs Neo4j tens of milliseconds (a second or more while its JVM is cold), which the first batches would otherwise
+     * wait for. A Neo4j server that already planned them (the service restarted, Neo4j did not) answers from its cache.
+     *
+     * @return the number of statements run
+     */
+    public int warmUp(Mapping mapping) {
+        List<String> statements = streamedStatements(mapping);
+        try (Session s = driver.session(session); Transaction tx = s.beginTransaction(Neo4jTransactions.config(Neo4jTransactions.APPLY))) {
+            Map<String, Object> noRows = StepParameters.batch(List.of());
+            for (String statement : statements) {
+                tx.run(statement, noRows).consume();
+            }
+            tx.run(SAVE_CHECKPOINT, checkpointParameters(new Checkpoint(Lsn.of(0), AppliedRanges.EMPTY, WARM_UP_WORKER))).consume();
+            tx.rollback();
+            return statements.size() + 1;
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("planning the statements", e);
+        }
+    }
+
+    /** A worker number no apply worker has: the warm-up's checkpoint record is never one a worker reads or writes. */
+    private static final int WARM_UP_WORKER = Integer.MAX_VALUE;
+
+    /** The statements of a streamed (not refresh) plan, for every step the mapping can give rise to. */
+    static List<String> streamedStatements(Mapping mapping) {
+        List<String> statements = new ArrayList<>();
+        for (NodeMapping node : mapping.nodes()) {
+            statements.add(StatementRenderer.deleteNodes(new DeleteNodes(node, List.of())));
+            statements.add(StatementRenderer.upsertNodes(new UpsertNodes(node, List.of()), false));
+            for (ParentLink link : node.parentLinks()) {
+                statements.add(StatementRenderer.linkParents(new LinkParents(node, link, List.of()), false));
+            }
+        }
+        for (RelationshipMapping relationship : mapping.relationships()) {
+            statements.add(StatementRenderer.deleteRelationships(new DeleteRelationships(relationship, List.of())));
+            if (relationship.temporal()) {
+                TemporalRound round = new TemporalRound(relationship, List.of());
+                statements.add(StatementRenderer.closeTemporal(round));
+                statements.add(StatementRenderer.openTemporal(round));
+            } else {
+                statements.add(StatementRenderer.upsertRelationships(new UpsertRelationships(relationship, List.of()), false));
+            }
+        }
+        return statements;
     }
 
     private ApplyResult write(String purpose, GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {
@@ -259,8 +313,8 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     }
 
     private Map<String, Object> checkpointParameters(Checkpoint c) {
-        return Map.of("record", c.worker() == 0 ? slot : workerPrefix() + c.worker(), "committedEnd", c.committedEnd().value(),
-                "committedEndText", c.committedEnd().toString(), "applied", c.applied().encode());
+        return Map.of("checkpoint", Map.of("record", c.worker() == 0 ? slot : workerPrefix() + c.worker(), "committedEnd", c.committedEnd().value(),
+                "committedEndText", c.committedEnd().toString(), "applied", c.applied().encode()));
     }
 
     private String workerPrefix() {
@@ -268,6 +322,6 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     }
 
     private static Map<String, Object> rows(List<?> rows) {
-        return Map.of("rows", rows);
+        return StepParameters.batch(rows);
     }
 }

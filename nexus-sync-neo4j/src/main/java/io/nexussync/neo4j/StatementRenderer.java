@@ -16,7 +16,7 @@ import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
 
 /**
- * The Cypher for each kind of {@link GraphStep}: one {@code UNWIND $rows} statement per step, so a
+ * The Cypher for each kind of {@link GraphStep}: one {@code UNWIND $batch.rows} statement per step, so a
  * batch costs a handful of round trips whatever its size. Version guards make every statement a
  * no-op for a row the graph already holds at that version or newer.
  */
@@ -26,11 +26,26 @@ final class StatementRenderer {
     /** Endpoint nodes a relationship creates before their own row arrives get the contract's {@code pgId} too. */
     private static final String PG_ID = name(NodeMapping.PG_ID_PROPERTY);
 
+    /**
+     * Every statement keeps the plan Neo4j made the first time it ran. By default Neo4j plans a statement again once the
+     * graph's counts have moved far enough since (at most every 10 s per statement): while a backlog fills an empty graph
+     * that is every statement again and again, and planning cost Neo4j more than the writes (JFR of the drain: 38% of the
+     * server's samples). Each statement finds its nodes by a uniquely constrained identity, so its plan does not depend on
+     * the counts.
+     */
+    static final String CACHED_PLAN = "CYPHER replan=skip ";
+    /**
+     * The rows come inside a map ({@code {batch: {rows: [...]}}}): Neo4j caches a plan per statement text and parameter
+     * type, and a list parameter's type includes its size, in buckets of powers of ten, so a bare {@code $rows} would be
+     * planned once per bucket a batch's rows fall in. A map's size is not part of its type. See {@link StepParameters#batch}.
+     */
+    private static final String UNWIND = CACHED_PLAN + "UNWIND $batch.rows AS ";
+
     private StatementRenderer() {}
 
     static String deleteNodes(DeleteNodes step) {
         NodeMapping m = step.mapping();
-        return "UNWIND $rows AS id MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": id}) DETACH DELETE n";
+        return UNWIND + "id MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": id}) DETACH DELETE n";
     }
 
     /**
@@ -39,7 +54,7 @@ final class StatementRenderer {
      */
     static String deleteUnidentifiedNodes(DeleteUnidentifiedNodes step) {
         NodeMapping m = step.mapping();
-        return "UNWIND $rows AS eid MATCH (n:" + name(m.label()) + ") WHERE elementId(n) = eid AND NOT coalesce(n." + name(m.idProperty()) + " >= '', false) DETACH DELETE n";
+        return UNWIND + "eid MATCH (n:" + name(m.label()) + ") WHERE elementId(n) = eid AND NOT coalesce(n." + name(m.idProperty()) + " >= '', false) DETACH DELETE n";
     }
 
     /** A refresh (re-read rows) is written at the version the graph holds too; a streamed repeat is not. */
@@ -70,7 +85,7 @@ final class StatementRenderer {
                 : "(n." + graphVersion + " IS NULL OR row.props." + graphVersion + " IS NULL OR row.props." + graphVersion + " >= n." + graphVersion + ")";
         String versionOnly = m.versionProperty() == null ? "SET n.lastSyncedAt = datetime()"
                 : "SET n." + name(m.versionProperty()) + " = row.version, n.lastSyncedAt = datetime()";
-        return "UNWIND $rows AS row "
+        return UNWIND + "row "
                 + "MERGE (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) "
                 + LOCK_NODE
                 + "WITH n, row, " + fresh + " AS fresh, " + current + " AS current" + keptGraphOnly(m) + keptGraphVersion(graphVersion) + " "
@@ -145,7 +160,7 @@ final class StatementRenderer {
         String guard = m.versionProperty() == null ? ""
                 : " WHERE row.version IS NULL OR c." + name(m.versionProperty()) + " IS NULL OR c." + name(m.versionProperty()) + " <= row.version";
         String otherParent = refresh ? "coalesce(old." + parentId + " <> row.parent, true)" : "old." + parentId + " <> row.parent";
-        return "UNWIND $rows AS row MATCH " + child + guard + " "
+        return UNWIND + "row MATCH " + child + guard + " "
                 + "OPTIONAL MATCH " + arrowOld + " WHERE row.parent IS NULL OR " + otherParent + " "
                 + "DELETE l "
                 + "WITH DISTINCT c, row WHERE row.parent IS NOT NULL "
@@ -167,14 +182,14 @@ final class StatementRenderer {
     }
 
     static String deleteRelationships(DeleteRelationships step) {
-        return "UNWIND $rows AS row MATCH " + pattern(step.mapping()) + " DELETE r";
+        return UNWIND + "row MATCH " + pattern(step.mapping()) + " DELETE r";
     }
 
     static String upsertRelationships(UpsertRelationships step, boolean refresh) {
         RelationshipMapping m = step.mapping();
         String guard = m.versionProperty() == null ? ""
                 : " WITH r, row WHERE row.version IS NULL OR r." + name(m.versionProperty()) + " IS NULL OR r." + name(m.versionProperty()) + newer(refresh) + "row.version";
-        return "UNWIND $rows AS row " + mergeEndpoints(m)
+        return UNWIND + "row " + mergeEndpoints(m)
                 + "MERGE (a)-[r:" + name(m.type()) + "]->(b)" + guard + (refresh ? " SET r = row.props" : " SET r += row.props");
     }
 
@@ -189,7 +204,7 @@ final class StatementRenderer {
     static String openTemporal(TemporalRound step) {
         RelationshipMapping m = step.mapping();
         String version = "v." + name(temporalVersion(m));
-        return "UNWIND $rows AS row " + mergeEndpoints(m)
+        return UNWIND + "row " + mergeEndpoints(m)
                 + "WITH a, b, row "
                 + "OPTIONAL MATCH (a)-[v:" + name(m.type()) + "]->(b) "
                 + "WITH a, b, row, collect(v) AS versions "
@@ -208,22 +223,22 @@ final class StatementRenderer {
     /** A refresh of a pair whose current version is the row's: its properties are set in place, no new version opens. */
     static String refreshTemporal(TemporalRound step) {
         RelationshipMapping m = step.mapping();
-        return "UNWIND $rows AS row MATCH " + pattern(m) + " WHERE r.validTo = " + OPEN_END + " AND r." + name(temporalVersion(m)) + " = row.version "
+        return UNWIND + "row MATCH " + pattern(m) + " WHERE r.validTo = " + OPEN_END + " AND r." + name(temporalVersion(m)) + " = row.version "
                 + "WITH r, row, r.validFrom AS validFrom SET r = row.props, r.validFrom = validFrom, r.validTo = " + OPEN_END;
     }
 
     /** A delete closes the current version, but never one that began after it (a replayed delete after the row came back). */
     static String closeTemporal(TemporalRound step) {
-        return "UNWIND $rows AS row MATCH " + pattern(step.mapping()) + " WHERE r.validTo = " + OPEN_END + " AND r.validFrom <= row.at SET r.validTo = row.at";
+        return UNWIND + "row MATCH " + pattern(step.mapping()) + " WHERE r.validTo = " + OPEN_END + " AND r.validFrom <= row.at SET r.validTo = row.at";
     }
 
     static String truncateNodes(TruncateNodes step) {
-        return "MATCH (n:" + name(step.mapping().label()) + ") DETACH DELETE n";
+        return CACHED_PLAN + "MATCH (n:" + name(step.mapping().label()) + ") DETACH DELETE n";
     }
 
     static String truncateRelationships(TruncateRelationships step) {
         RelationshipMapping m = step.mapping();
-        String match = "MATCH (:" + name(m.from().label()) + ")-[r:" + name(m.type()) + "]->(:" + name(m.to().label()) + ")";
+        String match = CACHED_PLAN + "MATCH (:" + name(m.from().label()) + ")-[r:" + name(m.type()) + "]->(:" + name(m.to().label()) + ")";
         return m.temporal() ? match + " WHERE r.validTo = " + OPEN_END + " AND r.validFrom <= $at SET r.validTo = $at" : match + " DELETE r";
     }
 

@@ -12,9 +12,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code $rows} parameter of each statement: plain maps the driver can send. */
+/** The {@code $batch.rows} parameter of each statement: plain maps the driver can send. */
 final class StepParameters {
     private StepParameters() {}
+
+    /** A statement's parameters: its rows inside a map, so that the statement's plan is cached once whatever their number. */
+    static Map<String, Object> batch(List<?> rows) {
+        return Map.of("batch", Map.of("rows", rows));
+    }
 
     static List<Map<String, Object>> nodeRows(UpsertNodes step) {
         return step.rows().stream().map(r -> map("id", r.id(), "props", r.properties(), "version", r.version(), "xref", r.knownElementId(), "whole", r.wholeRow())).toList();

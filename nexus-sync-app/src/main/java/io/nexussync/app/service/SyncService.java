@@ -176,6 +176,7 @@ public final class SyncService implements AutoCloseable {
                 setup();
             }
             PgSetup.checkSlotFree(config().postgres());
+            wiring.warmUpGraphWriter();
         } catch (SyncException startUp) {
             throw startUp;
         } catch (RuntimeException | Error unexpected) {

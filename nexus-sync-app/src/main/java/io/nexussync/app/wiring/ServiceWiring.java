@@ -50,6 +50,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 import org.neo4j.driver.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds every adapter once from the {@link SyncConfig} (the mapping, the PostgreSQL pool and the
@@ -58,6 +60,7 @@ import org.neo4j.driver.Driver;
  * needed, the pool at its first borrow. Thread-safe.
  */
 public final class ServiceWiring implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServiceWiring.class);
     private final SyncConfig config;
     private final Mapping mapping;
     private final UnaryOperator<GraphWriter> writerDecorator;
@@ -235,6 +238,20 @@ public final class ServiceWiring implements AutoCloseable {
             checkpoints = new CircuitBreakingCheckpointStore(neo4jGraph(), neo4jCircuit);
         }
         return checkpoints;
+    }
+
+    /**
+     * Has Neo4j plan the statements of a streamed batch before the first one, so that the first batches after a start do
+     * not wait for their planning (about a second while Neo4j is cold). A failure only costs that wait: it is logged.
+     */
+    public void warmUpGraphWriter() {
+        long start = System.nanoTime();
+        try {
+            int statements = neo4jGraph().warmUp(mapping);
+            log.info("Neo4j planned the {} statements of a batch in {} ms", statements, (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException e) {
+            log.warn("Planning the statements of a batch ahead of the first one failed; the first batch plans them: {}", e.getMessage());
+        }
     }
 
     /** The one Neo4j adapter behind both ports: it writes the checkpoint records that it also reads. */

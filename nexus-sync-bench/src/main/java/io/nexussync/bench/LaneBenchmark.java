@@ -10,6 +10,7 @@ import io.nexussync.core.model.Lsn;
 import io.nexussync.core.mapping.Lane;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
+import io.nexussync.postgres.PgSettings;
 import java.awt.Color;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +88,10 @@ public final class LaneBenchmark {
             CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, DRAIN_LIMIT);
         }
 
-        // 2. the low-lane backlog, committed while the service is stopped
+        // 2. the low-lane backlog, committed while the service is stopped; a second slot records it to time reading it alone
+        PgSettings rawSlot = new PgSettings(config.postgres().url(), config.postgres().user(), config.postgres().password(), RAW_SLOT,
+                config.postgres().publication());
+        sql(config.postgres(), "SELECT pg_create_logical_replication_slot('" + RAW_SLOT + "', 'pgoutput')");
         LaneWorkload.Backlog backlog = workload.writeBacklog(options.backlog());
         Lsn endOfBacklog = CatchUpWait.emitMarker(config.postgres());
 
@@ -130,10 +134,25 @@ public final class LaneBenchmark {
             // every critical change too, before the service stops
             CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, DRAIN_LIMIT);
         }
-        String readAhead = String.format("* the read-ahead the service held peaked at %,d MB by its own estimate (bound: NEXUS_SYNC_READ_AHEAD), and "
+        // The same backlog read alone, with the service stopped: PostgreSQL's decoding, pgjdbc and our decoder, nothing else.
+        long readStart = System.nanoTime();
+        int rawChanges = WalReader.readUntilMarker(rawSlot).size();
+        double rawReadSeconds = (System.nanoTime() - readStart) / 1e9;
+        sql(config.postgres(), "SELECT pg_drop_replication_slot('" + RAW_SLOT + "')");
+        String readAlone = String.format("* the same backlog read alone afterwards (a second slot; PostgreSQL's decoding, pgjdbc and the service's "
+                + "decoder, nothing else running): %,d changes in %.2f s (%,.0f changes/s)", rawChanges, rawReadSeconds, rawChanges / rawReadSeconds);
+        String readAhead = readAlone + "\n" + String.format("* the read-ahead the service held peaked at %,d MB by its own estimate (bound: NEXUS_SYNC_READ_AHEAD), and "
                 + "the checkpoint's runs of changes applied out of stream order at %,d (past %,d batches are cut in stream order)",
                 peakReadAhead >> 20, peakRunsAhead, 1_000);
         print(options, config, backlog, critical, startUpSeconds, backlogReadSeconds, readAhead, serviceStart, Instant.now(), recorder.samples(), results);
+    }
+
+    private static final String RAW_SLOT = "lanes_raw";
+
+    private static void sql(PgSettings settings, String statement) throws java.sql.SQLException {
+        try (java.sql.Connection c = io.nexussync.postgres.PgConnections.open(settings, "bench"); java.sql.Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
     }
 
     private static void print(Options options, SyncConfig config, LaneWorkload.Backlog backlog, LaneWorkload.Critical critical,

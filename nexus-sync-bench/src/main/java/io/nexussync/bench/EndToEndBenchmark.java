@@ -138,7 +138,8 @@ public final class EndToEndBenchmark {
         notes.add("graph after the drain: " + GraphCheck.compare(config.postgres(), driver, mapping));
         if (Boolean.getBoolean("bench.drain-only")) {
             // For profiling the drain alone (-Dbench.drain-only=true): no references, no live run, no report.
-            System.out.printf("%s: %,d WAL changes in %.2f s = %,.0f changes/s%n", drain.name(), drain.walChanges(), drain.nanos() / 1e9, drain.walRate());
+            System.out.printf("%s: %,d WAL changes in %.2f s = %,.0f changes/s; peak heap used %,d MiB of %,d MiB (sampled every 100 ms)%n",
+                    drain.name(), drain.walChanges(), drain.nanos() / 1e9, drain.walRate(), peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20);
             notes.forEach(n -> System.out.println("* " + n));
             sql(config.postgres(), "SELECT pg_drop_replication_slot(?)", RAW_SLOT);
             dropSlot(config.postgres(), PEER_SLOT);

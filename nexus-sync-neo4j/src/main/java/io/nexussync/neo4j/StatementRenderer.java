@@ -72,11 +72,9 @@ final class StatementRenderer {
      * Takes the node's write lock before its versions and graph-owned properties are read: MERGE of an existing node locks
      * nothing, so without it a graph user's transaction (an edit that raises neo4jVersion, analytics writing a graph-only
      * property) could commit between this statement's read and its write, and the write would put back what it read
-     * (ReverseCrashIT: an edit lost, neo4jVersion one behind the edits, in 1 of 3 runs). Only a node MERGE matched needs
-     * it: one MERGE created is this transaction's own until it commits (its unique index entry is locked), and locking it
-     * again adds a property to the transaction's state and takes it out again for every created node.
+     * (ReverseCrashIT: an edit lost, neo4jVersion one behind the edits, in 1 of 3 runs).
      */
-    private static final String LOCK_NODE = "ON MATCH SET n.`_nexusSyncLock` = true REMOVE n.`_nexusSyncLock` ";
+    private static final String LOCK_NODE = "SET n.`_nexusSyncLock` = true REMOVE n.`_nexusSyncLock` ";
 
     static String upsertNodes(UpsertNodes step, boolean refresh) {
         NodeMapping m = step.mapping();

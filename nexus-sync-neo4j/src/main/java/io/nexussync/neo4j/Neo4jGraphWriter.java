@@ -43,7 +43,7 @@ import org.neo4j.driver.Transaction;
 public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     /** Worker 0's record is the {slot} node (which also holds the snapshot mark); worker N's is {slot: "slot/worker-N"}. */
     /** Its values inside one map parameter: {@code applied} is a string of any length, and a string's length is part of its type. */
-    private static final String SAVE_CHECKPOINT = StatementRenderer.CACHED_PLAN + "MERGE (c:`_SyncCheckpoint` {slot: $checkpoint.record}) "
+    private static final String SAVE_CHECKPOINT = "MERGE (c:`_SyncCheckpoint` {slot: $checkpoint.record}) "
             + "SET c.committedEnd = $checkpoint.committedEnd, c.committedEndText = $checkpoint.committedEndText, c.applied = $checkpoint.applied, "
             + "c.partialTx = 0, c.partialChanges = 0, c.updatedAt = datetime()";
     private static final String LOAD_CHECKPOINT = "MATCH (c:`_SyncCheckpoint`) WHERE c.slot = $slot OR c.slot STARTS WITH $workers "

@@ -27,19 +27,14 @@ final class StatementRenderer {
     private static final String PG_ID = name(NodeMapping.PG_ID_PROPERTY);
 
     /**
-     * No planner option. {@code CYPHER replan=skip} (keep the first plan for the process) took a fifth of the Neo4j
-     * server's drain time off, but a plan made on an empty or tiny graph then stays as the graph grows: the snapshot
-     * ITs, sharing one Neo4j, saw the temporal statements' chunks go from about 1 s to 18 s per 2,000 rows after a
-     * test on a 25-node graph planned them. Neo4j's own replanning (at most every 10 s per statement, when the counts
-     * moved) is the price of plans that follow the graph.
-     */
-    static final String CACHED_PLAN = "";
-    /**
      * The rows come inside a map ({@code {batch: {rows: [...]}}}): Neo4j caches a plan per statement text and parameter
      * type, and a list parameter's type includes its size, in buckets of powers of ten, so a bare {@code $rows} would be
      * planned once per bucket a batch's rows fall in. A map's size is not part of its type. See {@link StepParameters#batch}.
+     * No {@code CYPHER replan=skip}: it took a fifth off the Neo4j server's drain time, but a plan made on an empty or tiny
+     * graph then stayed as the graph grew (the snapshot ITs, sharing one Neo4j, saw the temporal statements' chunks go from
+     * about 1 s to 18 s per 2,000 rows after a test on a 25-node graph planned them).
      */
-    private static final String UNWIND = CACHED_PLAN + "UNWIND $batch.rows AS ";
+    private static final String UNWIND = "UNWIND $batch.rows AS ";
 
     private StatementRenderer() {}
 
@@ -233,12 +228,12 @@ final class StatementRenderer {
     }
 
     static String truncateNodes(TruncateNodes step) {
-        return CACHED_PLAN + "MATCH (n:" + name(step.mapping().label()) + ") DETACH DELETE n";
+        return "MATCH (n:" + name(step.mapping().label()) + ") DETACH DELETE n";
     }
 
     static String truncateRelationships(TruncateRelationships step) {
         RelationshipMapping m = step.mapping();
-        String match = CACHED_PLAN + "MATCH (:" + name(m.from().label()) + ")-[r:" + name(m.type()) + "]->(:" + name(m.to().label()) + ")";
+        String match = "MATCH (:" + name(m.from().label()) + ")-[r:" + name(m.type()) + "]->(:" + name(m.to().label()) + ")";
         return m.temporal() ? match + " WHERE r.validTo = " + OPEN_END + " AND r.validFrom <= $at SET r.validTo = $at" : match + " DELETE r";
     }
 

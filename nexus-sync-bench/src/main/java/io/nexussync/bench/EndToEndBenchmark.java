@@ -111,8 +111,8 @@ public final class EndToEndBenchmark {
             // The first start sets up, creates the slot and snapshots the (empty) tables: the backlog below is streamed.
             first.awaitStreaming(Duration.ofMinutes(2));
         }
-        sql(config.postgres(), "SELECT pg_create_logical_replication_slot(?, 'pgoutput')", RAW_SLOT);
-        sql(config.postgres(), "SELECT pg_create_logical_replication_slot(?, 'pgoutput')", PEER_SLOT);
+        PgSettings rawSlot = ReferenceSlot.create(config.postgres(), RAW_SLOT);
+        PgSettings peerSlot = ReferenceSlot.create(config.postgres(), PEER_SLOT);
         WorkloadWriter.Written backlog;
         try (WorkloadWriter writer = new WorkloadWriter(config.postgres(), WRITERS)) {
             backlog = writer.writeUntil(changes);
@@ -141,15 +141,15 @@ public final class EndToEndBenchmark {
             System.out.printf("%s: %,d WAL changes in %.2f s = %,.0f changes/s; peak heap used %,d MiB of %,d MiB (sampled every 100 ms)%n",
                     drain.name(), drain.walChanges(), drain.nanos() / 1e9, drain.walRate(), peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20);
             notes.forEach(n -> System.out.println("* " + n));
-            sql(config.postgres(), "SELECT pg_drop_replication_slot(?)", RAW_SLOT);
-            dropSlot(config.postgres(), PEER_SLOT);
+            ReferenceSlot.drop(rawSlot);
+            ReferenceSlot.drop(peerSlot);
             return prefix.startsWith("warmup") ? new Results(config, drain, drain, drain, drain, drain, drain, peakHeap, notes) : null;
         }
         long drainVersions = temporalVersions();
 
         // 3. and 4. the references: decoded untimed, each written to an empty graph with the id constraints in place
-        List<FlatChange> flat = new FlatRows(mapping).flatten(WalReader.readUntilMarker(withSlot(config.postgres(), RAW_SLOT)));
-        sql(config.postgres(), "SELECT pg_drop_replication_slot(?)", RAW_SLOT);
+        List<FlatChange> flat = new FlatRows(mapping).flatten(WalReader.readUntilMarker(rawSlot));
+        ReferenceSlot.drop(rawSlot);
         notes.add(String.format("same changes: the raw slot decoded %,d row changes, nexus-sync applied %,d in the drain", flat.size(), drain.walChanges()));
         RawNeo4jReference reference = new RawNeo4jReference(driver);
         clearGraph();
@@ -169,7 +169,7 @@ public final class EndToEndBenchmark {
         // the graph holds the last backlog change
         Run peer;
         try {
-            DebeziumPeer.Outcome outcome = DebeziumPeer.drain(withSlot(config.postgres(), PEER_SLOT), endOfBacklog, driver, mapping, CATCH_UP_LIMIT);
+            DebeziumPeer.Outcome outcome = DebeziumPeer.drain(peerSlot, endOfBacklog, driver, mapping, CATCH_UP_LIMIT);
             peer = new Run(DebeziumPeer.NAME + ", one Neo4j transaction per poll batch", backlog.rowChanges(), outcome.changes(),
                     outcome.transactions(), outcome.nanos());
             notes.add(String.format("the Debezium peer applied %,d row changes%s; its time includes the engine's start-up, %.2f s to its first batch",
@@ -180,7 +180,7 @@ public final class EndToEndBenchmark {
             notes.add(String.format("temporal relationship versions, closed ones included: %,d after the drain, %,d after the peer%s",
                     drainVersions, peerVersions, drainVersions == peerVersions ? "" : ": they DIFFER"));
         } finally {
-            dropSlot(config.postgres(), PEER_SLOT);
+            ReferenceSlot.drop(peerSlot);
         }
         clearGraph();
 
@@ -211,33 +211,6 @@ public final class EndToEndBenchmark {
     private SyncConfig freshDatabase(String name) throws SQLException {
         // Batch tuning can be tried from the shell: NEXUS_SYNC_BATCH_SIZE=2000 bench/run-e2e.sh
         return BenchEnvironment.freshDatabase(postgres, neo4j, name);
-    }
-
-    /** Drops {@code slot} once its reader has let go of it (a closed replication connection takes a moment to end on the server). */
-    private static void dropSlot(PgSettings settings, String slot) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        try (Connection c = PgConnections.open(settings, "bench");
-             PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active");
-             PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-            drop.setString(1, slot);
-            exists.setString(1, slot);
-            while (true) {
-                drop.execute();
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (!rs.next()) {
-                        return;
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("slot " + slot + " is still in use 30 s after its reader stopped");
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    private static PgSettings withSlot(PgSettings settings, String slot) {
-        return new PgSettings(settings.url(), settings.user(), settings.password(), slot, settings.publication());
     }
 
     /** Every version of every temporal relationship, closed or open: one per INSERT or UPDATE of its row that is still in the graph. */

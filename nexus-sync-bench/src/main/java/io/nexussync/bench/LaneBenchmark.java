@@ -34,6 +34,8 @@ import java.util.function.IntPredicate;
  */
 public final class LaneBenchmark {
     private static final Duration DRAIN_LIMIT = Duration.ofHours(1);
+    /** A second slot on the lanes database: the backlog read alone after the run, to compare with the service's reading. */
+    private static final String RAW_SLOT = "lanes_raw";
 
     record Options(int backlog, int rows, double criticalRate) {
         static Options parse(String[] args) {
@@ -89,9 +91,7 @@ public final class LaneBenchmark {
         }
 
         // 2. the low-lane backlog, committed while the service is stopped; a second slot records it to time reading it alone
-        PgSettings rawSlot = new PgSettings(config.postgres().url(), config.postgres().user(), config.postgres().password(), RAW_SLOT,
-                config.postgres().publication());
-        sql(config.postgres(), "SELECT pg_create_logical_replication_slot('" + RAW_SLOT + "', 'pgoutput')");
+        PgSettings rawSlot = ReferenceSlot.create(config.postgres(), RAW_SLOT);
         LaneWorkload.Backlog backlog = workload.writeBacklog(options.backlog());
         Lsn endOfBacklog = CatchUpWait.emitMarker(config.postgres());
 
@@ -138,25 +138,19 @@ public final class LaneBenchmark {
         long readStart = System.nanoTime();
         int rawChanges = WalReader.readUntilMarker(rawSlot).size();
         double rawReadSeconds = (System.nanoTime() - readStart) / 1e9;
-        sql(config.postgres(), "SELECT pg_drop_replication_slot('" + RAW_SLOT + "')");
-        String readAlone = String.format("* the same backlog read alone afterwards (a second slot; PostgreSQL's decoding, pgjdbc and the service's "
-                + "decoder, nothing else running): %,d changes in %.2f s (%,.0f changes/s)", rawChanges, rawReadSeconds, rawChanges / rawReadSeconds);
-        String readAhead = readAlone + "\n" + String.format("* the read-ahead the service held peaked at %,d MB by its own estimate (bound: NEXUS_SYNC_READ_AHEAD), and "
-                + "the checkpoint's runs of changes applied out of stream order at %,d (past %,d batches are cut in stream order)",
-                peakReadAhead >> 20, peakRunsAhead, 1_000);
-        print(options, config, backlog, critical, startUpSeconds, backlogReadSeconds, readAhead, serviceStart, Instant.now(), recorder.samples(), results);
-    }
-
-    private static final String RAW_SLOT = "lanes_raw";
-
-    private static void sql(PgSettings settings, String statement) throws java.sql.SQLException {
-        try (java.sql.Connection c = io.nexussync.postgres.PgConnections.open(settings, "bench"); java.sql.Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
+        ReferenceSlot.drop(rawSlot);
+        List<String> readingNotes = List.of(
+                String.format("* the same backlog read alone afterwards (a second slot; PostgreSQL's decoding, pgjdbc and the service's "
+                        + "decoder, nothing else running): %,d changes in %.2f s (%,.0f changes/s)", rawChanges, rawReadSeconds, rawChanges / rawReadSeconds),
+                String.format("* the read-ahead the service held peaked at %,d MB by its own estimate (bound: NEXUS_SYNC_READ_AHEAD), and "
+                        + "the checkpoint's runs of changes applied out of stream order at %,d (past %,d batches are cut in stream order)",
+                        peakReadAhead >> 20, peakRunsAhead, 1_000));
+        print(options, config, backlog, critical, startUpSeconds, backlogReadSeconds, readingNotes, serviceStart, Instant.now(), recorder.samples(),
+                results);
     }
 
     private static void print(Options options, SyncConfig config, LaneWorkload.Backlog backlog, LaneWorkload.Critical critical,
-                              double startUpSeconds, double backlogReadSeconds, String readAhead, Instant serviceStart, Instant runEnd, Samples samples,
+                              double startUpSeconds, double backlogReadSeconds, List<String> readingNotes, Instant serviceStart, Instant runEnd, Samples samples,
                               Path results) throws Exception {
         long start = LatencyRecorder.micros(serviceStart);
         IntPredicate isBacklog = i -> samples.committedMicros()[i] < start;
@@ -194,7 +188,7 @@ public final class LaneBenchmark {
                 : String.format("* **the service had read the whole backlog %.2f s after its start** (%,.0f changes/s read; SyncProgress.itemsRead, "
                         + "polled every 10 ms): what a critical change committed behind it waits for at least", backlogReadSeconds,
                         backlog.rowChanges() / backlogReadSeconds));
-        System.out.println(readAhead);
+        readingNotes.forEach(System.out::println);
         System.out.println("* from the service's start until every critical change was visible too: "
                 + BatchLog.between(config.postgres(), serviceStart, runEnd));
         System.out.println();

@@ -18,15 +18,28 @@ public final class CapturedChangeFeed implements ChangeFeed {
         this.reader = reader;
     }
 
-    /** Null also when an event arrived that holds nothing for the apply half (a Begin, our own echo). */
+    /**
+     * Events that hold nothing for the apply half (a Begin, our own echo) are read past, without waiting again: null
+     * means the source had nothing more within {@code timeout}, which the apply loop takes as having caught up.
+     */
     @Override
     public StreamItem poll(Duration timeout) throws InterruptedException {
-        StreamItem released = reader.nextReleased();
-        if (released != null) {
-            return released;
+        Duration wait = timeout;
+        while (true) {
+            StreamItem released = reader.nextReleased();
+            if (released != null) {
+                return released;
+            }
+            CaptureEvent event = source.poll(wait);
+            if (event == null) {
+                return null;
+            }
+            StreamItem item = reader.read(event);
+            if (item != null) {
+                return item;
+            }
+            wait = Duration.ZERO;
         }
-        CaptureEvent event = source.poll(timeout);
-        return event == null ? null : reader.read(event);
     }
 
     /** Never past the PREPARE of a prepared transaction held back: a restart must read it again (see TransactionReader). */

@@ -64,6 +64,11 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     static final int MAX_RUNS_AHEAD = 1_000;
     /** Items read at most before the loop cuts batches again: a few milliseconds of reading. */
     static final int READ_BURST = 512;
+    /**
+     * Longest the lanes below critical wait for the reading to catch up with the stream (see {@link #readingBehind}):
+     * past it they are applied while the reading goes on, as when the reader can never catch up with the writers.
+     */
+    static final Duration READ_FIRST_AT_MOST = Duration.ofSeconds(2);
     /** The ledger keeps ~20 bytes per change between the oldest unapplied change and the read head. */
     static final int MAX_LEDGER_ENTRIES = 2_000_000;
     /** How long a stop keeps applying what it has read before leaving the rest to the next start. */
@@ -104,6 +109,14 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     private final Deque<Integer> idleWorkers = new ArrayDeque<>();
     private final BlockingQueue<BatchOutcome> finished = new LinkedBlockingQueue<>();
     private int batchesInFlight;
+    /**
+     * The last burst of reading ended with the feed still delivering: the service is behind the stream. Until it has
+     * caught up, only critical changes are applied. Applying competes with reading for the same cores (and
+     * PostgreSQL's decoding), so a backlog applied while it is read is read several times slower, and a critical
+     * change behind it waits for all of that; read first, the backlog's updates to the same rows also coalesce into
+     * fewer graph writes. The read-ahead bound and {@link #READ_FIRST_AT_MOST} bound the wait.
+     */
+    private boolean readingBehind;
     private ExecutorService workers;
     private Instant queueReportedAt = Instant.EPOCH;
 
@@ -186,17 +199,22 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     /**
      * Reads what the feed holds, up to {@link #READ_BURST} items, before the loop looks at batches again: cutting a
      * batch after every item read spent the loop's thread on the scheduler rather than on reading, so a backlog was
-     * read little faster than it was applied and a critical change behind it waited for the apply. A full batch for an
-     * idle worker ends the burst.
+     * read little faster than it was applied and a critical change behind it waited for the apply. A burst that ends
+     * with the feed still delivering leaves the loop {@link #readingBehind}.
      */
     private void readBurst() throws InterruptedException {
         StreamItem item = feed.poll(pollTimeout());
         int read = 0;
+        readingBehind = false;
         try {
             while (item != null) {
                 item.handleWith(intake);
                 read++;
-                if (read >= READ_BURST || stopping || !mayRead() || (!idleWorkers.isEmpty() && scheduler.pendingChanges() >= sizer.size())) {
+                if (stopping || !mayRead()) {
+                    return;
+                }
+                if (read >= READ_BURST) {
+                    readingBehind = true;
                     return;
                 }
                 item = feed.poll(Duration.ZERO);
@@ -237,7 +255,11 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     private void dispatch(boolean force) {
         ApplyLedger ledger = books.ledger();
         while (!idleWorkers.isEmpty() && !scheduler.isEmpty() && (force || due())) {
-            ScheduledBatch batch = scheduler.next(sizer.size(), policy.maxBytes(), ledger.runsAhead() > MAX_RUNS_AHEAD);
+            Lane lowest = !force && holdingLowerLanesForReading() ? Lane.CRITICAL : Lane.LOW;
+            if (lowest != Lane.LOW && !scheduler.hasPendingAtOrAbove(lowest)) {
+                return;
+            }
+            ScheduledBatch batch = scheduler.next(sizer.size(), policy.maxBytes(), ledger.runsAhead() > MAX_RUNS_AHEAD, lowest);
             if (batch == null) {
                 return;
             }
@@ -257,6 +279,14 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         }
         Checkpoint record = ledger.checkpointWith(batch.id(), worker);
         workers.execute(() -> finished.add(applier.write(batch, worker, record)));
+    }
+
+    private boolean holdingLowerLanesForReading() {
+        if (!readingBehind || !mayRead()) {
+            return false;
+        }
+        Instant oldest = scheduler.oldestReadAt();
+        return oldest != null && clock.instant().isBefore(oldest.plus(READ_FIRST_AT_MOST));
     }
 
     private boolean due() {

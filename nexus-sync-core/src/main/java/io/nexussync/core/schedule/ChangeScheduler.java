@@ -66,6 +66,7 @@ public final class ChangeScheduler {
     private long stalledAtRelease = -1;
     private long stalledUpTo;
     private boolean stalledInStreamOrder;
+    private Lane stalledLowestLane;
     /** Pending items {@link #next} has looked at as candidates, over its life: what a test of the memo above counts. */
     long candidatesExamined;
 
@@ -146,6 +147,14 @@ public final class ChangeScheduler {
      *                      too fragmented to carry more changes applied out of order)
      */
     public ScheduledBatch next(int maxChanges, long maxBytes, boolean inStreamOrder) {
+        return next(maxChanges, maxBytes, inStreamOrder, Lane.LOW);
+    }
+
+    /**
+     * As {@link #next(int, long, boolean)}, taking items of {@code lowestLane} or a higher lane only (and what they
+     * must go with, whatever its lane): the urgent part of what is pending, while the rest waits for more reading.
+     */
+    public ScheduledBatch next(int maxChanges, long maxBytes, boolean inStreamOrder, Lane lowestLane) {
         if (byAge.isEmpty() || barrierInFlight != 0) {
             return null;
         }
@@ -153,7 +162,7 @@ public final class ChangeScheduler {
         if (barrier != null && byAge.firstKey().equals(barrier)) {
             return inFlight.isEmpty() ? take(new ArrayList<>(List.of(barriers.get(barrier)))) : null;
         }
-        boolean stalled = stalledAtRelease == releases && stalledInStreamOrder == inStreamOrder;
+        boolean stalled = stalledAtRelease == releases && stalledInStreamOrder == inStreamOrder && stalledLowestLane == lowestLane;
         if (stalled && (inStreamOrder || lastEnqueued <= stalledUpTo)) {
             return null;
         }
@@ -161,7 +170,7 @@ public final class ChangeScheduler {
         Set<Item> chosen = new LinkedHashSet<>();
         long changes = 0;
         long bytes = 0;
-        Iterable<TreeMap<Long, Item>> order = inStreamOrder ? List.of(byAge) : queues.values();
+        Iterable<TreeMap<Long, Item>> order = inStreamOrder ? List.of(byAge) : lanesFrom(lowestLane);
         outer:
         for (TreeMap<Long, Item> queue : order) {
             for (Item candidate : queue.tailMap(readAfter, false).values()) {
@@ -196,6 +205,7 @@ public final class ChangeScheduler {
             stalledAtRelease = releases;
             stalledUpTo = lastEnqueued;
             stalledInStreamOrder = inStreamOrder;
+            stalledLowestLane = lowestLane;
             return null;
         }
         return take(new ArrayList<>(chosen));
@@ -268,6 +278,29 @@ public final class ChangeScheduler {
     /** When the oldest pending change was read, or null when none is pending. */
     public Instant oldestReadAt() {
         return byAge.isEmpty() ? null : byAge.firstEntry().getValue().readAt;
+    }
+
+    /** True when an item of {@code lane} or a higher lane is pending. */
+    public boolean hasPendingAtOrAbove(Lane lane) {
+        for (Lane l : Lane.values()) {
+            if (l.compareTo(lane) > 0) {
+                return false;
+            }
+            if (!queues.get(l).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<TreeMap<Long, Item>> lanesFrom(Lane lowestLane) {
+        List<TreeMap<Long, Item>> from = new ArrayList<>(Lane.values().length);
+        for (Lane lane : Lane.values()) {
+            if (lane.compareTo(lowestLane) <= 0) {
+                from.add(queues.get(lane));
+            }
+        }
+        return from;
     }
 
     /** Pending stream changes per lane (a coalesced item counts all the changes it holds, in its lane). */

@@ -196,12 +196,14 @@ class SyncPipelineTest {
 
     @Test
     void shouldCountUnmappedChangesInPartialCheckpointButNotInBatchSize() throws InterruptedException {
-        source.add(tx(1, "0/1000", "0/1010", insert("c1"), new RowChange.Insert(AUDIT_LOG, Map.of("id", 1)), insert("c2"), insert("c3")));
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), new RowChange.Insert(AUDIT_LOG, Map.of("id", 1)), insert("c2"), insert("c3"),
+                insert("c4")));
 
         pipeline(3).run(Checkpoint.NONE);
 
         assertThat(writer.applied.get(0).checkpoint()).isEqualTo(new Checkpoint(Lsn.INVALID, lsn("0/1000"), 4));
         assertThat(upsertedIds(writer.applied.get(0).plan())).containsExactly("c1", "c2", "c3");
+        assertThat(upsertedIds(writer.applied.get(1).plan())).containsExactly("c4");
         assertThat(source.acknowledged).containsExactly(lsn("0/1010"));
     }
 
@@ -364,9 +366,8 @@ class SyncPipelineTest {
     @Test
     void shouldApplyACriticalChangeInTheFirstBatchAfterItWasReadWhateverLowBacklogIsAhead() throws InterruptedException {
         insertsThenAViewCountBacklog();
-        Map<String, Object> revoked = row("z");
-        revoked.put("access_level", "private");
-        source.add(tx(3, "0/3000", "0/3010", new RowChange.Update(CONTENT_ITEMS, null, revoked)));
+        source.then(() -> { }); // the stream pauses: the loop has caught up and applies what it read
+        source.add(tx(3, "0/3000", "0/3010", new RowChange.Update(CONTENT_ITEMS, null, revoked("z"))));
         // The first batch commits only once everything is read: from then on the critical change waits in the queue.
         writer.beforeApply = () -> {
             try {
@@ -384,6 +385,62 @@ class SyncPipelineTest {
         assertThat(critical).as("batches %s", batches).isEqualTo(1);
         assertThat(batches.subList(2, batches.size())).as("the low backlog comes after it").isNotEmpty();
         assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
+    }
+
+    @Test
+    void shouldReadABacklogThroughBeforeApplyingItsLowerLanesSoACriticalChangeBehindItGoesFirst() throws InterruptedException {
+        int rows = 2 * ApplyLoop.READ_BURST;
+        insertsThenAViewCountBacklog(rows);
+        source.add(tx(3, "0/3000", "0/3010", new RowChange.Update(CONTENT_ITEMS, null, revoked("z"))));
+
+        SyncPipeline pipeline = pipeline(100);
+        pipeline.run(Checkpoint.NONE);
+
+        List<List<String>> batches = writer.applied.stream().map(a -> upsertedIds(a.plan())).toList();
+        assertThat(indexOfBatchRevoking(writer.applied)).as("the critical change is in the first batch: %s", batches).isZero();
+        assertThat(batches.stream().mapToInt(List::size).sum())
+                .as("read through before it was applied, each row's insert and update went as one graph write")
+                .isEqualTo(rows + 1);
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
+    }
+
+    @Test
+    void shouldApplyTheLowerLanesWhileReadingOnceTheyHaveWaitedTheLongestReadFirstAllows() throws InterruptedException {
+        // Every look at the clock takes a millisecond: the reading of this backlog outlasts READ_FIRST_AT_MOST.
+        Clock ticking = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return clock.getZone();
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Instant instant() {
+                clock.advance(Duration.ofMillis(1));
+                return clock.instant();
+            }
+        };
+        int rows = 4_000;
+        assertThat(ApplyLoop.READ_FIRST_AT_MOST).isLessThan(Duration.ofMillis(rows));
+        insertsThenAViewCountBacklog(rows);
+        source.add(tx(3, "0/3000", "0/3010", new RowChange.Update(CONTENT_ITEMS, null, revoked("z"))));
+        SyncPipeline pipeline = newPipeline(source, SyncLog.NONE, new BatchPolicy(100, Duration.ofMillis(50)), ticking);
+        source.stopWhenDrained(pipeline);
+
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(indexOfBatchRevoking(writer.applied)).as("batches went out before the reading reached the critical change").isPositive();
+        assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
+    }
+
+    private static Map<String, Object> revoked(String id) {
+        Map<String, Object> row = row(id);
+        row.put("access_level", "private");
+        return row;
     }
 
     @Test
@@ -720,14 +777,19 @@ class SyncPipelineTest {
 
     /** Transaction 1 inserts c0..c59 and z; transaction 2 updates the view count of c0..c59 (the low lane). */
     private void insertsThenAViewCountBacklog() {
+        insertsThenAViewCountBacklog(60);
+    }
+
+    /** Transaction 1 inserts {@code rows} content items c0... and z; transaction 2 updates the view count of the c rows (the low lane). */
+    private void insertsThenAViewCountBacklog(int rows) {
         List<RowChange> inserts = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < rows; i++) {
             inserts.add(insert("c" + i));
         }
         inserts.add(insert("z"));
         source.add(tx(1, "0/1000", "0/1010", inserts.toArray(RowChange[]::new)));
         List<RowChange> viewCounts = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < rows; i++) {
             Map<String, Object> row = row("c" + i);
             row.put("view_count", 1L);
             viewCounts.add(new RowChange.Update(CONTENT_ITEMS, null, row));

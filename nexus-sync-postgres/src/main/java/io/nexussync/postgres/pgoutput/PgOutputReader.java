@@ -52,6 +52,49 @@ final class PgOutputReader {
         return out;
     }
 
+    /**
+     * The next value of a tuple's column: its kind byte, or with {@code length} its text or bytes. The field named in a
+     * failure is "column NAME kind/length/text", put together only then: a tuple read builds no strings but its values.
+     */
+    byte columnKind(String column) {
+        if (buffer.remaining() < 1) {
+            need(1, "column " + column + " kind");
+        }
+        return buffer.get();
+    }
+
+    int columnLength(String column) {
+        if (buffer.remaining() < 4) {
+            need(4, "column " + column + " length");
+        }
+        int length = buffer.getInt();
+        if (length < 0) {
+            throw fail("negative length " + length + " for column " + column + " value");
+        }
+        if (buffer.remaining() < length) {
+            need(length, "column " + column + " value");
+        }
+        return length;
+    }
+
+    /** {@code length} bytes of UTF-8 text, decoded in place (no copy of the bytes first) when the buffer has an array. */
+    String columnText(int length) {
+        if (buffer.hasArray()) {
+            String text = new String(buffer.array(), buffer.arrayOffset() + buffer.position(), length, StandardCharsets.UTF_8);
+            buffer.position(buffer.position() + length);
+            return text;
+        }
+        byte[] raw = new byte[length];
+        buffer.get(raw);
+        return new String(raw, StandardCharsets.UTF_8);
+    }
+
+    byte[] columnBytes(int length) {
+        byte[] out = new byte[length];
+        buffer.get(out);
+        return out;
+    }
+
     /** A NUL-terminated UTF-8 string. */
     String string(String field) {
         int start = buffer.position();

@@ -2,7 +2,6 @@ package io.nexussync.postgres.pgoutput;
 
 import io.nexussync.core.model.Unchanged;
 import io.nexussync.core.model.Unconvertible;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,17 +34,13 @@ final class TupleData {
     }
 
     private static Object readValue(PgOutputReader reader, RelationDescriptor relation, ColumnDescriptor column) {
-        String field = "column " + column.name();
-        byte kind = reader.int8(field + " kind");
+        byte kind = reader.columnKind(column.name());
         return switch (kind) {
             case 'n' -> null;
             case 'u' -> Unchanged.TOAST;
-            case 't' -> {
-                String text = new String(reader.bytes(reader.int32(field + " length"), field + " text"), StandardCharsets.UTF_8);
-                yield convert(relation, column, text);
-            }
+            case 't' -> convert(relation, column, reader.columnText(reader.columnLength(column.name())));
             // We never ask for binary, so there is no per-type binary decoding: keep the bytes as they came.
-            case 'b' -> reader.bytes(reader.int32(field + " length"), field + " bytes");
+            case 'b' -> reader.columnBytes(reader.columnLength(column.name()));
             default -> throw reader.fail("unknown tuple value kind '" + (char) kind + "' for "
                     + relation.table() + "." + column.name());
         };

@@ -40,6 +40,84 @@ final class PgTemporal {
     }
 
     static OffsetDateTime timestamptz(String text) {
+        OffsetDateTime common = commonTimestamptz(text);
+        return common != null ? common : timestamptzByPattern(text);
+    }
+
+    /**
+     * The form nearly every value takes ({@code 2026-12-06 19:26:36.123456+00}, a four-digit year AD, an offset in
+     * hours or hours and minutes), read by position; null for any other form, which the pattern reads. Two timestamps a
+     * row made the pattern's matcher, groups and substrings a third of the capture thread's garbage.
+     */
+    static OffsetDateTime commonTimestamptz(String text) {
+        int length = text.length();
+        if (length < 22 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != ' '
+                || text.charAt(13) != ':' || text.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        int at = 19;
+        int nanos = 0;
+        if (text.charAt(at) == '.') {
+            int scale = 100_000_000;
+            at++;
+            int start = at;
+            while (at < length && at - start < 9 && isDigit(text.charAt(at))) {
+                nanos += (text.charAt(at) - '0') * scale;
+                scale /= 10;
+                at++;
+            }
+            if (at == start) {
+                return null;
+            }
+        }
+        if (at + 3 > length || (text.charAt(at) != '+' && text.charAt(at) != '-')) {
+            return null;
+        }
+        int sign = text.charAt(at) == '-' ? -1 : 1;
+        int offsetHours = digits(text, at + 1, 2);
+        int offsetMinutes = 0;
+        at += 3;
+        if (at + 3 == length && text.charAt(at) == ':') {
+            offsetMinutes = digits(text, at + 1, 2);
+            at += 3;
+        }
+        if (at != length || offsetHours < 0 || offsetMinutes < 0) {
+            return null;
+        }
+        LocalDateTime local = LocalDateTime.of(year, month, day, hour, minute, second, nanos);
+        if (offsetHours == 0 && offsetMinutes == 0) {
+            return OffsetDateTime.of(local, ZoneOffset.UTC);
+        }
+        return OffsetDateTime.of(local, ZoneOffset.ofHoursMinutes(sign * offsetHours, sign * offsetMinutes)).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    /** The number the {@code count} ASCII digits at {@code from} spell, or -1 when one is not a digit. */
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (!isDigit(c)) {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static OffsetDateTime timestamptzByPattern(String text) {
         Matcher m = match(TIMESTAMPTZ, text, "timestamptz");
         LocalDateTime local = LocalDateTime.of(date(m, 1, m.group(12) != null), time(m, 4, false));
         // the session time zone picks the printed offset; it carries no meaning for the value, so normalise it away

@@ -69,6 +69,14 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
      * past it they are applied while the reading goes on, as when the reader can never catch up with the writers.
      */
     static final Duration READ_FIRST_AT_MOST = Duration.ofSeconds(2);
+    /**
+     * Reading changes committed longer ago than this, the loop is working through a backlog: when the feed then has
+     * nothing for a moment, it waits {@link #STALL_GRACE} for more before taking itself as caught up. The capture
+     * thread shares the cores with the loop and falls behind it for a few milliseconds at a time; those gaps had ended
+     * every burst and let the backlog's lower lanes be applied while it was still being read.
+     */
+    static final Duration OLD_CHANGE = Duration.ofSeconds(1);
+    static final Duration STALL_GRACE = Duration.ofMillis(20);
     /** The ledger keeps ~20 bytes per change between the oldest unapplied change and the read head. */
     static final int MAX_LEDGER_ENTRIES = 2_000_000;
     /** How long a stop keeps applying what it has read before leaving the rest to the next start. */
@@ -117,6 +125,8 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
      * fewer graph writes. The read-ahead bound and {@link #READ_FIRST_AT_MOST} bound the wait.
      */
     private boolean readingBehind;
+    /** The commit time of the last change read (null before the first). */
+    private Instant lastReadCommitTime;
     private ExecutorService workers;
     private Instant queueReportedAt = Instant.EPOCH;
 
@@ -209,6 +219,9 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         try {
             while (item != null) {
                 item.handleWith(intake);
+                if (item instanceof StreamItem.Change change) {
+                    lastReadCommitTime = change.change().commitTime();
+                }
                 read++;
                 if (stopping || !mayRead()) {
                     return;
@@ -218,6 +231,9 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
                     return;
                 }
                 item = feed.poll(Duration.ZERO);
+                if (item == null && readingOldChanges()) {
+                    item = feed.poll(STALL_GRACE);
+                }
             }
         } finally {
             progress.read(read);
@@ -279,6 +295,10 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         }
         Checkpoint record = ledger.checkpointWith(batch.id(), worker);
         workers.execute(() -> finished.add(applier.write(batch, worker, record)));
+    }
+
+    private boolean readingOldChanges() {
+        return lastReadCommitTime != null && clock.instant().isAfter(lastReadCommitTime.plus(OLD_CHANGE));
     }
 
     private boolean holdingLowerLanesForReading() {

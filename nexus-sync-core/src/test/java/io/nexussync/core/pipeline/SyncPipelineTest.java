@@ -405,6 +405,22 @@ class SyncPipelineTest {
     }
 
     @Test
+    void shouldNotTakeAMomentWithoutChangesInTheMiddleOfAnOldBacklogForHavingCaughtUp() throws InterruptedException {
+        int rows = 2 * ApplyLoop.READ_BURST;
+        insertsThenAViewCountBacklog(rows);
+        source.then(() -> { }); // the capture thread falls behind the loop for a moment
+        source.add(tx(3, "0/3000", "0/3010", new RowChange.Update(CONTENT_ITEMS, null, revoked("z"))));
+        // The backlog was committed an hour ago.
+        clock.set(T0.plus(Duration.ofHours(1)));
+
+        SyncPipeline pipeline = pipeline(100);
+        pipeline.run(Checkpoint.NONE);
+
+        List<List<String>> batches = writer.applied.stream().map(a -> upsertedIds(a.plan())).toList();
+        assertThat(indexOfBatchRevoking(writer.applied)).as("the critical change is in the first batch: %s", batches).isZero();
+    }
+
+    @Test
     void shouldApplyTheLowerLanesWhileReadingOnceTheyHaveWaitedTheLongestReadFirstAllows() throws InterruptedException {
         // Every look at the clock takes a millisecond: the reading of this backlog outlasts READ_FIRST_AT_MOST.
         Clock ticking = new Clock() {

@@ -26,8 +26,10 @@ import org.neo4j.graphdb.Transaction;
  * commits second sees the first: the stream adopts a relationship committed before it, and a graph user's transaction
  * that would make a second one is refused. The stream is never the one refused: a refused batch would stop it.
  * <p>
- * Cost: one lock per distinct start node, taken in element id order (two transactions locking several never wait for
- * each other in a cycle over these locks), and one walk of the pair's relationships from the side with fewer of them.
+ * Cost: one lock per distinct start node, taken in element id order (so two transactions locking several do not wait
+ * for each other in a cycle over these locks; a CREATE's own share of the node can still make Neo4j report a deadlock,
+ * a transient error, between two graph users creating one pair), and one walk of the pair's relationships from the side
+ * with fewer of them. The stream's own transactions are not looked at (the listener skips them).
  */
 final class PairGuard {
     /** A pair a transaction created a relationship of the rule's type between. */

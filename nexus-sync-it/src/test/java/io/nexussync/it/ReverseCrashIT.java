@@ -98,9 +98,10 @@ class ReverseCrashIT {
                 applicationThread.join();
             }
             System.out.printf("reverse crash run (seed %d): %d graph edit transactions (%d refused deletes, %d nodes created, %d turned away "
-                            + "for contention, %d INCLUDES edits refused because the stream closed the version first), %d application transactions%n",
+                            + "for contention, %d INCLUDES edits refused because the stream closed the version first, %d TAGGED_WITH creates "
+                            + "refused because the stream created the pair first), %d application transactions%n",
                     seed, graphUser.committed.get(), graphUser.refusedDeletes.get(), graphUser.created.get(), graphUser.contention.get(),
-                    graphUser.closedUnderneath.get(), application.transactions.get());
+                    graphUser.closedUnderneath.get(), graphUser.pairTaken.get(), application.transactions.get());
             if (application.failure != null) {
                 throw application.failure;
             }
@@ -285,6 +286,7 @@ class ReverseCrashIT {
         final AtomicInteger created = new AtomicInteger();
         final AtomicInteger contention = new AtomicInteger();
         final AtomicInteger closedUnderneath = new AtomicInteger();
+        final AtomicInteger pairTaken = new AtomicInteger();
         final Map<String, AtomicInteger> editsPerItem = new ConcurrentHashMap<>();
         volatile Throwable failure;
         private int counter;
@@ -369,6 +371,12 @@ class ReverseCrashIT {
                     // The stream closed the version this edit matched as current before the edit committed: the plugin refuses
                     // a change to history, and the person edits the new current version instead.
                     closedUnderneath.incrementAndGet();
+                    return null;
+                }
+                if (e instanceof ClientException && String.valueOf(e.getMessage()).contains("TAGGED_WITH relationships; PostgreSQL keeps one row per pair")) {
+                    // The stream's MERGE of the same pair committed after this check-then-CREATE read the pair as untagged: the
+                    // plugin refuses the second relationship, and the pair keeps the stream's (a retry would find it there).
+                    pairTaken.incrementAndGet();
                     return null;
                 }
                 System.out.println("graph user: " + e.getClass().getSimpleName() + " " + e.code() + " " + e.getMessage());

@@ -21,6 +21,7 @@ final class EditCollector {
     private final TransactionChanges changes;
     private final List<Map<String, Object>> edits = new ArrayList<>();
     private final List<Runnable> writes = new ArrayList<>();
+    private final List<PairGuard.Pair> createdPairs = new ArrayList<>();
 
     private EditCollector(ReverseConfig config, TransactionChanges changes) {
         this.config = config;
@@ -37,6 +38,14 @@ final class EditCollector {
 
     List<Map<String, Object>> edits() {
         return edits;
+    }
+
+    /**
+     * The pairs this transaction leaves a new relationship of a mapped type between, once the writes are done: those it
+     * created (but not a temporal type's, which the writes remove again) and the current versions the writes put back.
+     */
+    List<PairGuard.Pair> createdPairs() {
+        return createdPairs;
     }
 
     /** The writes that go with the edits, in the transaction being committed. */
@@ -140,7 +149,11 @@ final class EditCollector {
         Set<String> created = new HashSet<>();
         for (Relationship relationship : changes.createdRelationships) {
             created.add(relationship.getElementId());
-            Endpoints ends = endpoints(relationship);
+            RelationshipRule rule = rule(relationship);
+            if (rule != null && !rule.temporal()) {
+                createdPairs.add(new PairGuard.Pair(relationship.getStartNode(), relationship.getEndNode(), rule));
+            }
+            Endpoints ends = endpoints(relationship, rule);
             if (ends == null) {
                 continue;
             }
@@ -181,6 +194,7 @@ final class EditCollector {
                     Relationship again = from.createRelationshipTo(to, relationship.getType());
                     restored.forEach(again::setProperty);
                 });
+                createdPairs.add(new PairGuard.Pair(from, to, ends.rule));
             }
             edits.add(edit("relationship-deleted", "type", ends.rule.type(), "from", ends.from, "to", ends.to,
                     "basePgVersion", version(changes.committed(relationship, ends.rule.versionProperty()))));
@@ -225,14 +239,22 @@ final class EditCollector {
 
     private record Endpoints(RelationshipRule rule, Object from, Object to) {}
 
-    /** The rule and the endpoints' identities, or null when the type is not mapped between these labels or an endpoint has no identity. */
+    /** The rule of the relationship's type between its endpoints' labels, or null when it is not mapped. */
+    private RelationshipRule rule(Relationship relationship) {
+        return config.relationship(relationship.getType().name(), relationship.getStartNode(), relationship.getEndNode());
+    }
+
     private Endpoints endpoints(Relationship relationship) {
-        Node from = relationship.getStartNode();
-        Node to = relationship.getEndNode();
-        RelationshipRule rule = config.relationship(relationship.getType().name(), from, to);
+        return endpoints(relationship, rule(relationship));
+    }
+
+    /** The rule and the endpoints' identities, or null when the type is not mapped between these labels or an endpoint has no identity. */
+    private Endpoints endpoints(Relationship relationship, RelationshipRule rule) {
         if (rule == null) {
             return null;
         }
+        Node from = relationship.getStartNode();
+        Node to = relationship.getEndNode();
         Object fromId = changes.committed(from, rule.fromIdProperty());
         Object toId = changes.committed(to, rule.toIdProperty());
         if (fromId == null) {

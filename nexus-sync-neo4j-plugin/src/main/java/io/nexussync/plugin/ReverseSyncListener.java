@@ -12,8 +12,8 @@ import org.neo4j.logging.Log;
  * The change feed of one database. In {@code beforeCommit}, inside the committing transaction: a transaction of the
  * service itself (metadata key {@value #METADATA_KEY}) is skipped, which is the loop guard, except that the probe gets
  * the plugin's version; any other is read against the published rules, and its edits, version bumps and outbox entry
- * are written into it, so they commit or roll back with it. A refused change throws, which rolls the transaction
- * back, and is logged. Returns whether the transaction changed the rules, so they are read again after it commits.
+ * are written into it, so they commit or roll back with it; then {@link PairGuard} makes sure no pair is left with a
+ * second relationship of a mapped type. A refused change throws, which rolls the transaction back, and is logged. Returns whether the transaction changed the rules, so they are read again after it commits.
  */
 final class ReverseSyncListener implements TransactionEventListener<Boolean> {
     static final String METADATA_KEY = "nexus-sync";
@@ -41,11 +41,12 @@ final class ReverseSyncListener implements TransactionEventListener<Boolean> {
             EditCollector collected;
             try {
                 collected = EditCollector.collect(rules, TransactionChanges.of(data));
+                collected.write();
+                PairGuard.check(transaction, collected.createdPairs());
             } catch (Refusal refusal) {
                 log.warn("%s (transaction rolled back)", refusal.getMessage());
                 throw refusal;
             }
-            collected.write();
             if (!collected.edits().isEmpty()) {
                 Outbox.append(transaction, collected.edits());
             }

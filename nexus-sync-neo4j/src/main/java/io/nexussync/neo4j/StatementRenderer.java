@@ -69,7 +69,12 @@ final class StatementRenderer {
      * property) could commit between this statement's read and its write, and the write would put back what it read
      * (ReverseCrashIT: an edit lost, neo4jVersion one behind the edits, in 1 of 3 runs).
      */
-    private static final String LOCK_NODE = "SET n.`_nexusSyncLock` = true REMOVE n.`_nexusSyncLock` ";
+    private static final String LOCK_NODE = lock("n");
+
+    /** A write lock on the node bound to {@code variable}, held until the transaction ends: a property written and removed again. */
+    private static String lock(String variable) {
+        return "SET " + variable + ".`_nexusSyncLock` = true REMOVE " + variable + ".`_nexusSyncLock` ";
+    }
 
     static String upsertNodes(UpsertNodes step, boolean refresh) {
         NodeMapping m = step.mapping();
@@ -195,11 +200,17 @@ final class StatementRenderer {
      * current version already at this row version or later (a repeat, or a refresh that wrote it). Per pair,
      * commit times only grow in stream order (two transactions that change one row are serialised by its lock),
      * so the commit time is the guard that survives a row deleted and inserted again, whose version starts over.
+     * <p>
+     * The start node is locked before the history is read, as the plugin's {@code PairGuard} locks it before it counts a
+     * pair's current versions: a graph user's transaction that puts back a current version it deleted (the plugin does,
+     * PostgreSQL owning the history) and this statement then see each other's committed versions, whichever goes first,
+     * instead of leaving two current versions (a relationship's own locks are taken only as a transaction commits).
      */
     static String openTemporal(TemporalRound step) {
         RelationshipMapping m = step.mapping();
         String version = "v." + name(temporalVersion(m));
         return UNWIND + "row " + mergeEndpoints(m)
+                + "WITH a, b, row " + lock("a")
                 + "WITH a, b, row "
                 + "OPTIONAL MATCH (a)-[v:" + name(m.type()) + "]->(b) "
                 + "WITH a, b, row, collect(v) AS versions "

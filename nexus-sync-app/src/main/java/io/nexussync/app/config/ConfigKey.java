@@ -18,7 +18,7 @@ public enum ConfigKey {
     PUBLICATION("sync.publication", "NEXUS_SYNC_PUBLICATION", "contextnexus_sync", false, "publication listing the mapped tables"),
     MAPPING("sync.mapping", "NEXUS_SYNC_MAPPING", "", false, "mapping YAML file; empty means the built-in ContextNexus mapping"),
     BATCH_SIZE("sync.batch-size", "NEXUS_SYNC_BATCH_SIZE", "5000", false, "most row changes in one Neo4j transaction"),
-    BATCH_DELAY_MS("sync.batch-delay-ms", "NEXUS_SYNC_BATCH_DELAY_MS", "50", false, "longest a change waits for its batch to fill, in ms"),
+    BATCH_DELAY_MS("sync.batch-delay-ms", "NEXUS_SYNC_BATCH_DELAY_MS", "10", false, "longest a change waits for its batch to fill, in ms"),
     BATCH_TARGET_MS("sync.batch-target-ms", "NEXUS_SYNC_BATCH_TARGET_MS", "1000", false,
             "the Neo4j commit time the batch size adapts to: smaller batches when commits take longer, up to the batch size when shorter"),
     APPLY_WORKERS("sync.apply-workers", "NEXUS_SYNC_APPLY_WORKERS", "auto", false,

@@ -37,7 +37,7 @@ class ConfigLoaderTest {
         assertThat(config.neo4jDatabase()).isNull();
         assertThat(config.builtInMapping()).isTrue();
         assertThat(config.batchSize()).isEqualTo(5000);
-        assertThat(config.batchDelay()).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.batchDelay()).isEqualTo(Duration.ofMillis(10));
         assertThat(config.queueCapacity()).isEqualTo(20000);
         assertThat(config.admin().port()).isEqualTo(8089);
         assertThat(config.heartbeat()).isEqualTo(Duration.ofSeconds(10));

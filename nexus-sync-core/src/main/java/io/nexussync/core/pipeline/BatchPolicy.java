@@ -15,7 +15,7 @@ import java.time.Duration;
  */
 public record BatchPolicy(int maxChanges, Duration maxDelay, long maxBytes, Duration targetCommit, int workers,
                           long readAheadBytes, int laneCacheEntries) {
-    public static final BatchPolicy DEFAULT = new BatchPolicy(5_000, Duration.ofMillis(50));
+    public static final BatchPolicy DEFAULT = new BatchPolicy(5_000, Duration.ofMillis(10));
 
     public BatchPolicy {
         if (maxChanges < 1) {

@@ -70,7 +70,8 @@ public final class SyncEnvironment implements AutoCloseable {
         environment.put("NEXUS_SYNC_PUBLICATION", name + "_pub");
         environment.put("NEXUS_SYNC_ADMIN_PORT", "-1");
         environment.put("NEXUS_SYNC_ADMIN_TOKEN", ADMIN_TOKEN);
-        environment.put("NEXUS_SYNC_BATCH_DELAY_MS", "20");
+        // -Dnexus.it.batch-delay-ms=10 runs the tests with another batch window (ReverseCrashIT's races depend on it).
+        environment.put("NEXUS_SYNC_BATCH_DELAY_MS", System.getProperty("nexus.it.batch-delay-ms", "20"));
         // Reverse sync is off unless a test turns it on (ReverseSyncIT): the other tests edit the graph behind the service's
         // back on purpose (drift for verify, corruption for repair), which reverse sync would carry into PostgreSQL.
         // -Dnexus.it.reverse-mode=auto runs the forward tests with reverse sync on, as a default deployment runs.

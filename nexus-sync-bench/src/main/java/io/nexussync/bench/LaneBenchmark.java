@@ -37,23 +37,26 @@ public final class LaneBenchmark {
     /** A second slot on the lanes database: the backlog read alone after the run, to compare with the service's reading. */
     private static final String RAW_SLOT = "lanes_raw";
 
-    record Options(int backlog, int rows, double criticalRate) {
+    /** @param live the backlog is written while the service runs (a bulk job), rather than while it is stopped (a restart) */
+    record Options(int backlog, int rows, double criticalRate, boolean live) {
         static Options parse(String[] args) {
             int backlog = 200_000;
             int rows = -1;
             double criticalRate = 20;
+            boolean live = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--rows" -> rows = Integer.parseInt(args[++i].replace("_", ""));
                     case "--critical-rate" -> criticalRate = Double.parseDouble(args[++i]);
+                    case "--live" -> live = true;
                     default -> backlog = Integer.parseInt(args[i].replace("_", ""));
                 }
             }
             if (backlog < 1 || criticalRate <= 0) {
-                throw new IllegalArgumentException("usage: LaneBenchmark [BACKLOG] [--rows N] [--critical-rate N]");
+                throw new IllegalArgumentException("usage: LaneBenchmark [BACKLOG] [--rows N] [--critical-rate N] [--live]");
             }
             // a few thousand to tens of thousands of rows, each updated BACKLOG/rows times
-            return new Options(backlog, rows > 0 ? rows : Math.max(2_000, Math.min(20_000, backlog / 20)), criticalRate);
+            return new Options(backlog, rows > 0 ? rows : Math.max(2_000, Math.min(20_000, backlog / 20)), criticalRate, live);
         }
     }
 
@@ -88,6 +91,11 @@ public final class LaneBenchmark {
             service.awaitStreaming(Duration.ofMinutes(2));
             workload.seed(options.rows());
             CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, DRAIN_LIMIT);
+        }
+
+        if (options.live()) {
+            runLive(config, workload, recorder, options, results);
+            return;
         }
 
         // 2. the low-lane backlog, committed while the service is stopped; a second slot records it to time reading it alone
@@ -147,6 +155,83 @@ public final class LaneBenchmark {
                         peakReadAhead >> 20, peakRunsAhead, 1_000));
         print(options, config, backlog, critical, startUpSeconds, backlogReadSeconds, readingNotes, serviceStart, Instant.now(), recorder.samples(),
                 results);
+    }
+
+    /**
+     * The backlog written at full speed while the service runs and is caught up, critical changes committed at the
+     * steady rate from just before it until every backlog change is visible. Which change is which lane is what the
+     * pipeline reported (the restart run checks that against the intent); the critical writer's count is printed beside.
+     */
+    private static void runLive(SyncConfig config, LaneWorkload workload, LatencyRecorder recorder, Options options, Path results) throws Exception {
+        LaneWorkload.Backlog backlog;
+        LaneWorkload.Critical critical;
+        Instant backlogStart;
+        Instant drained;
+        try (RunningService service = RunningService.start(config, recorder)) {
+            service.awaitStreaming(Duration.ofMinutes(2));
+            CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, DRAIN_LIMIT);
+            try (LaneWorkload.CriticalWriter writer = workload.startCriticalWriter(options.criticalRate())) {
+                Thread.sleep(500);
+                backlogStart = Instant.now();
+                recorder.reset(backlogStart);
+                backlog = workload.writeBacklog(options.backlog());
+                Lsn endOfBacklog = CatchUpWait.emitMarker(config.postgres());
+                long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+                while (!CatchUpWait.isConfirmedPast(config.postgres(), endOfBacklog)) {
+                    service.checkAlive();
+                    writer.checkAlive();
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the backlog was not applied within " + DRAIN_LIMIT);
+                    }
+                    Thread.sleep(10);
+                }
+                drained = Instant.now();
+                critical = writer.stop();
+            }
+            CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, DRAIN_LIMIT);
+        }
+        Samples samples = recorder.samples();
+        long start = LatencyRecorder.micros(backlogStart);
+        long drainEnd = LatencyRecorder.micros(drained);
+        System.out.println();
+        System.out.println("## nexus-sync lanes, live: critical changes while a low-lane backlog is written and drains");
+        System.out.println();
+        System.out.println("Command: `" + System.getProperty("bench.command", "java -cp ... " + LaneBenchmark.class.getName()) + "`");
+        System.out.println();
+        System.out.printf("Embedded PostgreSQL 17 and Neo4j 5 and the service in one JVM on loopback; Java %s, %d CPUs, max heap %,d MiB; "
+                        + "batch %,d changes / %d ms; NEXUS_SYNC_* settings passed through: %s.%n%n",
+                System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                config.batchSize(), config.batchDelay().toMillis(), BenchEnvironment.describePassedThrough());
+        System.out.printf("* low backlog, written while the service ran caught up: %,d updates of `content_items.view_count` only, over %,d rows, "
+                + "in %,d transactions, written in %.2f s (%,.0f changes/s)%n", backlog.rowChanges(), backlog.rows(), backlog.transactions(),
+                backlog.nanos() / 1e9, backlog.rowChanges() / (backlog.nanos() / 1e9));
+        System.out.printf("* critical, committed at %.0f/s from 0.5 s before the backlog until it was applied: %,d transactions "
+                        + "(%,d `access_level` updates on backlog rows, %,d message deletes, %,d tag deletes whose content_tags rows cascade)%n",
+                options.criticalRate(), critical.transactions(), critical.accessLevelUpdates(), critical.messageDeletes(), critical.tagDeletes());
+        System.out.printf("* **backlog applied %.2f s after its first change was committed** (the slot confirmed past it; %,.0f changes/s)%n",
+                (drainEnd - start) / 1e6, backlog.rowChanges() / ((drainEnd - start) / 1e6));
+        System.out.println("* from the backlog's start until every critical change was visible too: " + BatchLog.between(config.postgres(), backlogStart, Instant.now()));
+        System.out.println();
+        System.out.println("Commit-to-visible latency by the lane the pipeline reported (VisibilityListener), changes committed from the backlog's start:");
+        System.out.println();
+        System.out.println("| lane (reported) | changes | p50 ms | p95 ms | p99 ms | max ms |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        for (Lane lane : Lane.values()) {
+            Percentiles p = latencies(samples, i -> samples.lane(i) == lane && samples.committedMicros()[i] >= start);
+            if (p.count() > 0) {
+                System.out.printf("| %s | %,d | %s |%n", lane.yamlName(), p.count(), p.cells());
+            }
+        }
+        Percentiles whileDraining = latencies(samples, i -> samples.lane(i) == Lane.CRITICAL && samples.committedMicros()[i] >= start
+                && samples.committedMicros()[i] < drainEnd);
+        System.out.printf("| **critical, committed while the backlog was written or drained** | %,d | %s |%n", whileDraining.count(), whileDraining.cells());
+        System.out.println();
+        System.out.println("* the restart run (`bench/run-lanes.sh`) checks the reported lanes against the intended ones; here a critical "
+                + "transaction holds one change, or a delete and the rows its cascade removes");
+        IntPredicate isLow = i -> samples.lane(i) != Lane.CRITICAL;
+        Path plot = results.resolve("lanes-live.png");
+        chart(plot, options, samples, start, drainEnd, 0, isLow);
+        System.out.println("* plot: " + plot.getFileName() + " (lag over time per lane, by the time each change became visible; x from the backlog's start)");
     }
 
     private static void print(Options options, SyncConfig config, LaneWorkload.Backlog backlog, LaneWorkload.Critical critical,
@@ -282,6 +367,14 @@ public final class LaneBenchmark {
         List<Marker> markers = List.of(new Marker(startUpSeconds, "streaming"),
                 new Marker((drainEnd - start) / 1e6, String.format("backlog drained (%.1f s)", (drainEnd - start) / 1e6)));
         String xLabel = "seconds since the service started (when the change became visible)";
+        if (options.live()) {
+            LagChart.write(plot, String.format("nexus-sync lanes, live: %,d low-lane changes written at full speed, critical changes at %.0f/s",
+                            options.backlog(), options.criticalRate()),
+                    List.of(new Panel("by the lane the pipeline reported", "seconds since the backlog's first change (when the change became visible)",
+                            "commit-to-visible latency, ms", true, 0, reported,
+                            List.of(new Marker((drainEnd - start) / 1e6, String.format("backlog applied (%.1f s)", (drainEnd - start) / 1e6))))));
+            return;
+        }
         LagChart.write(plot, String.format("nexus-sync lanes: %,d low-lane changes backlogged, critical changes at %.0f/s while they drain",
                         options.backlog(), options.criticalRate()),
                 List.of(new Panel("by the lane the pipeline reported", xLabel, "commit-to-visible latency, ms", true, 0, reported, markers),

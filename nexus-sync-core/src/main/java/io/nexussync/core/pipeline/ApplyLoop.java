@@ -77,12 +77,6 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
      */
     static final Duration OLD_CHANGE = Duration.ofSeconds(1);
     static final Duration STALL_GRACE = Duration.ofMillis(20);
-    /**
-     * With more than one worker, for this long after a critical change was handed out the last idle worker takes only
-     * critical changes: a critical change then never waits for a lower lane's batch (hundreds of milliseconds when a
-     * backlog drains) to free a worker. A stream without critical changes keeps every worker for every lane.
-     */
-    static final Duration CRITICAL_WORKER_KEPT = Duration.ofSeconds(10);
     /** The ledger keeps ~20 bytes per change between the oldest unapplied change and the read head. */
     static final int MAX_LEDGER_ENTRIES = 2_000_000;
     /** How long a stop keeps applying what it has read before leaving the rest to the next start. */
@@ -131,8 +125,6 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
      * fewer graph writes. The read-ahead bound and {@link #READ_FIRST_AT_MOST} bound the wait.
      */
     private boolean readingBehind;
-    /** When the last batch holding a critical change was handed out (null: none yet). */
-    private Instant lastCriticalBatchAt;
     /** The commit time of the last change read (null before the first). */
     private Instant lastReadCommitTime;
     private ExecutorService workers;
@@ -279,7 +271,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     private void dispatch(boolean force) {
         ApplyLedger ledger = books.ledger();
         while (!idleWorkers.isEmpty() && !scheduler.isEmpty() && (force || due())) {
-            Lane lowest = !force && (holdingLowerLanesForReading() || keepingTheLastWorkerForCritical()) ? Lane.CRITICAL : Lane.LOW;
+            Lane lowest = !force && holdingLowerLanesForReading() ? Lane.CRITICAL : Lane.LOW;
             if (lowest != Lane.LOW && !scheduler.hasPendingAtOrAbove(lowest)) {
                 return;
             }
@@ -295,9 +287,6 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     private void dispatchBatch(ScheduledBatch batch) {
         ApplyLedger ledger = books.ledger();
         int worker = idleWorkers.poll();
-        if (batch.lane() == Lane.CRITICAL) {
-            lastCriticalBatchAt = clock.instant();
-        }
         ledger.inFlight(batch.ordinals(), batch.id());
         batchesInFlight++;
         if (!books.parked().isEmpty() && touchesParked(batch)) {
@@ -306,11 +295,6 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         }
         Checkpoint record = ledger.checkpointWith(batch.id(), worker);
         workers.execute(() -> finished.add(applier.write(batch, worker, record)));
-    }
-
-    private boolean keepingTheLastWorkerForCritical() {
-        return policy.workers() > 1 && idleWorkers.size() == 1 && lastCriticalBatchAt != null
-                && clock.instant().isBefore(lastCriticalBatchAt.plus(CRITICAL_WORKER_KEPT));
     }
 
     private boolean readingOldChanges() {

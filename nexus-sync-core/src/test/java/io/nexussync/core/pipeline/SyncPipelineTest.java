@@ -421,71 +421,6 @@ class SyncPipelineTest {
     }
 
     @Test
-    void shouldKeepTheLastIdleWorkerForCriticalChangesOnlyForAWhileAfterOne() throws InterruptedException {
-        source.add(tx(1, "0/1000", "0/1010", insert("z")));
-        source.then(() -> { });
-        source.add(tx(2, "0/2000", "0/2010", new RowChange.Update(CONTENT_ITEMS, null, revoked("z"))));
-        source.then(() -> clock.advance(Duration.ofMillis(100))); // the critical change's window passes: it goes out
-        source.then(() -> {
-            for (int waited = 0; writer.applied.isEmpty() && waited < 2_000; waited += 5) {
-                pause(5);
-            }
-        });
-        List<RowChange> inserts = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            inserts.add(insert("c" + i));
-        }
-        source.add(tx(3, "0/3000", "0/3010", inserts.toArray(RowChange[]::new)));
-        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger mostInFlight = new java.util.concurrent.atomic.AtomicInteger();
-        writer.beforeApply = () -> {
-            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            try {
-                Thread.sleep(30);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            inFlight.decrementAndGet();
-        };
-        SyncPipeline pipeline = newPipeline(source, SyncLog.NONE, new BatchPolicy(10, Duration.ofMillis(50)).withWorkers(2), clock);
-        source.stopWhenDrained(pipeline);
-        // A stop applies what was read on every worker: it must come after.
-        source.holdStopUntil(() -> writer.applied.size() == 5);
-
-        pipeline.run(Checkpoint.NONE);
-
-        assertThat(indexOfBatchRevoking(writer.applied)).isZero();
-        assertThat(mostInFlight.get()).as("after the critical change, the inserts' batches went one at a time").isEqualTo(1);
-    }
-
-    @Test
-    void shouldApplyOnEveryWorkerAtOnceWhenNoCriticalChangeCameLately() throws InterruptedException {
-        List<RowChange> inserts = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            inserts.add(insert("c" + i));
-        }
-        source.add(tx(3, "0/3000", "0/3010", inserts.toArray(RowChange[]::new)));
-        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger mostInFlight = new java.util.concurrent.atomic.AtomicInteger();
-        writer.beforeApply = () -> {
-            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            try {
-                Thread.sleep(30);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            inFlight.decrementAndGet();
-        };
-        SyncPipeline pipeline = newPipeline(source, SyncLog.NONE, new BatchPolicy(10, Duration.ofMillis(50)).withWorkers(2), clock);
-        source.stopWhenDrained(pipeline);
-        source.holdStopUntil(() -> writer.applied.size() == 4);
-
-        pipeline.run(Checkpoint.NONE);
-
-        assertThat(mostInFlight.get()).isEqualTo(2);
-    }
-
-    @Test
     void shouldApplyTheLowerLanesWhileReadingOnceTheyHaveWaitedTheLongestReadFirstAllows() throws InterruptedException {
         // Every look at the clock takes a millisecond: the reading of this backlog outlasts READ_FIRST_AT_MOST.
         Clock ticking = new Clock() {
@@ -516,14 +451,6 @@ class SyncPipelineTest {
 
         assertThat(indexOfBatchRevoking(writer.applied)).as("batches went out before the reading reached the critical change").isPositive();
         assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static Map<String, Object> revoked(String id) {

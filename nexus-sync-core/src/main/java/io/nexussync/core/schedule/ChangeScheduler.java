@@ -484,6 +484,8 @@ public final class ChangeScheduler {
         boolean deletes;
         boolean lastCoalescable;
         long bytes;
+        /** {@link Sizes#of} the last entry of {@code changes}: what a coalescing append takes off again. */
+        long lastChangeBytes;
 
         Item(Footprint footprint, long firstOrdinal, Instant readAt) {
             this.bytes = Sizes.PER_ITEM;
@@ -516,14 +518,15 @@ public final class ChangeScheduler {
             SourceChange merged = coalescable && last >= 0 && lastCoalescable ? coalesce(changes.get(last), change) : null;
             lastCoalescable = coalescable;
             if (merged != null) {
-                bytes -= Sizes.of(changes.get(last));
+                bytes -= lastChangeBytes;
                 changes.set(last, merged);
                 changeOrdinals.set(last, ordinal);
             } else {
                 changes.add(change);
                 changeOrdinals.add(ordinal);
             }
-            bytes += Sizes.of(changes.get(changes.size() - 1)) + Sizes.PER_ORDINAL;
+            lastChangeBytes = Sizes.of(changes.get(changes.size() - 1));
+            bytes += lastChangeBytes + Sizes.PER_ORDINAL;
         }
 
         /**

@@ -167,9 +167,20 @@ public final class LaneBenchmark {
         LaneWorkload.Critical critical;
         Instant backlogStart;
         Instant drained;
+        double warmUpSeconds;
         try (RunningService service = RunningService.start(config, recorder)) {
             service.awaitStreaming(Duration.ofMinutes(2));
             CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, DRAIN_LIMIT);
+            // Untimed: the same kind of backlog and critical changes at a tenth of the size, so that what is measured is
+            // a service that has been running (both JVMs' compilers took more CPU than anything else in a cold run).
+            long warmUpStart = System.nanoTime();
+            try (LaneWorkload.CriticalWriter writer = workload.startCriticalWriter(options.criticalRate())) {
+                workload.writeBacklog(Math.max(1_000, options.backlog() / 10));
+                CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, DRAIN_LIMIT);
+                writer.stop();
+            }
+            CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), service, DRAIN_LIMIT);
+            warmUpSeconds = (System.nanoTime() - warmUpStart) / 1e9;
             try (LaneWorkload.CriticalWriter writer = workload.startCriticalWriter(options.criticalRate())) {
                 Thread.sleep(500);
                 backlogStart = Instant.now();
@@ -202,6 +213,8 @@ public final class LaneBenchmark {
                         + "batch %,d changes / %d ms; NEXUS_SYNC_* settings passed through: %s.%n%n",
                 System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                 config.batchSize(), config.batchDelay().toMillis(), BenchEnvironment.describePassedThrough());
+        System.out.printf("* after an untimed warm-up pass of the same kind with %,d backlog changes (%.1f s)%n", Math.max(1_000, options.backlog() / 10),
+                warmUpSeconds);
         System.out.printf("* low backlog, written while the service ran caught up: %,d updates of `content_items.view_count` only, over %,d rows, "
                 + "in %,d transactions, written in %.2f s (%,.0f changes/s)%n", backlog.rowChanges(), backlog.rows(), backlog.transactions(),
                 backlog.nanos() / 1e9, backlog.rowChanges() / (backlog.nanos() / 1e9));

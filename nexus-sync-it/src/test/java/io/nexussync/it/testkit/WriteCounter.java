@@ -4,18 +4,28 @@ import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphWritePlan;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Wraps the service's graph writer and records each entity version it commits, by whether it came
  * from the snapshot or from the stream. The graph's version guards would hide a version written twice
  * (the second write is a no-op there), so only a count at the writer can show one.
+ *
+ * <p>A row deleted and inserted again starts at version 1 again: a version is counted within one life of its entity,
+ * and a delete the stream writes starts the next life. (The workload deletes and re-creates tag links; their
+ * "version 1" from the snapshot and from the stream after a delete are two rows, not one change applied twice.) A
+ * stream that replayed a delete and re-insert the snapshot already held would pass this check; SnapshotBoundaryIT
+ * checks the boundary position itself.
  */
 public final class WriteCounter {
     private final Set<String> fromSnapshot = new HashSet<>();
     private final Set<String> fromStream = new HashSet<>();
+    /** Per entity, how many times the stream deleted it: its current life. */
+    private final Map<String, Integer> streamDeletes = new HashMap<>();
     private long snapshotRows;
 
     public GraphWriter wrap(GraphWriter delegate) {
@@ -27,18 +37,30 @@ public final class WriteCounter {
         for (GraphStep step : plan.steps()) {
             List<String> versions = new ArrayList<>();
             if (step instanceof GraphStep.UpsertNodes upsert) {
-                upsert.rows().forEach(r -> versions.add(upsert.mapping().label() + ":" + r.id() + "@" + r.version()));
+                upsert.rows().forEach(r -> versions.add(version(upsert.mapping().label() + ":" + r.id(), r.version())));
             } else if (step instanceof GraphStep.UpsertRelationships upsert) {
-                upsert.rows().forEach(r -> versions.add(upsert.mapping().type() + ":" + r.fromId() + ">" + r.toId() + "@" + r.version()));
+                upsert.rows().forEach(r -> versions.add(version(upsert.mapping().type() + ":" + r.fromId() + ">" + r.toId(), r.version())));
             } else if (step instanceof GraphStep.TemporalRound round) {
                 round.rows().stream().filter(r -> !r.closesOnly())
-                        .forEach(r -> versions.add(round.mapping().type() + ":" + r.fromId() + ">" + r.toId() + "@" + r.version()));
+                        .forEach(r -> versions.add(version(round.mapping().type() + ":" + r.fromId() + ">" + r.toId(), r.version())));
+                if (!snapshot) {
+                    round.rows().stream().filter(GraphStep.TemporalRow::closesOnly)
+                            .forEach(r -> streamDeletes.merge(round.mapping().type() + ":" + r.fromId() + ">" + r.toId(), 1, Integer::sum));
+                }
+            } else if (step instanceof GraphStep.DeleteNodes delete && !snapshot) {
+                delete.ids().forEach(id -> streamDeletes.merge(delete.mapping().label() + ":" + id, 1, Integer::sum));
+            } else if (step instanceof GraphStep.DeleteRelationships delete && !snapshot) {
+                delete.keys().forEach(k -> streamDeletes.merge(delete.mapping().type() + ":" + k.fromId() + ">" + k.toId(), 1, Integer::sum));
             }
             if (snapshot) {
                 snapshotRows += versions.size();
             }
             into.addAll(versions);
         }
+    }
+
+    private String version(String entity, Object version) {
+        return entity + "#" + streamDeletes.getOrDefault(entity, 0) + "@" + version;
     }
 
     /** Entity versions that both the snapshot and the stream wrote: each is a change applied twice. */

@@ -28,9 +28,9 @@ final class Sizes {
     }
 
     private static long of(Map<String, Object> values) {
-        long bytes = 64;
-        for (Map.Entry<String, Object> e : values.entrySet()) {
-            bytes += 48 + value(e.getValue());
+        long bytes = 64 + 48L * values.size();
+        for (Object value : values.values()) {
+            bytes += value(value);
         }
         return bytes;
     }

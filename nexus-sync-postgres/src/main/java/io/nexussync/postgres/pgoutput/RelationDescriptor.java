@@ -10,10 +10,11 @@ import java.util.List;
  * @param replicaIdentity the {@code relreplident} setting: {@code d} default (primary key),
  *                        {@code n} nothing, {@code f} full, {@code i} index
  */
-public record RelationDescriptor(TableId table, char replicaIdentity, List<ColumnDescriptor> columns) {
+public record RelationDescriptor(TableId table, char replicaIdentity, List<ColumnDescriptor> columns, RowImage.Layout rowLayout,
+                                 RowImage.Layout keyLayout) {
 
-    public RelationDescriptor {
-        columns = List.copyOf(columns);
+    public RelationDescriptor(TableId table, char replicaIdentity, List<ColumnDescriptor> columns) {
+        this(table, replicaIdentity, List.copyOf(columns), new RowImage.Layout(columns, false), new RowImage.Layout(columns, true));
     }
 
     /** The replica identity columns, in column order. */

@@ -2,8 +2,6 @@ package io.nexussync.postgres.pgoutput;
 
 import io.nexussync.core.model.Unchanged;
 import io.nexussync.core.model.Unconvertible;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,14 +21,16 @@ final class TupleData {
             throw reader.fail("tuple for " + relation.table() + " has " + count
                     + " column(s) but its Relation message described " + columns.size());
         }
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (ColumnDescriptor column : columns) {
-            Object value = readValue(reader, relation, column);
-            if (!keyOnly || column.key()) {
-                row.put(column.name(), value);
+        RowImage.Layout layout = keyOnly ? relation.keyLayout() : relation.rowLayout();
+        Object[] values = new Object[layout.width()];
+        for (int c = 0; c < count; c++) {
+            Object value = readValue(reader, relation, columns.get(c));
+            int slot = layout.slotOfColumn[c];
+            if (slot >= 0) {
+                values[slot] = value;
             }
         }
-        return Collections.unmodifiableMap(row);
+        return new RowImage(layout, values);
     }
 
     private static Object readValue(PgOutputReader reader, RelationDescriptor relation, ColumnDescriptor column) {

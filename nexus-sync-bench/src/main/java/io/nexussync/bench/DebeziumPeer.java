@@ -95,7 +95,9 @@ final class DebeziumPeer {
                     .using(properties(settings, mapping))
                     .notifying((records, committer) -> peer.handleBatch(session, records, committer))
                     .using((success, message, error) -> {
-                        if (!success) {
+                        // Past the end, the engine is being closed by us: Debezium 3.6.1 can reject its own last
+                        // conversion task then (RejectedExecutionException from a pool shutting down), which is not the peer failing.
+                        if (!success && peer.done.getCount() > 0) {
                             peer.failure.compareAndSet(null, error != null ? error : new IllegalStateException(message));
                         }
                         peer.done.countDown();

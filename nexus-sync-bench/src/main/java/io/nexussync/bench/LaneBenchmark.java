@@ -204,15 +204,7 @@ public final class LaneBenchmark {
         Samples samples = recorder.samples();
         long start = LatencyRecorder.micros(backlogStart);
         long drainEnd = LatencyRecorder.micros(drained);
-        System.out.println();
-        System.out.println("## nexus-sync lanes, live: critical changes while a low-lane backlog is written and drains");
-        System.out.println();
-        System.out.println("Command: `" + System.getProperty("bench.command", "java -cp ... " + LaneBenchmark.class.getName()) + "`");
-        System.out.println();
-        System.out.printf("Embedded PostgreSQL 17 and Neo4j 5 and the service in one JVM on loopback; Java %s, %d CPUs, max heap %,d MiB; "
-                        + "batch %,d changes / %d ms; NEXUS_SYNC_* settings passed through: %s.%n%n",
-                System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                config.batchSize(), config.batchDelay().toMillis(), BenchEnvironment.describePassedThrough());
+        printHeader("## nexus-sync lanes, live: critical changes while a low-lane backlog is written and drains", config);
         System.out.printf("* after an untimed warm-up pass of the same kind with %,d backlog changes (%.1f s)%n", Math.max(1_000, options.backlog() / 10),
                 warmUpSeconds);
         System.out.printf("* low backlog, written while the service ran caught up: %,d updates of `content_items.view_count` only, over %,d rows, "
@@ -261,15 +253,7 @@ public final class LaneBenchmark {
         long drainEnd = drainedAt;
         double drainSeconds = (drainEnd - start) / 1e6;
 
-        System.out.println();
-        System.out.println("## nexus-sync lanes: critical changes while a low-lane backlog drains");
-        System.out.println();
-        System.out.println("Command: `" + System.getProperty("bench.command", "java -cp ... " + LaneBenchmark.class.getName()) + "`");
-        System.out.println();
-        System.out.printf("Embedded PostgreSQL 17 and Neo4j 5 and the service in one JVM on loopback; Java %s, %d CPUs, max heap %,d MiB; "
-                        + "batch %,d changes / %d ms; NEXUS_SYNC_* settings passed through: %s.%n%n",
-                System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                config.batchSize(), config.batchDelay().toMillis(), BenchEnvironment.describePassedThrough());
+        printHeader("## nexus-sync lanes: critical changes while a low-lane backlog drains", config);
         System.out.printf("* low backlog (service stopped): %,d updates of `content_items.view_count` only, over %,d rows, in %,d transactions "
                         + "(written in %.1f s)%n", backlog.rowChanges(), backlog.rows(), backlog.transactions(), backlog.nanos() / 1e9);
         System.out.printf("* critical, committed from the service's start at %.0f/s until the backlog was visible: %,d transactions "
@@ -325,6 +309,19 @@ public final class LaneBenchmark {
         Path plot = results.resolve("lanes.png");
         chart(plot, options, samples, start, drainEnd, startUpSeconds, isBacklog);
         System.out.println("* plot: " + plot.getFileName() + " (lag over time per lane, by the time each change became visible)");
+    }
+
+    /** The report's title, command and setting, the same for both runs. */
+    private static void printHeader(String title, SyncConfig config) {
+        System.out.println();
+        System.out.println(title);
+        System.out.println();
+        System.out.println("Command: `" + System.getProperty("bench.command", "java -cp ... " + LaneBenchmark.class.getName()) + "`");
+        System.out.println();
+        System.out.printf("Embedded PostgreSQL 17 and Neo4j 5 and the service in one JVM on loopback; Java %s, %d CPUs, max heap %,d MiB; "
+                        + "batch %,d changes / %d ms; NEXUS_SYNC_* settings passed through: %s.%n%n",
+                System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                config.batchSize(), config.batchDelay().toMillis(), BenchEnvironment.describePassedThrough());
     }
 
     private static void row(Samples samples, String name, IntPredicate which) {

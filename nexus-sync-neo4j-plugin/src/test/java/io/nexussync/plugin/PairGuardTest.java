@@ -69,20 +69,8 @@ class PairGuardTest {
 
     @Test
     void shouldLetTheStreamsMergeFindTheUsersRelationshipWhenTheUserCommitsFirst() throws Exception {
-        try (OpenTransaction stream = new OpenTransaction(graph.db, "stream", "apply");
-             OpenTransaction user = new OpenTransaction(graph.db, "user", null);
-             CommitGate userCommit = new CommitGate(graph, "user")) {
-            finishes(user, user.run(CHECK_THEN_CREATE, Map.of()));
-            Future<Void> commit = user.commit();
-            // The plugin has counted the pair (one: the user's) and holds the start node's lock as the commit goes on.
-            userCommit.awaitReached();
-            Future<Void> merge = stream.run(STREAM_MERGE, TAG_ROW);
-            waits(stream, merge);
-            userCommit.open();
-            finishes(user, commit);
-            finishes(stream, merge);
-            finishes(stream, stream.commit());
-        }
+        // The plugin has counted the pair (one: the user's) and holds the start node's lock as the commit goes on.
+        userCommitsFirstWhileTheStreamWaits(CHECK_THEN_CREATE, STREAM_MERGE, TAG_ROW);
         assertThat(graph.rows(PAIR + "RETURN r.weight AS weight, r.pgVersion AS pgVersion")).containsExactly(Map.of("weight", 2.0, "pgVersion", 7L));
         assertThat(graph.onlyEdit().get("kind").asText()).isEqualTo("relationship-created");
     }
@@ -200,20 +188,8 @@ class PairGuardTest {
     @Test
     void shouldLetTheStreamCloseThePutBackVersionWhenTheUserCommitsFirst() throws Exception {
         includedWithHistory();
-        try (OpenTransaction stream = new OpenTransaction(graph.db, "stream", "apply");
-             OpenTransaction user = new OpenTransaction(graph.db, "user", null);
-             CommitGate userCommit = new CommitGate(graph, "user")) {
-            finishes(user, user.run(DELETE_CURRENT, Map.of()));
-            Future<Void> commit = user.commit();
-            // The plugin has put version 2 back, counted one current version and holds the start node's lock.
-            userCommit.awaitReached();
-            Future<Void> open = stream.run(STREAM_OPEN_VERSION, INCLUDES_ROW);
-            waits(stream, open);
-            userCommit.open();
-            finishes(user, commit);
-            finishes(stream, open);
-            finishes(stream, stream.commit());
-        }
+        // The plugin has put version 2 back, counted one current version and holds the start node's lock.
+        userCommitsFirstWhileTheStreamWaits(DELETE_CURRENT, STREAM_OPEN_VERSION, INCLUDES_ROW);
         assertThat(graph.rows(HISTORY)).containsExactly(version(1, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"),
                 version(2, "2026-01-02T00:00:00Z", "2026-01-05T00:00:00Z"), version(3, "2026-01-05T00:00:00Z", "9999-12-31T00:00:00Z"));
         assertThat(graph.onlyEdit().get("kind").asText()).isEqualTo("relationship-deleted");
@@ -231,6 +207,26 @@ class PairGuardTest {
         // The plugin keeps the history PostgreSQL owns (the stream brings the new version) and sends the proposal.
         assertThat(graph.rows(HISTORY)).isEqualTo(history);
         assertThat(graph.onlyEdit().get("kind").asText()).isEqualTo("relationship-created");
+    }
+
+    /**
+     * The graph user's {@code userStatement} commits first and stops inside the commit, after the plugin's check; the
+     * stream's statement must wait for the user's lock, and goes on once the user's commit is through.
+     */
+    private void userCommitsFirstWhileTheStreamWaits(String userStatement, String streamStatement, Map<String, Object> streamRow) throws Exception {
+        try (OpenTransaction stream = new OpenTransaction(graph.db, "stream", "apply");
+             OpenTransaction user = new OpenTransaction(graph.db, "user", null);
+             CommitGate userCommit = new CommitGate(graph, "user")) {
+            finishes(user, user.run(userStatement, Map.of()));
+            Future<Void> commit = user.commit();
+            userCommit.awaitReached();
+            Future<Void> written = stream.run(streamStatement, streamRow);
+            waits(stream, written);
+            userCommit.open();
+            finishes(user, commit);
+            finishes(stream, written);
+            finishes(stream, stream.commit());
+        }
     }
 
     private static void finishes(OpenTransaction tx, Future<Void> step) throws Exception {

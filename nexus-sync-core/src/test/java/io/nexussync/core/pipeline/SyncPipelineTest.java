@@ -421,6 +421,22 @@ class SyncPipelineTest {
     }
 
     @Test
+    void shouldApplyALagThatBuildsAfterTheLoopCaughtUpWhileReadingIt() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("first")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1))); // caught up with what the start found; its window passes
+        insertsThenAViewCountBacklog(2 * ApplyLoop.READ_BURST);
+        int events = source.scripted();
+        List<Integer> polledAtApply = new java.util.concurrent.CopyOnWriteArrayList<>();
+        writer.beforeApply = () -> polledAtApply.add(source.polled);
+
+        SyncPipeline pipeline = pipeline(100);
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(polledAtApply.subList(1, polledAtApply.size())).as("the lag's batches went out while it was read (%d events)", events)
+                .anyMatch(polled -> polled < events - ApplyLoop.READ_BURST);
+    }
+
+    @Test
     void shouldApplyTheLowerLanesWhileReadingOnceTheyHaveWaitedTheLongestReadFirstAllows() throws InterruptedException {
         // Every look at the clock takes a millisecond: the reading of this backlog outlasts READ_FIRST_AT_MOST.
         Clock ticking = new Clock() {
@@ -925,6 +941,8 @@ class SyncPipelineTest {
         private SyncPipeline stopWhenDrained;
         private BooleanSupplier stopAllowed = () -> true;
         final java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+        /** Scripted events and actions handed out so far. */
+        volatile int polled;
 
         FakeChangeSource(List<String> journal) {
             this.journal = journal;
@@ -936,6 +954,10 @@ class SyncPipelineTest {
 
         void then(Runnable action) {
             script.add(action);
+        }
+
+        int scripted() {
+            return script.size();
         }
 
         void holdStopUntil(BooleanSupplier condition) {
@@ -950,6 +972,9 @@ class SyncPipelineTest {
         public CaptureEvent poll(Duration timeout) {
             pollTimeouts.add(timeout);
             Object next = script.poll();
+            if (next != null) {
+                polled++;
+            }
             if (next == null) {
                 drained.countDown();
                 if (stopWhenDrained != null && stopAllowed.getAsBoolean()) {

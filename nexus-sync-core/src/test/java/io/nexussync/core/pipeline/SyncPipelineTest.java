@@ -424,6 +424,13 @@ class SyncPipelineTest {
     void shouldApplyALagThatBuildsAfterTheLoopCaughtUpWhileReadingIt() throws InterruptedException {
         source.add(tx(1, "0/1000", "0/1010", insert("first")));
         source.then(() -> clock.advance(Duration.ofSeconds(1))); // caught up with what the start found; its window passes
+        source.then(() -> {
+            // its batch is done and back before the lag arrives, so the worker is free for the lag's first burst
+            for (int waited = 0; writer.applied.isEmpty() && waited < 2_000; waited += 5) {
+                pause(5);
+            }
+            pause(20);
+        });
         insertsThenAViewCountBacklog(2 * ApplyLoop.READ_BURST);
         int events = source.scripted();
         List<Integer> polledAtApply = new java.util.concurrent.CopyOnWriteArrayList<>();

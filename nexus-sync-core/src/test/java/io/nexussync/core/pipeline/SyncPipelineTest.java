@@ -476,6 +476,14 @@ class SyncPipelineTest {
         assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
     }
 
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static Map<String, Object> revoked(String id) {
         Map<String, Object> row = row(id);
         row.put("access_level", "private");

@@ -189,7 +189,11 @@ final class BatchSegment {
                 mappingRounds.get(i).add(versions.get(i));
             }
         });
-        rounds.forEach((m, list) -> list.forEach(round -> steps.add(new TemporalRound(m, List.copyOf(round)))));
+        // By start node: the statement that opens a version locks the pair's start node, and two workers whose rounds
+        // share start nodes then take those locks in one order instead of deadlocking (at 5,000 changes/s with two
+        // workers, Neo4j's deadlock retries had made single batches take 12 s).
+        Comparator<TemporalRow> byStartNode = Comparator.comparing(TemporalRow::fromId).thenComparing(TemporalRow::toId);
+        rounds.forEach((m, list) -> list.forEach(round -> steps.add(new TemporalRound(m, round.stream().sorted(byStartNode).toList()))));
     }
 
     private static boolean touches(PairKey pair, String label, String id) {

@@ -257,6 +257,19 @@ class GraphPlannerTest {
     }
 
     @Test
+    void shouldOrderARoundByStartNodeSoWorkersTakeTheStartNodeLocksInOneOrder() {
+        GraphWritePlan plan = plan(
+                update(THREAD_CONTENT, threadContent(T2, C1, 0.1, 1, 2)),
+                update(THREAD_CONTENT, threadContent(T1, C2, 0.2, 2, 2)),
+                update(THREAD_CONTENT, threadContent(T1, C1, 0.3, 3, 2)));
+
+        List<TemporalRow> rows = ((TemporalRound) single(plan.steps())).rows();
+        assertThat(rows).extracting(TemporalRow::fromId, TemporalRow::toId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(T1, C1), org.assertj.core.groups.Tuple.tuple(T1, C2),
+                        org.assertj.core.groups.Tuple.tuple(T2, C1));
+    }
+
+    @Test
     void shouldLetRowsOfDifferentTemporalPairsShareRounds() {
         GraphWritePlan plan = plan(
                 update(THREAD_CONTENT, threadContent(T1, C1, 0.1, 1, 2)),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.postgres.capture.PgReplicationSource;
+import io.nexussync.postgres.setup.PgSetup;
 import io.nexussync.postgres.slot.SlotInUseException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -26,15 +27,7 @@ class SlotReleaseIT {
             env.query("SELECT pg_create_logical_replication_slot(?, 'pgoutput') IS NOT NULL AS created", env.config().postgres().slot());
 
             PgReplicationSource leaving = PgReplicationSource.start(env.config().postgres(), Lsn.INVALID, 16, Duration.ZERO);
-            Thread closer = new Thread(() -> {
-                try {
-                    Thread.sleep(2_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                leaving.close();
-            });
-            closer.start();
+            Thread closer = closeInTwoSeconds(leaving);
             long started = System.nanoTime();
             try (PgReplicationSource next = PgReplicationSource.start(env.config().postgres(), Lsn.INVALID, 16, Duration.ZERO)) {
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).as("it waited for the first consumer to let go")
@@ -47,6 +40,29 @@ class SlotReleaseIT {
                 assertThat(Duration.ofNanos(System.nanoTime() - refusedAfter)).as("a consumer that stays is refused after the wait")
                         .isGreaterThanOrEqualTo(Duration.ofSeconds(9));
             }
+
+            // The start-up check waits the same way.
+            PgReplicationSource leavingAgain = PgReplicationSource.start(env.config().postgres(), Lsn.INVALID, 16, Duration.ZERO);
+            Thread closerAgain = closeInTwoSeconds(leavingAgain);
+            long checked = System.nanoTime();
+            PgSetup.checkSlotFree(env.config().postgres());
+            assertThat(Duration.ofNanos(System.nanoTime() - checked)).as("the start-up check waited for the consumer to let go")
+                    .isGreaterThan(Duration.ofMillis(1_500));
+            closerAgain.join();
         }
+    }
+
+    /** A consumer going away: it lets go of the slot two seconds from now. */
+    private static Thread closeInTwoSeconds(PgReplicationSource consumer) {
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            consumer.close();
+        });
+        closer.start();
+        return closer;
     }
 }

@@ -1,6 +1,7 @@
 package io.nexussync.postgres.capture;
 
 import io.nexussync.postgres.slot.SlotInUseException;
+import io.nexussync.postgres.slot.SlotRelease;
 import io.nexussync.core.error.ErrorText;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.CaptureEvent;
@@ -86,32 +87,8 @@ public final class PgReplicationSource implements ChangeSource {
      * @param heartbeat  how often an idle stream confirms the server's position; zero turns that off
      */
     public static PgReplicationSource start(PgSettings settings, Lsn graphHolds, int capacity, Duration heartbeat) {
-        long giveUpAt = System.nanoTime() + SLOT_RELEASE_WAIT.toNanos();
-        while (true) {
-            try {
-                return startOnce(settings, graphHolds, capacity, heartbeat);
-            } catch (SlotInUseException inUse) {
-                if (System.nanoTime() > giveUpAt) {
-                    throw inUse;
-                }
-                log.info("replication slot {} is still in use (a consumer going away, such as this service's previous process?); "
-                        + "trying again for up to {} s", settings.slot(), SLOT_RELEASE_WAIT.toSeconds());
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw inUse;
-                }
-            }
-        }
+        return SlotRelease.awaiting(settings.slot(), () -> startOnce(settings, graphHolds, capacity, heartbeat));
     }
-
-    /**
-     * How long a start waits for a slot that another consumer holds: PostgreSQL frees it when the walsender of a
-     * consumer that went away notices, which after a restart of this service can be a moment after the new process is
-     * up (a crash test restarting the service met it). A consumer that stays is still refused, this much later.
-     */
-    static final Duration SLOT_RELEASE_WAIT = Duration.ofSeconds(10);
 
     private static PgReplicationSource startOnce(PgSettings settings, Lsn graphHolds, int capacity, Duration heartbeat) {
         Connection connection = null;

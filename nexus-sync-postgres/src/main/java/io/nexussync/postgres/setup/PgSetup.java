@@ -7,6 +7,7 @@ import io.nexussync.core.model.TableId;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgErrors;
 import io.nexussync.postgres.PgSettings;
+import io.nexussync.postgres.slot.SlotRelease;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Set;
@@ -68,20 +69,26 @@ public final class PgSetup {
      * streams from it. Called only when the graph holds no stream checkpoint from it.
      */
     public static void dropSlotForSnapshot(PgSettings settings) {
-        try (Connection c = PgConnections.open(settings, "setup")) {
-            ServerReadiness.checkSlotFree(c, settings.slot());
-            ReplicationObjects.dropSlot(c, settings.slot());
-        } catch (SQLException e) {
-            throw PgErrors.translate("dropping the slot", settings, e);
-        }
+        SlotRelease.awaiting(settings.slot(), () -> {
+            try (Connection c = PgConnections.open(settings, "setup")) {
+                ServerReadiness.checkSlotFree(c, settings.slot());
+                ReplicationObjects.dropSlot(c, settings.slot());
+                return null;
+            } catch (SQLException e) {
+                throw PgErrors.translate("dropping the slot", settings, e);
+            }
+        });
     }
 
-    /** Connects and checks that nobody else streams from the slot. */
+    /** Connects and checks that nobody else streams from the slot (waiting for one going away: {@link SlotRelease}). */
     public static void checkSlotFree(PgSettings settings) {
-        try (Connection c = PgConnections.open(settings, "setup")) {
-            ServerReadiness.checkSlotFree(c, settings.slot());
-        } catch (SQLException e) {
-            throw PgErrors.translate("checking the slot", settings, e);
-        }
+        SlotRelease.awaiting(settings.slot(), () -> {
+            try (Connection c = PgConnections.open(settings, "setup")) {
+                ServerReadiness.checkSlotFree(c, settings.slot());
+                return null;
+            } catch (SQLException e) {
+                throw PgErrors.translate("checking the slot", settings, e);
+            }
+        });
     }
 }

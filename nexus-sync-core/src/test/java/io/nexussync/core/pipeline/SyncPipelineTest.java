@@ -541,13 +541,7 @@ class SyncPipelineTest {
             }
             source.add(tx(t, Long.toHexString(t) + "/0", Long.toHexString(t) + "/10", changes.toArray(RowChange[]::new)));
         }
-        writer.beforeApply = () -> {
-            try {
-                Thread.sleep(random.nextInt(3));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        writer.beforeApply = () -> pause(random.nextInt(3));
         SyncPipeline pipeline = newPipeline(source, SyncLog.NONE, new BatchPolicy(7, Duration.ofMillis(50)).withWorkers(3), Clock.systemUTC());
         source.stopWhenDrained(pipeline);
 

@@ -37,26 +37,38 @@ public final class WriteCounter {
         for (GraphStep step : plan.steps()) {
             List<String> versions = new ArrayList<>();
             if (step instanceof GraphStep.UpsertNodes upsert) {
-                upsert.rows().forEach(r -> versions.add(version(upsert.mapping().label() + ":" + r.id(), r.version())));
+                upsert.rows().forEach(r -> versions.add(version(node(upsert.mapping().label(), r.id()), r.version())));
             } else if (step instanceof GraphStep.UpsertRelationships upsert) {
-                upsert.rows().forEach(r -> versions.add(version(upsert.mapping().type() + ":" + r.fromId() + ">" + r.toId(), r.version())));
+                upsert.rows().forEach(r -> versions.add(version(pair(upsert.mapping().type(), r.fromId(), r.toId()), r.version())));
             } else if (step instanceof GraphStep.TemporalRound round) {
                 round.rows().stream().filter(r -> !r.closesOnly())
-                        .forEach(r -> versions.add(version(round.mapping().type() + ":" + r.fromId() + ">" + r.toId(), r.version())));
+                        .forEach(r -> versions.add(version(pair(round.mapping().type(), r.fromId(), r.toId()), r.version())));
                 if (!snapshot) {
                     round.rows().stream().filter(GraphStep.TemporalRow::closesOnly)
-                            .forEach(r -> streamDeletes.merge(round.mapping().type() + ":" + r.fromId() + ">" + r.toId(), 1, Integer::sum));
+                            .forEach(r -> deletedByStream(pair(round.mapping().type(), r.fromId(), r.toId())));
                 }
             } else if (step instanceof GraphStep.DeleteNodes delete && !snapshot) {
-                delete.ids().forEach(id -> streamDeletes.merge(delete.mapping().label() + ":" + id, 1, Integer::sum));
+                delete.ids().forEach(id -> deletedByStream(node(delete.mapping().label(), id)));
             } else if (step instanceof GraphStep.DeleteRelationships delete && !snapshot) {
-                delete.keys().forEach(k -> streamDeletes.merge(delete.mapping().type() + ":" + k.fromId() + ">" + k.toId(), 1, Integer::sum));
+                delete.keys().forEach(k -> deletedByStream(pair(delete.mapping().type(), k.fromId(), k.toId())));
             }
             if (snapshot) {
                 snapshotRows += versions.size();
             }
             into.addAll(versions);
         }
+    }
+
+    private static String node(String label, String id) {
+        return label + ":" + id;
+    }
+
+    private static String pair(String type, String fromId, String toId) {
+        return type + ":" + fromId + ">" + toId;
+    }
+
+    private void deletedByStream(String entity) {
+        streamDeletes.merge(entity, 1, Integer::sum);
     }
 
     private String version(String entity, Object version) {

@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.function.BooleanSupplier;
 import java.util.Deque;
@@ -425,11 +426,11 @@ class SyncPipelineTest {
         source.add(tx(1, "0/1000", "0/1010", insert("first")));
         source.then(() -> clock.advance(Duration.ofSeconds(1))); // caught up with what the start found; its window passes
         source.then(() -> {
-            // its batch is done and back before the lag arrives, so the worker is free for the lag's first burst
-            for (int waited = 0; writer.applied.isEmpty() && waited < 2_000; waited += 5) {
+            // its batch is done and back before the lag arrives, so the worker is free for the lag's first burst: a
+            // fixed pause after the write was not enough on a loaded CI machine, so wait for the worker to go idle
+            for (int waited = 0; !applyWorkersIdleAfterWork() && waited < 10_000; waited += 5) {
                 pause(5);
             }
-            pause(20);
         });
         insertsThenAViewCountBacklog(2 * ApplyLoop.READ_BURST);
         int events = source.scripted();
@@ -474,6 +475,16 @@ class SyncPipelineTest {
 
         assertThat(indexOfBatchRevoking(writer.applied)).as("batches went out before the reading reached the critical change").isPositive();
         assertThat(pipeline.checkpoint()).isEqualTo(Checkpoint.after(lsn("0/3010")));
+    }
+
+    /** The first batch was written and every apply worker has handed its result back and waits for the next task. */
+    private boolean applyWorkersIdleAfterWork() {
+        if (writer.applied.isEmpty()) {
+            return false;
+        }
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith("nexus-sync-apply-"))
+                .allMatch(e -> Arrays.stream(e.getValue()).anyMatch(frame -> frame.getMethodName().equals("getTask")));
     }
 
     private static void pause(long millis) {

@@ -6,6 +6,12 @@
 # folder for reports and plots (default bench/results).
 
 bench_results="${BENCH_RESULTS:-bench/results}"
+# The JIT flag the ./nexus-sync launcher gives the service on two cores or fewer (see there), so that a benchmark
+# JVM holding the service runs it as the launcher would; BENCH_JAVA_OPTS replaces the scripts' defaults with it.
+bench_jit_opts=""
+if [ "$(nproc 2>/dev/null || echo 4)" -le 2 ]; then
+  bench_jit_opts="-XX:TieredStopAtLevel=1"
+fi
 bench_classpath_file="$PWD/nexus-sync-bench/target/bench.classpath"
 
 # Builds (unless BENCH_SKIP_BUILD is set and a classpath is there) and sets $bench_classpath.

@@ -18,14 +18,14 @@ report="$bench_results/drain-heap.md"
 {
   echo "## The service's heap through a backlog drain (JVM capped at 512 MB)"
   echo
-  echo "Command: \`bench/run-drain-heap.sh ${sizes[*]}\` on $(git rev-parse --short HEAD); the benchmark JVM (service + writers) runs with -Xms512m -Xmx512m"
+  echo "Command: \`bench/run-drain-heap.sh ${sizes[*]}\` on $(git rev-parse --short HEAD); the benchmark JVM (service + writers) runs with -Xms512m -Xmx512m $bench_jit_opts"
   echo
   echo "| changes | drain (WAL changes/s) | peak heap used | largest old generation after a GC | GC pauses |"
   echo "|---:|---:|---:|---:|---:|"
 } > "$report"
 for n in "${sizes[@]}"; do
   log="$bench_results/drain-heap-$n-gc.log"
-  out="$(env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java -Xms512m -Xmx512m -Xlog:gc*:file="$log" -Dbench.drain-only=true \
+  out="$(env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java -Xms512m -Xmx512m $bench_jit_opts -Xlog:gc*:file="$log" -Dbench.drain-only=true \
     -Dbench.command="bench/run-drain-heap.sh $n" -cp "$bench_classpath" io.nexussync.bench.EndToEndBenchmark "$n")"
   echo "$out" >&2
   line="$(echo "$out" | grep '^nexus-sync, backlog drain' | tail -1)"

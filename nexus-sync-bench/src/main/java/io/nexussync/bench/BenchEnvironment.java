@@ -97,4 +97,13 @@ final class BenchEnvironment {
         settings.forEach((key, value) -> out.append(out.length() == 0 ? "" : " ").append(key).append('=').append(value));
         return out.toString();
     }
+
+    /** For the reports: "Java 17.0.15, 2 CPUs, JVM flags -Xms1g -Xmx2g -XX:TieredStopAtLevel=1 (max heap 2,048 MiB)". */
+    static String describeJvm() {
+        String flags = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(flag -> !flag.startsWith("-Dbench.") && !flag.startsWith("-Djava.awt"))
+                .collect(java.util.stream.Collectors.joining(" "));
+        return String.format("Java %s, %d CPUs, JVM flags %s (max heap %,d MiB)", System.getProperty("java.vm.version"),
+                Runtime.getRuntime().availableProcessors(), flags.isEmpty() ? "none" : flags, Runtime.getRuntime().maxMemory() >> 20);
+    }
 }

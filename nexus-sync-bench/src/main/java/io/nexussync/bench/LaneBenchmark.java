@@ -318,9 +318,9 @@ public final class LaneBenchmark {
         System.out.println();
         System.out.println("Command: `" + System.getProperty("bench.command", "java -cp ... " + LaneBenchmark.class.getName()) + "`");
         System.out.println();
-        System.out.printf("Embedded PostgreSQL 17 and Neo4j 5 and the service in one JVM on loopback; Java %s, %d CPUs, max heap %,d MiB; "
+        System.out.printf("The service in the benchmark JVM (%s), embedded PostgreSQL 17 and Neo4j 5 (a child JVM, -Xmx2g) on loopback; "
                         + "batch %,d changes / %d ms; NEXUS_SYNC_* settings passed through: %s.%n%n",
-                System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                BenchEnvironment.describeJvm(),
                 config.batchSize(), config.batchDelay().toMillis(), BenchEnvironment.describePassedThrough());
     }
 

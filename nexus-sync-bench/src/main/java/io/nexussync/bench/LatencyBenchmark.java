@@ -172,12 +172,12 @@ public final class LatencyBenchmark {
         System.out.println();
         System.out.println("Command: `" + System.getProperty("bench.command", "java -cp ... " + LatencyBenchmark.class.getName()) + "`");
         System.out.println();
-        System.out.printf("Embedded PostgreSQL 17 and Neo4j 5 and the service in one JVM on loopback; Java %s, %d CPUs, max heap %,d MiB; "
+        System.out.printf("The service in the benchmark JVM (%s), embedded PostgreSQL 17 and Neo4j 5 (a child JVM, -Xmx2g) on loopback; "
                         + "NEXUS_SYNC_* settings passed through: %s. Each rate: a fresh database, the contract workload "
                         + "(ContextNexusWorkload) paced to the rate, %s, then %d s measured. Latency: PostgreSQL commit "
                         + "timestamp to the commit of the Neo4j transaction holding the change (VisibilityListener), for every change "
                         + "committed in the measured window.%n%n",
-                System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                BenchEnvironment.describeJvm(),
                 BenchEnvironment.describePassedThrough(),
                 options.fresh() ? "from the moment the service (started fresh, in this JVM) streams; the measured window opens "
                         + options.warmUpSeconds() + " s later, with no wait for the graph to catch up"

@@ -4,13 +4,16 @@
 # for each rate, the contract workload paced at that many row changes per second on a fresh database,
 # a warm-up, then the measured window; p50/p95/p99/max commit-to-visible latency and the achieved rate.
 #
-#   bench/run-latency.sh [RATE ...] [--seconds N] [--warmup N] [--fresh]
+#   bench/run-latency.sh [RATE ...] [--seconds N] [--warmup N] [--fresh [--warm-servers N]]
 #       (default: 1000 5000 changes/s, 60 s measured after a 10 s warm-up each and a wait until caught up;
 #        --fresh: the workload runs from the moment the service streams and the window opens 5 s later,
-#        no catch-up wait: what a user sees after a restart. Run one rate per invocation for a fresh JVM.)
+#        no catch-up wait: what a user sees after a restart. Run one rate per invocation for a fresh JVM.
+#        --warm-servers N: before that, N s of the same workload synced by a service in a JVM of its own, which
+#        then stops, so that PostgreSQL and Neo4j are warm and only the service restarts cold.)
 #
 # Writes $BENCH_RESULTS/latency.md (the Markdown report, also printed) and latency-RATE.png (lag over
-# time). Environment: BENCH_JAVA_OPTS (default "-Xms1g -Xmx2g"); NEXUS_SYNC_* settings (batch size,
+# time). Environment: BENCH_JAVA_OPTS (default "-Xms1g -Xmx2g" and, on two cores or fewer, the launcher's
+# -XX:TieredStopAtLevel=1); NEXUS_SYNC_* settings (batch size,
 # apply workers, ...) are passed through to the service; BENCH_MVN_FLAGS, BENCH_SKIP_BUILD,
 # BENCH_RESULTS as in bench/common.sh.
 set -euo pipefail
@@ -23,12 +26,12 @@ for arg in "$@"; do
       exit 2
     fi
     expect_number=""
-  elif [ "$arg" = "--seconds" ] || [ "$arg" = "--warmup" ]; then
+  elif [ "$arg" = "--seconds" ] || [ "$arg" = "--warmup" ] || [ "$arg" = "--warm-servers" ]; then
     expect_number=1
   elif [ "$arg" = "--fresh" ]; then
     :
   else
-    echo "unknown option $arg; usage: $0 [RATE ...] [--seconds N] [--warmup N] [--fresh]" >&2
+    echo "unknown option $arg; usage: $0 [RATE ...] [--seconds N] [--warmup N] [--fresh [--warm-servers N]]" >&2
     exit 2
   fi
 done

@@ -1,5 +1,6 @@
 package io.nexussync.bench;
 
+import io.nexussync.app.config.ConfigLoader;
 import io.nexussync.app.config.SyncConfig;
 import io.nexussync.bench.LagChart.Marker;
 import io.nexussync.bench.LagChart.Panel;
@@ -8,10 +9,16 @@ import io.nexussync.bench.LagChart.Series;
 import io.nexussync.bench.LatencyRecorder.Samples;
 import io.nexussync.bench.PacedWorkload.Written;
 import io.nexussync.core.mapping.Lane;
+import io.nexussync.core.model.Lsn;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
+import io.nexussync.postgres.PgConnections;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,21 +43,33 @@ public final class LatencyBenchmark {
      *              service streams, and the measured window opens {@code warmUpSeconds} (default 5) later, with no wait
      *              for the graph to catch up in between
      */
-    record Options(List<Integer> rates, int seconds, int warmUpSeconds, boolean fresh) {
+    /**
+     * @param warmServersSeconds with {@code fresh}: before the measured service starts, a service in a JVM of its own syncs
+     *                           the workload at the same rate for this many seconds on a database of its own and stops, so
+     *                           that PostgreSQL and Neo4j are warm and only the service starts cold (a service restart
+     *                           against servers that keep running); 0: the servers start cold with the service
+     */
+    record Options(List<Integer> rates, int seconds, int warmUpSeconds, boolean fresh, int warmServersSeconds) {
         static Options parse(String[] args) {
             List<Integer> rates = new ArrayList<>();
             int seconds = 60;
             Integer warmUp = null;
             boolean fresh = false;
+            int warmServers = 0;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--seconds" -> seconds = positive(args, ++i);
                     case "--warmup" -> warmUp = Integer.parseInt(args[++i]);
                     case "--fresh" -> fresh = true;
+                    case "--warm-servers" -> warmServers = positive(args, ++i);
                     default -> rates.add(positive(args, i));
                 }
             }
-            return new Options(rates.isEmpty() ? List.of(1_000, 5_000) : rates, seconds, warmUp != null ? warmUp : fresh ? 5 : 10, fresh);
+            if (warmServers > 0 && !fresh) {
+                throw new IllegalArgumentException("--warm-servers goes with --fresh: it warms the servers for a service that starts cold");
+            }
+            return new Options(rates.isEmpty() ? List.of(1_000, 5_000) : rates, seconds, warmUp != null ? warmUp : fresh ? 5 : 10, fresh,
+                    warmServers);
         }
 
         private static int positive(String[] args, int i) {
@@ -101,7 +120,67 @@ public final class LatencyBenchmark {
         System.exit(status);
     }
 
+    /**
+     * Runs the workload at {@code rate} for {@code seconds} through a service in a child JVM (the launcher's JIT flags,
+     * the same as this JVM's), on a database of its own, until that service has caught up; then stops it and drops its
+     * slot. PostgreSQL and Neo4j keep what a running server has: compiled code, query plans, page cache, a graph.
+     */
+    private void warmServers(int rate, int seconds) throws Exception {
+        String name = "latency_warm_" + rate;
+        Map<String, String> environment = BenchEnvironment.freshEnvironment(postgres, neo4j, name);
+        SyncConfig config = ConfigLoader.load(null, environment);
+        Path log = Files.createTempFile("nexus-sync-bench-warm-servers", ".log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(flag -> flag.startsWith("-X")).toList());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.nexussync.app.Main", "run"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        Process child = builder.start();
+        try {
+            awaitSlotActive(config, child, log);
+            try (PacedWorkload workload = new PacedWorkload(config.postgres(), PacedWorkload.connectionsFor(rate), 1_000L + rate)) {
+                workload.seed(1_000, 100, 50);
+                workload.run(rate, Duration.ofSeconds(seconds));
+            }
+            Lsn marker = CatchUpWait.emitMarker(config.postgres());
+            long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
+            while (!CatchUpWait.isConfirmedPast(config.postgres(), marker)) {
+                if (!child.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the warming service did not catch up; see " + log);
+                }
+                Thread.sleep(100);
+            }
+        } finally {
+            child.destroy();
+            if (!child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor();
+            }
+        }
+        try (Connection c = PgConnections.open(config.postgres(), "bench warm servers"); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_drop_replication_slot('" + config.postgres().slot() + "')");
+        }
+    }
+
+    private static void awaitSlotActive(SyncConfig config, Process child, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            try (Connection c = PgConnections.open(config.postgres(), "bench warm servers"); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + config.postgres().slot() + "' AND active")) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            if (!child.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the warming service did not start streaming; see " + log);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private Result measure(int rate, Options options) throws Exception {
+        if (options.warmServersSeconds() > 0) {
+            warmServers(rate, options.warmServersSeconds());
+        }
         SyncConfig config = BenchEnvironment.freshDatabase(postgres, neo4j, "latency_" + rate);
         LatencyRecorder recorder = new LatencyRecorder();
         int connections = PacedWorkload.connectionsFor(rate);
@@ -179,7 +258,11 @@ public final class LatencyBenchmark {
                         + "committed in the measured window.%n%n",
                 BenchEnvironment.describeJvm(),
                 BenchEnvironment.describePassedThrough(),
-                options.fresh() ? "from the moment the service (started fresh, in this JVM) streams; the measured window opens "
+                options.fresh() ? (options.warmServersSeconds() > 0
+                        ? "PostgreSQL and Neo4j first warmed by " + options.warmServersSeconds() + " s of the same workload synced by a "
+                                + "service in a JVM of its own (stopped before the measured one starts: a service restart against running servers); "
+                        : "PostgreSQL and Neo4j started cold with the service; ")
+                        + "from the moment the service (started fresh, in this JVM) streams; the measured window opens "
                         + options.warmUpSeconds() + " s later, with no wait for the graph to catch up"
                         : options.warmUpSeconds() + " s warm-up and a wait until the graph has caught up",
                 options.seconds());

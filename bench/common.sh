@@ -7,9 +7,10 @@
 
 bench_results="${BENCH_RESULTS:-bench/results}"
 # The JIT flag the ./nexus-sync launcher gives the service on two cores or fewer (see there), so that a benchmark
-# JVM holding the service runs it as the launcher would; BENCH_JAVA_OPTS replaces the scripts' defaults with it.
+# JVM holding the service runs it as the launcher would; added to BENCH_JAVA_OPTS too, unless that says how to compile
+# (any -XX:...Tiered... flag).
 bench_jit_opts=""
-if [ "$(nproc 2>/dev/null || echo 4)" -le 2 ]; then
+if [ "$(nproc 2>/dev/null || echo 4)" -le 2 ] && [[ "${BENCH_JAVA_OPTS:-}" != *Tiered* ]]; then
   bench_jit_opts="-XX:TieredStopAtLevel=1"
 fi
 bench_classpath_file="$PWD/nexus-sync-bench/target/bench.classpath"

@@ -13,6 +13,6 @@ cd "$(dirname "$0")/.."
 bench_build
 
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g $bench_jit_opts} \
+env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g} $bench_jit_opts \
   -Dbench.command="bench/run-failures.sh${*:+ $*}" \
   -cp "$bench_classpath" io.nexussync.bench.FailureBenchmark "$@" | tee "$bench_results/failures.md"

@@ -39,6 +39,6 @@ cd "$(dirname "$0")/.."
 bench_build
 
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g $bench_jit_opts} -Djava.awt.headless=true \
+env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g} $bench_jit_opts -Djava.awt.headless=true \
   -Dbench.command="bench/run-lanes.sh${*:+ $*}" -Dbench.results="$bench_results" \
   -cp "$bench_classpath" io.nexussync.bench.LaneBenchmark "$@" | tee "$bench_results/$report"

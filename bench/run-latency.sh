@@ -12,7 +12,7 @@
 #        then stops, so that PostgreSQL and Neo4j are warm and only the service restarts cold.)
 #
 # Writes $BENCH_RESULTS/latency.md (the Markdown report, also printed) and latency-RATE.png (lag over
-# time). Environment: BENCH_JAVA_OPTS (default "-Xms1g -Xmx2g" and, on two cores or fewer, the launcher's
+# time). Environment: BENCH_JAVA_OPTS (default "-Xms1g -Xmx2g"; on two cores or fewer the launcher's
 # -XX:TieredStopAtLevel=1); NEXUS_SYNC_* settings (batch size,
 # apply workers, ...) are passed through to the service; BENCH_MVN_FLAGS, BENCH_SKIP_BUILD,
 # BENCH_RESULTS as in bench/common.sh.
@@ -41,6 +41,6 @@ cd "$(dirname "$0")/.."
 bench_build
 
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g $bench_jit_opts} -Djava.awt.headless=true \
+env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g} $bench_jit_opts -Djava.awt.headless=true \
   -Dbench.command="bench/run-latency.sh${*:+ $*}" -Dbench.results="$bench_results" \
   -cp "$bench_classpath" io.nexussync.bench.LatencyBenchmark "$@" | tee "$bench_results/latency.md"

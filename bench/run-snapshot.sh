@@ -27,6 +27,6 @@ cd "$(dirname "$0")/.."
 bench_build
 
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xmx512m $bench_jit_opts} \
+env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xmx512m} $bench_jit_opts \
   -Dbench.command="bench/run-snapshot.sh ${sizes[*]}" \
   -cp "$bench_classpath" io.nexussync.bench.SnapshotBenchmark "${sizes[@]}" | tee "$bench_results/snapshot.md"

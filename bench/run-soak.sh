@@ -13,5 +13,5 @@ cd "$(dirname "$0")/.."
 bench_build
 
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-java ${BENCH_JAVA_OPTS:--Xms512m -Xmx2g $bench_jit_opts} -Dbench.command="bench/run-soak.sh${*:+ $*}" -Dbench.results="$bench_results" \
+java ${BENCH_JAVA_OPTS:--Xms512m -Xmx2g} $bench_jit_opts -Dbench.command="bench/run-soak.sh${*:+ $*}" -Dbench.results="$bench_results" \
   -cp "$bench_classpath" io.nexussync.bench.SoakRun "$@" | tee "$bench_results/soak.md"

@@ -28,7 +28,7 @@ bench_build
 machine="$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB memory"
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
-env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xmx2g $bench_jit_opts} \
+env NEXUS_SYNC_LOG_LEVEL="${NEXUS_SYNC_LOG_LEVEL:-WARN}" java ${BENCH_JAVA_OPTS:--Xmx2g} $bench_jit_opts \
   -Dbench.command="bench/run-verify.sh $entities" -Dbench.commit="$commit" -Dbench.machine="$machine" \
   -cp "$bench_classpath" io.nexussync.bench.VerifyBenchmark "$entities" | tee "$bench_results/verify.md"
 exit "${PIPESTATUS[0]}"

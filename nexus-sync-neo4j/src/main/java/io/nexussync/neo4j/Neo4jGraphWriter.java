@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
-import org.neo4j.driver.Result;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Transaction;
@@ -124,47 +123,22 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
      * @return the number of statements run
      */
     public int warmUp(Mapping mapping) {
-        return runStreamedStatementsWithoutRows(mapping, true, "planning the statements");
-    }
-
-    /**
-     * Has Neo4j look at the cached plans of the streamed statements, which batches run with {@link #NO_REPLAN}: the same
-     * statements without rows, in a transaction that is rolled back, and without that option, so that Neo4j replans a
-     * plan it finds stale here, off the apply's path, as it would have on a batch's. Run every few seconds.
-     *
-     * @return the number of statements run
-     */
-    public int refreshPlans(Mapping mapping) {
-        return runStreamedStatementsWithoutRows(mapping, false, "refreshing the statements' plans");
-    }
-
-    private int runStreamedStatementsWithoutRows(Mapping mapping, boolean withCheckpoint, String purpose) {
         List<String> statements = streamedStatements(mapping);
         try (Session s = driver.session(session); Transaction tx = s.beginTransaction(Neo4jTransactions.config(Neo4jTransactions.APPLY))) {
             Map<String, Object> noRows = StepParameters.batch(List.of());
             for (String statement : statements) {
                 tx.run(statement, noRows).consume();
             }
-            if (withCheckpoint) {
-                tx.run(SAVE_CHECKPOINT, checkpointParameters(new Checkpoint(Lsn.of(0), AppliedRanges.EMPTY, WARM_UP_WORKER))).consume();
-            }
+            tx.run(SAVE_CHECKPOINT, checkpointParameters(new Checkpoint(Lsn.of(0), AppliedRanges.EMPTY, WARM_UP_WORKER))).consume();
             tx.rollback();
-            return statements.size() + (withCheckpoint ? 1 : 0);
+            return statements.size() + 1;
         } catch (RuntimeException e) {
-            throw Neo4jErrors.translate(purpose, e);
+            throw Neo4jErrors.translate("planning the statements", e);
         }
     }
 
     /** A worker number no apply worker has: the warm-up's checkpoint record is never one a worker reads or writes. */
     private static final int WARM_UP_WORKER = Integer.MAX_VALUE;
-    /**
-     * Prefixes a streamed statement: the batch runs the plan Neo4j has cached and never replans on the apply's path.
-     * Neo4j keys its plan cache by the statement without this option, so {@link #refreshPlans}, which runs the same
-     * statements without it, is where a stale plan is found and replaced (Neo4j checks at most every 10 s,
-     * {@code dbms.cypher.min_replan_interval}). Replanning the dozen streamed statements on the apply's path held
-     * batches up for 100-500 ms each about 10 s after a restart ({@code bench/results/latency-1000-replan-spike.md}).
-     */
-    public static final String NO_REPLAN = "CYPHER replan=skip ";
 
     /** The statements of a streamed (not refresh) plan, for every step the mapping can give rise to. */
     static List<String> streamedStatements(Mapping mapping) {
@@ -218,14 +192,10 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
             this.refresh = refresh;
         }
 
-        private Result run(String statement, Map<String, Object> parameters) {
-            return tx.run(streamed(statement, refresh), parameters);
-        }
-
         @Override
         public void upsertNodes(UpsertNodes upsert) {
             nodeRows += upsert.rows().size();
-            for (Record r : run(StatementRenderer.upsertNodes(upsert, refresh), rows(StepParameters.nodeRows(upsert))).list()) {
+            for (Record r : tx.run(StatementRenderer.upsertNodes(upsert, refresh), rows(StepParameters.nodeRows(upsert))).list()) {
                 crossReferences.add(new CrossReference(upsert.mapping(), r.get("id").asString(), r.get("elementId").asString()));
             }
         }
@@ -233,25 +203,25 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         @Override
         public void deleteNodes(DeleteNodes delete) {
             nodeRows += delete.ids().size();
-            run(StatementRenderer.deleteNodes(delete), rows(delete.ids())).consume();
+            tx.run(StatementRenderer.deleteNodes(delete), rows(delete.ids())).consume();
         }
 
         @Override
         public void linkParents(LinkParents link) {
             relationshipRows += link.rows().size();
-            run(StatementRenderer.linkParents(link, refresh), rows(StepParameters.parentRows(link))).consume();
+            tx.run(StatementRenderer.linkParents(link, refresh), rows(StepParameters.parentRows(link))).consume();
         }
 
         @Override
         public void deleteRelationships(DeleteRelationships delete) {
             relationshipRows += delete.keys().size();
-            run(StatementRenderer.deleteRelationships(delete), rows(StepParameters.relationshipKeys(delete))).consume();
+            tx.run(StatementRenderer.deleteRelationships(delete), rows(StepParameters.relationshipKeys(delete))).consume();
         }
 
         @Override
         public void upsertRelationships(UpsertRelationships upsert) {
             relationshipRows += upsert.rows().size();
-            run(StatementRenderer.upsertRelationships(upsert, refresh), rows(StepParameters.relationshipRows(upsert))).consume();
+            tx.run(StatementRenderer.upsertRelationships(upsert, refresh), rows(StepParameters.relationshipRows(upsert))).consume();
         }
 
         @Override
@@ -262,18 +232,18 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
 
         @Override
         public void truncateNodes(TruncateNodes truncate) {
-            run(StatementRenderer.truncateNodes(truncate), Map.of()).consume();
+            tx.run(StatementRenderer.truncateNodes(truncate)).consume();
         }
 
         @Override
         public void deleteUnidentifiedNodes(DeleteUnidentifiedNodes delete) {
             nodeRows += delete.elementIds().size();
-            run(StatementRenderer.deleteUnidentifiedNodes(delete), rows(delete.elementIds())).consume();
+            tx.run(StatementRenderer.deleteUnidentifiedNodes(delete), rows(delete.elementIds())).consume();
         }
 
         @Override
         public void truncateRelationships(TruncateRelationships truncate) {
-            run(StatementRenderer.truncateRelationships(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
+            tx.run(StatementRenderer.truncateRelationships(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
         }
     }
 
@@ -284,16 +254,11 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
             tx.run(StatementRenderer.refreshTemporal(round), rows(StepParameters.temporalRows(opens))).consume();
         }
         if (!closes.isEmpty()) {
-            tx.run(streamed(StatementRenderer.closeTemporal(round), refresh), rows(StepParameters.temporalRows(closes))).consume();
+            tx.run(StatementRenderer.closeTemporal(round), rows(StepParameters.temporalRows(closes))).consume();
         }
         if (!opens.isEmpty()) {
-            tx.run(streamed(StatementRenderer.openTemporal(round), refresh), rows(StepParameters.temporalRows(opens))).consume();
+            tx.run(StatementRenderer.openTemporal(round), rows(StepParameters.temporalRows(opens))).consume();
         }
-    }
-
-    /** A streamed statement runs with {@link #NO_REPLAN}; a refresh (snapshot, repair) replans as Neo4j sees fit. */
-    static String streamed(String statement, boolean refresh) {
-        return refresh ? statement : NO_REPLAN + statement;
     }
 
     @Override

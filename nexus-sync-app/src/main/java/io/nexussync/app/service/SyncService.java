@@ -8,7 +8,6 @@ import io.nexussync.app.components.SchemaChangePolicy;
 import io.nexussync.app.components.SlotMonitorComponent;
 import io.nexussync.app.components.SnapshotStep;
 import io.nexussync.app.components.StreamComponent;
-import io.nexussync.app.components.PlanRefreshComponent;
 import io.nexussync.app.components.TableWatchComponent;
 import io.nexussync.app.components.ReverseComponent;
 import io.nexussync.app.components.VerifyComponent;
@@ -83,7 +82,7 @@ public final class SyncService implements AutoCloseable {
         // finished, or rolled back on timeout, while the stream is not streaming yet. The others start once the snapshot is
         // in the graph: reverse sync decides graph edits against rows the graph mirrors.
         this.supervisor = new Supervisor(List.of(critical, stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
-                new PlanRefreshComponent(wiring::refreshGraphPlans), verify, reverse), wiring.retry());
+                verify, reverse), wiring.retry());
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */

@@ -254,11 +254,6 @@ public final class ServiceWiring implements AutoCloseable {
         }
     }
 
-    /** See {@code PlanRefreshComponent}: Neo4j replans the streamed statements it finds stale here, off the apply's path. */
-    public void refreshGraphPlans() {
-        neo4jGraph().refreshPlans(mapping);
-    }
-
     /** The one Neo4j adapter behind both ports: it writes the checkpoint records that it also reads. */
     private synchronized Neo4jGraphWriter neo4jGraph() {
         if (neo4jGraph == null) {

@@ -6,6 +6,9 @@ import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The service configuration every benchmark runs with: its own embedded servers, a database, slot
@@ -56,6 +60,20 @@ final class BenchEnvironment {
                 "NEXUS_SYNC_SLOT", name + "_slot",
                 "NEXUS_SYNC_PUBLICATION", name + "_pub"));
         return environment;
+    }
+
+    /**
+     * Starts {@code nexus-sync run} in a JVM of its own with {@code jvmFlags}, this JVM's class path and {@code environment}
+     * (from {@link #freshEnvironment}), its output appended to {@code log}.
+     */
+    static Process startServiceProcess(Map<String, String> environment, List<String> jvmFlags, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.nexussync.app.Main", "run"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 
     /** The {@code NEXUS_SYNC_*} settings taken from this JVM's environment, by name. */
@@ -100,9 +118,9 @@ final class BenchEnvironment {
 
     /** For the reports: "Java 17.0.15, 2 CPUs, JVM flags -Xms1g -Xmx2g -XX:TieredStopAtLevel=1 (max heap 2,048 MiB)". */
     static String describeJvm() {
-        String flags = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        String flags = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(flag -> !flag.startsWith("-Dbench.") && !flag.startsWith("-Djava.awt"))
-                .collect(java.util.stream.Collectors.joining(" "));
+                .collect(Collectors.joining(" "));
         return String.format("Java %s, %d CPUs, JVM flags %s (max heap %,d MiB)", System.getProperty("java.vm.version"),
                 Runtime.getRuntime().availableProcessors(), flags.isEmpty() ? "none" : flags, Runtime.getRuntime().maxMemory() >> 20);
     }

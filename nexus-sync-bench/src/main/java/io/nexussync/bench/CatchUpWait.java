@@ -45,12 +45,17 @@ final class CatchUpWait {
 
     /** Polls the service's slot every 10 ms (the timing resolution) until it is confirmed past {@code marker}. */
     static void await(PgSettings settings, Lsn marker, RunningService service, Duration atMost) throws SQLException, InterruptedException {
+        await(settings, marker, service::checkAlive, atMost);
+    }
+
+    /** The same for a service this JVM does not hold: {@code checkAlive} throws when it has stopped. */
+    static void await(PgSettings settings, Lsn marker, Runnable checkAlive, Duration atMost) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + atMost.toNanos();
         try (Connection c = PgConnections.open(settings, "bench catch-up wait");
              PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, settings.slot());
             while (true) {
-                service.checkAlive();
+                checkAlive.run();
                 Lsn confirmed = Lsn.INVALID;
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next() && rs.getString(1) != null) {

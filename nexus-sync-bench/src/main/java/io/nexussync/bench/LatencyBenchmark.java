@@ -9,7 +9,6 @@ import io.nexussync.bench.LagChart.Series;
 import io.nexussync.bench.LatencyRecorder.Samples;
 import io.nexussync.bench.PacedWorkload.Written;
 import io.nexussync.core.mapping.Lane;
-import io.nexussync.core.model.Lsn;
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
 import io.nexussync.postgres.PgConnections;
@@ -17,6 +16,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The commit-to-visible latency benchmark ({@code bench/run-latency.sh [RATE...] [--seconds N]}):
@@ -39,11 +40,9 @@ public final class LatencyBenchmark {
     private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(30);
 
     /**
-     * @param fresh measure as a user who has just restarted the service sees it: the workload runs from the moment the
-     *              service streams, and the measured window opens {@code warmUpSeconds} (default 5) later, with no wait
-     *              for the graph to catch up in between
-     */
-    /**
+     * @param fresh              measure as a user who has just restarted the service sees it: the workload runs from the
+     *                           moment the service streams, and the measured window opens {@code warmUpSeconds} (default 5)
+     *                           later, with no wait for the graph to catch up in between
      * @param warmServersSeconds with {@code fresh}: before the measured service starts, a service in a JVM of its own syncs
      *                           the workload at the same rate for this many seconds on a database of its own and stops, so
      *                           that PostgreSQL and Neo4j are warm and only the service starts cold (a service restart
@@ -130,29 +129,23 @@ public final class LatencyBenchmark {
         Map<String, String> environment = BenchEnvironment.freshEnvironment(postgres, neo4j, name);
         SyncConfig config = ConfigLoader.load(null, environment);
         Path log = Files.createTempFile("nexus-sync-bench-warm-servers", ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(flag -> flag.startsWith("-X")).toList());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.nexussync.app.Main", "run"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(environment);
-        Process child = builder.start();
+        List<String> jitAndHeap = ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(flag -> flag.startsWith("-X")).toList();
+        Process child = BenchEnvironment.startServiceProcess(environment, jitAndHeap, log);
+        Runnable checkAlive = () -> {
+            if (!child.isAlive()) {
+                throw new IllegalStateException("the warming service exited; see " + log);
+            }
+        };
         try {
-            awaitSlotActive(config, child, log);
+            awaitSlotActive(config, checkAlive);
             try (PacedWorkload workload = new PacedWorkload(config.postgres(), PacedWorkload.connectionsFor(rate), 1_000L + rate)) {
                 workload.seed(1_000, 100, 50);
                 workload.run(rate, Duration.ofSeconds(seconds));
             }
-            Lsn marker = CatchUpWait.emitMarker(config.postgres());
-            long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
-            while (!CatchUpWait.isConfirmedPast(config.postgres(), marker)) {
-                if (!child.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the warming service did not catch up; see " + log);
-                }
-                Thread.sleep(100);
-            }
+            CatchUpWait.await(config.postgres(), CatchUpWait.emitMarker(config.postgres()), checkAlive, CATCH_UP_LIMIT);
         } finally {
             child.destroy();
-            if (!child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!child.waitFor(60, TimeUnit.SECONDS)) {
                 child.destroyForcibly().waitFor();
             }
         }
@@ -161,19 +154,23 @@ public final class LatencyBenchmark {
         }
     }
 
-    private static void awaitSlotActive(SyncConfig config, Process child, Path log) throws Exception {
+    private static void awaitSlotActive(SyncConfig config, Runnable checkAlive) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (true) {
-            try (Connection c = PgConnections.open(config.postgres(), "bench warm servers"); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + config.postgres().slot() + "' AND active")) {
-                if (rs.next()) {
-                    return;
+        try (Connection c = PgConnections.open(config.postgres(), "bench warm servers");
+             PreparedStatement active = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            active.setString(1, config.postgres().slot());
+            while (true) {
+                try (ResultSet rs = active.executeQuery()) {
+                    if (rs.next()) {
+                        return;
+                    }
                 }
+                checkAlive.run();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the warming service did not start streaming within 2 minutes");
+                }
+                Thread.sleep(100);
             }
-            if (!child.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("the warming service did not start streaming; see " + log);
-            }
-            Thread.sleep(100);
         }
     }
 

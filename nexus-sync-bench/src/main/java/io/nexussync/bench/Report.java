@@ -1,7 +1,6 @@
 package io.nexussync.bench;
 
 import io.nexussync.app.config.SyncConfig;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /** The Markdown the benchmark prints: the table, the ratios, and the facts needed to read them. */
@@ -23,13 +22,10 @@ final class Report {
     record Results(SyncConfig config, Run drain, Run live, Run peer, Run raw, Run rawWindows, Run naive, long peakHeap, List<String> notes) {}
 
     static void print(long changes, Results r, int writers, String versions, String warmUp) {
-        var runtime = ManagementFactory.getRuntimeMXBean();
         System.out.printf("%n## nexus-sync end-to-end benchmark, %,d row changes%n%n", changes);
         System.out.println("Command: `" + System.getProperty("bench.command", "java -cp ... " + EndToEndBenchmark.class.getName() + " " + changes) + "`");
         System.out.println();
-        System.out.printf("%s embedded in one JVM on loopback; Java %s, %d CPUs; JVM flags: %s (max heap %,d MiB)%n", versions,
-                runtime.getVmVersion(), Runtime.getRuntime().availableProcessors(), String.join(" ", runtime.getInputArguments()),
-                Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf("%s embedded in one JVM on loopback; %s%n", versions, BenchEnvironment.describeJvm());
         System.out.printf("nexus-sync: batch %,d changes / %d ms, queue %,d; NEXUS_SYNC_* settings passed through: %s; "
                         + "workload: %d ContextNexusWorkload connections writing flat out; %s%n%n",
                 r.config().batchSize(), r.config().batchDelay().toMillis(), r.config().queueCapacity(), BenchEnvironment.describePassedThrough(),

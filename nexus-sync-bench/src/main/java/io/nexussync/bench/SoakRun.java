@@ -185,11 +185,7 @@ public final class SoakRun {
     }
 
     private void startChild(Map<String, String> environment) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.nexussync.app.Main", "run")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(environment);
-        child = builder.start();
+        child = BenchEnvironment.startServiceProcess(environment, List.of("-Xmx512m"), log);
     }
 
     /** Sleeps, restarting the service if it exited on its own (counted: it should not). */

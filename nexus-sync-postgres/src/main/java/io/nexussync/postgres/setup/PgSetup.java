@@ -69,26 +69,29 @@ public final class PgSetup {
      * streams from it. Called only when the graph holds no stream checkpoint from it.
      */
     public static void dropSlotForSnapshot(PgSettings settings) {
-        SlotRelease.awaiting(settings.slot(), () -> {
-            try (Connection c = PgConnections.open(settings, "setup")) {
-                ServerReadiness.checkSlotFree(c, settings.slot());
-                ReplicationObjects.dropSlot(c, settings.slot());
-                return null;
-            } catch (SQLException e) {
-                throw PgErrors.translate("dropping the slot", settings, e);
-            }
-        });
+        onFreeSlot(settings, "dropping the slot", c -> ReplicationObjects.dropSlot(c, settings.slot()));
     }
 
     /** Connects and checks that nobody else streams from the slot (waiting for one going away: {@link SlotRelease}). */
     public static void checkSlotFree(PgSettings settings) {
+        onFreeSlot(settings, "checking the slot", c -> { });
+    }
+
+    /** Once nobody streams from the slot (waiting for one going away: {@link SlotRelease}), runs {@code then} on the same connection. */
+    private static void onFreeSlot(PgSettings settings, String purpose, SlotWork then) {
         SlotRelease.awaiting(settings.slot(), () -> {
             try (Connection c = PgConnections.open(settings, "setup")) {
                 ServerReadiness.checkSlotFree(c, settings.slot());
+                then.run(c);
                 return null;
             } catch (SQLException e) {
-                throw PgErrors.translate("checking the slot", settings, e);
+                throw PgErrors.translate(purpose, settings, e);
             }
         });
+    }
+
+    @FunctionalInterface
+    private interface SlotWork {
+        void run(Connection c) throws SQLException;
     }
 }

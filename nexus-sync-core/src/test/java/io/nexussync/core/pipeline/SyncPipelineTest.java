@@ -432,7 +432,9 @@ class SyncPipelineTest {
                 pause(5);
             }
         });
-        insertsThenAViewCountBacklog(2 * ApplyLoop.READ_BURST);
+        // Many bursts long: the worker records how far the reading got when it starts a batch, and on a loaded machine it
+        // starts milliseconds after the loop handed it over (with two bursts, CI read the whole lag in that time)
+        insertsThenAViewCountBacklog(16 * ApplyLoop.READ_BURST);
         int events = source.scripted();
         List<Integer> polledAtApply = new java.util.concurrent.CopyOnWriteArrayList<>();
         writer.beforeApply = () -> polledAtApply.add(source.polled);

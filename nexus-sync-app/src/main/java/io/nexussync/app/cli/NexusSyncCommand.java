@@ -1,5 +1,6 @@
 package io.nexussync.app.cli;
 
+import io.nexussync.app.BuildInfo;
 import io.nexussync.app.config.ConfigException;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.mapping.MappingException;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
  * 3 when the two sides do not agree; {@code critical status} exits 0 committed, 3 rolled back, 4 pending, 5 unknown. A
  * stack trace only with NEXUS_SYNC_DEBUG=1.
  */
-@Command(name = "nexus-sync", mixinStandardHelpOptions = true, version = "nexus-sync 0.1.0",
+@Command(name = "nexus-sync", mixinStandardHelpOptions = true, versionProvider = NexusSyncCommand.Version.class,
         description = "Keeps a Neo4j graph in step with PostgreSQL through logical replication, exactly once.")
 public final class NexusSyncCommand implements Runnable {
     public static final int CONFIG_ERROR = 2;
@@ -61,6 +62,14 @@ public final class NexusSyncCommand implements Runnable {
             return e instanceof ConfigException || e instanceof MappingException ? CONFIG_ERROR : FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /** {@code --version}: the version and commit of this build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {BuildInfo.current().describe()};
+        }
     }
 
     private static String describe(Exception e) {

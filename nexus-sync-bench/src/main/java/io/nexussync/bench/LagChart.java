@@ -39,8 +39,14 @@ final class LagChart {
     private LagChart() {}
 
     static void write(Path file, String title, List<Panel> panels) throws IOException {
+        writeGrid(file, title, panels, 1, WIDTH, PANEL_HEIGHT);
+    }
+
+    /** The panels in rows of {@code columns}, each {@code width} by {@code height} pixels (a dashboard's grid). */
+    static void writeGrid(Path file, String title, List<Panel> panels, int columns, int width, int height) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        BufferedImage image = new BufferedImage(WIDTH, TITLE_HEIGHT + PANEL_HEIGHT * panels.size(), BufferedImage.TYPE_INT_RGB);
+        int rows = (panels.size() + columns - 1) / columns;
+        BufferedImage image = new BufferedImage(width * columns, TITLE_HEIGHT + height * rows, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -51,7 +57,7 @@ final class LagChart {
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
             g.drawString(title, LEFT, 32);
             for (int i = 0; i < panels.size(); i++) {
-                drawPanel(g, panels.get(i), TITLE_HEIGHT + i * PANEL_HEIGHT);
+                drawPanel(g, panels.get(i), (i % columns) * width, TITLE_HEIGHT + (i / columns) * height, width, height);
             }
         } finally {
             g.dispose();
@@ -60,8 +66,8 @@ final class LagChart {
         ImageIO.write(image, "png", file.toFile());
     }
 
-    private static void drawPanel(Graphics2D g, Panel panel, int top) {
-        int x0 = LEFT, x1 = WIDTH - RIGHT, y0 = top + PANEL_HEIGHT - BOTTOM, y1 = top + TOP;
+    private static void drawPanel(Graphics2D g, Panel panel, int left, int top, int width, int height) {
+        int x0 = left + LEFT, x1 = left + width - RIGHT, y0 = top + height - BOTTOM, y1 = top + TOP;
         double maxX = 1, maxY = 0, minPositiveY = Double.MAX_VALUE;
         for (Series s : panel.series()) {
             for (int i = 0; i < s.x().length; i++) {
@@ -146,12 +152,19 @@ final class LagChart {
 
         // legend
         int ly = y1 + 8;
-        for (Series s : panel.series()) {
+        int room = Math.max(1, (y0 - y1) / 20);
+        for (int i = 0; i < panel.series().size(); i++) {
+            Series s = panel.series().get(i);
+            if (i == room - 1 && panel.series().size() > room) {
+                g.setColor(Color.BLACK);
+                g.drawString("+" + (panel.series().size() - i) + " more", x1 + 50, ly + 10);
+                break;
+            }
             g.setColor(s.color());
             g.setStroke(s.dashed() ? dashed : new BasicStroke(2.5f));
             g.drawLine(x1 + 16, ly + 6, x1 + 44, ly + 6);
             g.setColor(Color.BLACK);
-            g.drawString(s.name(), x1 + 50, ly + 10);
+            g.drawString(s.name().length() > 30 ? s.name().substring(0, 29) + "…" : s.name(), x1 + 50, ly + 10);
             ly += 20;
         }
         g.setStroke(new BasicStroke(1));

@@ -40,6 +40,8 @@ class ImageTarballIT {
 
     @BeforeAll
     static void unpack() throws Exception {
+        assumeTrue(Boolean.getBoolean("release.image"),
+                "the image is built and tested with the image profile: mvn verify -Pimage, as .ci/run does");
         Path image = ReleaseTarballIT.BUILD.resolve("nexus-sync-" + VERSION + "-image.tar");
         assertThat(image).as("the image tarball mvn package builds with Jib").isRegularFile();
         layout = folder.resolve("layout");

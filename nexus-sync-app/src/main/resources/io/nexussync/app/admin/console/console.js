@@ -381,7 +381,7 @@ function backfillRows(rows) {
 async function deadLetterAction(button) {
   const id = button.getAttribute('data-id');
   const action = button.getAttribute('data-action');
-  const box = byId('dead-letters');
+  const outcome = byId('dead-letter-outcome');
   let body = {};
   if (action === 'skip') {
     const reason = await ask('Skip dead letter #' + id, 'Why is it skipped? The reason is recorded with the skip.', 'text');
@@ -391,12 +391,12 @@ async function deadLetterAction(button) {
   button.disabled = true;
   try {
     const release = await api('POST', '/dlq/' + encodeURIComponent(id) + '/' + action, body, true);
-    box.prepend(message((action === 'retry' ? 'Retried' : 'Skipped') + ' dead letter #' + id + ': ' + show(release.deadLetters)
+    outcome.replaceChildren(message((action === 'retry' ? 'Retried' : 'Skipped') + ' dead letter #' + id + ': ' + show(release.deadLetters)
       + ' dead letter(s) released, ' + show(release.rowsReRead) + ' row(s) re-read.', 'ok'));
     setTimeout(() => refreshGuarded(), 500);
   } catch (e) {
     button.disabled = false;
-    box.prepend(message(action + ' #' + id + ' failed: ' + e.message, 'bad'));
+    outcome.replaceChildren(message(action + ' #' + id + ' failed: ' + e.message, 'bad'));
   }
 }
 

@@ -7,7 +7,7 @@ const REFRESH_MS = 2000;
 /** The lists behind the admin token wait on PostgreSQL: read them every few refreshes, one at a time. */
 const GUARDED_EVERY = 3;
 const SVG = 'http://www.w3.org/2000/svg';
-const numbers = new Intl.NumberFormat();
+const numbers = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
 // ---- small DOM helpers ----------------------------------------------------------------------------------------------
 
@@ -37,11 +37,21 @@ function setText(id, value) {
   byId(id).textContent = value === undefined || value === null || value === '' ? '–' : String(value);
 }
 
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
 function show(value) {
   if (value === undefined || value === null) return '–';
   if (typeof value === 'number') return numbers.format(value);
+  if (typeof value === 'string' && ISO_INSTANT.test(value)) return when(value);
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** An instant as this browser's local time, with the date only when it is not today. */
+function when(iso) {
+  const date = new Date(iso);
+  const time = date.toLocaleTimeString();
+  return date.toDateString() === new Date().toDateString() ? time : date.toLocaleDateString() + ' ' + time;
 }
 
 function bytes(value) {
@@ -174,7 +184,10 @@ function drawChart(chart, samples, value, format, windowSeconds) {
   chart.replaceChildren();
   const points = samples.filter(s => value(s) !== null && value(s) !== undefined);
   const now = samples.length ? Date.parse(samples[samples.length - 1].at) : Date.now();
-  const from = now - windowSeconds * 1000;
+  // The span shown grows with the samples, from one minute up to the whole window, so a young service's line is readable.
+  const kept = samples.length ? (now - Date.parse(samples[0].at)) / 1000 : 0;
+  const spanSeconds = Math.min(windowSeconds, Math.max(60, Math.ceil(kept / 60) * 60));
+  const from = now - spanSeconds * 1000;
   const max = Math.max(1, ...points.map(value));
   const top10 = niceCeiling(max);
   const x = at => left + (width - left - right) * Math.max(0, (Date.parse(at) - from) / (now - from || 1));
@@ -186,7 +199,7 @@ function drawChart(chart, samples, value, format, windowSeconds) {
     label.textContent = format(level);
     chart.append(label);
   }
-  const minutes = Math.round(windowSeconds / 60);
+  const minutes = Math.round(spanSeconds / 60);
   for (const [text, position, anchor] of [['−' + minutes + ' min', left, 'start'], ['now', width - right, 'end']]) {
     const label = svg('text', { x: position, y: height - 5, 'text-anchor': anchor });
     label.textContent = text;
@@ -226,7 +239,7 @@ function renderStatus(status) {
   setText('batches-applied', show(status.batchesApplied));
   setText('retries', show(status.retries));
   setText('graph-checkpoint', status.graphCheckpoint);
-  setText('last-batch-at', status.lastBatchAt);
+  setText('last-batch-at', show(status.lastBatchAt));
   setText('last-error', status.lastError);
 
   const lanes = byId('lanes').tBodies[0];

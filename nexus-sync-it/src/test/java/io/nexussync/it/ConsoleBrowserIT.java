@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -32,6 +33,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -106,6 +109,10 @@ class ConsoleBrowserIT {
                             d.findElement(By.id("dead-letter-outcome")).getText().contains("Retried dead letter #" + deadLetter)
                                     && d.findElements(row).isEmpty());
                     Files.write(reports().resolve("console-after-retry.png"), browser.getScreenshotAs(OutputType.BYTES));
+
+                    // The page did all that under its own Content-Security-Policy (self only): nothing of it was blocked.
+                    assertThat(browser.manage().logs().get(LogType.BROWSER).getAll()).extracting(LogEntry::getMessage)
+                            .noneMatch(line -> line.contains("Content Security Policy"));
                 } finally {
                     browser.quit();
                     deleteTree(profile);
@@ -155,6 +162,7 @@ class ConsoleBrowserIT {
     private static ChromeDriver browser(Path profile) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                 "--user-data-dir=" + profile, "--window-size=1400,2000");

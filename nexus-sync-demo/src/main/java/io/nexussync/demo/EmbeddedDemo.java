@@ -49,10 +49,11 @@ public final class EmbeddedDemo implements Demo {
                          DeadLetterEndpoint.of(service.deadLetterQueue()),
                          VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
                          ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()))
-                                 .withCircuits(service.circuits())) {
+                                 .withCircuits(service.circuits()).withHistory(service.statusHistory())) {
                 out.printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
                                 + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"
+                                + "  console: http://127.0.0.1:%d/   (the web console; it asks for the token when it needs it)%n"
                                 + "  admin:  http://127.0.0.1:%d/health  /status  /metrics  /verify; /backfill, /dlq, /conflicts and POST /verify need the token:%n"
                                 + "          curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/dlq%n"
                                 + "          curl -X POST -H 'Authorization: Bearer %s' http://127.0.0.1:%d/verify   (then: curl http://127.0.0.1:%d/verify)%n"
@@ -61,7 +62,7 @@ public final class EmbeddedDemo implements Demo {
                                 + "          psql -h localhost -p %d -U postgres postgres -c \"SELECT id, title, pg_version, neo4j_version FROM content_items "
                                 + "WHERE title = 'edited in the graph'\"%n"
                                 + "          conflicts with the application's own writes: curl -H 'Authorization: Bearer %s' 'http://127.0.0.1:%d/conflicts?all=true'%n%n",
-                        postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port(), token(env, environment), admin.port(),
+                        postgres.port(), neo4j.boltUri(), neo4j.boltUri(), admin.port(), admin.port(), token(env, environment), admin.port(),
                         token(env, environment), admin.port(), admin.port(), neo4j.boltUri(), postgres.port(), token(env, environment), admin.port());
                 return new DemoRun(service, out, options.rate(), options.durationSeconds()).run();
             }

@@ -6,6 +6,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.EndpointNotFound;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nexussync.app.components.StatusHistory;
 import io.nexussync.app.config.AdminSettings;
 import io.nexussync.app.service.BackfillRequests;
 import io.nexussync.core.fault.CircuitBreaker;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP API, on Javalin (Jetty 12.1). Open: {@code GET /health} (for orchestrators, {@link Health}: 200 when
  * ready, 503 otherwise), {@code /health/live}, {@code /health/ready}, {@code /metrics} (Prometheus) and {@code /status}
- * (JSON, no secrets), {@code GET /verify} (counts only). Everything else ({@code /backfill}, {@code /dlq}, {@code /conflicts},
+ * (JSON, no secrets), {@code GET /status/history} (the last minutes of it, for the chart), {@code GET /verify} (counts only),
+ * and the web console at {@code /} ({@link ConsoleEndpoint}), which reads this API as any caller does. Everything else ({@code /backfill}, {@code /dlq}, {@code /conflicts},
  * {@code /critical}, the rest of {@code /verify}) needs the admin token ({@link AdminAuth}).
  *
  * <p>Everything about HTTP is decided here: it listens on {@code 127.0.0.1} unless configured otherwise. Routes match
@@ -67,6 +69,7 @@ public final class AdminServer implements AutoCloseable {
     private final List<Route> routes = new ArrayList<>();
     private final SyncProgress progress;
     private volatile List<CircuitBreaker> circuits = List.of();
+    private volatile StatusHistory history;
     private final CriticalEndpoint.Operations critical;
 
     /** On this machine only, on {@code port} (0: a free one), without a token: the mutating endpoints answer 403. */
@@ -138,6 +141,8 @@ public final class AdminServer implements AutoCloseable {
             }
             return Reply.json(200, status);
         }));
+        routes.add(Route.open("GET", "/status/history", request -> Reply.json(200, StatusView.history(history))));
+        routes.addAll(ConsoleEndpoint.routes());
         if (backfills != null) {
             routes.add(Route.guarded("GET", "/backfill", request -> Reply.json(200, backfills.list(100))));
             routes.add(Route.guarded("POST", "/backfill", request -> queueBackfill(backfills, request)));
@@ -217,6 +222,12 @@ public final class AdminServer implements AutoCloseable {
     /** The circuits whose state {@code /health} and {@code /status} report (none unless given). */
     public AdminServer withCircuits(List<CircuitBreaker> shown) {
         circuits = List.copyOf(shown);
+        return this;
+    }
+
+    /** The samples {@code /status/history} serves (none unless given). */
+    public AdminServer withHistory(StatusHistory shown) {
+        history = shown;
         return this;
     }
 

@@ -1,5 +1,6 @@
 package io.nexussync.app.admin;
 
+import io.nexussync.app.components.StatusHistory;
 import io.nexussync.app.service.StatusReport;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.pipeline.ApplyQueue;
@@ -7,6 +8,7 @@ import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.mapping.Lane;
 import io.nexussync.core.snapshot.SnapshotProgress;
 import io.nexussync.postgres.slot.SlotHealth;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,32 @@ final class StatusView {
             view.put("elapsedSeconds", snapshot.elapsed().toSeconds());
             body.put("snapshot", view);
         }
+        return body;
+    }
+
+    /**
+     * The body of {@code GET /status/history}: the window and interval in seconds and the samples, oldest first, each with
+     * {@code at}, {@code state}, {@code changesApplied}, {@code changesPerSecond}, {@code pending} and {@code slotLagBytes}
+     * (null before the slot monitor's first reading). No samples when the server was given no history.
+     */
+    static Map<String, Object> history(StatusHistory history) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("windowSeconds", history == null ? 0 : history.window().toSeconds());
+        body.put("intervalSeconds", history == null ? 0 : history.interval().toMillis() / 1000.0);
+        List<Map<String, Object>> samples = new ArrayList<>();
+        if (history != null) {
+            for (StatusHistory.Sample sample : history.samples()) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("at", sample.at().toString());
+                one.put("state", sample.state());
+                one.put("changesApplied", sample.changesApplied());
+                one.put("changesPerSecond", sample.changesPerSecond());
+                one.put("pending", sample.pending());
+                one.put("slotLagBytes", sample.slotLagBytes());
+                samples.add(one);
+            }
+        }
+        body.put("samples", samples);
         return body;
     }
 

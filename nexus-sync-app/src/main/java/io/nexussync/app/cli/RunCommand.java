@@ -40,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
                         VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
                         ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()),
                         CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), java.time.Clock.systemUTC()))
-                        .withCircuits(service.circuits());
+                        .withCircuits(service.circuits()).withHistory(service.statusHistory());
             }
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {

@@ -7,6 +7,8 @@ import io.nexussync.app.components.CriticalComponent;
 import io.nexussync.app.components.SchemaChangePolicy;
 import io.nexussync.app.components.SlotMonitorComponent;
 import io.nexussync.app.components.SnapshotStep;
+import io.nexussync.app.components.StatusHistory;
+import io.nexussync.app.components.StatusSamplerComponent;
 import io.nexussync.app.components.StreamComponent;
 import io.nexussync.app.components.TableWatchComponent;
 import io.nexussync.app.components.ReverseComponent;
@@ -53,6 +55,7 @@ public final class SyncService implements AutoCloseable {
     private final VerifyComponent verify;
     private final ReverseComponent reverse;
     private final CriticalComponent critical;
+    private final StatusHistory statusHistory = new StatusHistory();
     private final Supervisor supervisor;
     private volatile boolean setUp;
 
@@ -81,7 +84,9 @@ public final class SyncService implements AutoCloseable {
         // slot waits for every prepared transaction, and a snapshot can take long, so in-doubt critical writes must be
         // finished, or rolled back on timeout, while the stream is not streaming yet. The others start once the snapshot is
         // in the graph: reverse sync decides graph edits against rows the graph mirrors.
-        this.supervisor = new Supervisor(List.of(critical, stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
+        // The status sampler only reads memory and is ready at once; it starts before the stream so the chart shows the snapshot too.
+        StatusSamplerComponent sampler = new StatusSamplerComponent(statusHistory, progress, slotMonitor::latest, wiring.clock());
+        this.supervisor = new Supervisor(List.of(critical, sampler, stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
                 verify, reverse), wiring.retry());
     }
 
@@ -103,6 +108,11 @@ public final class SyncService implements AutoCloseable {
     /** Adds a listener told when each streamed change is visible (the lag metrics); takes effect at the next stream session. */
     public void observeVisibility(VisibilityListener listener) {
         stream.observeVisibility(listener);
+    }
+
+    /** The last minutes of the status figures, one sample a second (the admin API's {@code /status/history}, the console's chart). */
+    public StatusHistory statusHistory() {
+        return statusHistory;
     }
 
     public SyncProgress progress() {

@@ -72,7 +72,7 @@ class AdminServerTest {
     void shouldMatchWholePathsOnly() throws Exception {
         start(TOKEN);
         for (String path : List.of("/healthx", "/health/", "/health/live/x", "/statusx", "/metrics/", "/backfill/1", "/dlq/1/retryx",
-                "/dlq/x", "/", "/dlqs")) {
+                "/dlq/x", "//", "/index.html", "/console/", "/dlqs")) {
             HttpResponse<String> response = get(path, TOKEN);
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(error(response)).as(path).startsWith("no such endpoint: " + path);

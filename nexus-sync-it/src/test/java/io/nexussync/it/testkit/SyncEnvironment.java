@@ -99,7 +99,7 @@ public final class SyncEnvironment implements AutoCloseable {
     /** The admin API as configured here (the default address, {@link #ADMIN_TOKEN}) on a free port, for an AdminServer a test starts. */
     public AdminSettings adminSettings() {
         AdminSettings configured = config().admin();
-        return new AdminSettings(configured.bind(), 0, configured.token());
+        return new AdminSettings(configured.bind(), 0, configured.token(), configured.readyLag());
     }
 
     /** A fresh environment, set up, with the service streaming: what most test classes start from. */

@@ -419,10 +419,15 @@ public final class SyncMetrics {
         return gc;
     }
 
-    /** {@code nexus_sync_build_info{version, commit} 1}: which build runs, for a dashboard to show and to join on. */
-    public static void registerBuildInfo(MeterRegistry registry, BuildInfo build) {
-        Gauge.builder("nexus_sync_build_info", () -> 1).tag("version", build.version()).tag("commit", build.commit())
-                .description("1, labelled with the running build's version and commit").strongReference(true).register(registry);
+    /**
+     * {@code nexus_sync_build_info{version, commit} 1}: which build runs, for a dashboard to show and to join on. A Prometheus
+     * info metric, registered with the Prometheus client itself: Micrometer takes the {@code _info} off a gauge's name.
+     */
+    public static void registerBuildInfo(PrometheusMeterRegistry registry, BuildInfo build) {
+        io.prometheus.metrics.core.metrics.Info.builder().name("nexus_sync_build_info")
+                .help("1, labelled with the running build's version and commit").labelNames("version", "commit")
+                .register(registry.getPrometheusRegistry())
+                .addLabelValues(build.version(), build.commit());
     }
 
     private static VerifyReport lastReport(VerifyComponent verify) {

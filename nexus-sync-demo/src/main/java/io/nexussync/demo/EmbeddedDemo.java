@@ -93,6 +93,6 @@ public final class EmbeddedDemo implements Demo {
 
     private static PrometheusMeterRegistry metricsOf(SyncService service) {
         // The service's own meters, as nexus-sync run has them (its daemon ticker ends with the demo's JVM).
-        return ServiceMetrics.start(service).registry();
+        return ServiceMetrics.start(service, io.nexussync.app.BuildInfo.current().version(), io.nexussync.app.BuildInfo.current().commit()).registry();
     }
 }

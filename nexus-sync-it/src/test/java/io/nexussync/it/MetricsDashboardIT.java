@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.nexussync.app.BuildInfo;
 import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.ServiceMetrics;
 import io.nexussync.app.service.SyncService;
@@ -51,7 +52,7 @@ class MetricsDashboardIT {
         try (SyncEnvironment env = SyncEnvironment.create("metrics_dashboard")) {
             env.setup();
             env.startService(UnaryOperator.identity(), service -> {
-                metrics.set(ServiceMetrics.start(service));
+                metrics.set(ServiceMetrics.start(service, BuildInfo.current().version(), BuildInfo.current().commit()));
                 admin.set(adminFor(env, service, metrics.get()));
                 readyBeforeRun.set(get(admin.get(), "/health/ready"));
                 liveBeforeRun.set(get(admin.get(), "/health/live"));

@@ -1,7 +1,6 @@
 package io.nexussync.app.admin;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.nexussync.app.BuildInfo;
 import io.nexussync.app.service.SyncService;
 import io.nexussync.core.fault.CircuitBreaker;
 import java.time.Clock;
@@ -32,8 +31,12 @@ public final class ServiceMetrics implements AutoCloseable {
         this.ticker = ticker;
     }
 
-    /** Registers the meters and hands the service its listeners; call before {@link SyncService#run()}. */
-    public static ServiceMetrics start(SyncService service) {
+    /**
+     * Registers the meters and hands the service its listeners; call before {@link SyncService#run()}.
+     *
+     * @param version the build's version and commit, for {@code nexus_sync_build_info} ({@code BuildInfo.current()})
+     */
+    public static ServiceMetrics start(SyncService service, String version, String commit) {
         Clock clock = Clock.systemUTC();
         var config = service.config();
         List<String> entityTypes = service.mapping().tables().stream().map(Object::toString).sorted().toList();
@@ -45,7 +48,7 @@ public final class ServiceMetrics implements AutoCloseable {
         service.verify().observe(SyncMetrics.registerVerify(registry, service.verify(), entityTypes));
         service.reverse().observe(SyncMetrics.registerReverse(registry, service.reverse(), clock));
         service.critical().observe(SyncMetrics.registerCritical(registry, service.critical(), clock));
-        SyncMetrics.registerBuildInfo(registry, BuildInfo.current());
+        SyncMetrics.registerBuildInfo(registry, version, commit);
         AutoCloseable gc = SyncMetrics.registerJvm(registry);
         OutageRecovery recovery = SyncMetrics.registerRecovery(registry, service.progress(),
                 () -> service.circuits().stream().map(CircuitBreaker::status).toList(), config.admin().readyLag(), clock);

@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.nexussync.app.BuildInfo;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.pipeline.ApplyListener;
 import io.nexussync.app.components.CriticalComponent;
@@ -423,11 +422,11 @@ public final class SyncMetrics {
      * {@code nexus_sync_build_info{version, commit} 1}: which build runs, for a dashboard to show and to join on. A Prometheus
      * info metric, registered with the Prometheus client itself: Micrometer takes the {@code _info} off a gauge's name.
      */
-    public static void registerBuildInfo(PrometheusMeterRegistry registry, BuildInfo build) {
+    public static void registerBuildInfo(PrometheusMeterRegistry registry, String version, String commit) {
         io.prometheus.metrics.core.metrics.Info.builder().name("nexus_sync_build_info")
                 .help("1, labelled with the running build's version and commit").labelNames("version", "commit")
                 .register(registry.getPrometheusRegistry())
-                .addLabelValues(build.version(), build.commit());
+                .addLabelValues(version, commit);
     }
 
     private static VerifyReport lastReport(VerifyComponent verify) {

@@ -6,6 +6,7 @@ import io.nexussync.app.admin.CriticalEndpoint;
 import io.nexussync.app.admin.DeadLetterEndpoint;
 import io.nexussync.app.admin.VerifyEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nexussync.app.BuildInfo;
 import io.nexussync.app.admin.ServiceMetrics;
 import io.nexussync.app.service.SyncService;
 import java.util.concurrent.Callable;
@@ -29,7 +30,7 @@ final class RunCommand implements Callable<Integer> {
             AdminServer admin = null;
             ServiceMetrics serviceMetrics = null;
             if (service.config().admin().enabled()) {
-                serviceMetrics = ServiceMetrics.start(service);
+                serviceMetrics = ServiceMetrics.start(service, BuildInfo.current().version(), BuildInfo.current().commit());
                 PrometheusMeterRegistry metrics = serviceMetrics.registry();
                 admin = new AdminServer(service.config().admin(), service.progress(), metrics,
                         service::slotHealth, service.config().walWarnBytes(), service.backfills(),

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.nexussync.app.BuildInfo;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.CircuitBreaker;
 import io.nexussync.core.fault.RetryPolicy;
@@ -110,7 +109,7 @@ class SeedMetricsTest {
 
     @Test
     void shouldExportBuildInfoAndTheJvmAndProcess() throws Exception {
-        SyncMetrics.registerBuildInfo(registry, new BuildInfo("1.2.3", "abc1234"));
+        SyncMetrics.registerBuildInfo(registry, "1.2.3", "abc1234");
         try (AutoCloseable gc = SyncMetrics.registerJvm(registry)) {
             String scrape = registry.scrape();
             assertThat(scrape).contains("nexus_sync_build_info{commit=\"abc1234\",version=\"1.2.3\"} 1\n")

@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * The seed's recovery time for outages: from the moment the sync is taken as down (a circuit opens, or the stream session
- * breaks and reconnects or retries) until it streams again caught up ({@link CatchUp}). Fed by a tick, about once a
+ * breaks and reconnects) until it streams again caught up ({@link CatchUp}). A write retried on contention is no outage: a
+ * server that keeps failing opens its circuit. Fed by a tick, about once a
  * second; an outage shorter than a tick may go unseen, which is no loss for a metric about recoveries that take seconds
  * to hours. The start-up and the initial snapshot are no outage. Not thread-safe: one thread ticks.
  */
@@ -52,8 +53,7 @@ final class OutageRecovery {
     }
 
     private boolean isDown() {
-        ServiceState state = progress.state();
-        if (state == ServiceState.RECONNECTING || state == ServiceState.RETRYING) {
+        if (progress.state() == ServiceState.RECONNECTING) {
             return true;
         }
         return circuits.get().stream().anyMatch(c -> !c.isClosed());
@@ -62,8 +62,7 @@ final class OutageRecovery {
     /** The earliest known start: when the state changed or a circuit opened, if that was before this tick. */
     private Instant outageStart(Instant now) {
         Instant start = now;
-        ServiceState state = progress.state();
-        if ((state == ServiceState.RECONNECTING || state == ServiceState.RETRYING) && progress.stateSince().isBefore(start)) {
+        if (progress.state() == ServiceState.RECONNECTING && progress.stateSince().isBefore(start)) {
             start = progress.stateSince();
         }
         for (CircuitBreaker.Status circuit : circuits.get()) {

@@ -52,6 +52,19 @@ class OutageRecoveryTest {
     }
 
     @Test
+    void shouldNotCountAWriteRetriedOnContention() {
+        ProgressFixture.sessionStarted(progress);
+        ProgressFixture.queue(progress, 0, null, true);
+        progress.stateChanged(ServiceState.RETRYING, null);
+        recovery.tick(Instant.now());
+        ProgressFixture.sessionStarted(progress);
+        ProgressFixture.queue(progress, 0, null, true);
+        recovery.tick(Instant.now().plusSeconds(1));
+
+        assertThat(recoveries).isEmpty();
+    }
+
+    @Test
     void shouldTimeAnOpenCircuitFromWhenItOpened() {
         ProgressFixture.sessionStarted(progress);
         ProgressFixture.queue(progress, 0, null, true);

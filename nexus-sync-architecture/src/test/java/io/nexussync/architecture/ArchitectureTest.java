@@ -65,6 +65,11 @@ class ArchitectureTest {
             .because("core is the model, the planner and the pipeline; each database is reached through its ports");
 
     @ArchTest
+    static final ArchRule core_knows_no_metrics_library = noClasses().that().resideInAPackage("io.nexussync.core..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..", "io.prometheus..")
+            .because("the core reports through its listeners (VisibilityListener, ApplyListener, ...); the app turns them into meters");
+
+    @ArchTest
     static final ArchRule app_knows_no_jdbc = noClasses().that().resideInAPackage("io.nexussync.app..")
             .should().dependOnClassesThat().resideInAnyPackage(JDBC)
             .because("the application wires adapters; SQL belongs in nexus-sync-postgres (the demo, which seeds its own "

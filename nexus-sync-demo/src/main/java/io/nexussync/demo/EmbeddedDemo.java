@@ -5,7 +5,7 @@ import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.ConflictEndpoint;
 import io.nexussync.app.admin.DeadLetterEndpoint;
 import io.nexussync.app.admin.VerifyEndpoint;
-import io.nexussync.app.admin.SyncMetrics;
+import io.nexussync.app.admin.ServiceMetrics;
 import io.nexussync.app.cli.Demo;
 import io.nexussync.app.config.ConfigLoader;
 import io.nexussync.app.service.SyncService;
@@ -93,11 +93,7 @@ public final class EmbeddedDemo implements Demo {
     }
 
     private static PrometheusMeterRegistry metricsOf(SyncService service) {
-        PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
-        service.observeVisibility(SyncMetrics.lagRecorder(metrics));
-        SyncMetrics.registerCircuits(metrics, service.circuits());
-        service.verify().observe(SyncMetrics.registerVerify(metrics, service.verify()));
-        service.reverse().observe(SyncMetrics.registerReverse(metrics, service.reverse(), java.time.Clock.systemUTC()));
-        return metrics;
+        // The service's own meters, as nexus-sync run has them (its daemon ticker ends with the demo's JVM).
+        return ServiceMetrics.start(service, io.nexussync.app.BuildInfo.current().version(), io.nexussync.app.BuildInfo.current().commit()).registry();
     }
 }

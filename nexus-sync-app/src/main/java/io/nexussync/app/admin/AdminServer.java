@@ -70,6 +70,9 @@ public final class AdminServer implements AutoCloseable {
     private final SyncProgress progress;
     private volatile List<CircuitBreaker> circuits = List.of();
     private volatile StatusHistory history;
+    private final Duration readyLag;
+    /** Why the process cannot make progress; without a service behind it, only a failed state says so. */
+    private volatile Supplier<List<String>> liveness;
     private final CriticalEndpoint.Operations critical;
 
     /** On this machine only, on {@code port} (0: a free one), without a token: the mutating endpoints answer 403. */
@@ -119,14 +122,14 @@ public final class AdminServer implements AutoCloseable {
                        VerifyEndpoint.Operations verify, ConflictEndpoint.Operations conflicts, CriticalEndpoint.Operations critical) {
         this.progress = progress;
         this.critical = critical;
+        this.readyLag = settings.readyLag();
+        this.liveness = () -> Health.of(progress, List.of()).live() ? List.of() : List.of("failed since " + progress.stateSince());
         this.bind = settings.bind();
         this.auth = new AdminAuth(settings.token());
         routes.add(Route.open("GET", "/health", request -> health()));
-        routes.add(Route.open("GET", "/health/live", request -> {
-            Health health = currentHealth();
-            return Reply.json(health.live() ? 200 : 503, health.body());
-        }));
-        routes.add(Route.open("GET", "/health/ready", request -> health()));
+        routes.add(Route.open("GET", "/health/live", request -> probe(Probe.live(liveness.get()))));
+        routes.add(Route.open("GET", "/health/ready", request -> probe(Probe.ready(progress, circuitStatuses(),
+                critical == null ? List.of() : critical.healthReasons(), readyLag, java.time.Instant.now()))));
         routes.add(Route.open("GET", "/metrics", request -> Reply.text(200, "text/plain; version=0.0.4", metrics.scrape())));
         routes.add(Route.open("GET", "/status", request -> {
             Map<String, Object> status = StatusView.of(progress, circuits, slot.get(), walWarnBytes);
@@ -231,6 +234,12 @@ public final class AdminServer implements AutoCloseable {
         return this;
     }
 
+    /** What {@code /health/live} reports as keeping the process from making progress ({@code SyncService#livenessProblems}). */
+    public AdminServer withLiveness(Supplier<List<String>> problems) {
+        liveness = problems;
+        return this;
+    }
+
     public int port() {
         return javalin.port();
     }
@@ -247,6 +256,10 @@ public final class AdminServer implements AutoCloseable {
     private Reply health() {
         Health health = currentHealth();
         return Reply.json(health.httpStatus(), health.body());
+    }
+
+    private static Reply probe(Probe probe) {
+        return Reply.json(probe.httpStatus(), probe.body());
     }
 
     private Health currentHealth() {

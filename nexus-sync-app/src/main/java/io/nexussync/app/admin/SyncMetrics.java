@@ -7,6 +7,16 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.pipeline.ApplyListener;
 import io.nexussync.app.components.CriticalComponent;
 import io.nexussync.app.components.ReverseComponent;
 import io.nexussync.core.critical.CriticalDecision;
@@ -138,6 +148,17 @@ public final class SyncMetrics {
      * @return the listener to give the verify component ({@link VerifyComponent#observe})
      */
     public static VerifyListener registerVerify(MeterRegistry registry, VerifyComponent verify) {
+        return registerVerify(registry, verify, List.of());
+    }
+
+    /** As above, with the found and repaired counters of every check on {@code entityTypes} (the mapping's tables) at zero from the start. */
+    public static VerifyListener registerVerify(MeterRegistry registry, VerifyComponent verify, java.util.Collection<String> entityTypes) {
+        for (String table : entityTypes) {
+            for (io.nexussync.core.verify.Check check : io.nexussync.core.verify.Check.values()) {
+                counter(registry, "nexus_sync_verify_discrepancies_found", "discrepancies verify found", check.external(), table);
+                counter(registry, "nexus_sync_verify_discrepancies_repaired", "discrepancies the service repaired", check.external(), table);
+            }
+        }
         Gauge.builder("nexus_sync_verify_last_run_timestamp_seconds", verify, v -> lastReport(v) == null ? Double.NaN
                         : v.last().endedAt().toEpochMilli() / 1000.0)
                 .description("when the service's last verify run ended (epoch seconds)").strongReference(true).register(registry);
@@ -263,6 +284,149 @@ public final class SyncMetrics {
                 }
             }
         };
+    }
+
+    /** The error kinds {@code nexus_sync_failures_total} counts, as {@link #errorKind} names them. */
+    static final List<String> ERROR_KINDS = List.of("circuit_open", "contention", "transient", "rejected", "persistent");
+    /** Batch sizes in stream changes: the bucket bounds of {@code nexus_sync_batch_changes} (the batch size is at most 5,000 by default). */
+    private static final double[] BATCH_BUCKETS = {1, 10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000};
+
+    /**
+     * The apply half by entity type (a mapped table, {@code schema.table}; {@code entity_type="none"} for a write that
+     * carried no row change): the histogram {@code nexus_sync_batch_changes} (stream changes per committed batch, by
+     * {@code lane}, the batch's highest), {@code nexus_sync_entity_changes_applied_total} by {@code entity_type}, and
+     * {@code nexus_sync_failures_total} by {@code entity_type} and {@code error_kind} (circuit_open: a call turned away by
+     * an open circuit; contention: a lock conflict, retried; transient: a retryable failure; rejected: a change the graph
+     * refused, dead-lettered; persistent: a failure that ends the stream session). The failure rate is
+     * {@code rate(nexus_sync_failures_total[5m])}. The series of {@code entityTypes} (the mapping's tables) exist at zero
+     * from the start, so a dashboard and an alert see them before the first failure.
+     *
+     * @return the listener to give the stream ({@code SyncService#observeApply})
+     */
+    public static ApplyListener registerApply(MeterRegistry registry, java.util.Collection<String> entityTypes) {
+        Map<Lane, DistributionSummary> sizes = new EnumMap<>(Lane.class);
+        for (Lane lane : Lane.values()) {
+            sizes.put(lane, DistributionSummary.builder("nexus_sync_batch_changes").tag("lane", lane.yamlName())
+                    .description("stream changes per batch committed to the graph, by the batch's highest lane")
+                    .serviceLevelObjectives(BATCH_BUCKETS).register(registry));
+        }
+        for (String entityType : entityTypes) {
+            applied(registry, entityType);
+            for (String kind : ERROR_KINDS) {
+                failures(registry, entityType, kind);
+            }
+        }
+        return new ApplyListener() {
+            @Override
+            public void batchCommitted(Lane lane, int changes, Map<String, Integer> changesByEntityType) {
+                sizes.get(lane).record(changes);
+                changesByEntityType.forEach((entityType, n) -> applied(registry, entityType).increment(n));
+            }
+
+            @Override
+            public void failed(String operation, java.util.Set<String> entityTypes, SyncException failure) {
+                String kind = errorKind(failure);
+                if (entityTypes.isEmpty()) {
+                    failures(registry, "none", kind).increment();
+                }
+                for (String entityType : entityTypes) {
+                    failures(registry, entityType, kind).increment();
+                }
+            }
+
+            @Override
+            public void deadLettered(String entityType) {
+                failures(registry, entityType.isEmpty() ? "none" : entityType, "rejected").increment();
+            }
+        };
+    }
+
+    /** The {@code error_kind} of a failure, from how the adapter classified it (never from its text). */
+    static String errorKind(SyncException failure) {
+        if (!failure.reachedTarget()) {
+            return "circuit_open";
+        }
+        if (failure.isContention()) {
+            return "contention";
+        }
+        if (failure.rejectsData()) {
+            return "rejected";
+        }
+        return failure.isRetryable() ? "transient" : "persistent";
+    }
+
+    private static Counter applied(MeterRegistry registry, String entityType) {
+        return Counter.builder("nexus_sync_entity_changes_applied").tag("entity_type", entityType)
+                .description("stream changes applied to the graph, by table").register(registry);
+    }
+
+    private static Counter failures(MeterRegistry registry, String entityType, String kind) {
+        return Counter.builder("nexus_sync_failures").tag("entity_type", entityType).tag("error_kind", kind)
+                .description("failed writes by table and error kind (retried attempts, refused changes, failures that end a session)")
+                .register(registry);
+    }
+
+    /**
+     * How far the graph is behind ({@link CatchUp}): {@code nexus_sync_lag_seconds} (now minus PostgreSQL's commit time of
+     * the oldest change read and not yet applied; 0 when none waits; changes still in the slot are in
+     * {@code nexus_sync_slot_lag_bytes}) and {@code nexus_sync_caught_up} (1 when streaming and within {@code readyLag}: what
+     * {@code /health/ready} asks besides reachable servers).
+     */
+    public static void registerCatchUp(MeterRegistry registry, SyncProgress progress, Duration readyLag, java.time.Clock clock) {
+        Gauge.builder("nexus_sync_lag_seconds", progress, p -> CatchUp.of(p, readyLag, clock.instant()).behindSeconds())
+                .description("how far the graph is behind what was read from the stream: now minus the commit time of the oldest change waiting")
+                .strongReference(true).register(registry);
+        Gauge.builder("nexus_sync_caught_up", progress, p -> CatchUp.of(p, readyLag, clock.instant()).caughtUp() ? 1 : 0)
+                .description("1 when streaming and caught up within admin.ready-lag, 0 otherwise")
+                .strongReference(true).register(registry);
+    }
+
+    /**
+     * The seed's recovery time for outages: the histogram {@code nexus_sync_outage_recovery_seconds} (a circuit opening or
+     * the stream session breaking, until caught up again: {@link OutageRecovery}) and {@code nexus_sync_outage_seconds}
+     * (how long the outage under way has lasted; 0 when none is).
+     *
+     * @return the recorder to tick about once a second
+     */
+    static OutageRecovery registerRecovery(MeterRegistry registry, SyncProgress progress, Supplier<List<CircuitBreaker.Status>> circuits,
+                                           Duration readyLag, java.time.Clock clock) {
+        Timer recovery = Timer.builder("nexus_sync_outage_recovery")
+                .description("from the start of an outage (a circuit opening, the stream session breaking) until caught up again")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofDays(1))
+                .register(registry);
+        OutageRecovery tracker = new OutageRecovery(progress, circuits, readyLag, recovery::record);
+        Gauge.builder("nexus_sync_outage_seconds", tracker, t -> t.current(clock.instant()).toMillis() / 1000.0)
+                .description("how long the outage under way has lasted (0 when none is)").strongReference(true).register(registry);
+        return tracker;
+    }
+
+    /**
+     * JVM and process meters (Micrometer's binders: memory, GC, threads, class loading, CPU, uptime, file descriptors).
+     *
+     * @return the GC meters, to close at shutdown (they listen for GC notifications)
+     */
+    public static AutoCloseable registerJvm(MeterRegistry registry) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        return gc;
+    }
+
+    /**
+     * {@code nexus_sync_build_info{version, commit} 1}: which build runs, for a dashboard to show and to join on. A Prometheus
+     * info metric, registered with the Prometheus client itself: Micrometer takes the {@code _info} off a gauge's name.
+     */
+    public static void registerBuildInfo(PrometheusMeterRegistry registry, String version, String commit) {
+        io.prometheus.metrics.core.metrics.Info.builder().name("nexus_sync_build_info")
+                .help("1, labelled with the running build's version and commit").labelNames("version", "commit")
+                .register(registry.getPrometheusRegistry())
+                .addLabelValues(version, commit);
     }
 
     private static VerifyReport lastReport(VerifyComponent verify) {

@@ -6,7 +6,8 @@ import io.nexussync.app.admin.CriticalEndpoint;
 import io.nexussync.app.admin.DeadLetterEndpoint;
 import io.nexussync.app.admin.VerifyEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.nexussync.app.admin.SyncMetrics;
+import io.nexussync.app.BuildInfo;
+import io.nexussync.app.admin.ServiceMetrics;
 import io.nexussync.app.service.SyncService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,20 +28,17 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (SyncService service = new SyncService(config.load(context))) {
             AdminServer admin = null;
+            ServiceMetrics serviceMetrics = null;
             if (service.config().admin().enabled()) {
-                PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
-                service.observeVisibility(SyncMetrics.lagRecorder(metrics));
-                SyncMetrics.registerCircuits(metrics, service.circuits());
-                service.verify().observe(SyncMetrics.registerVerify(metrics, service.verify()));
-                service.reverse().observe(SyncMetrics.registerReverse(metrics, service.reverse(), java.time.Clock.systemUTC()));
-                service.critical().observe(SyncMetrics.registerCritical(metrics, service.critical(), java.time.Clock.systemUTC()));
+                serviceMetrics = ServiceMetrics.start(service, BuildInfo.current().version(), BuildInfo.current().commit());
+                PrometheusMeterRegistry metrics = serviceMetrics.registry();
                 admin = new AdminServer(service.config().admin(), service.progress(), metrics,
                         service::slotHealth, service.config().walWarnBytes(), service.backfills(),
                         DeadLetterEndpoint.of(service.deadLetterQueue()),
                         VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
                         ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()),
                         CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), java.time.Clock.systemUTC()))
-                        .withCircuits(service.circuits()).withHistory(service.statusHistory());
+                        .withCircuits(service.circuits()).withHistory(service.statusHistory()).withLiveness(service::livenessProblems);
             }
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
@@ -57,6 +55,9 @@ final class RunCommand implements Callable<Integer> {
             } finally {
                 if (admin != null) {
                     admin.close();
+                }
+                if (serviceMetrics != null) {
+                    serviceMetrics.close();
                 }
             }
         }

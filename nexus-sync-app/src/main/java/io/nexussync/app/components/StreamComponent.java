@@ -13,6 +13,7 @@ import io.nexussync.core.pipeline.ServiceState;
 import io.nexussync.core.pipeline.SyncPipeline;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.pipeline.VisibilityListener;
+import io.nexussync.core.pipeline.ApplyListener;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.postgres.capture.PgReplicationSource;
 import io.nexussync.postgres.slot.SlotInUseException;
@@ -37,6 +38,7 @@ public final class StreamComponent implements Component {
     private final SchemaChangeHandler schemaChanges;
     private final CriticalListener critical;
     private volatile VisibilityListener visibility;
+    private volatile ApplyListener applyListener = ApplyListener.NONE;
     private volatile boolean stopping;
     private volatile SyncPipeline pipeline;
     private volatile Thread runner;
@@ -64,6 +66,11 @@ public final class StreamComponent implements Component {
             before.visible(lane, committed, visible);
             listener.visible(lane, committed, visible);
         };
+    }
+
+    /** Sets the listener told of each batch committed, failed write and dead letter (the sync metrics); takes effect at the next stream session. */
+    public void observeApply(ApplyListener listener) {
+        applyListener = listener;
     }
 
     @Override
@@ -120,7 +127,7 @@ public final class StreamComponent implements Component {
                     .crossReferences(crossReferences).syncLog(syncLog).policy(batchPolicy()).retry(retry).clock(Clock.systemUTC())
                     .progress(progress).afterCommitExecutor(afterCommit).watermarks(watermarks).schemaChanges(schemaChanges::schemaChanged)
                     .build()
-                    .visibility(visibility).deadLetters(deadLetters).critical(wiring.preparedTransactions(), critical);
+                    .visibility(visibility).applyListener(applyListener).deadLetters(deadLetters).critical(wiring.preparedTransactions(), critical);
             pipeline = next;
             streamedBefore = true;
             if (!stopping) {

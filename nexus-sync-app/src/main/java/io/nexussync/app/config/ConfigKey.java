@@ -80,6 +80,9 @@ public enum ConfigKey {
     ADMIN_BIND("admin.bind", "NEXUS_SYNC_ADMIN_BIND", "127.0.0.1", false,
             "address the admin HTTP API listens on; only this machine can reach the default: use 0.0.0.0 (every interface) "
                     + "for probes from outside, e.g. in a container"),
+    ADMIN_READY_LAG("admin.ready-lag", "NEXUS_SYNC_ADMIN_READY_LAG", "10s", false,
+            "how far behind the stream the graph may be for /health/ready to answer 200 (with streaming and every server reachable): "
+                    + "ISO-8601 (PT10S) or a number with ms, s or m (10s, 1m), from 1 s to 1 hour; /health/live ignores it"),
     ADMIN_TOKEN("admin.token", "NEXUS_SYNC_ADMIN_TOKEN", "", true,
             "bearer token (at least 16 characters) that /backfill, /dlq, /conflicts, /critical and the verify mutations and findings need (Authorization: Bearer ...); "
                     + "without one they answer 403. /health, /metrics and /status need none"),

@@ -342,7 +342,8 @@ public final class ConfigLoader {
             problems.add("the admin token from " + source + " is not accepted: use at least 16 visible ASCII characters without spaces "
                     + "(e.g. the output of openssl rand -hex 32)");
         }
-        return new AdminSettings(bind, port, token.isEmpty() ? null : token);
+        Duration readyLag = period(v, ConfigKey.ADMIN_READY_LAG, Duration.ofSeconds(1), problems);
+        return new AdminSettings(bind, port, token.isEmpty() ? null : token, readyLag);
     }
 
     private static int workers(Map<ConfigKey, String> v, List<String> problems) {

@@ -93,6 +93,25 @@ public final class Supervisor {
         return stopping;
     }
 
+    /**
+     * Components started whose thread has ended though no stop was asked for (what a liveness probe restarts for); empty
+     * while stopping, when every thread ends.
+     */
+    public List<String> endedComponents() {
+        if (stopping) {
+            return List.of();
+        }
+        List<String> ended = new ArrayList<>();
+        synchronized (runners) {
+            for (Runner runner : runners) {
+                if (!runner.thread.isAlive()) {
+                    ended.add(runner.component.name());
+                }
+            }
+        }
+        return ended;
+    }
+
     private void stopAll() throws InterruptedException {
         List<Runner> started;
         synchronized (runners) {

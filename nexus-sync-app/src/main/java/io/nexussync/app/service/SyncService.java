@@ -115,6 +115,26 @@ public final class SyncService implements AutoCloseable {
         return statusHistory;
     }
 
+    /** Sets the listener told of each batch committed, failed write and dead letter (the sync metrics); takes effect at the next stream session. */
+    public void observeApply(io.nexussync.core.pipeline.ApplyListener listener) {
+        stream.observeApply(listener);
+    }
+
+    /**
+     * Why the process cannot make progress (what {@code /health/live} reports): stopped for good, or a component's
+     * thread ended without a stop. Empty while it can, a long snapshot included.
+     */
+    public List<String> livenessProblems() {
+        List<String> problems = new java.util.ArrayList<>();
+        if (progress.state() == ServiceState.FAILED) {
+            problems.add("failed since " + progress.stateSince() + (progress.lastError() == null ? "" : ": " + progress.lastError()));
+        }
+        for (String component : supervisor.endedComponents()) {
+            problems.add("the " + component + " component's thread has ended");
+        }
+        return problems;
+    }
+
     public SyncProgress progress() {
         return progress;
     }

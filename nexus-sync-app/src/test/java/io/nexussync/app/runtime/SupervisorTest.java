@@ -178,6 +178,41 @@ class SupervisorTest {
         return SyncException.retryable(message, null);
     }
 
+    @Test
+    void shouldNameAComponentWhoseThreadEndedWithoutAStopForTheLivenessProbeButNoneWhileStopping() throws Exception {
+        Scripted stream = new Scripted("stream", Outcome.UNTIL_STOP);
+        Component interrupted = new Component() {
+            @Override
+            public String name() {
+                return "watch";
+            }
+
+            @Override
+            public void run(ComponentContext context) throws InterruptedException {
+                context.ready();
+                throw new InterruptedException("not a stop");
+            }
+
+            @Override
+            public void stop() {
+            }
+        };
+        Supervisor supervisor = new Supervisor(List.of(stream, interrupted), BACKOFF, d -> { });
+
+        CompletableFuture<Void> running = runInBackground(supervisor);
+        stream.awaitSessions(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (supervisor.endedComponents().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        List<String> ended = supervisor.endedComponents();
+        supervisor.stop();
+        running.get(10, TimeUnit.SECONDS);
+
+        assertThat(ended).containsExactly("watch");
+        assertThat(supervisor.endedComponents()).as("stopping: every thread ends").isEmpty();
+    }
+
     private static CompletableFuture<Void> runInBackground(Supervisor supervisor) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread thread = new Thread(() -> {

@@ -99,6 +99,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     private final BatchSizer sizer;
     private final BatchApplier applier;
     private VisibilityListener visibility = VisibilityListener.NONE;
+    private volatile ApplyListener applyListener = ApplyListener.NONE;
     private DeadLetterStore deadLetters = DeadLetterStore.NONE;
     private PreparedTransactions prepared = PreparedTransactions.NONE;
     private CriticalListener criticalListener = CriticalListener.NONE;
@@ -164,6 +165,10 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
 
     void visibility(VisibilityListener listener) {
         this.visibility = listener;
+    }
+
+    void applyListener(ApplyListener listener) {
+        this.applyListener = listener;
     }
 
     /** See {@link SyncPipeline#run}. */
@@ -351,7 +356,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         }
         Checkpoint base = ledger.checkpointWith(0, worker);
         ParkedEntities parkedNow = books.parked();
-        DeadLetterStore store = deadLetters;
+        DeadLetterStore store = countingDeadLetters(deadLetters);
         workers.execute(() -> finished.add(applier.writeInParts(batch, worker, base, entries, parkedNow, store)));
     }
 
@@ -363,15 +368,38 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         }
     }
 
+    /** The store, telling the apply listener of each letter it records. */
+    private DeadLetterStore countingDeadLetters(DeadLetterStore store) {
+        ApplyListener listener = applyListener;
+        return new DeadLetterStore() {
+            @Override
+            public long record(io.nexussync.core.deadletter.DeadLetter letter) {
+                long id = store.record(letter);
+                var table = RowChange.tableOf(letter.change());
+                listener.deadLettered(table == null ? "" : table.toString());
+                return id;
+            }
+
+            @Override
+            public java.util.Map<String, Parked> parkedEntities() {
+                return store.parkedEntities();
+            }
+        };
+    }
+
     @Override
     public void failed(BatchOutcome.Failed done) throws InterruptedException {
         if (done.failure() instanceof SyncException refused && refused.rejectsData()) {
+            // Not counted as a failure here: the parts find which entities the graph refuses, each counted as it is dead-lettered.
             log.warn("the graph refused a batch of {} changes ({}); applying it in parts to find the changes it refuses",
                     done.batch().size(), refused.getMessage());
             isolate(done.batch(), done.worker());
             return;
         }
         workerFree(done);
+        if (done.failure() instanceof SyncException failure) {
+            applyListener.failed("apply", entityTypes(done.batch().changes()), failure);
+        }
         if (done.failure() instanceof InterruptedException interrupted) {
             throw interrupted;
         }
@@ -415,10 +443,11 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         for (int i = 0; i < batch.size(); i++) {
             visibility.visible(batch.lanes()[i], batch.committedAt()[i], ended);
         }
+        applyListener.batchCommitted(batch.lane(), batch.size(), changesByEntityType(batch));
         Lsn from = batch.changes().isEmpty() ? committedEnd : batch.changes().get(0).txFinalLsn();
         BatchRecord record = new BatchRecord(from, committedEnd, batch.size(), steps,
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), took);
-        followUp(before, record, result, retryListener(from, batch.size()));
+        followUp(before, record, result, retryListener(from, batch.size(), entityTypes(batch.changes())));
     }
 
     /**
@@ -446,7 +475,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         GraphWritePlan plan = planner.plan(changes).asRefresh();
         Checkpoint record = books.ledger().checkpointWith(0, 0);
         Instant started = clock.instant();
-        RetryPolicy.RetryListener listener = retryListener(tx, rows.size());
+        RetryPolicy.RetryListener listener = retryListener(tx, rows.size(), entityTypes(changes));
         ApplyResult result = graph.write(plan, CommitRecord.of(record), listener);
         BatchRecord batchRecord = new BatchRecord(tx, books.ledger().committedEnd(), rows.size(), plan.steps().size(),
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), Duration.between(started, clock.instant()));
@@ -473,7 +502,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         }
         Checkpoint record = ledger.checkpointWith(CRITICAL_BATCH, idleWorkers.isEmpty() ? 0 : idleWorkers.peek());
         Instant started = clock.instant();
-        RetryPolicy.RetryListener listener = retryListener(critical.prepareLsn(), changes.size());
+        RetryPolicy.RetryListener listener = retryListener(critical.prepareLsn(), changes.size(), entityTypes(changes));
         CriticalApplied applied = writeCritical(critical, changes, refusal, record, listener);
         Instant ended = clock.instant();
         CrashPoints.reach(CrashPoints.CRITICAL_AFTER_GRAPH_COMMIT);
@@ -615,13 +644,36 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         if (Duration.between(queueReportedAt, now).compareTo(Duration.ofSeconds(1)) >= 0) {
             queueReportedAt = now;
             progress.queue(new ApplyQueue(scheduler.pendingByLane(), scheduler.pendingBytes(), batchesInFlight, sizer.size(),
-                    books.ledger().runsAhead()));
+                    books.ledger().runsAhead(), scheduler.oldestPendingCommittedAt(), caughtUp));
         }
     }
 
+    /** The tables of {@code changes}, as the apply listener names entity types. */
+    static java.util.Set<String> entityTypes(List<SourceChange> changes) {
+        java.util.Set<String> types = new java.util.TreeSet<>();
+        for (SourceChange change : changes) {
+            var table = RowChange.tableOf(change.change());
+            if (table != null) {
+                types.add(table.toString());
+            }
+        }
+        return types;
+    }
+
+    /** The stream changes the batch covers (coalesced ones counted each), by table. */
+    private static java.util.Map<String, Integer> changesByEntityType(ScheduledBatch batch) {
+        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+        for (int i = 0; i < batch.changes().size(); i++) {
+            var table = RowChange.tableOf(batch.changes().get(i).change());
+            counts.merge(table == null ? "" : table.toString(), batch.covered().get(i).length, Integer::sum);
+        }
+        return counts;
+    }
+
     /** Logs each failed attempt of the batch that starts at {@code from}; gives up at once when the pipeline is stopping. */
-    private RetryPolicy.RetryListener retryListener(Lsn from, int changes) {
+    private RetryPolicy.RetryListener retryListener(Lsn from, int changes, java.util.Set<String> entityTypes) {
         return (operation, failure, attempt, wait) -> {
+            applyListener.failed(operation, entityTypes, failure);
             if (stopping || abandoning) {
                 // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
                 throw failure;

@@ -1,6 +1,7 @@
 package io.nexussync.core.pipeline;
 
 import io.nexussync.core.mapping.Lane;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -11,7 +12,15 @@ import java.util.Map;
  * @param batchesInFlight batches being written by workers now
  * @param batchSize       the adaptive batch size now
  * @param runsAhead       runs of changes applied out of stream order that the checkpoint carries
+ * @param oldestPendingCommittedAt PostgreSQL's commit time of the oldest change read and waiting (null when none waits):
+ *                        now minus it is how far the graph is behind what was read
+ * @param caughtUp        the stream session has read everything the stream had at least once
  */
-public record ApplyQueue(Map<Lane, Long> pendingByLane, long pendingBytes, int batchesInFlight, int batchSize, int runsAhead) {
-    public static final ApplyQueue EMPTY = new ApplyQueue(Map.of(), 0, 0, 0, 0);
+public record ApplyQueue(Map<Lane, Long> pendingByLane, long pendingBytes, int batchesInFlight, int batchSize, int runsAhead,
+                         Instant oldestPendingCommittedAt, boolean caughtUp) {
+    public static final ApplyQueue EMPTY = new ApplyQueue(Map.of(), 0, 0, 0, 0, null, false);
+
+    public ApplyQueue(Map<Lane, Long> pendingByLane, long pendingBytes, int batchesInFlight, int batchSize, int runsAhead) {
+        this(pendingByLane, pendingBytes, batchesInFlight, batchSize, runsAhead, null, false);
+    }
 }

@@ -23,7 +23,7 @@ final class BatchApplier {
     /** The retry listener for a batch of {@code changes} changes that starts at {@code from}. */
     @FunctionalInterface
     interface RetryListeners {
-        RetryPolicy.RetryListener forBatch(Lsn from, int changes);
+        RetryPolicy.RetryListener forBatch(Lsn from, int changes, java.util.Set<String> entityTypes);
     }
 
     private final GraphPlanner planner;
@@ -45,7 +45,7 @@ final class BatchApplier {
         Instant started = clock.instant();
         try {
             GraphWritePlan plan = planner.plan(batch.changes());
-            ApplyResult result = graph.write(plan, CommitRecord.of(record), listeners.forBatch(from(batch, record), batch.size()));
+            ApplyResult result = graph.write(plan, CommitRecord.of(record), listeners.forBatch(from(batch, record), batch.size(), ApplyLoop.entityTypes(batch.changes())));
             return new BatchOutcome.Applied(batch, worker, result, plan.steps().size(), started, clock.instant());
         } catch (RuntimeException | InterruptedException e) {
             return new BatchOutcome.Failed(batch, worker, e);
@@ -56,7 +56,7 @@ final class BatchApplier {
     BatchOutcome writeInParts(ScheduledBatch batch, int worker, Checkpoint base, List<BatchIsolation.Entry> entries,
                               ParkedEntities parked, DeadLetterStore deadLetters) {
         Instant started = clock.instant();
-        RetryPolicy.RetryListener listener = listeners.forBatch(from(batch, base), batch.size());
+        RetryPolicy.RetryListener listener = listeners.forBatch(from(batch, base), batch.size(), ApplyLoop.entityTypes(batch.changes()));
         try {
             BatchIsolation isolation = new BatchIsolation(planner,
                     (plan, record) -> graph.write(plan, CommitRecord.of(record), listener),

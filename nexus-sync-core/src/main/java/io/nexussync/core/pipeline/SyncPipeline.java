@@ -60,6 +60,12 @@ public final class SyncPipeline {
         return this;
     }
 
+    /** Told of each batch committed, each failed write and each dead letter, by entity type (the sync metrics). */
+    public SyncPipeline applyListener(ApplyListener listener) {
+        loop.applyListener(listener);
+        return this;
+    }
+
     /** Told when each streamed change becomes visible in the graph. */
     public SyncPipeline visibility(VisibilityListener listener) {
         loop.visibility(listener);

@@ -32,6 +32,8 @@ public final class SyncProgress {
 
     void started(Checkpoint from) {
         checkpoint = from;
+        // A new session has caught up with nothing yet: the last session's queue must not make it look caught up.
+        queue = ApplyQueue.EMPTY;
         enter(ServiceState.STREAMING);
     }
 

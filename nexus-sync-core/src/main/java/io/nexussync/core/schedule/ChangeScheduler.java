@@ -280,6 +280,11 @@ public final class ChangeScheduler {
         return byAge.isEmpty() ? null : byAge.firstEntry().getValue().readAt;
     }
 
+    /** PostgreSQL's commit time of the oldest pending change, or null when none is pending. */
+    public Instant oldestPendingCommittedAt() {
+        return byAge.isEmpty() ? null : byAge.firstEntry().getValue().committedAt.get(0);
+    }
+
     /** True when an item of {@code lane} or a higher lane is pending. */
     public boolean hasPendingAtOrAbove(Lane lane) {
         for (Lane l : Lane.values()) {

@@ -594,6 +594,50 @@ class SyncPipelineTest {
 
 
     @Test
+    void shouldTellTheApplyListenerEachBatchAndEachFailedAttemptByEntityType() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), insert("c2"), update("c1")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        writer.failOnAttempt(1, SyncException.retryable("connection reset", null));
+        source.holdStopUntil(() -> !writer.applied.isEmpty());
+        RecordingApplyListener listener = new RecordingApplyListener();
+
+        pipeline(100).applyListener(listener).run(Checkpoint.NONE);
+
+        assertThat(listener.events).containsExactly("failed [public.content_items] retryable", "batch 3 {public.content_items=3}");
+    }
+
+    @Test
+    void shouldTellTheApplyListenerOfEachDeadLetterByEntityTypeButNotOfTheRefusedBatchItSplits() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), poisoned("bad"), insert("c2")));
+        writer.refusePoison();
+        RecordingApplyListener listener = new RecordingApplyListener();
+
+        pipeline(100).deadLetters(new InMemoryDeadLetters()).applyListener(listener).run(Checkpoint.NONE);
+
+        assertThat(listener.events).containsExactly("dead public.content_items", "batch 3 {public.content_items=3}");
+    }
+
+    /** The sync metrics' view of the apply half, as lines. */
+    private static final class RecordingApplyListener implements ApplyListener {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void batchCommitted(io.nexussync.core.mapping.Lane lane, int changes, Map<String, Integer> changesByEntityType) {
+            events.add("batch " + changes + " " + new java.util.TreeMap<>(changesByEntityType));
+        }
+
+        @Override
+        public void failed(String operation, java.util.Set<String> entityTypes, SyncException failure) {
+            events.add("failed " + entityTypes + (failure.isRetryable() ? " retryable" : " persistent"));
+        }
+
+        @Override
+        public void deadLettered(String entityType) {
+            events.add("dead " + entityType);
+        }
+    }
+
+    @Test
     void shouldDeadLetterOnlyTheRefusedChangeAndLandTheRestOfItsBatchInOrder() throws InterruptedException {
         source.add(tx(1, "0/1000", "0/1010", insert("c1"), poisoned("bad"), insert("c2"), insert("c3"), insert("c4")));
         writer.refusePoison();

@@ -99,7 +99,7 @@ public final class SyncEnvironment implements AutoCloseable {
     /** The admin API as configured here (the default address, {@link #ADMIN_TOKEN}) on a free port, for an AdminServer a test starts. */
     public AdminSettings adminSettings() {
         AdminSettings configured = config().admin();
-        return new AdminSettings(configured.bind(), 0, configured.token());
+        return new AdminSettings(configured.bind(), 0, configured.token(), configured.readyLag());
     }
 
     /** A fresh environment, set up, with the service streaming: what most test classes start from. */
@@ -123,7 +123,13 @@ public final class SyncEnvironment implements AutoCloseable {
 
     /** @param writerDecorator wraps the service's graph writer, to observe what it writes */
     public void startService(UnaryOperator<GraphWriter> writerDecorator) {
+        startService(writerDecorator, built -> { });
+    }
+
+    /** @param beforeRun given the service before it runs (to register its metrics and start an admin API, as {@code nexus-sync run} does) */
+    public void startService(UnaryOperator<GraphWriter> writerDecorator, java.util.function.Consumer<SyncService> beforeRun) {
         service = new SyncService(config(), writerDecorator);
+        beforeRun.accept(service);
         serviceThread = new Thread(() -> {
             try {
                 service.run();

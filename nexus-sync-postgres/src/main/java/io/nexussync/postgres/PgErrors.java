@@ -24,6 +24,12 @@ public final class PgErrors {
         if (state.equals("3D000")) {
             return SyncException.persistent(said("PostgreSQL has no such database", e, ": check the database name in NEXUS_SYNC_PG_URL"), e);
         }
+        if (state.startsWith("08") && isUntrustedCertificate(e)) {
+            // A certificate the client does not trust stays untrusted on the next try: no retry, the fix is in the URL.
+            return SyncException.persistent(said("PostgreSQL at " + JdbcUrls.redact(settings.url()) + " is not trusted: the TLS handshake failed", e,
+                    ": check sslmode and sslrootcert in NEXUS_SYNC_PG_URL (sslrootcert is the CA that signed the server's certificate; "
+                            + "verify-full also needs the URL's host name in that certificate)"), e);
+        }
         if (state.equals("08001") || state.equals("08004") || (state.startsWith("08") && isConnectionRefused(e))) {
             return SyncException.retryable(said("cannot reach PostgreSQL at " + JdbcUrls.redact(settings.url()), e,
                     ": is the server running, and is NEXUS_SYNC_PG_URL right?"), e);
@@ -91,6 +97,16 @@ public final class PgErrors {
     /** The first line of PostgreSQL's message: for the service log, never for an HTTP caller. */
     public static String serverText(SQLException e) {
         return firstLine(e);
+    }
+
+    /** The TLS handshake refused the server's certificate (PKIX path, expiry, signature): a type in the cause chain, not text. */
+    private static boolean isUntrustedCertificate(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isConnectionRefused(SQLException e) {

@@ -47,7 +47,9 @@ public final class Neo4jConnector {
                     e.getMessage()), e);
         } catch (ServiceUnavailableException e) {
             driver.close();
-            String fix = ": is it running, and is NEXUS_SYNC_NEO4J_URI right?";
+            String fix = ": is it running, and is NEXUS_SYNC_NEO4J_URI right?"
+                    + (config.neo4jTrustedCaFile() == null && !config.neo4jUri().contains("+s")
+                            ? " (a server that requires TLS needs a neo4j+s:// or bolt+s:// URI, or NEXUS_SYNC_NEO4J_TRUSTED_CA_FILE)" : "");
             throw SyncException.retryable(new ErrorText("cannot reach Neo4j at " + config.neo4jUri() + " (" + e.getMessage() + ")" + fix,
                     "cannot reach Neo4j at " + config.neo4jUri() + " (ServiceUnavailableException; the driver's message is in the service log)" + fix), e);
         } catch (RuntimeException e) {

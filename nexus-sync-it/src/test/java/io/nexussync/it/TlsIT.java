@@ -28,7 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Both connections over TLS with a CA of the test's own: PostgreSQL with {@code ssl=on} and plain-text TCP refused by
@@ -41,9 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsIT {
     private static final String DATABASE = "tls_sync";
 
-    @TempDir
-    Path dir;
-
+    private Path dir;
     private TestCertificates certificates;
     private EmbeddedPostgresServer postgres;
     private EmbeddedNeo4jServer neo4j;
@@ -53,6 +50,7 @@ class TlsIT {
 
     @BeforeAll
     void start() throws Exception {
+        dir = Files.createTempDirectory("nexus-sync-tls-it");
         certificates = TestCertificates.create(dir.resolve("certificates"));
         postgres = EmbeddedPostgresServer.startLogical();
         requireTls(postgres, certificates);
@@ -125,6 +123,7 @@ class TlsIT {
         Outcome outcome = cli(environment, "setup");
 
         assertThat(outcome.exit()).isEqualTo(1);
+        System.out.println("TlsIT refusal: " + outcome.err().strip());
         assertThat(outcome.err()).startsWith("nexus-sync: ").contains("no encryption");
     }
 
@@ -165,6 +164,8 @@ class TlsIT {
     }
 
     private static void assertOneClearMessage(Outcome outcome, String... mentions) {
+        // what an operator sees, kept in the test's output for the record
+        System.out.println("TlsIT refusal: " + outcome.err().strip());
         assertThat(outcome.err()).startsWith("nexus-sync: ").contains(mentions).doesNotContain("\tat ").doesNotContain("unexpected");
     }
 

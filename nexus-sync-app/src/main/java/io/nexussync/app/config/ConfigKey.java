@@ -97,7 +97,8 @@ public enum ConfigKey {
             "plain (ISO-8601 date-time with offset, level, thread, logger, message) or json (one JSON object per line, logback's "
                     + "JsonEncoder); environment only: logging starts before the config file is read"),
     LOG_LEVEL("logging.level", "NEXUS_SYNC_LOG_LEVEL", "INFO", false,
-            "level of the service's own log lines: TRACE, DEBUG, INFO, WARN or ERROR (libraries log at WARN); environment only");
+            "level of the service's own log lines: TRACE, DEBUG, INFO, WARN or ERROR (pgjdbc, the Neo4j driver, HikariCP, Flyway and Jetty "
+                    + "stay at WARN); environment only");
 
     private final String key;
     private final String environment;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,11 +71,16 @@ class LogFormatTest {
                 "-Dlogback.configurationFile=" + config, "-cp", System.getProperty("java.class.path"), LogLines.class.getName());
         child.environment().keySet().removeIf(name -> name.startsWith("NEXUS_SYNC_"));
         child.environment().putAll(environment);
-        child.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Path out = Files.createTempFile("log-lines", ".out");
+        child.redirectOutput(out.toFile());
         Process process = child.start();
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
         assertThat(process.exitValue()).as(err).isZero();
+        // logback prints its status report on standard output after any warning in its configuration: there, it would mix
+        // into what the commands print for scripts (status --json, config)
+        assertThat(Files.readString(out)).as("standard output").isEmpty();
+        Files.delete(out);
         return err.lines().toList();
     }
 }

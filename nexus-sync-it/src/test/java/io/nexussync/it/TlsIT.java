@@ -124,7 +124,8 @@ class TlsIT {
 
         assertThat(outcome.exit()).isEqualTo(1);
         System.out.println("TlsIT refusal: " + outcome.err().strip());
-        assertThat(outcome.err()).startsWith("nexus-sync: ").contains("no encryption");
+        assertThat(outcome.err()).startsWith("nexus-sync: ").contains("no encryption").contains("pg_hba.conf admits this user")
+                .contains("sslmode=require or stronger in NEXUS_SYNC_PG_URL");
     }
 
     @Test

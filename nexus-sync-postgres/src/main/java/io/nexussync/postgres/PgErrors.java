@@ -19,7 +19,10 @@ public final class PgErrors {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("28")) {
             return SyncException.persistent(said("PostgreSQL refused user '" + settings.user() + "' at " + JdbcUrls.redact(settings.url()), e,
-                    ": check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD"), e);
+                    // 28000 is pg_hba.conf turning the connection away (no line for it, or a reject/hostssl one), not a password
+                    state.equals("28000") ? ": check that pg_hba.conf admits this user from this host (a server with only hostssl lines needs "
+                            + "sslmode=require or stronger in NEXUS_SYNC_PG_URL), and NEXUS_SYNC_PG_USER"
+                            : ": check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD"), e);
         }
         if (state.equals("3D000")) {
             return SyncException.persistent(said("PostgreSQL has no such database", e, ": check the database name in NEXUS_SYNC_PG_URL"), e);

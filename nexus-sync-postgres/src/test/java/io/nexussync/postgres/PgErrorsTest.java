@@ -37,6 +37,16 @@ class PgErrorsTest {
     }
 
     @Test
+    void shouldPointAConnectionPgHbaTurnedAwayAtPgHbaAndTlsRatherThanThePassword() {
+        SyncException rejected = PgErrors.translate("connecting", SETTINGS, new SQLException(
+                "FATAL: pg_hba.conf rejects connection for host \"127.0.0.1\", user \"sync\", database \"app\", no encryption", "28000"));
+        SyncException wrongPassword = PgErrors.translate("connecting", SETTINGS, new SQLException("FATAL: password authentication failed", "28P01"));
+
+        assertThat(rejected.getMessage()).contains("pg_hba.conf admits this user").contains("sslmode=require");
+        assertThat(wrongPassword.getMessage()).contains("check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD");
+    }
+
+    @Test
     void shouldKeepPostgresqlsTextOutOfAFailureAboutOperatorSql() {
         SyncException cast = PgErrors.withoutServerText("reading public.t for a backfill", SETTINGS,
                 new SQLException("ERROR: invalid input syntax for type integer: \"row-value\"", "22P02"));

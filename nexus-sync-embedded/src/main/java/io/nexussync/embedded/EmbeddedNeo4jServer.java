@@ -35,14 +35,16 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
     private static final String ENGINE_FOLDER = "neo4j-engine";
 
     private final int boltPort;
+    private final boolean boltTls;
     private final Process process;
     private final BufferedReader answers;
     private final PrintStream commands;
     private final Path log;
     private boolean running;
 
-    private EmbeddedNeo4jServer(int boltPort, Process process, Path log) {
+    private EmbeddedNeo4jServer(int boltPort, boolean boltTls, Process process, Path log) {
         this.boltPort = boltPort;
+        this.boltTls = boltTls;
         this.process = process;
         this.log = log;
         this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -50,7 +52,15 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
     }
 
     public static EmbeddedNeo4jServer start(Path home, int boltPort) {
-        return start(home, boltPort, true);
+        return start(home, boltPort, true, null);
+    }
+
+    /**
+     * A server that speaks Bolt over TLS only, with the key and certificate in {@code tlsDirectory}: {@code private.key}
+     * (PKCS#8 PEM, unencrypted) and {@code public.crt} (PEM).
+     */
+    public static EmbeddedNeo4jServer startWithBoltTls(Path home, int boltPort, Path tlsDirectory) {
+        return start(home, boltPort, true, tlsDirectory);
     }
 
     /**
@@ -58,10 +68,10 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
      * tests and the plugin's cost in the benchmark).
      */
     public static EmbeddedNeo4jServer startWithoutPlugin(Path home, int boltPort) {
-        return start(home, boltPort, false);
+        return start(home, boltPort, false, null);
     }
 
-    private static EmbeddedNeo4jServer start(Path home, int boltPort, boolean withPlugin) {
+    private static EmbeddedNeo4jServer start(Path home, int boltPort, boolean withPlugin, Path tlsDirectory) {
         int port = boltPort == 0 ? FreePort.pick() : boltPort;
         try {
             Files.createDirectories(home);
@@ -73,10 +83,13 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
             String classpath = withPlugin ? engineClasspath() : withoutPlugin(engineClasspath());
             command.addAll(List.of("-cp", classpath, Neo4jEngineProcess.class.getName(), home.toAbsolutePath().toString(),
                     Integer.toString(port)));
+            if (tlsDirectory != null) {
+                command.add(tlsDirectory.toAbsolutePath().toString());
+            }
             Process process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
-            EmbeddedNeo4jServer server = new EmbeddedNeo4jServer(port, process, log);
+            EmbeddedNeo4jServer server = new EmbeddedNeo4jServer(port, tlsDirectory != null, process, log);
             server.await("start");
             server.running = true;
             return server;
@@ -99,8 +112,12 @@ public final class EmbeddedNeo4jServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The URI a client of the tests connects with; for a server with Bolt over TLS an encrypted one that trusts its
+     * certificate whatever signed it ({@code +ssc}), for the test's own reads and resets.
+     */
     public String boltUri() {
-        return "bolt://localhost:" + boltPort;
+        return (boltTls ? "bolt+ssc://localhost:" : "bolt://localhost:") + boltPort;
     }
 
     public int boltPort() {

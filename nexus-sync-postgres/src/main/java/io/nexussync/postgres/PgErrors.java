@@ -19,10 +19,19 @@ public final class PgErrors {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("28")) {
             return SyncException.persistent(said("PostgreSQL refused user '" + settings.user() + "' at " + JdbcUrls.redact(settings.url()), e,
-                    ": check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD"), e);
+                    // 28000 is pg_hba.conf turning the connection away (no line for it, or a reject/hostssl one), not a password
+                    state.equals("28000") ? ": check that pg_hba.conf admits this user from this host (a server with only hostssl lines needs "
+                            + "sslmode=require or stronger in NEXUS_SYNC_PG_URL), and NEXUS_SYNC_PG_USER"
+                            : ": check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD"), e);
         }
         if (state.equals("3D000")) {
             return SyncException.persistent(said("PostgreSQL has no such database", e, ": check the database name in NEXUS_SYNC_PG_URL"), e);
+        }
+        if (state.startsWith("08") && isUntrustedCertificate(e)) {
+            // A certificate the client does not trust stays untrusted on the next try: no retry, the fix is in the URL.
+            return SyncException.persistent(said("PostgreSQL at " + JdbcUrls.redact(settings.url()) + " is not trusted: the TLS handshake failed", e,
+                    ": check sslmode and sslrootcert in NEXUS_SYNC_PG_URL (sslrootcert is the CA that signed the server's certificate; "
+                            + "verify-full also needs the URL's host name in that certificate)"), e);
         }
         if (state.equals("08001") || state.equals("08004") || (state.startsWith("08") && isConnectionRefused(e))) {
             return SyncException.retryable(said("cannot reach PostgreSQL at " + JdbcUrls.redact(settings.url()), e,
@@ -91,6 +100,16 @@ public final class PgErrors {
     /** The first line of PostgreSQL's message: for the service log, never for an HTTP caller. */
     public static String serverText(SQLException e) {
         return firstLine(e);
+    }
+
+    /** The TLS handshake refused the server's certificate (PKIX path, expiry, signature): a type in the cause chain, not text. */
+    private static boolean isUntrustedCertificate(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isConnectionRefused(SQLException e) {

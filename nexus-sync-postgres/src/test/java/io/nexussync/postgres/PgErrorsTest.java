@@ -25,6 +25,28 @@ class PgErrorsTest {
     }
 
     @Test
+    void shouldNotRetryACertificateTheClientDoesNotTrustAndNameTheUrlsTlsParameters() {
+        var untrusted = new javax.net.ssl.SSLHandshakeException("PKIX path building failed");
+        untrusted.initCause(new java.security.cert.CertificateException("unable to find valid certification path to requested target"));
+        SyncException e = PgErrors.translate("connecting", SETTINGS, new SQLException("SSL error: PKIX path building failed", "08006", untrusted));
+
+        assertThat(e.isRetryable()).isFalse();
+        assertThat(e.getMessage()).contains("is not trusted: the TLS handshake failed").contains("sslmode and sslrootcert in NEXUS_SYNC_PG_URL");
+        assertThat(PgErrors.translate("connecting", SETTINGS, new SQLException("SSL error: Connection reset", "08006",
+                new javax.net.ssl.SSLException("Connection reset"))).isRetryable()).as("a handshake cut short is retried").isTrue();
+    }
+
+    @Test
+    void shouldPointAConnectionPgHbaTurnedAwayAtPgHbaAndTlsRatherThanThePassword() {
+        SyncException rejected = PgErrors.translate("connecting", SETTINGS, new SQLException(
+                "FATAL: pg_hba.conf rejects connection for host \"127.0.0.1\", user \"sync\", database \"app\", no encryption", "28000"));
+        SyncException wrongPassword = PgErrors.translate("connecting", SETTINGS, new SQLException("FATAL: password authentication failed", "28P01"));
+
+        assertThat(rejected.getMessage()).contains("pg_hba.conf admits this user").contains("sslmode=require");
+        assertThat(wrongPassword.getMessage()).contains("check NEXUS_SYNC_PG_USER and NEXUS_SYNC_PG_PASSWORD");
+    }
+
+    @Test
     void shouldKeepPostgresqlsTextOutOfAFailureAboutOperatorSql() {
         SyncException cast = PgErrors.withoutServerText("reading public.t for a backfill", SETTINGS,
                 new SQLException("ERROR: invalid input syntax for type integer: \"row-value\"", "22P02"));

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
  * 3 when the two sides do not agree; {@code critical status} exits 0 committed, 3 rolled back, 4 pending, 5 unknown. A
  * stack trace only with NEXUS_SYNC_DEBUG=1.
  */
-@Command(name = "nexus-sync", mixinStandardHelpOptions = true, versionProvider = NexusSyncCommand.Version.class,
+// scope INHERIT: every subcommand, nested ones too, gets --help (and --version) without repeating it on each.
+@Command(name = "nexus-sync", mixinStandardHelpOptions = true, versionProvider = NexusSyncCommand.Version.class, scope = CommandLine.ScopeType.INHERIT,
         description = "Keeps a Neo4j graph in step with PostgreSQL through logical replication, exactly once.")
 public final class NexusSyncCommand implements Runnable {
     public static final int CONFIG_ERROR = 2;

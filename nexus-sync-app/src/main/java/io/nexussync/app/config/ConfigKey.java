@@ -4,16 +4,24 @@ import io.nexussync.postgres.JdbcUrls;
 
 /**
  * Every setting in one table: its key in the YAML file, its environment variable, its default and
- * what it means. {@code nexus-sync config --explain} prints this table.
+ * what it means. {@code nexus-sync config} prints this table with each setting's effective value and where it came from.
  */
 public enum ConfigKey {
     PG_URL("postgres.url", "NEXUS_SYNC_PG_URL", null, false, "JDBC URL of the source database, e.g. jdbc:postgresql://db:5432/app"),
     PG_USER("postgres.user", "NEXUS_SYNC_PG_USER", "postgres", false, "PostgreSQL role; needs REPLICATION and the right to create the publication"),
     PG_PASSWORD("postgres.password", "NEXUS_SYNC_PG_PASSWORD", "", true, "password of that role"),
+    PG_PASSWORD_FILE("postgres.password-file", "NEXUS_SYNC_PG_PASSWORD_FILE", "", false,
+            "file holding that password (a mounted secret), instead of postgres.password; one trailing newline is dropped"),
     NEO4J_URI("neo4j.uri", "NEXUS_SYNC_NEO4J_URI", null, false, "Bolt URI of Neo4j, e.g. bolt://graph:7687 or neo4j://graph:7687"),
     NEO4J_USER("neo4j.user", "NEXUS_SYNC_NEO4J_USER", "", false, "Neo4j user; empty means no authentication"),
     NEO4J_PASSWORD("neo4j.password", "NEXUS_SYNC_NEO4J_PASSWORD", "", true, "Neo4j password"),
+    NEO4J_PASSWORD_FILE("neo4j.password-file", "NEXUS_SYNC_NEO4J_PASSWORD_FILE", "", false,
+            "file holding the Neo4j password (a mounted secret), instead of neo4j.password; one trailing newline is dropped"),
     NEO4J_DATABASE("neo4j.database", "NEXUS_SYNC_NEO4J_DATABASE", "", false, "Neo4j database; empty means the server's default"),
+    NEO4J_TRUSTED_CA_FILE("neo4j.trusted-ca-file", "NEXUS_SYNC_NEO4J_TRUSTED_CA_FILE", "", false,
+            "PEM file of the CA (or self-signed certificate) that signed Neo4j's Bolt certificate: the connection is then encrypted and "
+                    + "trusts only certificates it signed; use it with a bolt:// or neo4j:// URI (a neo4j+s:// or bolt+s:// URI trusts the "
+                    + "JVM's CAs instead and cannot take it)"),
     SLOT("sync.slot", "NEXUS_SYNC_SLOT", "contextnexus_cdc", false, "logical replication slot this service owns (pgoutput)"),
     PUBLICATION("sync.publication", "NEXUS_SYNC_PUBLICATION", "contextnexus_sync", false, "publication listing the mapped tables"),
     MAPPING("sync.mapping", "NEXUS_SYNC_MAPPING", "", false, "mapping YAML file; empty means the built-in ContextNexus mapping"),
@@ -87,7 +95,13 @@ public enum ConfigKey {
             "bearer token (at least 16 characters) that /backfill, /dlq, /conflicts, /critical and the verify mutations and findings need (Authorization: Bearer ...); "
                     + "without one they answer 403. /health, /metrics and /status need none"),
     ADMIN_TOKEN_FILE("admin.token-file", "NEXUS_SYNC_ADMIN_TOKEN_FILE", "", false,
-            "file holding the admin token (a mounted secret), instead of admin.token");
+            "file holding the admin token (a mounted secret), instead of admin.token"),
+    LOG_FORMAT("logging.format", "NEXUS_SYNC_LOG_FORMAT", "plain", false,
+            "plain (ISO-8601 date-time with offset, level, thread, logger, message) or json (one JSON object per line, logback's "
+                    + "JsonEncoder); environment only: logging starts before the config file is read"),
+    LOG_LEVEL("logging.level", "NEXUS_SYNC_LOG_LEVEL", "INFO", false,
+            "level of the service's own log lines: TRACE, DEBUG, INFO, WARN or ERROR (pgjdbc, the Neo4j driver, HikariCP, Flyway and Jetty "
+                    + "stay at WARN); environment only");
 
     private final String key;
     private final String environment;
@@ -123,11 +137,26 @@ public enum ConfigKey {
         return description;
     }
 
+    /** The key naming a file that holds this secret (a mounted secret, read at start), or null for a setting that is none. */
+    public ConfigKey fileVariant() {
+        return switch (this) {
+            case PG_PASSWORD -> PG_PASSWORD_FILE;
+            case NEO4J_PASSWORD -> NEO4J_PASSWORD_FILE;
+            case ADMIN_TOKEN -> ADMIN_TOKEN_FILE;
+            default -> null;
+        };
+    }
+
+    /** Read by logback from the environment before anything else runs: a config file cannot set it. */
+    public boolean environmentOnly() {
+        return this == LOG_FORMAT || this == LOG_LEVEL;
+    }
+
     /** A value as it may be printed: a secret redacted, and the password in a JDBC URL. */
     public String shown(String value) {
         if (value == null) {
             return null;
         }
-        return secret ? "<redacted>" : this == PG_URL ? JdbcUrls.redact(value) : value;
+        return secret ? (value.isEmpty() ? "" : "<redacted>") : this == PG_URL ? JdbcUrls.redact(value) : value;
     }
 }

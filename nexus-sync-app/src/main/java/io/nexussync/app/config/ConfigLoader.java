@@ -36,12 +36,28 @@ public final class ConfigLoader {
 
     /** @param needsNeo4j false for commands that talk to PostgreSQL only ({@code mapping check}, {@code mapping init}) */
     public static SyncConfig load(Path file, Map<String, String> environment, boolean needsNeo4j) {
+        EffectiveSettings settings = resolve(file, environment);
+        List<String> problems = new ArrayList<>(settings.problems());
+        SyncConfig config = validate(new EnumMap<>(settings.values()), settings.givenAs(), settings.sources(), problems, needsNeo4j);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    /**
+     * Every setting's value and its source, as {@link #load} takes them: the file, then the environment over it, then each
+     * secret's {@code *_FILE} read; defaults for the rest. Problems reading them are collected, not thrown.
+     */
+    public static EffectiveSettings resolve(Path file, Map<String, String> environment) {
         List<String> problems = new ArrayList<>();
         Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
+        Map<ConfigKey, String> sources = new EnumMap<>(ConfigKey.class);
         // The name a value was given under, where it is a former name: what a problem with it must say.
         Map<ConfigKey, String> givenAs = new EnumMap<>(ConfigKey.class);
         if (file != null) {
             readFile(file, values, givenAs, problems);
+            values.keySet().forEach(key -> sources.put(key, givenAs.containsKey(key) ? "file " + givenAs.get(key) : "file " + file));
         }
         for (ConfigKey key : ConfigKey.values()) {
             String fromEnvironment = environment.get(key.environment());
@@ -49,19 +65,51 @@ public final class ConfigLoader {
             if (fromEnvironment == null && former != null && environment.get(former[1]) != null) {
                 fromEnvironment = environment.get(former[1]);
                 givenAs.put(key, former[1]);
+                sources.put(key, EffectiveSettings.ENVIRONMENT + " " + former[1]);
             } else if (fromEnvironment != null) {
                 givenAs.remove(key);
+                sources.put(key, EffectiveSettings.ENVIRONMENT);
             }
             if (fromEnvironment != null) {
                 values.put(key, fromEnvironment);
             }
             values.putIfAbsent(key, key.defaultValue());
         }
-        SyncConfig config = validate(values, givenAs, problems, needsNeo4j);
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+        for (ConfigKey secret : ConfigKey.values()) {
+            if (secret.fileVariant() != null) {
+                readSecretFile(secret, values, sources, problems);
+            }
         }
-        return config;
+        return new EffectiveSettings(file, values, sources, givenAs, problems);
+    }
+
+    /**
+     * A secret from the file its {@code *_FILE} setting names (a mounted secret): the file's text without one trailing
+     * newline, which editors and {@code echo} add and no password means.
+     */
+    private static void readSecretFile(ConfigKey secret, Map<ConfigKey, String> values, Map<ConfigKey, String> sources, List<String> problems) {
+        ConfigKey fileKey = secret.fileVariant();
+        String name = values.get(fileKey).strip();
+        if (name.isEmpty()) {
+            return;
+        }
+        String where = fileKey.environment() + " (" + name + ")";
+        if (!values.get(secret).isEmpty()) {
+            problems.add("both " + secret.environment() + " and " + fileKey.environment() + " are set (" + secret.key() + " from "
+                    + sources.getOrDefault(secret, EffectiveSettings.DEFAULT) + ", " + fileKey.key() + " from "
+                    + sources.getOrDefault(fileKey, EffectiveSettings.DEFAULT) + "): set one");
+        }
+        try {
+            String text = Files.readString(Path.of(name));
+            text = text.endsWith("\r\n") ? text.substring(0, text.length() - 2) : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+            if (text.isBlank()) {
+                problems.add(where + " is empty: write the " + (secret == ConfigKey.ADMIN_TOKEN ? "token" : "password") + " into it");
+            }
+            values.put(secret, text);
+            sources.put(secret, where);
+        } catch (IOException | RuntimeException e) {
+            problems.add(where + " cannot be read (" + e.getClass().getSimpleName() + "): check the path and that this user may read it");
+        }
     }
 
     private static void readFile(Path file, Map<ConfigKey, String> values, Map<ConfigKey, String> givenAs, List<String> problems) {
@@ -96,6 +144,9 @@ public final class ConfigLoader {
             }
             if (known == null) {
                 problems.add(file + ": unknown key '" + key + "'; known keys: " + knownKeys());
+            } else if (known.environmentOnly()) {
+                problems.add(file + ": '" + key + "' cannot be set in the config file (logging starts before the file is read): set "
+                        + known.environment() + " in the environment instead");
             } else {
                 values.put(known, value);
             }
@@ -114,12 +165,16 @@ public final class ConfigLoader {
         });
     }
 
-    private static SyncConfig validate(Map<ConfigKey, String> v, Map<ConfigKey, String> givenAs, List<String> problems, boolean needsNeo4j) {
+    private static SyncConfig validate(Map<ConfigKey, String> v, Map<ConfigKey, String> givenAs, Map<ConfigKey, String> sources,
+            List<String> problems, boolean needsNeo4j) {
         String url = v.get(ConfigKey.PG_URL);
         if (url == null || url.isBlank()) {
             problems.add(missing(ConfigKey.PG_URL));
         } else if (!url.startsWith("jdbc:postgresql://")) {
             problems.add(ConfigKey.PG_URL.environment() + " is '" + JdbcUrls.redact(url) + "': it must be a JDBC URL starting jdbc:postgresql://");
+        }
+        if (url != null && url.startsWith("jdbc:postgresql://")) {
+            TlsSettings.checkPostgresUrl(url, problems);
         }
         String uri = v.get(ConfigKey.NEO4J_URI);
         if (uri == null || uri.isBlank()) {
@@ -129,6 +184,8 @@ public final class ConfigLoader {
         } else if (!uri.matches("(bolt|neo4j)(\\+s|\\+ssc)?://.+")) {
             problems.add(ConfigKey.NEO4J_URI.environment() + " is '" + uri + "': it must be a bolt:// or neo4j:// URI");
         }
+        Path neo4jTrustedCa = TlsSettings.neo4jTrustedCa(v.get(ConfigKey.NEO4J_TRUSTED_CA_FILE), uri, problems);
+        logging(v, problems);
         for (ConfigKey name : new ConfigKey[] {ConfigKey.SLOT, ConfigKey.PUBLICATION}) {
             if (!v.get(name).matches("[a-z0-9_]{1,63}")) {
                 problems.add(name.environment() + " is '" + v.get(name) + "': use 1 to 63 lower-case letters, digits or _");
@@ -144,7 +201,7 @@ public final class ConfigLoader {
             problems.add(ConfigKey.READ_AHEAD.environment() + " is " + v.get(ConfigKey.READ_AHEAD) + ": use at least 1MB");
         }
         int laneCache = positive(v, ConfigKey.LANE_CACHE, problems);
-        AdminSettings admin = admin(v, problems);
+        AdminSettings admin = admin(v, sources, problems);
         int statementTimeout = integer(v, ConfigKey.BACKFILL_STATEMENT_TIMEOUT_S, problems);
         if (statementTimeout < 1) {
             problems.add(ConfigKey.BACKFILL_STATEMENT_TIMEOUT_S.environment() + " is " + statementTimeout + ": it must be at least 1 (s)");
@@ -196,7 +253,19 @@ public final class ConfigLoader {
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
                         Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertRefused),
                 Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse,
-                critical);
+                critical, neo4jTrustedCa);
+    }
+
+    /** Read by logback, not by us: checked here so that a typo is an error at start rather than a silent log (or none). */
+    private static void logging(Map<ConfigKey, String> v, List<String> problems) {
+        String format = v.get(ConfigKey.LOG_FORMAT);
+        if (!format.equals("plain") && !format.equals("json")) {
+            problems.add(ConfigKey.LOG_FORMAT.environment() + " is '" + format + "': use plain or json (lower case)");
+        }
+        String level = v.get(ConfigKey.LOG_LEVEL).strip().toUpperCase(Locale.ROOT);
+        if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
+            problems.add(ConfigKey.LOG_LEVEL.environment() + " is '" + v.get(ConfigKey.LOG_LEVEL) + "': use TRACE, DEBUG, INFO, WARN or ERROR");
+        }
     }
 
     private static CriticalSettings critical(Map<ConfigKey, String> v, List<String> problems) {
@@ -302,7 +371,7 @@ public final class ConfigLoader {
     }
 
     /** The admin API: port, the address it listens on, and its token (given, or read from a file); never prints the token. */
-    private static AdminSettings admin(Map<ConfigKey, String> v, List<String> problems) {
+    private static AdminSettings admin(Map<ConfigKey, String> v, Map<ConfigKey, String> sources, List<String> problems) {
         int port = integer(v, ConfigKey.ADMIN_PORT, problems);
         if (port < -1 || port > 65535) {
             problems.add(ConfigKey.ADMIN_PORT.environment() + " is " + port + ": use a port 0-65535, or -1 to turn the admin HTTP off");
@@ -319,24 +388,11 @@ public final class ConfigLoader {
                         + "such as 127.0.0.1 (this machine only, the default) or 0.0.0.0 (every interface)");
             }
         }
+        // A token from NEXUS_SYNC_ADMIN_TOKEN_FILE is already read (resolve); a problem with it names that file.
         String token = v.get(ConfigKey.ADMIN_TOKEN).strip();
-        String file = v.get(ConfigKey.ADMIN_TOKEN_FILE).strip();
-        String source = ConfigKey.ADMIN_TOKEN.environment();
-        if (!file.isEmpty()) {
-            if (!token.isEmpty()) {
-                problems.add("both " + ConfigKey.ADMIN_TOKEN.environment() + " and " + ConfigKey.ADMIN_TOKEN_FILE.environment()
-                        + " are set: set one");
-            }
-            source = ConfigKey.ADMIN_TOKEN_FILE.environment() + " (" + file + ")";
-            try {
-                token = Files.readString(Path.of(file)).strip();
-                if (token.isEmpty()) {
-                    problems.add(source + " is empty: write the token into it");
-                }
-            } catch (IOException | RuntimeException e) {
-                problems.add(source + " cannot be read (" + e.getClass().getSimpleName() + "): check the path and its permissions");
-                token = "";
-            }
+        String source = sources.getOrDefault(ConfigKey.ADMIN_TOKEN, ConfigKey.ADMIN_TOKEN.environment());
+        if (source.equals(EffectiveSettings.ENVIRONMENT)) {
+            source = ConfigKey.ADMIN_TOKEN.environment();
         }
         if (!token.isEmpty() && (token.length() < 16 || !token.matches("[\\x21-\\x7E]+"))) {
             problems.add("the admin token from " + source + " is not accepted: use at least 16 visible ASCII characters without spaces "

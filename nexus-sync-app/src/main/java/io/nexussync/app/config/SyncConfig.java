@@ -29,7 +29,9 @@ public record SyncConfig(
         Duration verifyInterval,
         boolean verifyRepair,
         ReverseSettings reverse,
-        CriticalSettings critical) {
+        CriticalSettings critical,
+        /* the CA whose certificates the Neo4j driver trusts (neo4j.trusted-ca-file), or null: the URI's scheme decides */
+        java.nio.file.Path neo4jTrustedCaFile) {
 
     /** Whether the running service verifies on a schedule ({@code verify.interval} not 0 or off). */
     public boolean scheduledVerify() {

@@ -29,11 +29,17 @@ public record SyncConfig(
         Duration verifyInterval,
         boolean verifyRepair,
         ReverseSettings reverse,
-        CriticalSettings critical) {
+        CriticalSettings critical,
+        Duration logRetention) {
 
     /** Whether the running service verifies on a schedule ({@code verify.interval} not 0 or off). */
     public boolean scheduledVerify() {
         return !verifyInterval.isZero();
+    }
+
+    /** Whether the running service prunes the transaction log ({@code log.retention} not 0 or off). */
+    public boolean logRetained() {
+        return !logRetention.isZero();
     }
 
     public boolean neo4jAuthentication() {

@@ -11,6 +11,8 @@ import io.nexussync.app.components.StreamComponent;
 import io.nexussync.app.components.TableWatchComponent;
 import io.nexussync.app.components.ReverseComponent;
 import io.nexussync.app.components.VerifyComponent;
+import io.nexussync.app.components.LogRetentionComponent;
+import io.nexussync.postgres.bookkeeping.PgTransactionLog;
 import io.nexussync.core.reverse.ConflictLog;
 import io.nexussync.core.verify.ReconciliationLog;
 import io.nexussync.app.config.SyncConfig;
@@ -82,7 +84,7 @@ public final class SyncService implements AutoCloseable {
         // finished, or rolled back on timeout, while the stream is not streaming yet. The others start once the snapshot is
         // in the graph: reverse sync decides graph edits against rows the graph mirrors.
         this.supervisor = new Supervisor(List.of(critical, stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
-                verify, reverse), wiring.retry());
+                verify, reverse, new LogRetentionComponent(new PgTransactionLog(wiring.postgres()), config.logRetention(), wiring.clock())), wiring.retry());
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */
@@ -120,6 +122,11 @@ public final class SyncService implements AutoCloseable {
     /** Backfill requests on the service's pool (the admin API's {@code /backfill}). */
     public Backfills backfills() {
         return new Backfills(wiring.config(), wiring.mapping(), wiring.backfillStore());
+    }
+
+    /** The transaction log on the service's pool (the admin API's {@code GET /log}). */
+    public PgTransactionLog transactionLog() {
+        return new PgTransactionLog(wiring.postgres());
     }
 
     /** The dead letters on the service's pool (the admin API's {@code /dlq}). */

@@ -52,8 +52,8 @@ public final class LogRetentionComponent implements Component {
         } while (!context.stoppedWithin(EVERY));
     }
 
-    /** One prune of the rows older than now minus the retention; the rows deleted. */
-    long pruneOnce(java.util.function.BooleanSupplier stop) throws InterruptedException {
+    /** One prune of the rows older than now minus the retention (what each round does; tests call it directly); the rows deleted. */
+    public long pruneOnce(java.util.function.BooleanSupplier stop) throws InterruptedException {
         Instant cut = clock.instant().minus(retention);
         try {
             PgTransactionLog.Pruned pruned = transactionLog.prune(cut, PAUSE, stop);

@@ -506,7 +506,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         finishInPostgres(standing, critical.prepareTime());
         BatchRecord row = new BatchRecord(critical.prepareLsn(), ledger.committedEnd(), changes.size(), applied.planWritten() ? 1 : 0,
                 applied.result().nodeRows(), applied.result().relationshipRows(), applied.result().crossReferences().size(),
-                Duration.between(started, ended));
+                Duration.between(started, ended), BatchSummary.of(changes, null));
         followUp(before, row, applied.result(), listener);
     }
 

@@ -22,8 +22,9 @@ ALTER TABLE nexus_sync.transaction_log
 -- nexus-sync log --entity / GET /log?entity=...: newest first for one row's entity.
 CREATE INDEX IF NOT EXISTS transaction_log_entity ON nexus_sync.transaction_log (entity_table, entity_key, id)
     WHERE entity_table IS NOT NULL;
--- --status / ?status=...: newest first for one status.
-CREATE INDEX IF NOT EXISTS transaction_log_status ON nexus_sync.transaction_log (status, id);
+-- --status / ?status=...: newest first for one status of an operation row. Batch rows (all 'applied', read newest first
+-- by the primary key) stay out of it, so that a batch's one INSERT after its commit updates no index it did not before.
+CREATE INDEX IF NOT EXISTS transaction_log_status ON nexus_sync.transaction_log (status, id) WHERE kind = 'operation';
 -- A batch write's retries update their rows by group; a dead letter's release updates its rows.
 CREATE INDEX IF NOT EXISTS transaction_log_retry_group ON nexus_sync.transaction_log (retry_group) WHERE retry_group IS NOT NULL;
 CREATE INDEX IF NOT EXISTS transaction_log_dead_letter ON nexus_sync.transaction_log (dead_letter_id) WHERE dead_letter_id IS NOT NULL;

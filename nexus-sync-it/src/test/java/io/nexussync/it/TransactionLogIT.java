@@ -174,6 +174,14 @@ class TransactionLogIT {
                     }
                     assertThat(plan.toString()).contains("transaction_log_entity");
                 }
+                try (var rs = st.executeQuery("EXPLAIN SELECT id FROM nexus_sync.transaction_log WHERE kind = 'operation' AND status = 'retrying' "
+                        + "ORDER BY id DESC LIMIT 100")) {
+                    StringBuilder plan = new StringBuilder();
+                    while (rs.next()) {
+                        plan.append(rs.getString(1)).append('\n');
+                    }
+                    assertThat(plan.toString()).contains("transaction_log_status");
+                }
             }
 
             // A person skips the dead letter: its row says so.

@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Reading and pruning {@code nexus_sync.transaction_log}: the rows a {@link LogQuery} asks for, newest first (each filter
- * served by an index: entity, status, logged_at, else the primary key), and retention's bounded deletes.
+ * served by an index: entity, status of an operation row, logged_at, else the primary key), and retention's bounded deletes.
  */
 public final class PgTransactionLog {
     /** Rows one retention DELETE removes at most: short statements, short locks, little WAL at a time. */
@@ -40,7 +40,8 @@ public final class PgTransactionLog {
             parameters.add(query.key());
         }
         if (query.status() != null) {
-            sql.append(" AND status = ?");
+            // Only batch rows are 'applied' (newest first by the primary key); the status index holds the operation rows.
+            sql.append("applied".equals(query.status()) ? " AND kind = 'batch' AND status = ?" : " AND kind = 'operation' AND status = ?");
             parameters.add(query.status());
         }
         if (query.since() != null) {

@@ -120,6 +120,14 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
                        long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters,
                        VerifyEndpoint.Operations verify, ConflictEndpoint.Operations conflicts, CriticalEndpoint.Operations critical) {
+        this(settings, progress, metrics, slot, walWarnBytes, backfills, deadLetters, verify, conflicts, critical, null);
+    }
+
+    /** @param transactionLog what {@code GET /log} reads ({@link LogEndpoint}); null leaves that endpoint out */
+    public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
+                       long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters,
+                       VerifyEndpoint.Operations verify, ConflictEndpoint.Operations conflicts, CriticalEndpoint.Operations critical,
+                       LogEndpoint.Operations transactionLog) {
         this.progress = progress;
         this.critical = critical;
         this.readyLag = settings.readyLag();
@@ -161,6 +169,9 @@ public final class AdminServer implements AutoCloseable {
         }
         if (critical != null) {
             routes.addAll(CriticalEndpoint.routes(critical));
+        }
+        if (transactionLog != null) {
+            routes.addAll(LogEndpoint.routes(transactionLog, java.time.Clock.systemUTC()));
         }
         javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;

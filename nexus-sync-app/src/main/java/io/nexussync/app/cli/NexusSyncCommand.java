@@ -52,7 +52,8 @@ public final class NexusSyncCommand implements Runnable {
                 .addSubcommand(ConflictsCommand.create(context))
                 .addSubcommand(CriticalCommand.create(context))
                 .addSubcommand(VerifyCommand.create(context))
-                .addSubcommand(new VerifyEntityCommand(context));
+                .addSubcommand(new VerifyEntityCommand(context))
+                .addSubcommand(new LogCommand(context));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

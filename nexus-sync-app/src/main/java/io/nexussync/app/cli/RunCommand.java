@@ -4,6 +4,7 @@ import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.admin.ConflictEndpoint;
 import io.nexussync.app.admin.CriticalEndpoint;
 import io.nexussync.app.admin.DeadLetterEndpoint;
+import io.nexussync.app.admin.LogEndpoint;
 import io.nexussync.app.admin.VerifyEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.BuildInfo;
@@ -37,7 +38,8 @@ final class RunCommand implements Callable<Integer> {
                         DeadLetterEndpoint.of(service.deadLetterQueue()),
                         VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
                         ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()),
-                        CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), java.time.Clock.systemUTC()))
+                        CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), java.time.Clock.systemUTC()),
+                        LogEndpoint.of(service.transactionLog()))
                         .withCircuits(service.circuits()).withHistory(service.statusHistory()).withLiveness(service::livenessProblems);
             }
             Thread main = Thread.currentThread();

@@ -64,6 +64,10 @@ public enum ConfigKey {
     VERIFY_REPAIR("verify.repair", "NEXUS_SYNC_VERIFY_REPAIR", "false", false,
             "true: the scheduled verify also repairs what it finds, by rule (PostgreSQL owns core data and existence; graph-only "
                     + "properties are never touched); false: it only logs the findings (nexus-sync verify findings)"),
+    LOG_RETENTION("log.retention", "NEXUS_SYNC_LOG_RETENTION", "7d", false,
+            "how long rows of nexus_sync.transaction_log (batches, failed and retried operations, dead letters, a person's actions) are kept: "
+                    + "the running service deletes older ones every hour, 1,000 rows per statement; ISO-8601 (P7D, PT12H) or a number with "
+                    + "m, h or d (12h, 30d); 0 or off keeps everything"),
     REVERSE_MODE("reverse.mode", "NEXUS_SYNC_REVERSE_MODE", "auto", false,
             "how graph edits reach PostgreSQL: auto (the nexus-sync Neo4j plugin if the graph's server has it, else polling), plugin "
                     + "(the plugin's outbox; refuse to run without it), poll (graph writers raise neo4jVersion on what they edit; property "

@@ -253,7 +253,7 @@ public final class ConfigLoader {
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
                         Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertRefused),
                 Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse,
-                critical, neo4jTrustedCa);
+                critical, neo4jTrustedCa, retention(v, ConfigKey.LOG_RETENTION, problems));
     }
 
     /** Read by logback, not by us: checked here so that a typo is an error at start rather than a silent log (or none). */
@@ -356,6 +356,39 @@ public final class ConfigLoader {
         }
         if (!value.isZero() && value.compareTo(Duration.ofMinutes(1)) < 0) {
             problems.add(key.environment() + " is '" + v.get(key) + "': use at least 1 minute (a verify reads every mapped table), or 0/off");
+            return Duration.ZERO;
+        }
+        return value;
+    }
+
+    /**
+     * How long something is kept: ISO-8601 ({@code P7D}, {@code PT12H}) or a number with a unit (m, h, d: {@code 12h},
+     * {@code 30d}); {@code 0} or {@code off} is {@link Duration#ZERO} (keep everything). At least a minute.
+     */
+    static Duration retention(Map<ConfigKey, String> v, ConfigKey key, List<String> problems) {
+        String text = v.get(key).trim().toLowerCase(Locale.ROOT);
+        if (text.equals("0") || text.equals("off")) {
+            return Duration.ZERO;
+        }
+        Duration value = null;
+        Matcher unit = Pattern.compile("(\\d{1,6})\\s*(m|h|d)").matcher(text);
+        if (unit.matches()) {
+            long n = Long.parseLong(unit.group(1));
+            value = switch (unit.group(2)) {
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } else if (text.startsWith("p")) {
+            try {
+                value = Duration.parse(text.toUpperCase(Locale.ROOT));
+            } catch (java.time.format.DateTimeParseException e) {
+                value = null;
+            }
+        }
+        if (value == null || value.compareTo(Duration.ofMinutes(1)) < 0) {
+            problems.add(key.environment() + " is '" + v.get(key) + "': use ISO-8601 (P7D, PT12H) or a number with m, h or d (12h, 30d), "
+                    + "at least 1 minute; 0 or off keeps everything");
             return Duration.ZERO;
         }
         return value;

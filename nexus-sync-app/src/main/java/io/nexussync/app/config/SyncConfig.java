@@ -31,11 +31,17 @@ public record SyncConfig(
         ReverseSettings reverse,
         CriticalSettings critical,
         /* the CA whose certificates the Neo4j driver trusts (neo4j.trusted-ca-file), or null: the URI's scheme decides */
-        java.nio.file.Path neo4jTrustedCaFile) {
+        java.nio.file.Path neo4jTrustedCaFile,
+        Duration logRetention) {
 
     /** Whether the running service verifies on a schedule ({@code verify.interval} not 0 or off). */
     public boolean scheduledVerify() {
         return !verifyInterval.isZero();
+    }
+
+    /** Whether the running service prunes the transaction log ({@code log.retention} not 0 or off). */
+    public boolean logRetained() {
+        return !logRetention.isZero();
     }
 
     public boolean neo4jAuthentication() {

@@ -13,6 +13,8 @@ import io.nexussync.app.components.StreamComponent;
 import io.nexussync.app.components.TableWatchComponent;
 import io.nexussync.app.components.ReverseComponent;
 import io.nexussync.app.components.VerifyComponent;
+import io.nexussync.app.components.LogRetentionComponent;
+import io.nexussync.postgres.bookkeeping.PgTransactionLog;
 import io.nexussync.core.reverse.ConflictLog;
 import io.nexussync.core.verify.ReconciliationLog;
 import io.nexussync.app.config.SyncConfig;
@@ -87,7 +89,7 @@ public final class SyncService implements AutoCloseable {
         // The status sampler only reads memory and is ready at once; it starts before the stream so the chart shows the snapshot too.
         StatusSamplerComponent sampler = new StatusSamplerComponent(statusHistory, progress, slotMonitor::latest, wiring.clock());
         this.supervisor = new Supervisor(List.of(critical, sampler, stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
-                verify, reverse), wiring.retry());
+                verify, reverse, new LogRetentionComponent(new PgTransactionLog(wiring.postgres()), config.logRetention(), wiring.clock())), wiring.retry());
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */
@@ -150,6 +152,11 @@ public final class SyncService implements AutoCloseable {
     /** Backfill requests on the service's pool (the admin API's {@code /backfill}). */
     public Backfills backfills() {
         return new Backfills(wiring.config(), wiring.mapping(), wiring.backfillStore());
+    }
+
+    /** The transaction log on the service's pool (the admin API's {@code GET /log}). */
+    public PgTransactionLog transactionLog() {
+        return new PgTransactionLog(wiring.postgres());
     }
 
     /** The dead letters on the service's pool (the admin API's {@code /dlq}). */

@@ -1,5 +1,6 @@
 package io.nexussync.core.pipeline;
 
+import io.nexussync.core.acknowledge.BatchSummary;
 import io.nexussync.core.acknowledge.SyncLog;
 import io.nexussync.core.acknowledge.SyncLog.BatchRecord;
 import io.nexussync.core.acknowledge.SyncLog.FailureRecord;
@@ -151,7 +152,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         this.schemaChanges = schemaChanges;
         this.scheduler = new ChangeScheduler(planner.mapping(), new LaneClassifier(planner.mapping(), policy.laneCacheEntries()));
         this.sizer = new BatchSizer(policy.maxChanges(), policy.targetCommit());
-        this.applier = new BatchApplier(planner, graph, retry, clock, this::retryListener);
+        this.applier = new BatchApplier(planner, graph, retry, clock, this::batchRetries);
     }
 
     void deadLetters(DeadLetterStore store) {
@@ -412,7 +413,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     public void applied(BatchOutcome.Applied done) throws InterruptedException {
         workerFree(done);
         CrashPoints.reach(CrashPoints.AFTER_GRAPH_COMMIT);
-        committed(done.batch(), done.result(), done.steps(), done.started(), done.ended());
+        committed(done.batch(), done.result(), done.steps(), done.summary(), done.started(), done.ended());
     }
 
     @Override
@@ -424,7 +425,8 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
             books.parked(books.parked().park(park.entities(), park.headId(), park.from()));
         }
         progress.deadLettered(isolation.deadLettered(), isolation.parked());
-        committed(done.batch(), isolation.result(), isolation.steps(), done.started(), done.ended());
+        committed(done.batch(), isolation.result(), isolation.steps(),
+                BatchSummary.of(done.batch().changes(), null).withIsolation(isolation.deadLettered(), isolation.parked()), done.started(), done.ended());
     }
 
     private void workerFree(BatchOutcome done) {
@@ -434,7 +436,8 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     }
 
     /** The batch is in the graph: the books say so, and what follows the commit goes to the after-commit stage. */
-    private void committed(ScheduledBatch batch, ApplyResult result, int steps, Instant started, Instant ended) throws InterruptedException {
+    private void committed(ScheduledBatch batch, ApplyResult result, int steps, BatchSummary summary, Instant started, Instant ended)
+            throws InterruptedException {
         ApplyLedger ledger = books.ledger();
         Lsn before = ledger.committedEnd();
         Lsn committedEnd = ledger.applied(batch.ordinals());
@@ -446,7 +449,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         applyListener.batchCommitted(batch.lane(), batch.size(), changesByEntityType(batch));
         Lsn from = batch.changes().isEmpty() ? committedEnd : batch.changes().get(0).txFinalLsn();
         BatchRecord record = new BatchRecord(from, committedEnd, batch.size(), steps,
-                result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), took);
+                result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), took, summary);
         followUp(before, record, result, retryListener(from, batch.size(), entityTypes(batch.changes())));
     }
 
@@ -476,9 +479,18 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         Checkpoint record = books.ledger().checkpointWith(0, 0);
         Instant started = clock.instant();
         RetryPolicy.RetryListener listener = retryListener(tx, rows.size(), entityTypes(changes));
-        ApplyResult result = graph.write(plan, CommitRecord.of(record), listener);
+        BatchRetries retries = batchRetries(tx, changes);
+        ApplyResult result;
+        try {
+            result = graph.write(plan, CommitRecord.of(record), retries);
+        } catch (RuntimeException | InterruptedException e) {
+            retries.gaveUp(e);
+            throw e;
+        }
+        retries.committed();
         BatchRecord batchRecord = new BatchRecord(tx, books.ledger().committedEnd(), rows.size(), plan.steps().size(),
-                result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), Duration.between(started, clock.instant()));
+                result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), Duration.between(started, clock.instant()),
+                BatchSummary.of(changes, plan));
         progress.batchApplied(batchRecord, books.checkpoint(), clock.instant());
         graph.afterCommit(AfterCommit.of(result, listener).first(() -> watermarks.applied(chunkId, (long) rows.size())).logged(batchRecord));
     }
@@ -523,7 +535,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         finishInPostgres(standing, critical.prepareTime());
         BatchRecord row = new BatchRecord(critical.prepareLsn(), ledger.committedEnd(), changes.size(), applied.planWritten() ? 1 : 0,
                 applied.result().nodeRows(), applied.result().relationshipRows(), applied.result().crossReferences().size(),
-                Duration.between(started, ended));
+                Duration.between(started, ended), BatchSummary.of(changes, null));
         followUp(before, row, applied.result(), listener);
     }
 
@@ -674,25 +686,44 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     private RetryPolicy.RetryListener retryListener(Lsn from, int changes, java.util.Set<String> entityTypes) {
         return (operation, failure, attempt, wait) -> {
             applyListener.failed(operation, entityTypes, failure);
-            if (stopping || abandoning) {
-                // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
-                throw failure;
+            if (recordable(operation, failure, attempt, wait)) {
+                syncLog.operationFailed(new FailureRecord(operation, "batch from " + from, changes + " changes", failure.getMessage(), attempt, wait));
             }
-            if (!failure.reachedTarget()) {
-                // Turned away by an open circuit: the circuit logged the outage once; one line per worker per probe wait would be noise.
-                log.debug("{} waits for a circuit: {}", operation, failure.getMessage());
-                progress.retrying(operation, failure);
-                return;
-            }
-            if (failure.isContention()) {
-                // Two workers' batches never share an entity, but Neo4j also locks relationship groups of dense nodes.
-                log.info("{} met lock contention (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
-            } else {
-                log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
-            }
-            progress.retrying(operation, failure);
-            syncLog.operationFailed(new FailureRecord(operation, "batch from " + from, changes + " changes", failure.getMessage(), attempt, wait));
         };
+    }
+
+    /** The same for the graph write of {@code changes}, whose failed attempts the transaction log also records entity by entity. */
+    private BatchRetries batchRetries(Lsn from, List<SourceChange> changes) {
+        return new BatchRetries(syncLog, planner.mapping(), from, changes, (operation, failure, attempt, wait) -> {
+            // the tables only on failure: the happy path does not pay for the metrics' entity types
+            applyListener.failed(operation, entityTypes(changes), failure);
+            return recordable(operation, failure, attempt, wait);
+        });
+    }
+
+    /**
+     * A failed attempt's stop check, log line and progress: gives up at once when the pipeline is stopping; returns whether the
+     * transaction log records it (it reached its server: a call turned away by an open circuit is not an attempt).
+     */
+    private boolean recordable(String operation, SyncException failure, int attempt, Duration wait) {
+        if (stopping || abandoning) {
+            // Stopping during an outage: give up; the checkpoint brings the batch back on the next start.
+            throw failure;
+        }
+        if (!failure.reachedTarget()) {
+            // Turned away by an open circuit: the circuit logged the outage once; one line per worker per probe wait would be noise.
+            log.debug("{} waits for a circuit: {}", operation, failure.getMessage());
+            progress.retrying(operation, failure);
+            return false;
+        }
+        if (failure.isContention()) {
+            // Two workers' batches never share an entity, but Neo4j also locks relationship groups of dense nodes.
+            log.info("{} met lock contention (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+        } else {
+            log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage());
+        }
+        progress.retrying(operation, failure);
+        return true;
     }
 
     /** One short line however many ranges the checkpoint holds (a resume after lanes ran far ahead can hold thousands). */

@@ -1,5 +1,6 @@
 package io.nexussync.core.pipeline;
 
+import io.nexussync.core.acknowledge.BatchSummary;
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.apply.CommitRecord;
 import io.nexussync.core.apply.GraphCommit;
@@ -10,6 +11,7 @@ import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.GraphWritePlan;
 import io.nexussync.core.schedule.ScheduledBatch;
@@ -20,10 +22,10 @@ import java.util.List;
 /** What an apply worker does with a batch: plan it and write it through the {@link GraphCommit}, whole or in parts. */
 final class BatchApplier {
 
-    /** The retry listener for a batch of {@code changes} changes that starts at {@code from}. */
+    /** The retry listener for the graph write of {@code changes}, a batch that starts at {@code from}. */
     @FunctionalInterface
     interface RetryListeners {
-        RetryPolicy.RetryListener forBatch(Lsn from, int changes, java.util.Set<String> entityTypes);
+        BatchRetries forBatch(Lsn from, List<SourceChange> changes);
     }
 
     private final GraphPlanner planner;
@@ -45,8 +47,16 @@ final class BatchApplier {
         Instant started = clock.instant();
         try {
             GraphWritePlan plan = planner.plan(batch.changes());
-            ApplyResult result = graph.write(plan, CommitRecord.of(record), listeners.forBatch(from(batch, record), batch.size(), ApplyLoop.entityTypes(batch.changes())));
-            return new BatchOutcome.Applied(batch, worker, result, plan.steps().size(), started, clock.instant());
+            BatchRetries retries = listeners.forBatch(from(batch, record), batch.changes());
+            ApplyResult result;
+            try {
+                result = graph.write(plan, CommitRecord.of(record), retries);
+            } catch (RuntimeException | InterruptedException e) {
+                retries.gaveUp(e);
+                throw e;
+            }
+            retries.committed();
+            return new BatchOutcome.Applied(batch, worker, result, plan.steps().size(), BatchSummary.of(batch.changes(), plan), started, clock.instant());
         } catch (RuntimeException | InterruptedException e) {
             return new BatchOutcome.Failed(batch, worker, e);
         }
@@ -56,19 +66,24 @@ final class BatchApplier {
     BatchOutcome writeInParts(ScheduledBatch batch, int worker, Checkpoint base, List<BatchIsolation.Entry> entries,
                               ParkedEntities parked, DeadLetterStore deadLetters) {
         Instant started = clock.instant();
-        RetryPolicy.RetryListener listener = listeners.forBatch(from(batch, base), batch.size(), ApplyLoop.entityTypes(batch.changes()));
+        BatchRetries retries = listeners.forBatch(from(batch, base), batch.changes());
+        RetryPolicy.RetryListener recording = retries.withoutEntities();
         try {
             BatchIsolation isolation = new BatchIsolation(planner,
-                    (plan, record) -> graph.write(plan, CommitRecord.of(record), listener),
-                    letter -> retry.call("dead-letter", () -> deadLetters.record(letter), listener),
+                    (plan, record) -> graph.write(plan, CommitRecord.of(record), retries),
+                    letter -> retry.call("dead-letter", () -> deadLetters.record(letter), recording),
                     base, parked);
-            return new BatchOutcome.AppliedInParts(batch, worker, isolation.run(entries), started, clock.instant());
+            BatchIsolation.Outcome outcome = isolation.run(entries);
+            retries.committed();
+            return new BatchOutcome.AppliedInParts(batch, worker, outcome, started, clock.instant());
         } catch (SyncException e) {
             // Already applied in parts: a refusal now is not one more reason to split, or the loop would never end.
             SyncException failure = e.rejectsData()
                     ? SyncException.persistent(e.text().after("cannot apply a batch of " + batch.size() + " changes even in parts: "), e) : e;
+            retries.gaveUp(failure);
             return new BatchOutcome.Failed(batch, worker, failure);
         } catch (RuntimeException | InterruptedException e) {
+            retries.gaveUp(e);
             return new BatchOutcome.Failed(batch, worker, e);
         }
     }

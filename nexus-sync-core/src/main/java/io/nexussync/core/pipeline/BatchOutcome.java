@@ -1,5 +1,6 @@
 package io.nexussync.core.pipeline;
 
+import io.nexussync.core.acknowledge.BatchSummary;
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.deadletter.BatchIsolation;
 import io.nexussync.core.schedule.ScheduledBatch;
@@ -23,8 +24,12 @@ sealed interface BatchOutcome {
 
     void accept(Visitor visitor) throws InterruptedException;
 
-    /** The batch's plan of {@code steps} steps committed in one graph transaction with the worker's record. */
-    record Applied(ScheduledBatch batch, int worker, ApplyResult result, int steps, Instant started, Instant ended) implements BatchOutcome {
+    /**
+     * The batch's plan of {@code steps} steps committed in one graph transaction with the worker's record; {@code summary}
+     * counts what it held, for the transaction log.
+     */
+    record Applied(ScheduledBatch batch, int worker, ApplyResult result, int steps, BatchSummary summary, Instant started, Instant ended)
+            implements BatchOutcome {
         @Override
         public void accept(Visitor visitor) throws InterruptedException {
             visitor.applied(this);

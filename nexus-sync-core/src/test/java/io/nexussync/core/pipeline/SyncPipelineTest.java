@@ -278,6 +278,80 @@ class SyncPipelineTest {
     }
 
     @Test
+    void shouldLogEachEntityOfARetriedBatchWriteAndSettleItsRowsWhenTheWriteCommits() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1"), insert("c2")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        writer.failOnAttempt(1, SyncException.retryable("connection reset", null));
+        writer.failOnAttempt(2, SyncException.retryable("connection reset again", null));
+        source.holdStopUntil(() -> !writer.applied.isEmpty());
+        List<SyncLog.FailureRecord> failures = Collections.synchronizedList(new ArrayList<>());
+        List<String> ends = Collections.synchronizedList(new ArrayList<>());
+        List<SyncLog.BatchRecord> batches = Collections.synchronizedList(new ArrayList<>());
+        SyncLog log = new SyncLog() {
+            @Override
+            public void batchApplied(BatchRecord record) {
+                batches.add(record);
+            }
+
+            @Override
+            public void operationFailed(FailureRecord record) {
+                failures.add(record);
+            }
+
+            @Override
+            public void retriesEnded(String retryGroup, RetryEnd end, int retries, String error) {
+                ends.add(retryGroup + " " + end.status() + " " + retries);
+            }
+        };
+        SyncPipeline pipeline = newPipeline(source, log, new BatchPolicy(100, Duration.ofMillis(50)), clock);
+        source.stopWhenDrained(pipeline);
+
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(failures).hasSize(2).allSatisfy(f -> {
+            assertThat(f.retryGroup()).isEqualTo(failures.get(0).retryGroup()).isNotNull();
+            assertThat(f.entityCount()).isEqualTo(2);
+            assertThat(f.entities()).extracting(e -> e.operation() + " " + e.table() + ":" + e.key() + " " + e.graphType() + " " + e.graphId())
+                    .containsExactly("insert public.content_items:c1 ContentItem c1", "insert public.content_items:c2 ContentItem c2");
+            assertThat(f.nextAttemptIn()).isNotNull();
+        });
+        assertThat(failures).extracting(SyncLog.FailureRecord::attempt).containsExactly(1, 2);
+        assertThat(ends).containsExactly(failures.get(0).retryGroup() + " succeeded-after-retry 2");
+        assertThat(batches).singleElement().satisfies(b -> assertThat(b.summary().changes())
+                .isEqualTo(Map.of("public.content_items", Map.of("insert", 2))));
+    }
+
+    @Test
+    void shouldWriteNoEntityRowForABatchThatCommitsAtTheFirstAttempt() throws InterruptedException {
+        source.add(tx(1, "0/1000", "0/1010", insert("c1")));
+        source.then(() -> clock.advance(Duration.ofSeconds(1)));
+        source.holdStopUntil(() -> !writer.applied.isEmpty());
+        List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        SyncLog log = new SyncLog() {
+            @Override
+            public void batchApplied(BatchRecord record) {
+                calls.add("batch " + record.summary().changes());
+            }
+
+            @Override
+            public void operationFailed(FailureRecord record) {
+                calls.add("failure");
+            }
+
+            @Override
+            public void retriesEnded(String retryGroup, RetryEnd end, int retries, String error) {
+                calls.add("end");
+            }
+        };
+        SyncPipeline pipeline = newPipeline(source, log, new BatchPolicy(100, Duration.ofMillis(50)), clock);
+        source.stopWhenDrained(pipeline);
+
+        pipeline.run(Checkpoint.NONE);
+
+        assertThat(calls).containsExactly("batch {public.content_items={insert=1}}");
+    }
+
+    @Test
     void shouldPropagatePersistentFailureWithoutAcknowledging() {
         source.add(tx(1, "0/1000", "0/1010", insert("c1")));
         source.then(() -> clock.advance(Duration.ofSeconds(1)));

@@ -154,6 +154,17 @@ public final class DeadLetterQueue {
             ps.execute();
         }
         String action = retry ? "retried" : "skipped";
+        // The log's rows of the dead letter and of the changes parked behind it follow it: a retry is one more attempt.
+        try (PreparedStatement ps = c.prepareStatement("UPDATE nexus_sync.transaction_log SET status = ?, retry_count = coalesce(retry_count, 0) + ?, "
+                + "actor = ?, reason = ? WHERE dead_letter_id IN (SELECT id FROM nexus_sync.dead_letter WHERE id = ? OR (behind = ? AND status = 'parked'))")) {
+            ps.setString(1, action);
+            ps.setInt(2, retry ? 1 : 0);
+            ps.setString(3, actor);
+            ps.setString(4, reason);
+            ps.setLong(5, id);
+            ps.setLong(6, id);
+            ps.executeUpdate();
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE nexus_sync.dead_letter SET status = ?, resolved_at = now(), resolution = ?, "
                 + "released_by = ?, release_reason = ? WHERE id = ? OR (behind = ? AND status = 'parked')")) {
             ps.setString(1, action);

@@ -1,6 +1,7 @@
 package io.nexussync.postgres.deadletter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nexussync.core.acknowledge.LoggedEntity;
 import io.nexussync.core.deadletter.DeadLetter;
 import io.nexussync.core.deadletter.DeadLetterStore;
 import io.nexussync.core.error.SyncException;
@@ -47,6 +48,8 @@ public final class PgDeadLetterStore implements DeadLetterStore {
     private final Set<TableId> revertRefused;
     private final RowRevert revert;
     private final PrimaryKeys primaryKeys = new PrimaryKeys();
+    /** Names the entity in the graph in the log's rows; null: only the table and key are known. */
+    private final Mapping mapping;
 
     public PgDeadLetterStore(PgConnectionSource connections) {
         this(connections, Set.of(), null);
@@ -79,6 +82,7 @@ public final class PgDeadLetterStore implements DeadLetterStore {
             }
         }
         this.revert = new RowRevert(serviceColumns, versionColumns);
+        this.mapping = mapping;
     }
 
     @Override
@@ -142,7 +146,7 @@ public final class PgDeadLetterStore implements DeadLetterStore {
         if (id == null) {
             return existing(c, letter.position());
         }
-        compensate(c, table, entityKey, id, letter);
+        compensate(c, table, entityKey, key.values(), id, letter);
         if (letter.isHead() && revertRefused.contains(table)) {
             revert.revert(c, id, change, table, key, entityKey);
         }
@@ -150,7 +154,8 @@ public final class PgDeadLetterStore implements DeadLetterStore {
     }
 
     /** The default compensation: the row is marked failed where applications and people can see it, and logged. */
-    private void compensate(Connection c, TableId table, String entityKey, long id, DeadLetter letter) throws SQLException {
+    private void compensate(Connection c, TableId table, String entityKey, java.util.Collection<String> keyValues, long id, DeadLetter letter)
+            throws SQLException {
         long head = letter.isHead() ? id : letter.behind();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO nexus_sync.sync_status (table_name, entity_key, sync_status, dead_letter_id) "
                 + "VALUES (?, ?, 'failed', ?) ON CONFLICT (table_name, entity_key) DO UPDATE "
@@ -160,13 +165,24 @@ public final class PgDeadLetterStore implements DeadLetterStore {
             ps.setLong(3, head);
             ps.executeUpdate();
         }
+        // The entity in both systems and the change as the graph would have had it (no PG-only column, bounded), as every
+        // per-entity row of the log names them; retry_count 0: a refusal is not retried, a person retries it (dlq retry).
+        LoggedEntity entity = LoggedEntity.of(mapping, letter.change());
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO nexus_sync.transaction_log (kind, status, operation, entity_pg, "
-                + "entity_neo4j, change_data, error) VALUES ('operation', ?, 'apply', ?, ?, ?, ?)")) {
+                + "entity_neo4j, change_data, error, entity_table, entity_key, graph_label, graph_id, element_id, retry_count, dead_letter_id) "
+                + "VALUES ('operation', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
             ps.setString(1, letter.isHead() ? "dead-lettered" : "parked");
-            ps.setString(2, table + " " + entityKey);
-            ps.setString(3, String.join(", ", letter.entities().stream().map(e -> e.replace(NUL, ' ')).toList()));
-            ps.setString(4, ChangeJson.of(letter.change()));
-            ps.setString(5, letter.isHead() ? letter.error() : "waits behind dead letter #" + head);
+            ps.setString(2, entity.operation());
+            ps.setString(3, table + " " + entityKey);
+            ps.setString(4, String.join(", ", letter.entities().stream().map(e -> e.replace(NUL, ' ')).toList()));
+            ps.setString(5, entity.change());
+            ps.setString(6, letter.isHead() ? letter.error() : "waits behind dead letter #" + head);
+            ps.setString(7, entity.table());
+            ps.setString(8, entity.key() != null ? entity.key() : String.join(",", keyValues));
+            ps.setString(9, entity.graphType());
+            ps.setString(10, entity.graphId());
+            ps.setString(11, entity.elementId());
+            ps.setLong(12, id);
             ps.executeUpdate();
         }
         if (letter.isHead()) {

@@ -2,9 +2,7 @@ package io.nexussync.demo;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.AdminServer;
-import io.nexussync.app.admin.ConflictEndpoint;
-import io.nexussync.app.admin.DeadLetterEndpoint;
-import io.nexussync.app.admin.VerifyEndpoint;
+import io.nexussync.app.admin.ServiceAdmin;
 import io.nexussync.app.admin.ServiceMetrics;
 import io.nexussync.app.cli.Demo;
 import io.nexussync.app.config.ConfigLoader;
@@ -44,12 +42,7 @@ public final class EmbeddedDemo implements Demo {
                 env.put("NEXUS_SYNC_ADMIN_TOKEN", java.util.HexFormat.of().formatHex(random));
             }
             try (SyncService service = new SyncService(ConfigLoader.load(null, env));
-                 AdminServer admin = new AdminServer(service.config().admin(), service.progress(), metricsOf(service),
-                         service::slotHealth, service.config().walWarnBytes(), service.backfills(),
-                         DeadLetterEndpoint.of(service.deadLetterQueue()),
-                         VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
-                         ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()))
-                                 .withCircuits(service.circuits()).withHistory(service.statusHistory())) {
+                 AdminServer admin = ServiceAdmin.start(service, service.config().admin(), metricsOf(service))) {
                 out.printf("%nLook for yourself while it runs:%n"
                                 + "  psql:   psql -h localhost -p %d -U postgres postgres   (no password)%n"
                                 + "  Bolt:   %s (no authentication), e.g. cypher-shell -a %s \"MATCH (t:Thread)-[:HAS_MESSAGE]->(m) RETURN t.title, count(m) LIMIT 5\"%n"
@@ -94,6 +87,6 @@ public final class EmbeddedDemo implements Demo {
 
     private static PrometheusMeterRegistry metricsOf(SyncService service) {
         // The service's own meters, as nexus-sync run has them (its daemon ticker ends with the demo's JVM).
-        return ServiceMetrics.start(service, io.nexussync.app.BuildInfo.current().version(), io.nexussync.app.BuildInfo.current().commit()).registry();
+        return ServiceMetrics.start(service, io.nexussync.app.build.BuildInfo.current().version(), io.nexussync.app.build.BuildInfo.current().commit()).registry();
     }
 }

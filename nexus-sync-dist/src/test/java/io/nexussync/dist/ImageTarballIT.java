@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nexussync.app.BuildInfo;
+import io.nexussync.app.build.BuildInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

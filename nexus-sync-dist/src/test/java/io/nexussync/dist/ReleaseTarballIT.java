@@ -2,7 +2,7 @@ package io.nexussync.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexussync.app.BuildInfo;
+import io.nexussync.app.build.BuildInfo;
 import io.nexussync.app.config.ConfigKey;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.ServiceAdmin;
 import io.nexussync.app.admin.ConflictEndpoint;
 import io.nexussync.app.admin.CriticalEndpoint;
 import io.nexussync.app.admin.DeadLetterEndpoint;
@@ -147,12 +148,7 @@ class ConsoleBrowserIT {
     /** The admin API as {@code nexus-sync run} builds it. */
     private static AdminServer adminServer(SyncEnvironment env, SyncService service) {
         PrometheusMeterRegistry metrics = SyncMetrics.register(service.progress(), service::slotHealth, service.config().walWarnBytes());
-        return new AdminServer(env.adminSettings(), service.progress(), metrics, service::slotHealth, service.config().walWarnBytes(),
-                service.backfills(), DeadLetterEndpoint.of(service.deadLetterQueue()),
-                VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
-                ConflictEndpoint.of(service.conflictLog(), service.reverse(), Clock.systemUTC()),
-                CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), Clock.systemUTC()))
-                .withCircuits(service.circuits()).withHistory(service.statusHistory());
+        return ServiceAdmin.start(service, env.adminSettings(), metrics);
     }
 
     /**

@@ -6,8 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.nexussync.app.BuildInfo;
+import io.nexussync.app.build.BuildInfo;
 import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.ServiceAdmin;
 import io.nexussync.app.admin.ServiceMetrics;
 import io.nexussync.app.service.SyncService;
 import io.nexussync.it.testkit.MetricReferences;
@@ -107,8 +108,7 @@ class MetricsDashboardIT {
     }
 
     private static AdminServer adminFor(SyncEnvironment env, SyncService service, ServiceMetrics metrics) {
-        return new AdminServer(env.adminSettings(), service.progress(), metrics.registry(), service::slotHealth,
-                service.config().walWarnBytes(), null).withCircuits(service.circuits()).withLiveness(service::livenessProblems);
+        return ServiceAdmin.start(service, env.adminSettings(), metrics.registry());
     }
 
     private HttpResponse<String> get(AdminServer admin, String path) {

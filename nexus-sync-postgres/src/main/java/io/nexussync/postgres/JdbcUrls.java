@@ -1,5 +1,6 @@
 package io.nexussync.postgres;
 
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,5 +24,10 @@ public final class JdbcUrls {
         }
         String withoutUserInfo = USER_INFO.matcher(url).replaceFirst("$1" + Matcher.quoteReplacement(REDACTED) + "@");
         return PASSWORD_PARAMETER.matcher(withoutUserInfo).replaceAll("$1" + Matcher.quoteReplacement(REDACTED));
+    }
+
+    /** The URL's parameters as pgjdbc reads them (host, database, sslmode, sslrootcert, ...), or null when pgjdbc cannot parse it. */
+    public static Properties parameters(String url) {
+        return org.postgresql.Driver.parseURL(url, new Properties());
     }
 }

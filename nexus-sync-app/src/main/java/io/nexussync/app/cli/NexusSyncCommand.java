@@ -1,6 +1,6 @@
 package io.nexussync.app.cli;
 
-import io.nexussync.app.BuildInfo;
+import io.nexussync.app.build.BuildInfo;
 import io.nexussync.app.config.ConfigException;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.mapping.MappingException;

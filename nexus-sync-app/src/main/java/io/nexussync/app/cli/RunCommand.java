@@ -1,13 +1,9 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.admin.AdminServer;
-import io.nexussync.app.admin.ConflictEndpoint;
-import io.nexussync.app.admin.CriticalEndpoint;
-import io.nexussync.app.admin.DeadLetterEndpoint;
-import io.nexussync.app.admin.LogEndpoint;
-import io.nexussync.app.admin.VerifyEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.nexussync.app.BuildInfo;
+import io.nexussync.app.build.BuildInfo;
+import io.nexussync.app.admin.ServiceAdmin;
 import io.nexussync.app.admin.ServiceMetrics;
 import io.nexussync.app.service.SyncService;
 import java.util.concurrent.Callable;
@@ -33,14 +29,7 @@ final class RunCommand implements Callable<Integer> {
             if (service.config().admin().enabled()) {
                 serviceMetrics = ServiceMetrics.start(service, BuildInfo.current().version(), BuildInfo.current().commit());
                 PrometheusMeterRegistry metrics = serviceMetrics.registry();
-                admin = new AdminServer(service.config().admin(), service.progress(), metrics,
-                        service::slotHealth, service.config().walWarnBytes(), service.backfills(),
-                        DeadLetterEndpoint.of(service.deadLetterQueue()),
-                        VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
-                        ConflictEndpoint.of(service.conflictLog(), service.reverse(), java.time.Clock.systemUTC()),
-                        CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), java.time.Clock.systemUTC()),
-                        LogEndpoint.of(service.transactionLog()))
-                        .withCircuits(service.circuits()).withHistory(service.statusHistory()).withLiveness(service::livenessProblems);
+                admin = ServiceAdmin.start(service, service.config().admin(), metrics);
             }
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {

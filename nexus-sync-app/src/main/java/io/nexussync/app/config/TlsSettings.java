@@ -24,7 +24,7 @@ final class TlsSettings {
 
     /** An {@code sslmode} pgjdbc does not know, or an {@code sslrootcert}/{@code sslcert}/{@code sslkey} file that is not there. */
     static void checkPostgresUrl(String url, List<String> problems) {
-        Properties parsed = org.postgresql.Driver.parseURL(url, new Properties());
+        Properties parsed = JdbcUrls.parameters(url);
         if (parsed == null) {
             problems.add(ConfigKey.PG_URL.environment() + " is '" + JdbcUrls.redact(url) + "': pgjdbc cannot parse it; use "
                     + "jdbc:postgresql://host:port/database?parameter=value&...");

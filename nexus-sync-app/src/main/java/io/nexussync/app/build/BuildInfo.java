@@ -1,4 +1,4 @@
-package io.nexussync.app;
+package io.nexussync.app.build;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -88,6 +88,11 @@ class ConsoleBrowserIT {
                     By row = By.cssSelector("#dead-letters tr[data-id='" + deadLetter + "']");
                     wait.withMessage("dead letter #" + deadLetter + " is listed").until(d -> !d.findElements(row).isEmpty());
                     assertThat(browser.findElement(row).getText()).contains("public.content_items").contains("infinity");
+                    // The transaction log (GET /log, behind the same token) names the dead-lettered change in both systems.
+                    By logged = By.xpath("//div[@id='transaction-log']//tr[td[4][text()='dead-lettered']]");
+                    wait.withMessage("the transaction log lists the dead-lettered change").until(d -> !d.findElements(logged).isEmpty());
+                    assertThat(browser.findElement(logged).getText()).contains("public.content_items").contains("ContentItem")
+                            .contains("#" + deadLetter);
                     saveScreenshot(browser);
 
                     // A token that no longer holds (rotated, say): the Retry is refused with 401 and the page asks again.

@@ -389,6 +389,19 @@ function backfillRows(rows) {
   ])];
 }
 
+/** The transaction log's newest rows: batches with their size, and each failed or retried change named in both systems. */
+function logRows(rows) {
+  if (rows.length === 0) return [message('Nothing logged yet.')];
+  return [table(rows, [
+    { key: 'id', title: '#' }, { key: 'loggedAt', title: 'Logged' }, { key: 'operation', title: 'Operation' },
+    { key: 'status', title: 'Status' },
+    { key: 'postgres', title: 'PostgreSQL', format: (v, row) => (v ? show(v.table) + ' ' + show(v.key) : row.changes !== undefined ? show(row.changes) + ' changes' : show(row.entity)) },
+    { key: 'graph', title: 'Graph', format: v => (v ? [v.label, v.id].filter(x => x).join(' ') : '') },
+    { key: 'retryCount', title: 'Retries', className: 'num' },
+    { key: 'deadLetterId', title: 'Dead letter', format: v => (v ? '#' + v : '') },
+  ])];
+}
+
 // ---- actions --------------------------------------------------------------------------------------------------------
 
 async function deadLetterAction(button) {
@@ -418,6 +431,7 @@ async function deadLetterAction(button) {
 async function refreshGuarded() {
   await renderGuarded('dead-letters', '/dlq', deadLetterRows);
   await renderGuarded('backfills', '/backfill', backfillRows);
+  await renderGuarded('transaction-log', '/log?limit=20', logRows);
   // /conflicts is there when reverse sync is part of the service, which /status shows.
   if (lastStatus && lastStatus.reverse) {
     await renderGuarded('conflicts', '/conflicts', conflictRows);

@@ -328,27 +328,7 @@ public final class ConfigLoader {
      * {@code off} is {@link Duration#ZERO} (off). A bare number other than 0 is refused: seconds or minutes would be a guess.
      */
     static Duration interval(Map<ConfigKey, String> v, ConfigKey key, List<String> problems) {
-        String text = v.get(key).trim().toLowerCase(Locale.ROOT);
-        if (text.equals("0") || text.equals("off")) {
-            return Duration.ZERO;
-        }
-        Duration value = null;
-        Matcher unit = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d)").matcher(text);
-        if (unit.matches()) {
-            long n = Long.parseLong(unit.group(1));
-            value = switch (unit.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        } else if (text.startsWith("p")) {
-            try {
-                value = Duration.parse(text.toUpperCase(Locale.ROOT));
-            } catch (java.time.format.DateTimeParseException e) {
-                value = null;
-            }
-        }
+        Duration value = period(v.get(key), "(\\d{1,9})\\s*(s|m|h|d)");
         if (value == null || value.isNegative()) {
             problems.add(key.environment() + " is '" + v.get(key) + "': use ISO-8601 (PT1H, PT30M) or a number with s, m, h or d (90s, 6h); "
                     + "0 or off turns it off");
@@ -366,32 +346,42 @@ public final class ConfigLoader {
      * {@code 30d}); {@code 0} or {@code off} is {@link Duration#ZERO} (keep everything). At least a minute.
      */
     static Duration retention(Map<ConfigKey, String> v, ConfigKey key, List<String> problems) {
-        String text = v.get(key).trim().toLowerCase(Locale.ROOT);
-        if (text.equals("0") || text.equals("off")) {
-            return Duration.ZERO;
-        }
-        Duration value = null;
-        Matcher unit = Pattern.compile("(\\d{1,6})\\s*(m|h|d)").matcher(text);
-        if (unit.matches()) {
-            long n = Long.parseLong(unit.group(1));
-            value = switch (unit.group(2)) {
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        } else if (text.startsWith("p")) {
-            try {
-                value = Duration.parse(text.toUpperCase(Locale.ROOT));
-            } catch (java.time.format.DateTimeParseException e) {
-                value = null;
-            }
-        }
-        if (value == null || value.compareTo(Duration.ofMinutes(1)) < 0) {
+        Duration value = period(v.get(key), "(\\d{1,6})\\s*(m|h|d)");
+        if (value == null || (!value.isZero() && value.compareTo(Duration.ofMinutes(1)) < 0)) {
             problems.add(key.environment() + " is '" + v.get(key) + "': use ISO-8601 (P7D, PT12H) or a number with m, h or d (12h, 30d), "
                     + "at least 1 minute; 0 or off keeps everything");
             return Duration.ZERO;
         }
         return value;
+    }
+
+    /**
+     * {@code 0} or {@code off} as {@link Duration#ZERO}, a number with one of the units {@code numberWithUnit} allows (s, m, h,
+     * d), or ISO-8601 ({@code PT1H}, {@code P7D}); null when it is none of them.
+     */
+    private static Duration period(String setting, String numberWithUnit) {
+        String text = setting.trim().toLowerCase(Locale.ROOT);
+        if (text.equals("0") || text.equals("off")) {
+            return Duration.ZERO;
+        }
+        Matcher unit = Pattern.compile(numberWithUnit).matcher(text);
+        if (unit.matches()) {
+            long n = Long.parseLong(unit.group(1));
+            return switch (unit.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        if (text.startsWith("p")) {
+            try {
+                return Duration.parse(text.toUpperCase(Locale.ROOT));
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static boolean bool(Map<ConfigKey, String> v, ConfigKey key, List<String> problems) {

@@ -89,7 +89,7 @@ public final class SyncService implements AutoCloseable {
         // The status sampler only reads memory and is ready at once; it starts before the stream so the chart shows the snapshot too.
         StatusSamplerComponent sampler = new StatusSamplerComponent(statusHistory, progress, slotMonitor::latest, wiring.clock());
         this.supervisor = new Supervisor(List.of(critical, sampler, stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
-                verify, reverse, new LogRetentionComponent(new PgTransactionLog(wiring.postgres()), config.logRetention(), wiring.clock())), wiring.retry());
+                verify, reverse, new LogRetentionComponent(wiring.transactionLog(), config.logRetention(), wiring.clock())), wiring.retry());
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */
@@ -156,7 +156,7 @@ public final class SyncService implements AutoCloseable {
 
     /** The transaction log on the service's pool (the admin API's {@code GET /log}). */
     public PgTransactionLog transactionLog() {
-        return new PgTransactionLog(wiring.postgres());
+        return wiring.transactionLog();
     }
 
     /** The dead letters on the service's pool (the admin API's {@code /dlq}). */

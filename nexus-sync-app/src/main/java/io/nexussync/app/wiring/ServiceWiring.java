@@ -84,6 +84,7 @@ public final class ServiceWiring implements AutoCloseable {
     private final PgBackfillStore backfillStore;
     private final PgBackfillReader backfillReader;
     private final DeadLetterQueue deadLetterQueue;
+    private final io.nexussync.postgres.bookkeeping.PgTransactionLog transactionLog;
     private final VerifySource verifySource;
     private final StreamPosition streamPosition;
     private final ReconciliationLog reconciliations;
@@ -122,6 +123,7 @@ public final class ServiceWiring implements AutoCloseable {
         this.backfillStore = new PgBackfillStore(postgres);
         this.backfillReader = new PgBackfillReader(postgres, mapping, config.backfillStatementTimeout());
         this.deadLetterQueue = new DeadLetterQueue(postgres);
+        this.transactionLog = new io.nexussync.postgres.bookkeeping.PgTransactionLog(postgres);
         // A verify holds a connection for each table's whole scan and another while it waits for the stream: on
         // connections of its own, so that it never takes the pool's few from the stream's write-back and bookkeeping.
         PgConnectionSource verifyConnections = PgConnectionSource.direct(config.postgres(), "verify");
@@ -211,6 +213,11 @@ public final class ServiceWiring implements AutoCloseable {
     /** A person's side of the dead letters (the admin API's {@code /dlq}). */
     public DeadLetterQueue deadLetterQueue() {
         return deadLetterQueue;
+    }
+
+    /** nexus_sync.transaction_log on the pool: read by {@code GET /log}, pruned by the retention component. */
+    public io.nexussync.postgres.bookkeeping.PgTransactionLog transactionLog() {
+        return transactionLog;
     }
 
     /** The Neo4j driver, connected (and its server proven to answer) at the first call. */

@@ -450,7 +450,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         Lsn from = batch.changes().isEmpty() ? committedEnd : batch.changes().get(0).txFinalLsn();
         BatchRecord record = new BatchRecord(from, committedEnd, batch.size(), steps,
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), took, summary);
-        followUp(before, record, result, retryListener(from, batch.size(), entityTypes(batch.changes())));
+        followUp(before, record, result, retryListener(from, batch.size(), batch.changes()));
     }
 
     /**
@@ -478,16 +478,8 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         GraphWritePlan plan = planner.plan(changes).asRefresh();
         Checkpoint record = books.ledger().checkpointWith(0, 0);
         Instant started = clock.instant();
-        RetryPolicy.RetryListener listener = retryListener(tx, rows.size(), entityTypes(changes));
-        BatchRetries retries = batchRetries(tx, changes);
-        ApplyResult result;
-        try {
-            result = graph.write(plan, CommitRecord.of(record), retries);
-        } catch (RuntimeException | InterruptedException e) {
-            retries.gaveUp(e);
-            throw e;
-        }
-        retries.committed();
+        RetryPolicy.RetryListener listener = retryListener(tx, rows.size(), changes);
+        ApplyResult result = batchRetries(tx, changes).write(graph, plan, record);
         BatchRecord batchRecord = new BatchRecord(tx, books.ledger().committedEnd(), rows.size(), plan.steps().size(),
                 result.nodeRows(), result.relationshipRows(), result.crossReferences().size(), Duration.between(started, clock.instant()),
                 BatchSummary.of(changes, plan));
@@ -514,7 +506,7 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
         }
         Checkpoint record = ledger.checkpointWith(CRITICAL_BATCH, idleWorkers.isEmpty() ? 0 : idleWorkers.peek());
         Instant started = clock.instant();
-        RetryPolicy.RetryListener listener = retryListener(critical.prepareLsn(), changes.size(), entityTypes(changes));
+        RetryPolicy.RetryListener listener = retryListener(critical.prepareLsn(), changes.size(), changes);
         CriticalApplied applied = writeCritical(critical, changes, refusal, record, listener);
         Instant ended = clock.instant();
         CrashPoints.reach(CrashPoints.CRITICAL_AFTER_GRAPH_COMMIT);
@@ -683,9 +675,10 @@ final class ApplyLoop implements StreamIntake.Loop, BatchOutcome.Visitor {
     }
 
     /** Logs each failed attempt of the batch that starts at {@code from}; gives up at once when the pipeline is stopping. */
-    private RetryPolicy.RetryListener retryListener(Lsn from, int changes, java.util.Set<String> entityTypes) {
+    private RetryPolicy.RetryListener retryListener(Lsn from, int changes, List<SourceChange> written) {
         return (operation, failure, attempt, wait) -> {
-            applyListener.failed(operation, entityTypes, failure);
+            // the tables only on failure, as in batchRetries: a committed batch does not pay for the metrics' entity types
+            applyListener.failed(operation, entityTypes(written), failure);
             if (recordable(operation, failure, attempt, wait)) {
                 syncLog.operationFailed(new FailureRecord(operation, "batch from " + from, changes + " changes", failure.getMessage(), attempt, wait));
             }

@@ -47,15 +47,7 @@ final class BatchApplier {
         Instant started = clock.instant();
         try {
             GraphWritePlan plan = planner.plan(batch.changes());
-            BatchRetries retries = listeners.forBatch(from(batch, record), batch.changes());
-            ApplyResult result;
-            try {
-                result = graph.write(plan, CommitRecord.of(record), retries);
-            } catch (RuntimeException | InterruptedException e) {
-                retries.gaveUp(e);
-                throw e;
-            }
-            retries.committed();
+            ApplyResult result = listeners.forBatch(from(batch, record), batch.changes()).write(graph, plan, record);
             return new BatchOutcome.Applied(batch, worker, result, plan.steps().size(), BatchSummary.of(batch.changes(), plan), started, clock.instant());
         } catch (RuntimeException | InterruptedException e) {
             return new BatchOutcome.Failed(batch, worker, e);

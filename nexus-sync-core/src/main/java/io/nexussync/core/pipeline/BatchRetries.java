@@ -1,12 +1,17 @@
 package io.nexussync.core.pipeline;
 
 import io.nexussync.core.acknowledge.LoggedEntity;
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.CommitRecord;
+import io.nexussync.core.apply.GraphCommit;
 import io.nexussync.core.acknowledge.SyncLog;
 import io.nexussync.core.acknowledge.SyncLog.FailureRecord;
 import io.nexussync.core.acknowledge.SyncLog.RetryEnd;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.plan.GraphWritePlan;
+import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.SourceChange;
 import java.time.Duration;
@@ -69,6 +74,19 @@ final class BatchRetries implements RetryPolicy.RetryListener {
                 syncLog.operationFailed(new FailureRecord(operation, "batch from " + from, changes.size() + " changes", failure.getMessage(), attempt, wait));
             }
         };
+    }
+
+    /** {@code plan} written through {@code graph} with these retries, and the logged attempts settled by how the write ended. */
+    ApplyResult write(GraphCommit graph, GraphWritePlan plan, Checkpoint record) throws InterruptedException {
+        ApplyResult result;
+        try {
+            result = graph.write(plan, CommitRecord.of(record), this);
+        } catch (RuntimeException | InterruptedException e) {
+            gaveUp(e);
+            throw e;
+        }
+        committed();
+        return result;
     }
 
     /** The write committed: rows of earlier failed attempts say it succeeded after retrying. */

@@ -138,6 +138,16 @@ public final class VerifyAdmin {
         return JSON.readValue(reply.body(), Map.class);
     }
 
+    /** {@code GET /status}. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> status() throws Exception {
+        HttpResponse<String> reply = send("GET", "/status", null);
+        if (reply.statusCode() != 200) {
+            throw new AssertionError("GET /status answered " + reply.statusCode() + ": " + reply.body());
+        }
+        return JSON.readValue(reply.body(), Map.class);
+    }
+
     private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + SyncEnvironment.ADMIN_TOKEN)

@@ -6,12 +6,10 @@ import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.mapping.NodeIdentity;
 import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
-import io.nexussync.core.model.JsonText;
+import io.nexussync.core.model.ReadableValue;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.TableId;
-import io.nexussync.core.model.Unchanged;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +38,7 @@ public record LoggedEntity(String operation, String table, String key, String gr
             return new LoggedEntity("truncate", tables, null, null, null, null, json.toString());
         }
         TableId table = RowChange.tableOf(change);
-        Map<String, Object> row = row(change);
+        Map<String, Object> row = RowChange.valuesOf(change);
         NodeMapping node = mapping == null ? null : mapping.node(table).orElse(null);
         RelationshipMapping relationship = node != null || mapping == null ? null : mapping.relationship(table).orElse(null);
         String kind = BatchSummary.kind(change);
@@ -64,17 +62,6 @@ public record LoggedEntity(String operation, String table, String key, String gr
                 JSON.createObjectNode().put("operation", kind).put("table", table.toString()).toString());
     }
 
-    private static Map<String, Object> row(RowChange change) {
-        if (change instanceof RowChange.Insert insert) {
-            return insert.newValues();
-        } else if (change instanceof RowChange.Update update) {
-            return update.newValues();
-        } else if (change instanceof RowChange.Delete delete) {
-            return delete.oldKey();
-        }
-        throw RowChange.unhandled(change);
-    }
-
     private static String key(Map<String, Object> row, List<String> columns) {
         List<String> parts = new ArrayList<>(columns.size());
         for (String column : columns) {
@@ -93,9 +80,9 @@ public record LoggedEntity(String operation, String table, String key, String gr
         ObjectNode values = JSON.createObjectNode();
         row.forEach((column, value) -> {
             if (keyColumns.contains(column)) {
-                key.set(column, JSON.valueToTree(readable(value)));
+                key.set(column, JSON.valueToTree(ReadableValue.of(value, MAX_VALUE_CHARS)));
             } else if (!pgOnly.contains(column) && !column.equals(crossReference)) {
-                values.set(column, JSON.valueToTree(readable(value)));
+                values.set(column, JSON.valueToTree(ReadableValue.of(value, MAX_VALUE_CHARS)));
             }
         });
         json.set("values", values);
@@ -106,29 +93,6 @@ public record LoggedEntity(String operation, String table, String key, String gr
         json.remove("values");
         json.put("values", "(left out: " + text.length() + " characters, more than the log keeps)");
         return json.toString();
-    }
-
-    private static Object readable(Object value) {
-        if (value == null || value instanceof Boolean || value instanceof Number) {
-            return value;
-        }
-        if (value == Unchanged.TOAST) {
-            return "(unchanged TOAST value)";
-        }
-        if (value instanceof JsonText json) {
-            return cut(json.canonical());
-        }
-        if (value instanceof byte[] bytes) {
-            return bytes.length > MAX_VALUE_CHARS / 2 ? "(" + bytes.length + " bytes)" : "\\x" + HexFormat.of().formatHex(bytes);
-        }
-        if (value instanceof List<?> list) {
-            return list.size() > 32 ? "(a list of " + list.size() + ")" : list.stream().map(LoggedEntity::readable).toList();
-        }
-        return cut(value.toString());
-    }
-
-    private static String cut(String text) {
-        return text.length() <= MAX_VALUE_CHARS ? text : text.substring(0, MAX_VALUE_CHARS) + "…(+" + (text.length() - MAX_VALUE_CHARS) + " characters)";
     }
 
     /** For a log line or a test: the entity as {@code table:key} (the CLI's {@code --entity} form). */

@@ -36,6 +36,20 @@ public sealed interface RowChange {
         throw unhandled(change);
     }
 
+    /** The row values a change carries: the new values of an INSERT or UPDATE, the old key of a DELETE, none for a TRUNCATE. */
+    static Map<String, Object> valuesOf(RowChange change) {
+        if (change instanceof Insert i) {
+            return i.newValues();
+        } else if (change instanceof Update u) {
+            return u.newValues();
+        } else if (change instanceof Delete d) {
+            return d.oldKey();
+        } else if (change instanceof Truncate) {
+            return Map.of();
+        }
+        throw unhandled(change);
+    }
+
     /** For the end of an {@code instanceof} chain over every kind: a kind added later fails loudly (and its test), not silently. */
     static IllegalStateException unhandled(RowChange change) {
         return new IllegalStateException("unhandled row change " + change.getClass().getName());

@@ -108,7 +108,7 @@ public final class PgDeadLetterStore implements DeadLetterStore {
         if (table == null) {
             table = ((RowChange.Truncate) change).tables().get(0);
         }
-        Map<String, String> key = PrimaryKeys.keyOf(primaryKeys.of(c, table), ChangeJson.rowOf(change));
+        Map<String, String> key = PrimaryKeys.keyOf(primaryKeys.of(c, table), RowChange.valuesOf(change));
         String entityKey = PrimaryKeys.describe(key);
         Long id = null;
         // A change parked behind a head a person has already released takes the head's status: nothing waits for it.

@@ -12,6 +12,7 @@ import io.nexussync.app.admin.SyncMetrics;
 import io.nexussync.app.admin.VerifyEndpoint;
 import io.nexussync.app.service.SyncService;
 import io.nexussync.core.mapping.Lane;
+import io.nexussync.it.testkit.PreparedWrites;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.postgres.deadletter.DeadLetterQueue;
 import java.io.File;
@@ -60,6 +61,8 @@ class ConsoleBrowserIT {
             env.startService();
             env.awaitCaughtUp(Duration.ofSeconds(90));
             long deadLetter = deadLetterWhoseRowIsFixed(env);
+            // A critical write the service commits once the graph holds it, for the console's list of critical transactions.
+            PreparedWrites.prepare(env, "nexus_sync:console-1", "UPDATE content_items SET title = 'critical' WHERE title = 'row 1'");
             SyncService service = env.service();
 
             try (AdminServer admin = adminServer(env, service)) {
@@ -93,6 +96,11 @@ class ConsoleBrowserIT {
                     wait.withMessage("the transaction log lists the dead-lettered change").until(d -> !d.findElements(logged).isEmpty());
                     assertThat(browser.findElement(logged).getText()).contains("public.content_items").contains("ContentItem")
                             .contains("#" + deadLetter);
+                    // The critical writes (GET /critical, behind the same token): the one prepared above, committed by the service.
+                    By critical = By.cssSelector("#critical-transactions tr[data-id='console-1']");
+                    wait.withMessage("the critical write is listed as committed").until(d ->
+                            !d.findElements(critical).isEmpty() && d.findElement(critical).getText().contains("committed"));
+                    assertThat(browser.findElement(critical).getText()).contains("nexus_sync:console-1").contains("commit (stream)");
                     saveScreenshot(browser);
 
                     // A token that no longer holds (rotated, say): the Retry is refused with 401 and the page asks again.

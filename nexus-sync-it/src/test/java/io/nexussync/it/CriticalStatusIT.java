@@ -101,6 +101,46 @@ class CriticalStatusIT {
         assertThat(unknown.out()).contains("unknown");
     }
 
+    /**
+     * {@code critical list} and {@code GET /critical}: the prepared ones first, oldest first, each once (also one the graph
+     * has decided and PostgreSQL not yet been told), then the newest finished; another application's prepared transaction
+     * never.
+     */
+    @Test
+    void shouldListThePreparedFirstThenTheNewestFinishedAndNothingElse() throws Exception {
+        Instant later = Instant.parse("2099-01-01T00:00:01Z");
+        PreparedWrites.prepare(env, "nexus_sync:list-1", "INSERT INTO probe VALUES (31, 'a')");
+        PreparedWrites.prepare(env, "nexus_sync:list-4", "INSERT INTO probe VALUES (34, 'd')");
+        env.sql("INSERT INTO nexus_sync.critical_transaction (gid, outcome, decided_by, decided_at) VALUES ('nexus_sync:list-4', 'commit', 'stream', now())");
+        PreparedWrites.prepare(env, "nexus_sync:list-2", "INSERT INTO probe VALUES (32, 'b')");
+        prepared.finish(CriticalDecision.rollback("nexus_sync:list-2", 0, "the graph refused it", later, Lsn.of(0x40), CriticalDecision.BY_STREAM));
+        PreparedWrites.prepare(env, "nexus_sync:list-3", "INSERT INTO probe VALUES (33, 'c')");
+        prepared.finish(CriticalDecision.commit("nexus_sync:list-3", 0, later.plusSeconds(1), Lsn.of(0x50)));
+        PreparedWrites.prepare(env, "app:not-ours", "INSERT INTO probe VALUES (35, 'e')");
+
+        JsonNode listed = JSON.readTree(get("/critical").body());
+        java.util.List<String> gids = new java.util.ArrayList<>();
+        listed.forEach(entry -> gids.add(entry.get("gid").asText()));
+        assertThat(gids).as("GET /critical").startsWith("nexus_sync:list-1", "nexus_sync:list-4", "nexus_sync:list-3", "nexus_sync:list-2")
+                .doesNotHaveDuplicates().doesNotContain("app:not-ours");
+        assertThat(listed.get(1).get("state").asText()).isEqualTo("pending");
+        assertThat(listed.get(1).get("decision").asText()).isEqualTo("commit");
+        assertThat(listed.get(3).get("reason").asText()).isEqualTo("the graph refused it");
+        JsonNode two = JSON.readTree(get("/critical?limit=2").body());
+        assertThat(two.size()).isEqualTo(2);
+        assertThat(two.get(1).get("gid").asText()).isEqualTo("nexus_sync:list-4");
+
+        SyncEnvironment.CliRun text = env.cli("critical", "list", "--limit", "3");
+        assertThat(text.exit()).as(text.err()).isZero();
+        assertThat(text.out().lines().toList()).hasSize(3).satisfies(lines -> {
+            assertThat(lines.get(0)).startsWith("nexus_sync:list-1  pending");
+            assertThat(lines.get(2)).startsWith("nexus_sync:list-3  committed");
+        });
+        SyncEnvironment.CliRun json = env.cli("critical", "list", "--json");
+        assertThat(JSON.readTree(json.out()).get(3).get("state").asText()).isEqualTo("rolled_back");
+        assertThat(env.cli("critical", "list", "--limit", "0").exit()).isEqualTo(2);
+    }
+
     @Test
     void shouldRunStatementsAsACriticalWriteOverHttpAndAnswerItsOutcome() throws Exception {
         HttpResponse<String> pending = post("{\"statements\": [\"INSERT INTO probe VALUES (10, 'a')\"], \"id\": \"http-10\", \"waitSeconds\": 0.2}");

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /critical} on the admin API, behind the admin token: {@code GET /critical/ID}, what became of a critical write
+ * {@code /critical} on the admin API, behind the admin token: {@code GET /critical[?limit=N]}, the critical writes still
+ * prepared (oldest first) and then the newest finished ones, as the console lists them; {@code GET /critical/ID}, what became of a critical write
  * (as {@code nexus-sync critical status ID}: 200 with its state, 404 when PostgreSQL knows no such write), and
  * {@code POST /critical} with {@code {"statements": ["...", ...], "id": "...", "waitSeconds": 10}}: the statements run as one
  * critical write (prepared as {@code nexus_sync:<id>}, a new UUID without an id), 200 with the outcome once nexus-sync has
@@ -21,6 +22,8 @@ import java.util.Map;
  */
 public final class CriticalEndpoint {
     static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 500;
     /** A request that waits longer would hold one of the admin API's few PostgreSQL threads for it. */
     static final Duration LONGEST_WAIT = Duration.ofSeconds(30);
 
@@ -29,6 +32,9 @@ public final class CriticalEndpoint {
     /** What the endpoint does ({@link #of} over the running service). */
     public interface Operations {
         CriticalStatus status(String id);
+
+        /** Every one still prepared, oldest first, then the newest finished; {@code limit} in all. */
+        List<CriticalStatus> recent(int limit);
 
         CriticalStatus run(List<String> statements, String id, Duration wait) throws InterruptedException;
 
@@ -44,6 +50,11 @@ public final class CriticalEndpoint {
             @Override
             public CriticalStatus status(String id) {
                 return prepared.status(id);
+            }
+
+            @Override
+            public List<CriticalStatus> recent(int limit) {
+                return prepared.recent(limit);
             }
 
             @Override
@@ -65,6 +76,11 @@ public final class CriticalEndpoint {
 
     static List<Route> routes(Operations critical) {
         return List.of(
+                Route.guarded("GET", "/critical", request -> {
+                    List<Map<String, Object>> views = new ArrayList<>();
+                    critical.recent(limitOf(request)).forEach(status -> views.add(CriticalViews.view(status)));
+                    return Reply.json(200, views);
+                }),
                 Route.guarded("GET", "/critical/{name}", request -> {
                     CriticalStatus status = critical.status(request.name(1));
                     Map<String, Object> view = CriticalViews.view(status);
@@ -97,6 +113,23 @@ public final class CriticalEndpoint {
             statements.add(text);
         }
         return statements;
+    }
+
+    private static int limitOf(AdminRequest request) {
+        String text = request.queryParameter("limit");
+        if (text == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(text.trim());
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException notANumber) {
+            // answered below
+        }
+        throw new HttpProblem(400, "limit must be a whole number from 1 to " + MAX_LIMIT + " (how many critical writes to list: the prepared "
+                + "ones first, then the newest finished), not '" + text + "'");
     }
 
     private static Duration waitOf(Map<?, ?> body) {

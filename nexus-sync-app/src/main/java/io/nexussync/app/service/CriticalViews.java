@@ -48,6 +48,12 @@ public final class CriticalViews {
         return out.toString();
     }
 
+    /** One line of {@code critical list}: the id, the state, when, and why it was rolled back. */
+    public static String line(CriticalStatus s) {
+        Instant at = s.finishedAt() != null ? s.finishedAt() : s.decidedAt() != null ? s.decidedAt() : s.preparedAt();
+        return s.gid() + "  " + s.state().external().replace('_', ' ') + (at == null ? "" : "  " + at) + (s.reason() == null ? "" : "  " + s.reason());
+    }
+
     public static int exitCode(CriticalStatus s) {
         return switch (s.state()) {
             case COMMITTED -> COMMITTED;

@@ -38,7 +38,8 @@ class CriticalEndpointTest {
     private static final String TOKEN = "test-token-0123456789abcdef";
     private static final String SECRET_VALUE = "confidential-title-of-row-7";
     private static final Instant PREPARED = Instant.parse("2026-12-06T10:00:00Z");
-    private static final List<String[]> GUARDED = List.of(new String[] {"GET", "/critical/order-7"}, new String[] {"POST", "/critical"});
+    private static final List<String[]> GUARDED = List.of(new String[] {"GET", "/critical/order-7"}, new String[] {"POST", "/critical"},
+            new String[] {"GET", "/critical"});
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final FakeCritical critical = new FakeCritical();
@@ -107,8 +108,34 @@ class CriticalEndpointTest {
         HttpResponse<String> notAnId = send("GET", "/critical/two%20words", null, TOKEN);
         assertThat(notAnId.statusCode()).isEqualTo(400);
         assertThat(error(notAnId)).contains("is not a critical transaction id");
-        assertThat(send("GET", "/critical", null, TOKEN).statusCode()).as("POST only").isEqualTo(405);
+        assertThat(send("DELETE", "/critical", null, TOKEN).statusCode()).as("GET and POST only").isEqualTo(405);
         assertThat(send("GET", "/critical/a/b", null, TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldListThePreparedFirstThenTheNewestFinishedAsTheOperationsOrderThem() throws Exception {
+        start(TOKEN);
+        critical.recent.add(status("order-9", State.PENDING, null));
+        critical.recent.add(status("order-8", State.ROLLED_BACK, "the graph refused it"));
+        critical.recent.add(status("order-7", State.COMMITTED, null));
+
+        HttpResponse<String> all = send("GET", "/critical", null, TOKEN);
+        assertThat(all.statusCode()).as(all.body()).isEqualTo(200);
+        JsonNode list = JSON.readTree(all.body());
+        assertThat(list.size()).isEqualTo(3);
+        assertThat(list.get(0).get("id").asText()).isEqualTo("order-9");
+        assertThat(list.get(0).get("state").asText()).isEqualTo("pending");
+        assertThat(list.get(1).get("reason").asText()).isEqualTo("the graph refused it");
+        assertThat(list.get(2).get("gid").asText()).isEqualTo("nexus_sync:order-7");
+
+        assertThat(JSON.readTree(send("GET", "/critical?limit=2", null, TOKEN).body()).size()).isEqualTo(2);
+        assertThat(critical.calls).containsExactly("recent " + CriticalEndpoint.DEFAULT_LIMIT, "recent 2");
+        for (String limit : new String[] {"0", "501", "many", ""}) {
+            HttpResponse<String> refused = send("GET", "/critical?limit=" + limit, null, TOKEN);
+            assertThat(refused.statusCode()).as("limit=" + limit).isEqualTo(400);
+            assertThat(error(refused)).as("limit=" + limit).contains("limit must be a whole number from 1 to 500");
+        }
+        assertThat(critical.calls).hasSize(2);
     }
 
     @Test
@@ -242,6 +269,7 @@ class CriticalEndpointTest {
         volatile SyncException failure;
         volatile Duration takes = Duration.ZERO;
         volatile List<String> alerts = List.of();
+        final List<CriticalStatus> recent = new ArrayList<>();
 
         @Override
         public CriticalStatus status(String id) {
@@ -249,6 +277,12 @@ class CriticalEndpointTest {
             CriticalStatus known = statuses.get(id);
             return known != null ? known : new CriticalStatus(CriticalTransactions.idOf(gid), gid, State.UNKNOWN, null, null, null, null, null, null,
                     "it was not prepared (yet)");
+        }
+
+        @Override
+        public List<CriticalStatus> recent(int limit) {
+            calls.add("recent " + limit);
+            return recent.subList(0, Math.min(limit, recent.size()));
         }
 
         @Override

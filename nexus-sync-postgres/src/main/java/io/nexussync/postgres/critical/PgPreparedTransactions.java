@@ -99,23 +99,58 @@ public final class PgPreparedTransactions implements PreparedTransactions {
      */
     public CriticalStatus status(String id) {
         String gid = CriticalTransactions.gidOf(id);
-        String sql = "SELECT p.prepared, p.database, p.database = current_database() AS here, t.gid AS recorded, t.xid8, t.outcome, t.reason, "
-                + "t.decided_by, t.prepared_at, t.decided_at, t.finished_at, t.result, "
-                + "CASE WHEN t.xid8 IS NULL THEN NULL ELSE pg_xact_status(t.xid8::text::xid8) END AS xact_status "
-                + "FROM (SELECT ?::text AS gid) g LEFT JOIN pg_prepared_xacts p ON p.gid = g.gid LEFT JOIN " + TABLE + " t ON t.gid = g.gid";
-        try (Connection c = connections.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connections.connection(); PreparedStatement ps = c.prepareStatement(statusesOf("(SELECT ?::text AS gid)"))) {
             ps.setString(1, gid);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return CriticalStatuses.of(CriticalTransactions.idOf(gid), gid, rs);
             }
         } catch (SQLException e) {
-            if (UNDEFINED_TABLE.equals(e.getSQLState())) {
-                throw SyncException.persistent(TABLE + " does not exist in this database: run nexus-sync setup (or start the service) once "
-                        + "with this version, which creates it", e);
-            }
-            throw PgErrors.translate("reading the status of critical transaction " + gid, connections.settings(), e);
+            throw failedReading("the status of critical transaction " + gid, e);
         }
+    }
+
+    /**
+     * The critical writes an operator looks at first: every one still prepared in this database, oldest first (the one
+     * that waits longest heads the list), then the newest finished ones as nexus-sync recorded them; {@code limit} in all.
+     */
+    public List<CriticalStatus> recent(int limit) {
+        String gids = "((SELECT gid, 0 AS finished, prepared AS at FROM pg_prepared_xacts WHERE database = current_database() "
+                + "AND starts_with(gid, ?) ORDER BY prepared LIMIT ?) UNION ALL (SELECT r.gid, 1, r.decided_at FROM " + TABLE + " r "
+                + "WHERE NOT EXISTS (SELECT 1 FROM pg_prepared_xacts q WHERE q.gid = r.gid) ORDER BY r.decided_at DESC NULLS LAST LIMIT ?))";
+        String sql = statusesOf(gids) + " ORDER BY g.finished, CASE WHEN g.finished = 0 THEN g.at END, g.at DESC NULLS LAST LIMIT ?";
+        try (Connection c = connections.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, CriticalTransactions.GID_PREFIX);
+            ps.setInt(2, limit);
+            ps.setInt(3, limit);
+            ps.setInt(4, limit);
+            List<CriticalStatus> statuses = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String gid = rs.getString("gid");
+                    statuses.add(CriticalStatuses.of(CriticalTransactions.idOf(gid), gid, rs));
+                }
+            }
+            return statuses;
+        } catch (SQLException e) {
+            throw failedReading("the recent critical transactions", e);
+        }
+    }
+
+    /** What {@link CriticalStatuses} reads of each global id the relation {@code gids} (a column {@code gid}) names. */
+    private static String statusesOf(String gids) {
+        return "SELECT g.gid, p.prepared, p.database, p.database = current_database() AS here, t.gid AS recorded, t.xid8, t.outcome, t.reason, "
+                + "t.decided_by, t.prepared_at, t.decided_at, t.finished_at, t.result, "
+                + "CASE WHEN t.xid8 IS NULL THEN NULL ELSE pg_xact_status(t.xid8::text::xid8) END AS xact_status "
+                + "FROM " + gids + " g LEFT JOIN pg_prepared_xacts p ON p.gid = g.gid LEFT JOIN " + TABLE + " t ON t.gid = g.gid";
+    }
+
+    private SyncException failedReading(String what, SQLException e) {
+        if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+            return SyncException.persistent(TABLE + " does not exist in this database: run nexus-sync setup (or start the service) once "
+                    + "with this version, which creates it", e);
+        }
+        return PgErrors.translate("reading " + what, connections.settings(), e);
     }
 
     /** The decision, with the transaction's full id and prepare time while PostgreSQL still shows them, before it is carried out. */

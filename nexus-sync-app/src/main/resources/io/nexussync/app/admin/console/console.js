@@ -402,6 +402,17 @@ function logRows(rows) {
   ])];
 }
 
+/** Critical writes: the prepared ones first (the longest waiting on top), then the newest finished, with why a rollback happened. */
+function criticalRows(rows) {
+  if (rows.length === 0) return [message('No critical writes yet.')];
+  return [table(rows, [
+    { key: 'gid', title: 'Transaction' }, { key: 'state', title: 'State', format: v => show(v).replace('_', ' ') },
+    { key: 'decision', title: 'Graph decided', format: (v, row) => (v ? v + (row.decidedBy ? ' (' + row.decidedBy + ')' : '') : '') },
+    { key: 'preparedAt', title: 'Prepared' }, { key: 'finishedAt', title: 'Finished' },
+    { key: 'reason', title: 'Reason', className: 'error', format: v => (v ? v : '') },
+  ])];
+}
+
 // ---- actions --------------------------------------------------------------------------------------------------------
 
 async function deadLetterAction(button) {
@@ -432,6 +443,7 @@ async function refreshGuarded() {
   await renderGuarded('dead-letters', '/dlq', deadLetterRows);
   await renderGuarded('backfills', '/backfill', backfillRows);
   await renderGuarded('transaction-log', '/log?limit=20', logRows);
+  await renderGuarded('critical-transactions', '/critical?limit=20', criticalRows);
   // /conflicts is there when reverse sync is part of the service, which /status shows.
   if (lastStatus && lastStatus.reverse) {
     await renderGuarded('conflicts', '/conflicts', conflictRows);

@@ -109,13 +109,8 @@ public final class VerifyAdmin {
     }
 
     /** {@code GET /verify}. */
-    @SuppressWarnings("unchecked")
     public Map<String, Object> state() throws Exception {
-        HttpResponse<String> reply = send("GET", "/verify", null);
-        if (reply.statusCode() != 200) {
-            throw new AssertionError("GET /verify answered " + reply.statusCode() + ": " + reply.body());
-        }
-        return JSON.readValue(reply.body(), Map.class);
+        return getObject("/verify");
     }
 
     /** {@code GET /verify/findings} (open ones, or {@code all}). */
@@ -139,11 +134,15 @@ public final class VerifyAdmin {
     }
 
     /** {@code GET /status}. */
-    @SuppressWarnings("unchecked")
     public Map<String, Object> status() throws Exception {
-        HttpResponse<String> reply = send("GET", "/status", null);
+        return getObject("/status");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> getObject(String path) throws Exception {
+        HttpResponse<String> reply = send("GET", path, null);
         if (reply.statusCode() != 200) {
-            throw new AssertionError("GET /status answered " + reply.statusCode() + ": " + reply.body());
+            throw new AssertionError("GET " + path + " answered " + reply.statusCode() + ": " + reply.body());
         }
         return JSON.readValue(reply.body(), Map.class);
     }

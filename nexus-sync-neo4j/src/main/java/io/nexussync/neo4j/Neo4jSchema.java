@@ -2,6 +2,7 @@ package io.nexussync.neo4j;
 
 import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.RelationshipMapping;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
@@ -11,7 +12,8 @@ import org.neo4j.driver.TransactionConfig;
  * Creates what the writer relies on, idempotently: a uniqueness constraint on the identity property per mapped label (MERGE's
  * index, and the key order verify reads in), and one on each kind of bookkeeping record, the Neo4j plugin's outbox included.
  * For the polling fallback of reverse sync, a range index on each label's graph version property (it looks for the nodes a
- * graph writer raised it on).
+ * graph writer raised it on). For each temporal relationship type, range indexes on {@code validFrom} and {@code validTo}, for
+ * as-of queries across all start nodes (one start node's are served by its identity's index, then the expand).
  */
 public final class Neo4jSchema {
     private Neo4jSchema() {}
@@ -31,6 +33,14 @@ public final class Neo4jSchema {
                             + Cypher.name(label) + ") ON (n." + Cypher.name(graphVersion) + ")", schema).consume();
                 }
             }
+            for (RelationshipMapping relationship : mapping.relationships()) {
+                if (relationship.temporal()) {
+                    for (String bound : new String[] {"validFrom", "validTo"}) {
+                        session.run("CREATE INDEX " + temporalIndex(relationship.type(), bound) + " IF NOT EXISTS FOR ()-[r:"
+                                + Cypher.name(relationship.type()) + "]-() ON (r." + bound + ")", schema).consume();
+                    }
+                }
+            }
             session.run("CREATE CONSTRAINT nexus_sync_checkpoint_slot IF NOT EXISTS FOR (c:`_SyncCheckpoint`) REQUIRE c.slot IS UNIQUE", schema).consume();
             // A repair's record is MERGEd in the repair's transaction and looked up after a crash: the index serves both,
             // and the constraint keeps two writers of one repair from both creating it.
@@ -43,7 +53,12 @@ public final class Neo4jSchema {
             session.run("CREATE CONSTRAINT nexus_sync_outbox_sequence IF NOT EXISTS FOR (s:`_SyncOutboxSequence`) REQUIRE s.name IS UNIQUE",
                     schema).consume();
         } catch (RuntimeException e) {
-            throw Neo4jErrors.translate("creating the uniqueness constraints", e);
+            throw Neo4jErrors.translate("creating the uniqueness constraints and indexes", e);
         }
+    }
+
+    /** The name of the range index on a temporal relationship type's {@code validFrom} or {@code validTo}, quoted. */
+    static String temporalIndex(String type, String bound) {
+        return Cypher.name("nexus_sync_" + type + "_" + bound);
     }
 }

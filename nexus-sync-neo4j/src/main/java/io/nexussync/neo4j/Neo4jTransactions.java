@@ -26,6 +26,8 @@ public final class Neo4jTransactions {
     public static final String REVERSE = "reverse";
     /** Critical writes: a prepared transaction's changes with its decision, and recovery's decisions. */
     public static final String CRITICAL = "critical";
+    /** As-of reads of temporal relationships ({@code history}). */
+    public static final String HISTORY = "history";
 
     private Neo4jTransactions() {}
 

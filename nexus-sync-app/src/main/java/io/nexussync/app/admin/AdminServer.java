@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * ready, 503 otherwise), {@code /health/live}, {@code /health/ready}, {@code /metrics} (Prometheus) and {@code /status}
  * (JSON, no secrets), {@code GET /status/history} (the last minutes of it, for the chart), {@code GET /verify} (counts only),
  * and the web console at {@code /} ({@link ConsoleEndpoint}), which reads this API as any caller does. Everything else ({@code /backfill}, {@code /dlq}, {@code /conflicts},
- * {@code /critical}, the rest of {@code /verify}) needs the admin token ({@link AdminAuth}).
+ * {@code /critical}, {@code /history}, the rest of {@code /verify}) needs the admin token ({@link AdminAuth}).
  *
  * <p>Everything about HTTP is decided here: it listens on {@code 127.0.0.1} unless configured otherwise. Routes match
  * the whole path; a known path with another method (HEAD included) is 405 with {@code Allow}; a body over
@@ -128,6 +128,14 @@ public final class AdminServer implements AutoCloseable {
                        long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters,
                        VerifyEndpoint.Operations verify, ConflictEndpoint.Operations conflicts, CriticalEndpoint.Operations critical,
                        LogEndpoint.Operations transactionLog) {
+        this(settings, progress, metrics, slot, walWarnBytes, backfills, deadLetters, verify, conflicts, critical, transactionLog, null);
+    }
+
+    /** @param asOf what {@code GET /history/...} reads ({@link HistoryEndpoint}); null leaves those endpoints out */
+    public AdminServer(AdminSettings settings, SyncProgress progress, PrometheusMeterRegistry metrics, Supplier<SlotHealth> slot,
+                       long walWarnBytes, BackfillRequests backfills, DeadLetterEndpoint.Operations deadLetters,
+                       VerifyEndpoint.Operations verify, ConflictEndpoint.Operations conflicts, CriticalEndpoint.Operations critical,
+                       LogEndpoint.Operations transactionLog, HistoryEndpoint.Operations asOf) {
         this.progress = progress;
         this.critical = critical;
         this.readyLag = settings.readyLag();
@@ -172,6 +180,9 @@ public final class AdminServer implements AutoCloseable {
         }
         if (transactionLog != null) {
             routes.addAll(LogEndpoint.routes(transactionLog, java.time.Clock.systemUTC()));
+        }
+        if (asOf != null) {
+            routes.addAll(HistoryEndpoint.routes(asOf, java.time.Clock.systemUTC()));
         }
         javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -218,8 +229,8 @@ public final class AdminServer implements AutoCloseable {
                     cause instanceof IOException io ? io : new IOException(cause));
         }
         log.info("admin API on http://{}:{} ({})", settings.bind(), port(), settings.hasToken()
-                ? "/backfill, /dlq, /conflicts, /critical and /verify's mutations and findings need the admin token"
-                : "no admin token: /backfill, /dlq, /conflicts, /critical and /verify's mutations and findings answer 403");
+                ? "/backfill, /dlq, /conflicts, /critical, /history and /verify's mutations and findings need the admin token"
+                : "no admin token: /backfill, /dlq, /conflicts, /critical, /history and /verify's mutations and findings answer 403");
     }
 
     /** POST {"table": "...", "where": "..."}: 202 with the job's id, 400 with the reason. */
@@ -359,7 +370,7 @@ public final class AdminServer implements AutoCloseable {
     private String endpoints() {
         List<String> all = new ArrayList<>();
         for (Route route : routes) {
-            all.add(route.method() + " " + route.path().replace("{id}", "ID").replace("{name}", "ID"));
+            all.add(route.method() + " " + route.path().replaceAll("\\{[a-z]+}", "ID"));
         }
         return String.join(", ", all);
     }

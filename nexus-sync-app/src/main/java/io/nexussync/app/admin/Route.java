@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * One endpoint of the admin API: a method and a whole path (never a prefix; an {@code {id}} in it is a number, a
- * {@code {name}} any one path segment, which the action checks),
+ * {@code {name}} (or any other lower-case word in braces: Javalin wants each placeholder of a path named apart) any one path
+ * segment, which the action checks),
  * whether it needs the admin token, and whether it may be slow (it waits on PostgreSQL: such calls share a few
  * threads, so that {@code /health} and {@code /metrics} always have one).
  *
@@ -42,7 +43,7 @@ record Route(String method, String path, Pattern pattern, Access access, boolean
 
     private static Pattern pattern(String path) {
         StringBuilder regex = new StringBuilder();
-        Matcher placeholder = Pattern.compile("\\{(id|name)}").matcher(path);
+        Matcher placeholder = Pattern.compile("\\{([a-z]+)}").matcher(path);
         int from = 0;
         while (placeholder.find()) {
             regex.append(Pattern.quote(path.substring(from, placeholder.start())));

@@ -3,6 +3,7 @@ package io.nexussync.app.admin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexussync.app.config.AdminSettings;
 import io.nexussync.app.service.SyncService;
+import io.nexussync.neo4j.Neo4jTemporalGraph;
 import java.time.Clock;
 
 /**
@@ -22,7 +23,8 @@ public final class ServiceAdmin {
                 VerifyEndpoint.of(service.verify(), service.reconciliations(), service.mapping()),
                 ConflictEndpoint.of(service.conflictLog(), service.reverse(), clock),
                 CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), clock),
-                LogEndpoint.of(service.transactionLog()))
+                LogEndpoint.of(service.transactionLog()),
+                HistoryEndpoint.of(service.mapping(), new Neo4jTemporalGraph(service.driver(), service.config().neo4jDatabase())))
                 .withCircuits(service.circuits()).withHistory(service.statusHistory()).withLiveness(service::livenessProblems);
     }
 }

@@ -16,4 +16,9 @@ public record CliContext(Map<String, String> environment, PrintStream out, Print
     public SyncConfig postgresConfig(Path file) {
         return ConfigLoader.load(file, environment, false);
     }
+
+    /** The configuration of a command that reads the graph only. */
+    public SyncConfig neo4jConfig(Path file) {
+        return ConfigLoader.loadNeo4jOnly(file, environment);
+    }
 }

@@ -17,4 +17,9 @@ final class ConfigOption {
     SyncConfig loadPostgres(CliContext context) {
         return context.postgresConfig(file);
     }
+
+    /** For commands that read the graph only: the PostgreSQL settings may be missing. */
+    SyncConfig loadNeo4j(CliContext context) {
+        return context.neo4jConfig(file);
+    }
 }

@@ -36,9 +36,18 @@ public final class ConfigLoader {
 
     /** @param needsNeo4j false for commands that talk to PostgreSQL only ({@code mapping check}, {@code mapping init}) */
     public static SyncConfig load(Path file, Map<String, String> environment, boolean needsNeo4j) {
+        return load(file, environment, needsNeo4j, true);
+    }
+
+    /** For commands that read the graph only ({@code history}): the PostgreSQL settings may be missing. */
+    public static SyncConfig loadNeo4jOnly(Path file, Map<String, String> environment) {
+        return load(file, environment, true, false);
+    }
+
+    private static SyncConfig load(Path file, Map<String, String> environment, boolean needsNeo4j, boolean needsPostgres) {
         EffectiveSettings settings = resolve(file, environment);
         List<String> problems = new ArrayList<>(settings.problems());
-        SyncConfig config = validate(new EnumMap<>(settings.values()), settings.givenAs(), settings.sources(), problems, needsNeo4j);
+        SyncConfig config = validate(new EnumMap<>(settings.values()), settings.givenAs(), settings.sources(), problems, needsNeo4j, needsPostgres);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -166,10 +175,12 @@ public final class ConfigLoader {
     }
 
     private static SyncConfig validate(Map<ConfigKey, String> v, Map<ConfigKey, String> givenAs, Map<ConfigKey, String> sources,
-            List<String> problems, boolean needsNeo4j) {
+            List<String> problems, boolean needsNeo4j, boolean needsPostgres) {
         String url = v.get(ConfigKey.PG_URL);
         if (url == null || url.isBlank()) {
-            problems.add(missing(ConfigKey.PG_URL));
+            if (needsPostgres) {
+                problems.add(missing(ConfigKey.PG_URL));
+            }
         } else if (!url.startsWith("jdbc:postgresql://")) {
             problems.add(ConfigKey.PG_URL.environment() + " is '" + JdbcUrls.redact(url) + "': it must be a JDBC URL starting jdbc:postgresql://");
         }

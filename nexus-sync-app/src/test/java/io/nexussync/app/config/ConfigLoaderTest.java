@@ -175,6 +175,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldLoadAGraphOnlyCommandsSettingsWithoutPostgresButNotWithoutNeo4j() {
+        SyncConfig config = ConfigLoader.loadNeo4jOnly(null, Map.of("NEXUS_SYNC_NEO4J_URI", "bolt://graph:7687"));
+
+        assertThat(config.neo4jUri()).isEqualTo("bolt://graph:7687");
+        assertThatThrownBy(() -> ConfigLoader.loadNeo4jOnly(null, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("1 problem(s)")
+                .hasMessageContaining("NEXUS_SYNC_NEO4J_URI");
+    }
+
+    @Test
     void shouldRejectBatchSizeBelowOne() {
         assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_BATCH_SIZE", "0")))
                 .isInstanceOf(ConfigException.class)

@@ -26,6 +26,8 @@ public final class Neo4jTransactions {
     public static final String REVERSE = "reverse";
     /** Critical writes: a prepared transaction's changes with its decision, and recovery's decisions. */
     public static final String CRITICAL = "critical";
+    /** History retention: removing closed versions of temporal relationships (never a current one). */
+    public static final String HISTORY_RETENTION = "history-retention";
 
     private Neo4jTransactions() {}
 

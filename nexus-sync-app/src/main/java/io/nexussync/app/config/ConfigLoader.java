@@ -253,7 +253,8 @@ public final class ConfigLoader {
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
                         Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertRefused),
                 Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse,
-                critical, neo4jTrustedCa, retention(v, ConfigKey.LOG_RETENTION, problems));
+                critical, neo4jTrustedCa, retention(v, ConfigKey.LOG_RETENTION, problems),
+                retention(v, ConfigKey.HISTORY_RETENTION, problems));
     }
 
     /** Read by logback, not by us: checked here so that a typo is an error at start rather than a silent log (or none). */

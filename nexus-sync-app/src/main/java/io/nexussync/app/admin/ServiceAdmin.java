@@ -23,6 +23,7 @@ public final class ServiceAdmin {
                 ConflictEndpoint.of(service.conflictLog(), service.reverse(), clock),
                 CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), clock),
                 LogEndpoint.of(service.transactionLog()))
-                .withCircuits(service.circuits()).withHistory(service.statusHistory()).withLiveness(service::livenessProblems);
+                .withCircuits(service.circuits()).withHistory(service.statusHistory()).withLiveness(service::livenessProblems)
+                .withStatus("historyRetention", service.historyRetention()::state);
     }
 }

@@ -53,7 +53,8 @@ public final class NexusSyncCommand implements Runnable {
                 .addSubcommand(CriticalCommand.create(context))
                 .addSubcommand(VerifyCommand.create(context))
                 .addSubcommand(new VerifyEntityCommand(context))
-                .addSubcommand(new LogCommand(context));
+                .addSubcommand(new LogCommand(context))
+                .addSubcommand(HistoryCommand.create(context));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -362,7 +362,8 @@ public final class ConfigLoader {
      */
     private static Duration period(String setting, String numberWithUnit) {
         String text = setting.trim().toLowerCase(Locale.ROOT);
-        if (text.equals("0") || text.equals("off")) {
+        // false: how the config file's YAML (1.1) reads an unquoted off, which the key's description offers.
+        if (text.equals("0") || text.equals("off") || text.equals("false")) {
             return Duration.ZERO;
         }
         Matcher unit = Pattern.compile(numberWithUnit).matcher(text);

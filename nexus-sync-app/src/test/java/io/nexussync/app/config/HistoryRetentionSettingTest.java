@@ -34,6 +34,12 @@ class HistoryRetentionSettingTest {
         Path file = dir.resolve("nexus-sync.yml");
         Files.writeString(file, "history:\n  retention: 60d\n");
         assertThat(ConfigLoader.load(file, MINIMAL_ENV).historyRetention()).isEqualTo(Duration.ofDays(60));
+        // YAML reads an unquoted off as false: still off, for this period and the others that offer off.
+        Files.writeString(file, "history:\n  retention: off\nlog:\n  retention: off\nverify:\n  interval: off\n");
+        SyncConfig off = ConfigLoader.load(file, MINIMAL_ENV);
+        assertThat(off.historyRetention()).isZero();
+        assertThat(off.logRetention()).isZero();
+        assertThat(off.verifyInterval()).isZero();
     }
 
     @Test

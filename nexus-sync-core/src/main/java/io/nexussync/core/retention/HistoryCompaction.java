@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * the cut, so it began no later than the changes still to come for its pair. The one version a still-to-come change can
  * share its commit time with is a version opened and closed inside its own transaction (applied in part before a
  * restart); that version has a lower row version (each UPDATE raises it), so the guard would not have skipped the change
- * for it either. Hence the cut need not be older than the graph checkpoint's commit time: the checkpoint, not the cut,
+ * for it either. (A row deleted and inserted again inside one transaction restarts at version 1: there the guard, seeing
+ * the first version, would skip the second insert, and removing that first version can only let it apply, never let a
+ * change in twice.) Hence the cut need not be older than the graph checkpoint's commit time: the checkpoint, not the cut,
  * keeps a replayed change out. What is enforced is that the cut is not in the future ({@link #checkCut}): such a cut is
  * a mistake, and a retention only ever compacts up to now minus its period.
  *

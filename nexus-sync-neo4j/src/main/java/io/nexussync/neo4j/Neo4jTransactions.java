@@ -28,6 +28,8 @@ public final class Neo4jTransactions {
     public static final String CRITICAL = "critical";
     /** As-of reads of temporal relationships ({@code history}). */
     public static final String HISTORY = "history";
+    /** History retention: removing closed versions of temporal relationships (never a current one). */
+    public static final String HISTORY_RETENTION = "history-retention";
 
     private Neo4jTransactions() {}
 

@@ -74,6 +74,8 @@ public final class AdminServer implements AutoCloseable {
     /** Why the process cannot make progress; without a service behind it, only a failed state says so. */
     private volatile Supplier<List<String>> liveness;
     private final CriticalEndpoint.Operations critical;
+    /** Sections of {@code /status} beyond the fixed ones, in the order given. */
+    private final Map<String, Supplier<Object>> statusSections = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
 
     /** On this machine only, on {@code port} (0: a free one), without a token: the mutating endpoints answer 403. */
     public AdminServer(int port, SyncProgress progress, PrometheusMeterRegistry metrics) {
@@ -158,6 +160,7 @@ public final class AdminServer implements AutoCloseable {
             if (critical != null) {
                 status.put("critical", critical.state());
             }
+            statusSections.forEach((section, view) -> status.put(section, view.get()));
             return Reply.json(200, status);
         }));
         routes.add(Route.open("GET", "/status/history", request -> Reply.json(200, StatusView.history(history))));
@@ -253,6 +256,12 @@ public final class AdminServer implements AutoCloseable {
     /** The samples {@code /status/history} serves (none unless given). */
     public AdminServer withHistory(StatusHistory shown) {
         history = shown;
+        return this;
+    }
+
+    /** A further section of {@code /status}, read at each request (e.g. {@code historyRetention}); it must hold no secret. */
+    public AdminServer withStatus(String section, Supplier<Object> view) {
+        statusSections.put(section, view);
         return this;
     }
 

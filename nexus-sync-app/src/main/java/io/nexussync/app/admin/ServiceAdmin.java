@@ -25,6 +25,7 @@ public final class ServiceAdmin {
                 CriticalEndpoint.of(service.preparedTransactions(), service.criticalRunner(), service.critical(), clock),
                 LogEndpoint.of(service.transactionLog()),
                 HistoryEndpoint.of(service.mapping(), new Neo4jTemporalGraph(service.driver(), service.config().neo4jDatabase())))
-                .withCircuits(service.circuits()).withHistory(service.statusHistory()).withLiveness(service::livenessProblems);
+                .withCircuits(service.circuits()).withHistory(service.statusHistory()).withLiveness(service::livenessProblems)
+                .withStatus("historyRetention", service.historyRetention()::state);
     }
 }

@@ -48,6 +48,7 @@ public final class ServiceMetrics implements AutoCloseable {
         service.verify().observe(SyncMetrics.registerVerify(registry, service.verify(), entityTypes));
         service.reverse().observe(SyncMetrics.registerReverse(registry, service.reverse(), clock));
         service.critical().observe(SyncMetrics.registerCritical(registry, service.critical(), clock));
+        service.historyRetention().observe(SyncMetrics.registerHistoryRetention(registry, service.historyRetention().mapping()));
         SyncMetrics.registerBuildInfo(registry, version, commit);
         AutoCloseable gc = SyncMetrics.registerJvm(registry);
         OutageRecovery recovery = SyncMetrics.registerRecovery(registry, service.progress(),

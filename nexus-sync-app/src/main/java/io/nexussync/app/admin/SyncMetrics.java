@@ -286,6 +286,19 @@ public final class SyncMetrics {
         };
     }
 
+    /**
+     * History retention: {@code nexus_sync_history_versions_removed_total{type}}, the closed versions of each temporal
+     * relationship type removed (committed) by the service's rounds, at zero from the start for every type the mapping declares.
+     */
+    public static io.nexussync.core.retention.CompactionListener registerHistoryRetention(MeterRegistry registry,
+            io.nexussync.core.mapping.Mapping mapping) {
+        java.util.function.Function<String, Counter> removed = type -> Counter.builder("nexus_sync_history_versions_removed").tag("type", type)
+                .description("closed versions of temporal relationships removed by history retention (history.retention), by relationship type")
+                .register(registry);
+        mapping.relationships().stream().filter(io.nexussync.core.mapping.RelationshipMapping::temporal).forEach(r -> removed.apply(r.type()));
+        return (type, count) -> removed.apply(type).increment(count);
+    }
+
     /** The error kinds {@code nexus_sync_failures_total} counts, as {@link #errorKind} names them. */
     static final List<String> ERROR_KINDS = List.of("circuit_open", "contention", "transient", "rejected", "persistent");
     /** Batch sizes in stream changes: the bucket bounds of {@code nexus_sync_batch_changes} (the batch size is at most 5,000 by default). */

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * relationship TABLE FROM_ID} any temporal join table's relationships from one start node.
  */
 @Command(name = "history", description = "What a temporal relationship held at an instant, or what changed between two, read from the "
-        + "graph's versions. Subcommands: thread ID, relationship TABLE FROM_ID.")
+        + "graph's versions, and compacting what ended long ago. Subcommands: thread ID, relationship TABLE FROM_ID, compact --before TIME.")
 final class HistoryCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -48,7 +48,8 @@ final class HistoryCommand implements Runnable {
     static CommandLine create(CliContext context) {
         return new CommandLine(new HistoryCommand(context))
                 .addSubcommand(new ThreadHistory(context))
-                .addSubcommand(new RelationshipHistoryCommand(context));
+                .addSubcommand(new RelationshipHistoryCommand(context))
+                .addSubcommand(new HistoryCompactCommand(context));
     }
 
     @Override

@@ -68,6 +68,10 @@ public enum ConfigKey {
             "how long rows of nexus_sync.transaction_log (batches, failed and retried operations, dead letters, a person's actions) are kept: "
                     + "the running service deletes older ones every hour, 1,000 rows per statement; ISO-8601 (P7D, PT12H) or a number with "
                     + "m, h or d (12h, 30d); 0 or off keeps everything"),
+    HISTORY_RETENTION("history.retention", "NEXUS_SYNC_HISTORY_RETENTION", "off", false,
+            "how long closed versions of temporal relationships (a thread_content row's past INCLUDES) are kept after they ended: "
+                    + "the running service removes older ones at start and every hour, 1,000 per Neo4j transaction, never a current version "
+                    + "(every as-of answer from the cut on stays the same); ISO-8601 (P90D) or a number with m, h or d (90d); 0 or off keeps everything"),
     REVERSE_MODE("reverse.mode", "NEXUS_SYNC_REVERSE_MODE", "auto", false,
             "how graph edits reach PostgreSQL: auto (the nexus-sync Neo4j plugin if the graph's server has it, else polling), plugin "
                     + "(the plugin's outbox; refuse to run without it), poll (graph writers raise neo4jVersion on what they edit; property "

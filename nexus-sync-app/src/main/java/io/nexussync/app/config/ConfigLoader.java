@@ -264,7 +264,8 @@ public final class ConfigLoader {
                 new CircuitBreaker.Settings(Math.max(circuitFailures, 1), CircuitBreaker.Settings.DEFAULT.firstWait(),
                         Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertRefused),
                 Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse,
-                critical, neo4jTrustedCa, retention(v, ConfigKey.LOG_RETENTION, problems));
+                critical, neo4jTrustedCa, retention(v, ConfigKey.LOG_RETENTION, problems),
+                retention(v, ConfigKey.HISTORY_RETENTION, problems));
     }
 
     /** Read by logback, not by us: checked here so that a typo is an error at start rather than a silent log (or none). */
@@ -372,7 +373,8 @@ public final class ConfigLoader {
      */
     private static Duration period(String setting, String numberWithUnit) {
         String text = setting.trim().toLowerCase(Locale.ROOT);
-        if (text.equals("0") || text.equals("off")) {
+        // false: how the config file's YAML (1.1) reads an unquoted off, which the key's description offers.
+        if (text.equals("0") || text.equals("off") || text.equals("false")) {
             return Duration.ZERO;
         }
         Matcher unit = Pattern.compile(numberWithUnit).matcher(text);

@@ -32,7 +32,9 @@ public record SyncConfig(
         CriticalSettings critical,
         /* the CA whose certificates the Neo4j driver trusts (neo4j.trusted-ca-file), or null: the URI's scheme decides */
         java.nio.file.Path neo4jTrustedCaFile,
-        Duration logRetention) {
+        Duration logRetention,
+        /* history.retention: how long closed versions of temporal relationships are kept; ZERO keeps them all */
+        Duration historyRetention) {
 
     /** Whether the running service verifies on a schedule ({@code verify.interval} not 0 or off). */
     public boolean scheduledVerify() {
@@ -42,6 +44,11 @@ public record SyncConfig(
     /** Whether the running service prunes the transaction log ({@code log.retention} not 0 or off). */
     public boolean logRetained() {
         return !logRetention.isZero();
+    }
+
+    /** Whether the running service compacts the history of temporal relationships ({@code history.retention} not 0 or off). */
+    public boolean historyRetained() {
+        return !historyRetention.isZero();
     }
 
     public boolean neo4jAuthentication() {

@@ -80,6 +80,11 @@ public final class LogFilter {
                 + DEFAULT_LIMIT + ")");
     }
 
+    /** A time or how long ago, read as {@code since} is, for other commands' options (the history's {@code --before}). */
+    public static Instant timeOrAgo(String text, Clock clock) {
+        return since(text, clock);
+    }
+
     /** A time (ISO-8601 with an offset, 2026-12-07T01:00:00Z; a date, 2026-12-07, at 00:00 UTC), or how long ago (90m, 2h, 7d, PT2H, P1D). */
     static Instant since(String text, Clock clock) {
         String t = text.trim();

@@ -14,6 +14,7 @@ import io.nexussync.app.components.TableWatchComponent;
 import io.nexussync.app.components.ReverseComponent;
 import io.nexussync.app.components.VerifyComponent;
 import io.nexussync.app.components.LogRetentionComponent;
+import io.nexussync.app.components.HistoryRetentionComponent;
 import io.nexussync.postgres.bookkeeping.PgTransactionLog;
 import io.nexussync.core.reverse.ConflictLog;
 import io.nexussync.core.verify.ReconciliationLog;
@@ -57,6 +58,7 @@ public final class SyncService implements AutoCloseable {
     private final VerifyComponent verify;
     private final ReverseComponent reverse;
     private final CriticalComponent critical;
+    private final HistoryRetentionComponent historyRetention;
     private final StatusHistory statusHistory = new StatusHistory();
     private final Supervisor supervisor;
     private volatile boolean setUp;
@@ -88,8 +90,9 @@ public final class SyncService implements AutoCloseable {
         // in the graph: reverse sync decides graph edits against rows the graph mirrors.
         // The status sampler only reads memory and is ready at once; it starts before the stream so the chart shows the snapshot too.
         StatusSamplerComponent sampler = new StatusSamplerComponent(statusHistory, progress, slotMonitor::latest, wiring.clock());
+        this.historyRetention = new HistoryRetentionComponent(wiring.mapping(), wiring::closedVersions, config.historyRetention(), wiring.clock());
         this.supervisor = new Supervisor(List.of(critical, sampler, stream, slotMonitor, backfill, new TableWatchComponent(wiring.postgres(), wiring.mapping()),
-                verify, reverse, new LogRetentionComponent(wiring.transactionLog(), config.logRetention(), wiring.clock())), wiring.retry());
+                verify, reverse, new LogRetentionComponent(wiring.transactionLog(), config.logRetention(), wiring.clock()), historyRetention), wiring.retry());
     }
 
     /** The circuits in front of each server the stream writes to, for status, health and metrics. */
@@ -177,6 +180,11 @@ public final class SyncService implements AutoCloseable {
     /** Critical writes: recovery's last pass, the prepared ones and their age (the admin API's {@code /status}, {@code /health}, metrics). */
     public CriticalComponent critical() {
         return critical;
+    }
+
+    /** History retention ({@code history.retention}): its last round and total, for {@code /status} and the metric. */
+    public HistoryRetentionComponent historyRetention() {
+        return historyRetention;
     }
 
     /** PostgreSQL's side of critical writes on the service's pool (the admin API's {@code /critical}). */

@@ -276,6 +276,11 @@ public final class ServiceWiring implements AutoCloseable {
         return graphReader;
     }
 
+    /** The graph's closed versions of temporal relationships, for history retention (the driver connects at the first call). */
+    public io.nexussync.core.retention.ClosedVersions closedVersions() {
+        return new io.nexussync.neo4j.Neo4jClosedVersions(driver(), config.neo4jDatabase());
+    }
+
     /** PostgreSQL's side of verify: key-ordered scans and reads by key, on connections of their own. */
     public VerifySource verifySource() {
         return verifySource;

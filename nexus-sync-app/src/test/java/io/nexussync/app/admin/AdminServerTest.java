@@ -180,6 +180,17 @@ class AdminServerTest {
     }
 
     @Test
+    void shouldShowASectionAddedToStatusAsItIsAtEachRequest() throws Exception {
+        start(TOKEN);
+        java.util.concurrent.atomic.AtomicLong removed = new java.util.concurrent.atomic.AtomicLong();
+        server.withStatus("historyRetention", () -> Map.of("removedSinceStart", removed.get()));
+
+        assertThat(get("/status", null).body()).contains("\"historyRetention\":{\"removedSinceStart\":0}");
+        removed.set(1_502);
+        assertThat(get("/status", null).body()).contains("\"historyRetention\":{\"removedSinceStart\":1502}");
+    }
+
+    @Test
     void shouldRecordTheAuthenticatedCallerNotANameFromTheBody() throws Exception {
         start(TOKEN);
 

@@ -40,6 +40,19 @@ import org.junit.jupiter.api.Test;
 class SyncMetricsTest {
 
     @Test
+    void shouldCountHistoryVersionsRemovedPerTypeFromZero() {
+        PrometheusMeterRegistry registry = SyncMetrics.register(new SyncProgress());
+        io.nexussync.core.retention.CompactionListener removed = SyncMetrics.registerHistoryRetention(registry, MappingLoader.builtIn());
+        assertThat(registry.scrape()).contains("nexus_sync_history_versions_removed_total{type=\"INCLUDES\"} 0.0")
+                .doesNotContain("type=\"TAGGED_WITH\"");
+
+        removed.removed("INCLUDES", 1_000);
+        removed.removed("INCLUDES", 234);
+
+        assertThat(registry.scrape()).contains("nexus_sync_history_versions_removed_total{type=\"INCLUDES\"} 1234.0");
+    }
+
+    @Test
     void shouldExportCommitToVisibleLagPerLane() {
         PrometheusMeterRegistry registry = SyncMetrics.register(new SyncProgress());
         VisibilityListener lag = SyncMetrics.lagRecorder(registry);

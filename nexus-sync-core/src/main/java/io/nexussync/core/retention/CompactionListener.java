@@ -1,0 +1,9 @@
+package io.nexussync.core.retention;
+
+/** Told of each transaction's removals, for metrics (the core knows no metrics library). Called from the compacting thread. */
+public interface CompactionListener {
+    CompactionListener NONE = (type, removed) -> { };
+
+    /** {@code removed} closed versions of relationship type {@code type} are gone (committed). */
+    void removed(String type, long removed);
+}

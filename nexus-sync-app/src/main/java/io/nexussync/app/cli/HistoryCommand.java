@@ -9,11 +9,9 @@ import io.nexussync.app.wiring.Neo4jConnector;
 import io.nexussync.core.history.NotTemporal;
 import io.nexussync.core.history.RelationshipHistory;
 import io.nexussync.core.mapping.Mapping;
-import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.model.TableId;
 import io.nexussync.neo4j.Neo4jTemporalGraph;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -97,7 +95,7 @@ final class HistoryCommand implements Runnable {
                 throw usage(spec, "--" + bad.parameter() + ": " + bad.getMessage());
             }
             SyncConfig cfg = config.loadNeo4j(context);
-            Mapping mapping = cfg.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(cfg.mappingFile()));
+            Mapping mapping = cfg.loadMapping();
             RelationshipMapping relationship;
             try {
                 relationship = which.apply(mapping);

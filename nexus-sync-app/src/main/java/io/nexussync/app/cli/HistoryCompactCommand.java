@@ -6,12 +6,10 @@ import io.nexussync.app.config.SyncConfig;
 import io.nexussync.app.service.LogFilter;
 import io.nexussync.app.wiring.Neo4jConnector;
 import io.nexussync.core.mapping.Mapping;
-import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.retention.CompactionListener;
 import io.nexussync.core.retention.CompactionReport;
 import io.nexussync.core.retention.HistoryCompaction;
 import io.nexussync.neo4j.Neo4jClosedVersions;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +27,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code nexus-sync history compact --before TIME}: removes the closed versions of every temporal relationship the mapping
- * declares that ended before TIME, 1,000 per Neo4j transaction; never a current version. Talks to Neo4j only (with the
- * service's configuration), and may run beside a running service: the checkpoint keeps the stream's replays out whatever is
+ * declares that ended before TIME, 1,000 per Neo4j transaction; never a current version. Talks to Neo4j only (and needs
+ * only its settings), and may run beside a running service: the checkpoint keeps the stream's replays out whatever is
  * removed ({@link HistoryCompaction}).
  */
 @Command(name = "compact", description = "Remove the closed versions of every temporal relationship the mapping declares that ended before "
@@ -59,8 +57,8 @@ final class HistoryCompactCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Clock clock = Clock.systemUTC();
         Instant cut = cut(clock);
-        SyncConfig cfg = config.load(context);
-        Mapping mapping = cfg.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(cfg.mappingFile()));
+        SyncConfig cfg = config.loadNeo4j(context);
+        Mapping mapping = cfg.loadMapping();
         try (Driver driver = Neo4jConnector.connect(cfg)) {
             // No pause between transactions: a person waits for this, and the stream's batches interleave with them anyway.
             HistoryCompaction compaction = new HistoryCompaction(mapping, new Neo4jClosedVersions(driver, cfg.neo4jDatabase()), clock,

@@ -7,7 +7,6 @@ import io.nexussync.app.service.VerifyReports;
 import io.nexussync.app.wiring.Neo4jConnector;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.mapping.Mapping;
-import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.model.TableId;
 import io.nexussync.core.verify.FindingStatus;
 import io.nexussync.core.verify.LoggedFinding;
@@ -20,7 +19,6 @@ import io.nexussync.postgres.PgConnectionSource;
 import io.nexussync.postgres.verify.PgReconciliationLog;
 import io.nexussync.postgres.verify.PgStreamPosition;
 import io.nexussync.postgres.verify.PgVerifySource;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -170,7 +168,7 @@ final class VerifyCommand implements Callable<Integer> {
         final ReconciliationLog log;
 
         Session(SyncConfig cfg, Driver driver) {
-            Mapping mapping = cfg.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(cfg.mappingFile()));
+            Mapping mapping = cfg.loadMapping();
             PgConnectionSource postgres = PgConnectionSource.direct(cfg.postgres(), "verify");
             this.log = new PgReconciliationLog(postgres);
             this.verifier = new Verifier(mapping, new PgVerifySource(postgres, mapping), new Neo4jVerifyGraph(driver, cfg.neo4jDatabase()),

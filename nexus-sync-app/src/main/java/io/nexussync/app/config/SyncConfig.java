@@ -59,6 +59,12 @@ public record SyncConfig(
         return mappingFile == null || mappingFile.isEmpty();
     }
 
+    /** The mapping this configuration names: the built-in contract mapping, or the file's. */
+    public io.nexussync.core.mapping.Mapping loadMapping() {
+        return builtInMapping() ? io.nexussync.core.mapping.MappingLoader.builtIn()
+                : io.nexussync.core.mapping.MappingLoader.load(java.nio.file.Path.of(mappingFile));
+    }
+
     @Override
     public String toString() {
         return "SyncConfig[postgres=" + postgres + ", neo4j=" + neo4jUri + " as '" + neo4jUser + "', password=<redacted>, mapping="

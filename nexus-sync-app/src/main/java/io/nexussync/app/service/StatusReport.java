@@ -20,7 +20,6 @@ import java.util.TreeMap;
 import io.nexussync.core.verify.LoggedFinding;
 import io.nexussync.postgres.verify.PgReconciliationLog;
 import io.nexussync.core.mapping.Mapping;
-import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.reverse.GraphOutbox;
 import io.nexussync.neo4j.Neo4jGraphOutbox;
 import io.nexussync.postgres.reverse.PgConflictLog;
@@ -111,7 +110,7 @@ public final class StatusReport {
             view.put("outboxEntries", "unknown (" + e.getMessage() + ")");
         }
         try {
-            Mapping mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(java.nio.file.Path.of(config.mappingFile()));
+            Mapping mapping = config.loadMapping();
             view.put("appliedThroughSeq", new PgReverseStore(postgres, mapping, config.postgres().slot()).appliedThrough());
             view.put("openConflicts", new PgConflictLog(postgres).openCount());
         } catch (SyncException e) {

@@ -13,7 +13,6 @@ import io.nexussync.core.apply.CheckpointStore;
 import io.nexussync.core.apply.CircuitBreakingCheckpointStore;
 import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.mapping.Mapping;
-import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.neo4j.Neo4jGraphReader;
 import io.nexussync.neo4j.Neo4jGraphWriter;
 import io.nexussync.neo4j.Neo4jVerifyGraph;
@@ -43,7 +42,6 @@ import io.nexussync.core.critical.CriticalDecisions;
 import io.nexussync.neo4j.Neo4jCriticalDecisions;
 import io.nexussync.postgres.critical.PgCriticalRunner;
 import io.nexussync.postgres.critical.PgPreparedTransactions;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -106,7 +104,7 @@ public final class ServiceWiring implements AutoCloseable {
     public ServiceWiring(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator) {
         this.config = config;
         this.writerDecorator = writerDecorator;
-        this.mapping = config.builtInMapping() ? MappingLoader.builtIn() : MappingLoader.load(Path.of(config.mappingFile()));
+        this.mapping = config.loadMapping();
         List<String> unmapped = config.revertRefused().stream().filter(t -> !mapping.tables().contains(t)).map(Object::toString).toList();
         if (!unmapped.isEmpty()) {
             throw new ConfigException(List.of(ConfigKey.REVERT_REFUSED.environment() + " names " + unmapped

@@ -92,7 +92,8 @@ public enum ConfigKey {
     CRITICAL_ALERT_AGE("critical.alert-age", "NEXUS_SYNC_CRITICAL_ALERT_AGE", "PT1M", false,
             "a critical write still prepared this long after its PREPARE makes /health degraded (it holds its row locks and PostgreSQL's xmin "
                     + "horizon): ISO-8601 or a number with ms, s or m"),
-    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for /health, /status, /metrics, /backfill, /dlq, /verify, /conflicts and /critical; -1 turns it off"),
+    ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for the web console at / and /health, /status, /metrics, /backfill, /dlq, /verify, /conflicts, /critical, /log "
+            + "and /history; -1 turns it off"),
     ADMIN_BIND("admin.bind", "NEXUS_SYNC_ADMIN_BIND", "127.0.0.1", false,
             "address the admin HTTP API listens on; only this machine can reach the default: use 0.0.0.0 (every interface) "
                     + "for probes from outside, e.g. in a container"),
@@ -100,7 +101,8 @@ public enum ConfigKey {
             "how far behind the stream the graph may be for /health/ready to answer 200 (with streaming and every server reachable): "
                     + "ISO-8601 (PT10S) or a number with ms, s or m (10s, 1m), from 1 s to 1 hour; /health/live ignores it"),
     ADMIN_TOKEN("admin.token", "NEXUS_SYNC_ADMIN_TOKEN", "", true,
-            "bearer token (at least 16 characters) that /backfill, /dlq, /conflicts, /critical and the verify mutations and findings need (Authorization: Bearer ...); "
+            "bearer token (at least 16 characters) that /backfill, /dlq, /conflicts, /critical, /log, /history and the verify mutations "
+                    + "and findings need (Authorization: Bearer ...); "
                     + "without one they answer 403. /health, /metrics and /status need none"),
     ADMIN_TOKEN_FILE("admin.token-file", "NEXUS_SYNC_ADMIN_TOKEN_FILE", "", false,
             "file holding the admin token (a mounted secret), instead of admin.token"),

@@ -49,7 +49,8 @@ final class HistoryCommand implements Runnable {
         return new CommandLine(new HistoryCommand(context))
                 .addSubcommand(new ThreadHistory(context))
                 .addSubcommand(new RelationshipHistoryCommand(context))
-                .addSubcommand(new HistoryCompactCommand(context));
+                .addSubcommand(new HistoryCompactCommand(context))
+                .addSubcommand(HistoryRestoreCommand.create(context));
     }
 
     @Override

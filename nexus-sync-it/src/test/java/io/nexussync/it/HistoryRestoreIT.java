@@ -13,8 +13,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -195,11 +193,19 @@ class HistoryRestoreIT {
         assertThat(run.err()).contains(message);
     }
 
-    /** The contents {@code history thread --at} gives, versions and all. */
+    /**
+     * The contents {@code history thread --at} gives, with each version's number, start and properties; not its end, which
+     * the restore rightly sets on the versions that were current.
+     */
     private String asOf(UUID thread, Instant at) throws Exception {
         SyncEnvironment.CliRun cli = env.cli("history", "thread", thread.toString(), "--at", at.toString(), "--json");
         assertThat(cli.exit()).as(cli.err()).isZero();
-        return JSON.readTree(cli.out()).get("items").toString();
+        List<String> items = new ArrayList<>();
+        for (JsonNode item : JSON.readTree(cli.out()).get("items")) {
+            items.add(item.get("endId").asText() + " v" + item.get("version").asLong() + " from " + item.get("validFrom").asText() + " "
+                    + item.get("properties"));
+        }
+        return String.join("; ", items);
     }
 
     private Map<String, String> currentInGraph(UUID thread) throws Exception {

@@ -28,10 +28,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code nexus-sync history}: as-of queries over the temporal relationships the mapping declares, read from the graph only
  * (Neo4j settings; PostgreSQL's may be missing). {@code history thread ID} is the contract's thread contents; {@code history
- * relationship TABLE FROM_ID} any temporal join table's relationships from one start node.
+ * relationship TABLE FROM_ID} any temporal join table's relationships from one start node. {@code restore} and {@code compact}
+ * are subcommands of their own (they write: PostgreSQL, and the graph's closed versions).
  */
 @Command(name = "history", description = "What a temporal relationship held at an instant, or what changed between two, read from the "
-        + "graph's versions, and compacting what ended long ago. Subcommands: thread ID, relationship TABLE FROM_ID, compact --before TIME.")
+        + "graph's versions; putting a thread back to an instant through PostgreSQL; compacting what ended long ago. Subcommands: thread ID, "
+        + "relationship TABLE FROM_ID, restore thread ID --at TIME, compact --before TIME.")
 final class HistoryCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -47,7 +49,8 @@ final class HistoryCommand implements Runnable {
         return new CommandLine(new HistoryCommand(context))
                 .addSubcommand(new ThreadHistory(context))
                 .addSubcommand(new RelationshipHistoryCommand(context))
-                .addSubcommand(new HistoryCompactCommand(context));
+                .addSubcommand(new HistoryCompactCommand(context))
+                .addSubcommand(HistoryRestoreCommand.create(context));
     }
 
     @Override

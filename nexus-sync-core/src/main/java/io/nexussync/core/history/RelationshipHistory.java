@@ -69,6 +69,16 @@ public final class RelationshipHistory {
         return new Changes(relationship, fromId, from, to, ChangeDerivation.between(versions, from, to));
     }
 
+    /**
+     * Writes PostgreSQL's rows of a start node back to their state at {@code at} as the graph's versions tell it, in one
+     * transaction of {@code systemOfRecord} (or, when {@code !write}, only plans it). The graph is only read: the stream
+     * mirrors the write into it as new versions, and the versions before stay as they were.
+     */
+    public RestorePlan restore(SystemOfRecord systemOfRecord, RelationshipMapping relationship, String fromId, Instant at, boolean write) {
+        List<TemporalVersion> asOf = graph.validAt(relationship, fromId, at);
+        return systemOfRecord.restore(relationship, fromId, (restored, current) -> RestorePlan.between(at, asOf, current, restored), write);
+    }
+
     private static String temporalTables(Mapping mapping) {
         List<String> tables = mapping.relationships().stream().filter(RelationshipMapping::temporal)
                 .map(r -> r.table() + " (" + r.from().label() + ")-[:" + r.type() + "]->(" + r.to().label() + ")").collect(Collectors.toList());

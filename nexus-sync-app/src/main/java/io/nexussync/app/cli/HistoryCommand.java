@@ -167,13 +167,17 @@ final class HistoryCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            TableId tableId;
-            try {
-                tableId = TableId.parse(table.trim());
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "TABLE '" + table + "' is not schema.table: " + e.getMessage());
-            }
+            TableId tableId = tableArgument(spec, table);
             return query.run(context, spec, config, mapping -> RelationshipHistory.temporal(mapping, tableId), fromId.trim(), null);
+        }
+    }
+
+    /** The TABLE argument of {@code history relationship} and {@code history restore relationship}; a usage error when it is no table name. */
+    static TableId tableArgument(CommandSpec spec, String table) {
+        try {
+            return TableId.parse(table.trim());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "TABLE '" + table + "' is not schema.table: " + e.getMessage());
         }
     }
 }

@@ -207,12 +207,7 @@ final class HistoryRestoreCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            TableId tableId;
-            try {
-                tableId = TableId.parse(table.trim());
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "TABLE '" + table + "' is not schema.table: " + e.getMessage());
-            }
+            TableId tableId = HistoryCommand.tableArgument(spec, table);
             return restore.run(context, spec, config, mapping -> RelationshipHistory.temporal(mapping, tableId), fromId.trim());
         }
     }

@@ -1,10 +1,14 @@
 package io.nexussync.it;
 
+import static io.nexussync.it.testkit.ThreadContentChanges.include;
+import static io.nexussync.it.testkit.ThreadContentChanges.remove;
+import static io.nexussync.it.testkit.ThreadContentChanges.set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexussync.it.testkit.SyncEnvironment;
+import io.nexussync.it.testkit.ThreadContentChanges;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -81,12 +85,12 @@ class HistoryRestoreIT {
         for (UUID item : List.of(a, b, c, d)) {
             item(item);
         }
-        transaction(include(thread, a, 0.5, 1), include(thread, b, 0.4, 2));
-        transaction(include(thread, c, 0.3, 3));
-        transaction(set(thread, a, "position = 4, relevance_score = 0.9"));
-        transaction(remove(thread, b));
-        transaction(include(thread, d, 0.8, 1));
-        transaction(set(thread, c, "added_at = added_at - interval '1 day'"));
+        ThreadContentChanges.transaction(env, include(thread, a, 0.5, 1), include(thread, b, 0.4, 2));
+        ThreadContentChanges.transaction(env, include(thread, c, 0.3, 3));
+        ThreadContentChanges.transaction(env, set(thread, a, "position = 4, relevance_score = 0.9"));
+        ThreadContentChanges.transaction(env, remove(thread, b));
+        ThreadContentChanges.transaction(env, include(thread, d, 0.8, 1));
+        ThreadContentChanges.transaction(env, set(thread, c, "added_at = added_at - interval '1 day'"));
         env.awaitCaughtUp(Duration.ofSeconds(60));
 
         List<Instant> commits = new ArrayList<>(commits(audit(thread)));
@@ -153,8 +157,8 @@ class HistoryRestoreIT {
         thread(thread);
         item(kept);
         item(deleted);
-        transaction(include(thread, kept, 0.5, 1), include(thread, deleted, 0.4, 2));
-        transaction(set(thread, kept, "position = 7"));
+        ThreadContentChanges.transaction(env, include(thread, kept, 0.5, 1), include(thread, deleted, 0.4, 2));
+        ThreadContentChanges.transaction(env, set(thread, kept, "position = 7"));
         env.awaitCaughtUp(Duration.ofSeconds(60));
         List<Instant> commits = new ArrayList<>(commits(audit(thread)));
         Instant restoreTo = commits.get(0).plus(Duration.between(commits.get(0), commits.get(1)).dividedBy(2));
@@ -289,34 +293,14 @@ class HistoryRestoreIT {
     }
 
     private void thread(UUID thread) throws Exception {
-        transaction("INSERT INTO threads (id, tenant_id, project_id, title) VALUES ('" + thread + "', '" + thread + "', '" + thread + "', 't')");
+        ThreadContentChanges.transaction(env, "INSERT INTO threads (id, tenant_id, project_id, title) VALUES ('" + thread + "', '" + thread + "', '" + thread + "', 't')");
     }
 
     private void item(UUID item) throws Exception {
-        transaction("INSERT INTO content_items (id, tenant_id, project_id, title) VALUES ('" + item + "', '" + item + "', '" + item + "', 'c')");
+        ThreadContentChanges.transaction(env, "INSERT INTO content_items (id, tenant_id, project_id, title) VALUES ('" + item + "', '" + item + "', '" + item + "', 'c')");
     }
 
-    private void transaction(String... statements) throws Exception {
-        try (Connection c = env.connect(); Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
-            for (String statement : statements) {
-                st.execute(statement);
-            }
-            c.commit();
-        }
-        Thread.sleep(20);
-    }
 
-    private static String include(UUID thread, UUID content, double relevance, int position) {
-        return "INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES ('" + thread + "', '" + content + "', "
-                + relevance + ", " + position + ")";
-    }
 
-    private static String set(UUID thread, UUID content, String assignments) {
-        return "UPDATE thread_content SET " + assignments + " WHERE thread_id = '" + thread + "' AND content_id = '" + content + "'";
-    }
 
-    private static String remove(UUID thread, UUID content) {
-        return "DELETE FROM thread_content WHERE thread_id = '" + thread + "' AND content_id = '" + content + "'";
-    }
 }

@@ -1,5 +1,8 @@
 package io.nexussync.it;
 
+import static io.nexussync.it.testkit.ThreadContentChanges.include;
+import static io.nexussync.it.testkit.ThreadContentChanges.remove;
+import static io.nexussync.it.testkit.ThreadContentChanges.set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +15,7 @@ import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.model.TableId;
 import io.nexussync.it.testkit.SyncEnvironment;
+import io.nexussync.it.testkit.ThreadContentChanges;
 import io.nexussync.neo4j.Neo4jSchema;
 import io.nexussync.neo4j.Neo4jTemporalGraph;
 import java.net.URI;
@@ -116,23 +120,23 @@ class TemporalHistoryIT {
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
         UUID c = UUID.randomUUID();
-        transaction("INSERT INTO threads (id, tenant_id, project_id, title) VALUES ('" + thread + "', '" + thread + "', '" + thread + "', 't'), "
+        ThreadContentChanges.transaction(env, "INSERT INTO threads (id, tenant_id, project_id, title) VALUES ('" + thread + "', '" + thread + "', '" + thread + "', 't'), "
                 + "('" + other + "', '" + other + "', '" + other + "', 'o')");
         for (UUID item : List.of(a, b, c)) {
-            transaction("INSERT INTO content_items (id, tenant_id, project_id, title) VALUES ('" + item + "', '" + item + "', '" + item + "', 'c')");
+            ThreadContentChanges.transaction(env, "INSERT INTO content_items (id, tenant_id, project_id, title) VALUES ('" + item + "', '" + item + "', '" + item + "', 'c')");
         }
-        transaction(include(thread, a, 0.5, 1));
-        transaction(include(thread, b, 0.4, 2), include(thread, c, 0.3, 3), include(other, a, 0.7, 1));
-        transaction(set(thread, a, "position = 4"));
-        transaction(set(thread, b, "relevance_score = 0.9"));
+        ThreadContentChanges.transaction(env, include(thread, a, 0.5, 1));
+        ThreadContentChanges.transaction(env, include(thread, b, 0.4, 2), include(thread, c, 0.3, 3), include(other, a, 0.7, 1));
+        ThreadContentChanges.transaction(env, set(thread, a, "position = 4"));
+        ThreadContentChanges.transaction(env, set(thread, b, "relevance_score = 0.9"));
         // Two changes of one row in one transaction: PostgreSQL never showed the first, and neither may the history.
-        transaction(set(thread, c, "position = 1, relevance_score = 0.8"), set(thread, c, "position = 0"));
-        transaction(set(other, a, "position = 9"));
-        transaction(remove(thread, b));
-        transaction(include(thread, b, 0.2, 5));
-        transaction(remove(thread, a), set(thread, c, "position = 2"));
+        ThreadContentChanges.transaction(env, set(thread, c, "position = 1, relevance_score = 0.8"), set(thread, c, "position = 0"));
+        ThreadContentChanges.transaction(env, set(other, a, "position = 9"));
+        ThreadContentChanges.transaction(env, remove(thread, b));
+        ThreadContentChanges.transaction(env, include(thread, b, 0.2, 5));
+        ThreadContentChanges.transaction(env, remove(thread, a), set(thread, c, "position = 2"));
         // A change of added_at alone.
-        transaction(set(thread, b, "added_at = added_at - interval '1 day'"));
+        ThreadContentChanges.transaction(env, set(thread, b, "added_at = added_at - interval '1 day'"));
         env.awaitCaughtUp(Duration.ofSeconds(60));
         List<AuditRow> audit = audit(thread);
         TreeSet<Instant> commits = new TreeSet<>();
@@ -373,28 +377,7 @@ class TemporalHistoryIT {
         return JSON.readTree(response.body());
     }
 
-    /** The statements in one transaction; then a pause, so that the next commit is a distinct instant well apart. */
-    private void transaction(String... statements) throws Exception {
-        try (Connection c = env.connect(); Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
-            for (String statement : statements) {
-                st.execute(statement);
-            }
-            c.commit();
-        }
-        Thread.sleep(20);
-    }
 
-    private static String include(UUID thread, UUID content, double relevance, int position) {
-        return "INSERT INTO thread_content (thread_id, content_id, relevance_score, position) VALUES ('" + thread + "', '" + content + "', "
-                + relevance + ", " + position + ")";
-    }
 
-    private static String set(UUID thread, UUID content, String assignments) {
-        return "UPDATE thread_content SET " + assignments + " WHERE thread_id = '" + thread + "' AND content_id = '" + content + "'";
-    }
 
-    private static String remove(UUID thread, UUID content) {
-        return "DELETE FROM thread_content WHERE thread_id = '" + thread + "' AND content_id = '" + content + "'";
-    }
 }

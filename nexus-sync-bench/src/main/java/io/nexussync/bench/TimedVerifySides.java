@@ -176,8 +176,8 @@ final class TimedVerifySides {
         }
 
         @Override
-        public long countNodes(String label) {
-            return timed(counting, () -> delegate.countNodes(label));
+        public long countNodes(NodeMapping mapping) {
+            return timed(counting, () -> delegate.countNodes(mapping));
         }
 
         @Override

@@ -99,7 +99,7 @@ class Neo4jVerifyGraphIT {
         assertThat(nine.properties().get("wait")).isInstanceOf(String.class);
         assertThat(nine.properties().get("at")).isInstanceOf(String.class);
         assertThat(nine.parents()).isEmpty();
-        assertThat(graph.countNodes("ContentItem")).isEqualTo(10);
+        assertThat(graph.countNodes(CONTENT_ITEMS)).isEqualTo(10);
     }
 
     @Test
@@ -251,7 +251,7 @@ class Neo4jVerifyGraphIT {
         }
         assertThat(openScanTransactions()).as("closing early ends the transaction").isZero();
         env.cypher("MATCH (c:ContentItem {id: '1'}) DETACH DELETE c");
-        assertThat(graph.countNodes("ContentItem")).isEqualTo(nodes - 1);
+        assertThat(graph.countNodes(CONTENT_ITEMS)).isEqualTo(nodes - 1);
     }
 
     /** A measurement, not a check: {@code -Dverify.graph.bench=true}. */

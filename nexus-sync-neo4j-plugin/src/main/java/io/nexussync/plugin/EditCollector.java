@@ -68,9 +68,10 @@ final class EditCollector {
             if (changes.nodeCreated(elementId)) {
                 continue;
             }
-            for (String label : changes.removedLabels.getOrDefault(elementId, Set.of())) {
+            Set<String> removed = changes.removedLabels.getOrDefault(elementId, Set.of());
+            for (String label : removed) {
                 NodeRule rule = config.nodes().get(label);
-                if (rule != null) {
+                if (rule != null && !tombstone(node, rule, removed)) {
                     deleted(node, rule);
                 }
             }
@@ -90,11 +91,19 @@ final class EditCollector {
             }
             for (Label label : node.getLabels()) {
                 NodeRule rule = config.nodes().get(label.name());
-                if (rule != null && !gained.contains(label.name())) {
+                if (rule != null && !gained.contains(label.name()) && !tombstone(node, rule, removed)) {
                     updated(node, rule, properties);
                 }
             }
         }
+    }
+
+    /** The node is, or was when the transaction began, one of the label's tombstones: history, not a row's mirror. */
+    private static boolean tombstone(Node node, NodeRule rule, Set<String> removedLabels) {
+        if (rule.tombstoneLabel() == null) {
+            return false;
+        }
+        return removedLabels.contains(rule.tombstoneLabel()) || (!removedLabels.contains(rule.label()) && node.hasLabel(Label.label(rule.tombstoneLabel())));
     }
 
     private void created(Node node, NodeRule rule) {

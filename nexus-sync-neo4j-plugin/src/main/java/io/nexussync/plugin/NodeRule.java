@@ -11,7 +11,9 @@ import java.util.Set;
  *                             other one is the graph's own
  * @param refuseDelete         whether a delete is refused (PostgreSQL owns existence) rather than sent as an edit
  * @param create               whether a node created in the graph becomes a row; if not, creating one is refused
+ * @param tombstoneLabel       the label of the label's tombstones (history the service keeps of deleted rows), or null:
+ *                             a tombstone mirrors no row, so nothing done to it flows back or is refused
  */
 record NodeRule(String label, String idProperty, String pgIdProperty, String versionProperty, String graphVersionProperty,
-        Set<String> properties, boolean refuseDelete, boolean create) {
+        Set<String> properties, boolean refuseDelete, boolean create, String tombstoneLabel) {
 }

@@ -40,7 +40,8 @@ record ReverseConfig(Map<String, NodeRule> nodes, Map<String, List<RelationshipR
                 if (label != null) {
                     nodes.put(label, new NodeRule(label, text(n, "idProperty", "id"), text(n, "pgIdProperty", "pgId"),
                             text(n, "versionProperty", null), text(n, "graphVersionProperty", null), names(n),
-                            !"delete".equals(text(n, "onDelete", "refuse")), Boolean.TRUE.equals(n.getProperty("create", false))));
+                            !"delete".equals(text(n, "onDelete", "refuse")), Boolean.TRUE.equals(n.getProperty("create", false)),
+                            text(n, "tombstoneLabel", null)));
                 }
             });
         }

@@ -12,4 +12,10 @@ final class Cypher {
         }
         return "`" + identifier + "`";
     }
+
+    /** A checked identifier as a string literal (for {@code type(r) IN [...]}): an identifier has no quote to escape. */
+    static String literal(String identifier) {
+        name(identifier);
+        return "'" + identifier + "'";
+    }
 }

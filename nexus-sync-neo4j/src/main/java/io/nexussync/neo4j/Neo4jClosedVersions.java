@@ -2,6 +2,7 @@ package io.nexussync.neo4j;
 
 import static io.nexussync.neo4j.Cypher.name;
 
+import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.retention.ClosedVersions;
 import java.time.Instant;
@@ -64,6 +65,40 @@ public final class Neo4jClosedVersions implements ClosedVersions {
                     Neo4jTransactions.config(Neo4jTransactions.HISTORY_RETENTION));
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("counting closed versions of " + type.type(), e);
+        }
+    }
+
+    /** Tombstones of the mapping deleted before {@code $cut}; the label scan of the smaller of the two labels serves it. */
+    private static String tombstonesBefore(NodeMapping node) {
+        return "MATCH (n:" + name(node.label()) + ":" + name(NodeMapping.TOMBSTONE_LABEL) + ") WHERE n." + name(NodeMapping.DELETED_AT_PROPERTY) + " < $cut ";
+    }
+
+    @Override
+    public long countTombstonesBefore(NodeMapping node, Instant cut) {
+        String count = tombstonesBefore(node) + "AND NOT (n)--() RETURN count(n) AS tombstones";
+        try (Session s = driver.session(session)) {
+            return s.executeRead(tx -> tx.run(count, Map.of("cut", StepParameters.time(cut))).single().get("tombstones").asLong(),
+                    Neo4jTransactions.config(Neo4jTransactions.HISTORY_RETENTION));
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("counting tombstones of " + node.label(), e);
+        }
+    }
+
+    /**
+     * Takes each tombstone's write lock before it looks again: the stream's upsert of a row inserted again with its key
+     * locks the node before it brings it back, so whichever goes second sees the other's commit, and a node that is live
+     * again, or has gained a relationship, is kept.
+     */
+    @Override
+    public long removeTombstonesBefore(NodeMapping node, Instant cut, int limit) {
+        String remove = tombstonesBefore(node) + "AND NOT (n)--() WITH n LIMIT $limit "
+                + "SET n.`_nexusSyncLock` = true REMOVE n.`_nexusSyncLock` "
+                + "WITH n WHERE n:" + name(NodeMapping.TOMBSTONE_LABEL) + " AND NOT (n)--() DELETE n RETURN count(*) AS tombstones";
+        try (Session s = driver.session(session)) {
+            return s.executeWrite(tx -> tx.run(remove, Map.of("cut", StepParameters.time(cut), "limit", limit)).single().get("tombstones").asLong(),
+                    Neo4jTransactions.config(Neo4jTransactions.HISTORY_RETENTION));
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("removing tombstones of " + node.label(), e);
         }
     }
 

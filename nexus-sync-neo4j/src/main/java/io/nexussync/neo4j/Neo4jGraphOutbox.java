@@ -233,6 +233,7 @@ public final class Neo4jGraphOutbox implements GraphOutbox, PolledGraph {
         config.put("properties", rules.properties());
         config.put("onDelete", rules.rules().onDelete().spelling());
         config.put("create", rules.rules().create());
+        config.put("tombstoneLabel", rules.mapping().tombstones() ? NodeMapping.TOMBSTONE_LABEL : null);
         return config;
     }
 

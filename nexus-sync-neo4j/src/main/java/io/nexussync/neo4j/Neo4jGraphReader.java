@@ -56,11 +56,20 @@ public final class Neo4jGraphReader implements GraphInventory {
         });
     }
 
+    /**
+     * {@code AND NOT v:Deleted} for a mapping that keeps tombstones, to follow a WHERE: a tombstone is history, not a row's
+     * mirror, so no current-state read counts or compares it. Empty for a mapping without them (the contract's), whose
+     * graph may have a {@code Deleted} label of its own.
+     */
+    static String notTombstone(NodeMapping node, String variable) {
+        return node.tombstones() ? "AND NOT " + variable + ":" + Cypher.name(NodeMapping.TOMBSTONE_LABEL) + " " : "";
+    }
+
     @Override
     public List<String> nodeIds(NodeMapping node, String afterId, int limit) {
         String id = "n." + Cypher.name(node.idProperty());
         return read(Neo4jTransactions.SNAPSHOT, "listing " + node.label() + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(node.label()) + ") "
-                        + "WHERE $after IS NULL OR " + id + " > $after RETURN " + id + " AS id ORDER BY " + id + " LIMIT $limit",
+                        + "WHERE ($after IS NULL OR " + id + " > $after) " + notTombstone(node, "n") + "RETURN " + id + " AS id ORDER BY " + id + " LIMIT $limit",
                 parameters("after", afterId, "limit", limit)).list(r -> r.get("id").asString()));
     }
 
@@ -88,8 +97,10 @@ public final class Neo4jGraphReader implements GraphInventory {
     }
 
     @Override
-    public long countNodes(String label) {
-        return read(Neo4jTransactions.SNAPSHOT, "counting " + label + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(label) + ") RETURN count(n) AS n").single().get("n").asLong());
+    public long countNodes(NodeMapping node) {
+        String where = node.tombstones() ? "WHERE true " + notTombstone(node, "n") : "";
+        return read(Neo4jTransactions.SNAPSHOT, "counting " + node.label() + " nodes", tx -> tx.run("MATCH (n:" + Cypher.name(node.label()) + ") " + where
+                + "RETURN count(n) AS n").single().get("n").asLong());
     }
 
     @Override

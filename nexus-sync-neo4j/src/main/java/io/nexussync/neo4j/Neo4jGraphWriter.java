@@ -21,6 +21,7 @@ import io.nexussync.core.plan.GraphStep.DeleteRelationships;
 import io.nexussync.core.plan.GraphStep.LinkParents;
 import io.nexussync.core.plan.GraphStep.TemporalRound;
 import io.nexussync.core.plan.GraphStep.TemporalRow;
+import io.nexussync.core.plan.GraphStep.TombstoneNodes;
 import io.nexussync.core.plan.GraphStep.TruncateNodes;
 import io.nexussync.core.plan.GraphStep.TruncateRelationships;
 import io.nexussync.core.plan.GraphStep.UpsertNodes;
@@ -144,7 +145,9 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     static List<String> streamedStatements(Mapping mapping) {
         List<String> statements = new ArrayList<>();
         for (NodeMapping node : mapping.nodes()) {
-            statements.add(StatementRenderer.deleteNodes(new DeleteNodes(node, List.of())));
+            statements.add(node.tombstones()
+                    ? StatementRenderer.tombstoneNodes(new TombstoneNodes(node, mapping.historyTypes(node.label()), List.of()))
+                    : StatementRenderer.deleteNodes(new DeleteNodes(node, List.of())));
             statements.add(StatementRenderer.upsertNodes(new UpsertNodes(node, List.of()), false));
             for (ParentLink link : node.parentLinks()) {
                 statements.add(StatementRenderer.linkParents(new LinkParents(node, link, List.of()), false));
@@ -232,7 +235,13 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
 
         @Override
         public void truncateNodes(TruncateNodes truncate) {
-            tx.run(StatementRenderer.truncateNodes(truncate)).consume();
+            tx.run(StatementRenderer.truncateNodes(truncate), Map.of("at", StepParameters.time(truncate.at()))).consume();
+        }
+
+        @Override
+        public void tombstoneNodes(TombstoneNodes tombstones) {
+            nodeRows += tombstones.rows().size();
+            tx.run(StatementRenderer.tombstoneNodes(tombstones), rows(StepParameters.tombstoneRows(tombstones))).consume();
         }
 
         @Override

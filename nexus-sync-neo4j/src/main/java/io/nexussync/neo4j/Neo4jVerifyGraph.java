@@ -52,7 +52,7 @@ public final class Neo4jVerifyGraph implements VerifyGraph {
     public GraphScan<GraphNode> scanNodes(NodeMapping mapping) {
         String id = "n." + name(mapping.idProperty());
         return scan("scanning " + mapping.label() + " nodes",
-                "MATCH (n:" + name(mapping.label()) + ") WHERE " + id + " >= '' " + nodeProjection(mapping) + " ORDER BY " + id,
+                "MATCH (n:" + name(mapping.label()) + ") WHERE " + id + " >= '' " + Neo4jGraphReader.notTombstone(mapping, "n") + nodeProjection(mapping) + " ORDER BY " + id,
                 Map.of(), record -> node(record, mapping));
     }
 
@@ -60,7 +60,7 @@ public final class Neo4jVerifyGraph implements VerifyGraph {
     public List<GraphNode> nodes(NodeMapping mapping, Collection<String> ids) {
         String id = "n." + name(mapping.idProperty());
         return reader.read(Neo4jTransactions.VERIFY, "reading " + mapping.label() + " nodes", tx -> tx.run("UNWIND $ids AS key MATCH (n:" + name(mapping.label())
-                        + ") WHERE " + id + " = key " + nodeProjection(mapping) + " ORDER BY " + id,
+                        + ") WHERE " + id + " = key " + Neo4jGraphReader.notTombstone(mapping, "n") + nodeProjection(mapping) + " ORDER BY " + id,
                 Map.of("ids", List.copyOf(new LinkedHashSet<>(ids)))).list(record -> node(record, mapping)));
     }
 
@@ -98,8 +98,8 @@ public final class Neo4jVerifyGraph implements VerifyGraph {
     }
 
     @Override
-    public long countNodes(String label) {
-        return reader.countNodes(label);
+    public long countNodes(NodeMapping mapping) {
+        return reader.countNodes(mapping);
     }
 
     @Override

@@ -8,12 +8,14 @@ import io.nexussync.core.plan.GraphStep.DeleteUnidentifiedNodes;
 import io.nexussync.core.plan.GraphStep.DeleteRelationships;
 import io.nexussync.core.plan.GraphStep.LinkParents;
 import io.nexussync.core.plan.GraphStep.TemporalRound;
+import io.nexussync.core.plan.GraphStep.TombstoneNodes;
 import io.nexussync.core.plan.GraphStep.TruncateNodes;
 import io.nexussync.core.plan.GraphStep.TruncateRelationships;
 import io.nexussync.core.plan.GraphStep.UpsertNodes;
 import io.nexussync.core.plan.GraphStep.UpsertRelationships;
 import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
+import java.util.List;
 
 /**
  * The Cypher for each kind of {@link GraphStep}: one {@code UNWIND $batch.rows} statement per step, so a
@@ -41,6 +43,34 @@ final class StatementRenderer {
     static String deleteNodes(DeleteNodes step) {
         NodeMapping m = step.mapping();
         return UNWIND + "id MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": id}) DETACH DELETE n";
+    }
+
+    private static final String TOMBSTONE = name(NodeMapping.TOMBSTONE_LABEL);
+    private static final String DELETED_AT = name(NodeMapping.DELETED_AT_PROPERTY);
+
+    /**
+     * The node stays, with its label, identity and last properties, as a tombstone: its open versions of the history
+     * types close at the delete's time (never one that began after it: a replayed delete after the row came back), every
+     * other relationship goes (what is current no longer points at it), and it gains the tombstone label and
+     * {@code deletedAt}. A node that is a tombstone already keeps its first deletion time: a repeated delete is a no-op.
+     */
+    static String tombstoneNodes(TombstoneNodes step) {
+        NodeMapping m = step.mapping();
+        return UNWIND + "row MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) WHERE NOT n:" + TOMBSTONE + " "
+                + LOCK_NODE + "WITH n, row " + tombstone("row.at", step.historyTypes());
+    }
+
+    /** The tombstone's writes for a node {@code n} not yet one, deleted at {@code at}. */
+    private static String tombstone(String at, List<String> historyTypes) {
+        String closeHistory = historyTypes.isEmpty() ? ""
+                : "OPTIONAL MATCH (n)-[v:" + String.join("|", historyTypes.stream().map(Cypher::name).toList()) + "]-() "
+                + "WHERE v.validTo = " + OPEN_END + " AND v.validFrom <= " + at + " "
+                + "WITH n, row, collect(v) AS open FOREACH (v IN open | SET v.validTo = " + at + ") WITH n, row ";
+        String keep = historyTypes.isEmpty() ? "" : " WHERE NOT type(r) IN [" + String.join(", ", historyTypes.stream().map(Cypher::literal).toList()) + "]";
+        return closeHistory
+                + "OPTIONAL MATCH (n)-[r]-()" + keep + " "
+                + "WITH n, row, collect(r) AS current FOREACH (r IN current | DELETE r) "
+                + "SET n:" + TOMBSTONE + ", n." + DELETED_AT + " = " + at;
     }
 
     /**
@@ -76,30 +106,47 @@ final class StatementRenderer {
         return "SET " + variable + ".`_nexusSyncLock` = true REMOVE " + variable + ".`_nexusSyncLock` ";
     }
 
+    /**
+     * For a mapping that keeps tombstones, a row with the key of a tombstone brings it back as a new row's node: whatever
+     * its versions (a row inserted again starts them over), its properties replaced, graph-owned ones and the graph
+     * version of its earlier life dropped, the tombstone label and deletion time removed, its closed history kept.
+     */
     static String upsertNodes(UpsertNodes step, boolean refresh) {
         NodeMapping m = step.mapping();
+        String revived = m.tombstones() ? "n:" + TOMBSTONE : "false";
         String fresh = m.versionProperty() == null ? "true"
                 : "(n." + name(m.versionProperty()) + " IS NULL OR row.version IS NULL OR n." + name(m.versionProperty()) + newer(refresh) + "row.version)";
         String graphVersion = graphVersionProperty(m);
         String current = refresh || graphVersion == null ? "true"
                 : "(n." + graphVersion + " IS NULL OR row.props." + graphVersion + " IS NULL OR row.props." + graphVersion + " >= n." + graphVersion + ")";
+        if (m.tombstones()) {
+            fresh = "(" + revived + " OR " + fresh + ")";
+            current = "(" + revived + " OR " + current + ")";
+        }
         String versionOnly = m.versionProperty() == null ? "SET n.lastSyncedAt = datetime()"
                 : "SET n." + name(m.versionProperty()) + " = row.version, n.lastSyncedAt = datetime()";
         return UNWIND + "row "
                 + "MERGE (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) "
                 + LOCK_NODE
-                + "WITH n, row, " + fresh + " AS fresh, " + current + " AS current" + keptGraphOnly(m) + keptGraphVersion(graphVersion) + " "
+                + "WITH n, row, " + fresh + " AS fresh, " + current + " AS current, " + revived + " AS revived"
+                + keptGraphOnly(m) + keptGraphVersion(m, graphVersion) + " "
                 + "FOREACH (_ IN CASE WHEN fresh AND current AND row.whole THEN [1] ELSE [] END | " + replaceProperties(m) + ", n.lastSyncedAt = datetime()"
                 + neverBack(graphVersion) + ") "
                 + "FOREACH (_ IN CASE WHEN fresh AND current AND NOT row.whole THEN [1] ELSE [] END | SET n += row.props, n.lastSyncedAt = datetime()"
                 + neverBack(graphVersion) + ") "
                 + "FOREACH (_ IN CASE WHEN fresh AND NOT current THEN [1] ELSE [] END | " + versionOnly + ") "
+                + (m.tombstones() ? "FOREACH (_ IN CASE WHEN revived THEN [1] ELSE [] END | REMOVE n:" + TOMBSTONE + ", n." + DELETED_AT + ") " : "")
                 + "WITH n, row WHERE row.xref IS NULL OR row.xref <> elementId(n) "
                 + "RETURN row.id AS id, elementId(n) AS elementId";
     }
 
-    private static String keptGraphVersion(String graphVersion) {
-        return graphVersion == null ? "" : ", n." + graphVersion + " AS keptGraphVersion";
+    private static String keptGraphVersion(NodeMapping m, String graphVersion) {
+        return graphVersion == null ? "" : ", " + unlessRevived(m, "n." + graphVersion) + " AS keptGraphVersion";
+    }
+
+    /** What a node holds from before its delete is not kept when a tombstone comes back as a new row's node. */
+    private static String unlessRevived(NodeMapping m, String value) {
+        return m.tombstones() ? "CASE WHEN n:" + TOMBSTONE + " THEN null ELSE " + value + " END" : value;
     }
 
     /**
@@ -137,7 +184,7 @@ final class StatementRenderer {
         StringBuilder kept = new StringBuilder();
         int i = 0;
         for (String graphOnly : m.graphOnlyProperties()) {
-            kept.append(", n.").append(name(graphOnly)).append(" AS kept").append(i++);
+            kept.append(", ").append(unlessRevived(m, "n." + name(graphOnly))).append(" AS kept").append(i++);
         }
         return kept.toString();
     }
@@ -238,7 +285,11 @@ final class StatementRenderer {
         return UNWIND + "row MATCH " + pattern(step.mapping()) + " WHERE r.validTo = " + OPEN_END + " AND r.validFrom <= row.at SET r.validTo = row.at";
     }
 
+    /** For a mapping that keeps tombstones, every node not one yet becomes one at {@code $at}. */
     static String truncateNodes(TruncateNodes step) {
+        if (step.mapping().tombstones()) {
+            return "MATCH (n:" + name(step.mapping().label()) + ") WHERE NOT n:" + TOMBSTONE + " WITH n, {at: $at} AS row " + tombstone("row.at", step.historyTypes());
+        }
         return "MATCH (n:" + name(step.mapping().label()) + ") DETACH DELETE n";
     }
 

@@ -3,6 +3,7 @@ package io.nexussync.neo4j;
 import io.nexussync.core.plan.GraphStep.DeleteRelationships;
 import io.nexussync.core.plan.GraphStep.LinkParents;
 import io.nexussync.core.plan.GraphStep.TemporalRow;
+import io.nexussync.core.plan.GraphStep.TombstoneNodes;
 import io.nexussync.core.plan.GraphStep.UpsertNodes;
 import io.nexussync.core.plan.GraphStep.UpsertRelationships;
 import java.time.Instant;
@@ -39,6 +40,10 @@ final class StepParameters {
 
     static List<Map<String, Object>> temporalRows(List<TemporalRow> rows) {
         return rows.stream().map(r -> map("from", r.fromId(), "to", r.toId(), "props", r.properties(), "version", r.version(), "at", time(r.at()))).toList();
+    }
+
+    static List<Map<String, Object>> tombstoneRows(TombstoneNodes step) {
+        return step.rows().stream().map(r -> map("id", r.id(), "at", time(r.at()))).toList();
     }
 
     static OffsetDateTime time(Instant instant) {

@@ -288,7 +288,8 @@ public final class SyncMetrics {
 
     /**
      * History retention: {@code nexus_sync_history_versions_removed_total{type}}, the closed versions of each temporal
-     * relationship type removed (committed) by the service's rounds, at zero from the start for every type the mapping declares.
+     * relationship type removed (committed) by the service's rounds, at zero from the start for every type the mapping declares;
+     * {@code nexus_sync_history_tombstones_removed_total{label}} the same for the tombstones of each node table that keeps them.
      */
     public static io.nexussync.core.retention.CompactionListener registerHistoryRetention(MeterRegistry registry,
             io.nexussync.core.mapping.Mapping mapping) {
@@ -296,7 +297,21 @@ public final class SyncMetrics {
                 .description("closed versions of temporal relationships removed by history retention (history.retention), by relationship type")
                 .register(registry);
         mapping.relationships().stream().filter(io.nexussync.core.mapping.RelationshipMapping::temporal).forEach(r -> removed.apply(r.type()));
-        return (type, count) -> removed.apply(type).increment(count);
+        java.util.function.Function<String, Counter> tombstones = label -> Counter.builder("nexus_sync_history_tombstones_removed").tag("label", label)
+                .description("tombstones (nodes of deleted rows kept for their history) removed by history retention, by label")
+                .register(registry);
+        mapping.nodes().stream().filter(io.nexussync.core.mapping.NodeMapping::tombstones).forEach(n -> tombstones.apply(n.label()));
+        return new io.nexussync.core.retention.CompactionListener() {
+            @Override
+            public void removed(String type, long count) {
+                removed.apply(type).increment(count);
+            }
+
+            @Override
+            public void tombstonesRemoved(String label, long count) {
+                tombstones.apply(label).increment(count);
+            }
+        };
     }
 
     /** The error kinds {@code nexus_sync_failures_total} counts, as {@link #errorKind} names them. */

@@ -96,6 +96,13 @@ final class HistoryCompactCommand implements Callable<Integer> {
                 return one;
             }).toList();
             body.put("types", types);
+            body.put("tombstones", report.tombstones().stream().map(t -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("label", t.type());
+                one.put("table", t.table());
+                one.put("tombstones", t.versions());
+                return one;
+            }).toList());
             context.out().println(JSON.writeValueAsString(body));
             return;
         }
@@ -110,5 +117,11 @@ final class HistoryCompactCommand implements Callable<Integer> {
                     + (report.dryRun() ? "" : " in " + t.transactions() + " transaction(s), " + t.took().toMillis() + " ms"));
         }
         context.out().println("total: " + verb + " " + report.versions());
+        if (!report.tombstones().isEmpty()) {
+            context.out().println("tombstones deleted before " + report.cut() + " with no history left");
+            for (CompactionReport.TypeResult t : report.tombstones()) {
+                context.out().println("  " + t.type() + " (" + t.table() + "): " + verb + " " + t.versions());
+            }
+        }
     }
 }

@@ -40,6 +40,7 @@ public final class HistoryRetentionComponent implements Component {
     private volatile boolean stopping;
     private volatile Round last;
     private volatile long removedSinceStart;
+    private volatile long tombstonesRemovedSinceStart;
 
     /** One round's outcome, for {@code /status}: a report, or the failure's public text. */
     private record Round(Instant at, Instant cut, CompactionReport report, String error) {}
@@ -95,7 +96,9 @@ public final class HistoryRetentionComponent implements Component {
             CompactionReport report = new HistoryCompaction(mapping, versions.get(), clock, pause, listener).compact(cut, stop);
             removedSinceStart += report.versions();
             last = new Round(at, cut, report, null);
-            log.info("history.retention {}: removed {} closed versions that ended before {}", retention, report.versions(), cut);
+            tombstonesRemovedSinceStart += report.tombstonesRemoved();
+            log.info("history.retention {}: removed {} closed versions that ended before {} and {} tombstones", retention, report.versions(), cut,
+                    report.tombstonesRemoved());
             return report;
         } catch (SyncException e) {
             last = new Round(at, cut, null, e.publicMessage());
@@ -116,9 +119,13 @@ public final class HistoryRetentionComponent implements Component {
             Map<String, Object> byType = new LinkedHashMap<>();
             round.report().types().forEach(t -> byType.merge(t.type(), t.versions(), (a, b) -> (Long) a + (Long) b));
             view.put("lastRemovedByType", byType);
+            Map<String, Object> tombstonesByLabel = new LinkedHashMap<>();
+            round.report().tombstones().forEach(t -> tombstonesByLabel.put(t.type(), t.versions()));
+            view.put("lastTombstonesRemovedByLabel", tombstonesByLabel);
         }
         view.put("lastError", round == null ? null : round.error());
         view.put("removedSinceStart", removedSinceStart);
+        view.put("tombstonesRemovedSinceStart", tombstonesRemovedSinceStart);
         return view;
     }
 

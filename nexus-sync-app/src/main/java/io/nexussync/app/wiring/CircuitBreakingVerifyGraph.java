@@ -47,8 +47,8 @@ final class CircuitBreakingVerifyGraph implements VerifyGraph {
     }
 
     @Override
-    public long countNodes(String label) {
-        return circuit.call(() -> delegate.countNodes(label));
+    public long countNodes(NodeMapping mapping) {
+        return circuit.call(() -> delegate.countNodes(mapping));
     }
 
     @Override

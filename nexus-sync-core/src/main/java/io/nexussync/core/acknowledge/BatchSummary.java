@@ -127,5 +127,10 @@ public record BatchSummary(Map<String, Map<String, Integer>> changes, Map<String
         public void deleteUnidentifiedNodes(GraphStep.DeleteUnidentifiedNodes step) {
             add(counts, step.mapping().label(), "delete", step.elementIds().size());
         }
+
+        @Override
+        public void tombstoneNodes(GraphStep.TombstoneNodes step) {
+            add(counts, step.mapping().label(), "tombstone", step.rows().size());
+        }
     }
 }

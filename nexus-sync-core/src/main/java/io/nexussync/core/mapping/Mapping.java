@@ -27,6 +27,13 @@ public record Mapping(String name, List<NodeMapping> nodes, List<RelationshipMap
         return relationship(table).isPresent() ? ReverseRules.RELATIONSHIP_DEFAULT : ReverseRules.NODE_DEFAULT;
     }
 
+    /** The temporal relationship types with an end of this label: what a tombstone of it keeps, closed. */
+    public List<String> historyTypes(String label) {
+        return relationships.stream().filter(RelationshipMapping::temporal)
+                .filter(r -> r.from().label().equals(label) || r.to().label().equals(label))
+                .map(RelationshipMapping::type).distinct().toList();
+    }
+
     public Optional<NodeMapping> nodeByLabel(String label) {
         return nodes.stream().filter(n -> n.label().equals(label)).findFirst();
     }

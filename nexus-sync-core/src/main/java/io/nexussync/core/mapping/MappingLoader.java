@@ -30,7 +30,7 @@ public final class MappingLoader {
     private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
     private static final Set<String> TOP_KEYS = Set.of("name", "nodes", "relationships");
     private static final Set<String> NODE_KEYS = Set.of("table", "label", "key", "idProperty", "version", "graphVersion", "crossReference",
-            "pgOnly", "graphOnly", "asText", "properties", "json", "insertLane", "lanes", "links", "reverse");
+            "pgOnly", "graphOnly", "asText", "properties", "json", "insertLane", "lanes", "links", "reverse", "tombstones");
     private static final Set<String> LINK_KEYS = Set.of("column", "columns", "type", "label", "direction");
     private static final Set<String> RELATIONSHIP_KEYS = Set.of("table", "type", "from", "to", "version", "versionProperty", "temporal",
             "pgOnly", "asText", "properties", "json", "insertLane", "lanes", "reverse");
@@ -185,11 +185,15 @@ public final class MappingLoader {
                     links.add(link);
                 }
             }
+            Boolean tombstones = bool(n, "tombstones", where);
+            if (NodeMapping.TOMBSTONE_LABEL.equals(label)) {
+                problem(lineOf(n, "label"), where + ": label " + label + " is the label nexus-sync gives tombstones (deleted rows kept for their history); choose another");
+            }
             if (table == null || label == null) {
                 return null;
             }
             NodeMapping node = new NodeMapping(table, label, List.copyOf(key), idProperty, version, graphVersion, crossReference,
-                    Set.copyOf(graphOnly), rules, List.copyOf(links));
+                    Set.copyOf(graphOnly), rules, List.copyOf(links), tombstones != null && tombstones);
             reverseRules(n, where, table, ReverseRules.NODE_DEFAULT);
             checkNodeProperties(node, n, where);
             return node;
@@ -203,6 +207,9 @@ public final class MappingLoader {
                 if (owners.putIfAbsent(p, "a property the sync service writes") != null) {
                     problem(lineOf(n, "idProperty"), where + ": idProperty " + p + " is a property the sync service writes itself; choose another name");
                 }
+            }
+            if (node.tombstones() && owners.putIfAbsent(NodeMapping.DELETED_AT_PROPERTY, "the tombstone's deletion time") != null) {
+                problem(lineOf(n, "idProperty"), where + ": idProperty " + NodeMapping.DELETED_AT_PROPERTY + " is what a tombstone holds its deletion time in; choose another name");
             }
             if (node.versionColumn() != null) {
                 claim(owners, node.versionProperty(), "the version column " + node.versionColumn(), n, "version", where);

@@ -18,6 +18,9 @@ import java.util.Set;
  * @param versionColumn        the row version that only moves forward ({@code pg_version}), or null for none
  * @param graphVersionColumn   the graph-side version column setup adds beside the row version ({@code neo4j_version}), or null
  * @param crossReferenceColumn where the node's elementId is written back ({@code neo4j_node_id}), or null
+ * @param tombstones           a deleted row's node stays as a tombstone ({@link #TOMBSTONE_LABEL}, {@link #DELETED_AT_PROPERTY},
+ *                             its last properties) with its temporal relationships closed, so history outlives the delete;
+ *                             false (the contract's rule) removes the node and every relationship with it
  */
 public record NodeMapping(
         TableId table,
@@ -29,11 +32,19 @@ public record NodeMapping(
         String crossReferenceColumn,
         Set<String> graphOnlyProperties,
         ColumnRules columns,
-        List<ParentLink> parentLinks) {
+        List<ParentLink> parentLinks,
+        boolean tombstones) {
 
     public static final String DEFAULT_ID_PROPERTY = "id";
     /** The contract's copy of the identity on every node. */
     public static final String PG_ID_PROPERTY = "pgId";
+    /**
+     * The label a tombstone gains beside its own: every current-state read leaves such nodes out. The node keeps its label
+     * and identity, so the unique constraint still finds it, and a row inserted again with its key brings it back.
+     */
+    public static final String TOMBSTONE_LABEL = "Deleted";
+    /** When the row was deleted (its transaction's commit time), on a tombstone only. */
+    public static final String DELETED_AT_PROPERTY = "deletedAt";
 
     /** The one key column; only for a single-column key. */
     public String keyColumn() {

@@ -1,9 +1,12 @@
 package io.nexussync.core.plan;
 
 import io.nexussync.core.mapping.JsonColumn;
+import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.ParentLink;
 import io.nexussync.core.mapping.RelationshipMapping;
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.TableId;
 import io.nexussync.core.model.Unchanged;
 import io.nexussync.core.plan.GraphStep.DeleteNodes;
 import io.nexussync.core.plan.GraphStep.DeleteRelationships;
@@ -14,6 +17,8 @@ import io.nexussync.core.plan.GraphStep.RelationshipKey;
 import io.nexussync.core.plan.GraphStep.RelationshipRow;
 import io.nexussync.core.plan.GraphStep.TemporalRound;
 import io.nexussync.core.plan.GraphStep.TemporalRow;
+import io.nexussync.core.plan.GraphStep.Tombstone;
+import io.nexussync.core.plan.GraphStep.TombstoneNodes;
 import io.nexussync.core.plan.GraphStep.UpsertNodes;
 import io.nexussync.core.plan.GraphStep.UpsertRelationships;
 import java.time.Instant;
@@ -30,6 +35,13 @@ import java.util.Set;
  * The coalesced effect of a run of changes with no TRUNCATE among them: per entity its last state
  * (a delete wins over earlier upserts; a later upsert after a delete recreates the node from scratch),
  * per temporal pair every version in order, since history is what a temporal relationship is for.
+ * <p>
+ * A node of a mapping that keeps tombstones is not coalesced across its delete: its tombstone closes its open versions
+ * at the delete's time, which must follow every earlier version of its pairs and precede a later one. So the planner
+ * ends the segment before a tombstone when the segment holds the node or one of its pairs ({@link #mustEndBefore}), and
+ * before any change that writes a node tombstoned in the segment or opens a version of one of its pairs; a pair's delete
+ * after its node's tombstone (a cascade, in the same transaction) closes nothing the tombstone has not closed, and is
+ * left out.
  */
 final class BatchSegment {
     private record NodeKey(NodeMapping mapping, String id) {}
@@ -45,6 +57,91 @@ final class BatchSegment {
     private final Map<NodeKey, EntityState> nodes = new LinkedHashMap<>();
     private final Map<PairKey, EntityState> relationships = new LinkedHashMap<>();
     private final Map<PairKey, List<TemporalRow>> temporal = new LinkedHashMap<>();
+    private final Map<NodeKey, Instant> tombstones = new LinkedHashMap<>();
+    private final Mapping mapping;
+
+    BatchSegment(Mapping mapping) {
+        this.mapping = mapping;
+    }
+
+    /**
+     * Whether this segment must be written before {@code change} joins a segment: the change tombstones a node this
+     * segment holds or one of whose pairs it holds, or writes a node tombstoned here, or opens a version or writes a
+     * relationship of a pair with an end tombstoned here.
+     */
+    boolean mustEndBefore(RowChange change) {
+        if (tombstones.isEmpty() && !anyTombstoning()) {
+            return false;
+        }
+        TableId table = RowChange.tableOf(change);
+        var node = mapping.node(table);
+        if (node.isPresent()) {
+            NodeMapping m = node.get();
+            if (change instanceof RowChange.Delete delete) {
+                String id = m.identity(delete.oldKey());
+                return m.tombstones() && id != null && holds(m, id);
+            }
+            Map<String, Object> row = change instanceof RowChange.Insert insert ? insert.newValues() : ((RowChange.Update) change).newValues();
+            if (change instanceof RowChange.Update update && update.oldKey() != null && m.tombstones()) {
+                String oldId = m.identity(update.oldKey());
+                if (oldId != null && !oldId.equals(m.identity(row)) && holds(m, oldId)) {
+                    return true;
+                }
+            }
+            return isTombstoned(m.label(), m.identity(row));
+        }
+        var relationship = mapping.relationship(table);
+        if (relationship.isEmpty() || change instanceof RowChange.Delete) {
+            return false;
+        }
+        Map<String, Object> row = change instanceof RowChange.Insert insert ? insert.newValues() : ((RowChange.Update) change).newValues();
+        PairKey pair = pairOf(relationship.get(), row);
+        return isTombstoned(pair.mapping().from().label(), pair.fromId()) || isTombstoned(pair.mapping().to().label(), pair.toId());
+    }
+
+    private boolean anyTombstoning() {
+        for (NodeMapping n : mapping.nodes()) {
+            if (n.tombstones()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The segment holds the node's state, or a version of one of its pairs. */
+    private boolean holds(NodeMapping m, String id) {
+        if (nodes.containsKey(new NodeKey(m, id))) {
+            return true;
+        }
+        for (PairKey pair : temporal.keySet()) {
+            if (touches(pair, m.label(), id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isTombstoned(String label, String id) {
+        if (id == null || tombstones.isEmpty()) {
+            return false;
+        }
+        for (NodeKey key : tombstones.keySet()) {
+            if (key.id().equals(id) && key.mapping().label().equals(label)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Keeps the deleted row's node as a tombstone at {@code at}; the segment holds nothing else of it ({@link #mustEndBefore}). */
+    void tombstoneNode(NodeMapping mapping, Map<String, Object> oldKey, Instant at) {
+        String id = mapping.identity(oldKey);
+        if (id == null) {
+            throw new IllegalArgumentException(mapping.table() + ": a deleted row's old key lacks " + mapping.keyColumns()
+                    + "; the replica identity must carry the mapped key");
+        }
+        tombstones.putIfAbsent(new NodeKey(mapping, id), at);
+    }
 
     void upsertNode(NodeMapping mapping, Map<String, Object> oldKey, Map<String, Object> newValues) {
         String id = mapping.identity(newValues);
@@ -59,6 +156,19 @@ final class BatchSegment {
         }
         EntityState state = nodes.computeIfAbsent(new NodeKey(mapping, id), k -> new EntityState());
         becomePresent(state, newValues);
+    }
+
+    /** A key-changing UPDATE: the old identity's node is deleted, or kept as a tombstone at the change's time. */
+    void upsertNode(NodeMapping mapping, Map<String, Object> oldKey, Map<String, Object> newValues, Instant at) {
+        if (mapping.tombstones() && oldKey != null) {
+            String oldId = mapping.identity(oldKey);
+            if (oldId != null && !oldId.equals(mapping.identity(newValues))) {
+                tombstoneNode(mapping, oldKey, at);
+                upsertNode(mapping, null, newValues);
+                return;
+            }
+        }
+        upsertNode(mapping, oldKey, newValues);
     }
 
     void deleteNode(NodeMapping mapping, Map<String, Object> oldKey) {
@@ -99,6 +209,9 @@ final class BatchSegment {
             return;
         }
         if (mapping.temporal()) {
+            if (isTombstoned(mapping.from().label(), key.fromId()) || isTombstoned(mapping.to().label(), key.toId())) {
+                return; // the tombstone closed the pair's open version at the same or an earlier time
+            }
             temporal.computeIfAbsent(key, k -> new ArrayList<>()).add(new TemporalRow(key.fromId(), key.toId(), null, null, at));
         } else {
             markDeleted(relationships.computeIfAbsent(key, k -> new EntityState()));
@@ -120,6 +233,11 @@ final class BatchSegment {
 
     void appendStepsTo(List<GraphStep> steps) {
         Set<String> deletedNodes = new HashSet<>();
+        Map<NodeMapping, List<Tombstone>> nodeTombstones = new LinkedHashMap<>();
+        tombstones.forEach((key, at) -> {
+            deletedNodes.add(key.mapping().label() + ":" + key.id());
+            nodeTombstones.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(new Tombstone(key.id(), at));
+        });
         Map<NodeMapping, List<String>> nodeDeletes = new LinkedHashMap<>();
         Map<NodeMapping, List<NodeRow>> nodeUpserts = new LinkedHashMap<>();
         nodes.forEach((key, state) -> {
@@ -149,6 +267,7 @@ final class BatchSegment {
 
         relationshipDeletes.forEach((m, keys) -> steps.add(new DeleteRelationships(m, sorted(keys, Comparator.comparing(RelationshipKey::fromId).thenComparing(RelationshipKey::toId)))));
         nodeDeletes.forEach((m, ids) -> steps.add(new DeleteNodes(m, sorted(ids, Comparator.naturalOrder()))));
+        nodeTombstones.forEach((m, rows) -> steps.add(new TombstoneNodes(m, mapping.historyTypes(m.label()), sorted(rows, Comparator.comparing(Tombstone::id)))));
         nodeUpserts.forEach((m, rows) -> steps.add(new UpsertNodes(m, sorted(rows, Comparator.comparing(NodeRow::id)))));
         nodes.keySet().stream().map(NodeKey::mapping).distinct().forEach(m -> appendParentLinks(m, deletedNodes, steps));
         relationshipUpserts.forEach((m, rows) -> steps.add(new UpsertRelationships(m, sorted(rows, Comparator.comparing(RelationshipRow::fromId).thenComparing(RelationshipRow::toId)))));

@@ -44,14 +44,18 @@ public final class GraphPlanner {
 
     public GraphWritePlan plan(List<SourceChange> changes) {
         List<GraphStep> steps = new ArrayList<>();
-        BatchSegment segment = new BatchSegment();
+        BatchSegment segment = new BatchSegment(mapping);
         for (SourceChange sourceChange : changes) {
             RowChange change = sourceChange.change();
             if (change instanceof RowChange.Truncate truncate) {
                 segment.appendStepsTo(steps);
-                segment = new BatchSegment();
+                segment = new BatchSegment(mapping);
                 appendTruncate(truncate, sourceChange, steps);
             } else {
+                if (segment.mustEndBefore(change)) {
+                    segment.appendStepsTo(steps);
+                    segment = new BatchSegment(mapping);
+                }
                 add(segment, change, sourceChange);
             }
         }
@@ -66,7 +70,9 @@ public final class GraphPlanner {
             if (change instanceof RowChange.Insert insert) {
                 segment.upsertNode(node.get(), null, insert.newValues());
             } else if (change instanceof RowChange.Update update) {
-                segment.upsertNode(node.get(), update.oldKey(), update.newValues());
+                segment.upsertNode(node.get(), update.oldKey(), update.newValues(), source.commitTime());
+            } else if (change instanceof RowChange.Delete delete && node.get().tombstones()) {
+                segment.tombstoneNode(node.get(), delete.oldKey(), source.commitTime());
             } else if (change instanceof RowChange.Delete delete) {
                 segment.deleteNode(node.get(), delete.oldKey());
             } else {
@@ -94,7 +100,7 @@ public final class GraphPlanner {
             mapping.relationship(table).ifPresent(r -> steps.add(new TruncateRelationships(r, source.commitTime())));
         }
         for (TableId table : truncate.tables()) {
-            mapping.node(table).ifPresent(n -> steps.add(new TruncateNodes(n)));
+            mapping.node(table).ifPresent(n -> steps.add(new TruncateNodes(n, mapping.historyTypes(n.label()), source.commitTime())));
         }
     }
 }

@@ -32,6 +32,8 @@ public sealed interface GraphStep {
         void truncateRelationships(TruncateRelationships step);
 
         void deleteUnidentifiedNodes(DeleteUnidentifiedNodes step);
+
+        void tombstoneNodes(TombstoneNodes step);
     }
 
     void accept(Visitor visitor);
@@ -41,6 +43,18 @@ public sealed interface GraphStep {
         @Override
         public void accept(Visitor visitor) {
             visitor.deleteNodes(this);
+        }
+    }
+
+    /**
+     * Keeps each deleted row's node as a tombstone ({@link NodeMapping#tombstones()}): it gains the tombstone label and
+     * its deletion time, its open versions of the {@code historyTypes} (the temporal relationship types that touch its label)
+     * close at that time, and every other relationship goes. A node already a tombstone is left as it is.
+     */
+    record TombstoneNodes(NodeMapping mapping, List<String> historyTypes, List<Tombstone> rows) implements GraphStep {
+        @Override
+        public void accept(Visitor visitor) {
+            visitor.tombstoneNodes(this);
         }
     }
 
@@ -93,7 +107,8 @@ public sealed interface GraphStep {
         }
     }
 
-    record TruncateNodes(NodeMapping mapping) implements GraphStep {
+    /** Every node of the label goes, or for a mapping that keeps tombstones, becomes one at {@code at}. */
+    record TruncateNodes(NodeMapping mapping, List<String> historyTypes, Instant at) implements GraphStep {
         @Override
         public void accept(Visitor visitor) {
             visitor.truncateNodes(this);
@@ -120,6 +135,9 @@ public sealed interface GraphStep {
     record ParentRow(String childId, String parentId, Long childVersion) {}
 
     record RelationshipKey(String fromId, String toId) {}
+
+    /** @param at the commit time of the delete */
+    record Tombstone(String id, Instant at) {}
 
     record RelationshipRow(String fromId, String toId, Map<String, Object> properties, Long version) {}
 

@@ -1,5 +1,6 @@
 package io.nexussync.core.retention;
 
+import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
 import java.time.Instant;
 
@@ -20,4 +21,14 @@ public interface ClosedVersions {
      * current version, whatever {@code cut} is.
      */
     long removeEndedBefore(RelationshipMapping type, Instant cut, int limit);
+
+    /** How many tombstones of the node mapping were deleted strictly before {@code cut} (a read). */
+    long countTombstonesBefore(NodeMapping node, Instant cut);
+
+    /**
+     * Removes at most {@code limit} tombstones of the node mapping deleted strictly before {@code cut} that have no
+     * relationship left, in ONE graph transaction, and returns how many: fewer than {@code limit} means none was left. A node
+     * that is no longer a tombstone when its lock is taken (its row came back meanwhile) is kept.
+     */
+    long removeTombstonesBefore(NodeMapping node, Instant cut, int limit);
 }

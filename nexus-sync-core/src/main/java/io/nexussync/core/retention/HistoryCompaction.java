@@ -1,6 +1,7 @@
 package io.nexussync.core.retention;
 
 import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +9,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntToLongFunction;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Compaction changes no as-of answer at or after the cut: such an instant {@code t} matches a version only when
  * {@code t < validTo}, and every removed version has {@code validTo < cut <= t}.
+ *
+ * <p>Tombstones (node tables with {@code tombstones: true}) go after the versions, once a tombstone deleted before the cut
+ * has no relationship left: its versions all ended by its deletion, so the versions' round has removed them, and nothing
+ * at or after the cut could still show it. A tombstone whose row came back meanwhile is a live node again and is kept.
  */
 public final class HistoryCompaction {
     /** Versions removed per graph transaction. */
@@ -44,6 +51,7 @@ public final class HistoryCompaction {
     private static final Logger log = LoggerFactory.getLogger(HistoryCompaction.class);
 
     private final List<RelationshipMapping> temporal;
+    private final List<NodeMapping> tombstoning;
     private final ClosedVersions versions;
     private final Clock clock;
     private final Duration pause;
@@ -54,6 +62,7 @@ public final class HistoryCompaction {
      */
     public HistoryCompaction(Mapping mapping, ClosedVersions versions, Clock clock, Duration pause, CompactionListener listener) {
         this.temporal = mapping.relationships().stream().filter(RelationshipMapping::temporal).toList();
+        this.tombstoning = mapping.nodes().stream().filter(NodeMapping::tombstones).toList();
         this.versions = versions;
         this.clock = clock;
         this.pause = pause;
@@ -87,59 +96,82 @@ public final class HistoryCompaction {
         return temporal;
     }
 
-    /** Counts, per temporal relationship, the closed versions that ended before {@code cut}; removes nothing. */
+    /** Counts, per temporal relationship, the closed versions that ended before {@code cut}, and the tombstones; removes nothing. */
     public CompactionReport dryRun(Instant cut) {
         checkCut(cut, clock.instant());
         List<CompactionReport.TypeResult> results = new ArrayList<>();
         for (RelationshipMapping type : temporal) {
             long started = System.nanoTime();
             long count = versions.countEndedBefore(type, cut);
-            results.add(new CompactionReport.TypeResult(type.type(), type.table().toString(), count, 0, Duration.ofNanos(System.nanoTime() - started)));
+            results.add(result(type.type(), type.table().toString(), count, 0, started));
         }
-        return new CompactionReport(cut, true, results, false);
+        List<CompactionReport.TypeResult> tombstones = new ArrayList<>();
+        for (NodeMapping node : tombstoning) {
+            long started = System.nanoTime();
+            long count = versions.countTombstonesBefore(node, cut);
+            tombstones.add(result(node.label(), node.table().toString(), count, 0, started));
+        }
+        return new CompactionReport(cut, true, results, tombstones, false);
     }
 
     /**
-     * Removes, per temporal relationship, the closed versions that ended before {@code cut}: {@link #CHUNK} per transaction
-     * until a transaction finds fewer, each type's figures logged. {@code stop} is asked between two transactions.
+     * Removes, per temporal relationship, the closed versions that ended before {@code cut}, then per node table that keeps
+     * them the tombstones deleted before it: {@link #CHUNK} per transaction until a transaction finds fewer, each type's
+     * figures logged. {@code stop} is asked between two transactions.
      */
     public CompactionReport compact(Instant cut, BooleanSupplier stop) throws InterruptedException {
         checkCut(cut, clock.instant());
         List<CompactionReport.TypeResult> results = new ArrayList<>();
+        List<CompactionReport.TypeResult> tombstones = new ArrayList<>();
         for (RelationshipMapping type : temporal) {
-            if (stop.getAsBoolean()) {
-                return new CompactionReport(cut, false, results, true);
+            if (!drain(type.type(), type.table().toString(), "closed versions", limit -> versions.removeEndedBefore(type, cut, limit), listener::removed, cut, stop, results)) {
+                return new CompactionReport(cut, false, results, tombstones, true);
             }
-            long started = System.nanoTime();
-            long removed = 0;
-            int transactions = 0;
-            boolean more = true;
-            while (more) {
-                long n = versions.removeEndedBefore(type, cut, CHUNK);
-                transactions++;
-                removed += n;
-                if (n > 0) {
-                    listener.removed(type.type(), n);
-                }
-                more = n >= CHUNK;
-                if (more && stop.getAsBoolean()) {
-                    results.add(result(type, removed, transactions, started));
-                    log.info("history compaction stopped: {} closed versions of {} removed so far", removed, type.type());
-                    return new CompactionReport(cut, false, results, true);
-                }
-                if (more && !pause.isZero()) {
-                    Thread.sleep(pause.toMillis());
-                }
-            }
-            CompactionReport.TypeResult result = result(type, removed, transactions, started);
-            results.add(result);
-            log.info("history compaction: removed {} closed versions of {} ({}) that ended before {} in {} transaction(s), {} ms",
-                    removed, type.type(), type.table(), cut, transactions, result.took().toMillis());
         }
-        return new CompactionReport(cut, false, results, false);
+        for (NodeMapping node : tombstoning) {
+            if (!drain(node.label(), node.table().toString(), "tombstones", limit -> versions.removeTombstonesBefore(node, cut, limit), listener::tombstonesRemoved, cut, stop, tombstones)) {
+                return new CompactionReport(cut, false, results, tombstones, true);
+            }
+        }
+        return new CompactionReport(cut, false, results, tombstones, false);
     }
 
-    private static CompactionReport.TypeResult result(RelationshipMapping type, long removed, int transactions, long started) {
-        return new CompactionReport.TypeResult(type.type(), type.table().toString(), removed, transactions, Duration.ofNanos(System.nanoTime() - started));
+    /** Removes {@link #CHUNK} at a time until a transaction finds fewer; false when stopped first (what was removed is added). */
+    private boolean drain(String type, String table, String what, IntToLongFunction removeChunk, ObjLongConsumer<String> removedListener,
+            Instant cut, BooleanSupplier stop,
+            List<CompactionReport.TypeResult> results) throws InterruptedException {
+        if (stop.getAsBoolean()) {
+            return false;
+        }
+        long started = System.nanoTime();
+        long removed = 0;
+        int transactions = 0;
+        boolean more = true;
+        while (more) {
+            long n = removeChunk.applyAsLong(CHUNK);
+            transactions++;
+            removed += n;
+            if (n > 0) {
+                removedListener.accept(type, n);
+            }
+            more = n >= CHUNK;
+            if (more && stop.getAsBoolean()) {
+                results.add(result(type, table, removed, transactions, started));
+                log.info("history compaction stopped: {} {} of {} removed so far", removed, what, type);
+                return false;
+            }
+            if (more && !pause.isZero()) {
+                Thread.sleep(pause.toMillis());
+            }
+        }
+        CompactionReport.TypeResult result = result(type, table, removed, transactions, started);
+        results.add(result);
+        log.info("history compaction: removed {} {} of {} ({}) that ended before {} in {} transaction(s), {} ms",
+                removed, what, type, table, cut, transactions, result.took().toMillis());
+        return true;
+    }
+
+    private static CompactionReport.TypeResult result(String type, String table, long removed, int transactions, long started) {
+        return new CompactionReport.TypeResult(type, table, removed, transactions, Duration.ofNanos(System.nanoTime() - started));
     }
 }

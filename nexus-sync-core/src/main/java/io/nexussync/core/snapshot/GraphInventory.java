@@ -13,7 +13,7 @@ public interface GraphInventory {
 
     boolean holdsAnyNode(List<String> labels);
 
-    /** Up to {@code limit} identities of the node's label greater than {@code afterId} (null: from the start), in order. */
+    /** Up to {@code limit} identities of the node's label (tombstones left out) greater than {@code afterId} (null: from the start), in order. */
     List<String> nodeIds(NodeMapping node, String afterId, int limit);
 
     /**
@@ -22,7 +22,8 @@ public interface GraphInventory {
      */
     RelationshipPage currentRelationships(RelationshipMapping mapping, String afterFromId, int startNodes);
 
-    long countNodes(String label);
+    /** The nodes of the mapping's label that mirror a row now (tombstones left out). */
+    long countNodes(NodeMapping node);
 
     /** Relationships of {@code mapping} (for a temporal one, the open versions only). */
     long countCurrentRelationships(RelationshipMapping mapping);

@@ -24,7 +24,7 @@ public record SnapshotVerification(List<String> mismatches) {
     static SnapshotVerification run(Mapping mapping, Map<TableId, Long> rowCounts, GraphInventory graph) {
         List<String> mismatches = new ArrayList<>();
         for (NodeMapping node : mapping.nodes()) {
-            compare(mismatches, node.table(), rowCounts.get(node.table()), ":" + node.label() + " nodes", graph.countNodes(node.label()));
+            compare(mismatches, node.table(), rowCounts.get(node.table()), ":" + node.label() + " nodes", graph.countNodes(node));
         }
         for (RelationshipMapping relationship : mapping.relationships()) {
             compare(mismatches, relationship.table(), rowCounts.get(relationship.table()),

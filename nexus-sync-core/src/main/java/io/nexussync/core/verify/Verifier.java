@@ -99,7 +99,7 @@ public final class Verifier {
         Instant started = clock.instant();
         long total = 0;
         for (Subject subject : subjects) {
-            total += source.estimatedRows(subject) + subject.match(n -> graph.countNodes(n.mapping().label()), r -> graph.countRelationships(r.mapping()));
+            total += source.estimatedRows(subject) + subject.match(n -> graph.countNodes(n.mapping()), r -> graph.countRelationships(r.mapping()));
         }
         progress.started(total);
         Run run = new Run(request);

@@ -34,7 +34,8 @@ public interface VerifyGraph {
     /** The pairs with these {@link EntityKeys#pair pair keys} that have at least one relationship of the type. */
     List<GraphPair> pairs(RelationshipMapping mapping, Collection<String> pairKeys);
 
-    long countNodes(String label);
+    /** The nodes of the mapping's label that mirror a row now (tombstones left out). */
+    long countNodes(NodeMapping mapping);
 
     long countRelationships(RelationshipMapping mapping);
 

@@ -45,6 +45,30 @@ class MappingLoaderTest {
         RelationshipMapping tagged = mapping.relationship(TableId.parse("content_tags")).orElseThrow();
         assertThat(tagged.temporal()).isFalse();
         assertThat(tagged.versionProperty()).isEqualTo("pgVersion");
+        // The contract graph keeps no tombstones: a deleted row leaves no node behind.
+        assertThat(mapping.nodes()).noneMatch(NodeMapping::tombstones);
+    }
+
+    @Test
+    void shouldKeepTombstonesOnlyForTheNodeTablesThatAskAndRefuseAnythingButTrueOrFalse() {
+        Mapping mapping = TombstoneMappings.builtInWithTombstones("ContentItem");
+        assertThat(mapping.nodes()).filteredOn(NodeMapping::tombstones).extracting(NodeMapping::label).containsExactly("ContentItem");
+        assertThat(mapping.historyTypes("ContentItem")).containsExactly("INCLUDES");
+        assertThat(mapping.historyTypes("Tag")).isEmpty();
+
+        String yaml = """
+                nodes:
+                  - table: public.items
+                    label: Item
+                    key: id
+                    tombstones: yes-please
+                  - table: public.gone
+                    label: Deleted
+                    key: id
+                """;
+        MappingException e = catchThrowableOfType(MappingException.class, () -> parse(yaml));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("public.items").contains("tombstones is 'yes-please'").contains("true or false"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("public.gone").contains("label Deleted").contains("tombstones"));
     }
 
     @Test

@@ -316,15 +316,57 @@ public class CoalescingPropertyTest {
                 } else if (step instanceof TemporalRound s) {
                     s.rows().forEach(row -> temporal(s.mapping(), row));
                 } else if (step instanceof TruncateNodes s) {
-                    List.copyOf(nodes.keySet()).stream().filter(k -> k.startsWith(s.mapping().label() + ":")).forEach(this::deleteNode);
+                    List.copyOf(nodes.keySet()).stream().filter(k -> k.startsWith(s.mapping().label() + ":")).forEach(k -> {
+                        if (s.mapping().tombstones()) {
+                            tombstone(k, s.historyTypes(), s.at());
+                        } else {
+                            deleteNode(k);
+                        }
+                    });
                 } else if (step instanceof TruncateRelationships s) {
                     truncate(s);
+                } else if (step instanceof GraphStep.TombstoneNodes s) {
+                    s.rows().forEach(row -> tombstone(s.mapping().label() + ":" + row.id(), s.historyTypes(), row.at()));
+                } else {
+                    throw new AssertionError("the fake graph does not know how to write " + step);
                 }
             }
         }
 
+        /** A node property standing for the tombstone label. */
+        public static final String TOMBSTONE = ":" + NodeMapping.TOMBSTONE_LABEL;
+
+        /** As StatementRenderer.tombstoneNodes: open history closes at {@code at}, other relationships go, the node is marked. */
+        private void tombstone(String nodeKey, List<String> historyTypes, Instant at) {
+            Map<String, Object> node = nodes.get(nodeKey);
+            if (node == null || node.containsKey(TOMBSTONE)) {
+                return;
+            }
+            String ref = "(" + nodeKey + ")";
+            relationships.entrySet().removeIf(e -> {
+                String k = e.getKey();
+                if (!k.startsWith(ref) && !k.endsWith(ref)) {
+                    return false;
+                }
+                if (historyTypes.stream().noneMatch(type -> k.contains("-[" + type + "]->"))) {
+                    return true;
+                }
+                e.getValue().stream().filter(r -> OPEN_END.equals(r.get("validTo")) && !((Instant) r.get("validFrom")).isAfter(at))
+                        .forEach(r -> r.put("validTo", at));
+                return false;
+            });
+            node.put(TOMBSTONE, true);
+            node.put(NodeMapping.DELETED_AT_PROPERTY, at);
+        }
+
         private void upsertNode(NodeMapping mapping, NodeRow row) {
             Map<String, Object> node = mergeNode(mapping.label(), row.id());
+            if (node.remove(TOMBSTONE) != null) {
+                // A row inserted again with a tombstone's key: a new row's node, whatever the versions.
+                node.clear();
+                node.putAll(row.properties());
+                return;
+            }
             Object stored = mapping.versionProperty() == null ? null : node.get(mapping.versionProperty());
             if (stored == null || row.version() == null || (Long) stored < row.version()) {
                 setAll(node, row.properties());

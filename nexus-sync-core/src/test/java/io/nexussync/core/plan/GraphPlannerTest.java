@@ -2,6 +2,7 @@ package io.nexussync.core.plan;
 
 import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.mapping.NodeMapping;
+import io.nexussync.core.mapping.TombstoneMappings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -19,6 +20,8 @@ import io.nexussync.core.plan.GraphStep.ParentRow;
 import io.nexussync.core.plan.GraphStep.RelationshipKey;
 import io.nexussync.core.plan.GraphStep.TemporalRound;
 import io.nexussync.core.plan.GraphStep.TemporalRow;
+import io.nexussync.core.plan.GraphStep.Tombstone;
+import io.nexussync.core.plan.GraphStep.TombstoneNodes;
 import io.nexussync.core.plan.GraphStep.TruncateNodes;
 import io.nexussync.core.plan.GraphStep.TruncateRelationships;
 import io.nexussync.core.plan.GraphStep.UpsertNodes;
@@ -373,6 +376,77 @@ class GraphPlannerTest {
         assertThat(plan.steps()).extracting(s -> (Object) s.getClass()).containsExactly(
                 DeleteRelationships.class, DeleteNodes.class, UpsertNodes.class, UpsertNodes.class,
                 LinkParents.class, UpsertRelationships.class, TemporalRound.class);
+    }
+
+    private final GraphPlanner keepingTombstones = new GraphPlanner(TombstoneMappings.builtInWithTombstones("ContentItem", "Thread"));
+
+    @Test
+    void shouldKeepADeletedRowsNodeAsATombstoneAtTheDeletesCommitTimeWhenTheMappingSaysSo() {
+        GraphWritePlan plan = keepingTombstones.plan(List.of(source(delete(CONTENT_ITEMS, Map.of("id", C1)), 4)));
+
+        TombstoneNodes tombstones = (TombstoneNodes) single(plan.steps());
+        assertThat(tombstones.mapping().label()).isEqualTo("ContentItem");
+        assertThat(tombstones.historyTypes()).containsExactly("INCLUDES");
+        assertThat(tombstones.rows()).containsExactly(new Tombstone(C1, T0.plusSeconds(4)));
+        // The contract's mapping keeps none: the same delete removes the node.
+        assertThat(single(planner.plan(List.of(source(delete(CONTENT_ITEMS, Map.of("id", C1)), 4))).steps())).isInstanceOf(DeleteNodes.class);
+    }
+
+    @Test
+    void shouldWriteAPairsEarlierVersionsBeforeItsNodesTombstoneAndDropTheCascadesCloseAfterIt() {
+        GraphWritePlan plan = keepingTombstones.plan(List.of(
+                source(insert(THREAD_CONTENT, threadContent(T1, C1, 0.1, 1, 1)), 1),
+                source(update(THREAD_CONTENT, threadContent(T1, C1, 0.2, 1, 2)), 2),
+                source(delete(CONTENT_ITEMS, Map.of("id", C1)), 3),
+                // ON DELETE CASCADE logs the join row's delete after the item's, in the same transaction.
+                source(delete(THREAD_CONTENT, Map.of("thread_id", T1, "content_id", C1)), 3),
+                source(insert(CONTENT_ITEMS, contentItem(C2, "Other", 1)), 3)));
+
+        assertThat(plan.steps()).extracting(s -> (Object) s.getClass())
+                .containsExactly(TemporalRound.class, TemporalRound.class, TombstoneNodes.class, UpsertNodes.class);
+        assertThat(((TemporalRound) plan.steps().get(1)).rows()).extracting(TemporalRow::at).containsExactly(T0.plusSeconds(2));
+        assertThat(((TombstoneNodes) plan.steps().get(2)).rows()).containsExactly(new Tombstone(C1, T0.plusSeconds(3)));
+    }
+
+    @Test
+    void shouldBringATombstoneBackOnlyAfterItWasWrittenWhenItsRowIsInsertedAgainInTheSameBatch() {
+        GraphWritePlan plan = keepingTombstones.plan(List.of(
+                source(delete(CONTENT_ITEMS, Map.of("id", C1)), 1),
+                source(delete(CONTENT_ITEMS, Map.of("id", C2)), 1),
+                source(insert(CONTENT_ITEMS, contentItem(C1, "Back", 1)), 2),
+                source(insert(THREAD_CONTENT, threadContent(T1, C1, 0.5, 3, 1)), 2)));
+
+        assertThat(plan.steps()).extracting(s -> (Object) s.getClass()).containsExactly(TombstoneNodes.class, UpsertNodes.class, TemporalRound.class);
+        assertThat(((TombstoneNodes) plan.steps().get(0)).rows()).extracting(Tombstone::id).containsExactly(C1, C2);
+        assertThat(single(((TemporalRound) plan.steps().get(2)).rows()).at()).isEqualTo(T0.plusSeconds(2));
+    }
+
+    @Test
+    void shouldWriteTheLastValuesBeforeTheTombstoneSoItHoldsThem() {
+        GraphWritePlan plan = keepingTombstones.plan(List.of(
+                source(update(CONTENT_ITEMS, contentItem(C1, "Last words", 5)), 1),
+                source(delete(CONTENT_ITEMS, Map.of("id", C1)), 2)));
+
+        assertThat(plan.steps()).extracting(s -> (Object) s.getClass()).containsExactly(UpsertNodes.class, TombstoneNodes.class);
+        assertThat(single(((UpsertNodes) plan.steps().get(0)).rows()).properties()).containsEntry("title", "Last words");
+    }
+
+    @Test
+    void shouldTombstoneTheOldIdentityOfAKeyChangingUpdate() {
+        GraphWritePlan plan = keepingTombstones.plan(List.of(source(new RowChange.Update(CONTENT_ITEMS, Map.of("id", C1), contentItem(C2, "Moved", 2)), 1)));
+
+        assertThat(plan.steps()).extracting(s -> (Object) s.getClass()).containsExactly(TombstoneNodes.class, UpsertNodes.class);
+        assertThat(((TombstoneNodes) plan.steps().get(0)).rows()).containsExactly(new Tombstone(C1, T0.plusSeconds(1)));
+    }
+
+    @Test
+    void shouldTruncateATombstoningTableIntoTombstonesAtTheTruncatesTime() {
+        GraphWritePlan plan = keepingTombstones.plan(List.of(source(new RowChange.Truncate(List.of(THREADS), false, false), 7)));
+
+        TruncateNodes truncate = (TruncateNodes) single(plan.steps());
+        assertThat(truncate.mapping().tombstones()).isTrue();
+        assertThat(truncate.historyTypes()).containsExactly("INCLUDES");
+        assertThat(truncate.at()).isEqualTo(T0.plusSeconds(7));
     }
 
     @Test

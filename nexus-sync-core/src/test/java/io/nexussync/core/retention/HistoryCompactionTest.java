@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nexussync.core.mapping.Mapping;
 import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.mapping.RelationshipMapping;
+import io.nexussync.core.mapping.TombstoneMappings;
 import io.nexussync.core.model.TableId;
 import io.nexussync.testkit.ManualClock;
 import java.time.Duration;
@@ -32,6 +33,56 @@ class HistoryCompactionTest {
         return new Mapping("test", builtIn.nodes(), relationships);
     }
 
+    private static CompactionListener recording(List<String> told) {
+        return new CompactionListener() {
+            @Override
+            public void removed(String type, long removed) {
+                told.add(type + ":" + removed);
+            }
+
+            @Override
+            public void tombstonesRemoved(String label, long removed) {
+                told.add("tombstones " + label + ":" + removed);
+            }
+        };
+    }
+
+    @Test
+    void shouldRemoveTombstonesDeletedBeforeTheCutAfterTheVersionsAndKeepAnyStillHoldingSomething() throws Exception {
+        Mapping mapping = TombstoneMappings.builtInWithTombstones("ContentItem", "Thread");
+        graph.add("INCLUDES", CUT.minusSeconds(5), 3);
+        graph.addTombstone("ContentItem", CUT.minusSeconds(5), false);
+        graph.addTombstone("ContentItem", CUT.minusSeconds(5), true);
+        graph.addTombstone("ContentItem", CUT, false);
+        graph.addTombstone("Thread", CUT.minusSeconds(1), false);
+        List<String> told = new ArrayList<>();
+
+        CompactionReport dryRun = compaction(mapping, CompactionListener.NONE).dryRun(CUT);
+        CompactionReport report = compaction(mapping, recording(told)).compact(CUT, () -> false);
+
+        assertThat(dryRun.tombstones()).extracting(CompactionReport.TypeResult::type, CompactionReport.TypeResult::versions)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("ContentItem", 1L), org.assertj.core.groups.Tuple.tuple("Thread", 1L));
+        assertThat(report.tombstonesRemoved()).isEqualTo(2);
+        assertThat(report.versions()).isEqualTo(3);
+        // Versions first: a tombstone goes only once its history has.
+        assertThat(graph.transactions).containsExactly("INCLUDES/1000", "tombstones:ContentItem/1000", "tombstones:Thread/1000");
+        assertThat(told).containsExactly("INCLUDES:3", "tombstones ContentItem:1", "tombstones Thread:1");
+        // Deleted at the cut (an as-of answer at the cut still shows it), or still holding history, or alive again: kept.
+        assertThat(graph.tombstones.get("ContentItem")).containsExactlyInAnyOrder(
+                new InMemoryClosedVersions.Tombstone(CUT.minusSeconds(5), true), new InMemoryClosedVersions.Tombstone(CUT, false));
+        assertThat(graph.tombstones.get("Thread")).isEmpty();
+    }
+
+    @Test
+    void shouldLeaveTombstonesAloneWhenTheMappingKeepsNone() throws Exception {
+        graph.addTombstone("ContentItem", CUT.minusSeconds(5), false);
+
+        CompactionReport report = compaction(twoTemporalTypes(), CompactionListener.NONE).compact(CUT, () -> false);
+
+        assertThat(report.tombstones()).isEmpty();
+        assertThat(graph.tombstones.get("ContentItem")).hasSize(1);
+    }
+
     private HistoryCompaction compaction(Mapping mapping, CompactionListener listener) {
         return new HistoryCompaction(mapping, graph, clock, Duration.ZERO, listener);
     }
@@ -48,7 +99,7 @@ class HistoryCompactionTest {
         graph.add("TAGGED_WITH", before, 9);
         List<String> told = new ArrayList<>();
 
-        CompactionReport report = compaction(twoTemporalTypes(), (type, n) -> told.add(type + ":" + n)).compact(CUT, () -> false);
+        CompactionReport report = compaction(twoTemporalTypes(), recording(told)).compact(CUT, () -> false);
 
         assertThat(report.types()).extracting(CompactionReport.TypeResult::type, CompactionReport.TypeResult::versions,
                 CompactionReport.TypeResult::transactions)

@@ -1,5 +1,6 @@
 package io.nexussync.core.retention;
 
+import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,10 @@ final class InMemoryClosedVersions implements ClosedVersions {
     static final Instant OPEN = Instant.parse("9999-12-31T00:00:00Z");
 
     final Map<String, List<Instant>> validTo = new HashMap<>();
+    /** A tombstone: its deletion time, and whether it still has a relationship or is a live node again (both keep it). */
+    record Tombstone(Instant deletedAt, boolean kept) {}
+
+    final Map<String, List<Tombstone>> tombstones = new HashMap<>();
     /** Per removing call: the type and the limit it was given. */
     final List<String> transactions = new ArrayList<>();
 
@@ -19,6 +24,29 @@ final class InMemoryClosedVersions implements ClosedVersions {
         for (int i = 0; i < times; i++) {
             validTo.computeIfAbsent(type, t -> new ArrayList<>()).add(to);
         }
+    }
+
+    void addTombstone(String label, Instant deletedAt, boolean kept) {
+        tombstones.computeIfAbsent(label, l -> new ArrayList<>()).add(new Tombstone(deletedAt, kept));
+    }
+
+    @Override
+    public long countTombstonesBefore(NodeMapping node, Instant cut) {
+        return tombstones.getOrDefault(node.label(), List.of()).stream().filter(t -> t.deletedAt().isBefore(cut) && !t.kept()).count();
+    }
+
+    @Override
+    public long removeTombstonesBefore(NodeMapping node, Instant cut, int limit) {
+        transactions.add("tombstones:" + node.label() + "/" + limit);
+        long removed = 0;
+        for (var it = tombstones.getOrDefault(node.label(), new ArrayList<>()).iterator(); it.hasNext() && removed < limit; ) {
+            Tombstone t = it.next();
+            if (t.deletedAt().isBefore(cut) && !t.kept()) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
     }
 
     long left(String type, Instant to) {

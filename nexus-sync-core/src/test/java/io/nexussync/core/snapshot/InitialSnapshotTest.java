@@ -259,8 +259,8 @@ class InitialSnapshotTest {
         }
 
         @Override
-        public long countNodes(String label) {
-            return nodes.getOrDefault(label, List.of()).size();
+        public long countNodes(NodeMapping node) {
+            return nodes.getOrDefault(node.label(), List.of()).size();
         }
 
         @Override

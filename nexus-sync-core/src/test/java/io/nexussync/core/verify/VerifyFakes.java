@@ -262,8 +262,8 @@ final class VerifyFakes {
         }
 
         @Override
-        public long countNodes(String label) {
-            return nodes.getOrDefault(label, new TreeMap<>()).size();
+        public long countNodes(NodeMapping mapping) {
+            return nodes.getOrDefault(mapping.label(), new TreeMap<>()).size();
         }
 
         @Override

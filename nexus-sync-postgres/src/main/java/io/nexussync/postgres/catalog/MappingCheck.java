@@ -105,6 +105,9 @@ public final class MappingCheck {
         properties.put(node.idProperty(), "the identity property");
         properties.put(NodeMapping.PG_ID_PROPERTY, "pgId (written by the sync service)");
         properties.put("lastSyncedAt", "lastSyncedAt (written by the sync service)");
+        if (node.tombstones()) {
+            properties.put(NodeMapping.DELETED_AT_PROPERTY, NodeMapping.DELETED_AT_PROPERTY + " (a tombstone's deletion time, tombstones: true)");
+        }
         node.graphOnlyProperties().forEach(p -> claim(properties, p, "graphOnly", id, document.settingLine(id, "graphOnly")));
         for (Catalog.Column column : table.columns()) {
             String name = column.name();

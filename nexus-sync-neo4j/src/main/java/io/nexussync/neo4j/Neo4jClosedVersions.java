@@ -6,6 +6,7 @@ import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.retention.ClosedVersions;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
@@ -74,8 +75,11 @@ public final class Neo4jClosedVersions implements ClosedVersions {
     }
 
     @Override
-    public long countTombstonesBefore(NodeMapping node, Instant cut) {
-        String count = tombstonesBefore(node) + "AND NOT (n)--() RETURN count(n) AS tombstones";
+    public long countTombstonesBefore(NodeMapping node, List<String> historyTypes, Instant cut) {
+        String closedBeforeCut = historyTypes.isEmpty() ? "false"
+                : "type(r) IN [" + String.join(", ", historyTypes.stream().map(Cypher::literal).toList()) + "] AND r.validTo < $cut AND r.validTo <> "
+                + StatementRenderer.OPEN_END;
+        String count = tombstonesBefore(node) + "AND NOT EXISTS { MATCH (n)-[r]-() WHERE NOT (" + closedBeforeCut + ") } RETURN count(n) AS tombstones";
         try (Session s = driver.session(session)) {
             return s.executeRead(tx -> tx.run(count, Map.of("cut", StepParameters.time(cut))).single().get("tombstones").asLong(),
                     Neo4jTransactions.config(Neo4jTransactions.HISTORY_RETENTION));

@@ -69,7 +69,7 @@ class HistoryRetentionComponentTest {
 
         /** The built-in mapping keeps no tombstones: compaction never asks about them. */
         @Override
-        public long countTombstonesBefore(io.nexussync.core.mapping.NodeMapping node, Instant cut) {
+        public long countTombstonesBefore(io.nexussync.core.mapping.NodeMapping node, List<String> historyTypes, Instant cut) {
             throw new AssertionError("the built-in mapping keeps no tombstones");
         }
 

@@ -3,6 +3,7 @@ package io.nexussync.core.retention;
 import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.RelationshipMapping;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The graph's closed versions of a temporal relationship (port; the Neo4j adapter implements it). A closed version is one
@@ -22,8 +23,11 @@ public interface ClosedVersions {
      */
     long removeEndedBefore(RelationshipMapping type, Instant cut, int limit);
 
-    /** How many tombstones of the node mapping were deleted strictly before {@code cut} (a read). */
-    long countTombstonesBefore(NodeMapping node, Instant cut);
+    /**
+     * How many tombstones of the node mapping deleted strictly before {@code cut} a compaction would remove (a read): those
+     * with no relationship but closed versions of the {@code historyTypes} that ended before the cut, which it removes first.
+     */
+    long countTombstonesBefore(NodeMapping node, List<String> historyTypes, Instant cut);
 
     /**
      * Removes at most {@code limit} tombstones of the node mapping deleted strictly before {@code cut} that have no

@@ -52,6 +52,7 @@ public final class HistoryCompaction {
 
     private final List<RelationshipMapping> temporal;
     private final List<NodeMapping> tombstoning;
+    private final java.util.Map<NodeMapping, List<String>> historyTypes;
     private final ClosedVersions versions;
     private final Clock clock;
     private final Duration pause;
@@ -63,6 +64,8 @@ public final class HistoryCompaction {
     public HistoryCompaction(Mapping mapping, ClosedVersions versions, Clock clock, Duration pause, CompactionListener listener) {
         this.temporal = mapping.relationships().stream().filter(RelationshipMapping::temporal).toList();
         this.tombstoning = mapping.nodes().stream().filter(NodeMapping::tombstones).toList();
+        this.historyTypes = new java.util.HashMap<>();
+        tombstoning.forEach(node -> historyTypes.put(node, mapping.historyTypes(node.label())));
         this.versions = versions;
         this.clock = clock;
         this.pause = pause;
@@ -108,7 +111,7 @@ public final class HistoryCompaction {
         List<CompactionReport.TypeResult> tombstones = new ArrayList<>();
         for (NodeMapping node : tombstoning) {
             long started = System.nanoTime();
-            long count = versions.countTombstonesBefore(node, cut);
+            long count = versions.countTombstonesBefore(node, historyTypes.get(node), cut);
             tombstones.add(result(node.label(), node.table().toString(), count, 0, started));
         }
         return new CompactionReport(cut, true, results, tombstones, false);

@@ -31,7 +31,7 @@ final class InMemoryClosedVersions implements ClosedVersions {
     }
 
     @Override
-    public long countTombstonesBefore(NodeMapping node, Instant cut) {
+    public long countTombstonesBefore(NodeMapping node, List<String> historyTypes, Instant cut) {
         return tombstones.getOrDefault(node.label(), List.of()).stream().filter(t -> t.deletedAt().isBefore(cut) && !t.kept()).count();
     }
 

@@ -42,9 +42,17 @@ public final class GraphEquality {
     private final Driver neo4j;
     private final List<String> problems = new ArrayList<>();
 
+    /** Labels whose table keeps tombstones ({@code tombstones: true}); the contract's mapping keeps none. */
+    private final Set<String> tombstoneLabels;
+
     public GraphEquality(Connection pg, Driver neo4j) {
+        this(pg, neo4j, Set.of());
+    }
+
+    public GraphEquality(Connection pg, Driver neo4j, Set<String> tombstoneLabels) {
         this.pg = pg;
         this.neo4j = neo4j;
+        this.tombstoneLabels = tombstoneLabels;
     }
 
     public List<String> discrepancies() throws SQLException {
@@ -63,7 +71,11 @@ public final class GraphEquality {
         Map<String, String> elementIds = new HashMap<>();
         int nodeCount = 0;
         try (var session = neo4j.session()) {
-            for (var r : session.run("MATCH (n:" + table.label() + ") RETURN n.id AS id, properties(n) AS p, elementId(n) AS e").list()) {
+            for (var r : session.run("MATCH (n:" + table.label() + ") RETURN n.id AS id, properties(n) AS p, elementId(n) AS e, n:Deleted AS tombstone").list()) {
+                if (r.get("tombstone").asBoolean()) {
+                    checkTombstone(table, r.get("id").asString(), r.get("p").asMap(), rows.containsKey(r.get("id").asString()));
+                    continue;
+                }
                 nodeCount++;
                 nodes.put(r.get("id").asString(), r.get("p").asMap());
                 elementIds.put(r.get("id").asString(), r.get("e").asString());
@@ -104,6 +116,30 @@ public final class GraphEquality {
         for (String id : nodes.keySet()) {
             if (!rows.containsKey(id)) {
                 problems.add(table.label() + " " + id + ": in the graph but not in the database");
+            }
+        }
+    }
+
+    /**
+     * A tombstone (the README's rule for {@code tombstones: true}): only of a table that keeps them, only while its row is
+     * gone, with its deletion time, and with nothing current: no relationship but closed versions of a temporal type.
+     */
+    private void checkTombstone(NodeTable table, String id, Map<String, Object> properties, boolean rowExists) {
+        String what = table.label() + " " + id + " (a tombstone)";
+        if (!tombstoneLabels.contains(table.label())) {
+            problems.add(what + ": " + table.table() + " keeps no tombstones, so its deleted rows leave no node");
+            return;
+        }
+        if (rowExists) {
+            problems.add(what + ": its row exists, so the node should be live again");
+        }
+        if (!(properties.get("deletedAt") instanceof ZonedDateTime)) {
+            problems.add(what + ": deletedAt is " + properties.get("deletedAt") + ", not the delete's time");
+        }
+        try (var session = neo4j.session()) {
+            for (var r : session.run("MATCH (n:" + table.label() + " {id: $id})-[r]-() WHERE NOT (type(r) = 'INCLUDES' AND r.validTo < datetime('9999-12-31T00:00:00Z')) "
+                    + "RETURN type(r) AS type, r.validTo AS validTo", Map.of("id", id)).list()) {
+                problems.add(what + ": keeps a current " + r.get("type").asString() + " relationship (validTo " + r.get("validTo") + ")");
             }
         }
     }

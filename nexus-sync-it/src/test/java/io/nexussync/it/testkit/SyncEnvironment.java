@@ -88,6 +88,8 @@ public final class SyncEnvironment implements AutoCloseable {
         return new SyncEnvironment(name, postgres, neo4j);
     }
 
+    private java.util.Set<String> tombstoneLabels = java.util.Set.of();
+
     public Map<String, String> environment() {
         return environment;
     }
@@ -287,8 +289,21 @@ public final class SyncEnvironment implements AutoCloseable {
 
     public List<String> discrepancies() throws SQLException {
         try (Connection c = connect()) {
-            return new GraphEquality(c, driver).discrepancies();
+            return new GraphEquality(c, driver, tombstoneLabels).discrepancies();
         }
+    }
+
+    /**
+     * Syncs with the built-in mapping as a user's file that keeps tombstones for these labels ({@code tombstones: true});
+     * {@link #discrepancies} then holds the graph to the tombstone rules too. A user's mapping file creates no table, so
+     * {@link #setup} with the built-in mapping first (it creates the reference tables), then this, then setup again.
+     */
+    public void keepTombstones(String... labels) throws java.io.IOException {
+        java.nio.file.Path mapping = java.nio.file.Files.createTempFile("tombstones-mapping", ".yaml");
+        mapping.toFile().deleteOnExit();
+        java.nio.file.Files.writeString(mapping, io.nexussync.testkit.BuiltInMappingText.withTombstones(labels));
+        environment.put("NEXUS_SYNC_MAPPING", mapping.toString());
+        tombstoneLabels = java.util.Set.of(labels);
     }
 
     private void dropSlot(String slot) throws SQLException {

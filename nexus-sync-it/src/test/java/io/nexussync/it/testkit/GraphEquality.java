@@ -190,7 +190,7 @@ public final class GraphEquality {
             }
         }
         compareSets("INCLUDES (current)", rows.keySet(), currentKeys);
-        TemporalHistory.check(pg, neo4j, problems);
+        TemporalHistory.check(pg, neo4j, problems, tombstoneLabels);
         rows.forEach((k, row) -> compareRelationshipProperties("INCLUDES " + k, current.get(k),
                 Map.of("relevanceScore", row.get("relevance_score"), "position", row.get("position"), "addedAt", row.get("added_at"), "version", row.get("pg_version"))));
     }

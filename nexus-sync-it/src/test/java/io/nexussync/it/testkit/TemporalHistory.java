@@ -80,8 +80,11 @@ public final class TemporalHistory {
 
     private record Event(char op, long version, double score, long position, Instant addedAt) {}
 
-    /** Adds to {@code problems} every way the graph's INCLUDES history breaks the contract's rules. */
-    static void check(Connection pg, Driver neo4j, List<String> problems) throws SQLException {
+    /**
+     * Adds to {@code problems} every way the graph's INCLUDES history breaks the contract's rules. {@code tombstoneLabels}:
+     * the labels whose table keeps tombstones, whose deleted rows keep the history of their pairs.
+     */
+    static void check(Connection pg, Driver neo4j, List<String> problems, Set<String> tombstoneLabels) throws SQLException {
         Set<String> rows = new HashSet<>();
         query(pg, "SELECT thread_id || '->' || content_id FROM thread_content", rs -> rows.add(rs.getString(1)));
         Map<String, List<Version>> history = new HashMap<>();
@@ -123,16 +126,21 @@ public final class TemporalHistory {
             }
         });
         if (auditInstalled(pg)) {
-            compareWithAudit(pg, history, problems);
+            compareWithAudit(pg, history, problems, tombstoneLabels);
         }
     }
 
-    /** Every pair whose thread and content item still exist: its versions are its recorded changes, one each, in order. */
-    private static void compareWithAudit(Connection pg, Map<String, List<Version>> history, List<String> problems) throws SQLException {
+    /**
+     * Every pair whose thread and content item still exist, or whose deleted end keeps a tombstone: its versions are its
+     * recorded changes, one each, in order. (Without tombstones a delete takes the node's history with it.)
+     */
+    private static void compareWithAudit(Connection pg, Map<String, List<Version>> history, List<String> problems, Set<String> tombstoneLabels)
+            throws SQLException {
         Map<String, List<Event>> events = new HashMap<>();
+        String threadKept = tombstoneLabels.contains("Thread") ? "true" : "EXISTS (SELECT 1 FROM threads t WHERE t.id = a.thread_id)";
+        String itemKept = tombstoneLabels.contains("ContentItem") ? "true" : "EXISTS (SELECT 1 FROM content_items c WHERE c.id = a.content_id)";
         query(pg, "SELECT a.thread_id || '->' || a.content_id, a.op, a.pg_version, a.relevance_score, a.position, a.added_at FROM " + AUDIT_TABLE
-                + " a WHERE EXISTS (SELECT 1 FROM threads t WHERE t.id = a.thread_id) AND EXISTS (SELECT 1 FROM content_items c WHERE c.id = a.content_id) "
-                + "ORDER BY a.seq", rs -> events.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Event(rs.getString(2).charAt(0),
+                + " a WHERE " + threadKept + " AND " + itemKept + " ORDER BY a.seq", rs -> events.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Event(rs.getString(2).charAt(0),
                         rs.getLong(3), rs.getDouble(4), rs.getLong(5), rs.getObject(6) == null ? null
                                 : rs.getObject(6, java.time.OffsetDateTime.class).toInstant())));
         boolean snapshotFolds = snapshotFolds(pg);

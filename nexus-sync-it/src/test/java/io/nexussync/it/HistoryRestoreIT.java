@@ -8,10 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexussync.it.testkit.SyncEnvironment;
+import io.nexussync.it.testkit.ThreadContentAudit;
 import io.nexussync.it.testkit.ThreadContentChanges;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -20,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -41,30 +38,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class HistoryRestoreIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String AUDIT = "nexus_test.restore_audit";
-
     private SyncEnvironment env;
+    private ThreadContentAudit audit;
 
     @BeforeAll
     void start() throws Exception {
         env = SyncEnvironment.create("history_restore");
         env.setup();
-        try (Connection c = env.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA nexus_test");
-            st.execute("CREATE TABLE " + AUDIT + " (seq bigserial PRIMARY KEY, xid xid8 NOT NULL, op char(1) NOT NULL, thread_id uuid NOT NULL, "
-                    + "content_id uuid NOT NULL, relevance_score double precision, position integer, added_at timestamptz)");
-            st.execute("CREATE FUNCTION nexus_test.audit() RETURNS trigger LANGUAGE plpgsql AS $audit$\n"
-                    + "BEGIN\n"
-                    + "  IF TG_OP = 'DELETE' THEN\n"
-                    + "    INSERT INTO " + AUDIT + " (xid, op, thread_id, content_id) VALUES (pg_current_xact_id(), 'D', OLD.thread_id, OLD.content_id);\n"
-                    + "    RETURN OLD;\n"
-                    + "  END IF;\n"
-                    + "  INSERT INTO " + AUDIT + " (xid, op, thread_id, content_id, relevance_score, position, added_at)\n"
-                    + "  VALUES (pg_current_xact_id(), left(TG_OP, 1), NEW.thread_id, NEW.content_id, NEW.relevance_score, NEW.position, NEW.added_at);\n"
-                    + "  RETURN NEW;\n"
-                    + "END\n$audit$");
-            st.execute("CREATE TRIGGER zz_restore_audit AFTER INSERT OR UPDATE OR DELETE ON thread_content FOR EACH ROW EXECUTE FUNCTION nexus_test.audit()");
-        }
+        audit = ThreadContentAudit.install(env, "restore_audit");
         env.startService();
         env.awaitCaughtUp(Duration.ofSeconds(60));
     }
@@ -93,14 +74,14 @@ class HistoryRestoreIT {
         ThreadContentChanges.transaction(env, set(thread, c, "added_at = added_at - interval '1 day'"));
         env.awaitCaughtUp(Duration.ofSeconds(60));
 
-        List<Instant> commits = new ArrayList<>(commits(audit(thread)));
+        List<Instant> commits = new ArrayList<>(ThreadContentAudit.commits(audit.rows(thread)));
         assertThat(commits).hasSize(6);
         Instant restoreTo = commits.get(1).plus(Duration.between(commits.get(1), commits.get(2)).dividedBy(2));
-        Map<String, String> then = stateAt(audit(thread), restoreTo);
+        Map<String, String> then = stateAt(audit.rows(thread), restoreTo);
         assertThat(then).hasSize(3);
         Map<String, String> before = rows(thread);
         assertThat(before).isNotEqualTo(then);
-        int audited = audit(thread).size();
+        int audited = audit.rows(thread).size();
 
         // Every as-of answer the history gives now, to hold the restore to: it adds versions, it rewrites none.
         Instant beforeRestore = Instant.now();
@@ -125,14 +106,14 @@ class HistoryRestoreIT {
         assertThat(dryText.out()).as(dryText.err()).contains("dry run: nothing written", "insert  ContentItem " + b, "now: (absent)",
                 "delete  ContentItem " + d, "position=4");
         assertThat(rows(thread)).as("PostgreSQL after the dry runs").isEqualTo(before);
-        assertThat(audit(thread)).as("no change of the thread's rows was committed by a dry run").hasSize(audited);
+        assertThat(audit.rows(thread)).as("no change of the thread's rows was committed by a dry run").hasSize(audited);
 
         // (a) The restore: PostgreSQL's rows are the audit's state at the instant.
         SyncEnvironment.CliRun restore = env.cli("history", "restore", "thread", thread.toString(), "--at", restoreTo.toString());
         assertThat(restore.exit()).as(restore.err()).isZero();
         assertThat(restore.out()).contains("written in one PostgreSQL transaction");
         assertThat(rows(thread)).as("PostgreSQL's thread_content after the restore").isEqualTo(then);
-        assertThat(commits(audit(thread))).as("the restore is one transaction").hasSize(7);
+        assertThat(ThreadContentAudit.commits(audit.rows(thread))).as("the restore is one transaction").hasSize(7);
         env.awaitCaughtUp(Duration.ofSeconds(60));
         assertThat(rows(thread)).isEqualTo(then);
 
@@ -160,7 +141,7 @@ class HistoryRestoreIT {
         ThreadContentChanges.transaction(env, include(thread, kept, 0.5, 1), include(thread, deleted, 0.4, 2));
         ThreadContentChanges.transaction(env, set(thread, kept, "position = 7"));
         env.awaitCaughtUp(Duration.ofSeconds(60));
-        List<Instant> commits = new ArrayList<>(commits(audit(thread)));
+        List<Instant> commits = new ArrayList<>(ThreadContentAudit.commits(audit.rows(thread)));
         Instant restoreTo = commits.get(0).plus(Duration.between(commits.get(0), commits.get(1)).dividedBy(2));
         // The item's row goes while the graph still has it (the service stopped): the graph's history names an item
         // PostgreSQL can no longer refer to.
@@ -168,13 +149,13 @@ class HistoryRestoreIT {
         try {
             env.sql("DELETE FROM content_items WHERE id = ?", deleted);
             Map<String, String> before = rows(thread);
-            int audited = audit(thread).size();
+            int audited = audit.rows(thread).size();
 
             SyncEnvironment.CliRun refused = env.cli("history", "restore", "thread", thread.toString(), "--at", restoreTo.toString());
             assertThat(refused.exit()).as(refused.out()).isEqualTo(1);
             assertThat(refused.err()).contains("restore refused", deleted.toString(), "restore it first", "nothing was written");
             assertThat(rows(thread)).as("the update of the kept item is not written either").isEqualTo(before);
-            assertThat(audit(thread)).hasSize(audited);
+            assertThat(audit.rows(thread)).hasSize(audited);
         } finally {
             env.startService();
         }
@@ -254,41 +235,11 @@ class HistoryRestoreIT {
         return ((java.sql.Timestamp) value).toInstant();
     }
 
-    private record AuditRow(Instant committed, String op, String content, Integer position, Double relevance, Instant addedAt) {}
-
-    private List<AuditRow> audit(UUID thread) throws Exception {
-        List<AuditRow> rows = new ArrayList<>();
-        try (Connection c = env.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_xact_commit_timestamp(xid::text::xid) AS committed, op, content_id, position, relevance_score, "
-                     + "added_at FROM " + AUDIT + " WHERE thread_id = '" + thread + "' ORDER BY committed, seq")) {
-            while (rs.next()) {
-                rows.add(new AuditRow(rs.getObject("committed", OffsetDateTime.class).toInstant(), rs.getString("op"), rs.getString("content_id"),
-                        (Integer) rs.getObject("position"), (Double) rs.getObject("relevance_score"),
-                        rs.getObject("added_at") == null ? null : rs.getObject("added_at", OffsetDateTime.class).toInstant()));
-            }
-        }
-        return rows;
-    }
-
-    private static TreeSet<Instant> commits(List<AuditRow> audit) {
-        TreeSet<Instant> commits = new TreeSet<>();
-        audit.forEach(row -> commits.add(row.committed()));
-        return commits;
-    }
-
-    /** The thread's rows at {@code at} by the audit: every change committed at or before it, in commit order. */
-    private static Map<String, String> stateAt(List<AuditRow> audit, Instant at) {
+    /** The thread's rows at {@code at} by the audit, described as {@link #rows} describes PostgreSQL's. */
+    private static Map<String, String> stateAt(List<ThreadContentAudit.Row> audit, Instant at) {
         Map<String, String> state = new TreeMap<>();
-        for (AuditRow row : audit) {
-            if (row.committed().isAfter(at)) {
-                break;
-            }
-            if (row.op().equals("D")) {
-                state.remove(row.content());
-            } else {
-                state.put(row.content(), describe(row.position(), row.relevance(), row.addedAt()));
-            }
-        }
+        ThreadContentAudit.stateAt(audit, at).forEach((content, item) ->
+                state.put(content, describe((int) item.position(), item.relevance(), item.addedAt())));
         return state;
     }
 
@@ -299,8 +250,4 @@ class HistoryRestoreIT {
     private void item(UUID item) throws Exception {
         ThreadContentChanges.transaction(env, "INSERT INTO content_items (id, tenant_id, project_id, title) VALUES ('" + item + "', '" + item + "', '" + item + "', 'c')");
     }
-
-
-
-
 }

@@ -15,6 +15,8 @@ import io.nexussync.core.mapping.MappingLoader;
 import io.nexussync.core.mapping.RelationshipMapping;
 import io.nexussync.core.model.TableId;
 import io.nexussync.it.testkit.SyncEnvironment;
+import io.nexussync.it.testkit.ThreadContentAudit;
+import io.nexussync.it.testkit.ThreadContentAudit.Item;
 import io.nexussync.it.testkit.ThreadContentChanges;
 import io.nexussync.neo4j.Neo4jSchema;
 import io.nexussync.neo4j.Neo4jTemporalGraph;
@@ -24,9 +26,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -64,7 +63,6 @@ import org.neo4j.driver.summary.Plan;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class TemporalHistoryIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String AUDIT = "nexus_test.history_audit";
     /** What the README documents for queries across all threads; each must be served by a relationship index. */
     static final String ALL_VALID_AT = "MATCH (t:Thread)-[r:INCLUDES]->(c:ContentItem) WHERE r.validFrom <= $at AND $at < r.validTo "
             + "RETURN t.id, c.id, r.position, r.relevanceScore";
@@ -76,30 +74,13 @@ class TemporalHistoryIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicReference<AdminServer> admin = new AtomicReference<>();
     private SyncEnvironment env;
+    private ThreadContentAudit audit;
 
     @BeforeAll
     void start() throws Exception {
         env = SyncEnvironment.create("temporal_history");
         env.setup();
-        try (Connection c = env.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA nexus_test");
-            st.execute("CREATE TABLE " + AUDIT + " (seq bigserial PRIMARY KEY, xid xid8 NOT NULL, op char(1) NOT NULL, thread_id uuid NOT NULL, "
-                    + "content_id uuid NOT NULL, pg_version bigint, relevance_score double precision, position integer, added_at timestamptz)");
-            st.execute("CREATE FUNCTION nexus_test.audit() RETURNS trigger LANGUAGE plpgsql AS $audit$\n"
-                    + "BEGIN\n"
-                    + "  IF TG_OP = 'DELETE' THEN\n"
-                    + "    INSERT INTO " + AUDIT + " (xid, op, thread_id, content_id, pg_version) "
-                    + "VALUES (pg_current_xact_id(), 'D', OLD.thread_id, OLD.content_id, OLD.pg_version);\n"
-                    + "    RETURN OLD;\n"
-                    + "  END IF;\n"
-                    + "  INSERT INTO " + AUDIT + " (xid, op, thread_id, content_id, pg_version, relevance_score, position, added_at)\n"
-                    + "  VALUES (pg_current_xact_id(), left(TG_OP, 1), NEW.thread_id, NEW.content_id, NEW.pg_version, NEW.relevance_score, "
-                    + "NEW.position, NEW.added_at);\n"
-                    + "  RETURN NEW;\n"
-                    + "END\n$audit$");
-            // AFTER, so after the version trigger (a BEFORE trigger): the image recorded is the one the stream carries.
-            st.execute("CREATE TRIGGER zz_history_audit AFTER INSERT OR UPDATE OR DELETE ON thread_content FOR EACH ROW EXECUTE FUNCTION nexus_test.audit()");
-        }
+        audit = ThreadContentAudit.install(env, "history_audit");
         env.startService(UnaryOperator.identity(),
                 service -> admin.set(ServiceAdmin.start(service, env.adminSettings(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))));
         env.awaitCaughtUp(Duration.ofSeconds(60));
@@ -138,7 +119,7 @@ class TemporalHistoryIT {
         // A change of added_at alone.
         ThreadContentChanges.transaction(env, set(thread, b, "added_at = added_at - interval '1 day'"));
         env.awaitCaughtUp(Duration.ofSeconds(60));
-        List<AuditRow> audit = audit(thread);
+        List<ThreadContentAudit.Row> audit = this.audit.rows(thread);
         TreeSet<Instant> commits = new TreeSet<>();
         audit.forEach(row -> commits.add(row.committed()));
         assertThat(commits).as("one commit time per transaction of the thread's rows").hasSize(9);
@@ -247,41 +228,8 @@ class TemporalHistoryIT {
         plan.children().forEach(child -> collect(child, operators));
     }
 
-    private record AuditRow(long seq, Instant committed, String op, UUID content, Long version, Double relevance, Integer position, Instant addedAt) {}
-
-    /** One row's state: what a thread's item is at an instant. */
-    private record Item(String content, long position, double relevance, Instant addedAt, long version) {}
-
-    private List<AuditRow> audit(UUID thread) throws Exception {
-        List<AuditRow> rows = new ArrayList<>();
-        try (Connection c = env.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT seq, pg_xact_commit_timestamp(xid::text::xid) AS committed, op, content_id, pg_version, "
-                     + "relevance_score, position, added_at FROM " + AUDIT + " WHERE thread_id = '" + thread + "' ORDER BY committed, seq")) {
-            while (rs.next()) {
-                rows.add(new AuditRow(rs.getLong("seq"), rs.getObject("committed", OffsetDateTime.class).toInstant(), rs.getString("op"),
-                        rs.getObject("content_id", UUID.class), (Long) rs.getObject("pg_version"), (Double) rs.getObject("relevance_score"),
-                        (Integer) rs.getObject("position"),
-                        rs.getObject("added_at") == null ? null : rs.getObject("added_at", OffsetDateTime.class).toInstant()));
-            }
-        }
-        assertThat(rows).allSatisfy(row -> assertThat(row.committed()).as("commit time of audit row " + row.seq()).isNotNull());
-        return rows;
-    }
-
-    /** PostgreSQL's rows of the thread at {@code at}: every change committed at or before it, in commit order. */
-    private static Map<String, Item> stateAt(List<AuditRow> audit, Instant at) {
-        Map<String, Item> state = new TreeMap<>();
-        for (AuditRow row : audit) {
-            if (row.committed().isAfter(at)) {
-                break;
-            }
-            if (row.op().equals("D")) {
-                state.remove(row.content().toString());
-            } else {
-                state.put(row.content().toString(), new Item(row.content().toString(), row.position(), row.relevance(), row.addedAt(), row.version()));
-            }
-        }
-        return state;
+    private static Map<String, Item> stateAt(List<ThreadContentAudit.Row> audit, Instant at) {
+        return ThreadContentAudit.stateAt(audit, at);
     }
 
     /** The contents in the order {@code history thread} promises: by position, then by content item. */
@@ -291,7 +239,7 @@ class TemporalHistoryIT {
     }
 
     private static String describe(Item item) {
-        return item.content() + " position=" + item.position() + " relevanceScore=" + item.relevance() + " addedAt=" + item.addedAt() + " v" + item.version();
+        return item.describe();
     }
 
     private static List<String> items(JsonNode answer) {
@@ -305,9 +253,8 @@ class TemporalHistoryIT {
     }
 
     /** The audit's changes in {@code [from, to]}: per transaction, each row's state before it against its state after it. */
-    private static List<String> expectedChanges(List<AuditRow> audit, Instant from, Instant to) {
-        TreeSet<Instant> commits = new TreeSet<>();
-        audit.forEach(row -> commits.add(row.committed()));
+    private static List<String> expectedChanges(List<ThreadContentAudit.Row> audit, Instant from, Instant to) {
+        TreeSet<Instant> commits = ThreadContentAudit.commits(audit);
         List<String> changes = new ArrayList<>();
         for (Instant commit : commits.subSet(from, true, to, true)) {
             Map<String, Item> before = stateAt(audit, commit.minus(1, ChronoUnit.MICROS));

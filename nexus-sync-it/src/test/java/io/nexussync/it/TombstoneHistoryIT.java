@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
 import org.neo4j.driver.Record;
 
 /**
- * History that outlives a delete, with the service streaming a user mapping that keeps tombstones for {@code ContentItem}
- * and {@code Thread} ({@code tombstones: true}; the built-in mapping keeps none). A deleted content item or thread stays as
+ * History that outlives a delete, with the service streaming a user mapping that keeps tombstones for {@code ContentItem},
+ * {@code Thread} and {@code Tag} ({@code tombstones: true}; the built-in mapping keeps none). A deleted content item or thread stays as
  * a tombstone (its label, identity and last properties, {@code :Deleted}, {@code deletedAt} = the delete's commit time) with
  * its INCLUDES versions closed, so every as-of answer before the delete is still PostgreSQL's state then (an audit trigger
  * keeps that state, as in {@link TemporalHistoryIT}); nothing current points at it, verify and the graph-equals-database
@@ -52,7 +52,10 @@ class TombstoneHistoryIT {
         env = SyncEnvironment.create("tombstone_history");
         // The built-in mapping's setup creates the reference tables; a user's own mapping file adopts tables that exist.
         env.setup();
-        env.keepTombstones("ContentItem", "Thread");
+        // Tag has no temporal relationship: its tombstone statement has no history to close (the warm-up plans it at start).
+        env.keepTombstones("ContentItem", "Thread", "Tag");
+        // Reverse sync on, as a default deployment runs it: the plugin must take a tombstone for history, not a row.
+        env.environment().put("NEXUS_SYNC_REVERSE_MODE", "auto");
         env.setup();
         audit = ThreadContentAudit.install(env, "tombstone_audit");
         env.startService();
@@ -158,6 +161,8 @@ class TombstoneHistoryIT {
         assertThat(node(thread).get("labels").asList()).containsExactlyInAnyOrder("Thread", "Deleted");
         assertThat(env.cypher("MATCH (:Thread {id: $id})-[r:HAS_MESSAGE]->() RETURN r", Map.of("id", thread.toString()))).isEmpty();
         assertThat(env.discrepancies()).isEmpty();
+        SyncEnvironment.CliRun verify = env.cli("verify");
+        assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
 
         // A cut before the delete keeps the tombstone and the version that ended at the delete.
         Instant early = commits.get(0).plus(Duration.between(commits.get(0), deleted).dividedBy(2));
@@ -207,6 +212,54 @@ class TombstoneHistoryIT {
         }
         env.awaitCaughtUp(CATCH_UP);
         assertThat(env.discrepancies()).isEmpty();
+    }
+
+    @Test
+    @Order(4)
+    void shouldSendNothingDoneToATombstoneInTheGraphBackToPostgres() throws Exception {
+        UUID live = UUID.randomUUID();
+        UUID deleted = UUID.randomUUID();
+        item(live, "live");
+        item(deleted, "deleted");
+        ThreadContentChanges.transaction(env, "DELETE FROM content_items WHERE id = '" + deleted + "'");
+        env.awaitCaughtUp(CATCH_UP);
+        long outboxBefore = outboxSequence();
+
+        // The plugin is on: a live item's delete in the graph is refused (PostgreSQL owns existence).
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> env.cypher("MATCH (n:ContentItem {id: $id}) DETACH DELETE n", Map.of("id", live.toString())))
+                .hasMessageContaining("ContentItem");
+        // A tombstone mirrors no row: an edit of it records nothing for PostgreSQL, and its removal is not refused.
+        env.cypher("MATCH (n:ContentItem:Deleted {id: $id}) SET n.title = 'edited in the graph'", Map.of("id", deleted.toString()));
+        env.cypher("MATCH (n:ContentItem:Deleted {id: $id}) DETACH DELETE n", Map.of("id", deleted.toString()));
+        assertThat(outboxSequence()).as("outbox entries recorded for the tombstone's edit and removal").isEqualTo(outboxBefore);
+        assertThat(env.query("SELECT count(*) AS n FROM content_items WHERE id = ?", deleted).get(0).get("n")).isEqualTo(0L);
+        assertThat(env.discrepancies()).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void shouldTurnATruncatedTablesNodesIntoTombstonesAtTheTruncatesTime() throws Exception {
+        UUID thread = UUID.randomUUID();
+        UUID item = UUID.randomUUID();
+        thread(thread);
+        item(item, "in a truncated thread");
+        ThreadContentChanges.transaction(env, include(thread, item, 0.2, 1),
+                "INSERT INTO messages (thread_id, tenant_id, role) VALUES ('" + thread + "', '" + thread + "', 'user')");
+        ThreadContentChanges.transaction(env, "TRUNCATE threads CASCADE");
+        env.awaitCaughtUp(CATCH_UP);
+        List<Instant> commits = new ArrayList<>(ThreadContentAudit.commits(audit.rows(thread)));
+
+        assertThat(env.cypher("MATCH (t:Thread) WHERE NOT t:Deleted RETURN t")).as("live threads after TRUNCATE").isEmpty();
+        assertThat(node(thread).get("labels").asList()).containsExactlyInAnyOrder("Thread", "Deleted");
+        assertThat(env.cypher("MATCH (:Thread)-[r:INCLUDES]->() WHERE r.validTo = datetime('9999-12-31T00:00:00Z') RETURN r")).as("open INCLUDES").isEmpty();
+        assertThat(asOf(thread, commits.get(0))).as("the thread's contents before the TRUNCATE").hasSize(1);
+        assertThat(node(item).get("labels").asList()).as("the item outlives the thread").containsExactly("ContentItem");
+        assertThat(env.discrepancies()).isEmpty();
+    }
+
+    private long outboxSequence() {
+        List<Record> rows = env.cypher("MATCH (s:`_SyncOutboxSequence` {name: 'outbox'}) RETURN s.next AS n");
+        return rows.isEmpty() ? 0 : rows.get(0).get("n").asLong();
     }
 
     private JsonNode compact(Instant cut, String... more) throws Exception {

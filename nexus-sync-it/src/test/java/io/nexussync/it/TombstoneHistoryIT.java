@@ -304,19 +304,11 @@ class TombstoneHistoryIT {
     }
 
     private static List<String> expected(List<ThreadContentAudit.Row> changes, Instant at) {
-        return ThreadContentAudit.stateAt(changes, at).values().stream().map(ThreadContentAudit.Item::describe).sorted().toList();
+        return ThreadContentAudit.describedStateAt(changes, at);
     }
 
     private List<String> asOf(UUID thread, Instant at) throws Exception {
-        SyncEnvironment.CliRun cli = env.cli("history", "thread", thread.toString(), "--at", at.toString(), "--json");
-        assertThat(cli.exit()).as(cli.err()).isZero();
-        List<String> items = new ArrayList<>();
-        for (JsonNode item : JSON.readTree(cli.out()).get("items")) {
-            JsonNode p = item.get("properties");
-            items.add(new ThreadContentAudit.Item(item.get("endId").asText(), p.get("position").asLong(), p.get("relevanceScore").asDouble(),
-                    Instant.parse(p.get("addedAt").asText()), item.get("version").asLong()).describe());
-        }
-        return items.stream().sorted().toList();
+        return ThreadContentAudit.graphAsOf(env, thread, at);
     }
 
     private void thread(UUID thread) throws Exception {

@@ -29,6 +29,8 @@ public final class ThreadContentAudit {
         }
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final SyncEnvironment env;
     private final String table;
 
@@ -85,6 +87,26 @@ public final class ThreadContentAudit {
         TreeSet<Instant> commits = new TreeSet<>();
         rows.forEach(row -> commits.add(row.committed()));
         return commits;
+    }
+
+    /** {@link #stateAt} as sorted {@link Item#describe} lines: what {@link #graphAsOf} must equal. */
+    public static List<String> describedStateAt(List<Row> rows, Instant at) {
+        return stateAt(rows, at).values().stream().map(Item::describe).sorted().toList();
+    }
+
+    /** What {@code nexus-sync history thread ID --at AT --json} answers, as sorted {@link Item#describe} lines. */
+    public static List<String> graphAsOf(SyncEnvironment env, UUID thread, Instant at) throws java.io.IOException {
+        SyncEnvironment.CliRun cli = env.cli("history", "thread", thread.toString(), "--at", at.toString(), "--json");
+        if (cli.exit() != 0) {
+            throw new AssertionError("history thread --at " + at + " exited " + cli.exit() + ": " + cli.err());
+        }
+        List<String> items = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode item : JSON.readTree(cli.out()).get("items")) {
+            com.fasterxml.jackson.databind.JsonNode p = item.get("properties");
+            items.add(new Item(item.get("endId").asText(), p.get("position").asLong(), p.get("relevanceScore").asDouble(),
+                    Instant.parse(p.get("addedAt").asText()), item.get("version").asLong()).describe());
+        }
+        return items.stream().sorted().toList();
     }
 
     /** PostgreSQL's rows of the thread at {@code at}: every change committed at or before it, in commit order. */

@@ -2,6 +2,7 @@ package io.nexussync.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexussync.core.fault.CrashPoints;
 import io.nexussync.it.testkit.ChildService;
 import io.nexussync.it.testkit.CrashRuns;
 import io.nexussync.it.testkit.IncludesChurn;
@@ -26,8 +27,9 @@ import org.junit.jupiter.api.Timeout;
  * History compaction against a service that dies: the service streams as a child JVM (small batches, every other run four
  * apply workers) while {@link IncludesChurn} updates, removes and includes again a few hot {@code thread_content} rows and an
  * audit trigger keeps every change with its commit time. Again and again the history is compacted up to a moment ago
- * ({@code history compact}, beside the service) while the service is SIGKILLed: during the compaction, or before it (so the
- * next start replays what the killed run had not checkpointed over the compacted history). After the last restart and
+ * ({@code history compact}, beside the service) while the service dies: SIGKILLed during the compaction, or halted right
+ * after a graph commit before it ({@link CrashPoints#AFTER_GRAPH_COMMIT}), so that the next start reads again, over the
+ * compacted history, changes the graph already holds. After the last restart and
  * catch-up: the graph equals the database with no version applied twice, every version the graph holds is one a change
  * made (a version that ended before a cut may be gone), every as-of answer from the last cut on, at commits of the churn's
  * threads (just before, at and just after), is PostgreSQL's state then, and the transaction log shows no batch re-applying
@@ -69,13 +71,20 @@ class HistoryCompactionCrashIT {
                         service.kill();
                         assertCompacted(compaction.join());
                     } else {
-                        // Killed first: the next start replays, over the compacted history, what the killed run had not checkpointed.
-                        service.kill();
+                        // This run halts right after a graph commit, before its acknowledgement: the next start replays that
+                        // batch's changes over the history compacted meanwhile (the checkpoint must keep them out).
+                        if (!service.waitFor(Duration.ofSeconds(60))) {
+                            service.kill();
+                        }
                         assertCompacted(compact(env, cut));
                     }
                     lastCut = cut;
                     Thread.sleep(random.nextInt(1_000));
-                    service = ChildService.start(env.environment(), log);
+                    Map<String, String> environment = new java.util.HashMap<>(env.environment());
+                    if (i + 1 < KILLS && (i + 1) % 2 == 1) {
+                        environment.put(CrashPoints.VARIABLE, CrashPoints.AFTER_GRAPH_COMMIT + ":" + (1 + random.nextInt(20)));
+                    }
+                    service = ChildService.start(environment, log);
                 }
                 Thread.sleep(1_000);
                 assertThat(churn.changes()).isGreaterThan(100);

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Timeout;
  * History compaction against a service that dies: the service streams as a child JVM (small batches, every other run four
  * apply workers) while {@link IncludesChurn} updates, removes and includes again a few hot {@code thread_content} rows and an
  * audit trigger keeps every change with its commit time. Again and again the history is compacted up to a moment ago
- * ({@code history compact}, beside the service) while the service dies: SIGKILLed during the compaction, or halted right
- * after a graph commit before it ({@link CrashPoints#AFTER_GRAPH_COMMIT}), so that the next start reads again, over the
- * compacted history, changes the graph already holds. After the last restart and
+ * ({@code history compact}, beside the service) while the service dies: SIGKILLed during the compaction, or halted before
+ * it right after a graph commit ({@link CrashPoints#AFTER_GRAPH_COMMIT}) or right before an acknowledgement
+ * ({@link CrashPoints#BEFORE_ACKNOWLEDGE}), so that the next start reads again, over the compacted history, changes the
+ * graph already holds. After the last restart and
  * catch-up: the graph equals the database with no version applied twice, every version the graph holds is one a change
  * made (a version that ended before a cut may be gone), every as-of answer from the last cut on, at commits of the churn's
  * threads (just before, at and just after), is PostgreSQL's state then, and the transaction log shows no batch re-applying
@@ -71,8 +72,8 @@ class HistoryCompactionCrashIT {
                         service.kill();
                         assertCompacted(compaction.join());
                     } else {
-                        // This run halts right after a graph commit, before its acknowledgement: the next start replays that
-                        // batch's changes over the history compacted meanwhile (the checkpoint must keep them out).
+                        // This run halts right after a graph commit (or its log row), before its acknowledgement: the next start reads
+                        // that batch's changes again over the history compacted meanwhile (the checkpoint must keep them out).
                         if (!service.waitFor(Duration.ofSeconds(60))) {
                             service.kill();
                         }
@@ -82,7 +83,9 @@ class HistoryCompactionCrashIT {
                     Thread.sleep(random.nextInt(1_000));
                     Map<String, String> environment = new java.util.HashMap<>(env.environment());
                     if (i + 1 < KILLS && (i + 1) % 2 == 1) {
-                        environment.put(CrashPoints.VARIABLE, CrashPoints.AFTER_GRAPH_COMMIT + ":" + (1 + random.nextInt(20)));
+                        // Before its write-back and log row, or after them, before the acknowledgement (a logged batch read again).
+                        String point = i == 0 ? CrashPoints.AFTER_GRAPH_COMMIT : CrashPoints.BEFORE_ACKNOWLEDGE;
+                        environment.put(CrashPoints.VARIABLE, point + ":" + (1 + random.nextInt(20)));
                     }
                     service = ChildService.start(environment, log);
                 }

@@ -84,7 +84,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
-    private static Map<String, Object> brokerConfig(Path logDirectory, int brokerPort, int controllerPort) {
+    private static Map<String, String> brokerConfig(Path logDirectory, int brokerPort, int controllerPort) {
         Map<String, Object> config = new HashMap<>();
         config.put("process.roles", "broker,controller");
         config.put("node.id", NODE_ID);
@@ -97,10 +97,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.put("log.dirs", logDirectory.toString());
         config.put("auto.create.topics.enable", false);
         // one node: every internal topic with one replica, or transactions and consumer groups never become available
-        config.put("offsets.topic.replication.factor", (short) 1);
-        config.put("transaction.state.log.replication.factor", (short) 1);
+        config.put("offsets.topic.replication.factor", 1);
+        config.put("transaction.state.log.replication.factor", 1);
         config.put("transaction.state.log.min.isr", 1);
-        config.put("share.coordinator.state.topic.replication.factor", (short) 1);
+        config.put("share.coordinator.state.topic.replication.factor", 1);
         config.put("share.coordinator.state.topic.min.isr", 1);
         // a few partitions instead of 50 each: creating the internal topics is most of a first transaction's wait
         config.put("offsets.topic.num.partitions", 2);
@@ -111,7 +111,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.put("num.network.threads", 1);
         config.put("num.io.threads", 2);
         config.put("background.threads", 2);
-        return config;
+        // as strings, the form a server.properties file gives: each key then parses as its own type (short, int, long)
+        Map<String, String> asText = new HashMap<>();
+        config.forEach((key, value) -> asText.put(key, String.valueOf(value)));
+        return asText;
     }
 
     private static void format(KafkaConfig config, Path logDirectory) {

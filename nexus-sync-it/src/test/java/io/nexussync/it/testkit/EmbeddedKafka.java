@@ -60,12 +60,18 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         // The controller's port goes into the voter list before anything binds it, so both ports are taken free ahead.
-        // Another process could take one in between; on a test host that has not happened often enough to need a retry.
+        // Another process could take one in between: the start then fails with a bind error naming the port (no retry).
         int brokerPort = freeLoopbackPort();
         int controllerPort = freeLoopbackPort();
-        KafkaConfig config = new KafkaConfig(brokerConfig(logDirectory, brokerPort, controllerPort), false);
-        format(config, logDirectory);
-        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        KafkaRaftServer server;
+        try {
+            KafkaConfig config = new KafkaConfig(brokerConfig(logDirectory, brokerPort, controllerPort), false);
+            format(config, logDirectory);
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+        } catch (RuntimeException e) {
+            deleteRecursively(logDirectory);
+            throw e;
+        }
         EmbeddedKafka kafka = new EmbeddedKafka(server, logDirectory, LOOPBACK + ":" + brokerPort);
         try {
             server.startup();

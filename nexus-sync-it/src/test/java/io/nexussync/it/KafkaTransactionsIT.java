@@ -110,7 +110,7 @@ class KafkaTransactionsIT {
     @Test
     void shouldKeepEachKeysRecordsInOnePartitionInSendOrder() {
         KafkaProducer<String, String> producer = producer("capture-keys");
-        int keys = 12;
+        int keys = 13; // prime to the partitions, or a round-robin partitioner would also keep each key in one partition
         int perKey = 20;
         producer.beginTransaction();
         for (int sequence = 0; sequence < perKey; sequence++) {

@@ -33,7 +33,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * drops data that an operator should decide about. So a second run changes nothing.
  *
  * <p>Failures of the brokers come out as a {@link SyncException} that says what could not be done and what to do, with
- * the Kafka error's name and never its text or stack trace. Not thread safe; one instance owns one {@link Admin} client.
+ * the Kafka error's name and never its text or stack trace. One instance owns one {@link Admin} client: close it.
  */
 public final class KafkaTopics implements AutoCloseable {
     private final Admin admin;

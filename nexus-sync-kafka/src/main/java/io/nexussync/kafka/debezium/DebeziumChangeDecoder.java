@@ -124,7 +124,8 @@ public final class DebeziumChangeDecoder {
 
     /** A record of a Debezium topic that has no op: a heartbeat or a transaction metadata record, else refused. */
     private static DecodedRecord notAChange(JsonNode payload) {
-        if (payload.has("status") && payload.has("id") && payload.has("event_count") || payload.path("status").asText("").matches("BEGIN|END")) {
+        String status = payload.path("status").asText("");
+        if (status.equals("BEGIN") || status.equals("END")) {
             return new DecodedRecord.Skipped("transaction metadata record (" + payload.path("status").asText() + "): not a row change");
         }
         if (payload.size() == 1 && payload.has("ts_ms")) {
@@ -249,8 +250,8 @@ public final class DebeziumChangeDecoder {
         try {
             return JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new DebeziumFormatException("the record " + part + " is not JSON (" + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + "): read the topic with the "
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new DebeziumFormatException("the record " + part + " is not JSON (" + e.getOriginalMessage() + where + "): read the topic with the "
                     + "converter the connector wrote it with; nexus-sync reads Kafka Connect's JsonConverter "
                     + "(key.converter and value.converter = org.apache.kafka.connect.json.JsonConverter)", e);
         }

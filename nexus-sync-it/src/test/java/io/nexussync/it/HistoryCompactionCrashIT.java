@@ -6,7 +6,6 @@ import io.nexussync.core.fault.CrashPoints;
 import io.nexussync.it.testkit.ChildService;
 import io.nexussync.it.testkit.CrashRuns;
 import io.nexussync.it.testkit.IncludesChurn;
-import io.nexussync.it.testkit.ReplayCheck;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.it.testkit.ThreadContentAudit;
 import java.nio.file.Path;
@@ -106,15 +105,7 @@ class HistoryCompactionCrashIT {
             } finally {
                 assertThat(service.terminate()).as("a SIGTERM drains and exits cleanly").isIn(0, 143);
             }
-            try {
-                ReplayCheck.assertNoBatchReappliedCommittedChanges(env, KILLS);
-            } catch (AssertionError e) {
-                problems.add("transaction log: " + e.getMessage());
-            }
-            if (!problems.isEmpty()) {
-                problems.add("service log: " + log.toAbsolutePath());
-            }
-            return problems;
+            return CrashRuns.concluded(env, KILLS, problems, log);
         }
     }
 

@@ -186,11 +186,9 @@ class TombstoneHistoryIT {
     @Test
     @Order(3)
     void shouldKeepTombstonesThroughAResyncAndTurnARowDeletedWhileDownIntoOne() throws Exception {
-        UUID kept = UUID.randomUUID();
+        UUID kept = tombstonedItem("kept");
         UUID goneWhileDown = UUID.randomUUID();
-        item(kept, "kept");
         item(goneWhileDown, "gone while down");
-        ThreadContentChanges.transaction(env, "DELETE FROM content_items WHERE id = '" + kept + "'");
         env.awaitCaughtUp(CATCH_UP);
         long tombstonesBefore = env.cypher("MATCH (n:Deleted) RETURN count(n) AS n").get(0).get("n").asLong();
         env.stopService();
@@ -218,10 +216,8 @@ class TombstoneHistoryIT {
     @Order(4)
     void shouldSendNothingDoneToATombstoneInTheGraphBackToPostgres() throws Exception {
         UUID live = UUID.randomUUID();
-        UUID deleted = UUID.randomUUID();
         item(live, "live");
-        item(deleted, "deleted");
-        ThreadContentChanges.transaction(env, "DELETE FROM content_items WHERE id = '" + deleted + "'");
+        UUID deleted = tombstonedItem("deleted");
         env.awaitCaughtUp(CATCH_UP);
         long outboxBefore = outboxSequence();
 
@@ -309,6 +305,14 @@ class TombstoneHistoryIT {
 
     private List<String> asOf(UUID thread, Instant at) throws Exception {
         return ThreadContentAudit.graphAsOf(env, thread, at);
+    }
+
+    /** A content item inserted and deleted again: a tombstone once the stream has it. */
+    private UUID tombstonedItem(String title) throws Exception {
+        UUID id = UUID.randomUUID();
+        item(id, title);
+        ThreadContentChanges.transaction(env, "DELETE FROM content_items WHERE id = '" + id + "'");
+        return id;
     }
 
     private void thread(UUID thread) throws Exception {

@@ -58,10 +58,15 @@ final class BatchSegment {
     private final Map<PairKey, EntityState> relationships = new LinkedHashMap<>();
     private final Map<PairKey, List<TemporalRow>> temporal = new LinkedHashMap<>();
     private final Map<NodeKey, Instant> tombstones = new LinkedHashMap<>();
+    /** "label:id" of every node tombstoned here, and of every end of a temporal pair with versions here (a superset once a delete drops some). */
+    private final Set<String> tombstoned = new HashSet<>();
+    private final Set<String> pairEnds = new HashSet<>();
     private final Mapping mapping;
+    private final boolean anyTombstoning;
 
     BatchSegment(Mapping mapping) {
         this.mapping = mapping;
+        this.anyTombstoning = mapping.nodes().stream().anyMatch(NodeMapping::tombstones);
     }
 
     /**
@@ -70,7 +75,7 @@ final class BatchSegment {
      * relationship of a pair with an end tombstoned here.
      */
     boolean mustEndBefore(RowChange change) {
-        if (tombstones.isEmpty() && !anyTombstoning()) {
+        if (!anyTombstoning) {
             return false;
         }
         TableId table = RowChange.tableOf(change);
@@ -99,38 +104,13 @@ final class BatchSegment {
         return isTombstoned(pair.mapping().from().label(), pair.fromId()) || isTombstoned(pair.mapping().to().label(), pair.toId());
     }
 
-    private boolean anyTombstoning() {
-        for (NodeMapping n : mapping.nodes()) {
-            if (n.tombstones()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The segment holds the node's state, or a version of one of its pairs. */
     private boolean holds(NodeMapping m, String id) {
-        if (nodes.containsKey(new NodeKey(m, id))) {
-            return true;
-        }
-        for (PairKey pair : temporal.keySet()) {
-            if (touches(pair, m.label(), id)) {
-                return true;
-            }
-        }
-        return false;
+        return nodes.containsKey(new NodeKey(m, id)) || pairEnds.contains(m.label() + ":" + id);
     }
 
     private boolean isTombstoned(String label, String id) {
-        if (id == null || tombstones.isEmpty()) {
-            return false;
-        }
-        for (NodeKey key : tombstones.keySet()) {
-            if (key.id().equals(id) && key.mapping().label().equals(label)) {
-                return true;
-            }
-        }
-        return false;
+        return id != null && tombstoned.contains(label + ":" + id);
     }
 
     /** Keeps the deleted row's node as a tombstone at {@code at}; the segment holds nothing else of it ({@link #mustEndBefore}). */
@@ -141,6 +121,13 @@ final class BatchSegment {
                     + "; the replica identity must carry the mapped key");
         }
         tombstones.putIfAbsent(new NodeKey(mapping, id), at);
+        tombstoned.add(mapping.label() + ":" + id);
+    }
+
+    private void addVersion(PairKey key, TemporalRow row) {
+        temporal.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
+        pairEnds.add(key.mapping().from().label() + ":" + key.fromId());
+        pairEnds.add(key.mapping().to().label() + ":" + key.toId());
     }
 
     void upsertNode(NodeMapping mapping, Map<String, Object> oldKey, Map<String, Object> newValues) {
@@ -195,9 +182,8 @@ final class BatchSegment {
             return;
         }
         if (mapping.temporal()) {
-            temporal.computeIfAbsent(key, k -> new ArrayList<>()).add(
-                    new TemporalRow(key.fromId(), key.toId(), relationshipProperties(mapping, newValues, key.fromId(), key.toId()),
-                            GraphValues.version(newValues, mapping.versionColumn()), at));
+            addVersion(key, new TemporalRow(key.fromId(), key.toId(), relationshipProperties(mapping, newValues, key.fromId(), key.toId()),
+                    GraphValues.version(newValues, mapping.versionColumn()), at));
         } else {
             becomePresent(relationships.computeIfAbsent(key, k -> new EntityState()), newValues);
         }
@@ -212,7 +198,7 @@ final class BatchSegment {
             if (isTombstoned(mapping.from().label(), key.fromId()) || isTombstoned(mapping.to().label(), key.toId())) {
                 return; // the tombstone closed the pair's open version at the same or an earlier time
             }
-            temporal.computeIfAbsent(key, k -> new ArrayList<>()).add(new TemporalRow(key.fromId(), key.toId(), null, null, at));
+            addVersion(key, new TemporalRow(key.fromId(), key.toId(), null, null, at));
         } else {
             markDeleted(relationships.computeIfAbsent(key, k -> new EntityState()));
         }

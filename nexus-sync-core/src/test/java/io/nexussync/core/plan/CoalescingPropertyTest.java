@@ -76,15 +76,26 @@ public class CoalescingPropertyTest {
         forEachTry(seed -> checkBatchEqualsOneByOne(seed, true));
     }
 
+    /** With content items kept as tombstones: a batch split around each tombstone leaves what one change at a time leaves. */
+    @Test
+    void shouldLeaveSameGraphWhenBatchedAsWhenAppliedOneByOneKeepingTombstones() {
+        GraphPlanner keeping = new GraphPlanner(io.nexussync.core.mapping.TombstoneMappings.builtInWithTombstones("ContentItem"));
+        forEachTry(seed -> checkBatchEqualsOneByOne(keeping, seed, seed % 2 == 0));
+    }
+
     /** One try of the property, reproducible from its seed alone. */
     void checkBatchEqualsOneByOne(long seed, boolean versionsRestartOnInsert) {
+        checkBatchEqualsOneByOne(planner, seed, versionsRestartOnInsert);
+    }
+
+    void checkBatchEqualsOneByOne(GraphPlanner planner, long seed, boolean versionsRestartOnInsert) {
         Random random = new Random(seed);
         List<Op> script = script(random);
         int alreadyApplied = random.nextInt(MAX_ALREADY_APPLIED + 1);
         String input = "seed=" + seed + " (versionsRestartOnInsert=" + versionsRestartOnInsert + "), alreadyApplied="
                 + alreadyApplied + ", script=" + script;
         try {
-            assertBatchEqualsOneByOne(new PgSimulation(versionsRestartOnInsert).changesFor(script), alreadyApplied, input);
+            assertBatchEqualsOneByOne(planner, new PgSimulation(versionsRestartOnInsert).changesFor(script), alreadyApplied, input);
         } catch (RuntimeException e) {
             // assertion failures already name the input in their description
             throw new AssertionError("property failed for " + input, e);
@@ -134,13 +145,13 @@ public class CoalescingPropertyTest {
                 new Op(Kind.UPDATE_ITEM, 0, 0, "c", 1f, true));
         List<RowChange> changes = new PgSimulation(false).changesFor(script);
 
-        FakeGraph batched = assertBatchEqualsOneByOne(changes, 0, "example");
+        FakeGraph batched = assertBatchEqualsOneByOne(planner, changes, 0, "example");
 
         assertThat(batched.nodes.get("ContentItem:c-1")).containsEntry("title", "c").containsEntry("metadata", "{\"n\":\"b\"}");
         assertThat(batched.relationships).isEmpty();
     }
 
-    private FakeGraph assertBatchEqualsOneByOne(List<RowChange> changes, int alreadyApplied, String input) {
+    private static FakeGraph assertBatchEqualsOneByOne(GraphPlanner planner, List<RowChange> changes, int alreadyApplied, String input) {
         int split = Math.min(alreadyApplied, changes.size());
         List<SourceChange> history = sourceChanges(changes);
         FakeGraph oneByOne = FakeGraph.withTags();

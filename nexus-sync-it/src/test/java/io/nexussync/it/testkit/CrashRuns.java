@@ -19,6 +19,22 @@ public final class CrashRuns {
 
     private CrashRuns() {}
 
+    /**
+     * A run's problems with the transaction log's verdict on replays added ({@link ReplayCheck}: at least {@code kills}
+     * batches, none re-applying what an earlier one committed) and, when there is any problem, where the service's log is.
+     */
+    public static List<String> concluded(SyncEnvironment env, int kills, List<String> problems, java.nio.file.Path log) throws Exception {
+        try {
+            ReplayCheck.assertNoBatchReappliedCommittedChanges(env, kills);
+        } catch (AssertionError e) {
+            problems.add("transaction log: " + e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            problems.add("service log: " + log.toAbsolutePath());
+        }
+        return problems;
+    }
+
     public static void repeat(String what, String property, long defaultSeed, String failure, Run run) throws Exception {
         int runs = Integer.getInteger(property + ".runs", 1);
         long firstSeed = Long.getLong(property + ".seed", defaultSeed);

@@ -92,6 +92,11 @@ class ArchitectureTest {
             .because("the PostgreSQL edge reads and writes PostgreSQL only");
 
     @ArchTest
+    static final ArchRule kafka_edge_knows_no_database = noClasses().that().resideInAPackage("io.nexussync.kafka..")
+            .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.postgresql..", "org.neo4j..", "com.zaxxer..")
+            .because("the Kafka edge carries changes between the capture and apply roles; each database has its own edge");
+
+    @ArchTest
     static final ArchRule model_and_mapping_stand_alone = noClasses()
             .that().resideInAnyPackage("io.nexussync.core.model..", "io.nexussync.core.mapping..")
             .should().dependOnClassesThat(resideInAPackage("io.nexussync..")

@@ -8,12 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One real PostgreSQL and one real Neo4j per test JVM, started on first use and stopped when the JVM
- * exits. Test classes isolate themselves with a database, slot and publication of their own.
+ * One real PostgreSQL, one real Neo4j and one real Kafka broker per test JVM, started on first use and stopped when the JVM
+ * exits. Test classes isolate themselves with a database, slot and publication of their own (on Kafka: topics of their own).
  */
 public final class TestServers {
     private static EmbeddedPostgresServer postgres;
     private static EmbeddedNeo4jServer neo4j;
+    private static EmbeddedKafka kafka;
 
     private TestServers() {}
 
@@ -36,5 +37,13 @@ public final class TestServers {
             }
         }
         return neo4j;
+    }
+
+    public static synchronized EmbeddedKafka kafka() {
+        if (kafka == null) {
+            kafka = EmbeddedKafka.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+        }
+        return kafka;
     }
 }

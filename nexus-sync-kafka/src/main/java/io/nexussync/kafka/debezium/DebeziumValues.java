@@ -1,6 +1,6 @@
 package io.nexussync.kafka.debezium;
 
-import static io.nexussync.kafka.debezium.PgColumnType.*;
+import static io.nexussync.postgres.pgoutput.PgTypeOids.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexussync.core.model.TableId;

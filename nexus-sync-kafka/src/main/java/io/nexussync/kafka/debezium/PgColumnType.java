@@ -1,5 +1,7 @@
 package io.nexussync.kafka.debezium;
 
+import static io.nexussync.postgres.pgoutput.PgTypeOids.*;
+
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,29 +19,6 @@ import java.util.regex.Pattern;
  * @param name      the name as given, for messages
  */
 record PgColumnType(int oid, boolean array, int precision, int scale, String name) {
-
-    static final int BOOL = 16;
-    static final int BYTEA = 17;
-    static final int CHAR = 18;
-    static final int NAME = 19;
-    static final int INT8 = 20;
-    static final int INT2 = 21;
-    static final int INT4 = 23;
-    static final int TEXT = 25;
-    static final int OID = 26;
-    static final int JSON = 114;
-    static final int FLOAT4 = 700;
-    static final int FLOAT8 = 701;
-    static final int BPCHAR = 1042;
-    static final int VARCHAR = 1043;
-    static final int DATE = 1082;
-    static final int TIME = 1083;
-    static final int TIMESTAMP = 1114;
-    static final int TIMESTAMPTZ = 1184;
-    static final int TIMETZ = 1266;
-    static final int NUMERIC = 1700;
-    static final int UUID = 2950;
-    static final int JSONB = 3802;
 
     // both spellings: pg_type.typname and format_type's SQL names
     private static final Map<String, Integer> OIDS = Map.ofEntries(

@@ -11,6 +11,7 @@ import io.nexussync.core.model.Unconvertible;
 import io.nexussync.kafka.debezium.DebeziumSettings.BinaryHandlingMode;
 import io.nexussync.kafka.debezium.DebeziumSettings.DecimalHandlingMode;
 import io.nexussync.kafka.debezium.DebeziumSettings.TimePrecisionMode;
+import io.nexussync.postgres.pgoutput.PgTypeOids;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -306,15 +307,15 @@ class DebeziumChangeDecoderTest {
 
     @Test
     void shouldReadTypeNamesInBothCatalogSpellings() {
-        assertThat(PgColumnType.parse("timestamp(3) without time zone")).isEqualTo(new PgColumnType(PgColumnType.TIMESTAMP, false, 3, -1,
+        assertThat(PgColumnType.parse("timestamp(3) without time zone")).isEqualTo(new PgColumnType(PgTypeOids.TIMESTAMP, false, 3, -1,
                 "timestamp(3) without time zone"));
         assertThat(PgColumnType.parse("numeric(12,2)").scale()).isEqualTo(2);
         assertThat(PgColumnType.parse("numeric(12)").scale()).isZero();
         assertThat(PgColumnType.parse("numeric").scale()).isEqualTo(-1);
-        assertThat(PgColumnType.parse("_int4")).extracting(PgColumnType::oid, PgColumnType::array).containsExactly(PgColumnType.INT4, true);
+        assertThat(PgColumnType.parse("_int4")).extracting(PgColumnType::oid, PgColumnType::array).containsExactly(PgTypeOids.INT4, true);
         assertThat(PgColumnType.parse("character varying(20)[]")).extracting(PgColumnType::oid, PgColumnType::array)
-                .containsExactly(PgColumnType.VARCHAR, true);
-        assertThat(PgColumnType.parse("timestamptz").oid()).isEqualTo(PgColumnType.TIMESTAMPTZ);
+                .containsExactly(PgTypeOids.VARCHAR, true);
+        assertThat(PgColumnType.parse("timestamptz").oid()).isEqualTo(PgTypeOids.TIMESTAMPTZ);
         assertThat(PgColumnType.parse("mood").oid()).isZero();
         assertThat(new BigDecimal("12.50").toPlainString()).isEqualTo("12.50");
     }

@@ -2,31 +2,34 @@ package io.nexussync.postgres.pgoutput;
 
 import java.util.Map;
 
-/** The built-in type OIDs the converter knows (fixed in {@code pg_type.dat}, the same on every server). */
-final class PgTypeOids {
+/**
+ * The built-in type OIDs the converter knows (fixed in {@code pg_type.dat}, the same on every server); public for the
+ * Debezium decoder, which converts by the same types.
+ */
+public final class PgTypeOids {
 
-    static final int BOOL = 16;
-    static final int BYTEA = 17;
-    static final int CHAR = 18;
-    static final int NAME = 19;
-    static final int INT8 = 20;
-    static final int INT2 = 21;
-    static final int INT4 = 23;
-    static final int TEXT = 25;
-    static final int OID = 26;
-    static final int JSON = 114;
-    static final int FLOAT4 = 700;
-    static final int FLOAT8 = 701;
-    static final int BPCHAR = 1042;
-    static final int VARCHAR = 1043;
-    static final int DATE = 1082;
-    static final int TIME = 1083;
-    static final int TIMESTAMP = 1114;
-    static final int TIMESTAMPTZ = 1184;
-    static final int TIMETZ = 1266;
-    static final int NUMERIC = 1700;
-    static final int UUID = 2950;
-    static final int JSONB = 3802;
+    public static final int BOOL = 16;
+    public static final int BYTEA = 17;
+    public static final int CHAR = 18;
+    public static final int NAME = 19;
+    public static final int INT8 = 20;
+    public static final int INT2 = 21;
+    public static final int INT4 = 23;
+    public static final int TEXT = 25;
+    public static final int OID = 26;
+    public static final int JSON = 114;
+    public static final int FLOAT4 = 700;
+    public static final int FLOAT8 = 701;
+    public static final int BPCHAR = 1042;
+    public static final int VARCHAR = 1043;
+    public static final int DATE = 1082;
+    public static final int TIME = 1083;
+    public static final int TIMESTAMP = 1114;
+    public static final int TIMESTAMPTZ = 1184;
+    public static final int TIMETZ = 1266;
+    public static final int NUMERIC = 1700;
+    public static final int UUID = 2950;
+    public static final int JSONB = 3802;
 
     /** Array type OID to element type OID. */
     static final Map<Integer, Integer> ARRAY_ELEMENTS = Map.ofEntries(

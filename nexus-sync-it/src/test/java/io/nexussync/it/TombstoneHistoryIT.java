@@ -143,10 +143,7 @@ class TombstoneHistoryIT {
     void shouldKeepADeletedThreadsHistoryAndCompactItsTombstoneOnlyOnceItEndedBeforeTheCut() throws Exception {
         UUID thread = UUID.randomUUID();
         UUID x = UUID.randomUUID();
-        thread(thread);
-        item(x, "x");
-        ThreadContentChanges.transaction(env, include(thread, x, 0.6, 1),
-                "INSERT INTO messages (id, thread_id, tenant_id, role) VALUES ('" + UUID.randomUUID() + "', '" + thread + "', '" + thread + "', 'user')");
+        threadWithItemAndMessage(thread, x, "x");
         ThreadContentChanges.transaction(env, "DELETE FROM threads WHERE id = '" + thread + "'");
         env.awaitCaughtUp(CATCH_UP);
         List<ThreadContentAudit.Row> changes = audit.rows(thread);
@@ -237,10 +234,7 @@ class TombstoneHistoryIT {
     void shouldTurnATruncatedTablesNodesIntoTombstonesAtTheTruncatesTime() throws Exception {
         UUID thread = UUID.randomUUID();
         UUID item = UUID.randomUUID();
-        thread(thread);
-        item(item, "in a truncated thread");
-        ThreadContentChanges.transaction(env, include(thread, item, 0.2, 1),
-                "INSERT INTO messages (thread_id, tenant_id, role) VALUES ('" + thread + "', '" + thread + "', 'user')");
+        threadWithItemAndMessage(thread, item, "in a truncated thread");
         ThreadContentChanges.transaction(env, "TRUNCATE threads CASCADE");
         env.awaitCaughtUp(CATCH_UP);
         List<Instant> commits = new ArrayList<>(ThreadContentAudit.commits(audit.rows(thread)));
@@ -305,6 +299,14 @@ class TombstoneHistoryIT {
 
     private List<String> asOf(UUID thread, Instant at) throws Exception {
         return ThreadContentAudit.graphAsOf(env, thread, at);
+    }
+
+    /** A thread including one new content item, with one message: what a deleted thread takes its links from. */
+    private void threadWithItemAndMessage(UUID thread, UUID item, String title) throws Exception {
+        thread(thread);
+        item(item, title);
+        ThreadContentChanges.transaction(env, include(thread, item, 0.6, 1),
+                "INSERT INTO messages (thread_id, tenant_id, role) VALUES ('" + thread + "', '" + thread + "', 'user')");
     }
 
     /** A content item inserted and deleted again: a tombstone once the stream has it. */

@@ -57,20 +57,20 @@ final class StatementRenderer {
     static String tombstoneNodes(TombstoneNodes step) {
         NodeMapping m = step.mapping();
         return UNWIND + "row MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) WHERE NOT n:" + TOMBSTONE + " "
-                + LOCK_NODE + "WITH n, row " + tombstone("row.at", step.historyTypes());
+                + LOCK_NODE + "WITH n, row " + tombstone(step.historyTypes());
     }
 
-    /** The tombstone's writes for a node {@code n} not yet one, deleted at {@code at}. */
-    private static String tombstone(String at, List<String> historyTypes) {
+    /** The tombstone's writes for a node {@code n} not yet one, deleted at {@code row.at}. */
+    private static String tombstone(List<String> historyTypes) {
         String closeHistory = historyTypes.isEmpty() ? ""
                 : "OPTIONAL MATCH (n)-[v:" + String.join("|", historyTypes.stream().map(Cypher::name).toList()) + "]-() "
-                + "WHERE v.validTo = " + OPEN_END + " AND v.validFrom <= " + at + " "
-                + "WITH n, row, collect(v) AS open FOREACH (v IN open | SET v.validTo = " + at + ") WITH n, row ";
+                + "WHERE v.validTo = " + OPEN_END + " AND v.validFrom <= row.at "
+                + "WITH n, row, collect(v) AS open FOREACH (v IN open | SET v.validTo = row.at) WITH n, row ";
         String keep = historyTypes.isEmpty() ? "" : " WHERE NOT type(r) IN [" + String.join(", ", historyTypes.stream().map(Cypher::literal).toList()) + "]";
         return closeHistory
                 + "OPTIONAL MATCH (n)-[r]-()" + keep + " "
                 + "WITH n, row, collect(r) AS current FOREACH (r IN current | DELETE r) "
-                + "SET n:" + TOMBSTONE + ", n." + DELETED_AT + " = " + at;
+                + "SET n:" + TOMBSTONE + ", n." + DELETED_AT + " = row.at";
     }
 
     /**
@@ -288,7 +288,7 @@ final class StatementRenderer {
     /** For a mapping that keeps tombstones, every node not one yet becomes one at {@code $at}. */
     static String truncateNodes(TruncateNodes step) {
         if (step.mapping().tombstones()) {
-            return "MATCH (n:" + name(step.mapping().label()) + ") WHERE NOT n:" + TOMBSTONE + " WITH n, {at: $at} AS row " + tombstone("row.at", step.historyTypes());
+            return "MATCH (n:" + name(step.mapping().label()) + ") WHERE NOT n:" + TOMBSTONE + " WITH n, {at: $at} AS row " + tombstone(step.historyTypes());
         }
         return "MATCH (n:" + name(step.mapping().label()) + ") DETACH DELETE n";
     }

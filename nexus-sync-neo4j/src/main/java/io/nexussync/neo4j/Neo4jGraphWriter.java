@@ -27,6 +27,7 @@ import io.nexussync.core.plan.GraphStep.TruncateRelationships;
 import io.nexussync.core.plan.GraphStep.UpsertNodes;
 import io.nexussync.core.plan.GraphStep.UpsertRelationships;
 import io.nexussync.core.plan.GraphWritePlan;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,11 +63,49 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     private final Driver driver;
     private final SessionConfig session;
     private final String slot;
+    private final boolean deletionMarkers;
 
     public Neo4jGraphWriter(Driver driver, String database, String slot) {
+        this(driver, database, slot, false);
+    }
+
+    private Neo4jGraphWriter(Driver driver, String database, String slot, boolean deletionMarkers) {
         this.driver = driver;
         this.session = database == null ? SessionConfig.defaultConfig() : SessionConfig.forDatabase(database);
         this.slot = slot;
+        this.deletionMarkers = deletionMarkers;
+    }
+
+    /**
+     * A writer for changes that reach it in order per entity but not across entities (apply from Kafka): each node delete
+     * leaves a {@code (:_SyncDeleted {label, id, at})} marker, and a streamed change that committed before it does not create
+     * that node again (as a relationship's end, a parent, or its own old key's node): the row is dropped. Tombstoning labels
+     * keep their node instead (no marker). The markers stay until {@link #removeDeletionMarkersBefore} removes them.
+     */
+    public static Neo4jGraphWriter withDeletionMarkers(Driver driver, String database, String slot) {
+        return new Neo4jGraphWriter(driver, database, slot, true);
+    }
+
+    private static final String REMOVE_DELETION_MARKERS = "MATCH (d:" + StatementRenderer.DELETED + ") WHERE d.`at` < $cut "
+            + "WITH d LIMIT $limit DELETE d RETURN count(*) AS removed";
+
+    /**
+     * Removes up to {@code limit} deletion markers of deletes that committed before {@code cut}, in one transaction; call
+     * again while it returns {@code limit}. A marker must outlive every change older than it that can still arrive (the
+     * change topic's retention), or that change could bring its node back as a placeholder.
+     *
+     * @return the number removed
+     */
+    public int removeDeletionMarkersBefore(Instant cut, int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("the number of deletion markers to remove at once must be positive, got " + limit);
+        }
+        try (Session s = driver.session(session)) {
+            return s.executeWrite(tx -> tx.run(REMOVE_DELETION_MARKERS, Map.of("cut", StepParameters.time(cut), "limit", limit))
+                    .single().get("removed").asInt(), Neo4jTransactions.config(Neo4jTransactions.DELETION_MARKER_RETENTION));
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("removing deletion markers", e);
+        }
     }
 
     @Override
@@ -124,7 +163,7 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
      * @return the number of statements run
      */
     public int warmUp(Mapping mapping) {
-        List<String> statements = streamedStatements(mapping);
+        List<String> statements = streamedStatements(mapping, deletionMarkers);
         try (Session s = driver.session(session); Transaction tx = s.beginTransaction(Neo4jTransactions.config(Neo4jTransactions.APPLY))) {
             Map<String, Object> noRows = StepParameters.batch(List.of());
             for (String statement : statements) {
@@ -143,14 +182,18 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
 
     /** The statements of a streamed (not refresh) plan, for every step the mapping can give rise to. */
     static List<String> streamedStatements(Mapping mapping) {
+        return streamedStatements(mapping, false);
+    }
+
+    static List<String> streamedStatements(Mapping mapping, boolean deletionMarkers) {
         List<String> statements = new ArrayList<>();
         for (NodeMapping node : mapping.nodes()) {
             statements.add(node.tombstones()
                     ? StatementRenderer.tombstoneNodes(new TombstoneNodes(node, mapping.historyTypes(node.label()), List.of()))
-                    : StatementRenderer.deleteNodes(new DeleteNodes(node, List.of())));
-            statements.add(StatementRenderer.upsertNodes(new UpsertNodes(node, List.of()), false));
+                    : StatementRenderer.deleteNodes(new DeleteNodes(node, List.of()), deletionMarkers));
+            statements.add(StatementRenderer.upsertNodes(new UpsertNodes(node, List.of()), false, deletionMarkers));
             for (ParentLink link : node.parentLinks()) {
-                statements.add(StatementRenderer.linkParents(new LinkParents(node, link, List.of()), false));
+                statements.add(StatementRenderer.linkParents(new LinkParents(node, link, List.of()), false, deletionMarkers));
             }
         }
         for (RelationshipMapping relationship : mapping.relationships()) {
@@ -158,9 +201,9 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
             if (relationship.temporal()) {
                 TemporalRound round = new TemporalRound(relationship, List.of());
                 statements.add(StatementRenderer.closeTemporal(round));
-                statements.add(StatementRenderer.openTemporal(round));
+                statements.add(StatementRenderer.openTemporal(round, deletionMarkers));
             } else {
-                statements.add(StatementRenderer.upsertRelationships(new UpsertRelationships(relationship, List.of()), false));
+                statements.add(StatementRenderer.upsertRelationships(new UpsertRelationships(relationship, List.of()), false, deletionMarkers));
             }
         }
         return statements;
@@ -182,8 +225,12 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         }
     }
 
-    /** Runs each step's statement in the batch's transaction, counting rows and collecting the elementIds to write back. */
-    private static final class StepWriter implements GraphStep.Visitor {
+    /**
+     * Runs each step's statement in the batch's transaction, counting rows and collecting the elementIds to write back.
+     * With deletion markers, a streamed plan's creating statements consult them; a refresh re-reads PostgreSQL's truth
+     * and is never held back by one.
+     */
+    private final class StepWriter implements GraphStep.Visitor {
         private final Transaction tx;
         private final boolean refresh;
         final List<CrossReference> crossReferences = new ArrayList<>();
@@ -198,7 +245,7 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         @Override
         public void upsertNodes(UpsertNodes upsert) {
             nodeRows += upsert.rows().size();
-            for (Record r : tx.run(StatementRenderer.upsertNodes(upsert, refresh), rows(StepParameters.nodeRows(upsert))).list()) {
+            for (Record r : tx.run(StatementRenderer.upsertNodes(upsert, refresh, guardDeleted()), rows(StepParameters.nodeRows(upsert))).list()) {
                 crossReferences.add(new CrossReference(upsert.mapping(), r.get("id").asString(), r.get("elementId").asString()));
             }
         }
@@ -206,13 +253,13 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         @Override
         public void deleteNodes(DeleteNodes delete) {
             nodeRows += delete.ids().size();
-            tx.run(StatementRenderer.deleteNodes(delete), rows(delete.ids())).consume();
+            tx.run(StatementRenderer.deleteNodes(delete, deletionMarkers), rows(deletionMarkers ? StepParameters.deletionRows(delete) : delete.ids())).consume();
         }
 
         @Override
         public void linkParents(LinkParents link) {
             relationshipRows += link.rows().size();
-            tx.run(StatementRenderer.linkParents(link, refresh), rows(StepParameters.parentRows(link))).consume();
+            tx.run(StatementRenderer.linkParents(link, refresh, guardDeleted()), rows(StepParameters.parentRows(link))).consume();
         }
 
         @Override
@@ -224,13 +271,17 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         @Override
         public void upsertRelationships(UpsertRelationships upsert) {
             relationshipRows += upsert.rows().size();
-            tx.run(StatementRenderer.upsertRelationships(upsert, refresh), rows(StepParameters.relationshipRows(upsert))).consume();
+            tx.run(StatementRenderer.upsertRelationships(upsert, refresh, guardDeleted()), rows(StepParameters.relationshipRows(upsert))).consume();
         }
 
         @Override
         public void temporalRound(TemporalRound round) {
             relationshipRows += round.rows().size();
-            runTemporal(tx, round, refresh);
+            runTemporal(tx, round, refresh, guardDeleted());
+        }
+
+        private boolean guardDeleted() {
+            return deletionMarkers && !refresh;
         }
 
         @Override
@@ -256,7 +307,7 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         }
     }
 
-    private static void runTemporal(Transaction tx, TemporalRound round, boolean refresh) {
+    private static void runTemporal(Transaction tx, TemporalRound round, boolean refresh, boolean guardDeleted) {
         List<TemporalRow> opens = round.rows().stream().filter(r -> !r.closesOnly()).toList();
         List<TemporalRow> closes = round.rows().stream().filter(TemporalRow::closesOnly).toList();
         if (refresh && !opens.isEmpty()) {
@@ -266,7 +317,7 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
             tx.run(StatementRenderer.closeTemporal(round), rows(StepParameters.temporalRows(closes))).consume();
         }
         if (!opens.isEmpty()) {
-            tx.run(StatementRenderer.openTemporal(round), rows(StepParameters.temporalRows(opens))).consume();
+            tx.run(StatementRenderer.openTemporal(round, guardDeleted), rows(StepParameters.temporalRows(opens))).consume();
         }
     }
 

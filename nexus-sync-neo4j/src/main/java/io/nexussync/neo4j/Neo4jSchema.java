@@ -49,6 +49,12 @@ public final class Neo4jSchema {
             session.run("CREATE CONSTRAINT nexus_sync_decision_key IF NOT EXISTS FOR (d:`_SyncDecision`) REQUIRE d.key IS UNIQUE", schema).consume();
             // The Neo4j plugin's outbox: one entry per seq, which the reverse sync reads in order and deletes by; and one
             // sequence node, which the plugin MERGEs the first time (the constraint lets two first writers agree on it).
+            // A deletion marker (written only by a writer that keeps them) is looked up by (label, id) for every node a
+            // streamed change may create, and MERGEd by concurrent deletes of one node: indexed, and never two of them.
+            // The range index on its time serves the retention job that removes old ones.
+            session.run("CREATE CONSTRAINT nexus_sync_deleted_node IF NOT EXISTS FOR (d:`_SyncDeleted`) REQUIRE (d.`label`, d.`id`) IS UNIQUE",
+                    schema).consume();
+            session.run("CREATE INDEX nexus_sync_deleted_at IF NOT EXISTS FOR (d:`_SyncDeleted`) ON (d.`at`)", schema).consume();
             session.run("CREATE CONSTRAINT nexus_sync_outbox_seq IF NOT EXISTS FOR (o:`_SyncOutbox`) REQUIRE o.seq IS UNIQUE", schema).consume();
             session.run("CREATE CONSTRAINT nexus_sync_outbox_sequence IF NOT EXISTS FOR (s:`_SyncOutboxSequence`) REQUIRE s.name IS UNIQUE",
                     schema).consume();

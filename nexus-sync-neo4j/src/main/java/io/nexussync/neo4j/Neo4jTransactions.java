@@ -30,6 +30,8 @@ public final class Neo4jTransactions {
     public static final String HISTORY = "history";
     /** History retention: removing closed versions of temporal relationships (never a current one). */
     public static final String HISTORY_RETENTION = "history-retention";
+    /** Removing deletion markers older than the change topic's retention ({@code Neo4jGraphWriter#removeDeletionMarkersBefore}). */
+    public static final String DELETION_MARKER_RETENTION = "deletion-marker-retention";
 
     private Neo4jTransactions() {}
 

@@ -45,6 +45,43 @@ final class StatementRenderer {
         return UNWIND + "id MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": id}) DETACH DELETE n";
     }
 
+    /** The label of a deletion marker: which node ({@code label}, {@code id}) was deleted, and the latest delete's commit time ({@code at}). */
+    static final String DELETED = "`_SyncDeleted`";
+
+    /**
+     * With deletion markers, each delete with a commit time also records it, whether or not the node was there (the delete
+     * can arrive before the change that created it, when that change came in another partition), keeping the latest one.
+     * Its rows are {@link StepParameters#deletionRows}. See {@link #unlessDeletedSince}.
+     */
+    static String deleteNodes(DeleteNodes step, boolean deletionMarkers) {
+        if (!deletionMarkers) {
+            return deleteNodes(step);
+        }
+        NodeMapping m = step.mapping();
+        return UNWIND + "row OPTIONAL MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) DETACH DELETE n "
+                + "WITH row WHERE row.at IS NOT NULL "
+                + "MERGE (d:" + DELETED + " {`label`: " + Cypher.literal(m.label()) + ", `id`: row.id}) "
+                + "SET d.`at` = CASE WHEN d.`at` IS NULL OR d.`at` < row.at THEN row.at ELSE d.`at` END";
+    }
+
+    /**
+     * Looks up, for the row, the node {@code (label {idProperty: idExpression})} and its deletion marker, as
+     * {@code <v>Node} and {@code <v>Gone}; {@link #notDeletedSince} is the condition on them. Changes reach the writer in
+     * order per entity but not across entities (Kafka partitions), so a change PostgreSQL made before a node's delete
+     * can come after it: the node it would create (an endpoint, a parent, or the old key's node of a key change) is not
+     * created then. A row whose change committed in the delete's own transaction is let through: a commit time cannot order
+     * them, and blocking it would lose a node or link created again in that transaction (delete and insert again).
+     */
+    private static String unlessDeletedSince(String v, String label, String idProperty, String idExpression) {
+        return "OPTIONAL MATCH (" + v + "Node:" + name(label) + " {" + name(idProperty) + ": " + idExpression + "}) "
+                + "OPTIONAL MATCH (" + v + "Gone:" + DELETED + " {`label`: " + Cypher.literal(label) + ", `id`: " + idExpression + "}) ";
+    }
+
+    /** The node exists, or was not deleted after the row's change (a row without a commit time is never held back). */
+    private static String notDeletedSince(String v) {
+        return "(" + v + "Node IS NOT NULL OR " + v + "Gone IS NULL OR row.at IS NULL OR " + v + "Gone.`at` <= row.at)";
+    }
+
     private static final String TOMBSTONE = name(NodeMapping.TOMBSTONE_LABEL);
     private static final String DELETED_AT = name(NodeMapping.DELETED_AT_PROPERTY);
 
@@ -112,6 +149,11 @@ final class StatementRenderer {
      * version of its earlier life dropped, the tombstone label and deletion time removed, its closed history kept.
      */
     static String upsertNodes(UpsertNodes step, boolean refresh) {
+        return upsertNodes(step, refresh, false);
+    }
+
+    /** @param guardDeleted with deletion markers, a streamed row: a node deleted after the row's change is not created */
+    static String upsertNodes(UpsertNodes step, boolean refresh, boolean guardDeleted) {
         NodeMapping m = step.mapping();
         String revived = m.tombstones() ? "n:" + TOMBSTONE : "false";
         String fresh = m.versionProperty() == null ? "true"
@@ -125,7 +167,10 @@ final class StatementRenderer {
         }
         String versionOnly = m.versionProperty() == null ? "SET n.lastSyncedAt = datetime()"
                 : "SET n." + name(m.versionProperty()) + " = row.version, n.lastSyncedAt = datetime()";
+        String guard = guardDeleted
+                ? unlessDeletedSince("n", m.label(), m.idProperty(), "row.id") + "WITH row WHERE " + notDeletedSince("n") + " " : "";
         return UNWIND + "row "
+                + guard
                 + "MERGE (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) "
                 + LOCK_NODE
                 + "WITH n, row, " + fresh + " AS fresh, " + current + " AS current, " + revived + " AS revived"
@@ -195,6 +240,11 @@ final class StatementRenderer {
      * one; the streamed statement, the hot path, does not look for them (the service never writes a duplicate).
      */
     static String linkParents(LinkParents step, boolean refresh) {
+        return linkParents(step, refresh, false);
+    }
+
+    /** @param guardDeleted with deletion markers: a parent deleted after the child's change is not created, nor the link */
+    static String linkParents(LinkParents step, boolean refresh, boolean guardDeleted) {
         NodeMapping m = step.mapping();
         String child = "(c:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.child})";
         String parentId = name(step.link().parentIdProperty());
@@ -212,6 +262,8 @@ final class StatementRenderer {
                 + "DELETE l "
                 + "WITH DISTINCT c, row WHERE row.parent IS NOT NULL "
                 + (refresh ? duplicateLinks(step) : "")
+                + (guardDeleted ? unlessDeletedSince("p", step.link().parentLabel(), step.link().parentIdProperty(), "row.parent")
+                        + "WITH c, row WHERE " + notDeletedSince("p") + " " : "")
                 + "MERGE (p:" + name(step.link().parentLabel()) + " {" + parentId + ": row.parent}) ON CREATE SET p." + PG_ID + " = row.parent "
                 + arrowNew;
     }
@@ -233,10 +285,15 @@ final class StatementRenderer {
     }
 
     static String upsertRelationships(UpsertRelationships step, boolean refresh) {
+        return upsertRelationships(step, refresh, false);
+    }
+
+    /** @param guardDeleted with deletion markers: a row with an end deleted after its change is dropped whole */
+    static String upsertRelationships(UpsertRelationships step, boolean refresh, boolean guardDeleted) {
         RelationshipMapping m = step.mapping();
         String guard = m.versionProperty() == null ? ""
                 : " WITH r, row WHERE row.version IS NULL OR r." + name(m.versionProperty()) + " IS NULL OR r." + name(m.versionProperty()) + newer(refresh) + "row.version";
-        return UNWIND + "row " + mergeEndpoints(m)
+        return UNWIND + "row " + mergeEndpoints(m, guardDeleted)
                 + "MERGE (a)-[r:" + name(m.type()) + "]->(b)" + guard + (refresh ? " SET r = row.props" : " SET r += row.props");
     }
 
@@ -254,9 +311,14 @@ final class StatementRenderer {
      * instead of leaving two current versions (a relationship's own locks are taken only as a transaction commits).
      */
     static String openTemporal(TemporalRound step) {
+        return openTemporal(step, false);
+    }
+
+    /** @param guardDeleted with deletion markers: a version with an end deleted after its change does not open */
+    static String openTemporal(TemporalRound step, boolean guardDeleted) {
         RelationshipMapping m = step.mapping();
         String version = "v." + name(temporalVersion(m));
-        return UNWIND + "row " + mergeEndpoints(m)
+        return UNWIND + "row " + mergeEndpoints(m, guardDeleted)
                 + "WITH a, b, row " + lock("a")
                 + "WITH a, b, row "
                 + "OPTIONAL MATCH (a)-[v:" + name(m.type()) + "]->(b) "
@@ -304,8 +366,11 @@ final class StatementRenderer {
                 + name(m.to().label()) + " {" + name(m.to().idProperty()) + ": row.to})";
     }
 
-    private static String mergeEndpoints(RelationshipMapping m) {
-        return "MERGE (a:" + name(m.from().label()) + " {" + name(m.from().idProperty()) + ": row.from}) ON CREATE SET a." + PG_ID + " = row.from "
+    private static String mergeEndpoints(RelationshipMapping m, boolean guardDeleted) {
+        String guard = guardDeleted
+                ? unlessDeletedSince("a", m.from().label(), m.from().idProperty(), "row.from") + unlessDeletedSince("b", m.to().label(), m.to().idProperty(), "row.to")
+                + "WITH row WHERE " + notDeletedSince("a") + " AND " + notDeletedSince("b") + " " : "";
+        return guard + "MERGE (a:" + name(m.from().label()) + " {" + name(m.from().idProperty()) + ": row.from}) ON CREATE SET a." + PG_ID + " = row.from "
                 + "MERGE (b:" + name(m.to().label()) + " {" + name(m.to().idProperty()) + ": row.to}) ON CREATE SET b." + PG_ID + " = row.to ";
     }
 }

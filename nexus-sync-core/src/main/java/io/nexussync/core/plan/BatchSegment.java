@@ -52,6 +52,9 @@ final class BatchSegment {
     private static final class EntityState {
         Map<String, Object> row;
         boolean deleteFirst;
+        /** The commit time of the entity's last change here, and of its last delete here (null when none, or unknown). */
+        Instant at;
+        Instant deletedAt;
     }
 
     private final Map<NodeKey, EntityState> nodes = new LinkedHashMap<>();
@@ -130,7 +133,7 @@ final class BatchSegment {
         pairEnds.add(key.mapping().to().label() + ":" + key.toId());
     }
 
-    void upsertNode(NodeMapping mapping, Map<String, Object> oldKey, Map<String, Object> newValues) {
+    private void upsertNodeAt(NodeMapping mapping, Map<String, Object> oldKey, Map<String, Object> newValues, Instant at) {
         String id = mapping.identity(newValues);
         if (id == null) {
             throw new IllegalArgumentException(mapping.table() + ": a row image without its key " + mapping.keyColumns());
@@ -138,33 +141,36 @@ final class BatchSegment {
         if (oldKey != null) {
             String oldId = mapping.identity(oldKey);
             if (oldId != null && !oldId.equals(id)) {
-                deleteNode(mapping, oldKey);
+                deleteNode(mapping, oldKey, at);
             }
         }
         EntityState state = nodes.computeIfAbsent(new NodeKey(mapping, id), k -> new EntityState());
-        becomePresent(state, newValues);
+        becomePresent(state, newValues, at);
     }
 
-    /** A key-changing UPDATE: the old identity's node is deleted, or kept as a tombstone at the change's time. */
+    /**
+     * An INSERT or UPDATE committed at {@code at}. A key-changing UPDATE: the old identity's node is deleted, or kept as a
+     * tombstone at the change's time.
+     */
     void upsertNode(NodeMapping mapping, Map<String, Object> oldKey, Map<String, Object> newValues, Instant at) {
         if (mapping.tombstones() && oldKey != null) {
             String oldId = mapping.identity(oldKey);
             if (oldId != null && !oldId.equals(mapping.identity(newValues))) {
                 tombstoneNode(mapping, oldKey, at);
-                upsertNode(mapping, null, newValues);
+                upsertNodeAt(mapping, null, newValues, at);
                 return;
             }
         }
-        upsertNode(mapping, oldKey, newValues);
+        upsertNodeAt(mapping, oldKey, newValues, at);
     }
 
-    void deleteNode(NodeMapping mapping, Map<String, Object> oldKey) {
+    void deleteNode(NodeMapping mapping, Map<String, Object> oldKey, Instant at) {
         String id = mapping.identity(oldKey);
         if (id == null) {
             throw new IllegalArgumentException(mapping.table() + ": a deleted row's old key lacks " + mapping.keyColumns()
                     + "; the replica identity must carry the mapped key");
         }
-        markDeleted(nodes.computeIfAbsent(new NodeKey(mapping, id), k -> new EntityState()));
+        markDeleted(nodes.computeIfAbsent(new NodeKey(mapping, id), k -> new EntityState()), at);
         // The detach-delete takes the node's temporal history with it; a node recreated later in the
         // batch must not get that history back.
         temporal.keySet().removeIf(pair -> touches(pair, mapping.label(), id));
@@ -185,7 +191,7 @@ final class BatchSegment {
             addVersion(key, new TemporalRow(key.fromId(), key.toId(), relationshipProperties(mapping, newValues, key.fromId(), key.toId()),
                     GraphValues.version(newValues, mapping.versionColumn()), at));
         } else {
-            becomePresent(relationships.computeIfAbsent(key, k -> new EntityState()), newValues);
+            becomePresent(relationships.computeIfAbsent(key, k -> new EntityState()), newValues, at);
         }
     }
 
@@ -200,7 +206,7 @@ final class BatchSegment {
             }
             addVersion(key, new TemporalRow(key.fromId(), key.toId(), null, null, at));
         } else {
-            markDeleted(relationships.computeIfAbsent(key, k -> new EntityState()));
+            markDeleted(relationships.computeIfAbsent(key, k -> new EntityState()), at);
         }
     }
 
@@ -208,14 +214,20 @@ final class BatchSegment {
         return new PairKey(mapping, mapping.from().identity(values), mapping.to().identity(values));
     }
 
-    private static void becomePresent(EntityState state, Map<String, Object> newValues) {
+    private static void becomePresent(EntityState state, Map<String, Object> newValues, Instant at) {
         state.row = state.row == null ? newValues : Unchanged.keepFrom(state.row, newValues);
+        state.at = at;
     }
 
-    private static void markDeleted(EntityState state) {
+    private static void markDeleted(EntityState state, Instant at) {
         state.row = null;
         state.deleteFirst = true;
+        state.at = at;
+        state.deletedAt = at;
     }
+
+    /** A node deleted here, with the time of its last delete (the node may be created again after it, in this segment). */
+    private record Deletion(String id, Instant at) {}
 
     void appendStepsTo(List<GraphStep> steps) {
         Set<String> deletedNodes = new HashSet<>();
@@ -224,17 +236,17 @@ final class BatchSegment {
             deletedNodes.add(key.mapping().label() + ":" + key.id());
             nodeTombstones.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(new Tombstone(key.id(), at));
         });
-        Map<NodeMapping, List<String>> nodeDeletes = new LinkedHashMap<>();
+        Map<NodeMapping, List<Deletion>> nodeDeletes = new LinkedHashMap<>();
         Map<NodeMapping, List<NodeRow>> nodeUpserts = new LinkedHashMap<>();
         nodes.forEach((key, state) -> {
             if (state.row == null) {
                 deletedNodes.add(key.mapping().label() + ":" + key.id());
             }
             if (state.row == null || state.deleteFirst) {
-                nodeDeletes.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(key.id());
+                nodeDeletes.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(new Deletion(key.id(), state.deletedAt));
             }
             if (state.row != null) {
-                nodeUpserts.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(nodeRow(key, state.row));
+                nodeUpserts.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(nodeRow(key, state.row, state.at));
             }
         });
 
@@ -247,12 +259,16 @@ final class BatchSegment {
             }
             if (state.row != null && !touchesDeleted(key, deletedNodes)) {
                 relationshipUpserts.computeIfAbsent(key.mapping(), m -> new ArrayList<>()).add(new RelationshipRow(key.fromId(), key.toId(),
-                        relationshipProperties(key.mapping(), state.row, key.fromId(), key.toId()), GraphValues.version(state.row, key.mapping().versionColumn())));
+                        relationshipProperties(key.mapping(), state.row, key.fromId(), key.toId()), GraphValues.version(state.row, key.mapping().versionColumn()),
+                        state.at));
             }
         });
 
         relationshipDeletes.forEach((m, keys) -> steps.add(new DeleteRelationships(m, sorted(keys, Comparator.comparing(RelationshipKey::fromId).thenComparing(RelationshipKey::toId)))));
-        nodeDeletes.forEach((m, ids) -> steps.add(new DeleteNodes(m, sorted(ids, Comparator.naturalOrder()))));
+        nodeDeletes.forEach((m, deletions) -> {
+            List<Deletion> byId = sorted(deletions, Comparator.comparing(Deletion::id));
+            steps.add(new DeleteNodes(m, byId.stream().map(Deletion::id).toList(), byId.stream().map(Deletion::at).toList()));
+        });
         nodeTombstones.forEach((m, rows) -> steps.add(new TombstoneNodes(m, mapping.historyTypes(m.label()), sorted(rows, Comparator.comparing(Tombstone::id)))));
         nodeUpserts.forEach((m, rows) -> steps.add(new UpsertNodes(m, sorted(rows, Comparator.comparing(NodeRow::id)))));
         nodes.keySet().stream().map(NodeKey::mapping).distinct().forEach(m -> appendParentLinks(m, deletedNodes, steps));
@@ -272,7 +288,7 @@ final class BatchSegment {
                 if (parentId != null && deletedNodes.contains(link.parentLabel() + ":" + parentId)) {
                     parentId = null;
                 }
-                rows.add(new ParentRow(key.id(), parentId, GraphValues.version(state.row, mapping.versionColumn())));
+                rows.add(new ParentRow(key.id(), parentId, GraphValues.version(state.row, mapping.versionColumn()), state.at));
             });
             if (!rows.isEmpty()) {
                 steps.add(new LinkParents(mapping, link, sorted(rows, Comparator.comparing(ParentRow::childId))));
@@ -311,12 +327,12 @@ final class BatchSegment {
                 || deletedNodes.contains(key.mapping().to().label() + ":" + key.toId());
     }
 
-    private static NodeRow nodeRow(NodeKey key, Map<String, Object> row) {
+    private static NodeRow nodeRow(NodeKey key, Map<String, Object> row, Instant at) {
         NodeMapping mapping = key.mapping();
         Map<String, Object> properties = nodeProperties(mapping, key.id(), row);
         Object xref = mapping.crossReferenceColumn() == null ? null : row.get(mapping.crossReferenceColumn());
         return new NodeRow(key.id(), properties, GraphValues.version(row, mapping.versionColumn()),
-                xref instanceof String s ? s : null, !row.containsValue(Unchanged.TOAST));
+                xref instanceof String s ? s : null, !row.containsValue(Unchanged.TOAST), at);
     }
 
     /** The properties a row gives its node (the columns' values a TOAST marker holds are left out), its identity included. */

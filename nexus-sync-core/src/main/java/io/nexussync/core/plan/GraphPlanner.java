@@ -68,13 +68,13 @@ public final class GraphPlanner {
         var node = mapping.node(table);
         if (node.isPresent()) {
             if (change instanceof RowChange.Insert insert) {
-                segment.upsertNode(node.get(), null, insert.newValues());
+                segment.upsertNode(node.get(), null, insert.newValues(), source.commitTime());
             } else if (change instanceof RowChange.Update update) {
                 segment.upsertNode(node.get(), update.oldKey(), update.newValues(), source.commitTime());
             } else if (change instanceof RowChange.Delete delete && node.get().tombstones()) {
                 segment.tombstoneNode(node.get(), delete.oldKey(), source.commitTime());
             } else if (change instanceof RowChange.Delete delete) {
-                segment.deleteNode(node.get(), delete.oldKey());
+                segment.deleteNode(node.get(), delete.oldKey(), source.commitTime());
             } else {
                 throw RowChange.unhandled(change);
             }

@@ -4,6 +4,8 @@ import io.nexussync.core.mapping.NodeMapping;
 import io.nexussync.core.mapping.ParentLink;
 import io.nexussync.core.mapping.RelationshipMapping;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -38,8 +40,27 @@ public sealed interface GraphStep {
 
     void accept(Visitor visitor);
 
-    /** Detach-deletes the nodes (their relationships, graph-only ones included, go with them). */
-    record DeleteNodes(NodeMapping mapping, List<String> ids) implements GraphStep {
+    /**
+     * Detach-deletes the nodes (their relationships, graph-only ones included, go with them).
+     *
+     * @param deletedAt per id, in the same order, the commit time of its delete, or null (a repair's delete has none): a
+     *                  writer that keeps deletion markers records it, so that an older change arriving later (order across
+     *                  entities is lost on the way through Kafka) cannot bring the node back as a placeholder
+     */
+    record DeleteNodes(NodeMapping mapping, List<String> ids, List<Instant> deletedAt) implements GraphStep {
+        public DeleteNodes {
+            if (deletedAt.size() != ids.size()) {
+                throw new IllegalArgumentException("a deletion time per id: " + ids.size() + " ids, " + deletedAt.size() + " times");
+            }
+            ids = List.copyOf(ids);
+            deletedAt = Collections.unmodifiableList(new ArrayList<>(deletedAt));
+        }
+
+        /** Deletes without a time: no deletion marker is kept for them. */
+        public DeleteNodes(NodeMapping mapping, List<String> ids) {
+            this(mapping, ids, Collections.nCopies(ids.size(), null));
+        }
+
         @Override
         public void accept(Visitor visitor) {
             visitor.deleteNodes(this);
@@ -128,18 +149,36 @@ public sealed interface GraphStep {
     /**
      * @param wholeRow the row image held every column (no unchanged TOAST value): its properties replace the
      *                 node's (graph-only ones kept), so a property no column backs any more goes; otherwise they add
+     * @param at the commit time of the row's last change in the batch, or null (a snapshot's, a backfill's row): a writer
+     *           that keeps deletion markers does not create the node when it was deleted after this time
      */
-    record NodeRow(String id, Map<String, Object> properties, Long version, String knownElementId, boolean wholeRow) {}
+    record NodeRow(String id, Map<String, Object> properties, Long version, String knownElementId, boolean wholeRow, Instant at) {
+        public NodeRow(String id, Map<String, Object> properties, Long version, String knownElementId, boolean wholeRow) {
+            this(id, properties, version, knownElementId, wholeRow, null);
+        }
+    }
 
-    /** @param parentId null removes the link */
-    record ParentRow(String childId, String parentId, Long childVersion) {}
+    /**
+     * @param parentId null removes the link
+     * @param at the commit time of the child's last change in the batch, or null: see {@link NodeRow#at()}, for the parent
+     */
+    record ParentRow(String childId, String parentId, Long childVersion, Instant at) {
+        public ParentRow(String childId, String parentId, Long childVersion) {
+            this(childId, parentId, childVersion, null);
+        }
+    }
 
     record RelationshipKey(String fromId, String toId) {}
 
     /** @param at the commit time of the delete */
     record Tombstone(String id, Instant at) {}
 
-    record RelationshipRow(String fromId, String toId, Map<String, Object> properties, Long version) {}
+    /** @param at the commit time of the pair's last change in the batch, or null: see {@link NodeRow#at()}, for both ends */
+    record RelationshipRow(String fromId, String toId, Map<String, Object> properties, Long version, Instant at) {
+        public RelationshipRow(String fromId, String toId, Map<String, Object> properties, Long version) {
+            this(fromId, toId, properties, version, null);
+        }
+    }
 
     /** @param properties null closes the current version without opening a new one (the row was deleted) */
     record TemporalRow(String fromId, String toId, Map<String, Object> properties, Long version, Instant at) {

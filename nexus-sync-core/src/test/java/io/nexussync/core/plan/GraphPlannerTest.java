@@ -120,7 +120,7 @@ class GraphPlannerTest {
         assertThat(link.link().type()).isEqualTo("HAS_MESSAGE");
         assertThat(link.link().parentLabel()).isEqualTo("Thread");
         assertThat(link.link().parentToChild()).isTrue();
-        assertThat(link.rows()).containsExactly(new ParentRow("m1", T1, 1L));
+        assertThat(link.rows()).containsExactly(new ParentRow("m1", T1, 1L, T0.plusSeconds(1)));
     }
 
     @Test
@@ -130,7 +130,7 @@ class GraphPlannerTest {
                 delete(THREADS, Map.of("id", T1)));
 
         LinkParents link = stepOf(plan, LinkParents.class);
-        assertThat(link.rows()).containsExactly(new ParentRow("m1", null, 1L));
+        assertThat(link.rows()).containsExactly(new ParentRow("m1", null, 1L, T0.plusSeconds(1)));
     }
 
     @Test
@@ -180,7 +180,7 @@ class GraphPlannerTest {
                 update(CONTENT_ITEMS, contentItem(C1, "Changed", 2)),
                 delete(CONTENT_ITEMS, Map.of("id", C1)));
 
-        assertThat(plan.steps()).containsExactly(new DeleteNodes(contentItems(), List.of(C1)));
+        assertThat(plan.steps()).containsExactly(new DeleteNodes(contentItems(), List.of(C1), List.of(T0.plusSeconds(2))));
     }
 
     @Test
@@ -190,7 +190,7 @@ class GraphPlannerTest {
                 insert(CONTENT_ITEMS, contentItem(C1, "Reborn", 1)));
 
         assertThat(plan.steps()).hasSize(2);
-        assertThat(plan.steps().get(0)).isEqualTo(new DeleteNodes(contentItems(), List.of(C1)));
+        assertThat(plan.steps().get(0)).isEqualTo(new DeleteNodes(contentItems(), List.of(C1), List.of(T0.plusSeconds(1))));
         NodeRow row = single(((UpsertNodes) plan.steps().get(1)).rows());
         assertThat(row.properties()).containsEntry("title", "Reborn");
     }
@@ -202,7 +202,7 @@ class GraphPlannerTest {
                 delete(CONTENT_ITEMS, Map.of("id", C1)));
 
         assertThat(plan.steps()).noneMatch(UpsertRelationships.class::isInstance);
-        assertThat(plan.steps()).containsExactly(new DeleteNodes(contentItems(), List.of(C1)));
+        assertThat(plan.steps()).containsExactly(new DeleteNodes(contentItems(), List.of(C1), List.of(T0.plusSeconds(2))));
     }
 
     @Test
@@ -321,7 +321,7 @@ class GraphPlannerTest {
         GraphWritePlan plan = plan(new RowChange.Update(CONTENT_ITEMS, Map.of("id", C1), contentItem(C2, "Moved", 2)));
 
         assertThat(plan.steps()).hasSize(2);
-        assertThat(plan.steps().get(0)).isEqualTo(new DeleteNodes(contentItems(), List.of(C1)));
+        assertThat(plan.steps().get(0)).isEqualTo(new DeleteNodes(contentItems(), List.of(C1), List.of(T0.plusSeconds(1))));
         NodeRow row = single(((UpsertNodes) plan.steps().get(1)).rows());
         assertThat(row.id()).isEqualTo(C2);
         assertThat(row.properties()).containsEntry("id", C2).containsEntry("pgId", C2);
@@ -447,6 +447,43 @@ class GraphPlannerTest {
         assertThat(truncate.mapping().tombstones()).isTrue();
         assertThat(truncate.historyTypes()).containsExactly("INCLUDES");
         assertThat(truncate.at()).isEqualTo(T0.plusSeconds(7));
+    }
+
+    @Test
+    void shouldStampEachRowWithTheCommitTimeOfItsEntitysLastChangeInTheBatch() {
+        GraphWritePlan plan = plan(
+                update(CONTENT_ITEMS, contentItem(C1, "First", 2)),
+                insert(MESSAGES, message("m1", T1, 1)),
+                update(CONTENT_ITEMS, contentItem(C1, "Second", 3)),
+                insert(CONTENT_TAGS, contentTag(C1, TAG1, 0.5f, 1)),
+                delete(CONTENT_ITEMS, Map.of("id", C2)));
+
+        assertThat(plan.steps()).filteredOn(UpsertNodes.class::isInstance).flatExtracting(s -> ((UpsertNodes) s).rows())
+                .extracting(NodeRow::id, NodeRow::at).containsExactlyInAnyOrder(tuple(C1, T0.plusSeconds(3)), tuple("m1", T0.plusSeconds(2)));
+        assertThat(stepOf(plan, LinkParents.class).rows()).extracting(ParentRow::at).containsExactly(T0.plusSeconds(2));
+        assertThat(stepOf(plan, UpsertRelationships.class).rows()).extracting(GraphStep.RelationshipRow::at).containsExactly(T0.plusSeconds(4));
+        assertThat(stepOf(plan, DeleteNodes.class)).isEqualTo(new DeleteNodes(contentItems(), List.of(C2), List.of(T0.plusSeconds(5))));
+    }
+
+    @Test
+    void shouldGiveANodeDeletedAndInsertedAgainItsDeletesTimeForTheDeleteAndItsInsertsForTheRow() {
+        GraphWritePlan plan = plan(
+                delete(CONTENT_ITEMS, Map.of("id", C1)),
+                insert(CONTENT_ITEMS, contentItem(C1, "Reborn", 1)),
+                update(CONTENT_ITEMS, contentItem(C1, "Reborn again", 2)));
+
+        assertThat(stepOf(plan, DeleteNodes.class).deletedAt()).containsExactly(T0.plusSeconds(1));
+        assertThat(single(stepOf(plan, UpsertNodes.class).rows()).at()).isEqualTo(T0.plusSeconds(3));
+    }
+
+    @Test
+    void shouldStampTheOldKeysDeleteOfAKeyChangeWithTheUpdatesCommitTime() {
+        GraphWritePlan plan = plan(
+                insert(CONTENT_ITEMS, contentItem(C1, "Before", 1)),
+                new RowChange.Update(CONTENT_ITEMS, Map.of("id", C1), contentItem(C2, "Moved", 2)));
+
+        assertThat(stepOf(plan, DeleteNodes.class)).isEqualTo(new DeleteNodes(contentItems(), List.of(C1), List.of(T0.plusSeconds(2))));
+        assertThat(single(stepOf(plan, UpsertNodes.class).rows())).extracting(NodeRow::id, NodeRow::at).containsExactly(C2, T0.plusSeconds(2));
     }
 
     @Test

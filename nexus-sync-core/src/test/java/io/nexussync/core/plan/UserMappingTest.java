@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 
 /** User mappings: composite and non-uuid keys, renamed properties, flattened json, links and join tables on composite keys. */
 class UserMappingTest {
+    private static final Instant COMMITTED = Instant.parse("2025-01-01T00:00:00Z");
     static final String RETAIL = """
             name: retail
             nodes:
@@ -119,17 +120,17 @@ class UserMappingTest {
                 .containsEntry("attrColor", "red").containsEntry("attrDims", List.of(1.0, 2.5)).containsEntry("attrSizeLabel", null)
                 .doesNotContainKeys("cost", "name", "attributes", "categoryId", "neo4jNodeId", "extra");
         assertThat(plan.steps()).filteredOn(LinkParents.class::isInstance).extracting(s -> ((LinkParents) s).rows().get(0))
-                .containsExactlyInAnyOrder(new ParentRow("[\"7\",\"A-100\"]", "7", null), new ParentRow("[\"7\",\"A-100\"]", "3", null));
+                .containsExactlyInAnyOrder(new ParentRow("[\"7\",\"A-100\"]", "7", null, COMMITTED), new ParentRow("[\"7\",\"A-100\"]", "3", null, COMMITTED));
     }
 
     @Test
     void shouldDeleteByCompositeKeyAndRecreateWhenAKeyColumnChanges() {
         GraphWritePlan plan = plan(new RowChange.Update(PRODUCTS, Map.of("store_id", 7L, "sku", "A-100"), product(7L, "A-200", null)));
 
-        assertThat(plan.steps().get(0)).isEqualTo(new DeleteNodes(mapping.node(PRODUCTS).orElseThrow(), List.of("[\"7\",\"A-100\"]")));
+        assertThat(plan.steps().get(0)).isEqualTo(new DeleteNodes(mapping.node(PRODUCTS).orElseThrow(), List.of("[\"7\",\"A-100\"]"), List.of(COMMITTED)));
         assertThat(((UpsertNodes) plan.steps().get(1)).rows().get(0).id()).isEqualTo("[\"7\",\"A-200\"]");
         GraphWritePlan delete = plan(new RowChange.Delete(PRODUCTS, mapping.node(PRODUCTS).orElseThrow().keyValues("[\"7\",\"A-200\"]")));
-        assertThat(delete.steps()).containsExactly(new DeleteNodes(mapping.node(PRODUCTS).orElseThrow(), List.of("[\"7\",\"A-200\"]")));
+        assertThat(delete.steps()).containsExactly(new DeleteNodes(mapping.node(PRODUCTS).orElseThrow(), List.of("[\"7\",\"A-200\"]"), List.of(COMMITTED)));
     }
 
     @Test
@@ -142,7 +143,7 @@ class UserMappingTest {
         assertThat(node.properties()).containsEntry("key", "5").containsEntry("id", 5L).containsEntry("name", "Lamps").doesNotContainKey("parentId");
         LinkParents link = (LinkParents) plan.steps().get(1);
         assertThat(link.link().parentLabel()).isEqualTo("Category");
-        assertThat(link.rows()).containsExactly(new ParentRow("5", "1", null));
+        assertThat(link.rows()).containsExactly(new ParentRow("5", "1", null, COMMITTED));
     }
 
     @Test
@@ -237,7 +238,7 @@ class UserMappingTest {
     }
 
     private GraphWritePlan plan(RowChange change) {
-        return planner.plan(List.of(new SourceChange(change, Lsn.of(0x1000), Instant.parse("2025-01-01T00:00:00Z"))));
+        return planner.plan(List.of(new SourceChange(change, Lsn.of(0x1000), COMMITTED)));
     }
 
     private static Map<String, Object> product(long store, String sku, String attributes) {

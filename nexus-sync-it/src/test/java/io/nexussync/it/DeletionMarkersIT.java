@@ -1,0 +1,270 @@
+package io.nexussync.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexussync.core.mapping.Mapping;
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.core.model.AppliedRanges;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.SourceChange;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.plan.GraphPlanner;
+import io.nexussync.it.testkit.SyncEnvironment;
+import io.nexussync.neo4j.Neo4jGraphWriter;
+import io.nexussync.neo4j.Neo4jSchema;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.neo4j.driver.Record;
+
+/**
+ * Changes applied out of order across entities, as apply from Kafka sees them (each entity's changes in order in its
+ * partition, partitions consumed at their own pace): a change PostgreSQL made before a node's delete, applied after it,
+ * must not bring the node back as a placeholder (id and pgId only) that nothing removes. Each case plans the changes with
+ * the built-in mapping and writes each entity's batch through a real Neo4j, in the order the partitions would deliver them.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DeletionMarkersIT {
+    private static final Mapping MAPPING = MappingLoader.builtIn();
+    private static final TableId THREADS = TableId.parse("public.threads");
+    private static final TableId MESSAGES = TableId.parse("public.messages");
+    private static final TableId CONTENT_ITEMS = TableId.parse("public.content_items");
+    private static final TableId TAGS = TableId.parse("public.tags");
+    private static final TableId THREAD_CONTENT = TableId.parse("public.thread_content");
+    private static final TableId CONTENT_TAGS = TableId.parse("public.content_tags");
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    /** A timestamptz column's value as the decoder gives it. */
+    private static final OffsetDateTime CREATED = T0.atOffset(ZoneOffset.UTC);
+
+    private final GraphPlanner planner = new GraphPlanner(MAPPING);
+    private SyncEnvironment env;
+    private Neo4jGraphWriter markers;
+    private Neo4jGraphWriter plain;
+    private long lsn;
+
+    @BeforeAll
+    void start() throws Exception {
+        env = SyncEnvironment.create("deletion_markers");
+        Neo4jSchema.ensureConstraints(env.driver(), null, MAPPING);
+        markers = Neo4jGraphWriter.withDeletionMarkers(env.driver(), null, "deletion_markers_slot");
+        plain = new Neo4jGraphWriter(env.driver(), null, "deletion_markers_plain_slot");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        env.close();
+    }
+
+    /** M inserted in thread T; later T deleted with its messages. T's partition is ahead of M's. */
+    @Test
+    void shouldNotBringBackADeletedThreadThroughAnOlderMessagesParentLink() {
+        String thread = id();
+        String message = id();
+        apply(markers, insert(THREADS, thread(thread), 1));
+
+        apply(markers, delete(THREADS, thread, 3));
+        apply(markers, insert(MESSAGES, message(message, thread), 2));
+        assertThat(count("MATCH (t:Thread {id: $id}) RETURN t", thread)).as("the deleted thread, as a placeholder").isZero();
+        assertThat(count("MATCH (m:Message {id: $id}) RETURN m", message)).as("the message itself, until its own delete arrives").isOne();
+        apply(markers, delete(MESSAGES, message, 3));
+
+        assertThat(count("MATCH (t:Thread {id: $id}) RETURN t", thread)).isZero();
+        assertThat(count("MATCH (m:Message {id: $id}) RETURN m", message)).isZero();
+    }
+
+    /** The same order through a writer without markers: the hole the markers close is real. */
+    @Test
+    void shouldLeaveAPlaceholderThreadWithoutMarkers() {
+        String thread = id();
+        String message = id();
+        apply(plain, insert(THREADS, thread(thread), 1));
+
+        apply(plain, delete(THREADS, thread, 3));
+        apply(plain, insert(MESSAGES, message(message, thread), 2));
+        apply(plain, delete(MESSAGES, message, 3));
+
+        List<Record> placeholder = env.cypher("MATCH (t:Thread {id: $id}) RETURN keys(t) AS keys", Map.of("id", thread));
+        assertThat(placeholder).as("a thread deleted in PostgreSQL, back in the graph").hasSize(1);
+        assertThat(placeholder.get(0).get("keys").asList(org.neo4j.driver.Value::asString)).containsExactlyInAnyOrder("id", "pgId");
+        assertThat(count("MATCH (d:`_SyncDeleted` {id: $id}) RETURN d", thread)).as("no marker without the mode").isZero();
+    }
+
+    /** An INCLUDES version opened before the item's delete arrives after it: no item placeholder, no relationship. */
+    @Test
+    void shouldNotOpenAnOlderTemporalVersionToADeletedItem() {
+        String thread = id();
+        String item = id();
+        apply(markers, insert(THREADS, thread(thread), 1));
+        apply(markers, insert(CONTENT_ITEMS, contentItem(item), 1));
+
+        apply(markers, delete(CONTENT_ITEMS, item, 3));
+        apply(markers, insert(THREAD_CONTENT, threadContent(thread, item), 2));
+        assertThat(count("MATCH (:Thread {id: $id})-[r:INCLUDES]->() RETURN r", thread)).as("INCLUDES of the thread").isZero();
+        apply(markers, deleteKey(THREAD_CONTENT, Map.of("thread_id", thread, "content_id", item), 3));
+
+        assertThat(count("MATCH (c:ContentItem {id: $id}) RETURN c", item)).as("the deleted item, as a placeholder").isZero();
+        assertThat(count("MATCH (:Thread {id: $id})-[r:INCLUDES]->() RETURN r", thread)).isZero();
+        assertThat(count("MATCH (t:Thread {id: $id}) RETURN t", thread)).as("the live end is untouched").isOne();
+    }
+
+    /** A TAGGED_WITH row inserted before its tag's delete arrives after it: the whole row is dropped. */
+    @Test
+    void shouldNotTagWithATagDeletedAfterTheJoinRow() {
+        String item = id();
+        String tag = id();
+        apply(markers, insert(CONTENT_ITEMS, contentItem(item), 1));
+        apply(markers, insert(TAGS, tag(tag), 1));
+
+        apply(markers, delete(TAGS, tag, 3));
+        apply(markers, insert(CONTENT_TAGS, contentTag(item, tag), 2));
+
+        assertThat(count("MATCH (t:Tag {id: $id}) RETURN t", tag)).as("the deleted tag, as a placeholder").isZero();
+        assertThat(count("MATCH (:ContentItem {id: $id})-[r:TAGGED_WITH]->() RETURN r", item)).isZero();
+    }
+
+    /** The key changed (the old key's node deleted); an older update of the old key, from its partition, comes later. */
+    @Test
+    void shouldNotBringBackTheOldKeysNodeThroughAnOlderUpsert() {
+        String oldKey = id();
+        String newKey = id();
+        apply(markers, insert(CONTENT_ITEMS, contentItem(oldKey), 1));
+
+        apply(markers, source(new RowChange.Update(CONTENT_ITEMS, Map.of("id", oldKey), contentItem(newKey)), 3));
+        apply(markers, source(new RowChange.Update(CONTENT_ITEMS, null, contentItem(oldKey, "renamed before the key changed", 2)), 2));
+
+        assertThat(count("MATCH (c:ContentItem {id: $id}) RETURN c", oldKey)).as("the old key's node").isZero();
+        assertThat(count("MATCH (c:ContentItem {id: $id}) RETURN c", newKey)).isOne();
+    }
+
+    /** A change made after the delete (the row inserted again, then linked) is written: markers hold back only older ones. */
+    @Test
+    void shouldCreateANodeInsertedAgainAfterItsDelete() {
+        String thread = id();
+        String message = id();
+        apply(markers, insert(THREADS, thread(thread), 1));
+        apply(markers, delete(THREADS, thread, 2));
+
+        apply(markers, insert(THREADS, thread(thread), 3));
+        apply(markers, insert(MESSAGES, message(message, thread), 4));
+
+        List<Record> back = env.cypher("MATCH (t:Thread {id: $id}) RETURN t.title AS title", Map.of("id", thread));
+        assertThat(back).hasSize(1);
+        assertThat(back.get(0).get("title").asString()).isEqualTo("thread " + thread);
+        assertThat(count("MATCH (:Thread {id: $id})-[:HAS_MESSAGE]->(m:Message) RETURN m", thread)).isOne();
+    }
+
+    /**
+     * A marker keeps its latest delete's time (a replayed older delete does not move it back), and the retention job removes
+     * those before a cut, at most a limit at a time; the markers before this class's other cases (2026) are far apart from
+     * them (2001), so their own markers are not touched.
+     */
+    @Test
+    void shouldKeepTheLatestDeleteTimeAndRemoveMarkersBeforeACutInChunks() {
+        Instant old = Instant.parse("2001-01-01T00:00:00Z");
+        String first = id();
+        String second = id();
+        String kept = id();
+        // Deletes of nodes never written (their inserts are elsewhere still): the marker is written all the same.
+        applyAt(markers, delete(TAGS, first, 0), old);
+        applyAt(markers, delete(TAGS, second, 0), old.plusSeconds(1));
+        applyAt(markers, delete(TAGS, kept, 0), old.plusSeconds(60));
+        applyAt(markers, delete(TAGS, kept, 0), old.plusSeconds(5));
+        assertThat(env.cypher("MATCH (d:`_SyncDeleted` {label: 'Tag', id: $id}) RETURN d.at AS at", Map.of("id", kept)))
+                .singleElement().satisfies(r -> assertThat(r.get("at").asZonedDateTime().toInstant()).isEqualTo(old.plusSeconds(60)));
+
+        Instant cut = old.plusSeconds(30);
+        assertThat(markers.removeDeletionMarkersBefore(cut, 1)).isOne();
+        assertThat(markers.removeDeletionMarkersBefore(cut, 1)).isOne();
+        assertThat(markers.removeDeletionMarkersBefore(cut, 1)).isZero();
+
+        assertThat(count("MATCH (d:`_SyncDeleted` {label: 'Tag'}) WHERE d.id IN [$id] RETURN d", kept)).isOne();
+        assertThat(env.cypher("MATCH (d:`_SyncDeleted`) WHERE d.id IN $ids RETURN d", Map.of("ids", List.of(first, second)))).isEmpty();
+    }
+
+    /** Plans one entity's batch of changes and writes it in its own transaction, as one partition's poll would. */
+    private void apply(Neo4jGraphWriter writer, SourceChange change) {
+        writer.apply(planner.plan(List.of(change)), new Checkpoint(Lsn.of(++lsn), AppliedRanges.EMPTY, 0));
+    }
+
+    private void applyAt(Neo4jGraphWriter writer, SourceChange change, Instant at) {
+        apply(writer, new SourceChange(change.change(), change.txFinalLsn(), at));
+    }
+
+    private long count(String query, String id) {
+        return env.cypher(query, Map.of("id", id)).size();
+    }
+
+    private static String id() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** A change committed {@code seconds} after this class's epoch: its transaction's commit time. */
+    private static SourceChange source(RowChange change, int seconds) {
+        return new SourceChange(change, Lsn.of(0x1000L * (seconds + 1)), T0.plusSeconds(seconds));
+    }
+
+    private static SourceChange insert(TableId table, Map<String, Object> row, int seconds) {
+        return source(new RowChange.Insert(table, row), seconds);
+    }
+
+    private static SourceChange delete(TableId table, String id, int seconds) {
+        return deleteKey(table, Map.of("id", id), seconds);
+    }
+
+    private static SourceChange deleteKey(TableId table, Map<String, Object> key, int seconds) {
+        return source(new RowChange.Delete(table, key), seconds);
+    }
+
+    private static Map<String, Object> thread(String id) {
+        return row("id", id, "tenant_id", id, "project_id", id, "title", "thread " + id, "status", "open",
+                "created_at", CREATED, "updated_at", CREATED, "neo4j_node_id", null, "pg_version", 1L, "neo4j_version", 0L);
+    }
+
+    private static Map<String, Object> message(String id, String threadId) {
+        return row("id", id, "thread_id", threadId, "tenant_id", threadId, "role", "user", "body", "hello", "token_count", 3,
+                "created_at", CREATED, "updated_at", CREATED, "neo4j_node_id", null, "pg_version", 1L, "neo4j_version", 0L);
+    }
+
+    private static Map<String, Object> contentItem(String id) {
+        return contentItem(id, "item " + id, 1);
+    }
+
+    private static Map<String, Object> contentItem(String id, String title, long version) {
+        return row("id", id, "tenant_id", id, "project_id", id, "title", title, "content_type", "document",
+                "access_level", "project", "view_count", 0L, "created_at", CREATED, "updated_at", CREATED,
+                "neo4j_node_id", null, "pg_version", version, "neo4j_version", 0L);
+    }
+
+    private static Map<String, Object> tag(String id) {
+        return row("id", id, "tenant_id", id, "name", "tag " + id, "created_at", CREATED, "neo4j_node_id", null, "pg_version", 1L, "neo4j_version", 0L);
+    }
+
+    private static Map<String, Object> threadContent(String threadId, String contentId) {
+        return row("thread_id", threadId, "content_id", contentId, "relevance_score", 0.5, "position", 1, "added_at", CREATED, "pg_version", 1L);
+    }
+
+    private static Map<String, Object> contentTag(String contentId, String tagId) {
+        return row("content_id", contentId, "tag_id", tagId, "weight", 0.5f, "created_at", CREATED, "pg_version", 1L);
+    }
+
+    private static Map<String, Object> row(Object... keyValues) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            row.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return row;
+    }
+}

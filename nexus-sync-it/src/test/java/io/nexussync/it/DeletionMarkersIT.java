@@ -194,6 +194,12 @@ class DeletionMarkersIT {
         assertThat(env.cypher("MATCH (d:`_SyncDeleted`) WHERE d.id IN $ids RETURN d", Map.of("ids", List.of(first, second)))).isEmpty();
     }
 
+    /** Every streamed statement of the marker mode is valid Cypher on the real engine (the warm-up runs each with no rows). */
+    @Test
+    void shouldPlanEveryStatementOfTheMarkerMode() {
+        assertThat(markers.warmUp(MAPPING)).isEqualTo(plain.warmUp(MAPPING));
+    }
+
     /** Plans one entity's batch of changes and writes it in its own transaction, as one partition's poll would. */
     private void apply(Neo4jGraphWriter writer, SourceChange change) {
         writer.apply(planner.plan(List.of(change)), new Checkpoint(Lsn.of(++lsn), AppliedRanges.EMPTY, 0));

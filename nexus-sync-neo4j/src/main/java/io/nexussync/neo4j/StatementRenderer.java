@@ -284,10 +284,6 @@ final class StatementRenderer {
         return UNWIND + "row MATCH " + pattern(step.mapping()) + " DELETE r";
     }
 
-    static String upsertRelationships(UpsertRelationships step, boolean refresh) {
-        return upsertRelationships(step, refresh, false);
-    }
-
     /** @param guardDeleted with deletion markers: a row with an end deleted after its change is dropped whole */
     static String upsertRelationships(UpsertRelationships step, boolean refresh, boolean guardDeleted) {
         RelationshipMapping m = step.mapping();
@@ -310,10 +306,6 @@ final class StatementRenderer {
      * PostgreSQL owning the history) and this statement then see each other's committed versions, whichever goes first,
      * instead of leaving two current versions (a relationship's own locks are taken only as a transaction commits).
      */
-    static String openTemporal(TemporalRound step) {
-        return openTemporal(step, false);
-    }
-
     /** @param guardDeleted with deletion markers: a version with an end deleted after its change does not open */
     static String openTemporal(TemporalRound step, boolean guardDeleted) {
         RelationshipMapping m = step.mapping();

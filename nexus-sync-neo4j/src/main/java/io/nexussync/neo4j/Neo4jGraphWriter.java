@@ -79,8 +79,12 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     /**
      * A writer for changes that reach it in order per entity but not across entities (apply from Kafka): each node delete
      * leaves a {@code (:_SyncDeleted {label, id, at})} marker, and a streamed change that committed before it does not create
-     * that node again (as a relationship's end, a parent, or its own old key's node): the row is dropped. Tombstoning labels
-     * keep their node instead (no marker). The markers stay until {@link #removeDeletionMarkersBefore} removes them.
+     * that node again (as a relationship's end, a parent, or its own old key's node): the row is dropped. The markers stay
+     * until {@link #removeDeletionMarkersBefore} removes them.
+     * <p>
+     * Not covered: a tombstoning label's delete leaves no marker, its tombstone (with {@code deletedAt}) stays in its place,
+     * and an older change arriving after it finds the tombstone as today (an upsert brings it back, a relationship attaches
+     * to it); a TRUNCATE leaves no marker per row.
      */
     public static Neo4jGraphWriter withDeletionMarkers(Driver driver, String database, String slot) {
         return new Neo4jGraphWriter(driver, database, slot, true);

@@ -167,6 +167,21 @@ class DeletionMarkersIT {
     }
 
     /**
+     * A transaction that deletes a row and inserts it again (a replace), its two changes split across two batches: the
+     * insert shares the delete's commit time, which cannot order them, so it is written rather than lost.
+     */
+    @Test
+    void shouldCreateANodeInsertedAgainInItsDeletesOwnTransaction() {
+        String thread = id();
+        apply(markers, insert(THREADS, thread(thread), 1));
+
+        apply(markers, delete(THREADS, thread, 2));
+        apply(markers, insert(THREADS, thread(thread), 2));
+
+        assertThat(count("MATCH (t:Thread {id: $id}) WHERE t.title IS NOT NULL RETURN t", thread)).isOne();
+    }
+
+    /**
      * A marker keeps its latest delete's time (a replayed older delete does not move it back), and the retention job removes
      * those before a cut, at most a limit at a time; the markers before this class's other cases (2026) are far apart from
      * them (2001), so their own markers are not touched.

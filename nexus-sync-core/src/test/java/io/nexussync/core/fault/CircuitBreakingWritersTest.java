@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.ConsumedOffsets;
 import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.apply.CheckpointStore;
 import io.nexussync.core.apply.CircuitBreakingCheckpointStore;
@@ -230,6 +231,12 @@ class CircuitBreakingWritersTest {
         public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
             call();
             return new CriticalApplied(ApplyResult.NOTHING, decision, decision.commits());
+        }
+
+        @Override
+        public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+            call();
+            return ApplyResult.NOTHING;
         }
 
         @Override

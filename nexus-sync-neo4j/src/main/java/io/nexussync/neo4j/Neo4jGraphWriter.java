@@ -3,6 +3,8 @@ package io.nexussync.neo4j;
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.apply.CheckpointStore;
+import io.nexussync.core.apply.ConsumedOffsets;
+import io.nexussync.core.apply.ConsumerOffsetStore;
 import io.nexussync.core.apply.CriticalApplied;
 import io.nexussync.core.critical.CriticalDecision;
 import io.nexussync.core.mapping.Mapping;
@@ -29,6 +31,7 @@ import io.nexussync.core.plan.GraphStep.UpsertRelationships;
 import io.nexussync.core.plan.GraphWritePlan;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.neo4j.driver.Driver;
@@ -41,8 +44,9 @@ import org.neo4j.driver.Transaction;
  * Writes a batch and its checkpoint in one Neo4j transaction. The checkpoint is a
  * {@code (:_SyncCheckpoint {slot})} node, so it commits or rolls back with the data it covers. The same
  * nodes are the {@link CheckpointStore}: one class, because both sides must agree on how a record is stored.
+ * Likewise a Kafka consumer group's offsets ({@link KafkaOffsetRecords}) and the {@link ConsumerOffsetStore}.
  */
-public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
+public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore, ConsumerOffsetStore {
     /** Worker 0's record is the {slot} node (which also holds the snapshot mark); worker N's is {slot: "slot/worker-N"}. */
     /** Its values inside one map parameter: {@code applied} is a string of any length, and a string's length is part of its type. */
     private static final String SAVE_CHECKPOINT = "MERGE (c:`_SyncCheckpoint` {slot: $checkpoint.record}) "
@@ -135,6 +139,17 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
     }
 
     /**
+     * The partitions' records are locked and checked before anything of the plan runs, and moved after it, all in the
+     * batch's transaction: a batch refused leaves nothing behind, and one that commits carries its offsets with it.
+     */
+    @Override
+    public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+        Map<String, Object> parameters = KafkaOffsetRecords.parameters(offsets);
+        return write(Neo4jTransactions.APPLY, plan, tx -> KafkaOffsetRecords.claim(tx, offsets.group(), parameters),
+                List.of(KafkaOffsetRecords.ADVANCE), parameters);
+    }
+
+    /**
      * The decision first: when one is recorded already (a recovery's rollback, or this write's own from before a crash)
      * it stands and nothing of the plan is written; the checkpoint goes in either way, so the stream moves past it.
      */
@@ -213,8 +228,22 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
         return statements;
     }
 
+    /** What must hold before a plan is written, checked in its transaction: throws to roll the transaction back. */
+    @FunctionalInterface
+    private interface Precondition {
+        Precondition NONE = tx -> { };
+
+        void check(Transaction tx);
+    }
+
     private ApplyResult write(String purpose, GraphWritePlan plan, List<String> bookkeeping, Map<String, Object> bookkeepingParameters) {
+        return write(purpose, plan, Precondition.NONE, bookkeeping, bookkeepingParameters);
+    }
+
+    private ApplyResult write(String purpose, GraphWritePlan plan, Precondition precondition, List<String> bookkeeping,
+                              Map<String, Object> bookkeepingParameters) {
         try (Session s = driver.session(session); Transaction tx = s.beginTransaction(Neo4jTransactions.config(purpose))) {
+            precondition.check(tx);
             StepWriter steps = new StepWriter(tx, plan.refresh());
             for (GraphStep step : plan.steps()) {
                 step.accept(steps);
@@ -373,6 +402,31 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore {
                     Neo4jTransactions.config(Neo4jTransactions.CHECKPOINT));
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("resetting the checkpoint", e);
+        }
+    }
+
+    @Override
+    public Map<Integer, Long> loadOffsets(String group, String topic) {
+        try (Session s = driver.session(session)) {
+            return s.executeRead(tx -> {
+                Map<Integer, Long> offsets = new HashMap<>();
+                for (Record r : tx.run(KafkaOffsetRecords.LOAD, Map.of("group", group, "topic", topic)).list()) {
+                    offsets.put(r.get("partition").asInt(), r.get("next").asLong());
+                }
+                return Map.copyOf(offsets);
+            }, Neo4jTransactions.config(Neo4jTransactions.CHECKPOINT));
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("reading the offsets of consumer group '" + group + "' on topic '" + topic + "'", e);
+        }
+    }
+
+    @Override
+    public void resetOffsets(String group) {
+        try (Session s = driver.session(session)) {
+            s.executeWrite(tx -> tx.run(KafkaOffsetRecords.RESET, Map.of("group", group)).consume(),
+                    Neo4jTransactions.config(Neo4jTransactions.CHECKPOINT));
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("resetting the offsets of consumer group '" + group + "'", e);
         }
     }
 

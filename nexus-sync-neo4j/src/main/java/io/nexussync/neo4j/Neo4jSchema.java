@@ -47,6 +47,10 @@ public final class Neo4jSchema {
             session.run("CREATE CONSTRAINT nexus_sync_repair_id IF NOT EXISTS FOR (r:`_SyncRepair`) REQUIRE r.id IS UNIQUE", schema).consume();
             // A critical write's decision: the first one recorded stands, so two deciders (the stream, recovery) must meet here.
             session.run("CREATE CONSTRAINT nexus_sync_decision_key IF NOT EXISTS FOR (d:`_SyncDecision`) REQUIRE d.key IS UNIQUE", schema).consume();
+            // A Kafka consumer group's offset per partition: MERGEd and locked by each batch, so two batches of one partition
+            // (a zombie's and its successor's) meet on one node rather than create two.
+            session.run("CREATE CONSTRAINT nexus_sync_kafka_offset IF NOT EXISTS FOR (o:`_SyncKafkaOffset`) REQUIRE (o.group, o.topic, o.partition) IS UNIQUE",
+                    schema).consume();
             // The Neo4j plugin's outbox: one entry per seq, which the reverse sync reads in order and deletes by; and one
             // sequence node, which the plugin MERGEs the first time (the constraint lets two first writers agree on it).
             // A deletion marker (written only by a writer that keeps them) is looked up by (label, id) for every node a

@@ -35,4 +35,9 @@ public final class CircuitBreakingGraphWriter implements GraphWriter {
     public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
         return circuit.call(() -> delegate.applyCritical(plan, checkpoint, decision));
     }
+
+    @Override
+    public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+        return circuit.call(() -> delegate.applyConsumed(plan, offsets));
+    }
 }

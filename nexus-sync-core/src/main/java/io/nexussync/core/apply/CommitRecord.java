@@ -6,7 +6,7 @@ import io.nexussync.core.plan.GraphWritePlan;
 
 /**
  * What a graph transaction records about itself beside the plan it writes: where the stream stands (a worker's
- * checkpoint record) or how far the initial snapshot has got. Each kind knows how it is written, so a new kind
+ * checkpoint record), how far the initial snapshot has got, or how far a Kafka consumer group has consumed. Each kind knows how it is written, so a new kind
  * cannot compile without saying how.
  */
 public sealed interface CommitRecord {
@@ -27,6 +27,10 @@ public sealed interface CommitRecord {
 
     static CommitRecord repair(String repairId) {
         return new Repair(repairId);
+    }
+
+    static CommitRecord of(ConsumedOffsets offsets) {
+        return new Consumed(offsets);
     }
 
     /** A stream batch (or a backfill chunk, or a repair of what a row decides): the worker's checkpoint record. */
@@ -65,6 +69,26 @@ public sealed interface CommitRecord {
         @Override
         public String operation() {
             return "repair";
+        }
+    }
+
+    /**
+     * A batch consumed from Kafka: each partition's next offset, stored only if the graph still holds where the batch
+     * started (see {@link GraphWriter#applyConsumed}); otherwise {@link OffsetsMovedException} and nothing is written.
+     */
+    record Consumed(ConsumedOffsets offsets) implements CommitRecord {
+        public Consumed {
+            java.util.Objects.requireNonNull(offsets, "offsets");
+        }
+
+        @Override
+        public ApplyResult writeWith(GraphWriter writer, GraphWritePlan plan) {
+            return writer.applyConsumed(plan, offsets);
+        }
+
+        @Override
+        public String operation() {
+            return "apply";
         }
     }
 }

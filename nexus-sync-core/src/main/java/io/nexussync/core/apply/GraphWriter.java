@@ -9,7 +9,8 @@ import io.nexussync.core.plan.GraphWritePlan;
  * Writes to the graph. Implementations run the whole plan and store the record that goes with it (a
  * checkpoint record, or a snapshot mark) in a single transaction: either both are in the graph or
  * neither is. That is what makes a restart exactly-once. Failures are thrown as {@link SyncException},
- * classified retryable or not. Written through {@link GraphCommit}; read back through {@link CheckpointStore}.
+ * classified retryable or not. Written through {@link GraphCommit}; read back through {@link CheckpointStore} (and
+ * {@link ConsumerOffsetStore}).
  */
 public interface GraphWriter {
 
@@ -35,4 +36,13 @@ public interface GraphWriter {
      * decision recorded before wins: the returned {@link CriticalApplied#standing()} is what PostgreSQL is to do.
      */
     CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision);
+
+    /**
+     * Writes a batch consumed from Kafka with its {@code offsets} in one transaction. First, for each partition of
+     * {@code offsets}, takes the partition's record under a write lock and checks that the graph holds the range's
+     * {@code from} as its next offset, or nothing yet; if any partition holds another offset, throws
+     * {@link OffsetsMovedException} and writes nothing. Then writes {@code plan} and sets each partition's next offset to
+     * the range's {@code next}. Two batches racing from one offset so serialize: the second sees the first's and is refused.
+     */
+    ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets);
 }

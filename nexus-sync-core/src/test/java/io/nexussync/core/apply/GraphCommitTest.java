@@ -68,6 +68,24 @@ class GraphCommitTest {
     }
 
     @Test
+    void shouldWriteAConsumedBatchWithItsOffsetsAndNeverRetryOneWhoseOffsetsMoved() throws InterruptedException {
+        GraphCommit graph = graphCommit();
+        ConsumedOffsets offsets = ConsumedOffsets.of("graph-a", new ConsumedOffsets.PartitionRange("changes", 0, 4, 9));
+        writer.failures.add(SyncException.retryable("neo4j away", null));
+
+        graph.write(GraphWritePlan.EMPTY, CommitRecord.of(offsets), listener);
+        assertThat(retries).containsExactly("apply 1");
+        assertThat(journal).containsExactly("consumed " + offsets);
+
+        // A retry cannot help a batch another consumer overtook: it goes to the consumer at once, to seek.
+        OffsetsMovedException moved = new OffsetsMovedException("graph-a", "changes", 0, 4, 9);
+        writer.failures.add(moved);
+        assertThatThrownBy(() -> graph.write(GraphWritePlan.EMPTY, CommitRecord.of(offsets), listener)).isSameAs(moved);
+        assertThat(retries).containsExactly("apply 1");
+        assertThat(journal).containsExactly("consumed " + offsets);
+    }
+
+    @Test
     void shouldFollowACommitWithWriteBackThenLogRowThenAcknowledgementInCommitOrder() throws InterruptedException {
         GraphCommit graph = graphCommit();
         // The first commit's write-back is slow: nothing of the second may overtake it, its acknowledgement least of all.
@@ -185,6 +203,13 @@ class GraphCommitTest {
             failIfAsked();
             journal.add("critical " + decision.gid());
             return new CriticalApplied(ApplyResult.NOTHING, decision, decision.commits());
+        }
+
+        @Override
+        public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+            failIfAsked();
+            journal.add("consumed " + offsets);
+            return ApplyResult.NOTHING;
         }
 
         private void failIfAsked() {

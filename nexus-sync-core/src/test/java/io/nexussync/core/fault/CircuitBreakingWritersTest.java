@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.ConsumedOffsets;
 import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.apply.CheckpointStore;
 import io.nexussync.core.apply.CircuitBreakingCheckpointStore;
+import io.nexussync.core.apply.CircuitBreakingConsumerOffsetStore;
+import io.nexussync.core.apply.ConsumerOffsetStore;
+import io.nexussync.core.apply.OffsetsMovedException;
 import io.nexussync.core.apply.CircuitBreakingGraphWriter;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.error.SyncException;
@@ -21,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -114,7 +119,28 @@ class CircuitBreakingWritersTest {
         assertThatThrownBy(() -> writer.applySnapshot(null, SnapshotMark.NONE)).isInstanceOf(CircuitOpenException.class);
         assertThatThrownBy(store::loadSnapshotMark).isInstanceOf(CircuitOpenException.class);
         assertThatThrownBy(store::resetCheckpoint).isInstanceOf(CircuitOpenException.class);
+        ConsumedOffsets offsets = ConsumedOffsets.of("graph-a", new ConsumedOffsets.PartitionRange("changes", 0, 0, 1));
+        ConsumerOffsetStore offsetStore = new CircuitBreakingConsumerOffsetStore(graph, circuit);
+        assertThatThrownBy(() -> writer.applyConsumed(null, offsets)).isInstanceOf(CircuitOpenException.class);
+        assertThatThrownBy(() -> offsetStore.loadOffsets("graph-a", "changes")).isInstanceOf(CircuitOpenException.class);
+        assertThatThrownBy(() -> offsetStore.resetOffsets("graph-a")).isInstanceOf(CircuitOpenException.class);
         assertThat(graph.calls).hasSize(before);
+    }
+
+    @Test
+    void shouldNotCountABatchWhoseOffsetsMovedAsTheGraphBeingDown() {
+        CircuitBreaker circuit = new CircuitBreaker("neo4j", 1, CircuitBreakerTest.waits(true), clock);
+        GraphWriter writer = new CircuitBreakingGraphWriter(new DownUntil(T0) {
+            @Override
+            public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+                throw new OffsetsMovedException("graph-a", "changes", 0, 0, 7);
+            }
+        }, circuit);
+        ConsumedOffsets offsets = ConsumedOffsets.of("graph-a", new ConsumedOffsets.PartitionRange("changes", 0, 0, 1));
+
+        assertThatThrownBy(() -> writer.applyConsumed(null, offsets)).isInstanceOf(OffsetsMovedException.class);
+        assertThatThrownBy(() -> writer.applyConsumed(null, offsets)).as("the graph answered: still closed").isInstanceOf(OffsetsMovedException.class);
+        assertThat(circuit.status().state()).isEqualTo(State.CLOSED);
     }
 
     @Test
@@ -183,7 +209,7 @@ class CircuitBreakingWritersTest {
     }
 
     /** A graph that refuses connections until {@code backAt}, recording when each call reached it. */
-    private final class DownUntil implements GraphWriter, CheckpointStore {
+    private class DownUntil implements GraphWriter, CheckpointStore, ConsumerOffsetStore {
         final Instant backAt;
         final List<Instant> calls = new ArrayList<>();
 
@@ -233,6 +259,12 @@ class CircuitBreakingWritersTest {
         }
 
         @Override
+        public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+            call();
+            return ApplyResult.NOTHING;
+        }
+
+        @Override
         public SnapshotMark loadSnapshotMark() {
             call();
             return SnapshotMark.NONE;
@@ -240,6 +272,17 @@ class CircuitBreakingWritersTest {
 
         @Override
         public void resetCheckpoint() {
+            call();
+        }
+
+        @Override
+        public Map<Integer, Long> loadOffsets(String group, String topic) {
+            call();
+            return Map.of();
+        }
+
+        @Override
+        public void resetOffsets(String group) {
             call();
         }
     }

@@ -1198,6 +1198,11 @@ class SyncPipelineTest {
             throw new AssertionError("the stream pipeline writes repairs as stream batches");
         }
 
+        @Override
+        public ApplyResult applyConsumed(GraphWritePlan plan, io.nexussync.core.apply.ConsumedOffsets offsets) {
+            throw new AssertionError("the stream pipeline keeps its position in checkpoint records, not Kafka offsets");
+        }
+
         /** The graph's decisions by gid: the first recorded stands, as the uniqueness constraint makes it. */
         final Map<String, CriticalDecision> decisions = new java.util.concurrent.ConcurrentHashMap<>();
         /** The plans written under a commit decision, by gid. */

@@ -5,6 +5,7 @@ import io.nexussync.core.apply.CriticalApplied;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.ConsumedOffsets;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.Lsn;
@@ -300,6 +301,11 @@ class InitialSnapshotTest {
         @Override
         public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
             throw new AssertionError("a snapshot never writes critical transactions");
+        }
+
+        @Override
+        public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+            throw new AssertionError("a snapshot never writes Kafka offsets");
         }
 
         List<String> nodeIds(String label) {

@@ -86,6 +86,11 @@ class RepairExecutorTest {
                                                                      io.nexussync.core.critical.CriticalDecision decision) {
             throw new AssertionError("a repair writes no critical transaction");
         }
+
+        @Override
+        public ApplyResult applyConsumed(GraphWritePlan plan, io.nexussync.core.apply.ConsumedOffsets offsets) {
+            throw new AssertionError("a repair writes no Kafka offsets");
+        }
     };
 
     private final RepairExecutor executor = new RepairExecutor(mapping, log, source, graph, stream, windows,

@@ -1,6 +1,7 @@
 package io.nexussync.it.testkit;
 
 import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.ConsumedOffsets;
 import io.nexussync.core.apply.CriticalApplied;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.critical.CriticalDecision;
@@ -34,5 +35,10 @@ public abstract class ForwardingGraphWriter implements GraphWriter {
     @Override
     public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
         return delegate.applyCritical(plan, checkpoint, decision);
+    }
+
+    @Override
+    public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+        return delegate.applyConsumed(plan, offsets);
     }
 }

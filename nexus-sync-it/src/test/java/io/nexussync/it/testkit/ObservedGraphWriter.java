@@ -1,6 +1,7 @@
 package io.nexussync.it.testkit;
 
 import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.ConsumedOffsets;
 import io.nexussync.core.apply.GraphWriter;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
@@ -33,6 +34,13 @@ final class ObservedGraphWriter extends ForwardingGraphWriter {
     public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
         ApplyResult result = delegate.applySnapshot(plan, mark);
         observer.committed(plan, true);
+        return result;
+    }
+
+    @Override
+    public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+        ApplyResult result = delegate.applyConsumed(plan, offsets);
+        observer.committed(plan, false);
         return result;
     }
 }

@@ -101,7 +101,7 @@ final class ColumnValues {
     /** A row image back: read-only, in the record's column order, as the pgoutput decoder's rows are. */
     static Map<String, Object> readRow(JsonNode node, String where) {
         if (!node.isObject()) {
-            throw new ChangeRecordException(where + " is not a JSON object of columns");
+            throw new ChangeRecordException("a change record's " + where + " is not a JSON object of columns");
         }
         Map<String, Object> row = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> column : node.properties()) {
@@ -122,7 +122,8 @@ final class ColumnValues {
                 if (node.isIntegralNumber() && node.canConvertToLong()) {
                     return node.longValue();
                 }
-                throw new ChangeRecordException(where + ": a plain number must be an integer within a long's range (a double is tagged)");
+                throw new ChangeRecordException("a change record's " + where
+                        + ": a plain number must be an integer within a long's range (a double is tagged)");
             case ARRAY:
                 List<Object> list = new ArrayList<>(node.size());
                 for (int i = 0; i < node.size(); i++) {
@@ -132,14 +133,14 @@ final class ColumnValues {
             case OBJECT:
                 return readTagged(node, where);
             default:
-                throw new ChangeRecordException(where + ": a " + node.getNodeType() + " is not a column value");
+                throw new ChangeRecordException("a change record's " + where + ": a " + node.getNodeType() + " is not a column value");
         }
     }
 
     private static Object readTagged(JsonNode node, String where) {
         JsonNode tagNode = node.get(TAG);
         if (tagNode == null || !tagNode.isTextual()) {
-            throw new ChangeRecordException(where + ": an object value needs its type tag '" + TAG + "' (a string)");
+            throw new ChangeRecordException("a change record's " + where + ": an object value needs its type tag '" + TAG + "' (a string)");
         }
         String tag = tagNode.textValue();
         return switch (tag) {
@@ -153,7 +154,7 @@ final class ColumnValues {
             case "bytes" -> parse(node, where, tag, Base64.getDecoder()::decode);
             case "toast" -> Unchanged.TOAST;
             case "unconvertible" -> new Unconvertible(nullableText(node, PROBLEM, where, tag), nullableText(node, DETAIL, where, tag));
-            default -> throw new ChangeRecordException(where + ": unknown value tag (this build reads double, offsetDateTime,"
+            default -> throw new ChangeRecordException("a change record's " + where + ": unknown value tag (this build reads double, offsetDateTime,"
                     + " localDateTime, localDate, localTime, offsetTime, json, bytes, toast, unconvertible): a newer capture wrote it,"
                     + " or something else did", "tag '" + shortened(tag) + "'");
         };
@@ -164,14 +165,14 @@ final class ColumnValues {
         try {
             return parser.apply(text);
         } catch (RuntimeException e) {
-            throw new ChangeRecordException(where + ": the text of a '" + tag + "' value does not parse as one", e);
+            throw new ChangeRecordException("a change record's " + where + ": the text of a '" + tag + "' value does not parse as one", e);
         }
     }
 
     private static String text(JsonNode node, String field, String where, String tag) {
         JsonNode text = node.get(field);
         if (text == null || !text.isTextual()) {
-            throw new ChangeRecordException(where + ": a '" + tag + "' value lacks its text '" + field + "' (a string)");
+            throw new ChangeRecordException("a change record's " + where + ": a '" + tag + "' value lacks its text '" + field + "' (a string)");
         }
         return text.textValue();
     }
@@ -179,7 +180,7 @@ final class ColumnValues {
     private static String nullableText(JsonNode node, String field, String where, String tag) {
         JsonNode text = node.get(field);
         if (text == null || !(text.isTextual() || text.isNull())) {
-            throw new ChangeRecordException(where + ": a '" + tag + "' value lacks '" + field + "' (a string or null)");
+            throw new ChangeRecordException("a change record's " + where + ": a '" + tag + "' value lacks '" + field + "' (a string or null)");
         }
         return text.isNull() ? null : text.textValue();
     }

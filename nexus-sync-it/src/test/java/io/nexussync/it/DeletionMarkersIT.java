@@ -183,11 +183,12 @@ class DeletionMarkersIT {
 
     /**
      * A marker keeps its latest delete's time (a replayed older delete does not move it back), and the retention job removes
-     * those before a cut, at most a limit at a time; the markers before this class's other cases (2026) are far apart from
-     * them (2001), so their own markers are not touched.
+     * those written before a cut, at most a limit at a time. The cut is by when the marker was written, not by the delete's
+     * commit time: a capture that fell behind publishes old changes late, and the changes older than a delete stay in the
+     * topic for its retention from when they were published, which is before the marker was written.
      */
     @Test
-    void shouldKeepTheLatestDeleteTimeAndRemoveMarkersBeforeACutInChunks() {
+    void shouldKeepTheLatestDeleteTimeAndRemoveMarkersWrittenBeforeACutInChunks() throws InterruptedException {
         Instant old = Instant.parse("2001-01-01T00:00:00Z");
         String first = id();
         String second = id();
@@ -195,15 +196,20 @@ class DeletionMarkersIT {
         // Deletes of nodes never written (their inserts are elsewhere still): the marker is written all the same.
         applyAt(markers, delete(TAGS, first, 0), old);
         applyAt(markers, delete(TAGS, second, 0), old.plusSeconds(1));
+        Thread.sleep(50);
+        Instant cut = Instant.now();
+        Thread.sleep(50);
         applyAt(markers, delete(TAGS, kept, 0), old.plusSeconds(60));
         applyAt(markers, delete(TAGS, kept, 0), old.plusSeconds(5));
         assertThat(env.cypher("MATCH (d:`_SyncDeleted` {label: 'Tag', id: $id}) RETURN d.at AS at", Map.of("id", kept)))
                 .singleElement().satisfies(r -> assertThat(r.get("at").asZonedDateTime().toInstant()).isEqualTo(old.plusSeconds(60)));
 
-        Instant cut = old.plusSeconds(30);
-        assertThat(markers.removeDeletionMarkersBefore(cut, 1)).isOne();
-        assertThat(markers.removeDeletionMarkersBefore(cut, 1)).isOne();
-        assertThat(markers.removeDeletionMarkersBefore(cut, 1)).isZero();
+        // Other cases of this class wrote markers before the cut too: chunks of one until none is left before it.
+        int chunks = 0;
+        while (markers.removeDeletionMarkersBefore(cut, 1) == 1) {
+            chunks++;
+        }
+        assertThat(chunks).isGreaterThanOrEqualTo(2);
 
         assertThat(count("MATCH (d:`_SyncDeleted` {label: 'Tag'}) WHERE d.id IN [$id] RETURN d", kept)).isOne();
         assertThat(env.cypher("MATCH (d:`_SyncDeleted`) WHERE d.id IN $ids RETURN d", Map.of("ids", List.of(first, second)))).isEmpty();

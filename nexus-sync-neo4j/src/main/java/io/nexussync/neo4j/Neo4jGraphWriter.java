@@ -94,13 +94,15 @@ public final class Neo4jGraphWriter implements GraphWriter, CheckpointStore, Con
         return new Neo4jGraphWriter(driver, database, slot, true);
     }
 
-    private static final String REMOVE_DELETION_MARKERS = "MATCH (d:" + StatementRenderer.DELETED + ") WHERE d.`at` < $cut "
+    private static final String REMOVE_DELETION_MARKERS = "MATCH (d:" + StatementRenderer.DELETED + ") WHERE d.`writtenAt` < $cut "
             + "WITH d LIMIT $limit DELETE d RETURN count(*) AS removed";
 
     /**
-     * Removes up to {@code limit} deletion markers of deletes that committed before {@code cut}, in one transaction; call
-     * again while it returns {@code limit}. A marker must outlive every change older than it that can still arrive (the
-     * change topic's retention), or that change could bring its node back as a placeholder.
+     * Removes up to {@code limit} deletion markers written before {@code cut}, in one transaction; call again while it
+     * returns {@code limit}. A marker must outlive every change older than its delete that can still arrive, or that change
+     * could bring its node back as a placeholder: those were published before the delete, so the change topic's retention
+     * counted from when the marker was written (not from the delete's commit time, which a lagging capture publishes late)
+     * bounds them.
      *
      * @return the number removed
      */

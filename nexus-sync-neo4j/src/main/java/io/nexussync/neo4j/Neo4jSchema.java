@@ -58,7 +58,7 @@ public final class Neo4jSchema {
             // The range index on its time serves the retention job that removes old ones.
             session.run("CREATE CONSTRAINT nexus_sync_deleted_node IF NOT EXISTS FOR (d:`_SyncDeleted`) REQUIRE (d.`label`, d.`id`) IS UNIQUE",
                     schema).consume();
-            session.run("CREATE INDEX nexus_sync_deleted_at IF NOT EXISTS FOR (d:`_SyncDeleted`) ON (d.`at`)", schema).consume();
+            session.run("CREATE INDEX nexus_sync_deleted_written_at IF NOT EXISTS FOR (d:`_SyncDeleted`) ON (d.`writtenAt`)", schema).consume();
             session.run("CREATE CONSTRAINT nexus_sync_outbox_seq IF NOT EXISTS FOR (o:`_SyncOutbox`) REQUIRE o.seq IS UNIQUE", schema).consume();
             session.run("CREATE CONSTRAINT nexus_sync_outbox_sequence IF NOT EXISTS FOR (s:`_SyncOutboxSequence`) REQUIRE s.name IS UNIQUE",
                     schema).consume();

@@ -61,7 +61,7 @@ final class StatementRenderer {
         return UNWIND + "row OPTIONAL MATCH (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) DETACH DELETE n "
                 + "WITH row WHERE row.at IS NOT NULL "
                 + "MERGE (d:" + DELETED + " {`label`: " + Cypher.literal(m.label()) + ", `id`: row.id}) "
-                + "SET d.`at` = CASE WHEN d.`at` IS NULL OR d.`at` < row.at THEN row.at ELSE d.`at` END";
+                + "SET d.`at` = CASE WHEN d.`at` IS NULL OR d.`at` < row.at THEN row.at ELSE d.`at` END, d.`writtenAt` = datetime()";
     }
 
     /**

@@ -40,6 +40,8 @@ public final class NexusSyncCommand implements Runnable {
         CommandLine cli = new CommandLine(new NexusSyncCommand(context))
                 .addSubcommand(new RunCommand(context))
                 .addSubcommand(new SetupCommand(context))
+                .addSubcommand(new CaptureCommand(context))
+                .addSubcommand(new ApplyCommand(context))
                 .addSubcommand(new StatusCommand(context))
                 .addSubcommand(new RefreshCrossReferencesCommand(context))
                 .addSubcommand(new BackfillCommand(context))

@@ -92,6 +92,24 @@ public enum ConfigKey {
     CRITICAL_ALERT_AGE("critical.alert-age", "NEXUS_SYNC_CRITICAL_ALERT_AGE", "PT1M", false,
             "a critical write still prepared this long after its PREPARE makes /health degraded (it holds its row locks and PostgreSQL's xmin "
                     + "horizon): ISO-8601 or a number with ms, s or m"),
+    KAFKA_BOOTSTRAP("kafka.bootstrap-servers", "NEXUS_SYNC_KAFKA_BOOTSTRAP_SERVERS", "", false,
+            "Kafka brokers (host:port, comma-separated) for the capture and apply roles (capture --to kafka, apply --from kafka, "
+                    + "setup --kafka); run, the one-process default, does not use Kafka"),
+    KAFKA_TOPIC("kafka.topic", "NEXUS_SYNC_KAFKA_TOPIC", "nexus-sync.changes", false,
+            "the change topic: capture publishes every mapped change to it, keyed by entity; apply consumes it (or a Debezium topic, "
+                    + "with apply --format debezium)"),
+    KAFKA_PROGRESS_TOPIC("kafka.progress-topic", "NEXUS_SYNC_KAFKA_PROGRESS_TOPIC", "nexus-sync.capture-progress", false,
+            "compacted one-partition topic where capture records, in each of its Kafka transactions, how far it has published"),
+    KAFKA_PARTITIONS("kafka.partitions", "NEXUS_SYNC_KAFKA_PARTITIONS", "6", false,
+            "partitions setup --kafka gives the change topic: the most apply instances that can share one graph's work"),
+    KAFKA_REPLICATION("kafka.replication-factor", "NEXUS_SYNC_KAFKA_REPLICATION_FACTOR", "3", false,
+            "replicas setup --kafka gives each topic (min.insync.replicas is one fewer, at least 1); 1 for a single broker"),
+    KAFKA_RETENTION("kafka.retention", "NEXUS_SYNC_KAFKA_RETENTION", "7d", false,
+            "how long the change topic keeps records: an apply instance (a graph) that stays down longer loses changes and needs a "
+                    + "resync; ISO-8601 (P7D) or a number with m, h or d"),
+    KAFKA_GROUP("kafka.group", "NEXUS_SYNC_KAFKA_GROUP", "nexus-sync-apply", false,
+            "the apply role's consumer group: apply instances of one group share the partitions and feed one graph; give each graph "
+                    + "its own group"),
     ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for the web console at / and /health, /status, /metrics, /backfill, /dlq, /verify, /conflicts, /critical, /log "
             + "and /history; -1 turns it off"),
     ADMIN_BIND("admin.bind", "NEXUS_SYNC_ADMIN_BIND", "127.0.0.1", false,

@@ -265,7 +265,25 @@ public final class ConfigLoader {
                         Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertRefused),
                 Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse,
                 critical, neo4jTrustedCa, retention(v, ConfigKey.LOG_RETENTION, problems),
-                retention(v, ConfigKey.HISTORY_RETENTION, problems));
+                retention(v, ConfigKey.HISTORY_RETENTION, problems), kafka(v, problems));
+    }
+
+    private static KafkaSettings kafka(Map<ConfigKey, String> v, List<String> problems) {
+        for (ConfigKey topic : new ConfigKey[] {ConfigKey.KAFKA_TOPIC, ConfigKey.KAFKA_PROGRESS_TOPIC}) {
+            if (!v.get(topic).matches("[a-zA-Z0-9._-]{1,249}")) {
+                problems.add(topic.environment() + " is '" + v.get(topic) + "': a Kafka topic name is 1 to 249 letters, digits, '.', '_' or '-'");
+            }
+        }
+        if (v.get(ConfigKey.KAFKA_TOPIC).equals(v.get(ConfigKey.KAFKA_PROGRESS_TOPIC))) {
+            problems.add(ConfigKey.KAFKA_PROGRESS_TOPIC.environment() + " names the change topic: give capture's progress a topic of its own");
+        }
+        if (v.get(ConfigKey.KAFKA_GROUP).isBlank()) {
+            problems.add(ConfigKey.KAFKA_GROUP.environment() + " is empty: name the apply role's consumer group");
+        }
+        Duration retention = retention(v, ConfigKey.KAFKA_RETENTION, problems);
+        return new KafkaSettings(v.get(ConfigKey.KAFKA_BOOTSTRAP).strip(), v.get(ConfigKey.KAFKA_TOPIC), v.get(ConfigKey.KAFKA_PROGRESS_TOPIC),
+                positive(v, ConfigKey.KAFKA_PARTITIONS, problems), positive(v, ConfigKey.KAFKA_REPLICATION, problems),
+                retention.isZero() ? Duration.ofDays(7) : retention, v.get(ConfigKey.KAFKA_GROUP).strip());
     }
 
     /** Read by logback, not by us: checked here so that a typo is an error at start rather than a silent log (or none). */

@@ -34,7 +34,9 @@ public record SyncConfig(
         java.nio.file.Path neo4jTrustedCaFile,
         Duration logRetention,
         /* history.retention: how long closed versions of temporal relationships are kept; ZERO keeps them all */
-        Duration historyRetention) {
+        Duration historyRetention,
+        /* kafka.*: the capture and apply roles' settings */
+        KafkaSettings kafka) {
 
     /** Whether the running service verifies on a schedule ({@code verify.interval} not 0 or off). */
     public boolean scheduledVerify() {

@@ -69,7 +69,32 @@ public final class StatusReport {
         status.put("verify", verifyFindings(postgres));
         status.put("reverse", reverse(config, driver, postgres));
         status.put("critical", critical(postgres));
+        if (config.kafka().configured()) {
+            status.put("kafka", kafka(config, graph));
+        }
         return status;
+    }
+
+    /**
+     * The apply role's group as the graph holds it: per partition of the change topic, the graph's next offset, the topic's
+     * end and the lag between, with the total.
+     */
+    private static Object kafka(SyncConfig config, Neo4jGraphWriter graph) {
+        var kafka = config.kafka();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("topic", kafka.topic());
+        view.put("group", kafka.group());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                io.nexussync.kafka.KafkaClientConfigs.admin(kafka.bootstrapServers()))) {
+            var lags = io.nexussync.kafka.apply.GroupLag.read(admin, kafka.topic(), graph.loadOffsets(kafka.group(), kafka.topic()),
+                    java.time.Duration.ofSeconds(10));
+            view.put("lag", lags.stream().mapToLong(io.nexussync.kafka.apply.GroupLag.PartitionLag::lag).sum());
+            view.put("partitions", lags.stream().map(l -> "partition " + l.partition() + ": graph at " + (l.graphOffset() == null ? "none" : l.graphOffset())
+                    + ", end " + l.endOffset() + ", lag " + l.lag()).toList());
+        } catch (SyncException e) {
+            view.put("lag", "unknown (" + e.getMessage() + ")");
+        }
+        return view;
     }
 
     /**

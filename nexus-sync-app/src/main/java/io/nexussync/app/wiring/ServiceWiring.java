@@ -60,6 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class ServiceWiring implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServiceWiring.class);
     private final SyncConfig config;
+    private final boolean deletionMarkers;
     private final Mapping mapping;
     private final UnaryOperator<GraphWriter> writerDecorator;
     private final Clock clock = Clock.systemUTC();
@@ -102,6 +103,15 @@ public final class ServiceWiring implements AutoCloseable {
 
     /** @param writerDecorator wraps the graph writer, to observe what is written (instrumentation, tests) */
     public ServiceWiring(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator) {
+        this(config, writerDecorator, false);
+    }
+
+    /**
+     * @param deletionMarkers whether node deletes leave markers and no write brings back a node deleted after its change
+     *                        (the apply role: Kafka partitions keep each entity's order, not the order across entities)
+     */
+    public ServiceWiring(SyncConfig config, UnaryOperator<GraphWriter> writerDecorator, boolean deletionMarkers) {
+        this.deletionMarkers = deletionMarkers;
         this.config = config;
         this.writerDecorator = writerDecorator;
         this.mapping = config.loadMapping();
@@ -245,6 +255,16 @@ public final class ServiceWiring implements AutoCloseable {
         return checkpoints;
     }
 
+    /** Removes deletion markers written before {@code cut}, at most {@code limit} in one graph transaction; how many it removed. */
+    public int removeDeletionMarkersBefore(java.time.Instant cut, int limit) {
+        return neo4jGraph().removeDeletionMarkersBefore(cut, limit);
+    }
+
+    /** Where the apply role's consumer offsets live in the graph (written by the graph writer with each batch). */
+    public io.nexussync.core.apply.ConsumerOffsetStore consumerOffsets() {
+        return new io.nexussync.core.apply.CircuitBreakingConsumerOffsetStore(neo4jGraph(), neo4jCircuit);
+    }
+
     /**
      * Has Neo4j plan the statements of a streamed batch before the first one, so that the first batches after a start do
      * not wait for their planning (about a second while Neo4j is cold). A failure only costs that wait: it is logged.
@@ -262,7 +282,8 @@ public final class ServiceWiring implements AutoCloseable {
     /** The one Neo4j adapter behind both ports: it writes the checkpoint records that it also reads. */
     private synchronized Neo4jGraphWriter neo4jGraph() {
         if (neo4jGraph == null) {
-            neo4jGraph = new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
+            neo4jGraph = deletionMarkers ? Neo4jGraphWriter.withDeletionMarkers(driver(), config.neo4jDatabase(), config.postgres().slot())
+                    : new Neo4jGraphWriter(driver(), config.neo4jDatabase(), config.postgres().slot());
         }
         return neo4jGraph;
     }

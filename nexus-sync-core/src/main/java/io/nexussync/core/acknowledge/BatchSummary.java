@@ -19,13 +19,26 @@ import java.util.TreeMap;
  * @param graph        label or relationship type → kind of write → rows
  * @param deadLettered changes of the batch the graph refused (dead letters), when it went in parts
  * @param parked       changes of the batch parked behind a dead letter
+ * @param consumed     for the apply role, the Kafka records the batch consumed, per partition ({@code topic/partition} →
+ *                     {@code [from, next)} offsets); empty for the stream
  */
-public record BatchSummary(Map<String, Map<String, Integer>> changes, Map<String, Map<String, Integer>> graph, int deadLettered, int parked) {
-    public static final BatchSummary EMPTY = new BatchSummary(Map.of(), Map.of(), 0, 0);
+public record BatchSummary(Map<String, Map<String, Integer>> changes, Map<String, Map<String, Integer>> graph, int deadLettered, int parked,
+                           Map<String, List<Long>> consumed) {
+    public static final BatchSummary EMPTY = new BatchSummary(Map.of(), Map.of(), 0, 0, Map.of());
 
     public BatchSummary {
         changes = copy(changes);
         graph = copy(graph);
+        consumed = java.util.Collections.unmodifiableMap(new TreeMap<>(consumed));
+    }
+
+    public BatchSummary(Map<String, Map<String, Integer>> changes, Map<String, Map<String, Integer>> graph, int deadLettered, int parked) {
+        this(changes, graph, deadLettered, parked, Map.of());
+    }
+
+    /** With the offsets a batch of the apply role consumed ({@code topic/partition} → {@code [from, next)}). */
+    public BatchSummary withConsumed(Map<String, List<Long>> offsets) {
+        return new BatchSummary(changes, graph, deadLettered, parked, offsets);
     }
 
     /** The changes by table and kind, and, when {@code plan} is not null, the graph rows it writes. */
@@ -50,7 +63,7 @@ public record BatchSummary(Map<String, Map<String, Integer>> changes, Map<String
     }
 
     public BatchSummary withIsolation(int deadLettered, int parked) {
-        return new BatchSummary(changes, graph, deadLettered, parked);
+        return new BatchSummary(changes, graph, deadLettered, parked, consumed);
     }
 
     /** A change's kind as the log names it. */

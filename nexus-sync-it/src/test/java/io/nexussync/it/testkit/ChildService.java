@@ -21,12 +21,15 @@ public final class ChildService {
     }
 
     public static ChildService start(Map<String, String> environment, Path log) throws IOException {
-        Path jar = Path.of(System.getProperty("nexus.sync.jar", "../nexus-sync-dist/target/nexus-sync.jar")).toAbsolutePath();
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it with mvn -pl nexus-sync-dist -am package");
-        }
+        return start(environment, log, "run");
+    }
+
+    /** The executable running {@code nexus-sync ARGS} (a role: {@code capture --to kafka}, {@code apply --from kafka}) until killed. */
+    public static ChildService start(Map<String, String> environment, Path log, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar.toString(), "run"))
+        List<String> line = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString()));
+        line.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(line)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);

@@ -56,7 +56,8 @@ public final class PgSyncLog implements SyncLog {
 
     /** The summary as the {@code summary} column holds it; null when there is nothing to say (no changes counted). */
     static String summaryJson(BatchSummary summary) {
-        if (summary == null || (summary.changes().isEmpty() && summary.graph().isEmpty() && summary.deadLettered() == 0 && summary.parked() == 0)) {
+        if (summary == null || (summary.changes().isEmpty() && summary.graph().isEmpty() && summary.deadLettered() == 0 && summary.parked() == 0
+                && summary.consumed().isEmpty())) {
             return null;
         }
         Map<String, Object> json = new LinkedHashMap<>();
@@ -64,6 +65,9 @@ public final class PgSyncLog implements SyncLog {
         json.put("graph", summary.graph());
         json.put("deadLettered", summary.deadLettered());
         json.put("parked", summary.parked());
+        if (!summary.consumed().isEmpty()) {
+            json.put("consumed", summary.consumed());
+        }
         try {
             return JSON.writeValueAsString(json);
         } catch (JsonProcessingException e) {

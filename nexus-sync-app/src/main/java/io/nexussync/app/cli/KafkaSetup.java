@@ -1,0 +1,36 @@
+package io.nexussync.app.cli;
+
+import io.nexussync.app.config.KafkaSettings;
+import io.nexussync.kafka.ChangeTopic;
+import io.nexussync.kafka.KafkaClientConfigs;
+import io.nexussync.kafka.KafkaTopics;
+import io.nexussync.kafka.TopicsReport;
+import io.nexussync.kafka.capture.CaptureProgress;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+
+/** {@code setup --kafka}: the change topic and capture's progress topic, created or checked. */
+final class KafkaSetup {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private KafkaSetup() {}
+
+    /** @return true when both topics are as configured */
+    static boolean run(KafkaSettings kafka, CliContext context) {
+        String bootstrap = kafka.requireBootstrapServers("setup --kafka");
+        ChangeTopic changes = ChangeTopic.of(kafka.topic(), kafka.partitions(), kafka.retention())
+                .withReplication(kafka.replicationFactor(), Math.max(1, kafka.replicationFactor() - 1));
+        TopicsReport report;
+        try (KafkaTopics topics = KafkaTopics.open(KafkaClientConfigs.admin(bootstrap), TIMEOUT)) {
+            report = topics.ensure(List.of(changes));
+        }
+        report.lines().forEach(context.out()::println);
+        try (Admin admin = Admin.create(KafkaClientConfigs.admin(bootstrap))) {
+            // The slot does not matter here: the topic is shared by every capture, one record per slot.
+            boolean created = new CaptureProgress(kafka.progressTopic(), "").ensureTopic(admin, kafka.replicationFactor(), TIMEOUT);
+            context.out().println((created ? "created " : "checked ") + kafka.progressTopic() + " (capture progress: 1 partition, compacted)");
+        }
+        return report.ok();
+    }
+}

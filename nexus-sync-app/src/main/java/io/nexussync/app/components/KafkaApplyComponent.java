@@ -1,0 +1,132 @@
+package io.nexussync.app.components;
+
+import io.nexussync.app.runtime.Component;
+import io.nexussync.app.runtime.ComponentContext;
+import io.nexussync.app.wiring.ServiceWiring;
+import io.nexussync.core.acknowledge.AfterCommitStage;
+import io.nexussync.core.apply.GraphCommit;
+import io.nexussync.core.error.SyncException;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.SnapshotMark;
+import io.nexussync.core.pipeline.ServiceState;
+import io.nexussync.core.pipeline.SyncProgress;
+import io.nexussync.core.plan.GraphPlanner;
+import io.nexussync.kafka.KafkaClientConfigs;
+import io.nexussync.kafka.apply.ChangeRecordReader;
+import io.nexussync.kafka.apply.DebeziumRecordReader;
+import io.nexussync.kafka.apply.KafkaApply;
+import io.nexussync.kafka.debezium.DebeziumChangeDecoder;
+import io.nexussync.kafka.records.ChangeRecordCodec;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The apply role's one component: a session joins the consumer group and applies what it is given ({@link KafkaApply}).
+ * It needs the graph to hold the initial snapshot (taken by {@code run}, whose stream checkpoint then says which of the
+ * topic's first changes the graph holds already).
+ */
+public final class KafkaApplyComponent implements Component {
+    private static final Logger log = LoggerFactory.getLogger(KafkaApplyComponent.class);
+
+    /** What the change topic holds. */
+    public enum Format {
+        /** nexus-sync's own capture role's records. */
+        NEXUS_SYNC,
+        /** Debezium's PostgreSQL connector's change events (JsonConverter, with schemas). */
+        DEBEZIUM
+    }
+
+    private final ServiceWiring wiring;
+    private final SyncProgress progress;
+    private final Format format;
+    private final java.util.List<java.util.function.IntConsumer> partitionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile KafkaApply apply;
+    private volatile boolean stopping;
+
+    public KafkaApplyComponent(ServiceWiring wiring, SyncProgress progress, Format format) {
+        this.wiring = wiring;
+        this.progress = progress;
+        this.format = format;
+    }
+
+    /** Changes this instance wrote to the graph in its current session. */
+    public long applied() {
+        KafkaApply current = apply;
+        return current == null ? 0 : current.applied();
+    }
+
+    /** Told once of each partition this instance is first given, in any session, with its lag so far (for a gauge each). */
+    public void onPartitionLag(java.util.function.BiConsumer<Integer, Long> listener) {
+        partitionListeners.add(partition -> listener.accept(partition, lag().getOrDefault(partition, 0L)));
+    }
+
+    @Override
+    public String name() {
+        return "apply";
+    }
+
+    /** Records not yet consumed per partition of this member, as of its last poll (empty before the first). */
+    public Map<Integer, Long> lag() {
+        KafkaApply current = apply;
+        return current == null ? Map.of() : current.lag();
+    }
+
+    @Override
+    public void run(ComponentContext context) throws InterruptedException {
+        var config = wiring.config();
+        var kafka = config.kafka();
+        String bootstrap = kafka.requireBootstrapServers("apply --from kafka");
+        // A Debezium topic begins with the connector's own snapshot (op r records); nexus-sync's begins where run left off.
+        SnapshotMark mark = wiring.checkpoints().loadSnapshotMark();
+        if (format == Format.NEXUS_SYNC && mark.state() != SnapshotMark.State.DONE) {
+            throw SyncException.persistent("the graph holds no initial snapshot: run nexus-sync run until it reports streaming (it "
+                    + "takes the snapshot), stop it, then start capture --to kafka and apply --from kafka", null);
+        }
+        Checkpoint handedOver = format == Format.NEXUS_SYNC ? wiring.checkpoints().loadCheckpoint() : Checkpoint.NONE;
+        ChangeRecordReader reader = switch (format) {
+            case NEXUS_SYNC -> {
+                ChangeRecordCodec codec = new ChangeRecordCodec(wiring.mapping());
+                yield record -> codec.decode(record.value());
+            }
+            case DEBEZIUM -> new DebeziumRecordReader(DebeziumChangeDecoder.withSchemas());
+        };
+        GraphCommit graph = new GraphCommit(wiring.graphWriter(), wiring.retry(), new AfterCommitStage(wiring.afterCommit()),
+                wiring.crossReferencesBehindCircuit(), wiring.syncLog(), GraphCommit.Acknowledger.NONE);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfigs.applyConsumer(bootstrap, kafka.group(), config.batchSize()))) {
+            KafkaApply next = new KafkaApply(consumer, kafka.group(), kafka.topic(), reader, new GraphPlanner(wiring.mapping()), graph,
+                    wiring.consumerOffsets(), handedOver, config.batchDelay().multipliedBy(10), (operation, failure, attempt, wait) ->
+                    log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage()));
+            next.onFirstAssignment(partition -> partitionListeners.forEach(l -> l.accept(partition)));
+            apply = next;
+            progress.stateChanged(ServiceState.STREAMING, null);
+            log.info("applying {} (group {}) to the graph", kafka.topic(), kafka.group());
+            context.ready();
+            if (!stopping) {
+                next.run();
+            }
+        }
+    }
+
+    @Override
+    public void restarting(SyncException failure, Duration wait) {
+        progress.stateChanged(ServiceState.RECONNECTING, failure);
+        log.warn("apply interrupted ({}); starting again from the graph's offsets in {} ms", failure.getMessage(), wait.toMillis());
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        KafkaApply current = apply;
+        if (current != null) {
+            current.stop();
+        }
+    }
+
+    @Override
+    public Duration stopGrace() {
+        return Duration.ofSeconds(30);
+    }
+}

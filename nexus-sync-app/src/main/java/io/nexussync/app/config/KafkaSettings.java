@@ -1,0 +1,24 @@
+package io.nexussync.app.config;
+
+import java.time.Duration;
+
+/**
+ * The capture and apply roles' Kafka settings ({@code kafka.*}). Only those roles and {@code setup --kafka} read them;
+ * an empty bootstrap list is an error only there, with the fix in its message.
+ */
+public record KafkaSettings(String bootstrapServers, String topic, String progressTopic, int partitions, int replicationFactor,
+                            Duration retention, String group) {
+
+    public boolean configured() {
+        return bootstrapServers != null && !bootstrapServers.isBlank();
+    }
+
+    /** The bootstrap servers, or a ConfigException naming the setting when none are given. */
+    public String requireBootstrapServers(String role) {
+        if (!configured()) {
+            throw new ConfigException(java.util.List.of(ConfigKey.KAFKA_BOOTSTRAP.environment() + " (" + ConfigKey.KAFKA_BOOTSTRAP.key()
+                    + ") is empty, and " + role + " needs Kafka: set it to the brokers' host:port list"));
+        }
+        return bootstrapServers;
+    }
+}

@@ -172,7 +172,7 @@ class KafkaRolesIT {
     private static List<String> noRecordAppliedTwice(SyncEnvironment env, String topic) throws Exception {
         List<String> problems = new ArrayList<>();
         Map<String, TreeMap<Long, Long>> batches = new HashMap<>();
-        var rows = env.query("SELECT summary::text AS s FROM nexus_sync.transaction_log WHERE kind = 'batch' AND summary ? 'consumed' ORDER BY id");
+        var rows = env.query("SELECT summary::text AS s FROM nexus_sync.transaction_log WHERE kind = 'batch' AND summary -> 'consumed' IS NOT NULL ORDER BY id");
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         for (Map<String, Object> row : rows) {
             var consumed = json.readTree((String) row.get("s")).get("consumed");

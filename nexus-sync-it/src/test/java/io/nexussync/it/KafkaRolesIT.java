@@ -83,7 +83,14 @@ class KafkaRolesIT {
             Path survivorLog = ChildService.logFile("kafka-roles-apply-survivor-" + seed);
             ChildService capture = startCapture(environment, captureLog);
             ChildService apply = startApply(environment, applyLog);
-            ChildService survivor = startApply(environment, survivorLog);
+            // The survivor serves its admin API, to be read once the graph has caught up.
+            int adminPort;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                adminPort = free.getLocalPort();
+            }
+            Map<String, String> withAdmin = new HashMap<>(environment);
+            withAdmin.put("NEXUS_SYNC_ADMIN_PORT", String.valueOf(adminPort));
+            ChildService survivor = startApply(withAdmin, survivorLog);
             List<String> problems = new ArrayList<>();
             try {
                 try (BackgroundWorkload workload = new BackgroundWorkload(env.config().postgres(), 3, seed * 31, 6);
@@ -112,6 +119,7 @@ class KafkaRolesIT {
                 env.awaitCaughtUp(Duration.ofSeconds(120));
                 problems.addAll(awaitEqual(env, Duration.ofSeconds(180)));
                 assertThat(survivor.isAlive()).as("the surviving apply instance died on its own; see %s", survivorLog).isTrue();
+                problems.addAll(lagReadsZero(environment, adminPort));
             } finally {
                 for (ChildService child : List.of(capture, apply, survivor)) {
                     if (child.isAlive()) {
@@ -143,6 +151,39 @@ class KafkaRolesIT {
         while (!problems.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(2_000);
             problems = env.discrepancies();
+        }
+        return problems;
+    }
+
+    /**
+     * Once the graph has caught up: {@code nexus-sync status} shows a lag of 0 for the group, and the survivor's own
+     * {@code /status} and {@code /metrics} show its partitions' lag (0 by the time its next poll has run).
+     */
+    private static List<String> lagReadsZero(Map<String, String> environment, int adminPort) throws Exception {
+        List<String> problems = new ArrayList<>();
+        ChildService.Command status = ChildService.command(environment, Duration.ofSeconds(60), "status");
+        if (status.exit() != 0 || !status.out().contains("kafka:") || !status.out().contains("  lag: 0\n")) {
+            problems.add("nexus-sync status does not show a lag of 0 (exit " + status.exit() + "):\n" + status.out() + status.err());
+        }
+        var http = java.net.http.HttpClient.newHttpClient();
+        String metrics = "";
+        String adminStatus = "";
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            adminStatus = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/status")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (metrics.matches("(?s).*\nnexus_sync_kafka_consumer_lag\\{[^}]*\\} 0\\.0\n.*")) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        if (!metrics.matches("(?s).*\nnexus_sync_kafka_consumer_lag\\{[^}]*\\} 0\\.0\n.*") || !metrics.contains("nexus_sync_kafka_partition_lag{")) {
+            problems.add("the survivor's /metrics has no consumer lag of 0: " + metrics.lines().filter(l -> l.contains("kafka")).toList());
+        }
+        if (!adminStatus.contains("\"lagByPartition\"") || !adminStatus.contains("\"state\":\"streaming\"")) {
+            problems.add("the survivor's /status lacks its streaming state or lag by partition: " + adminStatus);
         }
         return problems;
     }

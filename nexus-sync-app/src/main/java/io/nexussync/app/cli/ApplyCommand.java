@@ -1,6 +1,8 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.components.KafkaApplyComponent;
+import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.RoleAdmin;
 import io.nexussync.app.service.KafkaRoleService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,7 +45,14 @@ final class ApplyCommand implements Callable<Integer> {
             return 2;
         }
         try (KafkaRoleService service = KafkaRoleService.apply(config.load(context), topicFormat)) {
-            RoleShutdown.runUntilStopped(service::run, service::stop);
+            AdminServer admin = RoleAdmin.start(service);
+            try {
+                RoleShutdown.runUntilStopped(service::run, service::stop);
+            } finally {
+                if (admin != null) {
+                    admin.close();
+                }
+            }
         }
         return 0;
     }

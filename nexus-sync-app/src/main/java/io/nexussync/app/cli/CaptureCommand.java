@@ -1,5 +1,7 @@
 package io.nexussync.app.cli;
 
+import io.nexussync.app.admin.AdminServer;
+import io.nexussync.app.admin.RoleAdmin;
 import io.nexussync.app.service.KafkaRoleService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,7 +30,14 @@ final class CaptureCommand implements Callable<Integer> {
             return 2;
         }
         try (KafkaRoleService service = KafkaRoleService.capture(config.loadPostgres(context))) {
-            RoleShutdown.runUntilStopped(service::run, service::stop);
+            AdminServer admin = RoleAdmin.start(service);
+            try {
+                RoleShutdown.runUntilStopped(service::run, service::stop);
+            } finally {
+                if (admin != null) {
+                    admin.close();
+                }
+            }
         }
         return 0;
     }

@@ -1,9 +1,5 @@
 package io.nexussync.app.service;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.nexussync.app.admin.AdminServer;
 import io.nexussync.app.components.KafkaApplyComponent;
 import io.nexussync.app.components.DeletionMarkerRetentionComponent;
 import io.nexussync.app.components.KafkaCaptureComponent;
@@ -25,7 +21,6 @@ public final class KafkaRoleService implements AutoCloseable {
     private final SyncProgress progress = new SyncProgress();
     private final Component role;
     private final Supervisor supervisor;
-    private AdminServer admin;
 
     private KafkaRoleService(SyncConfig config, boolean applies, java.util.function.BiFunction<ServiceWiring, SyncProgress, Component> role) {
         this.wiring = new ServiceWiring(config, java.util.function.UnaryOperator.identity(), applies);
@@ -56,7 +51,6 @@ public final class KafkaRoleService implements AutoCloseable {
                 // The slot is the capture's alone: another process reading it would take changes from the topic.
                 PgSetup.checkSlotFree(wiring.config().postgres());
             }
-            startAdmin();
             supervisor.run();
         } catch (RuntimeException | Error failed) {
             progress.stateChanged(ServiceState.FAILED, failed);
@@ -64,30 +58,14 @@ public final class KafkaRoleService implements AutoCloseable {
         }
     }
 
-    /**
-     * The admin API of a role (when admin.port is not -1): {@code /health}, {@code /status} with the role's own figures, and
-     * {@code /metrics} with, for apply, the lag of each partition it holds.
-     */
-    private void startAdmin() {
-        if (!wiring.config().admin().enabled()) {
-            return;
-        }
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        AdminServer server = new AdminServer(wiring.config().admin(), progress, metrics, () -> null, Long.MAX_VALUE, null)
-                .withStatus("role", role::name);
-        if (role instanceof KafkaApplyComponent apply) {
-            var kafka = wiring.config().kafka();
-            server.withStatus("kafka", () -> java.util.Map.of("topic", kafka.topic(), "group", kafka.group(), "lagByPartition", apply.lag(),
-                    "lag", apply.lag().values().stream().mapToLong(Long::longValue).sum(), "applied", apply.applied()));
-            Gauge.builder("nexus_sync_kafka_consumer_lag", apply, a -> a.lag().values().stream().mapToLong(Long::longValue).sum())
-                    .description("records of the change topic this apply instance holds and has not applied yet (all its partitions)")
-                    .tag("topic", kafka.topic()).tag("group", kafka.group()).register(metrics);
-            apply.onPartitionLag((partition, initial) -> Gauge.builder("nexus_sync_kafka_partition_lag", apply,
-                            a -> a.lag().getOrDefault(partition, 0L))
-                    .description("records of one partition of the change topic not yet applied (0 once it moved to another instance)")
-                    .tag("topic", kafka.topic()).tag("group", kafka.group()).tag("partition", String.valueOf(partition)).register(metrics));
-        }
-        admin = server;
+    /** Where the role is in its life, for {@code /health} and {@code /status}. */
+    public SyncProgress progress() {
+        return progress;
+    }
+
+    /** The role's component: {@link KafkaCaptureComponent} or {@link KafkaApplyComponent}. */
+    public Component role() {
+        return role;
     }
 
     public void stop() {
@@ -96,9 +74,6 @@ public final class KafkaRoleService implements AutoCloseable {
 
     @Override
     public void close() {
-        if (admin != null) {
-            admin.close();
-        }
         wiring.close();
     }
 }

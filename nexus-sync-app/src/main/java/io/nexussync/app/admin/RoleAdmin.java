@@ -1,0 +1,44 @@
+package io.nexussync.app.admin;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nexussync.app.components.KafkaApplyComponent;
+import io.nexussync.app.service.KafkaRoleService;
+import java.util.Map;
+
+/**
+ * The admin API of a Kafka role ({@code capture} or {@code apply}): {@code /health}, {@code /status} with the role's own
+ * section, and {@code /metrics}, with, for apply, the lag of the partitions it holds. The endpoints that change state
+ * belong to {@code run} and are not served here.
+ */
+public final class RoleAdmin {
+    private RoleAdmin() {}
+
+    /** Listens on the role's {@code admin.*} settings; null when {@code admin.port} is -1. */
+    public static AdminServer start(KafkaRoleService service) {
+        if (!service.config().admin().enabled()) {
+            return null;
+        }
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AdminServer server = new AdminServer(service.config().admin(), service.progress(), metrics, () -> null, Long.MAX_VALUE, null)
+                .withStatus("role", service.role()::name);
+        if (service.role() instanceof KafkaApplyComponent apply) {
+            var kafka = service.config().kafka();
+            server.withStatus("kafka", () -> Map.of("topic", kafka.topic(), "group", kafka.group(), "lagByPartition", apply.lag(),
+                    "lag", totalLag(apply), "applied", apply.applied()));
+            Gauge.builder("nexus_sync_kafka_consumer_lag", apply, RoleAdmin::totalLag)
+                    .description("records of the change topic this apply instance holds and has not applied yet (all its partitions)")
+                    .tag("topic", kafka.topic()).tag("group", kafka.group()).register(metrics);
+            apply.onPartitionLag((partition, initial) -> Gauge.builder("nexus_sync_kafka_partition_lag", apply,
+                            a -> a.lag().getOrDefault(partition, 0L))
+                    .description("records of one partition of the change topic not yet applied (0 once it moved to another instance)")
+                    .tag("topic", kafka.topic()).tag("group", kafka.group()).tag("partition", String.valueOf(partition)).register(metrics));
+        }
+        return server;
+    }
+
+    private static long totalLag(KafkaApplyComponent apply) {
+        return apply.lag().values().stream().mapToLong(Long::longValue).sum();
+    }
+}

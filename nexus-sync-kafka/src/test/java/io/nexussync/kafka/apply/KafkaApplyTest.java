@@ -1,0 +1,196 @@
+package io.nexussync.kafka.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexussync.core.acknowledge.AfterCommitStage;
+import io.nexussync.core.acknowledge.SyncLog;
+import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.ConsumedOffsets;
+import io.nexussync.core.apply.ConsumerOffsetStore;
+import io.nexussync.core.apply.CriticalApplied;
+import io.nexussync.core.apply.GraphCommit;
+import io.nexussync.core.apply.GraphWriter;
+import io.nexussync.core.apply.OffsetsMovedException;
+import io.nexussync.core.critical.CriticalDecision;
+import io.nexussync.core.fault.RetryPolicy;
+import io.nexussync.core.mapping.MappingLoader;
+import io.nexussync.core.model.Checkpoint;
+import io.nexussync.core.model.Lsn;
+import io.nexussync.core.model.Position;
+import io.nexussync.core.model.RowChange;
+import io.nexussync.core.model.SnapshotMark;
+import io.nexussync.core.model.SourceChange;
+import io.nexussync.core.model.TableId;
+import io.nexussync.core.plan.GraphPlanner;
+import io.nexussync.core.plan.GraphWritePlan;
+import io.nexussync.kafka.records.ChangeRecord;
+import io.nexussync.kafka.records.ChangeRecordCodec;
+import io.nexussync.core.capture.StreamItem;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The apply loop against Kafka's own MockConsumer and a graph writer that records what it is given: where a partition
+ * resumes, what a batch says it consumed, and what happens when the graph holds other offsets. (KafkaRolesIT runs it
+ * against a real broker and Neo4j with SIGKILLs.)
+ */
+class KafkaApplyTest {
+    private static final String TOPIC = "changes";
+    private static final TableId THREADS = new TableId("public", "threads");
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+    private final ChangeRecordCodec codec = new ChangeRecordCodec(MappingLoader.builtIn());
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final Map<Integer, Long> graphOffsets = new HashMap<>();
+    private final RecordingWriter writer = new RecordingWriter();
+    private final List<SyncLog.BatchRecord> logged = new ArrayList<>();
+
+    private KafkaApply apply(Checkpoint handedOver) {
+        ConsumerOffsetStore store = new ConsumerOffsetStore() {
+            @Override
+            public Map<Integer, Long> loadOffsets(String group, String topic) {
+                return Map.copyOf(graphOffsets);
+            }
+
+            @Override
+            public void resetOffsets(String group) {
+                graphOffsets.clear();
+            }
+        };
+        SyncLog log = new SyncLog() {
+            @Override
+            public void batchApplied(BatchRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void operationFailed(FailureRecord record) {}
+        };
+        GraphCommit graph = new GraphCommit(writer, RetryPolicy.standard(), new AfterCommitStage(Runnable::run), references -> { }, log,
+                GraphCommit.Acknowledger.NONE);
+        return new KafkaApply(consumer, "group-a", TOPIC, record -> codec.decode(record.value()), new GraphPlanner(MappingLoader.builtIn()),
+                graph, store, handedOver, Duration.ofMillis(10), (operation, failure, attempt, wait) -> { });
+    }
+
+    @Test
+    void shouldResumeEachPartitionWhereTheGraphSaysAndRecordWhatEachBatchConsumed() throws Exception {
+        graphOffsets.put(0, 5L);
+        KafkaApply apply = apply(Checkpoint.NONE);
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0, P1));
+            // Records before the graph's offset of partition 0 must not be read again: the seek skips them.
+            consumer.addRecord(record(P0, 5, 0x100, "t-1"));
+            consumer.addRecord(record(P0, 6, 0x200, "t-2"));
+            consumer.addRecord(record(P1, 0, 0x150, "t-3"));
+        });
+        consumer.schedulePollTask(apply::stop);
+        apply.run();
+
+        assertThat(consumer.position(P0)).isEqualTo(7);
+        assertThat(writer.consumed).singleElement().satisfies(offsets -> assertThat(offsets.ranges()).containsExactlyInAnyOrder(
+                new ConsumedOffsets.PartitionRange(TOPIC, 0, 5, 7), new ConsumedOffsets.PartitionRange(TOPIC, 1, 0, 1)));
+        assertThat(writer.changesWritten).isEqualTo(3);
+        assertThat(logged).singleElement().satisfies(row -> assertThat(row.summary().consumed())
+                .containsEntry(TOPIC + "/0", List.of(5L, 7L)).containsEntry(TOPIC + "/1", List.of(0L, 1L)));
+    }
+
+    @Test
+    void shouldSeekToTheGraphsOffsetsWhenTheGraphRefusesABatchAndWriteNothingOfIt() throws Exception {
+        KafkaApply apply = apply(Checkpoint.NONE);
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.addRecord(record(P0, 0, 0x100, "t-1"));
+            consumer.addRecord(record(P0, 1, 0x200, "t-2"));
+            // Another member applied both meanwhile.
+            graphOffsets.put(0, 2L);
+            writer.refuseNext = new OffsetsMovedException("group-a", TOPIC, 0, 0, 2);
+        });
+        consumer.schedulePollTask(() -> consumer.addRecord(record(P0, 2, 0x300, "t-3")));
+        consumer.schedulePollTask(apply::stop);
+        apply.run();
+
+        assertThat(writer.consumed).singleElement().satisfies(offsets ->
+                assertThat(offsets.ranges()).containsExactly(new ConsumedOffsets.PartitionRange(TOPIC, 0, 2, 3)));
+        assertThat(writer.changesWritten).isEqualTo(1);
+        assertThat(logged).hasSize(1);
+    }
+
+    @Test
+    void shouldPassOverChangesTheGraphHeldBeforeTheRolesTookOver() throws Exception {
+        KafkaApply apply = apply(Checkpoint.after(Lsn.of(0x180)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.addRecord(record(P0, 0, 0x100, "t-1"));
+            consumer.addRecord(record(P0, 1, 0x200, "t-2"));
+        });
+        consumer.schedulePollTask(apply::stop);
+        apply.run();
+
+        assertThat(writer.changesWritten).isEqualTo(1);
+        assertThat(writer.consumed).singleElement().satisfies(offsets ->
+                assertThat(offsets.ranges()).containsExactly(new ConsumedOffsets.PartitionRange(TOPIC, 0, 0, 2)));
+    }
+
+    private ConsumerRecord<byte[], byte[]> record(TopicPartition partition, long offset, long tx, String id) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("title", "title of " + id);
+        row.put("pg_version", 1L);
+        StreamItem.Change change = new StreamItem.Change(new SourceChange(new RowChange.Insert(THREADS, row), Lsn.of(tx),
+                Instant.parse("2026-12-07T12:00:00Z")), new Position(Lsn.of(tx), 0));
+        ChangeRecord encoded = codec.encode(change);
+        return new ConsumerRecord<>(partition.topic(), partition.partition(), offset, encoded.key().getBytes(), encoded.value());
+    }
+
+    /** Records each consumed batch; refuses one when told to, as the graph does when its offsets moved. */
+    private static final class RecordingWriter implements GraphWriter {
+        final List<ConsumedOffsets> consumed = new ArrayList<>();
+        long changesWritten;
+        OffsetsMovedException refuseNext;
+
+        @Override
+        public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
+            if (refuseNext != null) {
+                OffsetsMovedException refusal = refuseNext;
+                refuseNext = null;
+                throw refusal;
+            }
+            consumed.add(offsets);
+            changesWritten += plan.sourceChanges();
+            return ApplyResult.NOTHING;
+        }
+
+        @Override
+        public ApplyResult apply(GraphWritePlan plan, Checkpoint checkpoint) {
+            throw new AssertionError("the apply role writes consumed batches only");
+        }
+
+        @Override
+        public ApplyResult applySnapshot(GraphWritePlan plan, SnapshotMark mark) {
+            throw new AssertionError("the apply role writes consumed batches only");
+        }
+
+        @Override
+        public ApplyResult applyRepair(GraphWritePlan plan, String repairId) {
+            throw new AssertionError("the apply role writes consumed batches only");
+        }
+
+        @Override
+        public CriticalApplied applyCritical(GraphWritePlan plan, Checkpoint checkpoint, CriticalDecision decision) {
+            throw new AssertionError("the apply role writes consumed batches only");
+        }
+    }
+}

@@ -1,8 +1,6 @@
 package io.nexussync.app.cli;
 
 import io.nexussync.app.components.KafkaApplyComponent;
-import io.nexussync.app.admin.AdminServer;
-import io.nexussync.app.admin.RoleAdmin;
 import io.nexussync.app.service.KafkaRoleService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,14 +43,7 @@ final class ApplyCommand implements Callable<Integer> {
             return 2;
         }
         try (KafkaRoleService service = KafkaRoleService.apply(config.load(context), topicFormat)) {
-            AdminServer admin = RoleAdmin.start(service);
-            try {
-                RoleShutdown.runUntilStopped(service::run, service::stop);
-            } finally {
-                if (admin != null) {
-                    admin.close();
-                }
-            }
+            StopOnExit.runRole(service);
         }
         return 0;
     }

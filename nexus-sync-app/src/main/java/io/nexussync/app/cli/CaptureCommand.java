@@ -1,7 +1,5 @@
 package io.nexussync.app.cli;
 
-import io.nexussync.app.admin.AdminServer;
-import io.nexussync.app.admin.RoleAdmin;
 import io.nexussync.app.service.KafkaRoleService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,14 +28,7 @@ final class CaptureCommand implements Callable<Integer> {
             return 2;
         }
         try (KafkaRoleService service = KafkaRoleService.capture(config.loadPostgres(context))) {
-            AdminServer admin = RoleAdmin.start(service);
-            try {
-                RoleShutdown.runUntilStopped(service::run, service::stop);
-            } finally {
-                if (admin != null) {
-                    admin.close();
-                }
-            }
+            StopOnExit.runRole(service);
         }
         return 0;
     }

@@ -31,18 +31,8 @@ final class RunCommand implements Callable<Integer> {
                 PrometheusMeterRegistry metrics = serviceMetrics.registry();
                 admin = ServiceAdmin.start(service, service.config().admin(), metrics);
             }
-            Thread main = Thread.currentThread();
-            Thread hook = new Thread(() -> {
-                service.stop();
-                try {
-                    main.join(15_000);
-                } catch (InterruptedException ignored) {
-                    // the JVM is going down either way
-                }
-            }, "nexus-sync-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             try {
-                service.run();
+                StopOnExit.runUntilStopped(service::run, service::stop, java.time.Duration.ofSeconds(15));
             } finally {
                 if (admin != null) {
                     admin.close();

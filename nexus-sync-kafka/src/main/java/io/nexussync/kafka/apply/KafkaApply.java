@@ -97,7 +97,7 @@ public final class KafkaApply {
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                 noteLag();
-                if (!records.isEmpty()) {
+                if (!records.isEmpty() || movedPastRecords()) {
                     applyBatch(records);
                 }
             }
@@ -143,10 +143,17 @@ public final class KafkaApply {
         List<ConsumedOffsets.PartitionRange> ranges = new ArrayList<>();
         List<ConsumedChange> changes = new ArrayList<>();
         Map<TopicPartition, Long> after = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
+        for (TopicPartition partition : List.copyOf(next.keySet())) {
             List<ConsumerRecord<byte[], byte[]>> part = records.records(partition);
             Long from = next.get(partition);
-            if (from == null || part.isEmpty()) {
+            if (part.isEmpty()) {
+                // No record, but the consumer read past a transaction marker (or an aborted transaction's records): the
+                // graph's offset moves there too, so that a partition applied to its end shows no lag.
+                long position = consumer.position(partition);
+                if (position > from) {
+                    ranges.add(new ConsumedOffsets.PartitionRange(partition.topic(), partition.partition(), from, position));
+                    after.put(partition, position);
+                }
                 continue;
             }
             // Past the transaction marker after the last record when the consumer has read it: a partition applied to its end
@@ -181,7 +188,8 @@ public final class KafkaApply {
         next.putAll(after);
         applied += sourceChanges.size();
         batches++;
-        graph.afterCommit(GraphCommit.AfterCommit.of(result, retries).logged(logRow(changes, plan, ranges, result, started)));
+        GraphCommit.AfterCommit then = GraphCommit.AfterCommit.of(result, retries);
+        graph.afterCommit(records.isEmpty() ? then : then.logged(logRow(changes, plan, ranges, result, started)));
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         after.forEach((partition, offset) -> commit.put(partition, new OffsetAndMetadata(offset)));
         consumer.commitAsync(commit, (done, failure) -> {
@@ -189,6 +197,16 @@ public final class KafkaApply {
                 log.debug("committing offsets to Kafka (for lag tools only) failed: {}", failure.toString());
             }
         });
+    }
+
+    /** Whether the consumer read past the graph's offset of a partition without a record (past markers only). */
+    private boolean movedPastRecords() {
+        for (Map.Entry<TopicPartition, Long> partition : next.entrySet()) {
+            if (consumer.position(partition.getKey()) > partition.getValue()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The transaction log's row of a batch: its first and last change's transaction, and the offsets it consumed. */

@@ -144,6 +144,24 @@ class KafkaApplyTest {
                 assertThat(offsets.ranges()).containsExactly(new ConsumedOffsets.PartitionRange(TOPIC, 0, 0, 2)));
     }
 
+    @Test
+    void shouldMoveTheGraphsOffsetPastATransactionMarkerTheConsumerReadWithoutARecord() throws Exception {
+        KafkaApply apply = apply(Checkpoint.NONE);
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.addRecord(record(P0, 0, 0x100, "t-1"));
+        });
+        // What the fetcher does at a commit marker: the position moves on, no record comes.
+        consumer.schedulePollTask(() -> consumer.seek(P0, 2));
+        consumer.schedulePollTask(apply::stop);
+        apply.run();
+
+        assertThat(writer.consumed).extracting(ConsumedOffsets::ranges).containsExactly(
+                List.of(new ConsumedOffsets.PartitionRange(TOPIC, 0, 0, 1)), List.of(new ConsumedOffsets.PartitionRange(TOPIC, 0, 1, 2)));
+        assertThat(logged).as("a batch without records is not a batch in the transaction log").hasSize(1);
+    }
+
     private ConsumerRecord<byte[], byte[]> record(TopicPartition partition, long offset, long tx, String id) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", id);

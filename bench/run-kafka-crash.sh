@@ -6,7 +6,7 @@
 #
 #   bench/run-kafka-crash.sh [runs] [first-seed]          (default 10 runs from seed 1)
 #
-# Writes $BENCH_RESULTS/kafka-crash.md (also printed); exits 1 when any run was not clean. About 2 min a run.
+# Writes $BENCH_RESULTS/kafka-crash-<instances>-apply.md (also printed); exits 1 when any run was not clean. About 2 min a run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
@@ -27,5 +27,5 @@ mvn -B -T 1 ${BENCH_MVN_FLAGS:-} -pl nexus-sync-dist,nexus-sync-it -am verify -D
   grep -E '^kafka roles run [(0-9]' "$log" | sed 's/^/- /' || true
   echo
   grep -E '^kafka roles runs:' "$log" || echo "no summary: the test did not finish; see $log"
-} | tee "$results/kafka-crash.md"
+} | tee "$results/kafka-crash-${KAFKA_APPLY_INSTANCES:-2}-apply.md"
 exit "$status"

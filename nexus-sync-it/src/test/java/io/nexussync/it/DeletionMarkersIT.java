@@ -85,6 +85,24 @@ class DeletionMarkersIT {
         assertThat(count("MATCH (m:Message {id: $id}) RETURN m", message)).isZero();
     }
 
+    /**
+     * M inserted in thread T and T deleted with it, in one transaction (one commit time): T's delete applied first, M's
+     * insert after it must not bring T back (KafkaRolesIT met this: a thread inserted, included and deleted in one transaction).
+     */
+    @Test
+    void shouldNotBringBackAThreadThroughAMessageOfTheDeletesOwnTransaction() {
+        String thread = id();
+        String message = id();
+        apply(markers, insert(THREADS, thread(thread), 1));
+
+        apply(markers, delete(THREADS, thread, 2));
+        apply(markers, insert(MESSAGES, message(message, thread), 2));
+        apply(markers, delete(MESSAGES, message, 2));
+
+        assertThat(count("MATCH (t:Thread {id: $id}) RETURN t", thread)).isZero();
+        assertThat(count("MATCH (m:Message {id: $id}) RETURN m", message)).isZero();
+    }
+
     /** The same order through a writer without markers: the hole the markers close is real. */
     @Test
     void shouldLeaveAPlaceholderThreadWithoutMarkers() {

@@ -30,7 +30,7 @@ public final class RoleAdmin {
             Gauge.builder("nexus_sync_kafka_consumer_lag", apply, RoleAdmin::totalLag)
                     .description("records of the change topic this apply instance holds and has not applied yet (all its partitions)")
                     .tag("topic", kafka.topic()).tag("group", kafka.group()).register(metrics);
-            apply.onPartitionLag((partition, initial) -> Gauge.builder("nexus_sync_kafka_partition_lag", apply,
+            apply.onFirstAssignment(partition -> Gauge.builder("nexus_sync_kafka_partition_lag", apply,
                             a -> a.lag().getOrDefault(partition, 0L))
                     .description("records of one partition of the change topic not yet applied (0 once it moved to another instance)")
                     .tag("topic", kafka.topic()).tag("group", kafka.group()).tag("partition", String.valueOf(partition)).register(metrics));

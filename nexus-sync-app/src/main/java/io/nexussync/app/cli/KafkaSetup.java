@@ -27,8 +27,7 @@ final class KafkaSetup {
         }
         report.lines().forEach(context.out()::println);
         try (Admin admin = Admin.create(KafkaClientConfigs.admin(bootstrap))) {
-            // The slot does not matter here: the topic is shared by every capture, one record per slot.
-            boolean created = new CaptureProgress(kafka.progressTopic(), "").ensureTopic(admin, kafka.replicationFactor(), TIMEOUT);
+            boolean created = CaptureProgress.ensureTopic(admin, kafka.progressTopic(), kafka.replicationFactor(), TIMEOUT);
             context.out().println((created ? "created " : "checked ") + kafka.progressTopic() + " (capture progress: 1 partition, compacted)");
         }
         return report.ok();

@@ -58,9 +58,9 @@ public final class KafkaApplyComponent implements Component {
         return current == null ? 0 : current.applied();
     }
 
-    /** Told once of each partition this instance is first given, in any session, with its lag so far (for a gauge each). */
-    public void onPartitionLag(java.util.function.BiConsumer<Integer, Long> listener) {
-        partitionListeners.add(partition -> listener.accept(partition, lag().getOrDefault(partition, 0L)));
+    /** Told once per session of each partition this instance is given (for a gauge each; registering one twice is a no-op). */
+    public void onFirstAssignment(java.util.function.IntConsumer listener) {
+        partitionListeners.add(listener);
     }
 
     @Override

@@ -69,7 +69,6 @@ public final class KafkaApply {
     private volatile java.util.function.IntConsumer firstSeen = partition -> { };
     private volatile boolean stopping;
     private volatile long applied;
-    private volatile long batches;
 
     /**
      * @param handedOver the stream checkpoint a {@code run} left in the graph before the roles took over: changes it
@@ -121,11 +120,6 @@ public final class KafkaApply {
     /** Changes written to the graph by this member since it started. */
     public long applied() {
         return applied;
-    }
-
-    /** Batches committed to the graph by this member since it started. */
-    public long batches() {
-        return batches;
     }
 
     /** Told once of each partition this member is first given (for a gauge per partition). */
@@ -187,7 +181,6 @@ public final class KafkaApply {
         }
         next.putAll(after);
         applied += sourceChanges.size();
-        batches++;
         GraphCommit.AfterCommit then = GraphCommit.AfterCommit.of(result, retries);
         graph.afterCommit(records.isEmpty() ? then : then.logged(logRow(changes, plan, ranges, result, started)));
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();

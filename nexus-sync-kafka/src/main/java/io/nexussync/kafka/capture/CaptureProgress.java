@@ -40,17 +40,13 @@ public final class CaptureProgress {
         this.slot = slot;
     }
 
-    public String topic() {
-        return topic;
-    }
-
     /**
      * Creates the progress topic (one partition, compacted) unless it exists; an existing one is checked for both, since a
      * second partition would scatter the records and a deleting policy would lose the last one of an idle capture.
      *
      * @return true when it was created
      */
-    public boolean ensureTopic(Admin admin, int replicationFactor, Duration timeout) {
+    public static boolean ensureTopic(Admin admin, String topic, int replicationFactor, Duration timeout) {
         NewTopic wanted = new NewTopic(topic, 1, (short) replicationFactor)
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.max(1, replicationFactor - 1))));

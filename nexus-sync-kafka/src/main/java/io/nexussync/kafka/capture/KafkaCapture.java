@@ -56,7 +56,6 @@ public final class KafkaCapture implements StreamItem.Handler {
     private Instant transactionBegan;
     /** The end of the last PostgreSQL transaction read whole into the open Kafka transaction (what its commit releases). */
     private Lsn pendingEnd = Lsn.INVALID;
-    private long published;
 
     /**
      * @param critical where a critical write (PREPARE TRANSACTION 'nexus_sync:...') is rolled back: only the graph may
@@ -107,11 +106,6 @@ public final class KafkaCapture implements StreamItem.Handler {
         stopping = true;
     }
 
-    /** Changes published (sent in transactions that committed or are open) since this capture started. */
-    public long published() {
-        return published;
-    }
-
     private Duration waitForNext() {
         if (!inTransaction) {
             return batching.maxDelay().isZero() ? Duration.ofMillis(100) : batching.maxDelay();
@@ -137,7 +131,6 @@ public final class KafkaCapture implements StreamItem.Handler {
         }
         producer.send(new ProducerRecord<>(changeTopic, record.key(), record.value()));
         changesInTransaction++;
-        published++;
     }
 
     @Override

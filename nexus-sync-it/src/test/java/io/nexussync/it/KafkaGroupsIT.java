@@ -36,11 +36,14 @@ import org.neo4j.driver.GraphDatabase;
  * in-process broker, under the contract workload.
  *
  * <p>Graph 1 starts as the README's sequence says ({@code run} takes the snapshot, then the roles). Graph 2 is added
- * later, while capture and graph 1's apply run, the way a user adds one: {@code run} against it once with a slot and
- * publication of its own and a mapping that names no cross-reference column ({@code neo4j_node_id} holds graph 1's
+ * later, while capture runs, the way a user adds one (README "Several graphs"): {@code run} against it once with a slot
+ * and publication of its own and a mapping that names no cross-reference column ({@code neo4j_node_id} holds graph 1's
  * elementIds), stopped once streaming, its slot and publication dropped by {@code teardown}, then its apply, which skips
- * the topic's changes up to where that {@code run} stopped. The workload pauses while graph 2's snapshot is read, so the
- * audit's position at the pause says which changes graph 2's snapshot holds as one version.
+ * the topic's changes up to where that {@code run} stopped. Graph 1's apply is stopped from before that {@code run} until
+ * {@code setup} with graph 1's settings has put the version trigger back (graph 2's setup drops {@code neo4j_node_id}
+ * from the columns it ignores; with graph 1's apply left running, graph 1 ended one {@code pg_version} behind on the
+ * nodes it created meanwhile). The workload pauses while graph 2's snapshot is read, so the audit's position at the
+ * pause says which changes graph 2's snapshot holds as one version.
  *
  * <p>Then graph 2's apply is stopped while the workload goes on: graph 1 catches up with the database while
  * {@code status} shows group 2 behind; graph 2's apply is started again and catches up. Each graph must equal the

@@ -46,6 +46,19 @@ import org.slf4j.LoggerFactory;
  * is skipped, whatever the rebalances and crashes. Offsets are also committed to Kafka after each batch, for the lag
  * tools that read them there; nothing here reads them back.
  *
+ * <h2>Lanes: the critical topic first</h2>
+ * With a critical topic (capture's, {@code io.nexussync.kafka.capture.CriticalRouting}), this member subscribes to both,
+ * and after each poll writes the critical topic's records as a batch of their own (one graph transaction) before the
+ * change topic's, so a critical change waits behind no backlog. Each topic's partitions keep their own offsets, fenced
+ * as above. The critical records overtake older changes of their entity (the graph guards that order); a newer change
+ * must not overtake them the other way, so a change topic's partition is applied only while the critical topic's
+ * partition of the same number (the same keys go there: same key, same partition count) has been read to its end,
+ * its uncommitted end as the broker reports it after the poll (a commit's markers reach the partitions one by one, so
+ * the read-committed end could still hide a critical record whose transaction's change records are visible). Until
+ * then that partition is paused and rewound to its graph offset. The assignor keeps the two partitions of one number
+ * on one member ({@code RangeAssignor}, see {@code KafkaClientConfigs#applyConsumer}); if they part anyway, that
+ * partition goes ungated, as without lanes.
+ *
  * <p>Single-threaded: {@link #run} polls, plans and writes on the caller's thread; {@link #stop} may come from any.
  */
 public final class KafkaApply {
@@ -55,6 +68,9 @@ public final class KafkaApply {
     private final Consumer<byte[], byte[]> consumer;
     private final String group;
     private final String topic;
+    /** Null: only the change topic (a Debezium topic, or lanes not in use). */
+    private final String criticalTopic;
+    private final UncommittedEnds criticalEnds;
     private final ChangeRecordReader reader;
     private final GraphPlanner planner;
     private final GraphCommit graph;
@@ -64,9 +80,17 @@ public final class KafkaApply {
     private final RetryPolicy.RetryListener retries;
     /** The next offset of each partition assigned to this member: where its next batch starts, as the graph holds it. */
     private final Map<TopicPartition, Long> next = new HashMap<>();
-    private final Map<Integer, Long> lag = new ConcurrentHashMap<>();
-    private final java.util.Set<Integer> partitionsSeen = ConcurrentHashMap.newKeySet();
-    private volatile java.util.function.IntConsumer firstSeen = partition -> { };
+    private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+    private final java.util.Set<TopicPartition> partitionsSeen = ConcurrentHashMap.newKeySet();
+    private volatile java.util.function.Consumer<TopicPartition> firstSeen = partition -> { };
+    /** Change topic partitions held back until their critical partition is read to its end. */
+    private final java.util.Set<TopicPartition> waitingForCritical = new java.util.HashSet<>();
+
+    /** Where each partition's records end, uncommitted ones included (the broker's high watermark). */
+    @FunctionalInterface
+    public interface UncommittedEnds {
+        Map<TopicPartition, Long> of(Collection<TopicPartition> partitions);
+    }
     private volatile boolean stopping;
     private volatile long applied;
 
@@ -77,9 +101,24 @@ public final class KafkaApply {
     public KafkaApply(Consumer<byte[], byte[]> consumer, String group, String topic, ChangeRecordReader reader, GraphPlanner planner,
                       GraphCommit graph, ConsumerOffsetStore offsets, Checkpoint handedOver, Duration pollTimeout,
                       RetryPolicy.RetryListener retries) {
+        this(consumer, group, topic, null, null, reader, planner, graph, offsets, handedOver, pollTimeout, retries);
+    }
+
+    /**
+     * @param criticalTopic capture's critical topic, consumed first (null for none)
+     * @param criticalEnds  the critical topic's uncommitted ends (null exactly when there is no critical topic)
+     */
+    public KafkaApply(Consumer<byte[], byte[]> consumer, String group, String topic, String criticalTopic, UncommittedEnds criticalEnds,
+                      ChangeRecordReader reader, GraphPlanner planner, GraphCommit graph, ConsumerOffsetStore offsets,
+                      Checkpoint handedOver, Duration pollTimeout, RetryPolicy.RetryListener retries) {
+        if ((criticalTopic == null) != (criticalEnds == null)) {
+            throw new IllegalArgumentException("a critical topic needs a way to read its ends, and only one does");
+        }
         this.consumer = consumer;
         this.group = group;
         this.topic = topic;
+        this.criticalTopic = criticalTopic;
+        this.criticalEnds = criticalEnds;
         this.reader = reader;
         this.planner = planner;
         this.graph = graph;
@@ -91,13 +130,16 @@ public final class KafkaApply {
 
     /** Consumes and applies until {@link #stop}; the batch in hand is finished first. */
     public void run() throws InterruptedException {
-        consumer.subscribe(List.of(topic), new Rebalance());
+        consumer.subscribe(criticalTopic == null ? List.of(topic) : List.of(criticalTopic, topic), new Rebalance());
         try {
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                 noteLag();
-                if (!records.isEmpty() || movedPastRecords()) {
-                    applyBatch(records);
+                if (criticalTopic == null) {
+                    applyBatch(records, assigned(topic));
+                } else if (applyBatch(records, assigned(criticalTopic))) {
+                    // The critical records first, in their own graph transaction; then what no unread critical record precedes.
+                    applyBatch(records, readyBehindCritical(records, assigned(topic)));
                 }
             }
         } catch (WakeupException e) {
@@ -122,22 +164,70 @@ public final class KafkaApply {
         return applied;
     }
 
-    /** Told once of each partition this member is first given (for a gauge per partition). */
-    public void onFirstAssignment(java.util.function.IntConsumer listener) {
+    /** Told once of each partition this member is first given (for a gauge per partition and topic). */
+    public void onFirstAssignment(java.util.function.Consumer<TopicPartition> listener) {
         firstSeen = listener;
         partitionsSeen.forEach(listener::accept);
     }
 
     /** Records not yet consumed, per assigned partition, as of the last poll (partitions Kafka gave no figure for are absent). */
-    public Map<Integer, Long> lag() {
+    public Map<TopicPartition, Long> lag() {
         return Map.copyOf(lag);
     }
 
-    private void applyBatch(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    private List<TopicPartition> assigned(String ofTopic) {
+        return next.keySet().stream().filter(p -> p.topic().equals(ofTopic)).toList();
+    }
+
+    /**
+     * The change topic's partitions whose critical partition (same number) this member has read to its uncommitted end,
+     * so that no critical record older than their records is still unread. The others are rewound to their graph offset
+     * and paused until it is; those that were paused and now may go are resumed.
+     */
+    private List<TopicPartition> readyBehindCritical(ConsumerRecords<byte[], byte[]> records, List<TopicPartition> partitions) {
+        Map<TopicPartition, TopicPartition> partners = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            TopicPartition partner = new TopicPartition(criticalTopic, partition.partition());
+            boolean pending = !records.records(partition).isEmpty() || waitingForCritical.contains(partition)
+                    || consumer.position(partition) > next.get(partition);
+            if (pending && next.containsKey(partner)) {
+                partners.put(partition, partner);
+            }
+        }
+        if (partners.isEmpty()) {
+            return partitions;
+        }
+        Map<TopicPartition, Long> ends = criticalEnds.of(partners.values());
+        List<TopicPartition> ready = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            TopicPartition partner = partners.get(partition);
+            if (partner != null && consumer.position(partner) < ends.getOrDefault(partner, 0L)) {
+                if (consumer.position(partition) != next.get(partition)) {
+                    consumer.seek(partition, next.get(partition));
+                }
+                if (waitingForCritical.add(partition)) {
+                    consumer.pause(List.of(partition));
+                }
+                continue;
+            }
+            if (waitingForCritical.remove(partition)) {
+                consumer.resume(List.of(partition));
+            }
+            ready.add(partition);
+        }
+        return ready;
+    }
+
+    /**
+     * Writes what the given partitions hold of {@code records} (and offsets read past markers) as one graph transaction;
+     * false when the graph refused it (every partition is then back at the graph's offsets).
+     */
+    private boolean applyBatch(ConsumerRecords<byte[], byte[]> records, List<TopicPartition> partitions) throws InterruptedException {
         List<ConsumedOffsets.PartitionRange> ranges = new ArrayList<>();
         List<ConsumedChange> changes = new ArrayList<>();
         Map<TopicPartition, Long> after = new HashMap<>();
-        for (TopicPartition partition : List.copyOf(next.keySet())) {
+        boolean withRecords = false;
+        for (TopicPartition partition : partitions) {
             List<ConsumerRecord<byte[], byte[]>> part = records.records(partition);
             Long from = next.get(partition);
             if (part.isEmpty()) {
@@ -155,6 +245,7 @@ public final class KafkaApply {
             long end = Math.max(part.get(part.size() - 1).offset() + 1, consumer.position(partition));
             ranges.add(new ConsumedOffsets.PartitionRange(partition.topic(), partition.partition(), from, end));
             after.put(partition, end);
+            withRecords = true;
             for (ConsumerRecord<byte[], byte[]> record : part) {
                 ConsumedChange change = reader.read(record);
                 if (change != null && !handedOver.isApplied(change.position())) {
@@ -163,7 +254,7 @@ public final class KafkaApply {
             }
         }
         if (ranges.isEmpty()) {
-            return;
+            return true;
         }
         // Each partition's records are in stream order already; across partitions, stream order is the best guess there is.
         changes.sort(STREAM_ORDER);
@@ -177,12 +268,12 @@ public final class KafkaApply {
             log.info("the graph holds other offsets than this batch started from ({}): another member applied them; seeking to the "
                     + "graph's offsets", moved.getMessage());
             seekToGraph(new ArrayList<>(next.keySet()));
-            return;
+            return false;
         }
         next.putAll(after);
         applied += sourceChanges.size();
         GraphCommit.AfterCommit then = GraphCommit.AfterCommit.of(result, retries);
-        graph.afterCommit(records.isEmpty() ? then : then.logged(logRow(changes, plan, ranges, result, started)));
+        graph.afterCommit(!withRecords ? then : then.logged(logRow(changes, plan, ranges, result, started)));
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         after.forEach((partition, offset) -> commit.put(partition, new OffsetAndMetadata(offset)));
         consumer.commitAsync(commit, (done, failure) -> {
@@ -190,16 +281,7 @@ public final class KafkaApply {
                 log.debug("committing offsets to Kafka (for lag tools only) failed: {}", failure.toString());
             }
         });
-    }
-
-    /** Whether the consumer read past the graph's offset of a partition without a record (past markers only). */
-    private boolean movedPastRecords() {
-        for (Map.Entry<TopicPartition, Long> partition : next.entrySet()) {
-            if (consumer.position(partition.getKey()) > partition.getValue()) {
-                return true;
-            }
-        }
-        return false;
+        return true;
     }
 
     /** The transaction log's row of a batch: its first and last change's transaction, and the offsets it consumed. */
@@ -221,10 +303,10 @@ public final class KafkaApply {
         for (TopicPartition partition : consumer.assignment()) {
             OptionalLong current = consumer.currentLag(partition);
             if (current.isPresent()) {
-                lag.put(partition.partition(), current.getAsLong());
+                lag.put(partition, current.getAsLong());
             }
-            if (partitionsSeen.add(partition.partition())) {
-                firstSeen.accept(partition.partition());
+            if (partitionsSeen.add(partition)) {
+                firstSeen.accept(partition);
             }
         }
     }
@@ -234,10 +316,10 @@ public final class KafkaApply {
         if (partitions.isEmpty()) {
             return;
         }
-        Map<Integer, Long> stored = offsets.loadOffsets(group, topic);
+        Map<String, Map<Integer, Long>> stored = new HashMap<>();
         List<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition partition : partitions) {
-            Long offset = stored.get(partition.partition());
+            Long offset = stored.computeIfAbsent(partition.topic(), t -> offsets.loadOffsets(group, t)).get(partition.partition());
             if (offset == null) {
                 fromStart.add(partition);
             } else {
@@ -251,8 +333,8 @@ public final class KafkaApply {
                 next.put(partition, consumer.position(partition));
             }
         }
-        log.info("partitions {} of {} resume at the graph's offsets {}", partitions.stream().map(TopicPartition::partition).sorted().toList(),
-                topic, partitions.stream().sorted(Comparator.comparingInt(TopicPartition::partition)).map(next::get).toList());
+        log.info("partitions {} resume at the graph's offsets {}", partitions.stream().map(TopicPartition::toString).sorted().toList(),
+                partitions.stream().sorted(Comparator.comparing(TopicPartition::toString)).map(next::get).toList());
     }
 
     /** Runs inside {@code poll}, between batches: nothing is in flight when partitions come or go. */
@@ -265,7 +347,8 @@ public final class KafkaApply {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(next::remove);
-            partitions.forEach(p -> lag.remove(p.partition()));
+            partitions.forEach(lag::remove);
+            partitions.forEach(waitingForCritical::remove);
         }
 
         @Override

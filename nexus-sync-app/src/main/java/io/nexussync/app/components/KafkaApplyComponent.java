@@ -14,13 +14,11 @@ import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.kafka.KafkaClientConfigs;
 import io.nexussync.kafka.apply.ChangeRecordReader;
 import io.nexussync.kafka.apply.DebeziumRecordReader;
-import io.nexussync.kafka.apply.GroupLag;
 import io.nexussync.kafka.apply.KafkaApply;
 import io.nexussync.kafka.debezium.DebeziumChangeDecoder;
 import io.nexussync.kafka.records.ChangeRecordCodec;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -100,11 +98,8 @@ public final class KafkaApplyComponent implements Component {
                 wiring.crossReferencesBehindCircuit(), wiring.syncLog(), GraphCommit.Acknowledger.NONE);
         // Lanes: nexus-sync's own records come with capture's critical topic, read first; a Debezium topic has none.
         String criticalTopic = format == Format.NEXUS_SYNC ? kafka.criticalTopic() : null;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfigs.applyConsumer(bootstrap, kafka.group(), config.batchSize()));
-             Admin admin = Admin.create(KafkaClientConfigs.admin(bootstrap))) {
-            KafkaApply.UncommittedEnds criticalEnds = criticalTopic == null ? null
-                    : partitions -> GroupLag.uncommittedEnds(admin, partitions, Duration.ofSeconds(30));
-            KafkaApply next = new KafkaApply(consumer, kafka.group(), kafka.topic(), criticalTopic, criticalEnds, reader,
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfigs.applyConsumer(bootstrap, kafka.group(), config.batchSize()))) {
+            KafkaApply next = new KafkaApply(consumer, kafka.group(), kafka.topic(), criticalTopic, reader,
                     new GraphPlanner(wiring.mapping()), graph,
                     wiring.consumerOffsets(), handedOver, config.batchDelay().multipliedBy(10), (operation, failure, attempt, wait) ->
                     log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage()));

@@ -25,28 +25,6 @@ public final class GroupLag {
 
     private GroupLag() {}
 
-    /**
-     * Where each partition's records end counting those of open transactions (the high watermark): apply's test that it
-     * has read every record of a critical partition, committed or still to commit.
-     */
-    public static Map<TopicPartition, Long> uncommittedEnds(Admin admin, java.util.Collection<TopicPartition> partitions, Duration timeout) {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
-        try {
-            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            ends.forEach((partition, info) -> offsets.put(partition, info.offset()));
-            return offsets;
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw SyncException.retryable("could not read the end offsets of " + partitions + " from Kafka ("
-                    + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName() + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SyncException.persistent("interrupted while reading the end offsets of " + partitions, e);
-        }
-    }
-
     /** @param graphOffsets the graph's next offset per partition ({@code ConsumerOffsetStore.loadOffsets}) */
     public static List<PartitionLag> read(Admin admin, String topic, Map<Integer, Long> graphOffsets, Duration timeout) {
         try {

@@ -47,17 +47,16 @@ import org.slf4j.LoggerFactory;
  * tools that read them there; nothing here reads them back.
  *
  * <h2>Lanes: the critical topic first</h2>
- * With a critical topic (capture's, {@code io.nexussync.kafka.capture.CriticalRouting}), this member subscribes to both,
- * and after each poll writes the critical topic's records as a batch of their own (one graph transaction) before the
- * change topic's, so a critical change waits behind no backlog. Each topic's partitions keep their own offsets, fenced
- * as above. The critical records overtake older changes of their entity (the graph guards that order); a newer change
- * must not overtake them the other way, so a change topic's partition is applied only while the critical topic's
- * partition of the same number (the same keys go there: same key, same partition count) has been read to its end,
- * its uncommitted end as the broker reports it after the poll (a commit's markers reach the partitions one by one, so
- * the read-committed end could still hide a critical record whose transaction's change records are visible). Until
- * then that partition is paused and rewound to its graph offset. The assignor keeps the two partitions of one number
- * on one member ({@code RangeAssignor}, see {@code KafkaClientConfigs#applyConsumer}); if they part anyway, that
- * partition goes ungated, as without lanes.
+ * With a critical topic (capture's, {@code io.nexussync.kafka.capture.CriticalRouting}), this member subscribes to both
+ * and, after each poll, writes the critical topic's records as a batch of their own (one graph transaction) before the
+ * change topic's. The critical records overtake older changes of their entity (the graph guards that order); a newer
+ * change must not overtake them the other way. So the change topic's records of a poll are written only once every
+ * critical partition of this member has been read up to the committed end the broker reported after that poll (a
+ * critical record older than a change record committed no later than it). Until then those records wait in memory and
+ * the change topic's partitions are paused, so the next polls fetch only the critical topic: a critical change waits
+ * behind no backlog, whatever partition it is in. The ends read are kept until reached, so critical records committed
+ * later never hold the change topic up again. Each topic's partitions keep their own offsets in the graph, fenced as
+ * above; the range assignor gives one member partition n of both topics ({@code KafkaClientConfigs#applyConsumer}).
  *
  * <p>Single-threaded: {@link #run} polls, plans and writes on the caller's thread; {@link #stop} may come from any.
  */
@@ -70,7 +69,6 @@ public final class KafkaApply {
     private final String topic;
     /** Null: only the change topic (a Debezium topic, or lanes not in use). */
     private final String criticalTopic;
-    private final UncommittedEnds criticalEnds;
     private final ChangeRecordReader reader;
     private final GraphPlanner planner;
     private final GraphCommit graph;
@@ -83,14 +81,10 @@ public final class KafkaApply {
     private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
     private final java.util.Set<TopicPartition> partitionsSeen = ConcurrentHashMap.newKeySet();
     private volatile java.util.function.Consumer<TopicPartition> firstSeen = partition -> { };
-    /** Change topic partitions held back until their critical partition is read to its end. */
-    private final java.util.Set<TopicPartition> waitingForCritical = new java.util.HashSet<>();
-
-    /** Where each partition's records end, uncommitted ones included (the broker's high watermark). */
-    @FunctionalInterface
-    public interface UncommittedEnds {
-        Map<TopicPartition, Long> of(Collection<TopicPartition> partitions);
-    }
+    /** The change topic's records polled but not written yet: they wait until the critical partitions reach {@link #criticalTargets}. */
+    private Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> held = new HashMap<>();
+    /** The critical partitions' committed ends read after the held records were polled (empty: none held). */
+    private Map<TopicPartition, Long> criticalTargets = Map.of();
     private volatile boolean stopping;
     private volatile long applied;
 
@@ -101,24 +95,17 @@ public final class KafkaApply {
     public KafkaApply(Consumer<byte[], byte[]> consumer, String group, String topic, ChangeRecordReader reader, GraphPlanner planner,
                       GraphCommit graph, ConsumerOffsetStore offsets, Checkpoint handedOver, Duration pollTimeout,
                       RetryPolicy.RetryListener retries) {
-        this(consumer, group, topic, null, null, reader, planner, graph, offsets, handedOver, pollTimeout, retries);
+        this(consumer, group, topic, null, reader, planner, graph, offsets, handedOver, pollTimeout, retries);
     }
 
-    /**
-     * @param criticalTopic capture's critical topic, consumed first (null for none)
-     * @param criticalEnds  the critical topic's uncommitted ends (null exactly when there is no critical topic)
-     */
-    public KafkaApply(Consumer<byte[], byte[]> consumer, String group, String topic, String criticalTopic, UncommittedEnds criticalEnds,
-                      ChangeRecordReader reader, GraphPlanner planner, GraphCommit graph, ConsumerOffsetStore offsets,
-                      Checkpoint handedOver, Duration pollTimeout, RetryPolicy.RetryListener retries) {
-        if ((criticalTopic == null) != (criticalEnds == null)) {
-            throw new IllegalArgumentException("a critical topic needs a way to read its ends, and only one does");
-        }
+    /** @param criticalTopic capture's critical topic, consumed first (null for none: a Debezium topic) */
+    public KafkaApply(Consumer<byte[], byte[]> consumer, String group, String topic, String criticalTopic, ChangeRecordReader reader,
+                      GraphPlanner planner, GraphCommit graph, ConsumerOffsetStore offsets, Checkpoint handedOver, Duration pollTimeout,
+                      RetryPolicy.RetryListener retries) {
         this.consumer = consumer;
         this.group = group;
         this.topic = topic;
         this.criticalTopic = criticalTopic;
-        this.criticalEnds = criticalEnds;
         this.reader = reader;
         this.planner = planner;
         this.graph = graph;
@@ -136,10 +123,11 @@ public final class KafkaApply {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                 noteLag();
                 if (criticalTopic == null) {
-                    applyBatch(records, assigned(topic));
-                } else if (applyBatch(records, assigned(criticalTopic))) {
-                    // The critical records first, in their own graph transaction; then what no unread critical record precedes.
-                    applyBatch(records, readyBehindCritical(records, assigned(topic)));
+                    applyBatch(byPartition(records, assigned(topic)), assigned(topic));
+                } else if (applyBatch(byPartition(records, assigned(criticalTopic)), assigned(criticalTopic))) {
+                    // The critical records first, in their own graph transaction; then the change topic's, once nothing
+                    // critical that may be older than them is left unread.
+                    applyChangesBehindCritical(records);
                 }
             }
         } catch (WakeupException e) {
@@ -179,56 +167,60 @@ public final class KafkaApply {
         return next.keySet().stream().filter(p -> p.topic().equals(ofTopic)).toList();
     }
 
+    private static Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition(ConsumerRecords<byte[], byte[]> records,
+                                                                                      List<TopicPartition> partitions) {
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            List<ConsumerRecord<byte[], byte[]>> part = records.records(partition);
+            if (!part.isEmpty()) {
+                byPartition.put(partition, part);
+            }
+        }
+        return byPartition;
+    }
+
     /**
-     * The change topic's partitions whose critical partition (same number) this member has read to its uncommitted end,
-     * so that no critical record older than their records is still unread. The others are rewound to their graph offset
-     * and paused until it is; those that were paused and now may go are resumed.
+     * Writes the change topic's records polled so far once this member has read each critical partition to the committed
+     * end read after they were polled; until then they are held and the change topic's partitions paused.
      */
-    private List<TopicPartition> readyBehindCritical(ConsumerRecords<byte[], byte[]> records, List<TopicPartition> partitions) {
-        Map<TopicPartition, TopicPartition> partners = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            TopicPartition partner = new TopicPartition(criticalTopic, partition.partition());
-            boolean pending = !records.records(partition).isEmpty() || waitingForCritical.contains(partition)
-                    || consumer.position(partition) > next.get(partition);
-            if (pending && next.containsKey(partner)) {
-                partners.put(partition, partner);
-            }
+    private void applyChangesBehindCritical(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+        List<TopicPartition> changes = assigned(topic);
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> polled = byPartition(records, changes);
+        polled.forEach((partition, part) -> held.computeIfAbsent(partition, p -> new ArrayList<>()).addAll(part));
+        boolean pending = !held.isEmpty() || changes.stream().anyMatch(p -> consumer.position(p) > next.get(p));
+        if (!pending) {
+            return;
         }
-        if (partners.isEmpty()) {
-            return partitions;
+        List<TopicPartition> critical = assigned(criticalTopic);
+        if (!polled.isEmpty() || criticalTargets.isEmpty()) {
+            // Read after these records were polled: every critical record older than them is committed, so below this end.
+            criticalTargets = critical.isEmpty() ? Map.of() : consumer.endOffsets(critical);
         }
-        Map<TopicPartition, Long> ends = criticalEnds.of(partners.values());
-        List<TopicPartition> ready = new ArrayList<>();
-        for (TopicPartition partition : partitions) {
-            TopicPartition partner = partners.get(partition);
-            if (partner != null && consumer.position(partner) < ends.getOrDefault(partner, 0L)) {
-                if (consumer.position(partition) != next.get(partition)) {
-                    consumer.seek(partition, next.get(partition));
-                }
-                if (waitingForCritical.add(partition)) {
-                    consumer.pause(List.of(partition));
-                }
-                continue;
-            }
-            if (waitingForCritical.remove(partition)) {
-                consumer.resume(List.of(partition));
-            }
-            ready.add(partition);
+        boolean behind = criticalTargets.entrySet().stream()
+                .anyMatch(end -> next.containsKey(end.getKey()) && consumer.position(end.getKey()) < end.getValue());
+        if (behind) {
+            consumer.pause(changes);
+            return;
         }
-        return ready;
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> release = held;
+        held = new HashMap<>();
+        criticalTargets = Map.of();
+        consumer.resume(changes);
+        applyBatch(release, changes);
     }
 
     /**
      * Writes what the given partitions hold of {@code records} (and offsets read past markers) as one graph transaction;
      * false when the graph refused it (every partition is then back at the graph's offsets).
      */
-    private boolean applyBatch(ConsumerRecords<byte[], byte[]> records, List<TopicPartition> partitions) throws InterruptedException {
+    private boolean applyBatch(Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> records, List<TopicPartition> partitions)
+            throws InterruptedException {
         List<ConsumedOffsets.PartitionRange> ranges = new ArrayList<>();
         List<ConsumedChange> changes = new ArrayList<>();
         Map<TopicPartition, Long> after = new HashMap<>();
         boolean withRecords = false;
         for (TopicPartition partition : partitions) {
-            List<ConsumerRecord<byte[], byte[]>> part = records.records(partition);
+            List<ConsumerRecord<byte[], byte[]>> part = records.getOrDefault(partition, List.of());
             Long from = next.get(partition);
             if (part.isEmpty()) {
                 // No record, but the consumer read past a transaction marker (or an aborted transaction's records): the
@@ -267,6 +259,10 @@ public final class KafkaApply {
         } catch (OffsetsMovedException moved) {
             log.info("the graph holds other offsets than this batch started from ({}): another member applied them; seeking to the "
                     + "graph's offsets", moved.getMessage());
+            // Held records are read again from there.
+            held = new HashMap<>();
+            criticalTargets = Map.of();
+            consumer.resume(consumer.paused());
             seekToGraph(new ArrayList<>(next.keySet()));
             return false;
         }
@@ -348,7 +344,8 @@ public final class KafkaApply {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(next::remove);
             partitions.forEach(lag::remove);
-            partitions.forEach(waitingForCritical::remove);
+            partitions.forEach(held::remove);
+            criticalTargets = Map.of();
         }
 
         @Override

@@ -81,9 +81,27 @@ class KafkaLanesIT {
                 assertThat(KafkaClients.readAll(topic, IsolationLevel.READ_COMMITTED)).as("the backlog, in the change topic")
                         .hasSize(ROWS * ROUNDS);
 
-                apply = ChildService.start(environment, applyLog, "apply", "--from", "kafka");
+                int adminPort;
+                try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                    adminPort = free.getLocalPort();
+                }
+                Map<String, String> withAdmin = new java.util.HashMap<>(environment);
+                withAdmin.put("NEXUS_SYNC_ADMIN_PORT", String.valueOf(adminPort));
+                apply = ChildService.start(withAdmin, applyLog, "apply", "--from", "kafka");
                 List<String> problems = awaitEqual(env, Duration.ofSeconds(120));
                 assertThat(problems).as("graph == database; apply's log: %s", applyLog).isEmpty();
+
+                // Operations see both topics: status per topic and partition, apply's gauge labelled with the topic.
+                ChildService.Command status = ChildService.command(environment, Duration.ofSeconds(60), "status");
+                assertThat(status.exit()).as("status: %s", status.err()).isZero();
+                assertThat(status.out().lines().filter(line -> line.contains(criticalTopic + " partition")).toList())
+                        .as("status: %s", status.out()).hasSize(3).allSatisfy(line -> assertThat(line).contains("lag 0"));
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics.lines().filter(line -> line.startsWith("nexus_sync_kafka_partition_lag{")).toList())
+                        .as("apply's per-partition lag").anySatisfy(line -> assertThat(line).contains("topic=\"" + criticalTopic + "\""))
+                        .anySatisfy(line -> assertThat(line).contains("topic=\"" + topic + "\""));
             } finally {
                 for (ChildService child : java.util.Arrays.asList(capture, apply)) {
                     if (child != null && child.isAlive()) {

@@ -57,6 +57,9 @@ import org.slf4j.LoggerFactory;
  * behind no backlog, whatever partition it is in. The ends read are kept until reached, so critical records committed
  * later never hold the change topic up again. Each topic's partitions keep their own offsets in the graph, fenced as
  * above; the range assignor gives one member partition n of both topics ({@code KafkaClientConfigs#applyConsumer}).
+ * What this cannot see: a Kafka commit's markers reach the partitions one by one, so for an instant a change record can
+ * be readable while the critical record of its own transaction is not yet below the critical partition's committed end
+ * (README "Limits").
  *
  * <p>Single-threaded: {@link #run} polls, plans and writes on the caller's thread; {@link #stop} may come from any.
  */

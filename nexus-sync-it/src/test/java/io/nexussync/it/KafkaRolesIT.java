@@ -204,16 +204,18 @@ class KafkaRolesIT {
         ChangeRecordCodec codec = new ChangeRecordCodec(env.config().loadMapping());
         List<String> problems = new ArrayList<>();
         Set<Position> seen = new HashSet<>();
-        Map<Integer, Position> lastPerPartition = new HashMap<>();
-        List<ConsumerRecord<String, String>> records = KafkaClients.readAll(topic, IsolationLevel.READ_COMMITTED);
+        Map<String, Position> lastPerPartition = new HashMap<>();
+        // The critical topic holds the changes that overtake (a node's delete, a whole critical update): once in either topic.
+        List<ConsumerRecord<String, String>> records = new ArrayList<>(KafkaClients.readAll(topic, IsolationLevel.READ_COMMITTED));
+        records.addAll(KafkaClients.readAll(topic + ".critical", IsolationLevel.READ_COMMITTED));
         for (ConsumerRecord<String, String> record : records) {
             Position position = codec.decode(record.value().getBytes(StandardCharsets.UTF_8)).position();
             if (!seen.add(position)) {
                 problems.add("the change at " + position + " is in the topic twice (partition " + record.partition() + ", offset " + record.offset() + ")");
             }
-            Position before = lastPerPartition.put(record.partition(), position);
+            Position before = lastPerPartition.put(record.topic() + "/" + record.partition(), position);
             if (before != null && before.compareTo(position) >= 0) {
-                problems.add("partition " + record.partition() + " holds " + position + " after " + before + " (offset " + record.offset() + ")");
+                problems.add(record.topic() + " partition " + record.partition() + " holds " + position + " after " + before + " (offset " + record.offset() + ")");
             }
         }
         if (records.size() < 100) {
@@ -259,7 +261,7 @@ class KafkaRolesIT {
                         + ", behind the logged batches' end " + end);
             }
         }
-        if (!batches.keySet().stream().allMatch(p -> p.startsWith(topic + "/"))) {
+        if (!batches.keySet().stream().allMatch(p -> p.startsWith(topic + "/") || p.startsWith(topic + ".critical/"))) {
             problems.add("batches of other topics logged: " + batches.keySet());
         }
         return problems;

@@ -1,9 +1,11 @@
 package io.nexussync.kafka;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -44,7 +46,9 @@ public final class KafkaClientConfigs {
 
     /**
      * The apply role's consumer: committed records only, no automatic offset commits (the graph holds the offsets), from
-     * the beginning of a partition the graph holds no offset for.
+     * the beginning of a partition the graph holds no offset for. The range assignor gives partition n of the change
+     * topic and of the critical topic (same count) to the same member, so that member can hold the one back until it
+     * has read the other ({@code KafkaApply}).
      */
     public static Map<String, Object> applyConsumer(String bootstrapServers, String group, int maxRecords) {
         Map<String, Object> config = common(bootstrapServers);
@@ -53,6 +57,7 @@ public final class KafkaClientConfigs {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRecords);
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(RangeAssignor.class.getName()));
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return config;

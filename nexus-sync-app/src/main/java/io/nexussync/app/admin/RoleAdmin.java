@@ -25,17 +25,25 @@ public final class RoleAdmin {
                 .withStatus("role", service.role()::name);
         if (service.role() instanceof KafkaApplyComponent apply) {
             var kafka = service.config().kafka();
-            server.withStatus("kafka", () -> Map.of("topic", kafka.topic(), "group", kafka.group(), "lagByPartition", apply.lag(),
-                    "lag", totalLag(apply), "applied", apply.applied()));
+            server.withStatus("kafka", () -> Map.of("topic", kafka.topic(), "criticalTopic", kafka.criticalTopic(), "group", kafka.group(),
+                    "lagByPartition", lagByPartition(apply), "lag", totalLag(apply), "applied", apply.applied()));
             Gauge.builder("nexus_sync_kafka_consumer_lag", apply, RoleAdmin::totalLag)
-                    .description("records of the change topic this apply instance holds and has not applied yet (all its partitions)")
+                    .description("records of the change and critical topics this apply instance holds and has not applied yet (all its partitions)")
                     .tag("topic", kafka.topic()).tag("group", kafka.group()).register(metrics);
             apply.onFirstAssignment(partition -> Gauge.builder("nexus_sync_kafka_partition_lag", apply,
                             a -> a.lag().getOrDefault(partition, 0L))
-                    .description("records of one partition of the change topic not yet applied (0 once it moved to another instance)")
-                    .tag("topic", kafka.topic()).tag("group", kafka.group()).tag("partition", String.valueOf(partition)).register(metrics));
+                    .description("records of one partition of the change or critical topic not yet applied (0 once it moved to another instance)")
+                    .tag("topic", partition.topic()).tag("group", kafka.group()).tag("partition", String.valueOf(partition.partition()))
+                    .register(metrics));
         }
         return server;
+    }
+
+    /** "topic/partition" to its lag, in order. */
+    private static Map<String, Long> lagByPartition(KafkaApplyComponent apply) {
+        Map<String, Long> lags = new java.util.TreeMap<>();
+        apply.lag().forEach((partition, lag) -> lags.put(partition.topic() + "/" + partition.partition(), lag));
+        return lags;
     }
 
     private static long totalLag(KafkaApplyComponent apply) {

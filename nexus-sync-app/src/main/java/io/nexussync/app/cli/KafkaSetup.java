@@ -10,20 +10,22 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 
-/** {@code setup --kafka}: the change topic and capture's progress topic, created or checked. */
+/** {@code setup --kafka}: the change topic, its critical topic (the same partitions and retention) and capture's progress topic, created or checked. */
 final class KafkaSetup {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private KafkaSetup() {}
 
-    /** @return true when both topics are as configured */
+    /** @return true when the topics are as configured */
     static boolean run(KafkaSettings kafka, CliContext context) {
         String bootstrap = kafka.requireBootstrapServers("setup --kafka");
         ChangeTopic changes = ChangeTopic.of(kafka.topic(), kafka.partitions(), kafka.retention())
                 .withReplication(kafka.replicationFactor(), Math.max(1, kafka.replicationFactor() - 1));
         TopicsReport report;
         try (KafkaTopics topics = KafkaTopics.open(KafkaClientConfigs.admin(bootstrap), TIMEOUT)) {
-            report = topics.ensure(List.of(changes));
+            ChangeTopic critical = ChangeTopic.of(kafka.criticalTopic(), kafka.partitions(), kafka.retention())
+                    .withReplication(kafka.replicationFactor(), Math.max(1, kafka.replicationFactor() - 1));
+            report = topics.ensure(List.of(changes, critical));
         }
         report.lines().forEach(context.out()::println);
         try (Admin admin = Admin.create(KafkaClientConfigs.admin(bootstrap))) {

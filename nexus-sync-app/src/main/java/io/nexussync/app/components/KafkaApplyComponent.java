@@ -20,6 +20,7 @@ import io.nexussync.kafka.records.ChangeRecordCodec;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,7 @@ public final class KafkaApplyComponent implements Component {
     private final ServiceWiring wiring;
     private final SyncProgress progress;
     private final Format format;
-    private final java.util.List<java.util.function.IntConsumer> partitionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<java.util.function.Consumer<TopicPartition>> partitionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile KafkaApply apply;
     private volatile boolean stopping;
 
@@ -59,7 +60,7 @@ public final class KafkaApplyComponent implements Component {
     }
 
     /** Told once per session of each partition this instance is given (for a gauge each; registering one twice is a no-op). */
-    public void onFirstAssignment(java.util.function.IntConsumer listener) {
+    public void onFirstAssignment(java.util.function.Consumer<TopicPartition> listener) {
         partitionListeners.add(listener);
     }
 
@@ -68,8 +69,8 @@ public final class KafkaApplyComponent implements Component {
         return "apply";
     }
 
-    /** Records not yet consumed per partition of this member, as of its last poll (empty before the first). */
-    public Map<Integer, Long> lag() {
+    /** Records not yet consumed per partition (of either topic) of this member, as of its last poll (empty before the first). */
+    public Map<TopicPartition, Long> lag() {
         KafkaApply current = apply;
         return current == null ? Map.of() : current.lag();
     }
@@ -95,14 +96,18 @@ public final class KafkaApplyComponent implements Component {
         };
         GraphCommit graph = new GraphCommit(wiring.graphWriter(), wiring.retry(), new AfterCommitStage(wiring.afterCommit()),
                 wiring.crossReferencesBehindCircuit(), wiring.syncLog(), GraphCommit.Acknowledger.NONE);
+        // Lanes: nexus-sync's own records come with capture's critical topic, read first; a Debezium topic has none.
+        String criticalTopic = format == Format.NEXUS_SYNC ? kafka.criticalTopic() : null;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfigs.applyConsumer(bootstrap, kafka.group(), config.batchSize()))) {
-            KafkaApply next = new KafkaApply(consumer, kafka.group(), kafka.topic(), reader, new GraphPlanner(wiring.mapping()), graph,
+            KafkaApply next = new KafkaApply(consumer, kafka.group(), kafka.topic(), criticalTopic, reader,
+                    new GraphPlanner(wiring.mapping()), graph,
                     wiring.consumerOffsets(), handedOver, config.batchDelay().multipliedBy(10), (operation, failure, attempt, wait) ->
                     log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage()));
             next.onFirstAssignment(partition -> partitionListeners.forEach(l -> l.accept(partition)));
             apply = next;
             progress.stateChanged(ServiceState.STREAMING, null);
-            log.info("applying {} (group {}) to the graph", kafka.topic(), kafka.group());
+            log.info("applying {} (group {}, critical lane: {}) to the graph", kafka.topic(), kafka.group(),
+                    criticalTopic == null ? "none" : criticalTopic);
             context.ready();
             if (!stopping) {
                 next.run();

@@ -67,11 +67,13 @@ public final class KafkaCaptureComponent implements Component {
             }
             try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), published, config.queueCapacity(), config.heartbeat())) {
                 KafkaCapture next = new KafkaCapture(new CapturedChangeFeed(source, new TransactionReader()), producer,
-                        new ChangeRecordCodec(wiring.mapping()), kafka.topic(), publishedUpTo,
+                        new ChangeRecordCodec(wiring.mapping()), kafka.topic(), kafka.criticalTopic(),
+                        new io.nexussync.kafka.capture.CriticalRouting(wiring.mapping(), config.laneCacheEntries()), publishedUpTo,
                         new KafkaCapture.Batching(config.batchSize(), config.batchDelay()), wiring.preparedTransactions(), wiring.clock());
                 capture = next;
                 streamedBefore = true;
-                log.info("publishing slot {} to {} from after {}", config.postgres().slot(), kafka.topic(), published.isValid() ? published : "its start");
+                log.info("publishing slot {} to {} (critical lane: {}) from after {}", config.postgres().slot(), kafka.topic(), kafka.criticalTopic(),
+                        published.isValid() ? published : "its start");
                 context.ready();
                 progress.stateChanged(ServiceState.STREAMING, null);
                 if (!stopping) {

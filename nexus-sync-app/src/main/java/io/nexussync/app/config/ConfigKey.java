@@ -98,6 +98,10 @@ public enum ConfigKey {
     KAFKA_TOPIC("kafka.topic", "NEXUS_SYNC_KAFKA_TOPIC", "nexus-sync.changes", false,
             "the change topic: capture publishes every mapped change to it, keyed by entity; apply consumes it (or a Debezium topic, "
                     + "with apply --format debezium)"),
+    KAFKA_CRITICAL_TOPIC("kafka.critical-topic", "NEXUS_SYNC_KAFKA_CRITICAL_TOPIC", "", false,
+            "the critical topic (empty: kafka.topic + \".critical\"): capture publishes there the critical changes that may overtake "
+                    + "their entity's older ones (a node's delete, a whole critical node update), and apply reads it first; setup --kafka "
+                    + "gives it the change topic's partitions and retention"),
     KAFKA_PROGRESS_TOPIC("kafka.progress-topic", "NEXUS_SYNC_KAFKA_PROGRESS_TOPIC", "nexus-sync.capture-progress", false,
             "compacted one-partition topic where capture records, in each of its Kafka transactions, how far it has published"),
     KAFKA_PARTITIONS("kafka.partitions", "NEXUS_SYNC_KAFKA_PARTITIONS", "6", false,

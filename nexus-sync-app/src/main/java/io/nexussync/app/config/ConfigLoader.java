@@ -277,13 +277,25 @@ public final class ConfigLoader {
         if (v.get(ConfigKey.KAFKA_TOPIC).equals(v.get(ConfigKey.KAFKA_PROGRESS_TOPIC))) {
             problems.add(ConfigKey.KAFKA_PROGRESS_TOPIC.environment() + " names the change topic: give capture's progress a topic of its own");
         }
+        String critical = v.get(ConfigKey.KAFKA_CRITICAL_TOPIC).strip();
+        if (!critical.isEmpty() && !critical.matches("[a-zA-Z0-9._-]{1,249}")) {
+            problems.add(ConfigKey.KAFKA_CRITICAL_TOPIC.environment() + " is '" + critical + "': a Kafka topic name is 1 to 249 letters, "
+                    + "digits, '.', '_' or '-' (or leave it empty for " + ConfigKey.KAFKA_TOPIC.key() + " + \".critical\")");
+        }
+        String criticalName = critical.isEmpty() ? KafkaSettings.defaultCriticalTopic(v.get(ConfigKey.KAFKA_TOPIC)) : critical;
+        if (criticalName.equals(v.get(ConfigKey.KAFKA_TOPIC)) || criticalName.equals(v.get(ConfigKey.KAFKA_PROGRESS_TOPIC))) {
+            problems.add(ConfigKey.KAFKA_CRITICAL_TOPIC.environment() + " names the change or the progress topic: give the critical lane "
+                    + "a topic of its own");
+        }
         if (v.get(ConfigKey.KAFKA_GROUP).isBlank()) {
             problems.add(ConfigKey.KAFKA_GROUP.environment() + " is empty: name the apply role's consumer group");
         }
         Duration retention = retention(v, ConfigKey.KAFKA_RETENTION, problems);
         return new KafkaSettings(v.get(ConfigKey.KAFKA_BOOTSTRAP).strip(), v.get(ConfigKey.KAFKA_TOPIC), v.get(ConfigKey.KAFKA_PROGRESS_TOPIC),
                 positive(v, ConfigKey.KAFKA_PARTITIONS, problems), positive(v, ConfigKey.KAFKA_REPLICATION, problems),
-                retention.isZero() ? Duration.ofDays(7) : retention, v.get(ConfigKey.KAFKA_GROUP).strip());
+                retention.isZero() ? Duration.ofDays(7) : retention, v.get(ConfigKey.KAFKA_GROUP).strip(),
+                v.get(ConfigKey.KAFKA_CRITICAL_TOPIC).isBlank() ? KafkaSettings.defaultCriticalTopic(v.get(ConfigKey.KAFKA_TOPIC))
+                        : v.get(ConfigKey.KAFKA_CRITICAL_TOPIC).strip());
     }
 
     /** Read by logback, not by us: checked here so that a typo is an error at start rather than a silent log (or none). */

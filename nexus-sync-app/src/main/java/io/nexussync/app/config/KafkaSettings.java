@@ -7,7 +7,12 @@ import java.time.Duration;
  * an empty bootstrap list is an error only there, with the fix in its message.
  */
 public record KafkaSettings(String bootstrapServers, String topic, String progressTopic, int partitions, int replicationFactor,
-                            Duration retention, String group) {
+                            Duration retention, String group, String criticalTopic) {
+
+    /** The critical topic's name when {@code kafka.critical-topic} is empty: the change topic's, with ".critical". */
+    public static String defaultCriticalTopic(String topic) {
+        return topic + ".critical";
+    }
 
     public boolean configured() {
         return bootstrapServers != null && !bootstrapServers.isBlank();

@@ -89,12 +89,28 @@ public final class StatusReport {
             var lags = io.nexussync.kafka.apply.GroupLag.read(admin, kafka.topic(), graph.loadOffsets(kafka.group(), kafka.topic()),
                     java.time.Duration.ofSeconds(10));
             view.put("lag", lags.stream().mapToLong(io.nexussync.kafka.apply.GroupLag.PartitionLag::lag).sum());
-            view.put("partitions", lags.stream().map(l -> "partition " + l.partition() + ": graph at " + (l.graphOffset() == null ? "none" : l.graphOffset())
-                    + ", end " + l.endOffset() + ", lag " + l.lag()).toList());
+            view.put("partitions", lags.stream().map(l -> kafka.topic() + " partition " + l.partition() + ": graph at "
+                    + (l.graphOffset() == null ? "none" : l.graphOffset()) + ", end " + l.endOffset() + ", lag " + l.lag()).toList());
+            view.put("criticalTopic", kafka.criticalTopic());
+            criticalLag(admin, kafka, graph, view);
         } catch (SyncException e) {
             view.put("lag", "unknown (" + e.getMessage() + ")");
         }
         return view;
+    }
+
+    /** The critical topic's lag, as the change topic's (a Debezium apply has none: its topic is missing, which it says). */
+    private static void criticalLag(org.apache.kafka.clients.admin.Admin admin, io.nexussync.app.config.KafkaSettings kafka,
+                                    Neo4jGraphWriter graph, Map<String, Object> view) {
+        try {
+            var lags = io.nexussync.kafka.apply.GroupLag.read(admin, kafka.criticalTopic(),
+                    graph.loadOffsets(kafka.group(), kafka.criticalTopic()), java.time.Duration.ofSeconds(10));
+            view.put("criticalLag", lags.stream().mapToLong(io.nexussync.kafka.apply.GroupLag.PartitionLag::lag).sum());
+            view.put("criticalPartitions", lags.stream().map(l -> kafka.criticalTopic() + " partition " + l.partition() + ": graph at "
+                    + (l.graphOffset() == null ? "none" : l.graphOffset()) + ", end " + l.endOffset() + ", lag " + l.lag()).toList());
+        } catch (SyncException e) {
+            view.put("criticalLag", "unknown (" + e.getMessage() + ")");
+        }
     }
 
     /**

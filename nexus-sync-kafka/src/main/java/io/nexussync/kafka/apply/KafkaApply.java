@@ -46,6 +46,21 @@ import org.slf4j.LoggerFactory;
  * is skipped, whatever the rebalances and crashes. Offsets are also committed to Kafka after each batch, for the lag
  * tools that read them there; nothing here reads them back.
  *
+ * <h2>Lanes: the critical topic first</h2>
+ * With a critical topic (capture's, {@code io.nexussync.kafka.capture.CriticalRouting}), this member subscribes to both
+ * and, after each poll, writes the critical topic's records as a batch of their own (one graph transaction) before the
+ * change topic's. The critical records overtake older changes of their entity (the graph guards that order); a newer
+ * change must not overtake them the other way. So the change topic's records of a poll are written only once every
+ * critical partition of this member has been read up to the committed end the broker reported after that poll (a
+ * critical record older than a change record committed no later than it). Until then those records wait in memory and
+ * the change topic's partitions are paused, so the next polls fetch only the critical topic: a critical change waits
+ * behind no backlog, whatever partition it is in. The ends read are kept until reached, so critical records committed
+ * later never hold the change topic up again. Each topic's partitions keep their own offsets in the graph, fenced as
+ * above; the range assignor gives one member partition n of both topics ({@code KafkaClientConfigs#applyConsumer}).
+ * What this cannot see: a Kafka commit's markers reach the partitions one by one, so for an instant a change record can
+ * be readable while the critical record of its own transaction is not yet below the critical partition's committed end
+ * (README "Limits").
+ *
  * <p>Single-threaded: {@link #run} polls, plans and writes on the caller's thread; {@link #stop} may come from any.
  */
 public final class KafkaApply {
@@ -55,6 +70,8 @@ public final class KafkaApply {
     private final Consumer<byte[], byte[]> consumer;
     private final String group;
     private final String topic;
+    /** Null: only the change topic (a Debezium topic, or lanes not in use). */
+    private final String criticalTopic;
     private final ChangeRecordReader reader;
     private final GraphPlanner planner;
     private final GraphCommit graph;
@@ -64,9 +81,13 @@ public final class KafkaApply {
     private final RetryPolicy.RetryListener retries;
     /** The next offset of each partition assigned to this member: where its next batch starts, as the graph holds it. */
     private final Map<TopicPartition, Long> next = new HashMap<>();
-    private final Map<Integer, Long> lag = new ConcurrentHashMap<>();
-    private final java.util.Set<Integer> partitionsSeen = ConcurrentHashMap.newKeySet();
-    private volatile java.util.function.IntConsumer firstSeen = partition -> { };
+    private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+    private final java.util.Set<TopicPartition> partitionsSeen = ConcurrentHashMap.newKeySet();
+    private volatile java.util.function.Consumer<TopicPartition> firstSeen = partition -> { };
+    /** The change topic's records polled but not written yet: they wait until the critical partitions reach {@link #criticalTargets}. */
+    private Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> held = new HashMap<>();
+    /** The critical partitions' committed ends read after the held records were polled (empty: none held). */
+    private Map<TopicPartition, Long> criticalTargets = Map.of();
     private volatile boolean stopping;
     private volatile long applied;
 
@@ -77,9 +98,17 @@ public final class KafkaApply {
     public KafkaApply(Consumer<byte[], byte[]> consumer, String group, String topic, ChangeRecordReader reader, GraphPlanner planner,
                       GraphCommit graph, ConsumerOffsetStore offsets, Checkpoint handedOver, Duration pollTimeout,
                       RetryPolicy.RetryListener retries) {
+        this(consumer, group, topic, null, reader, planner, graph, offsets, handedOver, pollTimeout, retries);
+    }
+
+    /** @param criticalTopic capture's critical topic, consumed first (null for none: a Debezium topic) */
+    public KafkaApply(Consumer<byte[], byte[]> consumer, String group, String topic, String criticalTopic, ChangeRecordReader reader,
+                      GraphPlanner planner, GraphCommit graph, ConsumerOffsetStore offsets, Checkpoint handedOver, Duration pollTimeout,
+                      RetryPolicy.RetryListener retries) {
         this.consumer = consumer;
         this.group = group;
         this.topic = topic;
+        this.criticalTopic = criticalTopic;
         this.reader = reader;
         this.planner = planner;
         this.graph = graph;
@@ -91,13 +120,17 @@ public final class KafkaApply {
 
     /** Consumes and applies until {@link #stop}; the batch in hand is finished first. */
     public void run() throws InterruptedException {
-        consumer.subscribe(List.of(topic), new Rebalance());
+        consumer.subscribe(criticalTopic == null ? List.of(topic) : List.of(criticalTopic, topic), new Rebalance());
         try {
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                 noteLag();
-                if (!records.isEmpty() || movedPastRecords()) {
-                    applyBatch(records);
+                if (criticalTopic == null) {
+                    applyBatch(byPartition(records, assigned(topic)), assigned(topic));
+                } else if (applyBatch(byPartition(records, assigned(criticalTopic)), assigned(criticalTopic))) {
+                    // The critical records first, in their own graph transaction; then the change topic's, once nothing
+                    // critical that may be older than them is left unread.
+                    applyChangesBehindCritical(records);
                 }
             }
         } catch (WakeupException e) {
@@ -122,23 +155,75 @@ public final class KafkaApply {
         return applied;
     }
 
-    /** Told once of each partition this member is first given (for a gauge per partition). */
-    public void onFirstAssignment(java.util.function.IntConsumer listener) {
+    /** Told once of each partition this member is first given (for a gauge per partition and topic). */
+    public void onFirstAssignment(java.util.function.Consumer<TopicPartition> listener) {
         firstSeen = listener;
         partitionsSeen.forEach(listener::accept);
     }
 
     /** Records not yet consumed, per assigned partition, as of the last poll (partitions Kafka gave no figure for are absent). */
-    public Map<Integer, Long> lag() {
+    public Map<TopicPartition, Long> lag() {
         return Map.copyOf(lag);
     }
 
-    private void applyBatch(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    private List<TopicPartition> assigned(String ofTopic) {
+        return next.keySet().stream().filter(p -> p.topic().equals(ofTopic)).toList();
+    }
+
+    private static Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition(ConsumerRecords<byte[], byte[]> records,
+                                                                                      List<TopicPartition> partitions) {
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            List<ConsumerRecord<byte[], byte[]>> part = records.records(partition);
+            if (!part.isEmpty()) {
+                byPartition.put(partition, part);
+            }
+        }
+        return byPartition;
+    }
+
+    /**
+     * Writes the change topic's records polled so far once this member has read each critical partition to the committed
+     * end read after they were polled; until then they are held and the change topic's partitions paused.
+     */
+    private void applyChangesBehindCritical(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+        List<TopicPartition> changes = assigned(topic);
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> polled = byPartition(records, changes);
+        polled.forEach((partition, part) -> held.computeIfAbsent(partition, p -> new ArrayList<>()).addAll(part));
+        boolean pending = !held.isEmpty() || changes.stream().anyMatch(p -> consumer.position(p) > next.get(p));
+        if (!pending) {
+            return;
+        }
+        List<TopicPartition> critical = assigned(criticalTopic);
+        if (!polled.isEmpty() || criticalTargets.isEmpty()) {
+            // Read after these records were polled: every critical record older than them is committed, so below this end.
+            criticalTargets = critical.isEmpty() ? Map.of() : consumer.endOffsets(critical);
+        }
+        boolean behind = criticalTargets.entrySet().stream()
+                .anyMatch(end -> next.containsKey(end.getKey()) && consumer.position(end.getKey()) < end.getValue());
+        if (behind) {
+            consumer.pause(changes);
+            return;
+        }
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> release = held;
+        held = new HashMap<>();
+        criticalTargets = Map.of();
+        consumer.resume(changes);
+        applyBatch(release, changes);
+    }
+
+    /**
+     * Writes what the given partitions hold of {@code records} (and offsets read past markers) as one graph transaction;
+     * false when the graph refused it (every partition is then back at the graph's offsets).
+     */
+    private boolean applyBatch(Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> records, List<TopicPartition> partitions)
+            throws InterruptedException {
         List<ConsumedOffsets.PartitionRange> ranges = new ArrayList<>();
         List<ConsumedChange> changes = new ArrayList<>();
         Map<TopicPartition, Long> after = new HashMap<>();
-        for (TopicPartition partition : List.copyOf(next.keySet())) {
-            List<ConsumerRecord<byte[], byte[]>> part = records.records(partition);
+        boolean withRecords = false;
+        for (TopicPartition partition : partitions) {
+            List<ConsumerRecord<byte[], byte[]>> part = records.getOrDefault(partition, List.of());
             Long from = next.get(partition);
             if (part.isEmpty()) {
                 // No record, but the consumer read past a transaction marker (or an aborted transaction's records): the
@@ -155,6 +240,7 @@ public final class KafkaApply {
             long end = Math.max(part.get(part.size() - 1).offset() + 1, consumer.position(partition));
             ranges.add(new ConsumedOffsets.PartitionRange(partition.topic(), partition.partition(), from, end));
             after.put(partition, end);
+            withRecords = true;
             for (ConsumerRecord<byte[], byte[]> record : part) {
                 ConsumedChange change = reader.read(record);
                 if (change != null && !handedOver.isApplied(change.position())) {
@@ -163,7 +249,7 @@ public final class KafkaApply {
             }
         }
         if (ranges.isEmpty()) {
-            return;
+            return true;
         }
         // Each partition's records are in stream order already; across partitions, stream order is the best guess there is.
         changes.sort(STREAM_ORDER);
@@ -176,13 +262,17 @@ public final class KafkaApply {
         } catch (OffsetsMovedException moved) {
             log.info("the graph holds other offsets than this batch started from ({}): another member applied them; seeking to the "
                     + "graph's offsets", moved.getMessage());
+            // Held records are read again from there.
+            held = new HashMap<>();
+            criticalTargets = Map.of();
+            consumer.resume(consumer.paused());
             seekToGraph(new ArrayList<>(next.keySet()));
-            return;
+            return false;
         }
         next.putAll(after);
         applied += sourceChanges.size();
         GraphCommit.AfterCommit then = GraphCommit.AfterCommit.of(result, retries);
-        graph.afterCommit(records.isEmpty() ? then : then.logged(logRow(changes, plan, ranges, result, started)));
+        graph.afterCommit(!withRecords ? then : then.logged(logRow(changes, plan, ranges, result, started)));
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         after.forEach((partition, offset) -> commit.put(partition, new OffsetAndMetadata(offset)));
         consumer.commitAsync(commit, (done, failure) -> {
@@ -190,16 +280,7 @@ public final class KafkaApply {
                 log.debug("committing offsets to Kafka (for lag tools only) failed: {}", failure.toString());
             }
         });
-    }
-
-    /** Whether the consumer read past the graph's offset of a partition without a record (past markers only). */
-    private boolean movedPastRecords() {
-        for (Map.Entry<TopicPartition, Long> partition : next.entrySet()) {
-            if (consumer.position(partition.getKey()) > partition.getValue()) {
-                return true;
-            }
-        }
-        return false;
+        return true;
     }
 
     /** The transaction log's row of a batch: its first and last change's transaction, and the offsets it consumed. */
@@ -221,10 +302,10 @@ public final class KafkaApply {
         for (TopicPartition partition : consumer.assignment()) {
             OptionalLong current = consumer.currentLag(partition);
             if (current.isPresent()) {
-                lag.put(partition.partition(), current.getAsLong());
+                lag.put(partition, current.getAsLong());
             }
-            if (partitionsSeen.add(partition.partition())) {
-                firstSeen.accept(partition.partition());
+            if (partitionsSeen.add(partition)) {
+                firstSeen.accept(partition);
             }
         }
     }
@@ -234,10 +315,10 @@ public final class KafkaApply {
         if (partitions.isEmpty()) {
             return;
         }
-        Map<Integer, Long> stored = offsets.loadOffsets(group, topic);
+        Map<String, Map<Integer, Long>> stored = new HashMap<>();
         List<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition partition : partitions) {
-            Long offset = stored.get(partition.partition());
+            Long offset = stored.computeIfAbsent(partition.topic(), t -> offsets.loadOffsets(group, t)).get(partition.partition());
             if (offset == null) {
                 fromStart.add(partition);
             } else {
@@ -251,8 +332,8 @@ public final class KafkaApply {
                 next.put(partition, consumer.position(partition));
             }
         }
-        log.info("partitions {} of {} resume at the graph's offsets {}", partitions.stream().map(TopicPartition::partition).sorted().toList(),
-                topic, partitions.stream().sorted(Comparator.comparingInt(TopicPartition::partition)).map(next::get).toList());
+        log.info("partitions {} resume at the graph's offsets {}", partitions.stream().map(TopicPartition::toString).sorted().toList(),
+                partitions.stream().sorted(Comparator.comparing(TopicPartition::toString)).map(next::get).toList());
     }
 
     /** Runs inside {@code poll}, between batches: nothing is in flight when partitions come or go. */
@@ -265,7 +346,9 @@ public final class KafkaApply {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(next::remove);
-            partitions.forEach(p -> lag.remove(p.partition()));
+            partitions.forEach(lag::remove);
+            partitions.forEach(held::remove);
+            criticalTargets = Map.of();
         }
 
         @Override

@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * nothing a {@code read_committed} consumer sees and the slot unconfirmed (the restart publishes those transactions
  * again), and a crash after it leaves the progress record, past which the restart skips what the slot sends again.
  *
+ * <p>Lanes survive the hop: a critical change that may safely overtake its entity's older changes ({@link
+ * CriticalRouting}: a node's delete, a whole critical node update) goes to the critical topic instead, in the same Kafka
+ * transaction (a transactional producer spans topics) and with the same key, so apply can read it before the change
+ * topic's backlog.
+ *
  * <p>Single-threaded: {@link #run} polls, sends and commits on the caller's thread; {@link #stop} may come from any.
  */
 public final class KafkaCapture implements StreamItem.Handler {
@@ -44,6 +49,9 @@ public final class KafkaCapture implements StreamItem.Handler {
     private final Producer<String, byte[]> producer;
     private final ChangeRecordCodec codec;
     private final String changeTopic;
+    /** Null: everything goes to the change topic. */
+    private final String criticalTopic;
+    private final CriticalRouting routing;
     private final CaptureProgress progress;
     private final Batching batching;
     private final PreparedTransactions critical;
@@ -64,10 +72,25 @@ public final class KafkaCapture implements StreamItem.Handler {
      */
     public KafkaCapture(ChangeFeed feed, Producer<String, byte[]> producer, ChangeRecordCodec codec, String changeTopic,
                         CaptureProgress progress, Batching batching, PreparedTransactions critical, Clock clock) {
+        this(feed, producer, codec, changeTopic, null, null, progress, batching, critical, clock);
+    }
+
+    /**
+     * @param criticalTopic where the changes {@code routing} lets overtake go (null, with a null routing: nowhere, all
+     *                      go to the change topic)
+     */
+    public KafkaCapture(ChangeFeed feed, Producer<String, byte[]> producer, ChangeRecordCodec codec, String changeTopic,
+                        String criticalTopic, CriticalRouting routing, CaptureProgress progress, Batching batching,
+                        PreparedTransactions critical, Clock clock) {
+        if ((criticalTopic == null) != (routing == null)) {
+            throw new IllegalArgumentException("a critical topic needs its routing, and routing needs a topic");
+        }
         this.feed = feed;
         this.producer = producer;
         this.codec = codec;
         this.changeTopic = changeTopic;
+        this.criticalTopic = criticalTopic;
+        this.routing = routing;
         this.progress = progress;
         this.batching = batching;
         this.critical = critical;
@@ -129,7 +152,8 @@ public final class KafkaCapture implements StreamItem.Handler {
             transactionBegan = clock.instant();
             changesInTransaction = 0;
         }
-        producer.send(new ProducerRecord<>(changeTopic, record.key(), record.value()));
+        String topic = routing != null && routing.overtakes(change.change()) ? criticalTopic : changeTopic;
+        producer.send(new ProducerRecord<>(topic, record.key(), record.value()));
         changesInTransaction++;
     }
 
@@ -143,6 +167,9 @@ public final class KafkaCapture implements StreamItem.Handler {
      * everything read is published (or had nothing to publish) and the feed may release it at once.
      */
     private void released(Lsn end) {
+        if (routing != null) {
+            routing.transactionEnded();
+        }
         if (inTransaction) {
             pendingEnd = end;
             commitIfDue(false);

@@ -48,23 +48,31 @@ class KafkaApplyTest {
     private static final TableId THREADS = new TableId("public", "threads");
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
     private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+    private static final String CRITICAL = "changes.critical";
+    private static final TopicPartition C0 = new TopicPartition(CRITICAL, 0);
 
     private final ChangeRecordCodec codec = new ChangeRecordCodec(MappingLoader.builtIn());
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
     private final Map<Integer, Long> graphOffsets = new HashMap<>();
+    private final Map<Integer, Long> criticalGraphOffsets = new HashMap<>();
     private final RecordingWriter writer = new RecordingWriter();
     private final List<SyncLog.BatchRecord> logged = new ArrayList<>();
 
     private KafkaApply apply(Checkpoint handedOver) {
+        return apply(handedOver, false);
+    }
+
+    private KafkaApply apply(Checkpoint handedOver, boolean lanes) {
         ConsumerOffsetStore store = new ConsumerOffsetStore() {
             @Override
             public Map<Integer, Long> loadOffsets(String group, String topic) {
-                return Map.copyOf(graphOffsets);
+                return Map.copyOf(topic.equals(CRITICAL) ? criticalGraphOffsets : graphOffsets);
             }
 
             @Override
             public void resetOffsets(String group) {
                 graphOffsets.clear();
+                criticalGraphOffsets.clear();
             }
         };
         SyncLog log = new SyncLog() {
@@ -78,8 +86,92 @@ class KafkaApplyTest {
         };
         GraphCommit graph = new GraphCommit(writer, RetryPolicy.standard(), new AfterCommitStage(Runnable::run), references -> { }, log,
                 GraphCommit.Acknowledger.NONE);
-        return new KafkaApply(consumer, "group-a", TOPIC, record -> codec.decode(record.value()), new GraphPlanner(MappingLoader.builtIn()),
+        return new KafkaApply(consumer, "group-a", TOPIC, lanes ? CRITICAL : null, record -> codec.decode(record.value()), new GraphPlanner(MappingLoader.builtIn()),
                 graph, store, handedOver, Duration.ofMillis(10), (operation, failure, attempt, wait) -> { });
+    }
+
+    @Test
+    void shouldWriteAWaitingCriticalRecordBeforeTheBacklogAndKeepBothTopicsOffsets() throws Exception {
+        graphOffsets.put(0, 10L);
+        criticalGraphOffsets.put(0, 3L);
+        KafkaApply apply = apply(Checkpoint.NONE, true);
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, C0, 0L));
+        consumer.updateEndOffsets(Map.of(C0, 4L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(C0, P0));
+            for (int i = 0; i < 500; i++) {
+                consumer.addRecord(record(P0, 10 + i, 0x1000 + i, "t-" + i));
+            }
+            // Committed after the backlog: in the change topic it would be written last.
+            consumer.addRecord(deleteRecord(C0, 3, 0x9000, "t-gone"));
+        });
+        consumer.schedulePollTask(apply::stop);
+        apply.run();
+
+        assertThat(writer.consumed).extracting(ConsumedOffsets::ranges).containsExactly(
+                List.of(new ConsumedOffsets.PartitionRange(CRITICAL, 0, 3, 4)),
+                List.of(new ConsumedOffsets.PartitionRange(TOPIC, 0, 10, 510)));
+        assertThat(writer.changesPerBatch).as("the critical change is the first graph batch, alone").containsExactly(1L, 500L);
+        assertThat(logged).hasSize(2);
+        assertThat(logged.get(0).summary().consumed()).containsOnlyKeys(CRITICAL + "/0");
+    }
+
+    @Test
+    void shouldHoldTheChangeTopicBackWhileItsCriticalPartitionHasUnreadRecords() throws Exception {
+        KafkaApply apply = apply(Checkpoint.NONE, true);
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, C0, 0L));
+        // The broker holds a committed critical record this member has not read yet (its fetch is behind the change topic's).
+        consumer.updateEndOffsets(Map.of(C0, 1L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(C0, P0));
+            consumer.addRecord(record(P0, 0, 0x100, "t-1"));
+            consumer.addRecord(record(P0, 1, 0x200, "t-2"));
+        });
+        consumer.schedulePollTask(() -> {
+            assertThat(writer.consumed).as("nothing of the change topic is written before the critical record").isEmpty();
+            assertThat(consumer.paused()).as("the change topic waits for the critical one").containsExactly(P0);
+            consumer.addRecord(deleteRecord(C0, 0, 0x150, "t-0"));
+            // Committed later: not waited for (the held records were polled before it).
+            consumer.updateEndOffsets(Map.of(C0, 5L));
+        });
+        consumer.schedulePollTask(() -> assertThat(consumer.paused()).isEmpty());
+        consumer.schedulePollTask(apply::stop);
+        apply.run();
+
+        assertThat(writer.consumed).extracting(ConsumedOffsets::ranges).containsExactly(
+                List.of(new ConsumedOffsets.PartitionRange(CRITICAL, 0, 0, 1)),
+                List.of(new ConsumedOffsets.PartitionRange(TOPIC, 0, 0, 2)));
+    }
+
+    @Test
+    void shouldResumeBothTopicsAtTheGraphsOffsetsAfterTheGraphRefusedACriticalBatch() throws Exception {
+        KafkaApply apply = apply(Checkpoint.NONE, true);
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, C0, 0L));
+        consumer.updateEndOffsets(Map.of(C0, 1L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(C0, P0));
+            consumer.addRecord(deleteRecord(C0, 0, 0x150, "t-0"));
+            consumer.addRecord(record(P0, 0, 0x100, "t-1"));
+            // Another member applied both topics' records meanwhile.
+            criticalGraphOffsets.put(0, 1L);
+            graphOffsets.put(0, 1L);
+            writer.refuseNext = new OffsetsMovedException("group-a", CRITICAL, 0, 0, 1);
+        });
+        consumer.schedulePollTask(() -> consumer.addRecord(record(P0, 1, 0x200, "t-2")));
+        consumer.schedulePollTask(apply::stop);
+        apply.run();
+
+        assertThat(consumer.position(C0)).isEqualTo(1);
+        assertThat(consumer.paused()).isEmpty();
+        assertThat(writer.consumed).extracting(ConsumedOffsets::ranges).containsExactly(
+                List.of(new ConsumedOffsets.PartitionRange(TOPIC, 0, 1, 2)));
+    }
+
+    private ConsumerRecord<byte[], byte[]> deleteRecord(TopicPartition partition, long offset, long tx, String id) {
+        StreamItem.Change change = new StreamItem.Change(new SourceChange(new RowChange.Delete(THREADS, Map.of("id", id)), Lsn.of(tx),
+                Instant.parse("2026-12-07T12:00:00Z")), new Position(Lsn.of(tx), 0));
+        ChangeRecord encoded = codec.encode(change);
+        return new ConsumerRecord<>(partition.topic(), partition.partition(), offset, encoded.key().getBytes(), encoded.value());
     }
 
     @Test
@@ -176,6 +268,7 @@ class KafkaApplyTest {
     /** Records each consumed batch; refuses one when told to, as the graph does when its offsets moved. */
     private static final class RecordingWriter implements GraphWriter {
         final List<ConsumedOffsets> consumed = new ArrayList<>();
+        final List<Long> changesPerBatch = new ArrayList<>();
         long changesWritten;
         OffsetsMovedException refuseNext;
 
@@ -187,6 +280,7 @@ class KafkaApplyTest {
                 throw refusal;
             }
             consumed.add(offsets);
+            changesPerBatch.add((long) plan.sourceChanges());
             changesWritten += plan.sourceChanges();
             return ApplyResult.NOTHING;
         }

@@ -14,6 +14,7 @@ import io.nexussync.core.model.Position;
 import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.model.TableId;
+import io.nexussync.core.model.Unchanged;
 import io.nexussync.kafka.records.ChangeRecordCodec;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +39,8 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaCaptureTest {
     private static final TableId THREADS = new TableId("public", "threads");
+    private static final TableId CONTENT = new TableId("public", "content_items");
+    private static final TableId THREAD_CONTENT = new TableId("public", "thread_content");
     private static final TableId UNMAPPED = new TableId("public", "audit_trail");
     private static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
 
@@ -47,6 +50,10 @@ class KafkaCaptureTest {
     private final CaptureProgress progress = new CaptureProgress("progress", "slot_a");
 
     private KafkaCapture capture(int maxChanges) {
+        return capture(maxChanges, false);
+    }
+
+    private KafkaCapture capture(int maxChanges, boolean lanes) {
         producer.initTransactions();
         PreparedTransactions prepared = new PreparedTransactions() {
             @Override
@@ -60,7 +67,8 @@ class KafkaCaptureTest {
                 return Finished.NOT_PREPARED;
             }
         };
-        KafkaCapture capture = new KafkaCapture(feed, producer, new ChangeRecordCodec(MappingLoader.builtIn()), "changes", progress,
+        KafkaCapture capture = new KafkaCapture(feed, producer, new ChangeRecordCodec(MappingLoader.builtIn()), "changes",
+                lanes ? "changes.critical" : null, lanes ? new CriticalRouting(MappingLoader.builtIn(), 1_000) : null, progress,
                 new KafkaCapture.Batching(maxChanges, Duration.ofHours(1)), prepared, Clock.fixed(NOW, ZoneOffset.UTC));
         feed.whenEmpty = capture::stop;
         return capture;
@@ -153,6 +161,57 @@ class KafkaCaptureTest {
         });
         assertThat(producer.history()).as("a critical write's changes are not published").isEmpty();
         assertThat(feed.acknowledgements).containsExactly(new Acknowledgement(Lsn.of(0x280), 0));
+    }
+
+    @Test
+    void shouldPublishTheChangesThatMayOvertakeToTheCriticalTopicInTheSameKafkaTransaction() throws Exception {
+        KafkaCapture capture = capture(100, true);
+        feed.transaction(0x100, 0x180, content("c-1", "public", 0, 1, "body"), content("c-2", "public", 0, 1, "body"),
+                content("c-3", "public", 0, 1, "body"), insert(THREADS, "t-9"));
+        feed.transaction(0x200, 0x280,
+                update(content("c-1", "private", 0, 2, "body")),                    // critical lane, whole: overtakes
+                update(content("c-2", "private", 0, 2, Unchanged.TOAST)),           // critical lane, body not sent: stays
+                update(content("c-3", "public", 7, 2, "body")),                     // low lane: stays
+                new RowChange.Delete(THREADS, Map.of("id", "t-9")),                 // a node's delete: overtakes
+                new RowChange.Delete(THREAD_CONTENT, Map.of("thread_id", "t-9", "content_id", "c-1"))); // a pair's: stays
+        capture.run(Lsn.INVALID);
+
+        assertThat(producer.commitCount()).as("one Kafka transaction spans both topics").isEqualTo(1);
+        assertThat(topics(producer.history())).containsExactly("changes", "changes", "changes", "changes",
+                "changes.critical", "changes", "changes", "changes.critical", "changes", "progress");
+        ChangeRecordCodec codec = new ChangeRecordCodec(MappingLoader.builtIn());
+        var critical = producer.history().get(4);
+        assertThat(critical.key()).as("the same key as in the change topic").isEqualTo(codec.encode(change(0x200, 0,
+                update(content("c-1", "private", 0, 2, "body")))).key());
+    }
+
+    @Test
+    void shouldKeepADeleteInTheChangeTopicWhenItsTransactionChangedTheNodeBefore() throws Exception {
+        KafkaCapture capture = capture(100, true);
+        feed.transaction(0x100, 0x180, insert(THREADS, "t-1"));
+        // The delete's marker could not hold back the update of its own transaction (same commit time): it must not overtake it.
+        feed.transaction(0x200, 0x280, update(insert(THREADS, "t-1")), new RowChange.Delete(THREADS, Map.of("id", "t-1")));
+        feed.transaction(0x300, 0x380, insert(THREADS, "t-2"));
+        feed.transaction(0x400, 0x480, new RowChange.Delete(THREADS, Map.of("id", "t-2")));
+        capture.run(Lsn.INVALID);
+
+        assertThat(topics(producer.history())).containsExactly("changes", "changes", "changes", "changes", "changes.critical", "progress");
+    }
+
+    private static RowChange content(String id, String accessLevel, long views, long version, Object body) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("title", "title of " + id);
+        row.put("body", body);
+        row.put("access_level", accessLevel);
+        row.put("view_count", views);
+        row.put("pg_version", version);
+        return new RowChange.Insert(CONTENT, row);
+    }
+
+    private static RowChange update(RowChange insert) {
+        RowChange.Insert row = (RowChange.Insert) insert;
+        return new RowChange.Update(row.table(), null, row.newValues());
     }
 
     private static List<String> topics(List<ProducerRecord<String, byte[]>> records) {

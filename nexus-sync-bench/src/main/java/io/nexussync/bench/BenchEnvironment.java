@@ -67,10 +67,16 @@ final class BenchEnvironment {
      * (from {@link #freshEnvironment}), its output appended to {@code log}.
      */
     static Process startServiceProcess(Map<String, String> environment, List<String> jvmFlags, Path log) throws IOException {
+        return startProcess(environment, jvmFlags, log, "run");
+    }
+
+    /** {@code nexus-sync ARGS} (a role: {@code capture --to kafka}, {@code apply --from kafka}; a command) the same way. */
+    static Process startProcess(Map<String, String> environment, List<String> jvmFlags, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.nexussync.app.Main", "run"));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.nexussync.app.Main"));
+        command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
         return builder.start();

@@ -233,6 +233,90 @@ class DeletionMarkersIT {
         assertThat(env.cypher("MATCH (d:`_SyncDeleted`) WHERE d.id IN $ids RETURN d", Map.of("ids", List.of(first, second)))).isEmpty();
     }
 
+    /**
+     * Two apply instances at once: B writes two TAGGED_WITH rows (t=2) in one statement, and its check before the MERGE finds
+     * both tags live and unmarked. A applies the second tag's delete (t=3) meanwhile. Were A's delete to commit between B's
+     * check and B's MERGE of that tag, the MERGE would create the tag again, with a TAGGED_WITH nothing removes. It cannot:
+     * B's check of the marker reads it through the marker's uniqueness constraint, which locks that entry until B commits,
+     * so A's marker (and with it A's delete) waits for B (or Neo4j reports a deadlock to A, whose batch is tried again as
+     * the service's retry policy does), and then removes B's link with the tag. The moment is made
+     * certain: the test holds the first row's item locked, so B waits with every row checked (the statement reads all
+     * before it writes) while A tries to commit. Fails with the marker's constraint dropped (a plain index locks nothing).
+     */
+    @Test
+    void shouldMakeAnotherInstancesDeleteWaitForABatchThatCheckedItsNode() throws Exception {
+        String lockedItem = id();
+        String otherTag = id();
+        String item = id();
+        String tag = id();
+        for (String each : List.of(lockedItem, item)) {
+            apply(markers, insert(CONTENT_ITEMS, contentItem(each), 1));
+        }
+        for (String each : List.of(otherTag, tag)) {
+            apply(markers, insert(TAGS, tag(each), 1));
+        }
+        java.util.concurrent.CompletableFuture<Void> instanceA;
+        java.util.concurrent.CompletableFuture<Void> instanceB;
+        try (org.neo4j.driver.Session session = env.driver().session();
+             org.neo4j.driver.Transaction itemLock = session.beginTransaction()) {
+            itemLock.run("MATCH (c:ContentItem {id: $id}) SET c.`_testLock` = true REMOVE c.`_testLock`", Map.of("id", lockedItem)).consume();
+            instanceB = java.util.concurrent.CompletableFuture.runAsync(() -> markers.apply(planner.plan(List.of(
+                            insert(CONTENT_TAGS, contentTag(lockedItem, otherTag), 2), insert(CONTENT_TAGS, contentTag(item, tag), 2))),
+                    new Checkpoint(Lsn.of(++lsn), AppliedRanges.EMPTY, 0)));
+            awaitBlockedTransactions(1);
+            // A keeps its own checkpoint node, so what it may wait for is B's check alone.
+            Neo4jGraphWriter other = Neo4jGraphWriter.withDeletionMarkers(env.driver(), null, "instance_a_" + tag.substring(0, 8));
+            instanceA = java.util.concurrent.CompletableFuture.runAsync(() -> applyRetryingOnContention(other, delete(TAGS, tag, 3)));
+            // A either waits for B, or (without the lock) commits now; give it the time to.
+            awaitBlockedTransactionsOrDone(2, instanceA);
+            itemLock.rollback();
+        }
+        instanceB.get(1, TimeUnit.MINUTES);
+        instanceA.get(1, TimeUnit.MINUTES);
+
+        assertThat(count("MATCH (t:Tag {id: $id}) RETURN t", tag)).as("the deleted tag, created again by B").isZero();
+        assertThat(count("MATCH (:ContentItem {id: $id})-[r:TAGGED_WITH]->() RETURN r", item)).isZero();
+        assertThat(count("MATCH (:ContentItem {id: $id})-[r:TAGGED_WITH]->() RETURN r", lockedItem)).as("B's other row").isOne();
+    }
+
+    /** As the apply loop's retry policy does: a batch that met lock contention is tried again. */
+    private void applyRetryingOnContention(Neo4jGraphWriter writer, SourceChange change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                apply(writer, change);
+                return;
+            } catch (io.nexussync.core.error.SyncException e) {
+                if (!e.isContention() || attempt == 20) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void awaitBlockedTransactions(long atLeast) throws InterruptedException {
+        awaitBlockedTransactionsOrDone(atLeast, null);
+    }
+
+    private void awaitBlockedTransactionsOrDone(long atLeast, java.util.concurrent.Future<?> done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (done != null && done.isDone()) {
+                return;
+            }
+            if (env.cypher("SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n").get(0).get("n").asLong() >= atLeast) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no " + atLeast + " batches waiting for a lock");
+    }
+
     /** Every streamed statement of the marker mode is valid Cypher on the real engine (the warm-up runs each with no rows). */
     @Test
     void shouldPlanEveryStatementOfTheMarkerMode() {

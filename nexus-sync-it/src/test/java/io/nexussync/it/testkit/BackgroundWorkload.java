@@ -15,6 +15,8 @@ public final class BackgroundWorkload implements AutoCloseable {
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean stopping;
+    /** Each transaction holds it shared; {@link #pause()} takes it whole, so the database is quiet until {@link #resume()}. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock gate = new java.util.concurrent.locks.ReentrantReadWriteLock(true);
 
     public BackgroundWorkload(PgSettings settings, int connections, long seed, int pauseMillis) throws Exception {
         this(settings, connections, seed, pauseMillis, false);
@@ -37,6 +39,7 @@ public final class BackgroundWorkload implements AutoCloseable {
                 ContextNexusWorkload app = first;
                 try {
                     while (!stopping) {
+                        gate.readLock().lock();
                         try {
                             if (app.transaction()) {
                                 transactions.incrementAndGet();
@@ -58,6 +61,8 @@ public final class BackgroundWorkload implements AutoCloseable {
                             if (app == null) {
                                 return;
                             }
+                        } finally {
+                            gate.readLock().unlock();
                         }
                         if (pauseMillis > 0) {
                             Thread.sleep(pauseMillis);
@@ -82,6 +87,15 @@ public final class BackgroundWorkload implements AutoCloseable {
                 // a connection the server closed
             }
         }
+    }
+
+    /** Waits for the transactions in flight to end and lets no new one begin until {@link #resume()} (same thread). */
+    public void pause() {
+        gate.writeLock().lock();
+    }
+
+    public void resume() {
+        gate.writeLock().unlock();
     }
 
     public long transactions() {

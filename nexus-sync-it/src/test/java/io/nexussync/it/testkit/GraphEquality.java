@@ -49,10 +49,29 @@ public final class GraphEquality {
         this(pg, neo4j, Set.of());
     }
 
+    /** Whether the rows' {@code neo4j_node_id} must be this graph's elementIds (a second graph fed from the same rows writes none). */
+    private final boolean crossReferences;
+    /** The audit's last change before this graph's snapshot (0: the snapshot came before every change); see {@link TemporalHistory}. */
+    private final long snapshotThroughSeq;
+
     public GraphEquality(Connection pg, Driver neo4j, Set<String> tombstoneLabels) {
+        this(pg, neo4j, tombstoneLabels, true, 0);
+    }
+
+    private GraphEquality(Connection pg, Driver neo4j, Set<String> tombstoneLabels, boolean crossReferences, long snapshotThroughSeq) {
         this.pg = pg;
         this.neo4j = neo4j;
         this.tombstoneLabels = tombstoneLabels;
+        this.crossReferences = crossReferences;
+        this.snapshotThroughSeq = snapshotThroughSeq;
+    }
+
+    /**
+     * A second graph fed from the same database: the rows' cross-references are the first graph's (not compared), and its
+     * initial snapshot was taken while the database was quiet, right after the audit's change {@code snapshotThroughSeq}.
+     */
+    public static GraphEquality secondGraph(Connection pg, Driver neo4j, long snapshotThroughSeq) {
+        return new GraphEquality(pg, neo4j, Set.of(), false, snapshotThroughSeq);
     }
 
     public List<String> discrepancies() throws SQLException {
@@ -109,7 +128,7 @@ public final class GraphEquality {
                 }
             }
             JsonNode xref = row.getValue().get("neo4j_node_id");
-            if (xref == null || xref.isNull() || !xref.asText().equals(elementIds.get(row.getKey()))) {
+            if (crossReferences && (xref == null || xref.isNull() || !xref.asText().equals(elementIds.get(row.getKey())))) {
                 problems.add(table.table() + " " + row.getKey() + ": neo4j_node_id is " + xref + " but the node's elementId is " + elementIds.get(row.getKey()));
             }
         }
@@ -190,7 +209,7 @@ public final class GraphEquality {
             }
         }
         compareSets("INCLUDES (current)", rows.keySet(), currentKeys);
-        TemporalHistory.check(pg, neo4j, problems, tombstoneLabels);
+        TemporalHistory.check(pg, neo4j, problems, tombstoneLabels, snapshotThroughSeq);
         rows.forEach((k, row) -> compareRelationshipProperties("INCLUDES " + k, current.get(k),
                 Map.of("relevanceScore", row.get("relevance_score"), "position", row.get("position"), "addedAt", row.get("added_at"), "version", row.get("pg_version"))));
     }

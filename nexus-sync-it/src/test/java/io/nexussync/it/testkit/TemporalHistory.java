@@ -78,13 +78,24 @@ public final class TemporalHistory {
         }
     }
 
-    private record Event(char op, long version, double score, long position, Instant addedAt) {}
+    private record Event(char op, long version, double score, long position, Instant addedAt, long seq) {}
 
     /**
      * Adds to {@code problems} every way the graph's INCLUDES history breaks the contract's rules. {@code tombstoneLabels}:
      * the labels whose table keeps tombstones, whose deleted rows keep the history of their pairs.
      */
     static void check(Connection pg, Driver neo4j, List<String> problems, Set<String> tombstoneLabels) throws SQLException {
+        check(pg, neo4j, problems, tombstoneLabels, 0);
+    }
+
+    /**
+     * @param snapshotThroughSeq for a graph whose initial snapshot was taken while the database was quiet, after the
+     *                           audit's change {@code snapshotThroughSeq} (0: the snapshot came before every recorded
+     *                           change): a snapshot writes each row as it is, so per pair the changes up to it stand as
+     *                           one version with the last one's values (none if it was a DELETE), then one version per
+     *                           change after it
+     */
+    static void check(Connection pg, Driver neo4j, List<String> problems, Set<String> tombstoneLabels, long snapshotThroughSeq) throws SQLException {
         Set<String> rows = new HashSet<>();
         query(pg, "SELECT thread_id || '->' || content_id FROM thread_content", rs -> rows.add(rs.getString(1)));
         Map<String, List<Version>> history = new HashMap<>();
@@ -126,7 +137,7 @@ public final class TemporalHistory {
             }
         });
         if (auditInstalled(pg)) {
-            compareWithAudit(pg, history, problems, tombstoneLabels);
+            compareWithAudit(pg, history, problems, tombstoneLabels, snapshotThroughSeq);
         }
     }
 
@@ -134,19 +145,20 @@ public final class TemporalHistory {
      * Every pair whose thread and content item still exist, or whose deleted end keeps a tombstone: its versions are its
      * recorded changes, one each, in order. (Without tombstones a delete takes the node's history with it.)
      */
-    private static void compareWithAudit(Connection pg, Map<String, List<Version>> history, List<String> problems, Set<String> tombstoneLabels)
-            throws SQLException {
+    private static void compareWithAudit(Connection pg, Map<String, List<Version>> history, List<String> problems, Set<String> tombstoneLabels,
+                                         long snapshotThroughSeq) throws SQLException {
         Map<String, List<Event>> events = new HashMap<>();
         String threadKept = tombstoneLabels.contains("Thread") ? "true" : "EXISTS (SELECT 1 FROM threads t WHERE t.id = a.thread_id)";
         String itemKept = tombstoneLabels.contains("ContentItem") ? "true" : "EXISTS (SELECT 1 FROM content_items c WHERE c.id = a.content_id)";
-        query(pg, "SELECT a.thread_id || '->' || a.content_id, a.op, a.pg_version, a.relevance_score, a.position, a.added_at FROM " + AUDIT_TABLE
+        query(pg, "SELECT a.thread_id || '->' || a.content_id, a.op, a.pg_version, a.relevance_score, a.position, a.added_at, a.seq FROM " + AUDIT_TABLE
                 + " a WHERE " + threadKept + " AND " + itemKept + " ORDER BY a.seq", rs -> events.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Event(rs.getString(2).charAt(0),
                         rs.getLong(3), rs.getDouble(4), rs.getLong(5), rs.getObject(6) == null ? null
-                                : rs.getObject(6, java.time.OffsetDateTime.class).toInstant())));
+                                : rs.getObject(6, java.time.OffsetDateTime.class).toInstant(), rs.getLong(7))));
         boolean snapshotFolds = snapshotFolds(pg);
         events.forEach((pair, recorded) -> {
             List<Version> versions = history.getOrDefault(pair, List.of());
-            List<Event> changes = snapshotFolds ? fromTheSnapshotOn(recorded, versions) : recorded;
+            List<Event> changes = snapshotThroughSeq > 0 ? foldedIntoTheSnapshot(recorded, snapshotThroughSeq)
+                    : snapshotFolds ? fromTheSnapshotOn(recorded, versions) : recorded;
             List<Event> opening = changes.stream().filter(e -> e.op() != 'D').toList();
             if (versions.size() != opening.size()) {
                 problems.add("INCLUDES " + pair + ": " + versions.size() + " versions for " + opening.size()
@@ -197,6 +209,23 @@ public final class TemporalHistory {
             }
         }
         return recorded;
+    }
+
+    /** The pair's changes as a graph whose snapshot came right after change {@code throughSeq} holds them. */
+    private static List<Event> foldedIntoTheSnapshot(List<Event> recorded, long throughSeq) {
+        List<Event> changes = new ArrayList<>();
+        Event lastBefore = null;
+        for (Event e : recorded) {
+            if (e.seq() <= throughSeq) {
+                lastBefore = e;
+            } else {
+                changes.add(e);
+            }
+        }
+        if (lastBefore != null && lastBefore.op() != 'D') {
+            changes.add(0, lastBefore);
+        }
+        return changes;
     }
 
     private static boolean sameValues(Version v, Event e) {

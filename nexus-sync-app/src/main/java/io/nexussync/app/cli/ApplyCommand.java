@@ -20,7 +20,7 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "nexus-sync",
             description = "what the topic holds: nexus-sync (capture --to kafka's records, the default) or debezium (Debezium's "
-                    + "PostgreSQL connector's change events, JsonConverter with schemas)")
+                    + "PostgreSQL connector's change events, JsonConverter, with schemas or without)")
     String format;
 
     ApplyCommand(CliContext context) {

@@ -15,10 +15,17 @@ import io.nexussync.kafka.KafkaClientConfigs;
 import io.nexussync.kafka.apply.ChangeRecordReader;
 import io.nexussync.kafka.apply.DebeziumRecordReader;
 import io.nexussync.kafka.apply.KafkaApply;
+import io.nexussync.core.model.TableId;
+import io.nexussync.kafka.debezium.ColumnTypes;
 import io.nexussync.kafka.debezium.DebeziumChangeDecoder;
+import io.nexussync.kafka.debezium.DebeziumSettings;
+import io.nexussync.postgres.catalog.Catalog;
+import io.nexussync.postgres.catalog.CatalogReader;
 import io.nexussync.kafka.records.ChangeRecordCodec;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -36,7 +43,7 @@ public final class KafkaApplyComponent implements Component {
     public enum Format {
         /** nexus-sync's own capture role's records. */
         NEXUS_SYNC,
-        /** Debezium's PostgreSQL connector's change events (JsonConverter, with schemas). */
+        /** Debezium's PostgreSQL connector's change events (JsonConverter, with schemas or without). */
         DEBEZIUM
     }
 
@@ -92,7 +99,8 @@ public final class KafkaApplyComponent implements Component {
                 ChangeRecordCodec codec = new ChangeRecordCodec(wiring.mapping());
                 yield record -> codec.decode(record.value());
             }
-            case DEBEZIUM -> new DebeziumRecordReader(DebeziumChangeDecoder.withSchemas());
+            case DEBEZIUM -> new DebeziumRecordReader(new DebeziumChangeDecoder(DebeziumSettings.defaults(), catalogColumnTypes(),
+                    wiring.mapping().tables()::contains));
         };
         GraphCommit graph = new GraphCommit(wiring.graphWriter(), wiring.retry(), new AfterCommitStage(wiring.afterCommit()),
                 wiring.crossReferencesBehindCircuit(), wiring.syncLog(), GraphCommit.Acknowledger.NONE);
@@ -113,6 +121,20 @@ public final class KafkaApplyComponent implements Component {
                 next.run();
             }
         }
+    }
+
+    /**
+     * The mapped tables' column types, read at each session's start: events written without schemas
+     * ({@code value.converter.schemas.enable=false}) say by their JSON alone neither a timestamp's unit nor a numeric's
+     * scale, which the column's declared type does; with schemas, the event's own schema decides the encoding.
+     */
+    private ColumnTypes catalogColumnTypes() {
+        Set<String> schemas = new TreeSet<>();
+        for (TableId table : wiring.mapping().tables()) {
+            schemas.add(table.schema());
+        }
+        Catalog catalog = CatalogReader.read(wiring.config().postgres(), schemas);
+        return (table, column) -> catalog.table(table).flatMap(t -> t.column(column)).map(Catalog.Column::displayType);
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Reads the change events of Debezium's PostgreSQL connector, as Kafka holds them when the connector's records are
@@ -59,11 +60,22 @@ public final class DebeziumChangeDecoder {
 
     private final DebeziumValues values;
     private final ColumnTypes columnTypes;
+    private final Predicate<TableId> tables;
     private final Map<String, PgColumnType> parsedTypes = new ConcurrentHashMap<>();
 
     public DebeziumChangeDecoder(DebeziumSettings settings, ColumnTypes columnTypes) {
+        this(settings, columnTypes, table -> true);
+    }
+
+    /**
+     * @param tables the tables whose events are read; another table's event is {@link DecodedRecord.Skipped} before its
+     *               values are read (a connector captures, and snapshots, every table its {@code table.include.list}
+     *               allows, and without schemas an unknown table's values cannot be read at all)
+     */
+    public DebeziumChangeDecoder(DebeziumSettings settings, ColumnTypes columnTypes, Predicate<TableId> tables) {
         this.values = new DebeziumValues(Objects.requireNonNull(settings, "settings"));
         this.columnTypes = Objects.requireNonNull(columnTypes, "columnTypes");
+        this.tables = Objects.requireNonNull(tables, "tables");
     }
 
     /** The connector's defaults, every event with its schema. */
@@ -110,6 +122,9 @@ public final class DebeziumChangeDecoder {
         }
         DebeziumSource position = source(source, op);
         TableId table = position.table();
+        if (!tables.test(table)) {
+            return new DecodedRecord.Skipped("an event of " + table + ", which the mapping does not sync");
+        }
         RowChange change = switch (op) {
             case "c", "r" -> new RowChange.Insert(table, requireRow(row(table, payload, envelope, "after"), table, op, "after"));
             case "u" -> new RowChange.Update(table, row(table, payload, envelope, "before"),

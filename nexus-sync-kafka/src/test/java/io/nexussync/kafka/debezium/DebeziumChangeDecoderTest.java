@@ -77,6 +77,16 @@ class DebeziumChangeDecoderTest {
     }
 
     @Test
+    void shouldSkipAnEventOfATableOutsideTheMappingBeforeReadingItsValues() {
+        // no schema and no column types: the values of this event could not be read, so reading them would throw
+        DebeziumChangeDecoder decoder = new DebeziumChangeDecoder(DebeziumSettings.defaults(), ColumnTypes.NONE,
+                table -> !table.equals(ITEMS));
+
+        assertThat(decoder.decode("{\"id\":1}", event("r", "null", "{\"id\":1}"))).isInstanceOfSatisfying(DecodedRecord.Skipped.class,
+                s -> assertThat(s.reason()).contains("public.items").contains("mapping"));
+    }
+
+    @Test
     void shouldSkipATombstoneWithItsReason() {
         DebeziumChangeDecoder decoder = DebeziumChangeDecoder.withSchemas();
 

@@ -134,7 +134,9 @@ public final class GraphEquality {
         }
         for (String id : nodes.keySet()) {
             if (!rows.containsKey(id)) {
-                problems.add(table.label() + " " + id + ": in the graph but not in the database");
+                // Its properties say whether it is a placeholder (id and pgId only) or a row's node that a delete missed.
+                problems.add(table.label() + " " + id + ": in the graph but not in the database (properties "
+                        + new java.util.TreeSet<>(nodes.get(id).keySet()) + ")");
             }
         }
     }

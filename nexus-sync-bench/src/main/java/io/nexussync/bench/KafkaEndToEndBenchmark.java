@@ -196,7 +196,7 @@ public final class KafkaEndToEndBenchmark {
             return;
         }
         long deadline = System.nanoTime() + LIMIT.toNanos();
-        try (Admin admin = Admin.create(KafkaClientConfigs.admin(kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(KafkaClientConfigs.admin(io.nexussync.kafka.KafkaConnection.of(kafka.bootstrapServers())))) {
             while (GroupLag.read(admin, topic, graphOffsets(group, topic), Duration.ofSeconds(30)).stream().mapToLong(GroupLag.PartitionLag::lag).sum() > 0) {
                 alive(processes);
                 if (System.nanoTime() > deadline) {

@@ -12,6 +12,7 @@ import io.nexussync.core.pipeline.ServiceState;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.kafka.KafkaClientConfigs;
+import io.nexussync.kafka.KafkaConnection;
 import io.nexussync.kafka.apply.ChangeRecordReader;
 import io.nexussync.kafka.apply.DebeziumRecordReader;
 import io.nexussync.kafka.apply.KafkaApply;
@@ -86,7 +87,7 @@ public final class KafkaApplyComponent implements Component {
     public void run(ComponentContext context) throws InterruptedException {
         var config = wiring.config();
         var kafka = config.kafka();
-        String bootstrap = kafka.requireBootstrapServers("apply --from kafka");
+        KafkaConnection connection = kafka.connection("apply --from kafka");
         // A Debezium topic begins with the connector's own snapshot (op r records); nexus-sync's begins where run left off.
         SnapshotMark mark = wiring.checkpoints().loadSnapshotMark();
         if (format == Format.NEXUS_SYNC && mark.state() != SnapshotMark.State.DONE) {
@@ -106,7 +107,7 @@ public final class KafkaApplyComponent implements Component {
                 wiring.crossReferencesBehindCircuit(), wiring.syncLog(), GraphCommit.Acknowledger.NONE);
         // Lanes: nexus-sync's own records come with capture's critical topic, read first; a Debezium topic has none.
         String criticalTopic = format == Format.NEXUS_SYNC ? kafka.criticalTopic() : null;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfigs.applyConsumer(bootstrap, kafka.group(), config.batchSize()))) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfigs.applyConsumer(connection, kafka.group(), config.batchSize()))) {
             KafkaApply next = new KafkaApply(consumer, kafka.group(), kafka.topic(), criticalTopic, reader,
                     new GraphPlanner(wiring.mapping()), graph,
                     wiring.consumerOffsets(), handedOver, config.batchDelay().multipliedBy(10), (operation, failure, attempt, wait) ->

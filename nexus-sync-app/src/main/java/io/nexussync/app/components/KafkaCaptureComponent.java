@@ -10,6 +10,7 @@ import io.nexussync.core.model.Lsn;
 import io.nexussync.core.pipeline.ServiceState;
 import io.nexussync.core.pipeline.SyncProgress;
 import io.nexussync.kafka.KafkaClientConfigs;
+import io.nexussync.kafka.KafkaConnection;
 import io.nexussync.kafka.capture.CaptureProgress;
 import io.nexussync.kafka.capture.KafkaCapture;
 import io.nexussync.kafka.records.ChangeRecordCodec;
@@ -56,13 +57,13 @@ public final class KafkaCaptureComponent implements Component {
     public void run(ComponentContext context) throws InterruptedException {
         var config = wiring.config();
         var kafka = config.kafka();
-        String bootstrap = kafka.requireBootstrapServers("capture --to kafka");
+        KafkaConnection connection = kafka.connection("capture --to kafka");
         CaptureProgress publishedUpTo = new CaptureProgress(kafka.progressTopic(), config.postgres().slot());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClientConfigs.captureProducer(bootstrap,
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClientConfigs.captureProducer(connection,
                 transactionalId(config.postgres().slot())))) {
             producer.initTransactions();
             Lsn published;
-            try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(KafkaClientConfigs.progressReader(bootstrap))) {
+            try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(KafkaClientConfigs.progressReader(connection))) {
                 published = publishedUpTo.lastPublished(reader, KAFKA_TIMEOUT);
             }
             try (PgReplicationSource source = PgReplicationSource.start(config.postgres(), published, config.queueCapacity(), config.heartbeat())) {
@@ -81,7 +82,7 @@ public final class KafkaCaptureComponent implements Component {
                 }
             }
         } catch (KafkaException e) {
-            throw SyncException.retryable("Kafka at " + bootstrap + " failed (" + e.getClass().getSimpleName() + "); capture starts again "
+            throw SyncException.retryable("Kafka at " + connection.bootstrapServers() + " failed (" + e.getClass().getSimpleName() + "); capture starts again "
                     + "from its last progress record", e);
         }
     }

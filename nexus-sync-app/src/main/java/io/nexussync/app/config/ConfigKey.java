@@ -114,6 +114,10 @@ public enum ConfigKey {
     KAFKA_GROUP("kafka.group", "NEXUS_SYNC_KAFKA_GROUP", "nexus-sync-apply", false,
             "the apply role's consumer group: apply instances of one group share the partitions and feed one graph; give each graph "
                     + "its own group"),
+    KAFKA_CLIENT_PROPERTIES("kafka.client-properties", "NEXUS_SYNC_KAFKA_CLIENT_PROPERTIES", "", false,
+            "a Java properties file of Kafka client settings given to every client of capture, apply, setup --kafka and status "
+                    + "(security.protocol, ssl.*, sasl.* for TLS and SASL; client.id, timeouts); settings nexus-sync's guarantees rest on "
+                    + "(bootstrap.servers, transactional.id, acks, isolation.level, group.id, ...) are refused; empty: none"),
     ADMIN_PORT("admin.port", "NEXUS_SYNC_ADMIN_PORT", "8089", false, "HTTP port for the web console at / and /health, /status, /metrics, /backfill, /dlq, /verify, /conflicts, /critical, /log "
             + "and /history; -1 turns it off"),
     ADMIN_BIND("admin.bind", "NEXUS_SYNC_ADMIN_BIND", "127.0.0.1", false,

@@ -295,7 +295,33 @@ public final class ConfigLoader {
                 positive(v, ConfigKey.KAFKA_PARTITIONS, problems), positive(v, ConfigKey.KAFKA_REPLICATION, problems),
                 retention.isZero() ? Duration.ofDays(7) : retention, v.get(ConfigKey.KAFKA_GROUP).strip(),
                 v.get(ConfigKey.KAFKA_CRITICAL_TOPIC).isBlank() ? KafkaSettings.defaultCriticalTopic(v.get(ConfigKey.KAFKA_TOPIC))
-                        : v.get(ConfigKey.KAFKA_CRITICAL_TOPIC).strip());
+                        : v.get(ConfigKey.KAFKA_CRITICAL_TOPIC).strip(), kafkaClientProperties(v, problems));
+    }
+
+    /** The file {@code kafka.client-properties} names, read once at start; its values are never printed (passwords). */
+    private static Map<String, String> kafkaClientProperties(Map<ConfigKey, String> v, List<String> problems) {
+        String file = v.get(ConfigKey.KAFKA_CLIENT_PROPERTIES).strip();
+        if (file.isEmpty()) {
+            return Map.of();
+        }
+        java.util.Properties properties = new java.util.Properties();
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file), java.nio.charset.StandardCharsets.UTF_8)) {
+            properties.load(in);
+        } catch (java.io.IOException | RuntimeException e) {
+            problems.add(ConfigKey.KAFKA_CLIENT_PROPERTIES.environment() + " is '" + file + "', which cannot be read as a properties file ("
+                    + e.getClass().getSimpleName() + "): give the path of a readable file of key=value lines, or leave it empty");
+            return Map.of();
+        }
+        Map<String, String> settings = new java.util.TreeMap<>();
+        properties.stringPropertyNames().forEach(name -> settings.put(name.strip(), properties.getProperty(name).strip()));
+        java.util.Set<String> reserved = new java.util.TreeSet<>(settings.keySet());
+        reserved.retainAll(io.nexussync.kafka.KafkaClientConfigs.RESERVED);
+        if (!reserved.isEmpty()) {
+            problems.add(ConfigKey.KAFKA_CLIENT_PROPERTIES.environment() + " ('" + file + "') sets " + reserved + ", which nexus-sync sets "
+                    + "itself (its exactly-once delivery rests on them, or they come from kafka.bootstrap-servers and kafka.group): "
+                    + "remove them from the file");
+        }
+        return settings;
     }
 
     /** Read by logback, not by us: checked here so that a typo is an error at start rather than a silent log (or none). */

@@ -85,7 +85,7 @@ public final class StatusReport {
         view.put("topic", kafka.topic());
         view.put("group", kafka.group());
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                io.nexussync.kafka.KafkaClientConfigs.admin(kafka.bootstrapServers()))) {
+                io.nexussync.kafka.KafkaClientConfigs.admin(new io.nexussync.kafka.KafkaConnection(kafka.bootstrapServers(), kafka.clientProperties())))) {
             var lags = io.nexussync.kafka.apply.GroupLag.read(admin, kafka.topic(), graph.loadOffsets(kafka.group(), kafka.topic()),
                     java.time.Duration.ofSeconds(10));
             view.put("lag", lags.stream().mapToLong(io.nexussync.kafka.apply.GroupLag.PartitionLag::lag).sum());

@@ -46,6 +46,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadKafkaClientSettingsFromTheirFileAndNeverPrintTheirValues() throws IOException {
+        Path file = dir.resolve("kafka-client.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+                + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"sync\" password=\"s3cret\";\n");
+
+        KafkaSettings kafka = ConfigLoader.load(null, with("NEXUS_SYNC_KAFKA_CLIENT_PROPERTIES", file.toString())).kafka();
+
+        assertThat(kafka.clientProperties()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
+                .containsKey("sasl.jaas.config");
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_KAFKA_BOOTSTRAP_SERVERS", "b:9093", "NEXUS_SYNC_KAFKA_CLIENT_PROPERTIES", file.toString()))
+                .kafka().connection("apply").clientProperties()).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(kafka.toString()).contains("sasl.jaas.config").doesNotContain("s3cret");
+        assertThat(ConfigLoader.load(null, MINIMAL_ENV).kafka().clientProperties()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAKafkaClientSettingsFileThatIsMissingOrSetsWhatTheGuaranteesRestOn() throws IOException {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_KAFKA_CLIENT_PROPERTIES", dir.resolve("absent.properties").toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("NEXUS_SYNC_KAFKA_CLIENT_PROPERTIES is '" + dir.resolve("absent.properties") + "', which cannot be read");
+        Path undoing = dir.resolve("undoing.properties");
+        Files.writeString(undoing, "isolation.level=read_uncommitted\nacks=1\nclient.id=mine\n");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_KAFKA_CLIENT_PROPERTIES", undoing.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sets [acks, isolation.level], which nexus-sync sets itself")
+                .hasMessageContaining("remove them from the file");
+    }
+
+    @Test
     void shouldTakeSlotSafetySettingsWithUnits() {
         Map<String, String> env = new HashMap<>(MINIMAL_ENV);
         env.put("NEXUS_SYNC_HEARTBEAT_MS", "0");
@@ -350,6 +379,12 @@ class ConfigLoaderTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(null, env));
 
         assertThat(e.getMessage()).doesNotContain("pg-secret").doesNotContain("neo4j-secret");
+    }
+
+    private static Map<String, String> with(String key, String value, String otherKey, String otherValue) {
+        Map<String, String> env = with(key, value);
+        env.put(otherKey, otherValue);
+        return env;
     }
 
     private static Map<String, String> with(String key, String value) {

@@ -8,6 +8,7 @@ import io.nexussync.it.testkit.ChildService;
 import io.nexussync.it.testkit.KafkaClients;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.it.testkit.TestServers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +52,10 @@ class KafkaLanesIT {
             environment.put("NEXUS_SYNC_KAFKA_PARTITIONS", "3");
             environment.put("NEXUS_SYNC_KAFKA_REPLICATION_FACTOR", "1");
             environment.put("NEXUS_SYNC_BATCH_SIZE", "500");
+            // The user's own client settings (here an id the broker shows) reach the roles' clients (TLS and SASL go the same way).
+            Path clientSettings = Files.createTempFile("kafka-lanes-client", ".properties");
+            Files.writeString(clientSettings, "client.id=kafka-lanes-user-client\n");
+            environment.put("NEXUS_SYNC_KAFKA_CLIENT_PROPERTIES", clientSettings.toString());
 
             // run takes the snapshot; then capture carries every change while apply is not running yet.
             ChildService first = ChildService.start(environment, ChildService.logFile("kafka-lanes-run"));
@@ -90,6 +95,14 @@ class KafkaLanesIT {
                 apply = ChildService.start(withAdmin, applyLog, "apply", "--from", "kafka");
                 List<String> problems = awaitEqual(env, Duration.ofSeconds(120));
                 assertThat(problems).as("graph == database; apply's log: %s", applyLog).isEmpty();
+                try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                        Map.<String, Object>of("bootstrap.servers", TestServers.kafka().bootstrapServers()))) {
+                    String group = environment.get("NEXUS_SYNC_KAFKA_GROUP");
+                    var members = admin.describeConsumerGroups(List.of(group)).all().get(30, java.util.concurrent.TimeUnit.SECONDS)
+                            .get(group).members();
+                    assertThat(members).as("apply's consumer, with the client settings of " + clientSettings).isNotEmpty()
+                            .allSatisfy(member -> assertThat(member.clientId()).isEqualTo("kafka-lanes-user-client"));
+                }
 
                 // Operations see both topics: status per topic and partition, apply's gauge labelled with the topic.
                 ChildService.Command status = ChildService.command(environment, Duration.ofSeconds(60), "status");

@@ -11,6 +11,7 @@ import io.nexussync.kafka.apply.GroupLag;
 import io.nexussync.neo4j.Neo4jSchema;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
+import io.nexussync.testkit.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -68,12 +69,12 @@ public final class KafkaEndToEndBenchmark {
 
     private final EmbeddedPostgresServer postgres;
     private final EmbeddedNeo4jServer neo4j;
-    private final BenchKafka kafka;
+    private final EmbeddedKafka kafka;
     private final Driver driver;
     private final Mapping mapping = MappingLoader.builtIn();
     private final Path logs;
 
-    private KafkaEndToEndBenchmark(EmbeddedPostgresServer postgres, EmbeddedNeo4jServer neo4j, BenchKafka kafka, Driver driver, Path logs) {
+    private KafkaEndToEndBenchmark(EmbeddedPostgresServer postgres, EmbeddedNeo4jServer neo4j, EmbeddedKafka kafka, Driver driver, Path logs) {
         this.postgres = postgres;
         this.neo4j = neo4j;
         this.kafka = kafka;
@@ -90,7 +91,7 @@ public final class KafkaEndToEndBenchmark {
             Path logs = Files.createDirectories(Path.of(System.getProperty("bench.logs", "nexus-sync-bench/target/kafka-e2e-logs")));
             try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startLogical();
                  EmbeddedNeo4jServer neo4j = EmbeddedNeo4jServer.start(neo4jHome, 0);
-                 BenchKafka kafka = BenchKafka.start();
+                 EmbeddedKafka kafka = EmbeddedKafka.start();
                  Driver driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none())) {
                 new KafkaEndToEndBenchmark(postgres, neo4j, kafka, driver, logs).run(changes);
             }

@@ -1,5 +1,6 @@
 package io.nexussync.it.testkit;
 
+import io.nexussync.testkit.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

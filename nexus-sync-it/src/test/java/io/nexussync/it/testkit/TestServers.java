@@ -2,6 +2,7 @@ package io.nexussync.it.testkit;
 
 import io.nexussync.embedded.EmbeddedNeo4jServer;
 import io.nexussync.embedded.EmbeddedPostgresServer;
+import io.nexussync.testkit.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

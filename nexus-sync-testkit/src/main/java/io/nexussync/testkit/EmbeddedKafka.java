@@ -1,4 +1,4 @@
-package io.nexussync.it.testkit;
+package io.nexussync.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * deletes. Internal topics have one replica, so transactions and consumer groups work on the single node. Topics are
  * never created by a producer or consumer: a test creates its own, as {@code setup --kafka} will in production.
  *
- * <p>Shared by the test classes of a JVM through {@link TestServers#kafka()}.
+ * <p>nexus-sync-it shares one per test JVM (its TestServers); the Kafka benchmark starts its own.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);

@@ -79,10 +79,16 @@ public final class KafkaClientConfigs {
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
             ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
 
+    /** Which of the user's client settings are {@link #RESERVED}, sorted (empty when none). */
+    public static Set<String> reservedAmong(Map<String, String> clientProperties) {
+        Set<String> reserved = new java.util.TreeSet<>(clientProperties.keySet());
+        reserved.retainAll(RESERVED);
+        return reserved;
+    }
+
     /** The user's client settings first, then the brokers; each factory then sets what its guarantees rest on, over them. */
     private static Map<String, Object> common(KafkaConnection connection) {
-        Set<String> reserved = new java.util.TreeSet<>(connection.clientProperties().keySet());
-        reserved.retainAll(RESERVED);
+        Set<String> reserved = reservedAmong(connection.clientProperties());
         if (!reserved.isEmpty()) {
             throw new IllegalArgumentException("Kafka client settings " + reserved + " are nexus-sync's own: remove them from the client properties");
         }

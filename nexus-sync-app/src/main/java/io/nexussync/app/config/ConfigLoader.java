@@ -314,8 +314,7 @@ public final class ConfigLoader {
         }
         Map<String, String> settings = new java.util.TreeMap<>();
         properties.stringPropertyNames().forEach(name -> settings.put(name.strip(), properties.getProperty(name).strip()));
-        java.util.Set<String> reserved = new java.util.TreeSet<>(settings.keySet());
-        reserved.retainAll(io.nexussync.kafka.KafkaClientConfigs.RESERVED);
+        java.util.Set<String> reserved = io.nexussync.kafka.KafkaClientConfigs.reservedAmong(settings);
         if (!reserved.isEmpty()) {
             problems.add(ConfigKey.KAFKA_CLIENT_PROPERTIES.environment() + " ('" + file + "') sets " + reserved + ", which nexus-sync sets "
                     + "itself (its exactly-once delivery rests on them, or they come from kafka.bootstrap-servers and kafka.group): "

@@ -263,12 +263,12 @@ class DeletionMarkersIT {
             instanceB = java.util.concurrent.CompletableFuture.runAsync(() -> markers.apply(planner.plan(List.of(
                             insert(CONTENT_TAGS, contentTag(lockedItem, otherTag), 2), insert(CONTENT_TAGS, contentTag(item, tag), 2))),
                     new Checkpoint(Lsn.of(++lsn), AppliedRanges.EMPTY, 0)));
-            awaitBlockedTransactions(1);
+            env.awaitBlockedTransactions(1, null, "no batch waiting for a lock");
             // A keeps its own checkpoint node, so what it may wait for is B's check alone.
             Neo4jGraphWriter other = Neo4jGraphWriter.withDeletionMarkers(env.driver(), null, "instance_a_" + tag.substring(0, 8));
             instanceA = java.util.concurrent.CompletableFuture.runAsync(() -> applyRetryingOnContention(other, delete(TAGS, tag, 3)));
             // A either waits for B, or (without the lock) commits now; give it the time to.
-            awaitBlockedTransactionsOrDone(2, instanceA);
+            env.awaitBlockedTransactions(2, instanceA, "no 2 batches waiting for a lock");
             itemLock.rollback();
         }
         instanceB.get(1, TimeUnit.MINUTES);
@@ -297,24 +297,6 @@ class DeletionMarkersIT {
                 }
             }
         }
-    }
-
-    private void awaitBlockedTransactions(long atLeast) throws InterruptedException {
-        awaitBlockedTransactionsOrDone(atLeast, null);
-    }
-
-    private void awaitBlockedTransactionsOrDone(long atLeast, java.util.concurrent.Future<?> done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (done != null && done.isDone()) {
-                return;
-            }
-            if (env.cypher("SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n").get(0).get("n").asLong() >= atLeast) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no " + atLeast + " batches waiting for a lock");
     }
 
     /** Every streamed statement of the marker mode is valid Cypher on the real engine (the warm-up runs each with no rows). */

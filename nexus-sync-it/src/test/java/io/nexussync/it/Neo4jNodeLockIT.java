@@ -60,7 +60,7 @@ class Neo4jNodeLockIT {
             NodeRow row = new NodeRow("c1", Map.of("id", "c1", "pgId", "c1", "pgVersion", 2L, "neo4jVersion", 1L, "title", "from postgres"), 2L, null, true);
             upsert = CompletableFuture.runAsync(() -> writer.apply(new GraphWritePlan(List.of(new UpsertNodes(CONTENT, List.of(row))), 1),
                     new Checkpoint(Lsn.of(42), AppliedRanges.EMPTY, 0)));
-            awaitBlockedTransaction();
+            env.awaitBlockedTransactions(1, null, "the upsert never waited for the graph edit's lock");
             edit.commit();
         }
         upsert.get(1, TimeUnit.MINUTES);
@@ -69,18 +69,5 @@ class Neo4jNodeLockIT {
         assertThat(node.get("title").asString()).isEqualTo("graph edit");
         assertThat(node.get("graphVersion").asLong()).isEqualTo(2);
         assertThat(node.get("rowVersion").asLong()).isEqualTo(2);
-    }
-
-    /** The upsert's transaction waits for the node's lock (the edit holds it until it commits). */
-    private void awaitBlockedTransaction() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            long blocked = env.cypher("SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n").get(0).get("n").asLong();
-            if (blocked > 0) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the upsert never waited for the graph edit's lock");
     }
 }

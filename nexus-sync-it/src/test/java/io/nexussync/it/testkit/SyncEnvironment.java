@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.neo4j.driver.AuthTokens;
@@ -221,6 +223,25 @@ public final class SyncEnvironment implements AutoCloseable {
 
     public List<Record> cypher(String query) {
         return cypher(query, Map.of());
+    }
+
+    /**
+     * Waits until at least {@code atLeast} Neo4j transactions wait for a lock (another transaction holds it), so a test can
+     * pin the moment a writer is blocked; returns early once {@code done} (when given) has finished instead, a writer that
+     * never had to wait. Fails after 30 s, saying what was waited for.
+     */
+    public void awaitBlockedTransactions(long atLeast, Future<?> done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (done != null && done.isDone()) {
+                return;
+            }
+            if (cypher("SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n").get(0).get("n").asLong() >= atLeast) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(what);
     }
 
     /** What a {@code nexus-sync} command run in-process printed, and its exit code. */

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.neo4j.driver.Record;
 
@@ -277,6 +279,41 @@ class DeletionMarkersIT {
         assertThat(count("MATCH (t:Tag {id: $id}) RETURN t", tag)).as("the deleted tag, created again by B").isZero();
         assertThat(count("MATCH (:ContentItem {id: $id})-[r:TAGGED_WITH]->() RETURN r", item)).isZero();
         assertThat(count("MATCH (:ContentItem {id: $id})-[r:TAGGED_WITH]->() RETURN r", lockedItem)).as("B's other row").isOne();
+    }
+
+    /**
+     * The other interleaving of two apply instances: A's delete of thread T (t=3) has written its marker but not committed
+     * when B (an older row that links to T, t=2) checks T. B must not decide on a sighting of T taken before A committed:
+     * had B seen T still there and then waited on A's marker entry, it would pass the check on that stale sighting once A
+     * committed, and its MERGE would create T again as a placeholder with a link nothing removes (a Thread in the graph
+     * the database no longer has: how the two-instance kill loop's seed 21 once ended, a likely cause). The check reads the
+     * node only inside its condition on the marker, so Neo4j's planner cannot read it first: waiting on the marker, B then
+     * sees T gone. A is split in two to hold the moment: {@code markerWrite} holds T's marker entry uncommitted (as A's
+     * statement does until its batch commits) while B waits on it, T's node is deleted and committed meanwhile, then the
+     * marker commits. Fails with the node read before the marker (in the order Neo4j's planner chose for it).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"an INCLUDES row", "a message's parent link"})
+    void shouldNotTrustASightingOfANodeTakenBeforeAnotherInstancesDeleteCommitted(String olderChange) throws Exception {
+        String thread = id();
+        String item = id();
+        apply(markers, insert(THREADS, thread(thread), 1));
+        apply(markers, insert(CONTENT_ITEMS, contentItem(item), 1));
+        SourceChange linkToThread = olderChange.startsWith("an INCLUDES")
+                ? insert(THREAD_CONTENT, threadContent(thread, item), 2) : insert(MESSAGES, message(id(), thread), 2);
+        java.util.concurrent.CompletableFuture<Void> instanceB;
+        try (org.neo4j.driver.Session session = env.driver().session();
+             org.neo4j.driver.Transaction markerWrite = session.beginTransaction()) {
+            markerWrite.run("MERGE (d:`_SyncDeleted` {label: 'Thread', id: $id}) SET d.at = $at, d.writtenAt = datetime()",
+                    Map.of("id", thread, "at", T0.plusSeconds(3).atOffset(ZoneOffset.UTC))).consume();
+            instanceB = java.util.concurrent.CompletableFuture.runAsync(() -> apply(markers, linkToThread));
+            env.awaitBlockedTransactions(1, null, "B never waited for the uncommitted marker");
+            env.cypher("MATCH (t:Thread {id: $id}) DETACH DELETE t", Map.of("id", thread));
+            markerWrite.commit();
+        }
+        instanceB.get(1, TimeUnit.MINUTES);
+
+        assertThat(count("MATCH (t:Thread {id: $id}) RETURN t", thread)).as("the deleted thread, created again by B").isZero();
     }
 
     /** As the apply loop's retry policy does: a batch that met lock contention is tried again. */

@@ -51,7 +51,7 @@ final class StatementRenderer {
     /**
      * With deletion markers, each delete with a commit time also records it, whether or not the node was there (the delete
      * can arrive before the change that created it, when that change came in another partition), keeping the latest one.
-     * Its rows are {@link StepParameters#deletionRows}. See {@link #unlessDeletedSince}.
+     * Its rows are {@link StepParameters#deletionRows}. See {@link DeletionGuard}.
      */
     static String deleteNodes(DeleteNodes step, boolean deletionMarkers) {
         if (!deletionMarkers) {
@@ -65,27 +65,35 @@ final class StatementRenderer {
     }
 
     /**
-     * Looks up, for the row, the node {@code (label {idProperty: idExpression})} and its deletion marker, as
-     * {@code <v>Node} and {@code <v>Gone}; {@link #notDeletedSince} is the condition on them. Changes reach the writer in
-     * order per entity but not across entities (Kafka partitions), so a change PostgreSQL made before a node's delete
-     * can come after it: the node it would create (an endpoint, a parent, or the old key's node of a key change) is not
-     * created then. A row whose change committed in the delete's own transaction is let through: a commit time cannot order
-     * them, and blocking it would lose a node or link created again in that transaction (delete and insert again).
+     * The guard on one node a streamed row would create or link to ({@code (label {idProperty: idExpression})}), with
+     * deletion markers. Changes reach the writer in order per entity but not across entities (Kafka partitions), so a
+     * change PostgreSQL made before a node's delete can come after it: the node it would create (an endpoint, a parent,
+     * or the old key's node of a key change) is not created then. {@link #readMarker} binds the node's marker as
+     * {@code <v>Gone}; {@link #passes} is the condition on the row.
+     * <p>
+     * The node itself is read only inside the condition, after the marker: the marker's read goes through its uniqueness
+     * constraint and waits while another apply instance's delete holds the marker uncommitted, so a node read after it
+     * sees that delete committed. Were the node read first (Neo4j's planner orders independent {@code OPTIONAL MATCH}es
+     * as it likes, even across {@code WITH *}), a sighting from before the delete would pass the check and the MERGE would
+     * bring the node back ({@code DeletionMarkersIT.shouldNotTrustASightingOfANodeTakenBeforeAnotherInstancesDeleteCommitted}).
      */
-    private static String unlessDeletedSince(String v, String label, String idProperty, String idExpression) {
-        return "OPTIONAL MATCH (" + v + "Node:" + name(label) + " {" + name(idProperty) + ": " + idExpression + "}) "
-                + "OPTIONAL MATCH (" + v + "Gone:" + DELETED + " {`label`: " + Cypher.literal(label) + ", `id`: " + idExpression + "}) ";
-    }
+    private record DeletionGuard(String v, String label, String idProperty, String idExpression) {
+        String readMarker() {
+            return "OPTIONAL MATCH (" + v + "Gone:" + DELETED + " {`label`: " + Cypher.literal(label) + ", `id`: " + idExpression + "}) ";
+        }
 
-    /**
-     * The node exists, or was not deleted after the row's change (a row without a commit time is never held back). A tie
-     * (the change in the delete's own transaction) is let through for the node's own row, which its partition orders
-     * (deleted and inserted again in one transaction), and held back for a placeholder: a relationship or child written and
-     * its end deleted in one transaction (KafkaRolesIT met it) leaves no end behind, and a relationship to a node deleted
-     * and inserted again in one transaction is what this costs (README "Limits").
-     */
-    private static String notDeletedSince(String v, boolean ownRow) {
-        return "(" + v + "Node IS NOT NULL OR " + v + "Gone IS NULL OR row.at IS NULL OR " + v + "Gone.`at` " + (ownRow ? "<=" : "<") + " row.at)";
+        /**
+         * No later delete is marked, or the row has no commit time (never held back), or the node is there (inserted again
+         * since). A row whose change committed in the delete's own transaction (a tie: a commit time cannot order them) is
+         * let through for the node's own row, which its partition orders (deleted and inserted again in one transaction),
+         * and held back for a placeholder: a relationship or child written and its end deleted in one transaction
+         * (KafkaRolesIT met it) leaves no end behind, and a relationship to a node deleted and inserted again in one
+         * transaction is what this costs (README "Limits").
+         */
+        String passes(boolean ownRow) {
+            return "(" + v + "Gone IS NULL OR row.at IS NULL OR " + v + "Gone.`at` " + (ownRow ? "<=" : "<") + " row.at"
+                    + " OR EXISTS { MATCH (:" + name(label) + " {" + name(idProperty) + ": " + idExpression + "}) })";
+        }
     }
 
     private static final String TOMBSTONE = name(NodeMapping.TOMBSTONE_LABEL);
@@ -173,8 +181,9 @@ final class StatementRenderer {
         }
         String versionOnly = m.versionProperty() == null ? "SET n.lastSyncedAt = datetime()"
                 : "SET n." + name(m.versionProperty()) + " = row.version, n.lastSyncedAt = datetime()";
+        DeletionGuard ownRow = new DeletionGuard("n", m.label(), m.idProperty(), "row.id");
         String guard = guardDeleted
-                ? unlessDeletedSince("n", m.label(), m.idProperty(), "row.id") + "WITH row WHERE " + notDeletedSince("n", true) + " " : "";
+                ? ownRow.readMarker() + "WITH row WHERE " + ownRow.passes(true) + " " : "";
         return UNWIND + "row "
                 + guard
                 + "MERGE (n:" + name(m.label()) + " {" + name(m.idProperty()) + ": row.id}) "
@@ -262,14 +271,14 @@ final class StatementRenderer {
                 : "MERGE (c)-[:" + name(step.link().type()) + "]->(p)";
         String guard = m.versionProperty() == null ? ""
                 : " WHERE row.version IS NULL OR c." + name(m.versionProperty()) + " IS NULL OR c." + name(m.versionProperty()) + " <= row.version";
+        DeletionGuard parentGuard = new DeletionGuard("p", step.link().parentLabel(), step.link().parentIdProperty(), "row.parent");
         String otherParent = refresh ? "coalesce(old." + parentId + " <> row.parent, true)" : "old." + parentId + " <> row.parent";
         return UNWIND + "row MATCH " + child + guard + " "
                 + "OPTIONAL MATCH " + arrowOld + " WHERE row.parent IS NULL OR " + otherParent + " "
                 + "DELETE l "
                 + "WITH DISTINCT c, row WHERE row.parent IS NOT NULL "
                 + (refresh ? duplicateLinks(step) : "")
-                + (guardDeleted ? unlessDeletedSince("p", step.link().parentLabel(), step.link().parentIdProperty(), "row.parent")
-                        + "WITH c, row WHERE " + notDeletedSince("p", false) + " " : "")
+                + (guardDeleted ? parentGuard.readMarker() + "WITH c, row WHERE " + parentGuard.passes(false) + " " : "")
                 + "MERGE (p:" + name(step.link().parentLabel()) + " {" + parentId + ": row.parent}) ON CREATE SET p." + PG_ID + " = row.parent "
                 + arrowNew;
     }
@@ -365,9 +374,10 @@ final class StatementRenderer {
     }
 
     private static String mergeEndpoints(RelationshipMapping m, boolean guardDeleted) {
+        DeletionGuard from = new DeletionGuard("a", m.from().label(), m.from().idProperty(), "row.from");
+        DeletionGuard to = new DeletionGuard("b", m.to().label(), m.to().idProperty(), "row.to");
         String guard = guardDeleted
-                ? unlessDeletedSince("a", m.from().label(), m.from().idProperty(), "row.from") + unlessDeletedSince("b", m.to().label(), m.to().idProperty(), "row.to")
-                + "WITH row WHERE " + notDeletedSince("a", false) + " AND " + notDeletedSince("b", false) + " " : "";
+                ? from.readMarker() + to.readMarker() + "WITH row WHERE " + from.passes(false) + " AND " + to.passes(false) + " " : "";
         return guard + "MERGE (a:" + name(m.from().label()) + " {" + name(m.from().idProperty()) + ": row.from}) ON CREATE SET a." + PG_ID + " = row.from "
                 + "MERGE (b:" + name(m.to().label()) + " {" + name(m.to().idProperty()) + ": row.to}) ON CREATE SET b." + PG_ID + " = row.to ";
     }

@@ -100,8 +100,30 @@ public final class ThreadContentAudit {
         if (cli.exit() != 0) {
             throw new AssertionError("history thread --at " + at + " exited " + cli.exit() + ": " + cli.err());
         }
+        return items(JSON.readTree(cli.out()));
+    }
+
+    /**
+     * {@link #graphAsOf} without a CLI start per answer (a configuration load and a Neo4j connection each): the same
+     * library call ({@link io.nexussync.core.history.RelationshipHistory#at}) and the same JSON view the command prints.
+     */
+    public static AsOf asOfInProcess(SyncEnvironment env) {
+        var history = new io.nexussync.core.history.RelationshipHistory(
+                new io.nexussync.neo4j.Neo4jTemporalGraph(env.driver(), env.config().neo4jDatabase()));
+        var threadContent = io.nexussync.core.history.RelationshipHistory.threadContent(env.config().loadMapping());
+        return (thread, at) -> items(JSON.readTree(JSON.writeValueAsString(io.nexussync.app.service.HistoryViews.contents(
+                history.at(threadContent, thread.toString(), at, io.nexussync.core.history.RelationshipHistory.THREAD_ORDER)))));
+    }
+
+    /** A thread's contents at an instant, as sorted {@link Item#describe} lines. */
+    @FunctionalInterface
+    public interface AsOf {
+        List<String> at(UUID thread, Instant at) throws java.io.IOException;
+    }
+
+    private static List<String> items(com.fasterxml.jackson.databind.JsonNode contents) {
         List<String> items = new ArrayList<>();
-        for (com.fasterxml.jackson.databind.JsonNode item : JSON.readTree(cli.out()).get("items")) {
+        for (com.fasterxml.jackson.databind.JsonNode item : contents.get("items")) {
             com.fasterxml.jackson.databind.JsonNode p = item.get("properties");
             items.add(new Item(item.get("endId").asText(), p.get("position").asLong(), p.get("relevanceScore").asDouble(),
                     Instant.parse(p.get("addedAt").asText()), item.get("version").asLong()).describe());

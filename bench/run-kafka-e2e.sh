@@ -7,8 +7,8 @@
 # probe updates written at a fixed rate, in two phases: while that backlog is written and drained, and while the
 # contract workload is paced at a steady load below all three configurations' capacity.
 #
-#   bench/run-kafka-e2e.sh [CHANGES] [--paced-rate N] [--paced-seconds N] [--probe-rate N]
-#       (default 100000 row changes flat out per configuration, then 1000 changes/s paced for 10 s untimed
+#   bench/run-kafka-e2e.sh [CHANGES] [--paced-rate N] [--paced-seconds N] [--paced-warmup N] [--probe-rate N]
+#       (default 100000 row changes flat out per configuration, then 1000 changes/s paced for 30 s untimed
 #        and 60 s measured; 40 probes/s throughout)
 #
 # Writes $BENCH_RESULTS/kafka-e2e-CHANGES.md (the Markdown report, also printed) and kafka-e2e-CHANGES-latency.png
@@ -17,7 +17,7 @@
 # passed through to every nexus-sync process, BENCH_MVN_FLAGS, BENCH_SKIP_BUILD, BENCH_RESULTS.
 set -euo pipefail
 
-usage="usage: $0 [CHANGES] [--paced-rate N] [--paced-seconds N] [--probe-rate N]   (positive numbers; default 100000 --paced-rate 1000 --paced-seconds 60 --probe-rate 40)"
+usage="usage: $0 [CHANGES] [--paced-rate N] [--paced-seconds N] [--paced-warmup N] [--probe-rate N]   (positive numbers; default 100000 --paced-rate 1000 --paced-seconds 60 --paced-warmup 30 --probe-rate 40)"
 changes=100000
 expect_number=""
 for arg in "$@"; do
@@ -30,7 +30,7 @@ for arg in "$@"; do
       changes="${arg//_/}"
     fi
     expect_number=""
-  elif [ "$arg" = "--paced-rate" ] || [ "$arg" = "--paced-seconds" ] || [ "$arg" = "--probe-rate" ]; then
+  elif [ "$arg" = "--paced-rate" ] || [ "$arg" = "--paced-seconds" ] || [ "$arg" = "--paced-warmup" ] || [ "$arg" = "--probe-rate" ]; then
     expect_number=1
   else
     echo "unknown option $arg; $usage" >&2

@@ -10,13 +10,13 @@ class KafkaEndToEndOptionsTest {
 
     @Test
     void shouldDefaultToTheFullRun() {
-        assertThat(Options.parse()).isEqualTo(new Options(100_000, 1_000, 60, 40));
+        assertThat(Options.parse()).isEqualTo(new Options(100_000, 1_000, 60, 30, 40));
     }
 
     @Test
     void shouldReadChangesAndEachOptionInAnyOrder() {
-        assertThat(Options.parse("--paced-seconds", "20", "5_000", "--probe-rate", "50", "--paced-rate", "800"))
-                .isEqualTo(new Options(5_000, 800, 20, 50));
+        assertThat(Options.parse("--paced-seconds", "20", "5_000", "--probe-rate", "50", "--paced-warmup", "5", "--paced-rate", "800"))
+                .isEqualTo(new Options(5_000, 800, 20, 5, 50));
     }
 
     @Test

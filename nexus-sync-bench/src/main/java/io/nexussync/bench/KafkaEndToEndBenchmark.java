@@ -12,46 +12,45 @@ import io.nexussync.neo4j.Neo4jSchema;
 import io.nexussync.postgres.PgConnections;
 import io.nexussync.postgres.PgSettings;
 import io.nexussync.testkit.EmbeddedKafka;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 
 /**
- * {@code run} against capture + 1 apply and capture + 2 apply instances over Kafka ({@code bench/run-kafka-e2e.sh [CHANGES]}):
- * embedded PostgreSQL 17, Neo4j 5 and a KRaft broker in this JVM, each nexus-sync process a JVM of its own (as deployed),
- * the end-to-end benchmark's workload ({@link WorkloadWriter}, 4 writers flat out) on a fresh database and graph per
+ * {@code run} against capture + 1 apply and capture + 2 apply instances over Kafka
+ * ({@code bench/run-kafka-e2e.sh [CHANGES] [--paced-rate N] [--paced-seconds N] [--probe-rate N]}): embedded PostgreSQL 17,
+ * Neo4j 5 and a KRaft broker, each nexus-sync process a JVM of its own (as deployed), on a fresh database and graph per
  * configuration. Per configuration:
  * <ul>
- *   <li>throughput: the workload's row changes over the time from its first write until the graph holds the last one
- *       ({@code run}: the slot is confirmed past a marker written after the load; over Kafka: capture has confirmed the slot
- *       past that marker, so the topic holds everything, and the group's offsets in the graph reach every partition's
- *       end);</li>
- *   <li>commit-to-visible latency, sampled the same way for all three: a probe thread updates one of {@value #PROBES}
- *       content items of its own (spread over the partitions) right after the previous probe was seen, times from the
- *       UPDATE's commit until the graph shows the new value (polled every {@value #POLL_MS} ms). The column is
- *       {@code content_type}, of the normal lane, as most of the workload's changes: {@code run} would carry a title
- *       (high lane) ahead of the backlog, which the Kafka roles do not yet do. {@link LatencyRecorder}
- *       hooks into an in-process pipeline and cannot see an apply role in another JVM, so it is not used here.</li>
+ *   <li>throughput: the end-to-end benchmark's workload ({@link WorkloadWriter}, 4 writers flat out), its row changes over
+ *       the time from its first write until the graph holds the last one ({@code run}: the slot is confirmed past a marker
+ *       written after the load; over Kafka: capture has confirmed the slot past that marker, so the topic holds
+ *       everything, and the group's offsets in the graph reach every partition's end);</li>
+ *   <li>commit-to-visible latency, measured the same way for all three by a {@link VisibilityProbe} (paced probe UPDATEs
+ *       of {@code content_type}, a normal-lane column, timed from the commit's return until a graph read shows them), in
+ *       two phases: while that backlog is written and drained, and then in a steady phase where the contract workload
+ *       is paced ({@link PacedWorkload}, as {@link LatencyBenchmark}) at a load all three keep up with.
+ *       {@link LatencyRecorder} hooks into an in-process pipeline and cannot see an apply role in another JVM.</li>
  * </ul>
- * Prints a Markdown report.
+ * Prints a Markdown report and writes a PNG of the probes' latency over time.
  */
 public final class KafkaEndToEndBenchmark {
     private static final int WRITERS = 4;
     private static final int PARTITIONS = 4;
-    private static final int PROBES = 8;
-    private static final int POLL_MS = 5;
+    /** Probe rows: enough that each gets a probe only every few hundred ms, and the rows spread over the partitions. */
+    private static final int PROBES = 16;
+    private static final Duration PROBE_DRAIN_LIMIT = Duration.ofMinutes(2);
     /** Each configuration first writes this share of the changes untimed: its JVMs start cold, and so does the topic. */
     private static final int WARM_UP_DIVISOR = 10;
     private static final Duration LIMIT = Duration.ofHours(1);
@@ -65,7 +64,59 @@ public final class KafkaEndToEndBenchmark {
         }
     }
 
-    private record Result(Configuration configuration, long rowChanges, long nanos, Percentiles latency, String graph) {}
+    /**
+     * @param changes      row changes of the flat-out load, per configuration
+     * @param pacedRate    the steady phase's offered load, row changes per second
+     * @param pacedSeconds the steady phase's measured window
+     * @param pacedWarmUp  untimed seconds of the paced load before its window: its seed's burst and the new rows' first
+     *                     statements settle (the in-process latency figures settle in about 25 s after a start)
+     * @param probeRate    probe UPDATEs per second, in both phases
+     */
+    record Options(long changes, int pacedRate, int pacedSeconds, int pacedWarmUp, int probeRate) {
+        static final String USAGE = "usage: KafkaEndToEndBenchmark [CHANGES] [--paced-rate N] [--paced-seconds N] [--paced-warmup N] [--probe-rate N]"
+                + " (positive numbers; default 100000 --paced-rate 1000 --paced-seconds 60 --paced-warmup 30 --probe-rate 40)";
+
+        static Options parse(String... args) {
+            long changes = 100_000;
+            int pacedRate = 1_000;
+            int pacedSeconds = 60;
+            int pacedWarmUp = 30;
+            int probeRate = 40;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--paced-rate" -> pacedRate = (int) positive(args, ++i);
+                    case "--paced-seconds" -> pacedSeconds = (int) positive(args, ++i);
+                    case "--paced-warmup" -> pacedWarmUp = (int) positive(args, ++i);
+                    case "--probe-rate" -> probeRate = (int) positive(args, ++i);
+                    default -> changes = positive(args, i);
+                }
+            }
+            return new Options(changes, pacedRate, pacedSeconds, pacedWarmUp, probeRate);
+        }
+
+        private static long positive(String[] args, int i) {
+            long value;
+            try {
+                value = i < args.length ? Long.parseLong(args[i].replace("_", "")) : -1;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(USAGE + "; not a number: " + args[i]);
+            }
+            if (value < 1 || value > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(USAGE);
+            }
+            return value;
+        }
+    }
+
+    /**
+     * One configuration's figures. Latency phases by the probes' commit times: {@code backlog} from the load's first write
+     * until the graph held it all; {@code paced} the steady phase's measured window.
+     */
+    private record Result(Configuration configuration, long rowChanges, long nanos, Percentiles backlog, PacedWorkload.Written paced,
+                          double pacedCatchUpSeconds, Percentiles pacedLatency, VisibilityProbe.Result probes, Timeline timeline, String graph) {}
+
+    /** When the phases began and ended, on the probes' clock ({@link System#nanoTime()}). */
+    private record Timeline(long loadStart, long caughtUp, long pacedStart, long pacedEnd) {}
 
     private final EmbeddedPostgresServer postgres;
     private final EmbeddedNeo4jServer neo4j;
@@ -83,17 +134,18 @@ public final class KafkaEndToEndBenchmark {
     }
 
     public static void main(String[] args) {
-        long changes = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 100_000;
+        System.setProperty("java.awt.headless", "true");
         int status = 1;
         Path neo4jHome = null;
         try {
+            Options options = Options.parse(args);
             neo4jHome = Files.createTempDirectory("nexus-sync-bench-neo4j");
             Path logs = Files.createDirectories(Path.of(System.getProperty("bench.logs", "nexus-sync-bench/target/kafka-e2e-logs")));
             try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startLogical();
                  EmbeddedNeo4jServer neo4j = EmbeddedNeo4jServer.start(neo4jHome, 0);
                  EmbeddedKafka kafka = EmbeddedKafka.start();
                  Driver driver = GraphDatabase.driver(neo4j.boltUri(), AuthTokens.none())) {
-                new KafkaEndToEndBenchmark(postgres, neo4j, kafka, driver, logs).run(changes);
+                new KafkaEndToEndBenchmark(postgres, neo4j, kafka, driver, logs).run(options);
             }
             status = 0;
         } catch (Throwable t) {
@@ -104,17 +156,20 @@ public final class KafkaEndToEndBenchmark {
         System.exit(status);
     }
 
-    private void run(long changes) throws Exception {
+    private void run(Options options) throws Exception {
         List<Result> results = new ArrayList<>();
         for (Configuration configuration : List.of(new Configuration("kafka_e2e_run", "`run` (one process)", 0),
                 new Configuration("kafka_e2e_one", "capture + 1 apply", 1),
                 new Configuration("kafka_e2e_two", "capture + 2 apply instances", 2))) {
-            results.add(measure(configuration, changes));
+            results.add(measure(configuration, options));
         }
-        print(changes, results);
+        Path plot = Path.of(System.getProperty("bench.results", "bench/results")).resolve("kafka-e2e-" + options.changes() + "-latency.png");
+        plot(plot, options, results);
+        print(options, results, plot);
     }
 
-    private Result measure(Configuration configuration, long changes) throws Exception {
+    private Result measure(Configuration configuration, Options options) throws Exception {
+        long changes = options.changes();
         GraphReset.clear(driver);
         Neo4jSchema.ensureConstraints(driver, null, mapping);
         Map<String, String> environment = new HashMap<>(BenchEnvironment.freshEnvironment(postgres, neo4j, configuration.name()));
@@ -156,13 +211,28 @@ public final class KafkaEndToEndBenchmark {
             try (WorkloadWriter writer = new WorkloadWriter(settings, WRITERS)) {
                 writer.writeUntil(Math.max(1, changes / WARM_UP_DIVISOR));
                 awaitCaughtUp(configuration, settings, topic, group, processes);
-                try (ProbeLoop probe = ProbeLoop.start(settings, driver, probes)) {
+                try (VisibilityProbe probe = VisibilityProbe.start(settings, driver, probes, options.probeRate())) {
                     long start = System.nanoTime();
                     WorkloadWriter.Written written = writer.writeUntil(changes);
                     awaitCaughtUp(configuration, settings, topic, group, processes);
-                    long nanos = System.nanoTime() - start;
-                    Percentiles latency = probe.stop();
-                    return new Result(configuration, written.rowChanges(), nanos, latency, GraphCheck.compare(settings, driver, mapping));
+                    long loadCaughtUp = System.nanoTime();
+                    try (PacedWorkload paced = new PacedWorkload(settings, PacedWorkload.connectionsFor(options.pacedRate()), 2_000L + options.pacedRate())) {
+                        paced.seed(1_000, 100, 50);
+                        // untimed: the seed's burst and the new workload's first rows behind us before the window opens
+                        paced.run(options.pacedRate(), Duration.ofSeconds(options.pacedWarmUp()));
+                        awaitCaughtUp(configuration, settings, topic, group, processes);
+                        long pacedStart = System.nanoTime();
+                        PacedWorkload.Written pacedWritten = paced.run(options.pacedRate(), Duration.ofSeconds(options.pacedSeconds()));
+                        long pacedEnd = System.nanoTime();
+                        awaitCaughtUp(configuration, settings, topic, group, processes);
+                        double pacedCatchUp = (System.nanoTime() - pacedEnd) / 1e9;
+                        VisibilityProbe.Result probed = probe.stop(PROBE_DRAIN_LIMIT);
+                        Timeline timeline = new Timeline(start, loadCaughtUp, pacedStart, pacedEnd);
+                        return new Result(configuration, written.rowChanges(), loadCaughtUp - start,
+                                ProbeLedger.committedBetween(probed.samples(), start, loadCaughtUp), pacedWritten, pacedCatchUp,
+                                ProbeLedger.committedBetween(probed.samples(), pacedStart, pacedEnd), probed, timeline,
+                                GraphCheck.compare(settings, driver, mapping));
+                    }
                 }
             }
         } finally {
@@ -189,7 +259,11 @@ public final class KafkaEndToEndBenchmark {
         }
     }
 
-    /** The graph holds everything written so far: for {@code run} the slot is past a marker; over Kafka, the group's offsets are at the topic's end too. */
+    /**
+     * The graph holds everything written so far: for {@code run} the slot is past a marker; over Kafka, the group's offsets
+     * in the graph reach each partition's end as it was once capture had confirmed that marker. Not the topic's end now:
+     * the latency probe keeps writing, so with a probe in flight most of the time a moment with no lag at all may not come.
+     */
     private void awaitCaughtUp(Configuration configuration, PgSettings settings, String topic, String group, List<Process> processes) throws Exception {
         Lsn marker = CatchUpWait.emitMarker(settings);
         CatchUpWait.await(settings, marker, () -> alive(processes), LIMIT);
@@ -198,14 +272,24 @@ public final class KafkaEndToEndBenchmark {
         }
         long deadline = System.nanoTime() + LIMIT.toNanos();
         try (Admin admin = Admin.create(KafkaClientConfigs.admin(io.nexussync.kafka.KafkaConnection.of(kafka.bootstrapServers())))) {
-            while (GroupLag.read(admin, topic, graphOffsets(group, topic), Duration.ofSeconds(30)).stream().mapToLong(GroupLag.PartitionLag::lag).sum() > 0) {
+            Map<Integer, Long> ends = new HashMap<>();
+            for (GroupLag.PartitionLag partition : GroupLag.read(admin, topic, graphOffsets(group, topic), Duration.ofSeconds(30))) {
+                if (partition.lag() > 0) {
+                    ends.put(partition.partition(), partition.endOffset());
+                }
+            }
+            while (!reached(graphOffsets(group, topic), ends)) {
                 alive(processes);
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the apply group did not reach the topic's end within " + LIMIT);
+                    throw new IllegalStateException("the apply group did not reach the topic's end " + ends + " within " + LIMIT);
                 }
                 Thread.sleep(10);
             }
         }
+    }
+
+    private static boolean reached(Map<Integer, Long> graphOffsets, Map<Integer, Long> ends) {
+        return ends.entrySet().stream().allMatch(end -> graphOffsets.getOrDefault(end.getKey(), -1L) >= end.getValue());
     }
 
     /**
@@ -254,66 +338,39 @@ public final class KafkaEndToEndBenchmark {
         }
     }
 
-    /** One probe at a time: an UPDATE of a probe row's content_type, then the graph polled until it shows it. */
-    private static final class ProbeLoop implements AutoCloseable {
-        private final Thread thread;
-        private final List<Long> micros = new ArrayList<>();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private volatile boolean stopping;
-
-        private ProbeLoop(PgSettings settings, Driver driver, List<String> probes) {
-            thread = new Thread(() -> {
-                try (Connection c = PgConnections.open(settings, "bench probe");
-                     PreparedStatement update = c.prepareStatement("UPDATE content_items SET content_type = ? WHERE id = ?::uuid");
-                     var session = driver.session()) {
-                    for (long n = 0; !stopping; n++) {
-                        String id = probes.get((int) (n % probes.size()));
-                        String title = "probe-" + n;
-                        update.setString(1, title);
-                        update.setString(2, id);
-                        update.executeUpdate();
-                        long committed = System.nanoTime();
-                        while (!stopping && !title.equals(session.run("MATCH (c:ContentItem {id: $id}) RETURN c.contentType AS t", Map.of("id", id)).single().get("t").asString(null))) {
-                            Thread.sleep(POLL_MS);
-                        }
-                        if (!stopping) {
-                            synchronized (micros) {
-                                micros.add((System.nanoTime() - committed) / 1_000);
-                            }
-                        }
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "bench-probe");
-        }
-
-        static ProbeLoop start(PgSettings settings, Driver driver, List<String> probes) {
-            ProbeLoop loop = new ProbeLoop(settings, driver, probes);
-            loop.thread.start();
-            return loop;
-        }
-
-        /** Stops the loop (a probe in flight is dropped) and returns the latencies of the probes seen. */
-        Percentiles stop() throws InterruptedException {
-            stopping = true;
-            thread.join(60_000);
-            if (failure.get() != null) {
-                throw new IllegalStateException("the probe loop failed: " + failure.get().getMessage(), failure.get());
+    /** Per configuration, the probes' latency per second by commit time (log scale: the backlog's seconds and the paced tens of ms). */
+    private static void plot(Path file, Options options, List<Result> results) throws IOException {
+        List<LagChart.Panel> panels = new ArrayList<>();
+        for (Result r : results) {
+            List<ProbeLedger.Sample> samples = r.probes().samples();
+            double[] seconds = new double[samples.size()];
+            long[] micros = new long[samples.size()];
+            for (int i = 0; i < samples.size(); i++) {
+                seconds[i] = (samples.get(i).committedNanos() - r.timeline().loadStart()) / 1e9;
+                micros[i] = samples.get(i).latencyNanos() / 1_000;
             }
-            synchronized (micros) {
-                return Percentiles.of(micros.stream().mapToLong(Long::longValue).toArray());
-            }
+            LagChart.Buckets perSecond = LagChart.Buckets.perSecond(seconds, micros);
+            Timeline t = r.timeline();
+            panels.add(new LagChart.Panel(String.format("%s: backlog p99 %s ms, paced p99 %s ms", r.configuration().label().replace("`", ""),
+                    Percentiles.ms(r.backlog().p99()), Percentiles.ms(r.pacedLatency().p99())),
+                    "seconds from the load's first write (by the probe's commit)", "commit-to-visible, ms", true, 0,
+                    // no p99 per second: at tens of probes a second it is the maximum
+                    List.of(new LagChart.Series("max per second", LagChart.RED, perSecond.x(), perSecond.max(), false),
+                            new LagChart.Series("p50 per second", LagChart.BLUE, perSecond.x(), perSecond.p50(), false)),
+                    List.of(new LagChart.Marker(seconds(t, t.caughtUp()), "backlog drained"),
+                            new LagChart.Marker(seconds(t, t.pacedStart()), "paced window"),
+                            new LagChart.Marker(seconds(t, t.pacedEnd()), "end"))));
         }
-
-        @Override
-        public void close() throws InterruptedException {
-            stopping = true;
-            thread.join(60_000);
-        }
+        LagChart.write(file, String.format("Probe commit-to-visible latency: %,d changes flat out, then %,d changes/s paced (%d probes/s)",
+                options.changes(), options.pacedRate(), options.probeRate()), panels);
     }
 
-    private void print(long changes, List<Result> results) {
+    private static double seconds(Timeline timeline, long at) {
+        return (at - timeline.loadStart()) / 1e9;
+    }
+
+    private static void print(Options options, List<Result> results, Path plot) {
+        long changes = options.changes();
         StringBuilder out = new StringBuilder();
         out.append("# `run` vs capture + apply over Kafka, ").append(String.format("%,d", changes)).append(" row changes\n\n");
         out.append("`").append(System.getProperty("bench.command", "bench/run-kafka-e2e.sh " + changes)).append("` on commit ")
@@ -325,18 +382,41 @@ public final class KafkaEndToEndBenchmark {
                 .append(WRITERS).append(" application connections writing the end-to-end benchmark's workload flat out; the topic has ")
                 .append(PARTITIONS).append(" partitions. Each configuration: a fresh database and graph, `run` takes the (empty) snapshot, "
                         + "then (over Kafka) `setup --kafka`, capture and the apply instance(s); an untimed warm-up of 1/")
-                .append(WARM_UP_DIVISOR).append(" of the changes; then the timed load.\n\n");
-        out.append("| configuration | row changes | first write to graph caught up | changes/s | probes | p50 ms | p95 ms | p99 ms | max ms |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append(WARM_UP_DIVISOR).append(" of the changes; then the timed load (the backlog phase), then the contract workload paced at ")
+                .append(String.format("%,d", options.pacedRate())).append(" changes/s: ").append(options.pacedWarmUp())
+                .append(" s untimed, a wait until the graph has caught up, then ").append(options.pacedSeconds()).append(" s measured (the paced phase).\n\n");
+        out.append("## Throughput\n\n");
+        out.append("| configuration | row changes | first write to graph caught up | changes/s |\n");
+        out.append("|---|---:|---:|---:|\n");
         for (Result r : results) {
-            out.append(String.format("| %s | %,d | %.2f s | %,.0f | %,d | %s |%n", r.configuration().label(), r.rowChanges(), r.nanos() / 1e9,
-                    r.rowChanges() / (r.nanos() / 1e9), r.latency().count(), r.latency().cells()));
+            out.append(String.format("| %s | %,d | %.2f s | %,.0f |%n", r.configuration().label(), r.rowChanges(), r.nanos() / 1e9,
+                    r.rowChanges() / (r.nanos() / 1e9)));
         }
-        out.append("\nLatency: commit of a probe row's UPDATE of `content_type` (normal lane; one probe at a time, ").append(PROBES)
-                .append(" rows over the partitions) until the graph shows it, polled every ").append(POLL_MS)
-                .append(" ms, while the timed load runs; the same measurement for all three.\n\n");
+        out.append("\n## Commit-to-visible latency\n\n");
+        out.append("| configuration | phase | offered load | probes | p50 ms | p95 ms | p99 ms | max ms |\n");
+        out.append("|---|---|---|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
-            out.append("* ").append(r.configuration().label()).append(", graph after the run: ").append(r.graph()).append('\n');
+            out.append(String.format("| %s | backlog | %,d changes flat out, until the graph held them (%.1f s) | %,d | %s |%n",
+                    r.configuration().label(), r.rowChanges(), r.nanos() / 1e9, r.backlog().count(), r.backlog().cells()));
+            out.append(String.format("| %s | paced | %,d changes/s (achieved %,.0f; caught up %.2f s after the window) | %,d | %s |%n",
+                    r.configuration().label(), options.pacedRate(), r.paced().rate(), r.pacedCatchUpSeconds(), r.pacedLatency().count(),
+                    r.pacedLatency().cells()));
+        }
+        out.append("\nLatency, the same measurement for all three: a probe writer commits ").append(options.probeRate())
+                .append(" UPDATEs a second of `content_type` (a normal-lane column, as most of the workload's changes; `run` would carry "
+                        + "a title in the high lane ahead of the backlog, which the Kafka roles do not yet do), round robin over ")
+                .append(PROBES).append(" content items of its own (spread over the partitions), on a fixed schedule that never waits for "
+                        + "the graph; a reader queries the graph for those items every ").append(VisibilityProbe.POLL_MS)
+                .append(" ms. A probe's latency runs from its commit's return to the return of the first read that shows it (or a later "
+                        + "probe of the same item). Samples are the probes committed in the phase: the backlog phase from the load's first "
+                        + "write until the graph held it; the paced phase its measured window. The probes add ")
+                .append(options.probeRate()).append(" changes/s to the load. Plot: `").append(plot.getFileName()).append("`.\n\n");
+        for (Result r : results) {
+            Percentiles gaps = r.probes().readGaps();
+            out.append("* ").append(r.configuration().label()).append(": time between graph reads (the resolution) p50 ")
+                    .append(Percentiles.ms(gaps.p50())).append(" ms, p99 ").append(Percentiles.ms(gaps.p99())).append(" ms, max ")
+                    .append(Percentiles.ms(gaps.max())).append(" ms; probes never seen: ").append(r.probes().unresolved())
+                    .append("; graph after the run: ").append(r.graph()).append('\n');
         }
         System.out.print(out);
     }

@@ -64,6 +64,7 @@ final class PacedWorkload implements AutoCloseable {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
+        PaceSchedule schedule = new PaceSchedule(rate, start);
         List<Thread> threads = new ArrayList<>();
         for (ContextNexusWorkload workload : workloads) {
             Thread t = new Thread(() -> {
@@ -74,11 +75,10 @@ final class PacedWorkload implements AutoCloseable {
                         if (now >= end) {
                             return;
                         }
-                        double due = rate * (now - start) / 1e9;
-                        long ahead = written.get() - (long) due;
-                        if (ahead >= 0) {
-                            // ahead of the schedule: sleep until it catches up with us (one change later), at most 2 ms
-                            LockSupport.parkNanos(Math.min(MAX_PARK_NANOS, (long) ((ahead + 1) * 1e9 / rate)));
+                        long early = schedule.nanosUntilNext(written.get(), now);
+                        if (early > 0) {
+                            // ahead of the schedule: sleep until the next change is due, at most 2 ms (another worker may write it)
+                            LockSupport.parkNanos(Math.min(MAX_PARK_NANOS, early));
                             continue;
                         }
                         long changesBefore = workload.rowChanges();

@@ -250,6 +250,11 @@ public final class ConfigLoader {
         Duration verifyInterval = interval(v, ConfigKey.VERIFY_INTERVAL, problems);
         boolean verifyRepair = bool(v, ConfigKey.VERIFY_REPAIR, problems);
         boolean writeBack = writeBack(v, problems);
+        if (!writeBack && !revertRefused.isEmpty()) {
+            problems.add(ConfigKey.REVERT_REFUSED.environment() + " names tables while " + ConfigKey.WRITE_BACK.environment() + " is off: a revert "
+                    + "undoes a row in PostgreSQL because this graph refused it, which the graph that writes back may have taken; leave "
+                    + ConfigKey.REVERT_REFUSED.environment() + " empty for this graph (the graph that writes back may revert)");
+        }
         ReverseSettings reverse = reverse(v, writeBack, problems);
         CriticalSettings critical = critical(v, problems);
         String mapping = v.get(ConfigKey.MAPPING);

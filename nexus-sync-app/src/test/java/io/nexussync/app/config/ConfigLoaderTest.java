@@ -481,6 +481,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldLeaveRevertingRefusedChangesToTheGraphThatWritesBack() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "off", "NEXUS_SYNC_REVERT_REFUSED", "public.orders")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("NEXUS_SYNC_REVERT_REFUSED names tables while NEXUS_SYNC_WRITE_BACK is off")
+                .hasMessageContaining("leave NEXUS_SYNC_REVERT_REFUSED empty for this graph");
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "on", "NEXUS_SYNC_REVERT_REFUSED", "public.orders")).revertRefused()).hasSize(1);
+    }
+
+    @Test
     void shouldRefuseAnUnknownReverseModeAnAmbiguousIntervalAndABatchOutOfRange() {
         assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_MODE", "both")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_REVERSE_MODE is 'both': use auto, plugin, poll or off");

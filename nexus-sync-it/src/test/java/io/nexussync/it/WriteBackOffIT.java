@@ -61,6 +61,8 @@ class WriteBackOffIT {
                 TemporalHistory.installAudit(c);
             }
             env.startService();
+            // Graph 1's snapshot before the first change: the audit holds it to every INCLUDES version since.
+            env.awaitCaughtUp(Duration.ofSeconds(90));
             int adminPort;
             try (ServerSocket free = new ServerSocket(0)) {
                 adminPort = free.getLocalPort();

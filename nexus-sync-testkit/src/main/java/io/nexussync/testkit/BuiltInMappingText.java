@@ -28,43 +28,6 @@ public final class BuiltInMappingText {
         return out.toString();
     }
 
-    /**
-     * The text as a second graph's mapping: no node table names a cross-reference column ({@code neo4j_node_id} holds the
-     * first graph's elementIds, so here it is PostgreSQL-only), so this graph's sync writes nothing back to the rows.
-     */
-    public static String withoutCrossReferences() {
-        String[] lines = text().split("\n", -1);
-        StringBuilder out = new StringBuilder();
-        int dropped = 0;
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.equals("    crossReference: neo4j_node_id")) {
-                dropped++;
-                if (!blockHasPgOnly(lines, i)) {
-                    out.append("    pgOnly: [neo4j_node_id]\n");
-                }
-                continue;
-            }
-            if (line.startsWith("    pgOnly: [")) {
-                line = line.replace("pgOnly: [", "pgOnly: [neo4j_node_id, ");
-            }
-            out.append(line).append('\n');
-        }
-        if (dropped == 0) {
-            throw new IllegalStateException("the built-in mapping names no crossReference: neo4j_node_id line any more");
-        }
-        return out.toString();
-    }
-
-    private static boolean blockHasPgOnly(String[] lines, int from) {
-        for (int i = from + 1; i < lines.length && !lines[i].startsWith("  - ") && !lines[i].matches("^\\S.*"); i++) {
-            if (lines[i].startsWith("    pgOnly: [")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static String text() {
         try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {

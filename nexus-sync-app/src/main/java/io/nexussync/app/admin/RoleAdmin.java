@@ -24,6 +24,7 @@ public final class RoleAdmin {
         AdminServer server = new AdminServer(service.config().admin(), service.progress(), metrics, () -> null, Long.MAX_VALUE, null)
                 .withStatus("role", service.role()::name);
         if (service.role() instanceof KafkaApplyComponent apply) {
+            server.withStatus("writeBack", () -> io.nexussync.app.service.WriteBackStatus.of(service.config()));
             var kafka = service.config().kafka();
             server.withStatus("kafka", () -> Map.of("topic", kafka.topic(), "criticalTopic", kafka.criticalTopic(), "group", kafka.group(),
                     "lagByPartition", lagByPartition(apply), "lag", totalLag(apply), "applied", apply.applied()));

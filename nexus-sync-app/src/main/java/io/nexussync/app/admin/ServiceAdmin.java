@@ -26,6 +26,7 @@ public final class ServiceAdmin {
                 LogEndpoint.of(service.transactionLog()),
                 HistoryEndpoint.of(service.mapping(), new Neo4jTemporalGraph(service.driver(), service.config().neo4jDatabase())))
                 .withCircuits(service.circuits()).withHistory(service.statusHistory()).withLiveness(service::livenessProblems)
-                .withStatus("historyRetention", service.historyRetention()::state);
+                .withStatus("historyRetention", service.historyRetention()::state)
+                .withStatus("writeBack", () -> io.nexussync.app.service.WriteBackStatus.of(service.config()));
     }
 }

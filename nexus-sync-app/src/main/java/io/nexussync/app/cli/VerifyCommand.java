@@ -171,9 +171,11 @@ final class VerifyCommand implements Callable<Integer> {
             Mapping mapping = cfg.loadMapping();
             PgConnectionSource postgres = PgConnectionSource.direct(cfg.postgres(), "verify");
             this.log = new PgReconciliationLog(postgres);
-            this.verifier = new Verifier(mapping, new PgVerifySource(postgres, mapping), new Neo4jVerifyGraph(driver, cfg.neo4jDatabase()),
+            Verifier built = new Verifier(mapping, new PgVerifySource(postgres, mapping), new Neo4jVerifyGraph(driver, cfg.neo4jDatabase()),
                     new PgStreamPosition(postgres, cfg.postgres().slot(), cfg.postgres().publication()), log, Clock.systemUTC(),
                     Verifier.Settings.DEFAULTS);
+            // sync.write-back off: the rows' cross-references are another graph's, as in the service (ServiceWiring.verifier).
+            this.verifier = cfg.writeBack() ? built : built.withoutCrossReferences();
         }
 
         interface Run {

@@ -75,7 +75,9 @@ public final class CriticalComponent implements Component {
 
     /** In the running service: PostgreSQL's prepared transactions on the pool, the graph's decisions behind the Neo4j circuit. */
     public static CriticalComponent of(ServiceWiring wiring) {
-        return new CriticalComponent(wiring.preparedTransactions(), wiring::criticalDecisions, wiring.config().critical(), wiring.clock());
+        // With write-back off another graph decides the prepared critical writes in PostgreSQL: recovery here sees none.
+        return new CriticalComponent(wiring.writesBack() ? wiring.preparedTransactions() : PreparedTransactions.NONE, wiring::criticalDecisions,
+                wiring.config().critical(), wiring.clock());
     }
 
     /** @param decisions asked once, at the first pass (it connects to the graph) */

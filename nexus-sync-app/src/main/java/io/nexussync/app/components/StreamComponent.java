@@ -97,7 +97,9 @@ public final class StreamComponent implements Component {
             }
             // Before every session: a session that ended while PostgreSQL was away gave up write-backs of batches the
             // graph committed, and a crash may have left some before the first.
-            fillMissingCrossReferences();
+            if (wiring.writesBack()) {
+                fillMissingCrossReferences();
+            }
             context.ready();
             if (!stopping) {
                 streamFromCheckpoint(writer);
@@ -127,13 +129,22 @@ public final class StreamComponent implements Component {
                     .crossReferences(crossReferences).syncLog(syncLog).policy(batchPolicy()).retry(retry).clock(Clock.systemUTC())
                     .progress(progress).afterCommitExecutor(afterCommit).watermarks(watermarks).schemaChanges(schemaChanges::schemaChanged)
                     .build()
-                    .visibility(visibility).applyListener(applyListener).deadLetters(deadLetters).critical(wiring.preparedTransactions(), critical);
+                    .visibility(visibility).applyListener(applyListener).deadLetters(deadLetters).critical(preparedTransactionsFinishedHere(), critical);
             pipeline = next;
             streamedBefore = true;
             if (!stopping) {
                 next.run(checkpoint);
             }
         }
+    }
+
+    /**
+     * A graph that does not write back is one of several: it applies a critical write as it reads it but leaves the COMMIT or
+     * ROLLBACK PREPARED to the graph that writes back, whose decision PostgreSQL must follow (two graphs deciding one
+     * transaction could each see their own outcome win).
+     */
+    private io.nexussync.core.critical.PreparedTransactions preparedTransactionsFinishedHere() {
+        return wiring.writesBack() ? wiring.preparedTransactions() : io.nexussync.core.critical.PreparedTransactions.NONE;
     }
 
     private BatchPolicy batchPolicy() {

@@ -42,6 +42,12 @@ public enum ConfigKey {
             "retained WAL above which status shows a warning and the service logs one; bytes, or kB/MB/GB/TB (powers of 1024, as PostgreSQL counts)"),
     SLOT_CHECK_MS("sync.slot-check-ms", "NEXUS_SYNC_SLOT_CHECK_MS", "10000", false,
             "how often the running service reads the slot's health: retained WAL, lag, invalidation (a lost slot stops it)"),
+    WRITE_BACK("sync.write-back", "NEXUS_SYNC_WRITE_BACK", "on", false,
+            "on: this graph writes each node's elementId back to its row (the mapping's crossReference column, neo4j_node_id); off: "
+                    + "it never writes to that column (not after batches, nor in the snapshot, the catch-up at start or a repair), for every "
+                    + "further graph fed from the same database with the same mapping: one graph writes back, the others run off. Off also "
+                    + "leaves to the graph that writes back the finishing of prepared critical writes, reverse sync (reverse.mode auto turns "
+                    + "off; plugin and poll are refused) and reverting refused changes (sync.revert-refused is refused)"),
     PG_SOCKET_TIMEOUT_S("postgres.socket-timeout-s", "NEXUS_SYNC_PG_SOCKET_TIMEOUT_S", "300", false,
             "a read on an ordinary PostgreSQL connection (write-back, bookkeeping, slot health, backfill) that waits longer gives the "
                     + "connection up and retries on a new one, so a frozen connection cannot stall the sync; 0 waits for ever; socketTimeout in the URL wins"),

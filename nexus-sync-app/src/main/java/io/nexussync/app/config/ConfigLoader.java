@@ -249,7 +249,13 @@ public final class ConfigLoader {
         }
         Duration verifyInterval = interval(v, ConfigKey.VERIFY_INTERVAL, problems);
         boolean verifyRepair = bool(v, ConfigKey.VERIFY_REPAIR, problems);
-        ReverseSettings reverse = reverse(v, problems);
+        boolean writeBack = writeBack(v, problems);
+        if (!writeBack && !revertRefused.isEmpty()) {
+            problems.add(ConfigKey.REVERT_REFUSED.environment() + " names tables while " + ConfigKey.WRITE_BACK.environment() + " is off: a revert "
+                    + "undoes a row in PostgreSQL because this graph refused it, which the graph that writes back may have taken; leave "
+                    + ConfigKey.REVERT_REFUSED.environment() + " empty for this graph (the graph that writes back may revert)");
+        }
+        ReverseSettings reverse = reverse(v, writeBack, problems);
         CriticalSettings critical = critical(v, problems);
         String mapping = v.get(ConfigKey.MAPPING);
         if (mapping != null && !mapping.isEmpty() && !Files.isReadable(Path.of(mapping))) {
@@ -265,7 +271,25 @@ public final class ConfigLoader {
                         Duration.ofMillis(Math.max(circuitMaxWait, 1000))), java.util.Set.copyOf(revertRefused),
                 Duration.ofSeconds(Math.max(statementTimeout, 1)), verifyInterval, verifyRepair, reverse,
                 critical, neo4jTrustedCa, retention(v, ConfigKey.LOG_RETENTION, problems),
-                retention(v, ConfigKey.HISTORY_RETENTION, problems), kafka(v, problems));
+                retention(v, ConfigKey.HISTORY_RETENTION, problems), kafka(v, problems), writeBack);
+    }
+
+    /**
+     * {@code sync.write-back}: on or off. The config file's YAML (1.1) reads an unquoted on or off as a boolean, which
+     * reaches us as true or false: both spellings are taken.
+     */
+    private static boolean writeBack(Map<ConfigKey, String> v, List<String> problems) {
+        String text = v.get(ConfigKey.WRITE_BACK).strip().toLowerCase(Locale.ROOT);
+        if (text.equals("on") || text.equals("true")) {
+            return true;
+        }
+        if (text.equals("off") || text.equals("false")) {
+            return false;
+        }
+        problems.add(ConfigKey.WRITE_BACK.environment() + " (" + ConfigKey.WRITE_BACK.key() + ") is '" + v.get(ConfigKey.WRITE_BACK)
+                + "': use on (the default: this graph writes neo4j_node_id back) or off (a further graph of the same database, "
+                + "which leaves neo4j_node_id to the graph that writes back)");
+        return true;
     }
 
     private static KafkaSettings kafka(Map<ConfigKey, String> v, List<String> problems) {
@@ -343,11 +367,20 @@ public final class ConfigLoader {
         return new CriticalSettings(timeout, interval, alertAge);
     }
 
-    private static ReverseSettings reverse(Map<ConfigKey, String> v, List<String> problems) {
+    private static ReverseSettings reverse(Map<ConfigKey, String> v, boolean writeBack, List<String> problems) {
         ReverseSettings.Mode mode = ReverseSettings.Mode.parse(v.get(ConfigKey.REVERSE_MODE));
         if (mode == null) {
             problems.add(ConfigKey.REVERSE_MODE.environment() + " is '" + v.get(ConfigKey.REVERSE_MODE) + "': use auto, plugin, poll or off");
             mode = ReverseSettings.Mode.AUTO;
+        }
+        // A graph that does not write back is one of several fed from the rows: its edits would reach the rows beside another
+        // graph's (one neo4j_version per row for both, a row inserted for a node made here written with this graph's elementId).
+        if (!writeBack && mode == ReverseSettings.Mode.AUTO) {
+            mode = ReverseSettings.Mode.OFF;
+        } else if (!writeBack && mode != ReverseSettings.Mode.OFF) {
+            problems.add(ConfigKey.REVERSE_MODE.environment() + " is '" + v.get(ConfigKey.REVERSE_MODE) + "' while " + ConfigKey.WRITE_BACK.environment()
+                    + " is off: graph edits flow back only from the graph that writes back; set " + ConfigKey.REVERSE_MODE.environment()
+                    + " to off (or auto) for this graph, or " + ConfigKey.WRITE_BACK.environment() + " to on if it is the only graph");
         }
         Duration poll = period(v, ConfigKey.REVERSE_POLL_INTERVAL, Duration.ofMillis(100), problems);
         // Below a millisecond an idle service would read the graph's outbox without pause.

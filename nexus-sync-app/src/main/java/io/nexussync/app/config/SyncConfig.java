@@ -36,7 +36,9 @@ public record SyncConfig(
         /* history.retention: how long closed versions of temporal relationships are kept; ZERO keeps them all */
         Duration historyRetention,
         /* kafka.*: the capture and apply roles' settings */
-        KafkaSettings kafka) {
+        KafkaSettings kafka,
+        /* sync.write-back: whether this graph writes elementIds back to the rows' cross-reference column (one graph of several does) */
+        boolean writeBack) {
 
     /** Whether the running service verifies on a schedule ({@code verify.interval} not 0 or off). */
     public boolean scheduledVerify() {
@@ -71,6 +73,6 @@ public record SyncConfig(
     public String toString() {
         return "SyncConfig[postgres=" + postgres + ", neo4j=" + neo4jUri + " as '" + neo4jUser + "', password=<redacted>, mapping="
                 + (builtInMapping() ? "built-in" : mappingFile) + ", batch=" + batchSize + "/" + batchDelay.toMillis() + "ms, workers=" + applyWorkers + ", heartbeat="
-                + heartbeat.toMillis() + "ms, admin=" + admin + ", reverse=" + reverse.mode().external() + "]";
+                + heartbeat.toMillis() + "ms, admin=" + admin + ", reverse=" + reverse.mode().external() + ", write-back=" + (writeBack ? "on" : "off") + "]";
     }
 }

@@ -38,6 +38,7 @@ public final class StatusReport {
     public static Map<String, Object> collect(SyncConfig config, Driver driver) {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("slot", config.postgres().slot());
+        status.put("writeBack", WriteBackStatus.of(config));
         PgConnectionSource postgres = PgConnectionSource.direct(config.postgres(), "status");
         PgStatus read = PgStatus.read(postgres);
         putSlot(status, read.slot(), config.walWarnBytes());

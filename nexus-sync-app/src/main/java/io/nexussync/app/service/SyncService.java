@@ -260,6 +260,11 @@ public final class SyncService implements AutoCloseable {
      * node's elementId and rewrites the ones that differ (after a Neo4j restore, for example).
      */
     public CrossReferenceReport refreshAllCrossReferences() {
+        if (!wiring.writesBack()) {
+            throw new io.nexussync.app.config.ConfigException(java.util.List.of("refresh-cross-references writes neo4j_node_id, and "
+                    + io.nexussync.app.config.ConfigKey.WRITE_BACK.environment() + " is off for this graph (the rows hold the elementIds "
+                    + "of the graph that writes back): run it with that graph's settings"));
+        }
         return CrossReferenceRefresh.run(CrossReferenceRefresh.Scope.ALL, wiring.postgres(), mapping(), wiring.graphReader(),
                 wiring.crossReferences());
     }

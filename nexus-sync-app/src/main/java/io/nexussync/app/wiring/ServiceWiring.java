@@ -59,6 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceWiring implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServiceWiring.class);
+    private static final CrossReferenceWriter NOT_WRITTEN_BACK = references -> { };
     private final SyncConfig config;
     private final boolean deletionMarkers;
     private final Mapping mapping;
@@ -76,7 +77,7 @@ public final class ServiceWiring implements AutoCloseable {
         return t;
     });
     private final PgPool postgres;
-    private final PgCrossReferenceWriter crossReferences;
+    private final CrossReferenceWriter crossReferences;
     private final CrossReferenceWriter crossReferencesBehindCircuit;
     private final PgSyncLog syncLog;
     private final PgDeadLetterStore deadLetters;
@@ -124,8 +125,11 @@ public final class ServiceWiring implements AutoCloseable {
         this.neo4jCircuit = CircuitBreaker.of("neo4j", config.circuits(), clock);
         this.writeBackCircuit = CircuitBreaker.of("postgres write-back", config.circuits(), clock);
         this.postgres = new PgPool(config.postgres());
-        this.crossReferences = new PgCrossReferenceWriter(postgres);
-        this.crossReferencesBehindCircuit = new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit);
+        // sync.write-back off: the rows' cross-reference column holds another graph's elementIds, so this graph's go nowhere
+        // (every batch, the snapshot, backfills and repairs write back through these two).
+        this.crossReferences = config.writeBack() ? new PgCrossReferenceWriter(postgres) : NOT_WRITTEN_BACK;
+        this.crossReferencesBehindCircuit = config.writeBack() ? new CircuitBreakingCrossReferenceWriter(crossReferences, writeBackCircuit)
+                : NOT_WRITTEN_BACK;
         this.syncLog = new PgSyncLog(postgres);
         this.deadLetters = new PgDeadLetterStore(postgres, config.revertRefused(), mapping);
         this.backfillStore = new PgBackfillStore(postgres);
@@ -168,6 +172,11 @@ public final class ServiceWiring implements AutoCloseable {
         return neo4jCircuit;
     }
 
+    /** {@code sync.write-back}: whether this graph's elementIds are written to the rows (false: another graph's are there). */
+    public boolean writesBack() {
+        return config.writeBack();
+    }
+
     public CircuitBreaker writeBackCircuit() {
         return writeBackCircuit;
     }
@@ -192,12 +201,12 @@ public final class ServiceWiring implements AutoCloseable {
         return postgres;
     }
 
-    /** The write-back without the circuit: the snapshot's and the cross-reference refreshes'. */
-    public PgCrossReferenceWriter crossReferences() {
+    /** The write-back without the circuit: the snapshot's and the cross-reference refreshes'; writes nothing with write-back off. */
+    public CrossReferenceWriter crossReferences() {
         return crossReferences;
     }
 
-    /** The stream's write-back, behind the write-back circuit. */
+    /** The stream's write-back, behind the write-back circuit; writes nothing with write-back off. */
     public CrossReferenceWriter crossReferencesBehindCircuit() {
         return crossReferencesBehindCircuit;
     }
@@ -331,6 +340,9 @@ public final class ServiceWiring implements AutoCloseable {
         if (verifier == null) {
             verifier = new Verifier(mapping, verifySource, verifyGraph(), streamPosition, reconciliations, clock, Verifier.Settings.DEFAULTS,
                     new StreamChangeWitness(backfillReader, watermarks));
+            if (!config.writeBack()) {
+                verifier = verifier.withoutCrossReferences();
+            }
         }
         return verifier;
     }

@@ -441,6 +441,55 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldWriteBackByDefaultAndTakeOnOrOffFromTheEnvironmentAndAnUnquotedYamlValue() throws IOException {
+        assertThat(ConfigLoader.load(null, MINIMAL_ENV).writeBack()).isTrue();
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "off")).writeBack()).isFalse();
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", " OFF ")).writeBack()).isFalse();
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "on")).writeBack()).isTrue();
+        String file = "postgres:\n  url: jdbc:postgresql://db/app\nneo4j:\n  uri: bolt://graph:7687\nsync:\n  write-back: %s\n";
+        // YAML 1.1 reads an unquoted off as false: it must still mean off, and a quoted one too.
+        assertThat(ConfigLoader.load(write(file.formatted("off")), Map.of()).writeBack()).isFalse();
+        assertThat(ConfigLoader.load(write(file.formatted("'off'")), Map.of()).writeBack()).isFalse();
+        assertThat(ConfigLoader.load(write(file.formatted("on")), Map.of()).writeBack()).isTrue();
+        assertThat(ConfigLoader.load(write(file.formatted("off")), with("NEXUS_SYNC_WRITE_BACK", "on")).writeBack()).isTrue();
+    }
+
+    @Test
+    void shouldRefuseAWriteBackValueOtherThanOnOrOffNamingTheSettingAndTheFix() throws IOException {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "no")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("NEXUS_SYNC_WRITE_BACK (sync.write-back) is 'no': use on (the default")
+                .hasMessageContaining("or off (a further graph of the same database");
+        String file = "postgres:\n  url: jdbc:postgresql://db/app\nneo4j:\n  uri: bolt://graph:7687\nsync:\n  write-back: sometimes\n";
+        assertThatThrownBy(() -> ConfigLoader.load(write(file), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_WRITE_BACK (sync.write-back) is 'sometimes': use on");
+    }
+
+    @Test
+    void shouldLeaveReverseSyncToTheGraphThatWritesBack() {
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "off")).reverse().mode())
+                .as("auto, the default, turns off for a graph that does not write back").isEqualTo(ReverseSettings.Mode.OFF);
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "off", "NEXUS_SYNC_REVERSE_MODE", "off")).reverse().mode())
+                .isEqualTo(ReverseSettings.Mode.OFF);
+        for (String mode : new String[] {"plugin", "poll"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "off", "NEXUS_SYNC_REVERSE_MODE", mode)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("NEXUS_SYNC_REVERSE_MODE is '" + mode + "' while NEXUS_SYNC_WRITE_BACK is off")
+                    .hasMessageContaining("set NEXUS_SYNC_REVERSE_MODE to off (or auto) for this graph");
+        }
+        assertThat(ConfigLoader.load(null, MINIMAL_ENV).reverse().mode()).as("on: auto stays auto").isEqualTo(ReverseSettings.Mode.AUTO);
+    }
+
+    @Test
+    void shouldLeaveRevertingRefusedChangesToTheGraphThatWritesBack() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "off", "NEXUS_SYNC_REVERT_REFUSED", "public.orders")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("NEXUS_SYNC_REVERT_REFUSED names tables while NEXUS_SYNC_WRITE_BACK is off")
+                .hasMessageContaining("leave NEXUS_SYNC_REVERT_REFUSED empty for this graph");
+        assertThat(ConfigLoader.load(null, with("NEXUS_SYNC_WRITE_BACK", "on", "NEXUS_SYNC_REVERT_REFUSED", "public.orders")).revertRefused()).hasSize(1);
+    }
+
+    @Test
     void shouldRefuseAnUnknownReverseModeAnAmbiguousIntervalAndABatchOutOfRange() {
         assertThatThrownBy(() -> ConfigLoader.load(null, with("NEXUS_SYNC_REVERSE_MODE", "both")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_SYNC_REVERSE_MODE is 'both': use auto, plugin, poll or off");

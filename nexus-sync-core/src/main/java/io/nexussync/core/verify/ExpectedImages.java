@@ -16,15 +16,16 @@ import java.util.Map;
 final class ExpectedImages {
     private ExpectedImages() {}
 
-    static EntityImage of(Subject subject, Map<String, Object> row) {
-        return subject.match(nodes -> node(nodes.mapping(), row), relationships -> relationship(relationships.mapping(), row));
+    /** @param crossReference whether the row's cross-reference column is part of the image (false: it holds another graph's elementId) */
+    static EntityImage of(Subject subject, Map<String, Object> row, boolean crossReference) {
+        return subject.match(nodes -> node(nodes.mapping(), row, crossReference), relationships -> relationship(relationships.mapping(), row));
     }
 
-    static EntityImage node(NodeMapping mapping, Map<String, Object> row) {
+    static EntityImage node(NodeMapping mapping, Map<String, Object> row, boolean crossReference) {
         String key = mapping.identity(row);
         Map<String, String> facets = new HashMap<>();
         mappedProperties(() -> GraphPlanner.nodeProperties(mapping, row), facets);
-        if (mapping.crossReferenceColumn() != null && row.get(mapping.crossReferenceColumn()) instanceof String xref) {
+        if (crossReference && mapping.crossReferenceColumn() != null && row.get(mapping.crossReferenceColumn()) instanceof String xref) {
             facets.put(EntityImage.CROSS_REFERENCE, xref);
         }
         List<ParentLink> links = mapping.parentLinks();

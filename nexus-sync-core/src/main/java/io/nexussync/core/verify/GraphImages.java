@@ -27,13 +27,14 @@ final class GraphImages {
 
     private GraphImages() {}
 
-    static EntityImage node(NodeMapping mapping, GraphNode node) {
+    /** @param crossReference whether the node's elementId is compared with the row's cross-reference column */
+    static EntityImage node(NodeMapping mapping, GraphNode node, boolean crossReference) {
         Map<String, String> facets = new HashMap<>();
         Map<String, Object> owned = new HashMap<>(node.properties());
         owned.keySet().removeAll(mapping.graphOnlyProperties());
         owned.remove(LAST_SYNCED_AT);
         ExpectedImages.properties(owned, facets);
-        if (mapping.crossReferenceColumn() != null) {
+        if (crossReference && mapping.crossReferenceColumn() != null) {
             facets.put(EntityImage.CROSS_REFERENCE, node.elementId());
         }
         for (int i = 0; i < node.parents().size(); i++) {

@@ -62,6 +62,8 @@ public final class Verifier {
     private final Settings settings;
     private final VerifyProgress progress;
     private final ChangeWitness witness;
+    /** Whether a row's cross-reference column is held to its node's elementId (false: it holds another graph's). */
+    private final boolean crossReferences;
 
     /** Without a witness (a verify outside the service): a difference must show in two rounds in a row. */
     public Verifier(Mapping mapping, VerifySource source, VerifyGraph graph, StreamPosition stream, ReconciliationLog reconciliations,
@@ -72,6 +74,12 @@ public final class Verifier {
     /** @param witness the stream's account of which entities changed while a suspect was checked (the service has one), or null */
     public Verifier(Mapping mapping, VerifySource source, VerifyGraph graph, StreamPosition stream, ReconciliationLog reconciliations,
                     Clock clock, Settings settings, ChangeWitness witness) {
+        this(mapping, source, graph, stream, reconciliations, clock, settings, witness, true);
+    }
+
+    private Verifier(Mapping mapping, VerifySource source, VerifyGraph graph, StreamPosition stream, ReconciliationLog reconciliations,
+                     Clock clock, Settings settings, ChangeWitness witness, boolean crossReferences) {
+        this.crossReferences = crossReferences;
         this.witness = witness;
         this.mapping = mapping;
         this.source = source;
@@ -81,6 +89,14 @@ public final class Verifier {
         this.clock = clock;
         this.settings = settings;
         this.progress = new VerifyProgress(clock);
+    }
+
+    /**
+     * This verifier, but leaving the rows' cross-reference column out of the comparison: for a graph that does not write
+     * back ({@code sync.write-back} off), whose rows hold another graph's elementIds.
+     */
+    public Verifier withoutCrossReferences() {
+        return new Verifier(mapping, source, graph, stream, reconciliations, clock, settings, witness, false);
     }
 
     public VerifyProgress progress() {
@@ -255,7 +271,7 @@ public final class Verifier {
     private Map<String, EntityImage> rowImages(Subject subject, KeyedRows rows) {
         Map<String, EntityImage> images = new HashMap<>();
         for (Map<String, Object> row : rows.rows()) {
-            EntityImage image = ExpectedImages.of(subject, row);
+            EntityImage image = ExpectedImages.of(subject, row, crossReferences);
             images.put(image.key(), image);
         }
         return images;
@@ -265,7 +281,7 @@ public final class Verifier {
         Map<String, EntityImage> images = new HashMap<>();
         subject.match(nodes -> {
             for (GraphNode node : graph.nodes(nodes.mapping(), keys)) {
-                images.put(node.id(), GraphImages.node(nodes.mapping(), node));
+                images.put(node.id(), GraphImages.node(nodes.mapping(), node, crossReferences));
             }
             return null;
         }, relationships -> {
@@ -277,13 +293,13 @@ public final class Verifier {
         return images;
     }
 
-    private static Iterator<EntityImage> rowImages(Subject subject, RowScan rows) {
-        return new Mapped<>(rows, row -> EntityKeys.of(subject, row) == null ? null : ExpectedImages.of(subject, row));
+    private Iterator<EntityImage> rowImages(Subject subject, RowScan rows) {
+        return new Mapped<>(rows, row -> EntityKeys.of(subject, row) == null ? null : ExpectedImages.of(subject, row, crossReferences));
     }
 
     private GraphScan<EntityImage> graphScan(Subject subject) {
         return subject.match(
-                nodes -> mapped(graph.scanNodes(nodes.mapping()), node -> GraphImages.node(nodes.mapping(), node)),
+                nodes -> mapped(graph.scanNodes(nodes.mapping()), node -> GraphImages.node(nodes.mapping(), node, crossReferences)),
                 relationships -> mapped(graph.scanRelationships(relationships.mapping()), pair -> GraphImages.pair(relationships.mapping(), pair)));
     }
 

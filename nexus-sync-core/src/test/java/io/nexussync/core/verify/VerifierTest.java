@@ -133,6 +133,27 @@ class VerifierTest {
         assertThat(log.rows).hasSize(9);
     }
 
+    /**
+     * A graph that does not write back (sync.write-back off) is one of several: every row's neo4j_node_id is another graph's
+     * elementId, which must not count, while everything else still does (pgId included).
+     */
+    @Test
+    void aVerifierWithoutCrossReferencesIgnoresAnotherGraphsElementIdsAndStillFindsTheRest() throws InterruptedException {
+        for (String key : new ArrayList<>(graph.nodes.get("ContentItem").keySet())) {
+            GraphNode node = graph.node("ContentItem", key);
+            graph.nodes.get("ContentItem").put(key, new GraphNode(node.id(), "4:graph-2:" + key, node.properties(), node.parents()));
+        }
+        graph.node("ContentItem", uuid(15)).properties().put("pgId", uuid(16));
+        assertThat(verify().findings()).as("the same graph checked with cross-references")
+                .filteredOn(f -> f.finding().kind() == FindingKind.CROSS_REFERENCE_DIFFERS).isNotEmpty();
+        log.rows.clear();
+
+        verifier = verifier.withoutCrossReferences();
+        VerifyReport report = verify();
+
+        assertThat(report.findings()).extracting(f -> f.finding().key() + "/" + f.finding().kind()).containsExactly(uuid(15) + "/PG_ID_DIFFERS");
+    }
+
     /** Neo4j reads committed data: a node deleted while the query passes it can show with no properties, as if without identity. */
     @Test
     void aNodeSeenWithoutIdentityOnlyOnceIsNoFinding() throws InterruptedException {

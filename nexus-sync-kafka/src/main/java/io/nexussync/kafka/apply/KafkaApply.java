@@ -291,6 +291,7 @@ public final class KafkaApply {
         ApplyResult result = null;
         BatchSummary summary = null;
         int steps = 0;
+        int notWritten = 0;
         try {
             BatchIsolation.Outcome inParts = null;
             if (touchesParked(entries)) {
@@ -314,6 +315,7 @@ public final class KafkaApply {
                 result = inParts.result();
                 steps = inParts.steps();
                 summary = BatchSummary.of(sourceChanges, null).withIsolation(inParts.deadLettered(), inParts.parked());
+                notWritten = inParts.deadLettered() + inParts.parked();
             }
         } catch (OffsetsMovedException moved) {
             log.info("the graph holds other offsets than this batch started from ({}): another member applied them; seeking to the "
@@ -326,7 +328,7 @@ public final class KafkaApply {
             return false;
         }
         next.putAll(after);
-        applied += sourceChanges.size();
+        applied += sourceChanges.size() - notWritten;
         GraphCommit.AfterCommit then = GraphCommit.AfterCommit.of(result, retries);
         graph.afterCommit(!withRecords ? then : then.logged(logRow(entries, steps, summary, ranges, result, started)));
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();

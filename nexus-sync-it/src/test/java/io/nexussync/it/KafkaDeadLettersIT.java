@@ -115,13 +115,20 @@ class KafkaDeadLettersIT {
                     // Fixed in PostgreSQL, then retried: the rows as they are now go through capture and apply to the graph.
                     env.sql("UPDATE content_items SET title = ? WHERE id = ?::uuid", "no longer taken " + tenant, duplicate);
                     env.sql("UPDATE content_items SET updated_at = now() WHERE id = ?::uuid", infinite);
+                    // The fixes wait behind their dead letters too: only the retry's re-read rows can bring them to the graph.
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (open.stream().mapToInt(letter -> queue.parkedBehind(letter.id()).size()).sum() < 3) {
+                        assertThat(System.nanoTime()).as("the fixes parked behind their dead letters").isLessThan(deadline);
+                        apply.assertAlive();
+                        Thread.sleep(200);
+                    }
                     for (DeadLetterQueue.Entry letter : open) {
                         SyncEnvironment.CliRun retry = env.cli("dlq", "retry", String.valueOf(letter.id()), "--reason", "row fixed");
                         assertThat(retry.exit()).as("dlq retry: %s %s", retry.out(), retry.err()).isZero();
                     }
                     env.awaitCaughtUp(Duration.ofSeconds(60));
                     awaitOffsetsAtEnd(env, topic, Duration.ofSeconds(60), apply);
-                    assertThat(awaitEqual(env, Duration.ofSeconds(30))).as("graph == database after the retries").isEmpty();
+                    assertThat(awaitEqual(env, Duration.ofSeconds(20))).as("graph == database after the retries").isEmpty();
                     assertThat(queue.list(null, 10)).as("nothing waits").isEmpty();
                     capture.assertAlive();
                 }

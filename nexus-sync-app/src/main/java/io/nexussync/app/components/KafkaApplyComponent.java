@@ -5,6 +5,8 @@ import io.nexussync.app.runtime.ComponentContext;
 import io.nexussync.app.wiring.ServiceWiring;
 import io.nexussync.core.acknowledge.AfterCommitStage;
 import io.nexussync.core.apply.GraphCommit;
+import io.nexussync.core.deadletter.DeadLetter;
+import io.nexussync.core.deadletter.DeadLetterStore;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.model.Checkpoint;
 import io.nexussync.core.model.SnapshotMark;
@@ -113,6 +115,8 @@ public final class KafkaApplyComponent implements Component {
                     wiring.consumerOffsets(), handedOver, config.batchDelay().multipliedBy(10), (operation, failure, attempt, wait) ->
                     log.warn("{} failed (attempt {}), retrying in {} ms: {}", operation, attempt, wait.toMillis(), failure.getMessage()));
             next.onFirstAssignment(partition -> partitionListeners.forEach(l -> l.accept(partition)));
+            // Where run puts them, one set per consumer group (so per graph); counted in status and /metrics as run's are.
+            next.deadLetters(countedInProgress(wiring.deadLetters().forConsumerGroup(kafka.group(), format == Format.DEBEZIUM)));
             apply = next;
             progress.stateChanged(ServiceState.STREAMING, null);
             log.info("applying {} (group {}, critical lane: {}) to the graph", kafka.topic(), kafka.group(),
@@ -122,6 +126,22 @@ public final class KafkaApplyComponent implements Component {
                 next.run();
             }
         }
+    }
+
+    private DeadLetterStore countedInProgress(DeadLetterStore store) {
+        return new DeadLetterStore() {
+            @Override
+            public long record(DeadLetter letter) {
+                long id = store.record(letter);
+                progress.deadLettered(letter.isHead() ? 1 : 0, letter.isHead() ? 0 : 1);
+                return id;
+            }
+
+            @Override
+            public Map<String, Parked> parkedEntities() {
+                return store.parkedEntities();
+            }
+        };
     }
 
     /**

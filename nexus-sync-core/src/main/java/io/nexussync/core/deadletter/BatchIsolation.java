@@ -1,6 +1,7 @@
 package io.nexussync.core.deadletter;
 
 import io.nexussync.core.apply.ApplyResult;
+import io.nexussync.core.apply.ConsumedAt;
 import io.nexussync.core.acknowledge.CrossReference;
 import io.nexussync.core.error.ErrorText;
 import io.nexussync.core.apply.GraphWriter;
@@ -25,24 +26,37 @@ import org.slf4j.LoggerFactory;
  * each refused change is alone; everything else lands in order. A refused change becomes a dead letter,
  * and every later change in the batch to its entities is parked behind it. Runs on the batch's worker.
  *
- * <p>Each part commits with the worker's checkpoint record: the batch's base (what was applied before it)
- * plus every change handled so far, dead-lettered ones included. A dead letter is recorded in PostgreSQL
- * before the graph commit that counts its change as handled; a crash between the two records it again
- * on replay, which the store makes a no-op.
+ * <p>Each part commits with a record of every change of the batch handled so far, dead-lettered and parked ones
+ * included ({@link Apply}): the stream's worker checkpoint (the batch's base plus those positions,
+ * {@link #checkpointAfter}), or a Kafka consumer's offsets (each partition up to its first change not handled yet).
+ * Parts go in stream order, so a change is written only once every earlier change of the batch is handled. A
+ * dead letter is recorded in PostgreSQL before the graph commit that counts its change as handled; a crash
+ * between the two records it again on replay, which the store makes a no-op.
  */
 public final class BatchIsolation {
     private static final Logger log = LoggerFactory.getLogger(BatchIsolation.class);
 
-    /** One change of the batch with the stream positions it stands for. */
-    public record Entry(SourceChange change, List<Position> positions) {}
+    /**
+     * One change of the batch with the stream positions it stands for, and where it was consumed from when it came
+     * through Kafka (null when read from the slot).
+     */
+    public record Entry(SourceChange change, List<Position> positions, ConsumedAt consumedAt) {
+        public Entry(SourceChange change, List<Position> positions) {
+            this(change, positions, null);
+        }
+    }
 
     /** A park the pipeline must apply to its own view: {@code entities} wait behind {@code headId} from {@code from}. */
     public record Park(Set<String> entities, long headId, Position from) {}
 
     public record Outcome(ApplyResult result, int steps, List<Park> parks, int deadLettered, int parked) {}
 
+    /**
+     * Writes one part: {@code plan} with the record of {@code handled} (every change of the batch handled once this part
+     * commits, in the order they were handled) in one graph transaction.
+     */
     public interface Apply {
-        ApplyResult apply(GraphWritePlan plan, Checkpoint record) throws InterruptedException;
+        ApplyResult apply(GraphWritePlan plan, List<Entry> handled) throws InterruptedException;
     }
 
     public interface Record {
@@ -52,8 +66,7 @@ public final class BatchIsolation {
     private final GraphPlanner planner;
     private final Apply writer;
     private final Record deadLetters;
-    private final Checkpoint base;
-    private final List<Range> handled = new ArrayList<>();
+    private final List<Entry> handled = new ArrayList<>();
     private final List<Park> parks = new ArrayList<>();
     private final List<CrossReference> crossReferences = new ArrayList<>();
     private ParkedEntities parked;
@@ -65,18 +78,28 @@ public final class BatchIsolation {
     /** Something was handled (dead-lettered or parked) that no graph commit has counted yet. */
     private boolean uncounted;
 
-    public BatchIsolation(GraphPlanner planner, Apply writer, Record deadLetters, Checkpoint base, ParkedEntities parked) {
+    public BatchIsolation(GraphPlanner planner, Apply writer, Record deadLetters, ParkedEntities parked) {
         this.planner = planner;
         this.writer = writer;
         this.deadLetters = deadLetters;
-        this.base = base;
         this.parked = parked;
+    }
+
+    /** The stream worker's record after {@code handled}: {@code base} (what was applied before the batch) plus their positions. */
+    public static Checkpoint checkpointAfter(Checkpoint base, List<Entry> handled) {
+        List<Range> ranges = new ArrayList<>();
+        for (Entry entry : handled) {
+            for (Position p : entry.positions()) {
+                ranges.add(new Range(p, p));
+            }
+        }
+        return new Checkpoint(base.committedEnd(), base.applied().union(AppliedRanges.of(ranges)), base.worker());
     }
 
     public Outcome run(List<Entry> entries) throws InterruptedException {
         isolate(withoutUnplannable(entries));
         if (uncounted) {
-            writer.apply(planner.plan(List.of()), record());
+            writer.apply(planner.plan(List.of()), List.copyOf(handled));
         }
         return new Outcome(new ApplyResult(List.copyOf(crossReferences), nodeRows, relationshipRows), steps, List.copyOf(parks),
                 deadLettered, parkedChanges);
@@ -98,10 +121,10 @@ public final class BatchIsolation {
         }
         try {
             GraphWritePlan plan = plan(live);
-            List<Range> before = List.copyOf(handled);
-            live.forEach(this::handled);
+            List<Entry> before = List.copyOf(handled);
+            handled.addAll(live);
             try {
-                ApplyResult result = writer.apply(plan, record());
+                ApplyResult result = writer.apply(plan, List.copyOf(handled));
                 crossReferences.addAll(result.crossReferences());
                 nodeRows += result.nodeRows();
                 relationshipRows += result.relationshipRows();
@@ -171,38 +194,30 @@ public final class BatchIsolation {
 
     private void deadLetter(Entry entry, Footprint footprint, SyncException refused) throws InterruptedException {
         Set<String> entities = footprint == null ? Set.of() : footprint.owns();
-        long id = deadLetters.record(new DeadLetter(first(entry), entry.change().change(), entities, refused.getMessage(), 0));
+        long id = deadLetters.record(new DeadLetter(first(entry), entry.change().change(), entities, refused.getMessage(), 0,
+                entry.consumedAt()));
         // The store raises the alert (its compensation); this line ties the dead letter to the stream position.
         log.debug("dead letter #{}: {} at {}: {}", id, describe(entry), first(entry), refused.getMessage());
         deadLettered++;
         parkBehind(entities, id, first(entry));
-        handled(entry);
+        handled.add(entry);
         uncounted = true;
     }
 
     private void park(Entry entry, Footprint footprint, long head) throws InterruptedException {
         Set<String> entities = footprint.owns();
-        deadLetters.record(new DeadLetter(first(entry), entry.change().change(), entities, "waits behind dead letter #" + head, head));
+        deadLetters.record(new DeadLetter(first(entry), entry.change().change(), entities, "waits behind dead letter #" + head, head,
+                entry.consumedAt()));
         log.warn("{} at {} is parked behind dead letter #{}", describe(entry), first(entry), head);
         parkedChanges++;
         parkBehind(entities, head, first(entry));
-        handled(entry);
+        handled.add(entry);
         uncounted = true;
     }
 
     private void parkBehind(Set<String> entities, long head, Position from) {
         parked = parked.park(entities, head, from);
         parks.add(new Park(entities, head, from));
-    }
-
-    private void handled(Entry entry) {
-        for (Position p : entry.positions()) {
-            handled.add(new Range(p, p));
-        }
-    }
-
-    private Checkpoint record() {
-        return new Checkpoint(base.committedEnd(), base.applied().union(AppliedRanges.of(handled)), base.worker());
     }
 
     private static Position first(Entry entry) {

@@ -1,5 +1,6 @@
 package io.nexussync.core.deadletter;
 
+import io.nexussync.core.apply.ConsumedAt;
 import io.nexussync.core.model.Position;
 import io.nexussync.core.model.RowChange;
 import java.util.Set;
@@ -10,10 +11,17 @@ import java.util.Set;
  *
  * @param position the change's place in the stream: what makes recording it again (after a restart) a no-op
  * @param entities the graph keys the change writes; while its head is open, changes touching them are parked too
+ * @param consumedAt where the apply role consumed the change from Kafka (group, topic, partition, offset); null when the
+ *                   change was read from the replication slot ({@code run})
  */
-public record DeadLetter(Position position, RowChange change, Set<String> entities, String error, long behind) {
+public record DeadLetter(Position position, RowChange change, Set<String> entities, String error, long behind, ConsumedAt consumedAt) {
     public DeadLetter {
         entities = Set.copyOf(entities);
+    }
+
+    /** A change read from the replication slot. */
+    public DeadLetter(Position position, RowChange change, Set<String> entities, String error, long behind) {
+        this(position, change, entities, error, behind, null);
     }
 
     public boolean isHead() {

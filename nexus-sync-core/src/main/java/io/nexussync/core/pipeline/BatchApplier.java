@@ -62,9 +62,9 @@ final class BatchApplier {
         RetryPolicy.RetryListener recording = retries.withoutEntities();
         try {
             BatchIsolation isolation = new BatchIsolation(planner,
-                    (plan, record) -> graph.write(plan, CommitRecord.of(record), retries),
+                    (plan, handled) -> graph.write(plan, CommitRecord.of(BatchIsolation.checkpointAfter(base, handled)), retries),
                     letter -> retry.call("dead-letter", () -> deadLetters.record(letter), recording),
-                    base, parked);
+                    parked);
             BatchIsolation.Outcome outcome = isolation.run(entries);
             retries.committed();
             return new BatchOutcome.AppliedInParts(batch, worker, outcome, started, clock.instant());

@@ -61,7 +61,8 @@ public final class SyncProgress {
         enter(ServiceState.STREAMING);
     }
 
-    void deadLettered(int heads, int parkedChanges) {
+    /** Public for the apply role, which counts its own (KafkaApplyComponent). */
+    public void deadLettered(int heads, int parkedChanges) {
         deadLettered.addAndGet(heads);
         parked.addAndGet(parkedChanges);
     }

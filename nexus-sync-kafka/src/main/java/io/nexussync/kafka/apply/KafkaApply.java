@@ -4,10 +4,14 @@ import io.nexussync.core.acknowledge.BatchSummary;
 import io.nexussync.core.acknowledge.SyncLog.BatchRecord;
 import io.nexussync.core.apply.ApplyResult;
 import io.nexussync.core.apply.CommitRecord;
+import io.nexussync.core.apply.ConsumedAt;
 import io.nexussync.core.apply.ConsumedOffsets;
 import io.nexussync.core.apply.ConsumerOffsetStore;
 import io.nexussync.core.apply.GraphCommit;
 import io.nexussync.core.apply.OffsetsMovedException;
+import io.nexussync.core.deadletter.BatchIsolation;
+import io.nexussync.core.deadletter.DeadLetterStore;
+import io.nexussync.core.deadletter.ParkedEntities;
 import io.nexussync.core.error.SyncException;
 import io.nexussync.core.fault.RetryPolicy;
 import io.nexussync.core.model.Checkpoint;
@@ -15,6 +19,7 @@ import io.nexussync.core.model.Lsn;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.plan.GraphPlanner;
 import io.nexussync.core.plan.GraphWritePlan;
+import io.nexussync.core.schedule.Footprint;
 import io.nexussync.kafka.records.ConsumedChange;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +70,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaApply {
     private static final Logger log = LoggerFactory.getLogger(KafkaApply.class);
-    private static final Comparator<ConsumedChange> STREAM_ORDER = Comparator.comparing(ConsumedChange::position);
+    private static final Comparator<BatchIsolation.Entry> STREAM_ORDER = Comparator.comparing(entry -> entry.positions().get(0));
 
     private final Consumer<byte[], byte[]> consumer;
     private final String group;
@@ -90,6 +95,12 @@ public final class KafkaApply {
     private Map<TopicPartition, Long> criticalTargets = Map.of();
     private volatile boolean stopping;
     private volatile long applied;
+    /** Where changes the graph refuses go: none (a refusal stops this member, as before) until {@link #deadLetters} says. */
+    private DeadLetterStore deadLetters = DeadLetterStore.NONE;
+    /** The entities waiting behind open dead letters of this group, loaded at {@link #run}'s start. */
+    private ParkedEntities parked = ParkedEntities.NONE;
+    private volatile long deadLettered;
+    private volatile long parkedChanges;
 
     /**
      * @param handedOver the stream checkpoint a {@code run} left in the graph before the roles took over: changes it
@@ -118,8 +129,28 @@ public final class KafkaApply {
         this.retries = retries;
     }
 
+    /**
+     * Where the changes the graph refuses go (before {@link #run}): each becomes a dead letter naming where it was consumed,
+     * later changes to its entities wait behind it, and the rest of its batch and its partition go on.
+     */
+    public KafkaApply deadLetters(DeadLetterStore store) {
+        this.deadLetters = store;
+        return this;
+    }
+
+    /** Changes this member recorded as dead letters (heads) since it started. */
+    public long deadLettered() {
+        return deadLettered;
+    }
+
+    /** Changes this member parked behind a dead letter since it started. */
+    public long parked() {
+        return parkedChanges;
+    }
+
     /** Consumes and applies until {@link #stop}; the batch in hand is finished first. */
     public void run() throws InterruptedException {
+        parked = ParkedEntities.of(deadLetters.parkedEntities());
         consumer.subscribe(criticalTopic == null ? List.of(topic) : List.of(criticalTopic, topic), new Rebalance());
         try {
             while (!stopping) {
@@ -219,7 +250,7 @@ public final class KafkaApply {
     private boolean applyBatch(Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> records, List<TopicPartition> partitions)
             throws InterruptedException {
         List<ConsumedOffsets.PartitionRange> ranges = new ArrayList<>();
-        List<ConsumedChange> changes = new ArrayList<>();
+        List<BatchIsolation.Entry> entries = new ArrayList<>();
         Map<TopicPartition, Long> after = new HashMap<>();
         boolean withRecords = false;
         for (TopicPartition partition : partitions) {
@@ -244,7 +275,8 @@ public final class KafkaApply {
             for (ConsumerRecord<byte[], byte[]> record : part) {
                 ConsumedChange change = reader.read(record);
                 if (change != null && !handedOver.isApplied(change.position())) {
-                    changes.add(change);
+                    entries.add(new BatchIsolation.Entry(change.change(), List.of(change.position()),
+                            new ConsumedAt(group, record.topic(), record.partition(), record.offset())));
                 }
             }
         }
@@ -252,13 +284,39 @@ public final class KafkaApply {
             return true;
         }
         // Each partition's records are in stream order already; across partitions, stream order is the best guess there is.
-        changes.sort(STREAM_ORDER);
-        List<SourceChange> sourceChanges = changes.stream().map(ConsumedChange::change).toList();
-        GraphWritePlan plan = planner.plan(sourceChanges);
+        entries.sort(STREAM_ORDER);
+        List<SourceChange> sourceChanges = entries.stream().map(BatchIsolation.Entry::change).toList();
+        ConsumedOffsets consumed = new ConsumedOffsets(group, ranges);
         java.time.Instant started = java.time.Instant.now();
-        ApplyResult result;
+        ApplyResult result = null;
+        BatchSummary summary = null;
+        int steps = 0;
+        int notWritten = 0;
         try {
-            result = graph.write(plan, CommitRecord.of(new ConsumedOffsets(group, ranges)), retries);
+            BatchIsolation.Outcome inParts = null;
+            if (touchesParked(entries)) {
+                inParts = applyInParts(consumed, entries);
+            } else {
+                try {
+                    GraphWritePlan plan = planner.plan(sourceChanges);
+                    result = graph.write(plan, CommitRecord.of(consumed), retries);
+                    steps = plan.steps().size();
+                    summary = BatchSummary.of(sourceChanges, plan);
+                } catch (SyncException refused) {
+                    if (!refused.rejectsData()) {
+                        throw refused;
+                    }
+                    log.warn("the graph refused a batch of {} changes consumed from {} ({}); applying it in parts to find the changes it "
+                            + "refuses", sourceChanges.size(), consumed.ranges(), refused.getMessage());
+                    inParts = applyInParts(consumed, entries);
+                }
+            }
+            if (inParts != null) {
+                result = inParts.result();
+                steps = inParts.steps();
+                summary = BatchSummary.of(sourceChanges, null).withIsolation(inParts.deadLettered(), inParts.parked());
+                notWritten = inParts.deadLettered() + inParts.parked();
+            }
         } catch (OffsetsMovedException moved) {
             log.info("the graph holds other offsets than this batch started from ({}): another member applied them; seeking to the "
                     + "graph's offsets", moved.getMessage());
@@ -270,9 +328,9 @@ public final class KafkaApply {
             return false;
         }
         next.putAll(after);
-        applied += sourceChanges.size();
+        applied += sourceChanges.size() - notWritten;
         GraphCommit.AfterCommit then = GraphCommit.AfterCommit.of(result, retries);
-        graph.afterCommit(!withRecords ? then : then.logged(logRow(changes, plan, ranges, result, started)));
+        graph.afterCommit(!withRecords ? then : then.logged(logRow(entries, steps, summary, ranges, result, started)));
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         after.forEach((partition, offset) -> commit.put(partition, new OffsetAndMetadata(offset)));
         consumer.commitAsync(commit, (done, failure) -> {
@@ -283,19 +341,78 @@ public final class KafkaApply {
         return true;
     }
 
+    /**
+     * Whether a change of the batch touches an entity parked behind an open dead letter. The open ones are read again from
+     * the store first when any may be: a person's retry or skip releases a head there (run learns it from the WAL, which
+     * this role does not read), and the changes after it then apply.
+     */
+    private boolean touchesParked(List<BatchIsolation.Entry> entries) {
+        if (parked.isEmpty()) {
+            return false;
+        }
+        if (!anyParked(entries)) {
+            return false;
+        }
+        parked = ParkedEntities.of(deadLetters.parkedEntities());
+        return anyParked(entries);
+    }
+
+    private boolean anyParked(List<BatchIsolation.Entry> entries) {
+        for (BatchIsolation.Entry entry : entries) {
+            if (parked.headFor(Footprint.of(planner.mapping(), entry.change().change()), entry.positions().get(0)) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The batch part by part ({@link BatchIsolation}, as {@code run} applies a batch the graph refused): each part with the
+     * offsets up to its partitions' first change not handled yet ({@link PartOffsets}), the changes the graph refuses
+     * alone recorded as dead letters naming their topic, partition and offset, later changes to their entities parked.
+     * The last part (or an empty one) takes every partition to the batch's end.
+     */
+    private BatchIsolation.Outcome applyInParts(ConsumedOffsets consumed, List<BatchIsolation.Entry> entries) throws InterruptedException {
+        PartOffsets offsetsOfParts = new PartOffsets(group, consumed.ranges(), entries);
+        BatchIsolation isolation = new BatchIsolation(planner, (plan, handled) -> {
+            ConsumedOffsets part = offsetsOfParts.after(handled);
+            if (part == null) {
+                if (!plan.steps().isEmpty()) {
+                    throw new IllegalStateException("a part of " + plan.sourceChanges() + " changes moves no partition's offset: its "
+                            + "changes would be written without their records counted");
+                }
+                return ApplyResult.NOTHING;
+            }
+            ApplyResult written = graph.write(plan, CommitRecord.of(part), retries);
+            offsetsOfParts.committed(part);
+            return written;
+        }, deadLetters::record, parked);
+        BatchIsolation.Outcome outcome = isolation.run(entries);
+        if (!offsetsOfParts.complete()) {
+            ConsumedOffsets rest = offsetsOfParts.after(entries);
+            graph.write(planner.plan(List.of()), CommitRecord.of(rest), retries);
+            offsetsOfParts.committed(rest);
+        }
+        for (BatchIsolation.Park park : outcome.parks()) {
+            parked = parked.park(park.entities(), park.headId(), park.from());
+        }
+        deadLettered += outcome.deadLettered();
+        parkedChanges += outcome.parked();
+        return outcome;
+    }
+
     /** The transaction log's row of a batch: its first and last change's transaction, and the offsets it consumed. */
-    private static BatchRecord logRow(List<ConsumedChange> changes, GraphWritePlan plan, List<ConsumedOffsets.PartitionRange> ranges,
-                                      ApplyResult result, java.time.Instant started) {
+    private static BatchRecord logRow(List<BatchIsolation.Entry> changes, int steps, BatchSummary summary,
+                                      List<ConsumedOffsets.PartitionRange> ranges, ApplyResult result, java.time.Instant started) {
         Map<String, List<Long>> consumed = new java.util.TreeMap<>();
         for (ConsumedOffsets.PartitionRange range : ranges) {
             consumed.put(range.topic() + "/" + range.partition(), List.of(range.from(), range.next()));
         }
-        List<SourceChange> sourceChanges = changes.stream().map(ConsumedChange::change).toList();
-        Lsn from = changes.isEmpty() ? Lsn.INVALID : changes.get(0).position().tx();
-        Lsn to = changes.isEmpty() ? Lsn.INVALID : changes.get(changes.size() - 1).position().tx();
-        return new BatchRecord(from, to, changes.size(), plan.steps().size(), result.nodeRows(), result.relationshipRows(),
+        Lsn from = changes.isEmpty() ? Lsn.INVALID : changes.get(0).positions().get(0).tx();
+        Lsn to = changes.isEmpty() ? Lsn.INVALID : changes.get(changes.size() - 1).positions().get(0).tx();
+        return new BatchRecord(from, to, changes.size(), steps, result.nodeRows(), result.relationshipRows(),
                 result.crossReferences().size(), java.time.Duration.between(started, java.time.Instant.now()),
-                BatchSummary.of(sourceChanges, plan).withConsumed(consumed));
+                summary.withConsumed(consumed));
     }
 
     private void noteLag() {

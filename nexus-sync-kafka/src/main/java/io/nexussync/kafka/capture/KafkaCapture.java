@@ -209,7 +209,14 @@ public final class KafkaCapture implements StreamItem.Handler {
 
     @Override
     public void deadLetterReleased(StreamItem.DeadLetterReleased release) {
-        log.info("dead letter {} was released; the capture role has no dead letters to apply it to", release.headId());
+        // A retry's rows as PostgreSQL held them at the release, published like any change read here: in their entities'
+        // partitions, after every earlier change to them, so apply writes each row's current state (the head is released
+        // in nexus_sync.dead_letter in the same PostgreSQL transaction, which apply reads before parking a change again).
+        if (release.retry()) {
+            release.currentRows().forEach(this::change);
+        }
+        log.info("dead letter #{} was {}: {} current rows published", release.headId(), release.retry() ? "retried" : "skipped",
+                release.retry() ? release.currentRows().size() : 0);
     }
 
     @Override

@@ -21,7 +21,11 @@ import io.nexussync.core.model.RowChange;
 import io.nexussync.core.model.SnapshotMark;
 import io.nexussync.core.model.SourceChange;
 import io.nexussync.core.model.TableId;
+import io.nexussync.core.deadletter.DeadLetter;
+import io.nexussync.core.deadletter.DeadLetterStore;
+import io.nexussync.core.error.SyncException;
 import io.nexussync.core.plan.GraphPlanner;
+import io.nexussync.core.plan.GraphStep;
 import io.nexussync.core.plan.GraphWritePlan;
 import io.nexussync.kafka.records.ChangeRecord;
 import io.nexussync.kafka.records.ChangeRecordCodec;
@@ -255,14 +259,109 @@ class KafkaApplyTest {
     }
 
     private ConsumerRecord<byte[], byte[]> record(TopicPartition partition, long offset, long tx, String id) {
+        return record(partition, offset, tx, id, "title of " + id);
+    }
+
+    private ConsumerRecord<byte[], byte[]> record(TopicPartition partition, long offset, long tx, String id, String title) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", id);
-        row.put("title", "title of " + id);
+        row.put("title", title);
         row.put("pg_version", 1L);
         StreamItem.Change change = new StreamItem.Change(new SourceChange(new RowChange.Insert(THREADS, row), Lsn.of(tx),
                 Instant.parse("2026-12-07T12:00:00Z")), new Position(Lsn.of(tx), 0));
         ChangeRecord encoded = codec.encode(change);
         return new ConsumerRecord<>(partition.topic(), partition.partition(), offset, encoded.key().getBytes(), encoded.value());
+    }
+
+    /** A dead-letter table in memory: one letter per stream position, as PgDeadLetterStore keeps them. */
+    private static final class RecordingDeadLetters implements DeadLetterStore {
+        final Map<Position, DeadLetter> letters = new LinkedHashMap<>();
+        final Map<Position, Long> ids = new HashMap<>();
+
+        @Override
+        public long record(DeadLetter letter) {
+            Long known = ids.get(letter.position());
+            if (known != null) {
+                return letter.isHead() ? known : letter.behind();
+            }
+            long id = ids.size() + 1;
+            ids.put(letter.position(), id);
+            letters.put(letter.position(), letter);
+            return id;
+        }
+
+        @Override
+        public Map<String, Parked> parkedEntities() {
+            Map<String, Parked> parked = new HashMap<>();
+            letters.forEach((position, letter) -> letter.entities().forEach(entity ->
+                    parked.putIfAbsent(entity, new Parked(letter.isHead() ? ids.get(position) : letter.behind(), position))));
+            return parked;
+        }
+    }
+
+    @Test
+    void shouldDeadLetterTheChangeTheGraphRefusesAndPassEveryRecordsOffsetOnce() throws Exception {
+        RecordingDeadLetters deadLetters = new RecordingDeadLetters();
+        KafkaApply apply = apply(Checkpoint.NONE).deadLetters(deadLetters);
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0, P1));
+            consumer.addRecord(record(P0, 0, 0x100, "t-1"));
+            consumer.addRecord(record(P1, 0, 0x150, "t-2"));
+            consumer.addRecord(record(P0, 1, 0x200, "t-bad", "poison"));
+            consumer.addRecord(record(P1, 1, 0x250, "t-3"));
+            // Still refused: the planner folds an entity's changes of one batch into its last state, which is what the graph sees.
+            consumer.addRecord(record(P0, 2, 0x300, "t-bad", "poison"));
+            consumer.addRecord(record(P0, 3, 0x400, "t-4"));
+        });
+        // The next batch: the partition goes on past the dead letter; a later change to its entity waits behind it.
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(P0, 4, 0x500, "t-5"));
+            // A state the graph would take: parked all the same, behind the dead letter, until a person releases it.
+            consumer.addRecord(record(P0, 5, 0x600, "t-bad", "fixed later"));
+        });
+        consumer.schedulePollTask(apply::stop);
+        apply.run();
+
+        assertThat(writer.written).as("every change but the refused one and those parked behind it")
+                .containsExactlyInAnyOrder("t-1", "t-2", "t-3", "t-4", "t-5");
+        assertThat(deadLetters.letters.values()).extracting(DeadLetter::consumedAt).containsExactly(
+                new io.nexussync.core.apply.ConsumedAt("group-a", TOPIC, 0, 1), new io.nexussync.core.apply.ConsumedAt("group-a", TOPIC, 0, 2),
+                new io.nexussync.core.apply.ConsumedAt("group-a", TOPIC, 0, 5));
+        assertThat(deadLetters.letters.values()).extracting(DeadLetter::behind).containsExactly(0L, 1L, 1L);
+        assertThat(apply.deadLettered()).isEqualTo(1);
+        assertThat(apply.parked()).isEqualTo(2);
+        assertThat(apply.applied()).as("changes written").isEqualTo(5);
+        // Each partition's committed ranges follow on from one another, from its first record to past its last: no offset
+        // passed twice, none skipped, whatever the parts.
+        Map<Integer, Long> reached = new HashMap<>(Map.of(0, 0L, 1, 0L));
+        for (ConsumedOffsets batch : writer.consumed) {
+            for (ConsumedOffsets.PartitionRange range : batch.ranges()) {
+                assertThat(range.from()).as("%s starts where the graph stands", range).isEqualTo(reached.get(range.partition()));
+                reached.put(range.partition(), range.next());
+            }
+        }
+        assertThat(reached).containsEntry(0, 6L).containsEntry(1, 2L);
+        assertThat(consumer.position(P0)).isEqualTo(6);
+        assertThat(logged).as("one row per consumed batch, parts or not").hasSize(2);
+        assertThat(logged.get(0).summary().consumed()).containsEntry(TOPIC + "/0", List.of(0L, 4L));
+    }
+
+    @Test
+    void shouldStopAtAChangeTheGraphRefusesWhenNoDeadLetterTableIsGiven() {
+        KafkaApply apply = apply(Checkpoint.NONE);
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.addRecord(record(P0, 0, 0x100, "t-1"));
+            consumer.addRecord(record(P0, 1, 0x200, "t-bad", "poison"));
+        });
+        consumer.schedulePollTask(apply::stop);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(apply::run).isInstanceOf(SyncException.class)
+                .hasMessageContaining("no dead-letter table is configured");
+        assertThat(writer.consumed).as("the part before the refused change is in, with its offset; the refused one's is not")
+                .extracting(ConsumedOffsets::ranges).containsExactly(List.of(new ConsumedOffsets.PartitionRange(TOPIC, 0, 0, 1)));
     }
 
     /** Records each consumed batch; refuses one when told to, as the graph does when its offsets moved. */
@@ -271,6 +370,8 @@ class KafkaApplyTest {
         final List<Long> changesPerBatch = new ArrayList<>();
         long changesWritten;
         OffsetsMovedException refuseNext;
+        /** The ids of the threads written, in order. */
+        final List<String> written = new ArrayList<>();
 
         @Override
         public ApplyResult applyConsumed(GraphWritePlan plan, ConsumedOffsets offsets) {
@@ -279,6 +380,13 @@ class KafkaApplyTest {
                 refuseNext = null;
                 throw refusal;
             }
+            List<GraphStep.NodeRow> rows = plan.steps().stream().filter(GraphStep.UpsertNodes.class::isInstance)
+                    .flatMap(step -> ((GraphStep.UpsertNodes) step).rows().stream()).toList();
+            if (rows.stream().anyMatch(row -> "poison".equals(row.properties().get("title")))) {
+                // What Neo4j does with a value it cannot store: the whole transaction is refused, nothing of it written.
+                throw SyncException.rejected("the graph refused a row: poison", null);
+            }
+            rows.forEach(row -> written.add(row.id()));
             consumed.add(offsets);
             changesPerBatch.add((long) plan.sourceChanges());
             changesWritten += plan.sourceChanges();

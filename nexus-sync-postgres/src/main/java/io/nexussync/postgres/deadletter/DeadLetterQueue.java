@@ -55,7 +55,8 @@ public final class DeadLetterQueue {
     /** @param status a status to list ({@code open}, {@code parked}, {@code retried}, {@code skipped}), or null for those that wait */
     public List<Entry> list(String status, int limit) {
         String where = status == null ? "status IN ('open', 'parked')" : "status = ?";
-        return query("SELECT " + COLUMNS + " FROM nexus_sync.dead_letter WHERE (slot = ? OR slot IS NULL) AND " + where
+        // The apply role's (one set per consumer group) beside the slot's: one table, one queue to work through.
+        return query("SELECT " + COLUMNS + " FROM nexus_sync.dead_letter WHERE (slot = ? OR slot IS NULL OR kafka_group IS NOT NULL) AND " + where
                 + " ORDER BY id LIMIT ?", ps -> {
             ps.setString(1, settings.slot());
             int next = 2;
@@ -118,7 +119,8 @@ public final class DeadLetterQueue {
     private Release release(Connection c, long id, boolean retry, String actor, String reason) throws SQLException {
         String status;
         long behind;
-        try (PreparedStatement ps = c.prepareStatement("SELECT status, behind FROM nexus_sync.dead_letter WHERE id = ? FOR UPDATE")) {
+        String stream;
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, behind, slot FROM nexus_sync.dead_letter WHERE id = ? FOR UPDATE")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -126,7 +128,14 @@ public final class DeadLetterQueue {
                 }
                 status = rs.getString(1);
                 behind = rs.getLong(2);
+                stream = rs.getString(3);
             }
+        }
+        if (retry && stream != null && stream.startsWith(PgDeadLetterStore.DEBEZIUM_STREAM)) {
+            // A retry's rows travel in the WAL to nexus-sync's capture role, which publishes them; Debezium does not.
+            throw SyncException.persistent("dead letter #" + id + " was recorded by apply --format debezium, where a retry cannot reach "
+                    + "the graph (Debezium does not carry the rows a retry re-reads): change the row in PostgreSQL so that Debezium carries "
+                    + "its current state, then skip #" + id + " (nexus-sync dlq skip " + id + " --reason \"...\")", null);
         }
         if ("parked".equals(status)) {
             throw SyncException.persistent("dead letter #" + id + " waits behind #" + behind + ": retry or skip #" + behind
@@ -251,7 +260,8 @@ public final class DeadLetterQueue {
     }
 
     private static final String COLUMNS = "id, created_at, table_name, entity_key, operation, status, coalesce(behind, 0), error, "
-            + "change_data, tx_lsn::text || '#' || tx_index, entities, released_by, release_reason, resolved_at";
+            + "change_data, tx_lsn::text || '#' || tx_index || coalesce(' consumed at ' || kafka_topic || '-' || kafka_partition || '@' "
+            + "|| kafka_offset || ' (group ' || kafka_group || ')', ''), entities, released_by, release_reason, resolved_at";
 
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;

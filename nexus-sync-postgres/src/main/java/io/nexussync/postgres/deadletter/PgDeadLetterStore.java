@@ -45,6 +45,11 @@ public final class PgDeadLetterStore implements DeadLetterStore {
 
     private final PgConnectionSource connections;
     private final PgSettings settings;
+    /**
+     * Whose dead letters these are (the {@code slot} column): the replication slot for {@code run}, {@code kafka:<group>}
+     * for an apply role's consumer group. Positions are unique and entities parked within one.
+     */
+    private final String stream;
     private final Set<TableId> revertRefused;
     private final RowRevert revert;
     private final PrimaryKeys primaryKeys = new PrimaryKeys();
@@ -62,6 +67,11 @@ public final class PgDeadLetterStore implements DeadLetterStore {
      *                      must be as the refused change left it)
      */
     public PgDeadLetterStore(PgConnectionSource connections, Set<TableId> revertRefused, Mapping mapping) {
+        this(connections, revertRefused, mapping, connections.settings().slot());
+    }
+
+    private PgDeadLetterStore(PgConnectionSource connections, Set<TableId> revertRefused, Mapping mapping, String stream) {
+        this.stream = stream;
         this.connections = connections;
         this.settings = connections.settings();
         this.revertRefused = Set.copyOf(revertRefused);
@@ -83,6 +93,24 @@ public final class PgDeadLetterStore implements DeadLetterStore {
         }
         this.revert = new RowRevert(serviceColumns, versionColumns);
         this.mapping = mapping;
+    }
+
+    /** The stream name of consumer group {@code group}'s dead letters (their {@code slot} column). */
+    public static String kafkaStream(String group, boolean debezium) {
+        return (debezium ? DEBEZIUM_STREAM : KAFKA_STREAM) + group;
+    }
+
+    /** The {@code slot} column's prefix of the dead letters an apply role recorded from nexus-sync's own change topic. */
+    public static final String KAFKA_STREAM = "kafka:";
+    /** ... and from a Debezium topic, where nothing carries a retry's rows to apply. */
+    public static final String DEBEZIUM_STREAM = "kafka-debezium:";
+
+    /**
+     * The same table and compensation for the apply role's consumer group {@code group}: its dead letters, their parked
+     * entities and their positions are its own ({@link #kafkaStream}), and each names where it was consumed.
+     */
+    public PgDeadLetterStore forConsumerGroup(String group, boolean debezium) {
+        return new PgDeadLetterStore(connections, revertRefused, mapping, kafkaStream(group, debezium));
     }
 
     @Override
@@ -113,11 +141,11 @@ public final class PgDeadLetterStore implements DeadLetterStore {
         Long id = null;
         // A change parked behind a head a person has already released takes the head's status: nothing waits for it.
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO nexus_sync.dead_letter (slot, tx_lsn, tx_index, lsn, table_name, "
-                + "entity_key, row_key, operation, change_data, error, status, entities, behind) "
-                + "VALUES (?, ?::pg_lsn, ?, ?::pg_lsn, ?, ?, ?::jsonb, ?, ?, ?, "
-                + "coalesce((SELECT CASE status WHEN 'open' THEN NULL ELSE status END FROM nexus_sync.dead_letter WHERE id = ?), ?), ?, ?) "
-                + "ON CONFLICT (slot, tx_lsn, tx_index) DO NOTHING RETURNING id")) {
-            ps.setString(1, settings.slot());
+                + "entity_key, row_key, operation, change_data, error, status, entities, behind, kafka_group, kafka_topic, kafka_partition, "
+                + "kafka_offset) VALUES (?, ?::pg_lsn, ?, ?::pg_lsn, ?, ?, ?::jsonb, ?, ?, ?, "
+                + "coalesce((SELECT CASE status WHEN 'open' THEN NULL ELSE status END FROM nexus_sync.dead_letter WHERE id = ?), ?), ?, ?, "
+                + "?, ?, ?, ?) ON CONFLICT (slot, tx_lsn, tx_index) DO NOTHING RETURNING id")) {
+            ps.setString(1, stream);
             ps.setString(2, letter.position().tx().toString());
             ps.setLong(3, letter.position().index());
             ps.setString(4, letter.position().tx().toString());
@@ -134,6 +162,16 @@ public final class PgDeadLetterStore implements DeadLetterStore {
                 ps.setNull(14, java.sql.Types.BIGINT);
             } else {
                 ps.setLong(14, letter.behind());
+            }
+            var at = letter.consumedAt();
+            ps.setString(15, at == null ? null : at.group());
+            ps.setString(16, at == null ? null : at.topic());
+            if (at == null) {
+                ps.setNull(17, java.sql.Types.INTEGER);
+                ps.setNull(18, java.sql.Types.BIGINT);
+            } else {
+                ps.setInt(17, at.partition());
+                ps.setLong(18, at.offset());
             }
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -186,8 +224,9 @@ public final class PgDeadLetterStore implements DeadLetterStore {
             ps.executeUpdate();
         }
         if (letter.isHead()) {
-            log.error("ALERT {} {} is marked sync_status='failed': the graph refused its {} (dead letter #{}, nexus-sync dlq show {}): {}",
-                    table, entityKey, ChangeJson.operation(letter.change()), id, id, letter.error());
+            log.error("ALERT {} {} is marked sync_status='failed': the graph refused its {} (dead letter #{}{}, nexus-sync dlq show {}): {}",
+                    table, entityKey, ChangeJson.operation(letter.change()), id,
+                    letter.consumedAt() == null ? "" : ", consumed at " + letter.consumedAt(), id, letter.error());
         }
     }
 
@@ -199,7 +238,7 @@ public final class PgDeadLetterStore implements DeadLetterStore {
     private long existing(Connection c, Position position) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT coalesce(behind, id) FROM nexus_sync.dead_letter WHERE slot = ? AND tx_lsn = ?::pg_lsn AND tx_index = ?")) {
-            ps.setString(1, settings.slot());
+            ps.setString(1, stream);
             ps.setString(2, position.tx().toString());
             ps.setLong(3, position.index());
             try (ResultSet rs = ps.executeQuery()) {
@@ -216,7 +255,7 @@ public final class PgDeadLetterStore implements DeadLetterStore {
         Map<String, Parked> parked = new HashMap<>();
         try (Connection c = connections.connection(); PreparedStatement ps = c.prepareStatement("SELECT id, behind, tx_lsn::text, tx_index, entities "
                 + "FROM nexus_sync.dead_letter WHERE slot = ? AND status IN ('open', 'parked') ORDER BY id")) {
-            ps.setString(1, settings.slot());
+            ps.setString(1, stream);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long behind = rs.getLong(2);

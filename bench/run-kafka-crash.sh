@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kafka roles under kills (not in CI, which runs one): KafkaRolesIT N times in a row, each a fresh
+# Kafka roles under kills (CI runs one): KafkaRolesIT N times in a row, each a fresh
 # database, graph and topics with its own seed; per run capture and two apply instances (KAFKA_APPLY_INSTANCES) as child JVMs under the
 # contract workload, capture and one apply instance SIGKILLed six times in all, then graph == database with history,
 # each change once in the topic, no Kafka record applied twice. Counts the runs that end clean.

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code run} split in two over a real Kafka broker (in-process KRaft): {@code capture --to kafka} and
- * {@code apply --from kafka} (one instance in CI, two with {@code -Dkafka.applyInstances=2}), each a child JVM of the real
+ * {@code apply --from kafka} (two instances, or one with {@code -Dkafka.applyInstances=1}), each a child JVM of the real
  * executable, under the contract workload and an INCLUDES churn, while capture and an apply instance die by SIGKILL again
  * and again at random moments (their partitions assigned anew at each restart; with two, the survivor takes the dead
  * one's over, and back). Afterwards:
@@ -52,11 +52,11 @@ class KafkaRolesIT {
     private static final int KILLS = 6;
     private static final int PARTITIONS = 4;
     /**
-     * Apply instances: CI runs one (killed and restarted, its partitions assigned anew each time); the loop script runs
-     * two ({@code -Dkafka.applyInstances=2}), whose concurrent batches meet a race README "Limits" describes: one
-     * instance's older change can create a node again while the other deletes it.
+     * Apply instances: two, one killed and restarted while the other takes its partitions over and gives them back, their
+     * batches concurrent (a delete in one meeting an older change of the node in the other: {@code DeletionMarkersIT});
+     * {@code -Dkafka.applyInstances=1} for one, killed and restarted, its partitions assigned anew each time.
      */
-    private static final int APPLY_INSTANCES = Integer.getInteger("kafka.applyInstances", 1);
+    private static final int APPLY_INSTANCES = Integer.getInteger("kafka.applyInstances", 2);
 
     @Test
     void shouldLoseNothingAndApplyNothingTwiceAcrossKillsOfCaptureAndApply() throws Exception {

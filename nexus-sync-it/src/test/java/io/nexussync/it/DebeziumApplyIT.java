@@ -12,6 +12,7 @@ import io.nexussync.app.components.KafkaApplyComponent;
 import io.nexussync.app.service.KafkaRoleService;
 import io.nexussync.it.testkit.BackgroundWorkload;
 import io.nexussync.it.testkit.IncludesChurn;
+import io.nexussync.it.testkit.InProcessRole;
 import io.nexussync.it.testkit.KafkaClients;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.it.testkit.TemporalHistory;
@@ -30,13 +31,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -90,7 +88,7 @@ class DebeziumApplyIT {
             environment.put("NEXUS_SYNC_BATCH_SIZE", "50");
 
             try (DebeziumToKafka debezium = DebeziumToKafka.start(env, topic, schemas);
-                 AppliedInProcess apply = AppliedInProcess.start(env)) {
+                 InProcessRole apply = InProcessRole.start(KafkaRoleService.apply(env.config(), KafkaApplyComponent.Format.DEBEZIUM), "apply-debezium")) {
                 try (BackgroundWorkload workload = new BackgroundWorkload(env.config().postgres(), 3, 18, 6);
                      IncludesChurn churn = new IncludesChurn(env.config().postgres(), 19, 4)) {
                     UUID toastedWhileStreaming = insertToastedItem(env, tenant);
@@ -105,7 +103,8 @@ class DebeziumApplyIT {
                     assertThat(churn.changes()).isGreaterThan(100);
                 }
                 debezium.awaitMarker(env, Duration.ofSeconds(90));
-                awaitOffsetsAtEnd(env, topic, Duration.ofSeconds(120), apply);
+                // The echoes of apply's own write-back of cross-references (row updates the connector captures too) arrive meanwhile.
+                KafkaClients.awaitGraphOffsetsAtEnd(env, topic, Duration.ofSeconds(120), Duration.ofSeconds(3), apply);
             }
 
             // every check, so that a run shows each one that fails
@@ -141,45 +140,6 @@ class DebeziumApplyIT {
                 + "jsonb_build_object('blob', (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 250))))",
                 id, tenant, tenant);
         return id;
-    }
-
-    /**
-     * Waits until the graph's offset of each partition is the topic's end, and still is a few seconds later: apply has
-     * taken everything Debezium wrote, including the echoes of its own write-back of cross-references (each a row update
-     * the connector captures too; applied, it writes nothing back, the reference being in place).
-     */
-    private static void awaitOffsetsAtEnd(SyncEnvironment env, String topic, Duration atMost, AppliedInProcess apply) throws Exception {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        Map<Integer, Long> graph = Map.of();
-        Map<Integer, Long> ends = Map.of();
-        Map<Integer, Long> reachedBefore = null;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", TestServers.kafka().bootstrapServers(),
-                "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
-            List<TopicPartition> partitions = java.util.stream.IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(topic, p)).toList();
-            while (System.nanoTime() < deadline) {
-                apply.assertAlive();
-                ends = new TreeMap<>();
-                for (var end : consumer.endOffsets(partitions).entrySet()) {
-                    ends.put(end.getKey().partition(), end.getValue());
-                }
-                graph = new TreeMap<>();
-                for (var row : env.cypher("MATCH (o:`_SyncKafkaOffset` {topic: $topic}) RETURN o.partition AS p, o.next AS next", Map.of("topic", topic))) {
-                    graph.put(row.get("p").asInt(), row.get("next").asLong());
-                }
-                if (graph.equals(ends)) {
-                    if (ends.equals(reachedBefore)) {
-                        return;
-                    }
-                    reachedBefore = ends;
-                    Thread.sleep(3_000);
-                } else {
-                    reachedBefore = null;
-                    Thread.sleep(500);
-                }
-            }
-        }
-        throw new AssertionError("apply did not reach the topic's end " + ends + " within " + atMost + ": the graph holds " + graph);
     }
 
     /** How many records of each op the topic holds, and how many carry the unavailable-value placeholder. */
@@ -322,40 +282,4 @@ class DebeziumApplyIT {
         }
     }
 
-    /** {@code apply --from kafka --format debezium} as the CLI builds it ({@link KafkaRoleService}), on a thread of this JVM. */
-    private static final class AppliedInProcess implements AutoCloseable {
-        private final KafkaRoleService service;
-        private final Thread thread;
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-
-        private AppliedInProcess(SyncEnvironment env) {
-            service = KafkaRoleService.apply(env.config(), KafkaApplyComponent.Format.DEBEZIUM);
-            thread = new Thread(() -> {
-                try {
-                    service.run();
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "apply-debezium");
-            thread.start();
-        }
-
-        static AppliedInProcess start(SyncEnvironment env) {
-            return new AppliedInProcess(env);
-        }
-
-        void assertAlive() {
-            if (failure.get() != null) {
-                throw new AssertionError("apply --format debezium failed", failure.get());
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            service.stop();
-            thread.join(60_000);
-            service.close();
-            assertAlive();
-        }
-    }
 }

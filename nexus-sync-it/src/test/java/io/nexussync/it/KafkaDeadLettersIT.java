@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexussync.app.components.KafkaApplyComponent;
 import io.nexussync.app.service.KafkaRoleService;
+import io.nexussync.it.testkit.InProcessRole;
 import io.nexussync.it.testkit.KafkaClients;
 import io.nexussync.it.testkit.SyncEnvironment;
 import io.nexussync.it.testkit.TestServers;
@@ -14,14 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -66,7 +63,7 @@ class KafkaDeadLettersIT {
             env.cypher("CREATE CONSTRAINT kafka_dl_title_unique IF NOT EXISTS FOR (c:ContentItem) REQUIRE c.title IS UNIQUE");
             String duplicate = UUID.randomUUID().toString();
             String infinite = UUID.randomUUID().toString();
-            try (Role capture = Role.start(KafkaRoleService.capture(env.config()), "capture")) {
+            try (InProcessRole capture = InProcessRole.start(KafkaRoleService.capture(env.config()), "capture")) {
                 try (var c = env.connect()) {
                     c.setAutoCommit(false);
                     for (int i = 0; i < 20; i++) {
@@ -85,8 +82,8 @@ class KafkaDeadLettersIT {
                 // Capture confirms the slot past this point only once all of it is committed in Kafka.
                 env.awaitCaughtUp(Duration.ofSeconds(60));
 
-                try (Role apply = Role.start(KafkaRoleService.apply(env.config(), KafkaApplyComponent.Format.NEXUS_SYNC), "apply")) {
-                    awaitOffsetsAtEnd(env, topic, Duration.ofSeconds(60), apply);
+                try (InProcessRole apply = InProcessRole.start(KafkaRoleService.apply(env.config(), KafkaApplyComponent.Format.NEXUS_SYNC), "apply")) {
+                    KafkaClients.awaitGraphOffsetsAtEnd(env, topic, Duration.ofSeconds(60), Duration.ofSeconds(1), apply);
 
                     DeadLetterQueue queue = new DeadLetterQueue(env.config().postgres());
                     List<DeadLetterQueue.Entry> open = queue.list("open", 10);
@@ -127,7 +124,7 @@ class KafkaDeadLettersIT {
                         assertThat(retry.exit()).as("dlq retry: %s %s", retry.out(), retry.err()).isZero();
                     }
                     env.awaitCaughtUp(Duration.ofSeconds(60));
-                    awaitOffsetsAtEnd(env, topic, Duration.ofSeconds(60), apply);
+                    KafkaClients.awaitGraphOffsetsAtEnd(env, topic, Duration.ofSeconds(60), Duration.ofSeconds(1), apply);
                     assertThat(awaitEqual(env, Duration.ofSeconds(20))).as("graph == database after the retries").isEmpty();
                     assertThat(queue.list(null, 10)).as("nothing waits").isEmpty();
                     capture.assertAlive();
@@ -153,41 +150,6 @@ class KafkaDeadLettersIT {
         return byPosition;
     }
 
-    /** Waits until the graph's next offset of every partition of {@code topic} is the partition's end, and stays there. */
-    private static void awaitOffsetsAtEnd(SyncEnvironment env, String topic, Duration atMost, Role apply) throws Exception {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        Map<Integer, Long> graph = Map.of();
-        Map<Integer, Long> ends = Map.of();
-        Map<Integer, Long> reachedBefore = null;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", TestServers.kafka().bootstrapServers(),
-                "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
-            List<TopicPartition> partitions = java.util.stream.IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(topic, p)).toList();
-            while (System.nanoTime() < deadline) {
-                apply.assertAlive();
-                ends = new TreeMap<>();
-                for (var end : consumer.endOffsets(partitions).entrySet()) {
-                    ends.put(end.getKey().partition(), end.getValue());
-                }
-                graph = new TreeMap<>();
-                for (var row : env.cypher("MATCH (o:`_SyncKafkaOffset` {topic: $topic}) RETURN o.partition AS p, o.next AS next", Map.of("topic", topic))) {
-                    graph.put(row.get("p").asInt(), row.get("next").asLong());
-                }
-                if (graph.equals(ends)) {
-                    if (ends.equals(reachedBefore)) {
-                        return;
-                    }
-                    reachedBefore = ends;
-                    Thread.sleep(1_000);
-                } else {
-                    reachedBefore = null;
-                    Thread.sleep(200);
-                }
-            }
-        }
-        throw new AssertionError("apply did not reach the topic's end " + ends + " within " + atMost + ": the graph holds " + graph);
-    }
-
     private static List<String> awaitEqual(SyncEnvironment env, Duration atMost) throws Exception {
         long deadline = System.nanoTime() + atMost.toNanos();
         List<String> problems = env.discrepancies();
@@ -198,40 +160,4 @@ class KafkaDeadLettersIT {
         return problems;
     }
 
-    /** A role as the CLI builds it ({@link KafkaRoleService}), on a thread of this JVM. */
-    private static final class Role implements AutoCloseable {
-        private final KafkaRoleService service;
-        private final Thread thread;
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-
-        private Role(KafkaRoleService service, String name) {
-            this.service = service;
-            thread = new Thread(() -> {
-                try {
-                    service.run();
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, name);
-            thread.start();
-        }
-
-        static Role start(KafkaRoleService service, String name) {
-            return new Role(service, name);
-        }
-
-        void assertAlive() {
-            if (failure.get() != null) {
-                throw new AssertionError(thread.getName() + " failed", failure.get());
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            service.stop();
-            thread.join(60_000);
-            service.close();
-            assertAlive();
-        }
-    }
 }

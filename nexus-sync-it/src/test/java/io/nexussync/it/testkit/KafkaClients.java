@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -75,5 +77,42 @@ public final class KafkaClients {
             }
             return records;
         }
+    }
+
+    /**
+     * Waits until the graph's next offset ({@code _SyncKafkaOffset}) of every partition of {@code topic} is the
+     * partition's end, and still is {@code settle} later (what arrives meanwhile, such as the echoes of a write-back,
+     * is taken too); {@code role} fails the wait as soon as the apply role stopped on an error.
+     */
+    public static void awaitGraphOffsetsAtEnd(SyncEnvironment env, String topic, Duration atMost, Duration settle, InProcessRole role)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        Map<Integer, Long> graph = Map.of();
+        Map<Integer, Long> ends = Map.of();
+        Map<Integer, Long> reachedBefore = null;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafka().bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, READ_TIMEOUT).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            while (System.nanoTime() < deadline) {
+                role.assertAlive();
+                ends = new TreeMap<>();
+                for (var end : consumer.endOffsets(partitions, READ_TIMEOUT).entrySet()) {
+                    ends.put(end.getKey().partition(), end.getValue());
+                }
+                graph = new TreeMap<>();
+                for (var row : env.cypher("MATCH (o:`_SyncKafkaOffset` {topic: $topic}) RETURN o.partition AS p, o.next AS next", Map.of("topic", topic))) {
+                    graph.put(row.get("p").asInt(), row.get("next").asLong());
+                }
+                if (graph.equals(ends) && ends.equals(reachedBefore)) {
+                    return;
+                }
+                reachedBefore = graph.equals(ends) ? ends : null;
+                Thread.sleep(reachedBefore != null ? settle.toMillis() : 300);
+            }
+        }
+        throw new AssertionError("apply did not reach the topic's end " + ends + " within " + atMost + ": the graph holds " + graph);
     }
 }

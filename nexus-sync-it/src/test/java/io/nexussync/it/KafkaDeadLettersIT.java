@@ -125,7 +125,7 @@ class KafkaDeadLettersIT {
                     }
                     env.awaitCaughtUp(Duration.ofSeconds(60));
                     KafkaClients.awaitGraphOffsetsAtEnd(env, topic, Duration.ofSeconds(60), Duration.ofSeconds(1), apply);
-                    assertThat(awaitEqual(env, Duration.ofSeconds(20))).as("graph == database after the retries").isEmpty();
+                    assertThat(env.awaitNoDiscrepancies(Duration.ofSeconds(20), Duration.ofMillis(500))).as("graph == database after the retries").isEmpty();
                     assertThat(queue.list(null, 10)).as("nothing waits").isEmpty();
                     capture.assertAlive();
                 }
@@ -148,16 +148,6 @@ class KafkaDeadLettersIT {
             byPosition.put(record.partition() + "@" + record.offset(), record);
         }
         return byPosition;
-    }
-
-    private static List<String> awaitEqual(SyncEnvironment env, Duration atMost) throws Exception {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        List<String> problems = env.discrepancies();
-        while (!problems.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            problems = env.discrepancies();
-        }
-        return problems;
     }
 
 }

@@ -93,7 +93,7 @@ class KafkaLanesIT {
                 Map<String, String> withAdmin = new java.util.HashMap<>(environment);
                 withAdmin.put("NEXUS_SYNC_ADMIN_PORT", String.valueOf(adminPort));
                 apply = ChildService.start(withAdmin, applyLog, "apply", "--from", "kafka");
-                List<String> problems = awaitEqual(env, Duration.ofSeconds(120));
+                List<String> problems = env.awaitNoDiscrepancies(Duration.ofSeconds(120), Duration.ofMillis(1000));
                 assertThat(problems).as("graph == database; apply's log: %s", applyLog).isEmpty();
                 try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                         Map.<String, Object>of("bootstrap.servers", TestServers.kafka().bootstrapServers()))) {
@@ -158,13 +158,4 @@ class KafkaLanesIT {
         return topics;
     }
 
-    private static List<String> awaitEqual(SyncEnvironment env, Duration atMost) throws Exception {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        List<String> problems = env.discrepancies();
-        while (!problems.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(1_000);
-            problems = env.discrepancies();
-        }
-        return problems;
-    }
 }

@@ -127,7 +127,7 @@ class KafkaRolesIT {
                 }
                 // Capture has published everything once the slot is confirmed past a marker written now.
                 env.awaitCaughtUp(Duration.ofSeconds(120));
-                problems.addAll(awaitEqual(env, Duration.ofSeconds(180)));
+                problems.addAll(env.awaitNoDiscrepancies(Duration.ofSeconds(180), Duration.ofMillis(2000)));
                 if (survivor != null) {
                     assertThat(survivor.isAlive()).as("the surviving apply instance died on its own; see %s", survivorLog).isTrue();
                 }
@@ -154,17 +154,6 @@ class KafkaRolesIT {
 
     private static ChildService startApply(Map<String, String> environment, Path log) throws Exception {
         return ChildService.start(environment, log, "apply", "--from", "kafka");
-    }
-
-    /** Apply has no position in PostgreSQL to wait for: the graph is polled until it equals the database (or the time is up). */
-    private static List<String> awaitEqual(SyncEnvironment env, Duration atMost) throws Exception {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        List<String> problems = env.discrepancies();
-        while (!problems.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(2_000);
-            problems = env.discrepancies();
-        }
-        return problems;
     }
 
     /**

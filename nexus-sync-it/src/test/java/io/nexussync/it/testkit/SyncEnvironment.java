@@ -315,6 +315,20 @@ public final class SyncEnvironment implements AutoCloseable {
     }
 
     /**
+     * For roles with no position in PostgreSQL to wait for (apply from Kafka): compares the graph with the database every
+     * {@code every} until they agree or {@code atMost} has passed, and returns what still differs (empty: equal).
+     */
+    public List<String> awaitNoDiscrepancies(Duration atMost, Duration every) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        List<String> problems = discrepancies();
+        while (!problems.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(every.toMillis());
+            problems = discrepancies();
+        }
+        return problems;
+    }
+
+    /**
      * Syncs with the built-in mapping as a user's file that keeps tombstones for these labels ({@code tombstones: true});
      * {@link #discrepancies} then holds the graph to the tombstone rules too. A user's mapping file creates no table, so
      * {@link #setup} with the built-in mapping first (it creates the reference tables), then this, then setup again.
